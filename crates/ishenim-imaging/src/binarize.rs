@@ -1,0 +1,122 @@
+//! Global thresholding (Otsu) and down-scaling helpers.
+
+use crate::components::Bitmap;
+use image::GrayImage;
+
+/// Otsu's threshold of a grey image: pixels `<=` the value are ink.
+pub fn otsu(img: &GrayImage) -> u8 {
+    let mut hist = [0u64; 256];
+    for p in img.pixels() {
+        hist[p.0[0] as usize] += 1;
+    }
+    otsu_hist(&hist)
+}
+
+/// Otsu's threshold from a histogram.
+pub fn otsu_hist(hist: &[u64; 256]) -> u8 {
+    let total: u64 = hist.iter().sum();
+    if total == 0 {
+        return 127;
+    }
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| i as f64 * c as f64)
+        .sum();
+    let (mut w0, mut sum0, mut best, mut best_t) = (0f64, 0f64, -1f64, 127u8);
+    for (t, &c) in hist.iter().enumerate() {
+        w0 += c as f64;
+        if w0 == 0.0 {
+            continue;
+        }
+        let w1 = total as f64 - w0;
+        if w1 == 0.0 {
+            break;
+        }
+        sum0 += t as f64 * c as f64;
+        let m0 = sum0 / w0;
+        let m1 = (sum_all - sum0) / w1;
+        let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+        if between > best {
+            best = between;
+            best_t = t as u8;
+        }
+    }
+    best_t
+}
+
+/// Threshold for ink on a flattened page: Otsu, but never above `max` so that a page of
+/// mostly paper noise does not turn its noise into ink.
+pub fn ink_threshold(img: &GrayImage) -> u8 {
+    otsu(img).min(200)
+}
+
+/// Binarises `img`: ink where the value is `<= t`.
+pub fn threshold(img: &GrayImage, t: u8) -> Bitmap {
+    Bitmap {
+        width: img.width(),
+        height: img.height(),
+        ink: img.pixels().map(|p| p.0[0] <= t).collect(),
+    }
+}
+
+/// Shrinks a grey image by an integer factor taking the *minimum* of each block, so thin
+/// strokes survive the reduction.
+pub fn shrink_min(img: &GrayImage, f: u32) -> GrayImage {
+    let f = f.max(1);
+    let (w, h) = (img.width().div_ceil(f), img.height().div_ceil(f));
+    let mut out = GrayImage::from_pixel(w, h, image::Luma([255]));
+    for y in 0..img.height() {
+        for x in 0..img.width() {
+            let v = img.get_pixel(x, y).0[0];
+            let o = out.get_pixel_mut(x / f, y / f);
+            if v < o.0[0] {
+                o.0[0] = v;
+            }
+        }
+    }
+    out
+}
+
+/// Shrinks a grey image by an integer factor averaging each block.
+pub fn shrink_mean(img: &GrayImage, f: u32) -> GrayImage {
+    let f = f.max(1);
+    let (w, h) = (img.width().div_ceil(f), img.height().div_ceil(f));
+    let mut acc = vec![(0u32, 0u32); (w * h) as usize];
+    for y in 0..img.height() {
+        let row = (y / f * w) as usize;
+        for x in 0..img.width() {
+            let a = &mut acc[row + (x / f) as usize];
+            a.0 += img.get_pixel(x, y).0[0] as u32;
+            a.1 += 1;
+        }
+    }
+    GrayImage::from_fn(w, h, |x, y| {
+        let (s, n) = acc[(y * w + x) as usize];
+        image::Luma([(s / n.max(1)) as u8])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    #[test]
+    fn otsu_splits_two_levels() {
+        let img = GrayImage::from_fn(10, 10, |x, _| Luma([if x < 3 { 20 } else { 230 }]));
+        let t = otsu(&img);
+        assert!((20..230).contains(&t));
+        let b = threshold(&img, t);
+        assert_eq!(b.count(), 30);
+    }
+
+    #[test]
+    fn shrink_min_keeps_thin_lines() {
+        let mut img = GrayImage::from_pixel(8, 8, Luma([255]));
+        img.put_pixel(5, 3, Luma([0]));
+        let s = shrink_min(&img, 4);
+        assert_eq!(s.dimensions(), (2, 2));
+        assert_eq!(s.get_pixel(1, 0).0[0], 0);
+    }
+}

@@ -1,0 +1,251 @@
+//! The whole preprocessing of one page, from decoded pixels to an upright, deskewed,
+//! cleaned grey image ready for OCR.
+
+use crate::binarize::{ink_threshold, shrink_mean, threshold};
+use crate::blank::{is_blank, Content};
+use crate::border::{is_border_junk, Scale};
+use crate::components::label;
+use crate::flatten::flatten_background;
+use crate::geometry::{rotation_to_source, Affine};
+use crate::gray::to_gray;
+use crate::skew::{estimate, SkewEstimate};
+use image::{DynamicImage, GrayImage, Luma};
+
+/// Knobs for [`prepare`].
+#[derive(Debug, Clone, Copy)]
+pub struct PrepareOptions {
+    /// Resolution declared by the file, if any.
+    pub dpi_hint: Option<u32>,
+    /// Largest skew searched, degrees.
+    pub max_skew_deg: f64,
+    /// Median character height (pixels) the output is scaled towards.
+    pub target_char_px: f32,
+}
+
+impl Default for PrepareOptions {
+    fn default() -> Self {
+        PrepareOptions {
+            dpi_hint: None,
+            max_skew_deg: 20.0,
+            target_char_px: 30.0,
+        }
+    }
+}
+
+/// A page ready for recognition.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Cleaned, upright (up to a possible 180° turn), deskewed, rescaled grey page.
+    pub image: GrayImage,
+    /// Maps pixel coordinates of `image` to the original image.
+    pub to_original: Affine,
+    /// Size of the original image.
+    pub original_size: (u32, u32),
+    /// True when the page holds no writing.
+    pub blank: bool,
+    /// Text direction found, if the page is not blank.
+    pub skew: Option<SkewEstimate>,
+    /// Resolution used (declared, or estimated from the page size).
+    pub dpi: u32,
+    /// True when `dpi` was estimated rather than declared.
+    pub dpi_estimated: bool,
+    /// Scale applied (output pixels per original pixel).
+    pub scale: f32,
+    /// Median character height in original pixels (0 when blank).
+    pub char_px: f32,
+    /// Evidence behind the blank verdict.
+    pub content: Content,
+    /// Components removed as borders, bands or holes.
+    pub junk_removed: usize,
+}
+
+impl Prepared {
+    /// Text direction in degrees (image coordinates, y down) currently made horizontal.
+    pub fn text_angle(&self) -> f64 {
+        self.skew.map(|s| s.angle_deg).unwrap_or(0.0)
+    }
+
+    /// Turns the prepared page by 180° (when the recogniser finds it upside down).
+    pub fn turn_180(&mut self) {
+        let (w, h) = self.image.dimensions();
+        self.image = image::imageops::rotate180(&self.image);
+        let flip = Affine {
+            a: -1.0,
+            b: 0.0,
+            c: 0.0,
+            d: -1.0,
+            e: w as f64,
+            f: h as f64,
+        };
+        self.to_original = self.to_original.then_from(&flip);
+        if let Some(s) = self.skew.as_mut() {
+            s.angle_deg = normalise_deg(s.angle_deg + 180.0);
+        }
+    }
+
+    /// Clockwise rotation in whole quarter turns applied to make the page upright.
+    pub fn rotation(&self) -> u32 {
+        let quarter = (self.text_angle() / 90.0).round() as i64 * 90;
+        ((360 - quarter.rem_euclid(360)) % 360) as u32
+    }
+
+    /// Remaining skew corrected, degrees, positive when the text was turned counter-clockwise.
+    pub fn skew_deg(&self) -> f64 {
+        let a = self.text_angle();
+        -(a - (a / 90.0).round() * 90.0)
+    }
+}
+
+/// Brings an angle into (-180, 180].
+fn normalise_deg(a: f64) -> f64 {
+    let mut a = a.rem_euclid(360.0);
+    if a > 180.0 {
+        a -= 360.0;
+    }
+    a
+}
+
+/// Guesses the resolution from the page size assuming an A4-ish sheet fills the image.
+fn estimate_dpi(w: u32, h: u32) -> u32 {
+    let short = w.min(h) as f32;
+    (short / 8.27).round().clamp(72.0, 1200.0) as u32
+}
+
+/// Runs the whole preprocessing of one page. Never fails: odd pages come back marked
+/// (blank, no skew found) rather than as errors.
+pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
+    let gray = to_gray(img);
+    let (w, h) = gray.dimensions();
+    let mut flat = flatten_background(&gray);
+    drop(gray);
+
+    let (dpi, dpi_estimated) = match opts.dpi_hint {
+        Some(d) if (72..=2400).contains(&d) => (d, false),
+        _ => (estimate_dpi(w, h), true),
+    };
+    // Analyse at about 150 dpi: enough for 0.1° skew and cheap to label.
+    let f = (dpi / 150).max(1);
+    let small = shrink_mean(&flat, f);
+    let t = ink_threshold(&small);
+    let bm = threshold(&small, t);
+    let labels = label(&bm);
+    let scale_info = Scale {
+        width: bm.width,
+        height: bm.height,
+        px_per_mm: dpi as f32 / f as f32 / 25.4,
+    };
+    let mm = scale_info.px_per_mm;
+
+    let junk: Vec<bool> = labels
+        .components
+        .iter()
+        .map(|c| is_border_junk(c, &scale_info))
+        .collect();
+    let junk_removed = junk.iter().filter(|&&j| j).count();
+    if junk_removed > 0 {
+        labels.for_runs_of(&junk, |y, x0, x1| {
+            let (ys, ye) = ((y * f).saturating_sub(f), ((y + 2) * f).min(h));
+            let (xs, xe) = ((x0 * f).saturating_sub(f), ((x1 + 1) * f).min(w));
+            for yy in ys..ye {
+                for xx in xs..xe {
+                    flat.put_pixel(xx, yy, Luma([255]));
+                }
+            }
+        });
+    }
+
+    let mut heights = Vec::new();
+    let mut points = Vec::new();
+    let mut ink: u64 = 0;
+    for (c, &j) in labels.components.iter().zip(&junk) {
+        if j {
+            continue;
+        }
+        ink += c.area as u64;
+        let (cw, ch) = (c.width() as f32, c.height() as f32);
+        let text_like = (1.0 * mm..=10.0 * mm).contains(&ch)
+            && cw <= 30.0 * mm
+            && c.area as f32 >= 0.5 * mm * mm
+            && c.fill() > 0.08;
+        if text_like {
+            heights.push(ch);
+            points.push(((c.x0 + c.x1) as f32 / 2.0, (c.y0 + c.y1) as f32 / 2.0));
+        }
+    }
+    let content = Content {
+        text_like: heights.len(),
+        ink_ratio: ink as f32 / (bm.width as f32 * bm.height as f32).max(1.0),
+    };
+    let blank = is_blank(&content);
+    let mut out = Prepared {
+        image: GrayImage::new(1, 1),
+        to_original: Affine::IDENTITY,
+        original_size: (w, h),
+        blank,
+        skew: None,
+        dpi,
+        dpi_estimated,
+        scale: 1.0,
+        char_px: 0.0,
+        content,
+        junk_removed,
+    };
+    if blank || heights.len() < 3 {
+        out.image = flat;
+        return out;
+    }
+    heights.sort_by(|a, b| a.total_cmp(b));
+    let median_small = heights[heights.len() / 2];
+    let char_px = median_small * f as f32;
+    let est = estimate(&points, median_small, opts.max_skew_deg);
+    // Scale so that characters are comfortably tall for Tesseract, without wasting time
+    // on very high resolution pages.
+    let target = opts.target_char_px;
+    let scale = if char_px < target * 0.8 || char_px > target * 2.0 {
+        (target / char_px).clamp(0.4, 3.0)
+    } else {
+        1.0
+    };
+    let (m, size) = rotation_to_source((w, h), est.angle_deg, scale as f64);
+    out.image = if est.angle_deg.abs() < 0.05 && scale == 1.0 {
+        flat
+    } else {
+        warp_bilinear(&flat, &m, size)
+    };
+    out.to_original = if est.angle_deg.abs() < 0.05 && scale == 1.0 {
+        Affine::IDENTITY
+    } else {
+        m
+    };
+    out.skew = Some(est);
+    out.scale = scale;
+    out.char_px = char_px;
+    out
+}
+
+/// Resamples `src` into an image of `size` where output pixel centres map through `m`.
+pub fn warp_bilinear(src: &GrayImage, m: &Affine, size: (u32, u32)) -> GrayImage {
+    let (sw, sh) = (src.width() as i64, src.height() as i64);
+    let raw = src.as_raw();
+    let at = |x: i64, y: i64| -> f64 {
+        if x < 0 || y < 0 || x >= sw || y >= sh {
+            255.0
+        } else {
+            raw[(y * sw + x) as usize] as f64
+        }
+    };
+    let mut out = GrayImage::new(size.0, size.1);
+    for oy in 0..size.1 {
+        for ox in 0..size.0 {
+            let (sx, sy) = m.apply(ox as f64 + 0.5, oy as f64 + 0.5);
+            let (sx, sy) = (sx - 0.5, sy - 0.5);
+            let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
+            let (fx, fy) = (sx - x0 as f64, sy - y0 as f64);
+            let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
+            let bot = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
+            let v = top * (1.0 - fy) + bot * fy;
+            out.put_pixel(ox, oy, Luma([v.round().clamp(0.0, 255.0) as u8]));
+        }
+    }
+    out
+}
