@@ -1,0 +1,703 @@
+"""Render letters into HARD scanned pages with ground truth (issue 3, "harder pages you make yourself").
+
+usage: make_hard.py LETTERS OUT SEED [--kinds skew15,turned_skew,dpi150,photo,stamp,fax] [--copies N]
+                    [--shared DIR] [--fonts a,b] [--no-blanks]
+
+Letters are composed and laid out by the shared generator (`DIR/make_corpus.py`, loaded with importlib, default
+`<repo>/../shared/corpus`), then degraded into one of these kinds:
+
+  skew15       office scan (grey, noise, blur), paper skewed by +-(5..15) deg on the scanner bed, PNG or JPEG
+  turned_skew  the same with skew +-(3..12) deg and the sheet turned by 90/180/270 deg
+  dpi150       scanned at 150 dpi (300 dpi render area-averaged to half), light noise, JPEG q80
+  photo        phone photo: RGB JPEG q85, sheet on a dark textured desk, perspective (corners moved 3..8 %),
+               uneven light, a soft hand/phone shadow over the text, slight blur, up to 3000x4000 px
+  stamp        colour scan with a violet round stamp (rings, text ring, centre text) and 1..3 blue ballpoint marks
+               (underline, signature scribble, margin note with arrow, circled word) over the text
+  fax          grey low-contrast noisy page at 200 dpi, Floyd-Steinberg dithered to bilevel, Group-4 TIFF,
+               about half of them skewed 1..2 deg
+
+Also writes three blank backsides (two phone photos, one colour scan; one with faint show-through).
+OUT/truth.jsonl has one line a page in the row format of make_corpus.py with `level` = kind name, plus
+kind-specific extras (skew, sheet_quad, stamp_box, pen, ...). Stamps and pen marks are NOT part of the truth text.
+Deterministic per (SEED, letter number): the same seed gives byte-identical pages.
+"""
+import argparse
+import importlib.util
+import json
+import math
+import os
+import random
+import sys
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+KINDS = ["skew15", "turned_skew", "dpi150", "photo", "stamp", "fax"]
+# make_corpus.py's list, with LiberationSans (no ө ү ң glyphs on Debian 12) replaced by PT Serif
+DEFAULT_FONTS = "DejaVuSerif.ttf,PTF55F.ttf,PTS55F.ttf,cmunrm.ttf,FreeSans.ttf,DejaVuSansMono.ttf"
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "corpus"))
+
+STAMP_RINGS = [
+    "КЫРГЫЗ РЕСПУБЛИКАСЫ • ӨМҮРАЛИЕВ АЙЫЛ ӨКМӨТҮ •",
+    "ӨМҮРАЛИЕВ АЙЫЛ АЙМАГЫ • ЖАЛПЫ БӨЛҮМ •",
+    "КЫРГЫЗСКАЯ РЕСПУБЛИКА • ОМУРАЛИЕВСКИЙ АЙЫЛ ОКМОТУ •",
+]
+STAMP_CENTRES = [["КАБЫЛ АЛЫНДЫ"], ["КИРИШ"], ["ВХОДЯЩИЙ"], ["ПОЛУЧЕНО"], ["ТЕКШЕРИЛДИ"]]
+
+
+def load_shared(shared_dir):
+    path = os.path.join(shared_dir, "make_corpus.py")
+    if not os.path.exists(path):
+        raise SystemExit(f"shared generator not found: {path} (pass --shared DIR)")
+    spec = importlib.util.spec_from_file_location("make_corpus", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def load_letters(path):
+    spec = importlib.util.spec_from_file_location("letters", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.LETTERS
+
+
+def missing_glyphs(font_path, chars="өүңӨҮҢабвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ№"):
+    """Characters the font draws as the .notdef box (Pillow has no cmap query, so compare masks)."""
+    f = ImageFont.truetype(font_path, 40)
+    nd = f.getmask("\uffff")
+    ndb = (nd.size, bytes(nd))
+    out = []
+    for ch in chars:
+        m = f.getmask(ch)
+        if (m.size, bytes(m)) == ndb:
+            out.append(ch)
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# small helpers
+
+
+def smooth_noise(nrng, h, w, cell):
+    """Low-frequency noise of shape (h, w), roughly in [-1, 1], features about `cell` px wide."""
+    sh, sw = max(2, int(h / cell) + 2), max(2, int(w / cell) + 2)
+    small = nrng.standard_normal((sh, sw)).astype(np.float32)
+    big = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    return np.clip(big / 1.5, -1.5, 1.5)
+
+
+def to_u8(a):
+    return np.clip(a + 0.5, 0, 255).astype(np.uint8)
+
+
+def ink_alpha(gray_img):
+    """Rendered L page (text black on white) -> ink coverage in [0, 1] as float32."""
+    return 1.0 - np.asarray(gray_img, dtype=np.float32) / 255.0
+
+
+def colourise(alpha, paper, ink):
+    """Ink coverage -> RGB float page: paper colour where no ink, ink colour where full ink."""
+    p = np.asarray(paper, np.float32)[None, None, :]
+    k = np.asarray(ink, np.float32)[None, None, :]
+    a = alpha[..., None]
+    return p * (1.0 - a) + k * a
+
+
+def multiply(base, alpha, colour):
+    """Multiply-blend a coloured ink layer (coverage `alpha`) onto an RGB float page."""
+    c = np.asarray(colour, np.float32)[None, None, :] / 255.0
+    return base * (1.0 - alpha[..., None] * (1.0 - c))
+
+
+def text_bands(gray):
+    """Text line bands of an unrotated rendered page: list of (y0, y1, x0, x1)."""
+    dark = np.asarray(gray) < 128
+    rows = dark.any(axis=1).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.r_[0, rows, 0]))
+    bands = []
+    for y0, y1 in zip(edges[::2], edges[1::2]):
+        cols = np.flatnonzero(dark[y0:y1].any(axis=0))
+        if len(cols) and y1 - y0 >= 4:
+            bands.append((int(y0), int(y1), int(cols[0]), int(cols[-1]) + 1))
+    return bands
+
+
+def rotate_rgb(arr, angle, fill):
+    """Rotate an RGB or grey float array counter-clockwise by `angle` degrees, canvas expanded."""
+    img = Image.fromarray(to_u8(arr))
+    fill = tuple(int(v) for v in fill) if arr.ndim == 3 else int(fill)
+    return np.asarray(img.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=fill), dtype=np.float32)
+
+
+def rotated_mask(size, angle):
+    m = Image.new("L", size, 255)
+    return np.asarray(m.rotate(angle, resample=Image.BILINEAR, expand=True, fillcolor=0), dtype=np.float32) / 255.0
+
+
+def sheet_edge(mask):
+    """Thin soft line along the paper edge (scanner light casts a small shadow there)."""
+    b = cv2.GaussianBlur(mask, (0, 0), 2.0)
+    return np.clip(1.0 - np.abs(2.0 * b - 1.0), 0, 1)
+
+
+def sensor(arr, nrng, sigma, blur):
+    if blur > 0:
+        arr = cv2.GaussianBlur(arr, (0, 0), blur)
+    return arr + nrng.normal(0, sigma, arr.shape).astype(np.float32)
+
+
+def save_jpeg(arr, path, quality, dpi):
+    Image.fromarray(to_u8(arr)).save(path, quality=quality, dpi=(dpi, dpi))
+
+
+def save_png(arr, path, dpi):
+    Image.fromarray(to_u8(arr)).save(path, dpi=(dpi, dpi), optimize=False, compress_level=6)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# blue ballpoint pen
+
+
+def draw_stroke(mask, pts, rng, width):
+    """Draw a ballpoint polyline of (x, y) points onto an L mask with slight pressure variation."""
+    d = ImageDraw.Draw(mask)
+    pts = [(float(x), float(y)) for x, y in pts]
+    step = max(4, len(pts) // 12)
+    for i in range(0, len(pts) - 1, step):
+        seg = pts[i:i + step + 1]
+        w = max(2, int(round(width * rng.uniform(0.8, 1.2))))
+        d.line(seg, fill=255, width=w, joint="curve")
+
+
+def wobble(nrng, n, amp):
+    """Smooth 1-D jitter of n samples."""
+    k = max(3, n // 40)
+    small = nrng.standard_normal(k).astype(np.float32)
+    return np.interp(np.linspace(0, k - 1, n), np.arange(k), small) * amp
+
+
+def scribble(rng, nrng, x0, y0, length, height, slant=0.35):
+    """Cursive-looking trochoid: loops of a hurried handwritten word or signature."""
+    n = max(60, int(length * 1.5))
+    t = np.linspace(0.0, 1.0, n)
+    loops = max(3, int(length / (height * rng.uniform(0.45, 0.8))))
+    w = 2 * math.pi * loops
+    r = height * 0.5
+    amp = r * (1.0 + 0.35 * wobble(nrng, n, 1.0))
+    y = y0 - amp * np.sin(w * t) + wobble(nrng, n, height * 0.15)
+    x = x0 + length * t + r * 0.55 * np.cos(w * t) - slant * (y - y0)
+    return list(zip(x, y))
+
+
+def pen_marks(page_gray, rng, nrng, dpi, is_last):
+    """1..3 blue pen marks over the text of an unrotated page. Returns (coverage mask float, list of kinds)."""
+    W, H = page_gray.size
+    bands = text_bands(page_gray)
+    mask = Image.new("L", (W, H), 0)
+    pw = max(2, int(round(dpi / 75)))  # ~0.35 mm ballpoint line
+    if not bands:
+        return np.zeros((H, W), np.float32), []
+    body = [b for b in bands if b[2] < W * 0.4] or bands
+    kinds = ["underline", "signature", "margin_note", "circle"]
+    rng.shuffle(kinds)
+    chosen = kinds[:rng.randint(1, 3)]
+    for kind in chosen:
+        if kind == "underline":
+            y0, y1, x0, x1 = rng.choice(body)
+            a = x0 + rng.uniform(0, 0.4) * (x1 - x0)
+            b = min(x1 + 15, a + rng.uniform(0.3, 0.8) * (x1 - x0))
+            n = int(b - a)
+            xs = np.linspace(a, b, max(n, 2))
+            base = y1 - (y1 - y0) * rng.uniform(0.05, 0.2)  # crosses the descenders
+            ys = base + np.linspace(0, rng.uniform(-8, 8), len(xs)) + wobble(nrng, len(xs), 2.0)
+            draw_stroke(mask, zip(xs, ys), rng, pw)
+            if rng.random() < 0.3:
+                draw_stroke(mask, zip(xs[::-1] + rng.uniform(-10, 10), ys[::-1] + pw * 3), rng, pw)
+        elif kind == "signature":
+            if is_last:
+                y0, y1, x0, x1 = bands[-1]
+            else:
+                y0, y1, x0, x1 = rng.choice(bands[len(bands) // 2:])
+            hgt = (y1 - y0) * rng.uniform(1.3, 2.0)
+            length = rng.uniform(1.2, 2.0) * dpi
+            sx = min(W - length - 0.3 * dpi, max(0.3 * dpi, x0 + rng.uniform(-0.3, 0.5) * (x1 - x0)))
+            sy = (y0 + y1) / 2 + rng.uniform(-0.3, 0.3) * (y1 - y0)
+            pts = scribble(rng, nrng, sx, sy, length, hgt)
+            draw_stroke(mask, pts, rng, pw)
+            fx = np.linspace(sx - 0.1 * dpi, sx + length * 1.05, 60)
+            fy = sy + hgt * 0.55 + np.linspace(0, -hgt * 0.3, 60) + wobble(nrng, 60, 2)
+            draw_stroke(mask, zip(fx, fy), rng, pw)
+        elif kind == "margin_note":
+            y0, y1, x0, x1 = rng.choice(body)
+            hgt = (y1 - y0) * rng.uniform(0.8, 1.2)
+            left = max(0.12 * dpi, x0 - 1.0 * dpi)
+            length = max(0.3 * dpi, min(0.75 * dpi, x0 - left - 0.05 * dpi))
+            ny = y0 - rng.uniform(0.5, 2.5) * (y1 - y0)
+            draw_stroke(mask, scribble(rng, nrng, left, ny, length, hgt), rng, pw)
+            # arrow from the note into the text, crossing a line or two
+            ax0, ay0 = left + length * 0.8, ny + hgt * 0.8
+            ax1, ay1 = x0 + rng.uniform(0.2, 1.2) * dpi, (y0 + y1) / 2 + rng.uniform(0.5, 1.5) * (y1 - y0)
+            n = 50
+            xs = np.linspace(ax0, ax1, n)
+            ys = np.linspace(ay0, ay1, n) + np.sin(np.linspace(0, math.pi, n)) * rng.uniform(-20, 20)
+            draw_stroke(mask, zip(xs, ys), rng, pw)
+            ang = math.atan2(ay1 - ys[-5], ax1 - xs[-5])
+            for da in (2.6, -2.6):
+                hx, hy = ax1 + 0.08 * dpi * math.cos(ang + da), ay1 + 0.08 * dpi * math.sin(ang + da)
+                draw_stroke(mask, [(ax1, ay1), (hx, hy)], rng, pw)
+        else:  # circle round a word, crossing the neighbouring lines
+            y0, y1, x0, x1 = rng.choice(body)
+            cx = rng.uniform(x0 + 0.1 * (x1 - x0), x1 - 0.1 * (x1 - x0))
+            cy = (y0 + y1) / 2
+            rx, ry = rng.uniform(0.35, 0.8) * dpi, (y1 - y0) * rng.uniform(0.8, 1.3)
+            n = 160
+            th = np.linspace(0, 2 * math.pi + rng.uniform(0.2, 0.6), n) + rng.uniform(0, 2 * math.pi)
+            rr = 1 + wobble(nrng, n, 0.06)
+            draw_stroke(mask, zip(cx + rx * rr * np.cos(th), cy + ry * rr * np.sin(th)), rng, pw)
+    a = np.asarray(mask, np.float32) / 255.0
+    a = cv2.GaussianBlur(a, (0, 0), 0.7)
+    skip = 0.8 + 0.2 * smooth_noise(nrng, H, W, 12)  # ballpoint paste skips a little
+    return np.clip(a * skip * rng.uniform(0.8, 0.95), 0, 1), chosen
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# violet stamp
+
+
+def make_stamp(rng, nrng, R, bold_font):
+    """Coverage mask (float, square 2R+pad) of a round office stamp."""
+    pad = 8
+    S = 2 * R + 2 * pad
+    m = Image.new("L", (S, S), 0)
+    d = ImageDraw.Draw(m)
+    c = S / 2
+    t1 = max(3, R // 30)
+    d.ellipse([c - R, c - R, c + R, c + R], outline=255, width=t1)
+    r2 = R * 0.70
+    d.ellipse([c - r2, c - r2, c + r2, c + r2], outline=255, width=max(2, t1 // 2))
+    # ring text between the rings, clockwise from the top
+    ring = rng.choice(STAMP_RINGS) + " "
+    fs = int((R - t1 - r2) * 0.62)
+    rmid = (R - t1 + r2) / 2
+    while True:
+        font = ImageFont.truetype(bold_font, fs)
+        widths = [font.getlength(ch) for ch in ring]
+        total = sum(widths)
+        if total <= 2 * math.pi * rmid * 0.97 or fs < 8:
+            break
+        fs -= 1
+    gap = (2 * math.pi * rmid - total) / len(ring)
+    theta = rng.uniform(0, 2 * math.pi)
+    for ch, wch in zip(ring, widths):
+        step = (wch + gap) / rmid
+        a = theta + step / 2
+        theta += step
+        if ch == " ":
+            continue
+        g = Image.new("L", (fs * 2, fs * 2), 0)
+        ImageDraw.Draw(g).text((fs, fs), ch, font=font, fill=255, anchor="mm")
+        g = g.rotate(-math.degrees(a), resample=Image.BICUBIC)
+        px, py = c + rmid * math.sin(a), c - rmid * math.cos(a)
+        m.paste(255, (int(px - fs), int(py - fs)), mask=g)
+    # centre text: a word, an incoming number and a date
+    centre = list(rng.choice(STAMP_CENTRES))
+    centre.append(f"№ {rng.randint(1, 480)}")
+    centre.append(f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.choice([2023, 2024, 2025])}")
+    fs2 = int(r2 * 0.24)
+    while fs2 > 8:
+        f2 = ImageFont.truetype(bold_font, fs2)
+        if max(f2.getlength(s) for s in centre) <= 2 * r2 * 0.8:
+            break
+        fs2 -= 1
+    f2 = ImageFont.truetype(bold_font, fs2)
+    lh = fs2 * 1.15
+    y = c - lh * (len(centre) - 1) / 2
+    for s in centre:
+        d.text((c, y), s, font=f2, fill=255, anchor="mm")
+        y += lh
+    m = m.rotate(rng.uniform(-40, 40), resample=Image.BICUBIC)
+    a = np.asarray(m, np.float32) / 255.0
+    a = cv2.GaussianBlur(a, (0, 0), 0.9)
+    # uneven ink: a pressed side and a light side, plus grain
+    yy, xx = np.mgrid[0:S, 0:S].astype(np.float32)
+    ang = rng.uniform(0, 2 * math.pi)
+    side = ((xx - c) * math.cos(ang) + (yy - c) * math.sin(ang)) / R
+    press = np.clip(0.9 + 0.2 * side + 0.15 * smooth_noise(nrng, S, S, 30), 0.5, 1.0)
+    grain = np.clip(1.0 - 0.35 * nrng.random((S, S)).astype(np.float32) ** 3, 0, 1)
+    return np.clip(a * press * grain, 0, 1)
+
+
+def place(canvas_alpha, patch, x, y):
+    """Max-combine a coverage patch into a page-size coverage array at top-left (x, y), clipped."""
+    H, W = canvas_alpha.shape
+    h, w = patch.shape
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(W, x + w), min(H, y + h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    sub = patch[y0 - y:y1 - y, x0 - x:x1 - x]
+    np.maximum(canvas_alpha[y0:y1, x0:x1], sub, out=canvas_alpha[y0:y1, x0:x1])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# phone photo
+
+
+def desk_texture(rng, nrng, h, w):
+    palettes = [(74, 50, 34), (58, 40, 30), (44, 44, 48), (32, 36, 52), (60, 56, 50), (28, 28, 28)]
+    base = np.asarray(rng.choice(palettes), np.float32)
+    if rng.random() < 0.5:  # wood grain along x
+        small = nrng.standard_normal((max(2, h // 6), max(2, w // 300))).astype(np.float32)
+        grain = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    else:  # along y
+        small = nrng.standard_normal((max(2, h // 300), max(2, w // 6))).astype(np.float32)
+        grain = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    blot = smooth_noise(nrng, h, w, 400)
+    tex = 1.0 + 0.10 * grain + 0.12 * blot
+    fine = nrng.normal(0, 3, (h, w)).astype(np.float32)
+    return base[None, None, :] * tex[..., None] + fine[..., None]
+
+
+def hand_shadow(rng, nrng, h, w, quad, target_box):
+    """Soft shadow of the photographer's hand, or of the phone and the hand holding it, over part of the sheet."""
+    s = 8  # draw small, blur, upscale
+    sh, sw = h // s, w // s
+    m = Image.new("L", (sw, sh), 0)
+    d = ImageDraw.Draw(m)
+    # the point the shadow reaches to (inside the text block), and the frame edge it comes from
+    bx0, by0, bx1, by1 = [v / s for v in target_box]
+    tx = rng.uniform(bx0 + 0.15 * (bx1 - bx0), bx1 - 0.15 * (bx1 - bx0))
+    ty = rng.uniform(by0 + 0.2 * (by1 - by0), by1 - 0.1 * (by1 - by0))
+    edge = rng.choice(["bottom", "bottom", "right", "left"])
+    if edge == "bottom":
+        ex, ey = tx + rng.uniform(-0.25, 0.25) * sw, sh + 40
+    elif edge == "right":
+        ex, ey = sw + 40, ty + rng.uniform(-0.1, 0.4) * sh
+    else:
+        ex, ey = -40, ty + rng.uniform(-0.1, 0.4) * sh
+    ang = math.atan2(ty - ey, tx - ex)
+    ca, sa = math.cos(ang), math.sin(ang)
+    u = min(sw, sh)
+    arm = rng.uniform(0.13, 0.20) * u
+    d.line([(ex, ey), (tx, ty)], fill=255, width=int(arm))
+    if rng.random() < 0.5:  # a hand: palm and fingers
+        palm = arm * rng.uniform(0.7, 0.9)
+        d.ellipse([tx - palm, ty - palm * 1.1, tx + palm, ty + palm * 1.1], fill=255)
+        for k in range(4):
+            fa = ang + (k - 1.5) * rng.uniform(0.18, 0.3)
+            fl = palm * rng.uniform(1.5, 2.1)
+            d.line([(tx, ty), (tx + fl * math.cos(fa), ty + fl * math.sin(fa))], fill=255,
+                   width=max(2, int(palm * 0.38)))
+        thumb = ang + rng.choice([-1, 1]) * rng.uniform(0.9, 1.3)
+        d.line([(tx, ty), (tx + palm * 1.4 * math.cos(thumb), ty + palm * 1.4 * math.sin(thumb))], fill=255,
+               width=max(2, int(palm * 0.45)))
+        kind = "hand"
+    else:  # a phone held by a hand: a long rounded rectangle across the end of the arm
+        pl, pw_ = rng.uniform(0.30, 0.42) * u, rng.uniform(0.15, 0.2) * u
+        pts = []
+        for px, py in ((-pw_, -pl), (pw_, -pl), (pw_, pl), (-pw_, pl)):
+            pts.append((tx + (px * ca - py * sa) / 2 * 1.0 + ca * pl * 0.3, ty + (px * sa + py * ca) / 2 + sa * pl * 0.3))
+        d.polygon(pts, fill=255)
+        kind = "phone"
+    a = np.asarray(m, np.float32) / 255.0
+    a = cv2.GaussianBlur(a, (0, 0), rng.uniform(9, 16))
+    a = cv2.resize(a, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(a * 1.25, 0, 1), kind
+
+
+def photo(page_alpha, rng, nrng, show_through=None):
+    """Compose a phone photo of a sheet whose ink coverage is `page_alpha` (rendered at 300 dpi)."""
+    ph, pw = page_alpha.shape
+    fw, fh = rng.choice([(3000, 4000), (2448, 3264), (2250, 3000), (2736, 3648)])
+    # sheet corners in sheet-relative units, each moved 3..8 % of the sheet size
+    src = np.float32([[0, 0], [1, 0], [1, 1], [0, 1]])
+    dst = []
+    for sx, sy in src:
+        r = rng.uniform(0.03, 0.08)
+        a = rng.uniform(0, 2 * math.pi)
+        dst.append([sx + r * math.cos(a), (sy + r * math.sin(a)) * (ph / pw)])
+    dst = np.float32(dst)
+    rot = math.radians(rng.uniform(-4, 4))
+    cr, sr = math.cos(rot), math.sin(rot)
+    dst = dst @ np.float32([[cr, sr], [-sr, cr]])
+    lo, hi = dst.min(axis=0), dst.max(axis=0)
+    span = hi - lo
+    margin = rng.uniform(0.03, 0.09)
+    scale = min(fw * (1 - 2 * margin) / span[0], fh * (1 - 2 * margin) / span[1])
+    off = np.float32([(fw - span[0] * scale) / 2 + rng.uniform(-0.6, 0.6) * margin * fw,
+                      (fh - span[1] * scale) / 2 + rng.uniform(-0.6, 0.6) * margin * fh])
+    quad = (dst - lo) * scale + off
+    eff_dpi = 300 * float(np.linalg.norm(quad[1] - quad[0]) / pw)
+    # pre-scale the page near its final size, so the warp does not alias
+    k = min(1.0, eff_dpi / 300 * 1.15)
+    if k < 0.98:
+        page_alpha = cv2.resize(page_alpha, (int(pw * k), int(ph * k)), interpolation=cv2.INTER_AREA)
+    h2, w2 = page_alpha.shape
+    M = cv2.getPerspectiveTransform(np.float32([[0, 0], [w2, 0], [w2, h2], [0, h2]]), quad)
+    ink = cv2.warpPerspective(page_alpha, M, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=0)
+    sheet = cv2.warpPerspective(np.ones((h2, w2), np.float32), M, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=0)
+    # paper: warm white with fibre texture; optional show-through of the other side
+    pr = rng.uniform(236, 250)
+    paper_col = np.float32([pr, pr - rng.uniform(1, 6), pr - rng.uniform(6, 16)])
+    tex = 1.0 + 0.012 * smooth_noise(nrng, fh, fw, 60) + 0.006 * nrng.standard_normal((fh, fw)).astype(np.float32)
+    img = paper_col[None, None, :] * tex[..., None]
+    if show_through is not None:
+        st = cv2.warpPerspective(show_through, M, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=0)
+        img = img * (1.0 - 0.05 * st[..., None])
+    ink_col = np.float32([rng.uniform(15, 40)] * 3) + np.float32([0, 0, rng.uniform(0, 15)])
+    img = img * (1 - ink[..., None]) + ink_col[None, None, :] * ink[..., None]
+    # desk around the sheet, with the sheet's own soft drop shadow
+    desk = desk_texture(rng, nrng, fh, fw)
+    drop = cv2.GaussianBlur(sheet, (0, 0), 18)
+    dx, dy = int(rng.uniform(-25, 25)), int(rng.uniform(5, 30))
+    drop = np.roll(np.roll(drop, dy, axis=0), dx, axis=1)
+    desk = desk * (1 - 0.45 * drop[..., None])
+    sm = sheet[..., None]
+    img = img * sm + desk * (1 - sm)
+    # light: a gradient from one side, vignetting, a colour cast
+    yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+    la = rng.uniform(0, 2 * math.pi)
+    g = ((xx / fw - 0.5) * math.cos(la) + (yy / fh - 0.5) * math.sin(la))
+    light = 0.88 + g * rng.uniform(0.25, 0.4)
+    r2 = ((xx / fw - 0.5) ** 2 + (yy / fh - 0.5) ** 2)
+    light = light * (1.0 - rng.uniform(0.15, 0.3) * r2 * 2)
+    del xx, yy, g, r2
+    warm = rng.uniform(0, 1)
+    cast = np.float32([1.0, 1.0 - 0.04 * warm, 1.0 - 0.12 * warm])
+    img = img * light[..., None] * cast[None, None, :]
+    # the hand / phone shadow: soft, slightly blue (lit by the window)
+    # aim the shadow at the text block (the sheet itself when blank)
+    ys, xs = np.nonzero(page_alpha > 0.5)
+    if len(xs):
+        box = np.float32([[xs.min(), ys.min()], [xs.max(), ys.min()], [xs.max(), ys.max()], [xs.min(), ys.max()]])
+    else:
+        box = np.float32([[0, 0], [w2, 0], [w2, h2], [0, h2]])
+    tb = cv2.perspectiveTransform(box[None], M)[0]
+    target = (tb[:, 0].min(), tb[:, 1].min(), tb[:, 0].max(), tb[:, 1].max())
+    sh, shadow = hand_shadow(rng, nrng, fh, fw, quad, target)
+    strength = rng.uniform(0.38, 0.55)
+    img = img * (1 - strength * sh[..., None] * np.float32([1.0, 0.97, 0.9])[None, None, :])
+    del sh, light
+    # camera: slight defocus, noise, JPEG
+    img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.8, 1.4))
+    img = img + nrng.normal(0, rng.uniform(2.5, 4.5), img.shape).astype(np.float32)
+    corners = [[round(float(x), 1), round(float(y), 1)] for x, y in quad]
+    return img, dict(sheet_quad=corners, dpi=int(round(eff_dpi)), shadow=shadow)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# kinds
+
+
+def scan_grey(page, rng, nrng, angle, dpi):
+    """Office scan of a skewed sheet on a slightly darker lid: grey float array."""
+    paper = rng.uniform(246, 254)
+    lid = rng.uniform(228, 242)
+    arr = paper - (paper - rng.uniform(10, 30)) * ink_alpha(page)
+    img = Image.fromarray(to_u8(arr)).rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=int(lid))
+    arr = np.asarray(img, np.float32)
+    m = rotated_mask(page.size, angle)
+    arr = arr * (1 - 0.18 * sheet_edge(m))
+    h, w = arr.shape
+    arr = arr * (1 + 0.02 * smooth_noise(nrng, h, w, 300))
+    return sensor(arr, nrng, rng.uniform(5, 9), rng.uniform(0.5, 0.8))
+
+
+def signed_angle(rng, lo, hi):
+    return rng.uniform(lo, hi) * rng.choice([-1, 1])
+
+
+def make_kind(kind, page, rng, nrng, base, is_last, bold_font):
+    """Degrade one rendered L page (300 dpi, or 200 for fax) and save it. Returns (path, extra truth fields)."""
+    extra = {}
+    if kind in ("skew15", "turned_skew"):
+        angle = signed_angle(rng, 5, 15) if kind == "skew15" else signed_angle(rng, 3, 12)
+        arr = scan_grey(page, rng, nrng, angle, 300)
+        turn = 0
+        if kind == "turned_skew":
+            turn = rng.choice([90, 180, 270])
+            arr = np.asarray(Image.fromarray(to_u8(arr)).rotate(turn, expand=True), np.float32)
+        extra.update(skew=round(angle, 2), turned=turn, dpi=300)
+        if rng.random() < 0.5:
+            p = base + ".png"
+            save_png(arr, p, 300)
+        else:
+            p = base + ".jpg"
+            save_jpeg(arr, p, rng.choice([75, 85]), 300)
+        return p, extra
+    if kind == "dpi150":
+        small = page.reduce(2)  # a 150 dpi sensor averages 2x2 of the 300 dpi render
+        angle = rng.uniform(-1.0, 1.0)
+        arr = scan_grey(small, rng, nrng, angle, 150)
+        p = base + ".jpg"
+        save_jpeg(arr, p, 80, 150)
+        extra.update(skew=round(angle, 2), dpi=150)
+        return p, extra
+    if kind == "photo":
+        img, info = photo(ink_alpha(page), rng, nrng)
+        p = base + ".jpg"
+        save_jpeg(img, p, 85, 72)  # phones tag 72 dpi; `dpi` in truth is the sheet's effective resolution
+        extra.update(info, file_dpi=72)
+        return p, extra
+    if kind == "stamp":
+        W, H = page.size
+        alpha = ink_alpha(page)
+        paper = (rng.uniform(246, 254), rng.uniform(245, 253), rng.uniform(240, 250))
+        ink = (rng.uniform(10, 35),) * 3
+        img = colourise(alpha, paper, ink)
+        pen, marks = pen_marks(page, rng, nrng, 300, is_last)
+        img = multiply(img, pen, (rng.uniform(15, 40), rng.uniform(35, 70), rng.uniform(150, 200)))
+        # the stamp sits over text: on a body line in the lower part, or on the date / signature
+        bands = text_bands(page)
+        R = int(rng.uniform(0.72, 0.85) * 300)
+        st = make_stamp(rng, nrng, R, bold_font)
+        if bands:
+            y0, y1, x0, x1 = rng.choice(bands[len(bands) // 3:])
+            cx = int(rng.uniform(max(x0, R * 0.6), min(W - R * 0.6, max(x1, x0 + 1))))
+            cy = int((y0 + y1) / 2 + rng.uniform(-0.5, 0.5) * R)
+        else:
+            cx, cy = W // 2, H // 2
+        layer = np.zeros((H, W), np.float32)
+        sx, sy = cx - st.shape[1] // 2, cy - st.shape[0] // 2
+        place(layer, st, sx, sy)
+        strength = rng.uniform(0.75, 0.95)
+        violet = (rng.uniform(95, 130), rng.uniform(50, 80), rng.uniform(160, 200))
+        img = multiply(img, layer * strength, violet)
+        angle = rng.uniform(-1.2, 1.2)
+        img = rotate_rgb(img, angle, (255, 255, 255))
+        img = sensor(img, nrng, rng.uniform(3, 5), 0.55)
+        if rng.random() < 0.5:
+            p = base + ".png"
+            save_png(img, p, 300)
+        else:
+            p = base + ".jpg"
+            save_jpeg(img, p, 88, 300)
+        extra.update(dpi=300, skew=round(angle, 2), pen=marks,
+                     stamp_box=[sx, sy, sx + st.shape[1], sy + st.shape[0]])
+        return p, extra
+    if kind == "fax":
+        alpha = ink_alpha(page)
+        h, w = alpha.shape
+        bg = rng.uniform(212, 228)
+        ink = rng.uniform(45, 80)
+        arr = bg + (ink - bg) * alpha
+        arr = arr * (1 + 0.03 * smooth_noise(nrng, h, w, 250))
+        arr = cv2.GaussianBlur(arr, (0, 0), 0.6)
+        angle = 0.0
+        if rng.random() < 0.5:
+            angle = signed_angle(rng, 1, 2)
+            arr = np.asarray(Image.fromarray(to_u8(arr)).rotate(angle, resample=Image.BICUBIC, expand=True,
+                                                                 fillcolor=int(bg)), np.float32)
+        arr = arr + nrng.normal(0, rng.uniform(10, 16), arr.shape).astype(np.float32)
+        bw = Image.fromarray(to_u8(arr)).convert("1", dither=Image.Dither.FLOYDSTEINBERG)
+        p = base + ".tif"
+        bw.save(p, compression="group4", dpi=(200, 200))
+        extra.update(dpi=200, skew=round(angle, 2))
+        return p, extra
+    raise SystemExit(f"unknown kind {kind}")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("letters")
+    ap.add_argument("out")
+    ap.add_argument("seed", type=int)
+    ap.add_argument("--kinds", default=",".join(KINDS))
+    ap.add_argument("--copies", type=int, default=3,
+                    help="each letter is rendered N times, kinds taken in turn (N=len(kinds) gives every pair)")
+    ap.add_argument("--shared", default=os.environ.get("ISHENIM_SHARED_CORPUS", DEFAULT_SHARED))
+    ap.add_argument("--fonts", default=DEFAULT_FONTS)
+    ap.add_argument("--no-blanks", action="store_true")
+    a = ap.parse_args()
+    kinds = [k.strip() for k in a.kinds.split(",") if k.strip()]
+    bad = [k for k in kinds if k not in KINDS]
+    if bad or not kinds:
+        ap.error(f"unknown kinds {bad}; choose from {','.join(KINDS)}")
+    mc = load_shared(a.shared)
+    letters = load_letters(a.letters)
+    fonts = []
+    for name in a.fonts.split(","):
+        path = mc.find_font(name)
+        miss = missing_glyphs(path)
+        if miss:
+            print(f"skipping font {name}: no glyphs for {miss}", file=sys.stderr)
+        else:
+            fonts.append(path)
+    if not fonts:
+        raise SystemExit("no usable font (every font lacks Kyrgyz letters)")
+    bold_font = mc.find_font("DejaVuSans-Bold.ttf")
+    os.makedirs(a.out, exist_ok=True)
+    truth = []
+    n = 0
+    for copy in range(a.copies):
+        for i, letter in enumerate(letters):
+            n += 1
+            kind = kinds[(i + copy) % len(kinds)]
+            rng = random.Random(f"hard/{a.seed}/{n}")
+            nrng = np.random.default_rng([a.seed, n])
+            lines, t = mc.compose(letter, rng)
+            dpi = 200 if kind == "fax" else 300
+            pt = rng.choice([11, 12, 13, 14])
+            font = rng.choice(fonts)
+            pages = mc.render(lines, font, pt, dpi, rng)
+            lid = f"H{n:03d}"
+            for pi, (img, plines) in enumerate(pages):
+                pid = f"{lid}p{pi + 1}"
+                p, extra = make_kind(kind, img, rng, nrng, os.path.join(a.out, pid), pi == len(pages) - 1,
+                                     bold_font)
+                row = dict(id=pid, file=os.path.basename(p), letter=lid, key=letter["key"], page=pi + 1,
+                           pages=len(pages), level=kind, dpi=extra.pop("dpi", dpi), pt=pt,
+                           font=os.path.basename(font), turned=extra.pop("turned", 0), blank=False,
+                           text="\n".join(plines), **t)
+                row.update(extra)
+                truth.append(row)
+                print(f"{pid} {kind} {row['file']}", file=sys.stderr)
+    if not a.no_blanks:
+        for i in range(3):
+            rng = random.Random(f"hard/{a.seed}/blank{i}")
+            nrng = np.random.default_rng([a.seed, 100000 + i])
+            pid = f"HB{i + 1:02d}"
+            W, H = 2480, 3508
+            empty = np.zeros((H, W), np.float32)
+            extra = {}
+            if i < 2:  # phone photos of a backside; the second shows the front through thin paper
+                st = None
+                if i == 1:
+                    lines, _ = mc.compose(letters[i % len(letters)], rng)
+                    front = mc.render(lines, fonts[0], 12, 300, rng)[0][0]
+                    st = cv2.GaussianBlur(ink_alpha(front)[:, ::-1].copy(), (0, 0), 2.5)
+                    extra["show_through"] = True
+                img, info = photo(empty, rng, nrng, show_through=st)
+                p = os.path.join(a.out, pid + ".jpg")
+                save_jpeg(img, p, 85, 72)
+                level = "photo"
+                extra.update(info, file_dpi=72)
+            else:  # colour scan of a backside with a little paper texture
+                paper = np.float32([rng.uniform(244, 252), rng.uniform(242, 250), rng.uniform(236, 246)])
+                tex = 1 + 0.01 * smooth_noise(nrng, H, W, 80)
+                img = paper[None, None, :] * tex[..., None]
+                img = rotate_rgb(img, rng.uniform(-1, 1), (255, 255, 255))
+                img = sensor(img, nrng, 4, 0.5)
+                p = os.path.join(a.out, pid + ".jpg")
+                save_jpeg(img, p, 88, 300)
+                level = "stamp"
+                extra.update(dpi=300)
+            row = dict(id=pid, file=os.path.basename(p), letter=None, page=1, pages=1, level=level, turned=0,
+                       blank=True, text="")
+            row.update(extra)
+            truth.append(row)
+            print(f"{pid} blank {level}", file=sys.stderr)
+    with open(os.path.join(a.out, "truth.jsonl"), "w", encoding="utf-8") as f:
+        for t in truth:
+            f.write(json.dumps(t, ensure_ascii=False) + "\n")
+    print(f"{len(truth)} pages in {a.out}")
+
+
+if __name__ == "__main__":
+    main()
