@@ -1,0 +1,330 @@
+//! Applicant name, anonymity and address.
+
+use crate::layout::{
+    is_anonymous_marker, starts_with_label, Layout, ADDRESS_LABELS, NAME_MARKERS, PHONE_LABELS, SIGN_LABELS,
+};
+use crate::text::{fuzzy_eq, key_word, trim_punct, Doc};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Words that are capitalised but never part of a name (keys).
+const NOT_NAME: &[&str] = &[
+    "дареги", "адрес", "тел", "телефон", "колу", "подпись", "урматтуу", "уважаемый", "арыз", "заявление", "жалоба",
+    "айыл", "айылы", "айылынын", "с", "ул", "село", "улица", "кочосу", "тургундар", "тургундары", "жители", "жашоочулар",
+    "коллектив", "ата-энелер", "анонимдуу", "аноним", "анонимно", "даттануу", "кайрылуу", "мен", "я", "биз", "мы",
+    "байланыш", "от", "главе", "дом", "уй", "кв", "д", "г", "менен", "уважением", "урматтоо",
+];
+/// Collective signatures that mean "no single applicant".
+const COLLECTIVE: &[&str] = &["тургундар", "тургундары", "жители", "жашоочулар", "коллектив", "ата-энелер", "родители"];
+
+/// True for a word that can be part of a person's name as written ("Асанов", "Жумабекович", "уулу", "Б.").
+pub(crate) fn name_token(w: &str) -> bool {
+    let t = trim_punct(w);
+    let k = key_word(t);
+    if k == "уулу" || k == "кызы" {
+        return true;
+    }
+    let mut chars = t.chars();
+    let Some(first) = chars.next() else { return false };
+    let cyr = |c: char| ('\u{0400}'..='\u{04FF}').contains(&c);
+    let first_ok = first.is_uppercase() && (cyr(first) || "ABEKMHOPCTXY".contains(first));
+    let rest_ok = t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        && t.chars().filter(|c| c.is_alphabetic()).all(|c| cyr(c) || "aeopcxyABEKMHOPCTXY".contains(c));
+    first_ok && rest_ok && !NOT_NAME.contains(&k.as_str())
+}
+
+/// A name candidate: the token indices in the doc.
+#[derive(Debug, Clone)]
+pub(crate) struct NameCand {
+    pub toks: Vec<usize>,
+    pub source: &'static str,
+}
+
+impl NameCand {
+    pub(crate) fn text(&self, doc: &Doc) -> String {
+        self.toks.iter().map(|&i| trim_punct(&doc.toks[i].text)).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Takes name tokens from `from` on, across lines up to `limit_line`, stopping at labels and non-name words.
+fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < doc.toks.len() && out.len() < 4 {
+        let t = &doc.toks[i];
+        if t.line >= limit_line && t.line != doc.toks[from].line {
+            break;
+        }
+        let lk = doc.line_key(t.line);
+        if t.line != doc.toks[from].line
+            && (starts_with_label(&lk, ADDRESS_LABELS)
+                || starts_with_label(&lk, PHONE_LABELS)
+                || Some(t.line) == layout.title)
+        {
+            break;
+        }
+        if !name_token(&t.text) {
+            break;
+        }
+        out.push(i);
+        if t.text.ends_with([',', ';', ':']) {
+            break;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn valid_name(toks: &[usize]) -> bool {
+    (2..=4).contains(&toks.len())
+}
+
+/// Name candidates from the header marker, the signature line, the opening sentence and the end of the letter.
+pub(crate) fn name_candidates(doc: &Doc, layout: &Layout) -> (Vec<NameCand>, bool) {
+    let mut cands = Vec::new();
+    let mut anonymous = false;
+    let header_lines = 0..layout.header_end.max(layout.title.unwrap_or(0));
+    for li in header_lines.clone() {
+        let lk = doc.line_key(li);
+        if is_anonymous_marker(&lk) && lk.split_whitespace().count() <= 3 {
+            anonymous = true;
+        }
+        let toks = doc.line_toks(li);
+        let Some(pos) = toks.iter().position(|t| NAME_MARKERS.iter().any(|m| fuzzy_eq(&t.key, m))) else {
+            continue;
+        };
+        let mut start = doc.lines[li].start + pos + 1;
+        // "от жителя с. Манас Асанов ..." / "жителя села Кара-Суу ...": skip the place.
+        if let Some(t) = doc.toks.get(start) {
+            if ["с", "село", "села", "айыла", "г", "пос", "п"].contains(&t.key.as_str()) {
+                start += 2;
+            }
+        }
+        if start >= doc.toks.len() {
+            continue;
+        }
+        let got = take_name(doc, start, layout.header_end.max(li + 3), layout);
+        if valid_name(&got) {
+            cands.push(NameCand { toks: got, source: "header" });
+            break;
+        }
+    }
+    // "от Асанова Бакыта" at the start of a header line.
+    if cands.is_empty() {
+        for li in header_lines {
+            let toks = doc.line_toks(li);
+            if toks.first().is_some_and(|t| t.key == "от") {
+                let got = take_name(doc, doc.lines[li].start + 1, li + 2, layout);
+                if valid_name(&got) {
+                    cands.push(NameCand { toks: got, source: "header" });
+                    break;
+                }
+            }
+        }
+    }
+    // Footer: "Колу: ...", "Подпись: ...", a name alone, "Анонимдүү", "Тургундар".
+    for li in layout.footer_start..doc.lines.len() {
+        let lk = doc.line_key(li);
+        let toks = doc.line_toks(li);
+        if is_anonymous_marker(&lk) {
+            anonymous = true;
+            continue;
+        }
+        let mut s = doc.lines[li].start;
+        if starts_with_label(&lk, SIGN_LABELS) {
+            s += 1;
+            while s < doc.lines[li].end && !name_token(&doc.toks[s].text) {
+                s += 1;
+            }
+            if s < doc.lines[li].end && COLLECTIVE.iter().any(|c| doc.toks[s].key.starts_with(c)) {
+                anonymous = true;
+                continue;
+            }
+        } else if toks.iter().any(|t| COLLECTIVE.iter().any(|c| t.key.starts_with(c))) {
+            anonymous = true;
+            continue;
+        } else if !crate::layout::name_like_line(doc, li) {
+            continue;
+        }
+        if s >= doc.lines[li].end {
+            continue;
+        }
+        let got = take_name(doc, s, li + 1, layout);
+        if valid_name(&got) {
+            cands.push(NameCand { toks: got, source: "signature" });
+        }
+    }
+    // Opening sentence: "Мен, Асанова Айгүл, ..." / "Я, Иванов Иван Иванович, ...".
+    for li in layout.body_start..(layout.body_start + 3).min(layout.footer_start) {
+        let toks = doc.line_toks(li);
+        if let Some(p) = toks.iter().position(|t| (t.key == "мен" || t.key == "я") && t.text.ends_with(',')) {
+            let got = take_name(doc, doc.lines[li].start + p + 1, li + 2, layout);
+            if valid_name(&got) {
+                cands.push(NameCand { toks: got, source: "opening" });
+                break;
+            }
+        }
+    }
+    (cands, anonymous)
+}
+
+/// The chosen name: text, token indices, confidence, and a warning when sources disagree.
+pub(crate) struct NameChoice {
+    pub name: Option<String>,
+    pub toks: Vec<usize>,
+    pub confidence: f32,
+    pub anonymous: bool,
+    pub warning: Option<String>,
+}
+
+fn ky_letters(s: &str) -> usize {
+    s.chars().filter(|c| "өүңӨҮҢ".contains(*c)).count()
+}
+
+/// Chooses the applicant's name from the candidates (never invents one).
+pub(crate) fn choose_name(doc: &Doc, layout: &Layout) -> NameChoice {
+    let (cands, anon_marker) = name_candidates(doc, layout);
+    if anon_marker && cands.iter().all(|c| c.source != "header") {
+        return NameChoice { name: None, toks: vec![], confidence: 0.9, anonymous: true, warning: None };
+    }
+    let Some(first) = cands.first() else {
+        return NameChoice { name: None, toks: vec![], confidence: 0.8, anonymous: true, warning: None };
+    };
+    let texts: Vec<String> = cands.iter().map(|c| c.text(doc)).collect();
+    let keyed: Vec<String> = texts.iter().map(|t| crate::text::key_line(t)).collect();
+    let agree = keyed.iter().skip(1).any(|k| *k == keyed[0]);
+    if cands.len() == 1 || agree {
+        let c = crate::text::conf_of(doc, &first.toks);
+        let base = if agree { 0.97 } else { 0.8 };
+        // Prefer the spelling that kept more Kyrgyz letters (OCR drops ө ү ң, never adds them).
+        let best = (0..cands.len())
+            .filter(|&i| keyed[i] == keyed[0])
+            .max_by_key(|&i| (ky_letters(&texts[i]), usize::MAX - i))
+            .unwrap_or(0);
+        return NameChoice {
+            name: Some(texts[best].clone()),
+            toks: cands[best].toks.clone(),
+            confidence: (base * (0.5 + 0.5 * c)).min(1.0),
+            anonymous: false,
+            warning: None,
+        };
+    }
+    // Disagreement: pick the better-read candidate among header and signature.
+    let score = |i: usize| {
+        let c = crate::text::conf_of(doc, &cands[i].toks);
+        c + 0.05 * ky_letters(&texts[i]) as f32 + if cands[i].source == "header" { 0.01 } else { 0.0 }
+    };
+    let best = (0..cands.len()).max_by(|&a, &b| score(a).total_cmp(&score(b))).unwrap_or(0);
+    NameChoice {
+        name: Some(texts[best].clone()),
+        toks: cands[best].toks.clone(),
+        confidence: 0.55,
+        anonymous: false,
+        warning: Some("name_sources_disagree".into()),
+    }
+}
+
+/// The chosen address.
+pub(crate) struct AddressChoice {
+    pub address: Option<String>,
+    pub toks: Vec<usize>,
+    pub confidence: f32,
+}
+
+static KY_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([А-ЯӨҮҢ][\w-]*\s+айыл(?:ы|ында)?,?\s+[\w-]+\s+көчө(?:сү|сүндө)?,?\s*(?:№\s*)?\d+[\w/]*(?:-үй)?)")
+        .expect("static regex")
+});
+static RU_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:с\.|село)\s*[\w-]+,\s*ул\.\s*[\w-]+(?:\s[\w-]+)?,\s*(?:д\.|дом)\s*\d+[\w/]*(?:,\s*кв\.\s*\d+)?)")
+        .expect("static regex")
+});
+static LIVES_IN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([А-ЯӨҮҢ][\w-]+)\s+айылында\s+жашайм").expect("static regex"));
+
+fn looks_like_continuation(prev: &str, next: &str) -> bool {
+    let n = next.trim_start();
+    let first = n.chars().next();
+    let p = prev.trim_end();
+    let pk = key_word(p.rsplit(' ').next().unwrap_or(""));
+    first.is_some_and(|c| c.is_lowercase() || c.is_ascii_digit() || c == '№')
+        || p.ends_with(',')
+        || p.ends_with('-')
+        || ["ул", "с", "д", "кв", "мкр", "кочосу", "улица"].contains(&pk.as_str()) && p.ends_with('.')
+}
+
+/// Extracts the address as written.
+pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
+    let limit = layout.header_end.max(layout.title.unwrap_or(0)).max(1).min(doc.lines.len());
+    for li in 0..limit {
+        let lk = doc.line_key(li);
+        if !starts_with_label(&lk, ADDRESS_LABELS) {
+            continue;
+        }
+        let line = &doc.lines[li];
+        let mut toks: Vec<usize> = (line.start + 1..line.end).collect();
+        // "Дареги" and ":" may be separate tokens.
+        while toks.first().is_some_and(|&t| trim_punct(&doc.toks[t].text).is_empty()) {
+            toks.remove(0);
+        }
+        let mut text = toks.iter().map(|&t| doc.toks[t].text.as_str()).collect::<Vec<_>>().join(" ");
+        let mut next = li + 1;
+        while next < limit {
+            let nk = doc.line_key(next);
+            let nt = doc.lines[next].text.clone();
+            if starts_with_label(&nk, PHONE_LABELS)
+                || starts_with_label(&nk, ADDRESS_LABELS)
+                || crate::layout::has_name_marker(&nk)
+                || doc.lines[next].para_start
+                || !looks_like_continuation(&text, &nt)
+            {
+                break;
+            }
+            text.push(' ');
+            text.push_str(nt.trim());
+            toks.extend(doc.lines[next].start..doc.lines[next].end);
+            next += 1;
+        }
+        let clean = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let clean = clean.trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace()).to_string();
+        if !clean.is_empty() {
+            let c = crate::text::conf_of(doc, &toks);
+            return AddressChoice { address: Some(clean), toks, confidence: (0.92 * (0.5 + 0.5 * c)).min(1.0) };
+        }
+    }
+    // No label: a written-out address in the header or the first body lines.
+    let end = (layout.body_start + 4).min(doc.lines.len());
+    for li in 0..end {
+        let mut text = doc.lines[li].text.clone();
+        if li + 1 < end {
+            text.push(' ');
+            text.push_str(&doc.lines[li + 1].text);
+        }
+        for re in [&*KY_ADDRESS, &*RU_ADDRESS] {
+            if let Some(m) = re.find(&text) {
+                let toks = (doc.lines[li].start..doc.lines[(li + 1).min(end - 1)].end).collect();
+                return AddressChoice { address: Some(m.as_str().to_string()), toks, confidence: 0.6 };
+            }
+        }
+        if let Some(c) = LIVES_IN.captures(&text) {
+            let toks = (doc.lines[li].start..doc.lines[li].end).collect();
+            return AddressChoice { address: Some(format!("{} айылы", &c[1])), toks, confidence: 0.5 };
+        }
+    }
+    AddressChoice { address: None, toks: vec![], confidence: 0.7 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_tokens() {
+        for w in ["Асанов", "Бакыт", "Жумабекович,", "уулу", "кызы", "Төлөгөнов", "Кара-Суу", "Ңурманов"] {
+            assert!(name_token(w), "{w}");
+        }
+        for w in ["асанов", "Дареги:", "0555", "Урматтуу", "Тургундар", "Asanov", ""] {
+            assert!(!name_token(w), "{w}");
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Phone numbers and dates: parsing from text as written.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A phone found in text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Phone {
+    /// E.164 (`+996XXXXXXXXX`) or, for a short village landline, the number as written.
+    pub value: String,
+    /// True when look-alike letters had to be read as digits.
+    pub repaired: bool,
+    /// True when the value is a full E.164 number.
+    pub e164: bool,
+}
+
+/// Reads a character as a digit, allowing typical OCR confusions when `repair` is set.
+fn digit(c: char, repair: bool) -> Option<char> {
+    if c.is_ascii_digit() {
+        return Some(c);
+    }
+    if !repair {
+        return None;
+    }
+    match c {
+        'О' | 'о' | 'O' | 'o' | 'Q' | 'D' => Some('0'),
+        'З' | 'з' | 'Э' => Some('3'),
+        'б' | 'Б' => Some('6'),
+        'l' | 'I' | '|' | 'і' | 'І' | '!' => Some('1'),
+        'S' | 's' => Some('5'),
+        'B' | 'В' => Some('8'),
+        'Ч' | 'ч' => Some('4'),
+        _ => None,
+    }
+}
+
+/// True when 9 national digits look like a Kyrgyz number (mobile or area code), without a closed operator list.
+fn valid_national(d: &str) -> bool {
+    d.len() == 9 && d.bytes().all(|b| b.is_ascii_digit()) && matches!(d.as_bytes()[0], b'2'..=b'9')
+}
+
+fn to_e164(digits: &str) -> Option<String> {
+    let national = if let Some(r) = digits.strip_prefix("996") {
+        r
+    } else if let Some(r) = digits.strip_prefix('0') {
+        r
+    } else {
+        digits
+    };
+    let national = if national.len() == 10 && national.starts_with('0') { &national[1..] } else { national };
+    valid_national(national).then(|| format!("+996{national}"))
+}
+
+/// Characters that may be part of a phone as written.
+fn phone_char(c: char) -> bool {
+    c.is_ascii_digit() || " +-()–.".contains(c) || digit(c, true).is_some()
+}
+
+/// Parses a phone from a short piece of text (typically what follows «Тел.:»).
+pub(crate) fn parse_phone(s: &str) -> Option<Phone> {
+    // Candidate runs: maximal stretches of phone characters that contain at least 5 real digits.
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !phone_char(chars[i]) || chars[i] == ' ' {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && phone_char(chars[j]) {
+            j += 1;
+        }
+        let run: String = chars[i..j].iter().collect();
+        let run = run.trim().trim_end_matches(['-', '.', '–']).trim();
+        i = j.max(i + 1);
+        let real_digits = run.chars().filter(|c| c.is_ascii_digit()).count();
+        if real_digits < 4 {
+            continue;
+        }
+        let plain: String = run.chars().filter_map(|c| digit(c, false)).collect();
+        if let Some(v) = to_e164(&plain) {
+            return Some(Phone { value: v, repaired: false, e164: true });
+        }
+        let fixed: String = run.chars().filter_map(|c| digit(c, true)).collect();
+        if fixed != plain {
+            if let Some(v) = to_e164(&fixed) {
+                return Some(Phone { value: v, repaired: true, e164: true });
+            }
+        }
+        // Village landline without area code: 5–6 digits, kept as written.
+        if (5..=6).contains(&plain.len()) && plain.len() == fixed.len() && !run.contains('+') && !plain.starts_with('0') {
+            return Some(Phone { value: run.to_string(), repaired: false, e164: false });
+        }
+    }
+    None
+}
+
+/// Regex for an unlabelled mobile number in free text.
+static LOOSE_PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\+\s*996|\b996|\b0)[\s\-()]*\(?\s*[2-9]\d{2}\s*\)?[\s\-]*\d{2,3}[\s\-]*\d{2,3}[\s\-]*\d{0,2}")
+        .expect("static regex")
+});
+
+/// Finds an unlabelled full phone number in a line.
+pub(crate) fn find_loose_phone(s: &str) -> Option<Phone> {
+    LOOSE_PHONE.find_iter(s).find_map(|m| {
+        let digits: String = m.as_str().chars().filter(|c| c.is_ascii_digit()).collect();
+        to_e164(&digits).map(|v| Phone { value: v, repaired: false, e164: true })
+    })
+}
+
+const MONTHS: [&[&str]; 12] = [
+    &["январ", "үчтүн айы"],
+    &["феврал", "бирдин айы"],
+    &["март", "жалган куран"],
+    &["апрел", "чын куран"],
+    &["май", "мая", "мае", "бугу"],
+    &["июн", "кулжа"],
+    &["июл", "теке"],
+    &["август", "баш оона"],
+    &["сентябр", "аяк оона"],
+    &["октябр", "тогуздун айы"],
+    &["ноябр", "жетинин айы"],
+    &["декабр", "бештин айы"],
+];
+
+fn month_of(word: &str) -> Option<u32> {
+    let w: String = word.chars().map(crate::text::fold_char).collect();
+    for (i, stems) in MONTHS.iter().enumerate() {
+        for s in stems.iter() {
+            // Short stems must match whole words or their inflections, not unrelated words.
+            if w.starts_with(s) && (s.chars().count() >= 4 || w.chars().count() <= s.chars().count() + 4) {
+                return Some(i as u32 + 1);
+            }
+        }
+    }
+    None
+}
+
+/// Replaces look-alike letters between digits/dots with digits ("О2.1О.2О24" → "02.10.2024").
+fn digitise(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let near = |k: Option<usize>| k.and_then(|k| chars.get(k)).is_some_and(|n| n.is_ascii_digit() || *n == '.');
+        if !c.is_ascii_digit() && (near(i.checked_sub(1)) || near(Some(i + 1))) {
+            if let Some(d) = digit(c, true) {
+                if c != '.' {
+                    out.push(d);
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+static NUMERIC_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,2})\s?[./,]\s?(\d{1,2})\s?[./,]\s?(\d{4})\b").expect("static regex"));
+static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("static regex"));
+static KY_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{4})\s*-?\s*ж\w*\.?,?\s+(\d{1,2})\s*-?\s*([^\s\d.,]+(?:\s(?:айы|куран|оона))?)").expect("static regex")
+});
+static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{1,2})\s*-?\s*([^\s\d.,-]+(?:\s(?:айы|куран|оона))?)\s*,?\s*(\d{4})\b").expect("static regex")
+});
+
+fn iso(y: u32, m: u32, d: u32) -> Option<String> {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let ok = (1990..=2100).contains(&y) && (1..=12).contains(&m) && d >= 1 && d <= days[(m - 1) as usize];
+    ok.then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// A date found in a line: ISO value and the byte range of the match in the (digitised) line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FoundDate {
+    pub iso: String,
+    /// Share of the line's non-space characters covered by the date (1.0 = the line is just the date).
+    pub coverage: f32,
+}
+
+/// Finds all dates in a line, in any of the written forms.
+pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
+    let s = digitise(line);
+    let total = s.chars().filter(|c| !c.is_whitespace()).count().max(1) as f32;
+    let cover = |m: &str| {
+        // Count the year suffix ("-ж.", "г.", "-жылы") as part of the date.
+        m.chars().filter(|c| !c.is_whitespace()).count() as f32
+    };
+    let tail_bonus = |end: usize| {
+        let rest = s[end..].trim_start();
+        let r: String = rest.chars().take(6).collect();
+        let r = r.to_lowercase();
+        if r.starts_with("-ж") || r.starts_with("ж.") || r.starts_with("г.") || r.starts_with("г ") || r == "г" {
+            rest.split_whitespace().next().map_or(0, |w| w.chars().count())
+        } else {
+            0
+        }
+    };
+    let mut out = Vec::new();
+    let parse = |a: &str| a.parse::<u32>().ok();
+    for c in KY_DATE.captures_iter(&s) {
+        let (Some(y), Some(d)) = (parse(&c[1]), parse(&c[2])) else { continue };
+        let Some(m) = month_of(&c[3]) else { continue };
+        if let Some(v) = iso(y, m, d) {
+            let m0 = c.get(0).map_or("", |m| m.as_str());
+            out.push(FoundDate { iso: v, coverage: (cover(m0) / total).min(1.0) });
+        }
+    }
+    for c in TEXT_DATE.captures_iter(&s) {
+        let (Some(d), Some(y)) = (parse(&c[1]), parse(&c[3])) else { continue };
+        let Some(m) = month_of(&c[2]) else { continue };
+        if let (Some(v), Some(m0)) = (iso(y, m, d), c.get(0)) {
+            let extra = tail_bonus(m0.end()) as f32;
+            out.push(FoundDate { iso: v, coverage: ((cover(m0.as_str()) + extra) / total).min(1.0) });
+        }
+    }
+    for c in NUMERIC_DATE.captures_iter(&s) {
+        let (Some(d), Some(m), Some(y)) = (parse(&c[1]), parse(&c[2]), parse(&c[3])) else { continue };
+        if let (Some(v), Some(m0)) = (iso(y, m, d), c.get(0)) {
+            let extra = tail_bonus(m0.end()) as f32;
+            out.push(FoundDate { iso: v, coverage: ((cover(m0.as_str()) + extra) / total).min(1.0) });
+        }
+    }
+    for c in ISO_DATE.captures_iter(&s) {
+        let (Some(y), Some(m), Some(d)) = (parse(&c[1]), parse(&c[2]), parse(&c[3])) else { continue };
+        if let (Some(v), Some(m0)) = (iso(y, m, d), c.get(0)) {
+            out.push(FoundDate { iso: v, coverage: (cover(m0.as_str()) / total).min(1.0) });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_phone(input: &str, expected: Option<&str>) {
+        assert_eq!(parse_phone(input).map(|p| p.value), expected.map(String::from), "{input}");
+    }
+
+    #[test]
+    fn phones_in_common_writings() {
+        check_phone("+996 555 12-34-56", Some("+996555123456"));
+        check_phone("0555 123 456", Some("+996555123456"));
+        check_phone("0 (555) 12 34 56", Some("+996555123456"));
+        check_phone("0555123456", Some("+996555123456"));
+        check_phone("+996555123456", Some("+996555123456"));
+        check_phone("тел 0555 12 34 56", Some("+996555123456"));
+        check_phone("996 700 11 22 33", Some("+996700112233"));
+        check_phone("(0312) 62-45-67", Some("+996312624567"));
+    }
+
+    #[test]
+    fn phones_with_ocr_confusions_are_repaired_only_when_valid() {
+        check_phone("О555 12З 45б", Some("+996555123456"));
+        check_phone("+996 7O7 l2-34-56", Some("+996707123456"));
+        check_phone("0555 12", None);
+        check_phone("нет", None);
+        check_phone("", None);
+    }
+
+    #[test]
+    fn village_landlines_kept_as_written() {
+        check_phone("5-12-34", Some("5-12-34"));
+        check_phone("51234", Some("51234"));
+    }
+
+    #[test]
+    fn loose_phone_in_text() {
+        assert_eq!(find_loose_phone("чалыңыз: 0700 11 22 33, күтөбүз").map(|p| p.value), Some("+996700112233".into()));
+        assert_eq!(find_loose_phone("2024-жылы 15 үй"), None);
+    }
+
+    fn check_date(input: &str, expected: Option<&str>) {
+        let got = find_dates(input).into_iter().next().map(|d| d.iso);
+        assert_eq!(got, expected.map(String::from), "{input}");
+    }
+
+    #[test]
+    fn dates_in_all_forms() {
+        check_date("2024-жылдын 2-октябры", Some("2024-10-02"));
+        check_date("2023-жылдын 14-июлу", Some("2023-07-14"));
+        check_date("2025-жылдын 22-сентябрь", Some("2025-09-22"));
+        check_date("2024-жылдын 24-май", Some("2024-05-24"));
+        check_date("2024-ж. 5-мартта", Some("2024-03-05"));
+        check_date("02.10.2024-ж.", Some("2024-10-02"));
+        check_date("2 октября 2024 г.", Some("2024-10-02"));
+        check_date("14-июль 2023-ж.", Some("2023-07-14"));
+        check_date("02.10.2024", Some("2024-10-02"));
+        check_date("О2.1О.2О24", Some("2024-10-02"));
+        check_date("2024-10-02", Some("2024-10-02"));
+        check_date("5 мая 2023 г.", Some("2023-05-05"));
+        check_date("31.02.2024", None);
+        check_date("үйүм 12-көчөдө 2024", None);
+    }
+
+    #[test]
+    fn date_coverage_tells_a_date_line_from_a_sentence() {
+        let d = find_dates("02.10.2024-ж.");
+        assert!(d[0].coverage > 0.9, "{d:?}");
+        let d = find_dates("Мен 2024-жылдын 5-мартында арыз жазгам, бирок жооп жок.");
+        assert!(d[0].coverage < 0.5, "{d:?}");
+    }
+}

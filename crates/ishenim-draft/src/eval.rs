@@ -1,0 +1,295 @@
+//! Scoring drafts against a synthetic corpus's `truth.jsonl` (see `shared/corpus/make_corpus.py`).
+
+use crate::LetterDraft;
+use ishenim_page::{PageRecord, Word};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// Errors reading a truth file.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// A line is not a truth row.
+    #[error("truth.jsonl line {line}: {msg}")]
+    BadRow {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        msg: String,
+    },
+}
+
+/// One row of `truth.jsonl` (one page).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthRow {
+    /// Page id == file stem.
+    pub id: String,
+    /// Image file name.
+    #[serde(default)]
+    pub file: String,
+    /// Letter id (null for blank backsides).
+    pub letter: Option<String>,
+    /// Letter key in the letters module.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Page number inside the letter.
+    #[serde(default)]
+    pub page: u32,
+    /// Degradation level.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// Blank backside.
+    #[serde(default)]
+    pub blank: bool,
+    /// ky / ru.
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Reports corruption.
+    #[serde(default)]
+    pub corruption: Option<bool>,
+    /// Anonymous letter.
+    #[serde(default)]
+    pub anonymous: Option<bool>,
+    /// Applicant name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Address.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Phone, E.164.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Letter date, ISO.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Page text.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Parses `truth.jsonl` text.
+pub fn parse_truth(truth_jsonl: &str) -> Result<Vec<TruthRow>, EvalError> {
+    truth_jsonl
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| EvalError::BadRow { line: i + 1, msg: e.to_string() }))
+        .collect()
+}
+
+/// Builds page records from the ground-truth text (perfect OCR), with synthetic word boxes, ordered by stem as a
+/// directory listing would be. Rows of the `SEED` pseudo-letter are left out.
+pub fn pages_from_truth(truth_jsonl: &str) -> Result<Vec<PageRecord>, EvalError> {
+    let mut rows = parse_truth(truth_jsonl)?;
+    rows.retain(|r| r.letter.as_deref() != Some("SEED"));
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rows.iter().map(page_from_text_row).collect())
+}
+
+/// A page record for `text` with one synthetic box per word (line height 60 px, 24 px per character).
+pub fn page_from_text(stem: &str, text: &str) -> PageRecord {
+    let mut words = Vec::new();
+    for (li, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let mut x = 100u32;
+        let y = 100 + 60 * li as u32;
+        for w in line.split_whitespace() {
+            let wd = 24 * w.chars().count() as u32;
+            words.push(Word { text: w.to_string(), conf: 95.0, bbox: [x, y, x + wd, y + 48], line: li as u32 });
+            x += wd + 24;
+        }
+    }
+    let blank = text.trim().is_empty();
+    PageRecord {
+        file: format!("{stem}.png"),
+        page: 1,
+        stem: stem.to_string(),
+        blank,
+        rotation: 0,
+        skew_deg: 0.0,
+        dpi: 300,
+        lang: "kir+rus".into(),
+        mean_conf: if blank { 0.0 } else { 95.0 },
+        text: text.to_string(),
+        words,
+        timings_ms: BTreeMap::new(),
+        size: [2480, 3508],
+        warnings: vec![],
+    }
+}
+
+fn page_from_text_row(r: &TruthRow) -> PageRecord {
+    let mut p = page_from_text(&r.id, if r.blank { "" } else { &r.text });
+    p.file = r.file.clone();
+    p.blank = r.blank || p.blank;
+    p
+}
+
+/// Correct out of total.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Ratio {
+    /// Correct cases.
+    pub ok: usize,
+    /// All cases.
+    pub total: usize,
+}
+
+impl Ratio {
+    fn add(&mut self, ok: bool) {
+        self.total += 1;
+        self.ok += usize::from(ok);
+    }
+    /// Share correct, 0–1 (1 when there are no cases).
+    pub fn rate(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.ok as f64 / self.total as f64
+        }
+    }
+}
+
+/// Confusion counts of a binary flag.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Prf {
+    /// True positives.
+    pub tp: usize,
+    /// False positives.
+    pub fp: usize,
+    /// False negatives.
+    pub fn_: usize,
+    /// True negatives.
+    pub tn: usize,
+}
+
+impl Prf {
+    /// Precision (1 when nothing was flagged).
+    pub fn precision(&self) -> f64 {
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
+    }
+    /// Recall (1 when there is nothing to find).
+    pub fn recall(&self) -> f64 {
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
+    }
+    /// F1 score.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+/// Scores of drafts against the truth.
+#[derive(Debug, Clone, Default)]
+pub struct EvalReport {
+    /// Truth letters scored.
+    pub letters: usize,
+    /// Letters whose page set (blank backsides ignored) equals one draft's.
+    pub grouping: Ratio,
+    /// Exact phone (E.164 or null).
+    pub phone: Ratio,
+    /// Exact name as written (or null for anonymous).
+    pub name: Ratio,
+    /// Anonymous flag.
+    pub anonymous: Ratio,
+    /// Exact ISO date.
+    pub date: Ratio,
+    /// Exact address (whitespace-normalised).
+    pub address: Ratio,
+    /// Language.
+    pub lang: Ratio,
+    /// Corruption flag.
+    pub corruption: Prf,
+    /// One line per mismatch: `letter field: expected … got …` (synthetic corpus only).
+    pub mismatches: Vec<String>,
+}
+
+fn norm(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(['.', ',']).to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Scores `drafts` against `truth.jsonl` text. Drafts are mapped to truth letters by page stems.
+pub fn evaluate(drafts: &[LetterDraft], truth_jsonl: &str) -> Result<EvalReport, EvalError> {
+    let rows = parse_truth(truth_jsonl)?;
+    let blanks: BTreeSet<&str> = rows.iter().filter(|r| r.blank).map(|r| r.id.as_str()).collect();
+    let mut letters: BTreeMap<&str, Vec<&TruthRow>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| !r.blank) {
+        if let Some(l) = r.letter.as_deref().filter(|l| *l != "SEED") {
+            letters.entry(l).or_default().push(r);
+        }
+    }
+    let mut rep = EvalReport { letters: letters.len(), ..Default::default() };
+    let draft_sets: Vec<BTreeSet<&str>> =
+        drafts.iter().map(|d| d.pages.iter().map(|s| s.as_str()).filter(|s| !blanks.contains(s)).collect()).collect();
+    for (lid, mut pages) in letters {
+        pages.sort_by_key(|r| r.page);
+        let want: BTreeSet<&str> = pages.iter().map(|r| r.id.as_str()).collect();
+        let grouped = draft_sets.iter().any(|s| *s == want);
+        rep.grouping.add(grouped);
+        if !grouped {
+            rep.mismatches.push(format!("{lid} pages: expected {want:?}"));
+        }
+        let t = pages[0];
+        let d = drafts.iter().find(|d| d.pages.iter().any(|p| *p == t.id));
+        let mut field = |ratio: &mut Ratio, name: &str, want: Option<String>, got: Option<String>| {
+            let ok = want == got;
+            ratio.add(ok);
+            if !ok {
+                rep.mismatches.push(format!("{lid} {name}: expected {want:?} got {got:?}"));
+            }
+        };
+        let got = |f: &dyn Fn(&LetterDraft) -> Option<String>| d.and_then(f);
+        field(&mut rep.phone, "phone", norm(&t.phone), got(&|d| norm(&d.phone)));
+        field(&mut rep.name, "name", norm(&t.name), got(&|d| norm(&d.applicant.name)));
+        field(&mut rep.anonymous, "anonymous", t.anonymous.map(|a| a.to_string()), got(&|d| Some(d.applicant.anonymous.to_string())));
+        field(&mut rep.date, "date", norm(&t.date), got(&|d| norm(&d.date)));
+        field(&mut rep.address, "address", norm(&t.address), got(&|d| norm(&d.address)));
+        field(&mut rep.lang, "lang", t.lang.clone(), got(&|d| Some(d.lang.clone())));
+        if let Some(want) = t.corruption {
+            let flag = d.is_some_and(|d| d.corruption.flag);
+            match (want, flag) {
+                (true, true) => rep.corruption.tp += 1,
+                (false, true) => rep.corruption.fp += 1,
+                (true, false) => rep.corruption.fn_ += 1,
+                (false, false) => rep.corruption.tn += 1,
+            }
+            if want != flag {
+                let key = t.key.as_deref().unwrap_or("");
+                rep.mismatches.push(format!("{lid} corruption ({key}): expected {want} got {flag}"));
+            }
+        }
+    }
+    Ok(rep)
+}
+
+impl fmt::Display for EvalReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{:<22} {:>8} {:>10}", "measure", "value", "n")?;
+        let row = |f: &mut fmt::Formatter<'_>, name: &str, r: &Ratio| {
+            writeln!(f, "{:<22} {:>7.1}% {:>5}/{:<4}", name, 100.0 * r.rate(), r.ok, r.total)
+        };
+        row(f, "letter grouping", &self.grouping)?;
+        row(f, "phone", &self.phone)?;
+        row(f, "name", &self.name)?;
+        row(f, "anonymous", &self.anonymous)?;
+        row(f, "date", &self.date)?;
+        row(f, "address", &self.address)?;
+        row(f, "lang", &self.lang)?;
+        let c = &self.corruption;
+        writeln!(f, "{:<22} {:>8.3} {:>10}", "corruption precision", c.precision(), format!("tp={} fp={}", c.tp, c.fp))?;
+        writeln!(f, "{:<22} {:>8.3} {:>10}", "corruption recall", c.recall(), format!("fn={} tn={}", c.fn_, c.tn))?;
+        writeln!(f, "{:<22} {:>8.3}", "corruption F1", c.f1())
+    }
+}

@@ -1,0 +1,375 @@
+//! Drafting: from scanned page text to proposed journal entries.
+//!
+//! [`draft_letters`] groups consecutive [`PageRecord`]s into letters and extracts what the registration journal
+//! needs: applicant (or anonymous), address, phone (E.164), letter date (ISO), a clerk-style summary, a category
+//! and a corruption flag with the matched phrases as reasons. Every field has a confidence and a source span
+//! (page stem + word box) so the review screen can highlight it. Extraction never fails: odd text gives a result
+//! with warnings. The crate does no I/O except [`Models::load`]; lexicons live in `models/*.toml`.
+//!
+//! Invariants: pure functions over text; no network; never invents a name; appeal text is never logged.
+
+mod analysis;
+mod applicant;
+mod contacts;
+pub mod eval;
+mod layout;
+mod models;
+mod summary;
+mod text;
+
+pub use analysis::{CategoryResult, Corruption, Reason};
+pub use models::{ModelError, Models, CATEGORIES_TOML, CORRUPTION_TOML};
+pub use summary::MAX_SUMMARY;
+pub use text::Span;
+
+use ishenim_page::PageRecord;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use text::{spans_of, Doc};
+
+/// The applicant: name as written, or anonymous.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Applicant {
+    /// Full name as written; `null` when anonymous or not found.
+    pub name: Option<String>,
+    /// True when the letter is anonymous (marker, collective signature, or no name at all).
+    pub anonymous: bool,
+}
+
+/// Per-field confidence, 0–1.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Confidence {
+    /// Page grouping of this letter.
+    pub pages: f32,
+    /// Language decision.
+    pub lang: f32,
+    /// Applicant name / anonymity.
+    pub applicant: f32,
+    /// Address.
+    pub address: f32,
+    /// Phone.
+    pub phone: f32,
+    /// Letter date.
+    pub date: f32,
+    /// Summary (extractive, so never high).
+    pub summary: f32,
+    /// Category.
+    pub category: f32,
+    /// Corruption flag.
+    pub corruption: f32,
+}
+
+/// One proposed journal entry: the `ishenim draft --json` output contract (keys are only ever added).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LetterDraft {
+    /// Stems of the pages of this letter, in scan order (blank backsides included).
+    pub pages: Vec<String>,
+    /// `ky` or `ru`, decided by the body.
+    pub lang: String,
+    /// Applicant.
+    pub applicant: Applicant,
+    /// Address as written, or null.
+    pub address: Option<String>,
+    /// Phone in E.164 (`+996XXXXXXXXX`), a village landline as written, or null.
+    pub phone: Option<String>,
+    /// Letter date as ISO `YYYY-MM-DD`, or null.
+    pub date: Option<String>,
+    /// Suggested brief content (≤ 200 characters, in the letter's language); empty when the letter needs
+    /// manual transcription.
+    pub summary: String,
+    /// Category key: land, water, roads, utilities, social_aid, education, health, documents, staff_conduct, other.
+    pub category: String,
+    /// Corruption flag, score and reasons.
+    pub corruption: Corruption,
+    /// Per-field confidence.
+    pub confidence: Confidence,
+    /// True when the text is too poor to trust (low OCR confidence or garbage): type it in by hand.
+    pub needs_transcription: bool,
+    /// Category label in the letter's language and the phrases that decided it.
+    pub category_detail: CategoryResult,
+    /// Where each extracted value was read: field name → spans (page stem + box).
+    pub spans: BTreeMap<String, Vec<Span>>,
+    /// Non-fatal observations (machine-readable codes).
+    pub warnings: Vec<String>,
+}
+
+/// Page-level quality: `true` when the page should be typed in by hand.
+pub fn page_needs_transcription(page: &PageRecord) -> bool {
+    if page.blank || page.text.trim().is_empty() {
+        return false;
+    }
+    if !page.words.is_empty() && page.mean_conf < 55.0 {
+        return true;
+    }
+    let toks: Vec<&str> = page.text.split_whitespace().collect();
+    if toks.is_empty() {
+        return false;
+    }
+    let garbage = toks
+        .iter()
+        .filter(|t| {
+            let t = text::trim_punct(t);
+            let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+            let cyr = t.chars().filter(|c| ('\u{0400}'..='\u{04FF}').contains(c)).count();
+            let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+            let odd = t.chars().filter(|c| !(c.is_alphanumeric() || "-.,:;/()+№«»\"'!?".contains(*c))).count();
+            t.is_empty() && letters == 0 && digits == 0
+                || odd > 0
+                || (letters > 0 && cyr > 0 && cyr < letters)
+                || (letters > 0 && digits > 0 && letters + digits == t.chars().count() && letters > 1 && digits > 1)
+        })
+        .count();
+    garbage as f32 / toks.len() as f32 > 0.35
+}
+
+/// Decides ky/ru from the body tokens; returns the language and a confidence.
+fn decide_lang(doc: &Doc, range: std::ops::Range<usize>) -> (String, f32) {
+    const KY: &[&str] = &["жана", "менен", "учун", "деп", "бул", "бирок", "эле", "дагы", "жок", "эмес", "биз", "мен", "ар", "бир"];
+    const RU: &[&str] = &["и", "в", "на", "что", "не", "по", "с", "для", "от", "я", "мы", "это", "как", "но", "же", "за"];
+    let (mut ky, mut ru) = (0.0f32, 0.0f32);
+    for t in &doc.toks[range] {
+        let n = text::norm_word(&t.text);
+        if n.chars().any(|c| "өүң".contains(c)) {
+            ky += 1.0;
+        }
+        if KY.contains(&t.key.as_str()) {
+            ky += 1.0;
+        }
+        if RU.contains(&t.key.as_str()) {
+            ru += 1.0;
+        }
+        if n.chars().any(|c| "щъэё".contains(c)) {
+            ru += 0.3;
+        }
+    }
+    if ky + ru == 0.0 {
+        return ("ky".into(), 0.3);
+    }
+    let lang = if ru > ky { "ru" } else { "ky" };
+    (lang.into(), ((ky - ru).abs() / (ky + ru)).clamp(0.3, 1.0))
+}
+
+/// The village for the summary, from the address or the header.
+fn place_of(address: Option<&str>, doc: &Doc, header_end: usize, lang: &str) -> Option<String> {
+    let mut sources: Vec<String> = address.map(|a| vec![a.to_string()]).unwrap_or_default();
+    sources.extend((0..header_end.min(doc.lines.len())).map(|i| doc.lines[i].text.clone()));
+    for s in sources {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let k = text::key_word(w);
+            if (k == "айылы" || k == "айылынын" || k == "айылында") && i > 0 {
+                let v = text::trim_punct(words[i - 1]);
+                if applicant::name_token(v) || v.contains('-') {
+                    return Some(if lang == "ru" { format!("с. {v}") } else { format!("{v} айылы") });
+                }
+            }
+            if (k == "с" || k == "село" || k == "села") && i + 1 < words.len() {
+                let v = text::trim_punct(words[i + 1]);
+                if v.chars().next().is_some_and(|c| c.is_uppercase()) {
+                    return Some(if lang == "ru" { format!("с. {v}") } else { format!("{v} айылы") });
+                }
+            }
+        }
+    }
+    None
+}
+
+fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraft {
+    let doc = Doc::build(pages);
+    let mut warnings = Vec::new();
+    let lay = layout::layout(&doc);
+    if lay.title.is_none() {
+        warnings.push("no_title".to_string());
+    }
+    let body_toks = |a: usize, b: usize| -> std::ops::Range<usize> {
+        let s = doc.lines.get(a).map_or(doc.toks.len(), |l| l.start);
+        let e = if b >= doc.lines.len() { doc.toks.len() } else { doc.lines[b].start };
+        s..e.max(s)
+    };
+    let body = body_toks(lay.body_start, lay.footer_start);
+    let (lang, lang_conf) = decide_lang(&doc, if body.is_empty() { 0..doc.toks.len() } else { body.clone() });
+
+    let mut spans = BTreeMap::new();
+    let mut put = |k: &str, toks: &[usize]| {
+        let s = spans_of(&doc, toks);
+        if !s.is_empty() {
+            spans.insert(k.to_string(), s);
+        }
+    };
+
+    let name = applicant::choose_name(&doc, &lay);
+    if let Some(w) = &name.warning {
+        warnings.push(w.clone());
+    }
+    put("applicant", &name.toks);
+    let addr = applicant::choose_address(&doc, &lay);
+    put("address", &addr.toks);
+
+    // Phone: labelled lines first (anywhere outside the body), then unlabelled numbers in header/footer.
+    let mut phone = None;
+    let mut phone_conf = 0.7;
+    let outside: Vec<usize> = (0..lay.body_start.min(doc.lines.len())).chain(lay.footer_start..doc.lines.len()).collect();
+    for &li in &outside {
+        let lk = doc.line_key(li);
+        if layout::starts_with_label(&lk, layout::PHONE_LABELS) {
+            // Skip the label words ("Байланыш телефону:").
+            let toks = doc.line_toks(li);
+            let skip = toks.iter().take_while(|t| !t.text.chars().any(|c| c.is_ascii_digit())).count();
+            let rest = toks[skip..].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
+            match contacts::parse_phone(&rest) {
+                Some(p) => {
+                    let c = text::conf_of(&doc, &(doc.lines[li].start + skip..doc.lines[li].end).collect::<Vec<_>>());
+                    phone_conf = if p.repaired { 0.7 } else if p.e164 { 0.95 } else { 0.6 } * (0.5 + 0.5 * c);
+                    put("phone", &(doc.lines[li].start + skip..doc.lines[li].end).collect::<Vec<_>>());
+                    phone = Some(p.value);
+                    break;
+                }
+                None => warnings.push("phone_unreadable".into()),
+            }
+        }
+    }
+    if phone.is_none() {
+        for &li in &outside {
+            if let Some(p) = contacts::find_loose_phone(&doc.lines[li].text) {
+                put("phone", &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>());
+                phone = Some(p.value);
+                phone_conf = 0.6;
+                break;
+            }
+        }
+    }
+
+    // Date: a line that is just a date, footer first (last one), then header; body dates are events, not the letter date.
+    let mut date = None;
+    let mut date_conf = 0.7;
+    let order: Vec<usize> = (lay.footer_start..doc.lines.len()).rev().chain(0..lay.body_start.min(doc.lines.len())).collect();
+    for li in order {
+        if let Some(d) = contacts::find_dates(&doc.lines[li].text).into_iter().max_by(|a, b| a.coverage.total_cmp(&b.coverage)) {
+            if d.coverage >= 0.5 {
+                date_conf = 0.95 * (0.5 + 0.5 * text::conf_of(&doc, &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>()));
+                put("date", &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>());
+                date = Some(d.iso);
+                break;
+            }
+        }
+    }
+    if date.is_none() {
+        // Last resort: the last date-dominant line anywhere near the end of the body.
+        let from = lay.footer_start.saturating_sub(3);
+        for li in (from..lay.footer_start.min(doc.lines.len())).rev() {
+            if let Some(d) = contacts::find_dates(&doc.lines[li].text).into_iter().find(|d| d.coverage >= 0.5) {
+                put("date", &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>());
+                date = Some(d.iso);
+                date_conf = 0.6;
+                break;
+            }
+        }
+        if date.is_none() {
+            warnings.push("no_date".into());
+        }
+    }
+
+    // Thanks are looked for in the first paragraph-ish part of the body (first third, at least 40 words).
+    let thanks_end = (body.start + (body.len() / 3).max(40)).min(body.end);
+    let corruption = analysis::corruption(&doc, body.clone(), body.start..thanks_end, &lang, models);
+    let thanks = doc.toks[body.start..thanks_end].iter().any(|t| models::any_match(&models.corruption.thanks, &t.key));
+    let cat = analysis::category(&doc, body.clone(), &lang, models);
+
+    let text_pages: Vec<&&PageRecord> = pages.iter().filter(|p| !p.blank && !p.text.trim().is_empty()).collect();
+    let poor = text_pages.iter().filter(|p| page_needs_transcription(p)).count();
+    let needs_transcription = !text_pages.is_empty() && poor * 2 >= text_pages.len();
+    for p in text_pages.iter().filter(|p| page_needs_transcription(p)) {
+        warnings.push(format!("low_quality_page:{}", p.stem));
+    }
+
+    let first_reason_tok = corruption.reasons.iter().find(|r| r.note.is_none()).and_then(|r| {
+        let first_word = r.phrase.split_whitespace().next()?;
+        let k = text::key_word(first_word);
+        doc.toks[body.clone()].iter().position(|t| t.key == k).map(|p| p + body.start)
+    });
+    let place = place_of(addr.address.as_deref(), &doc, lay.header_end, &lang);
+    let summary = if needs_transcription || doc.toks.is_empty() {
+        String::new()
+    } else {
+        summary::summarize(
+            &doc,
+            lay.body_start,
+            lay.footer_start,
+            &summary::SummaryInput { lang: &lang, corruption: corruption.flag, thanks, first_reason_tok, place },
+        )
+    };
+    if doc.toks.is_empty() {
+        warnings.push("no_text".into());
+    }
+
+    let confidence = Confidence {
+        pages: if opening >= 3 { 0.95 } else if opening >= 2 { 0.8 } else { 0.5 },
+        lang: lang_conf,
+        applicant: name.confidence,
+        address: addr.confidence,
+        phone: if phone.is_some() { phone_conf } else { 0.7 },
+        date: date_conf,
+        summary: if summary.is_empty() { 0.0 } else { 0.5 },
+        category: cat.confidence,
+        corruption: ((0.5 + (corruption.score - 0.5).abs()) * 100.0).round() / 100.0,
+    };
+    let round = |x: f32| (x * 100.0).round() / 100.0;
+    let confidence = Confidence {
+        pages: round(confidence.pages),
+        lang: round(confidence.lang),
+        applicant: round(confidence.applicant),
+        address: round(confidence.address),
+        phone: round(confidence.phone),
+        date: round(confidence.date),
+        summary: confidence.summary,
+        category: round(confidence.category),
+        corruption: confidence.corruption,
+    };
+    LetterDraft {
+        pages: pages.iter().map(|p| p.stem.clone()).collect(),
+        lang,
+        applicant: Applicant { name: name.name, anonymous: name.anonymous },
+        address: addr.address,
+        phone,
+        date,
+        summary,
+        category: cat.key.clone(),
+        corruption,
+        confidence,
+        needs_transcription,
+        category_detail: cat,
+        spans,
+        warnings,
+    }
+}
+
+/// Groups consecutive pages into letters and drafts each one.
+///
+/// A new letter starts at a page that opens with an addressee/title block; continuation pages and blank pages
+/// attach to the previous letter; blank pages before the first letter attach to it; a stack of only blank pages
+/// gives no letter. Never fails.
+pub fn draft_letters(pages: &[PageRecord], models: &Models) -> Vec<LetterDraft> {
+    let mut groups: Vec<(Vec<&PageRecord>, u32)> = Vec::new();
+    let mut pending: Vec<&PageRecord> = Vec::new();
+    for p in pages {
+        if p.blank || p.text.trim().is_empty() {
+            match groups.last_mut() {
+                Some(g) => g.0.push(p),
+                None => pending.push(p),
+            }
+            continue;
+        }
+        let score = layout::opening_score(&p.text);
+        if groups.is_empty() || score >= 2 {
+            let mut g = std::mem::take(&mut pending);
+            g.push(p);
+            groups.push((g, score));
+        } else if let Some(g) = groups.last_mut() {
+            g.0.push(p);
+        }
+    }
+    groups.into_iter().map(|(g, score)| draft_one(&g, models, score)).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,270 @@
+//! The suggested "brief content" for the journal: extractive, deterministic, ≤ 200 characters.
+
+use crate::text::{key_word, Doc};
+
+/// Maximum summary length in characters.
+pub const MAX_SUMMARY: usize = 200;
+
+const KY_REQUEST: &[&str] = &["суран", "отун", "сунушта", "талап кылабыз", "талап кылам", "каалайбыз", "каалайм"];
+const RU_REQUEST: &[&str] = &["прошу", "просим", "требуем", "требую", "предлагаем", "предлагаю", "ходатайствую"];
+const RU_LEADS: &[&str] = &[
+    "сообщаю, что ", "сообщаем, что ", "довожу до вашего сведения, что ", "доводим до вашего сведения, что ",
+    "обращаюсь к вам ", "обращаемся к вам ", "хочу сообщить, что ", "хотим сообщить, что ",
+];
+const KY_LEADS: &[&str] = &["силерге ", "сиздерге ", "билдиребиз, ", "билдирем, "];
+
+/// Splits text into sentences at `.`, `!`, `?` followed by a space and a capital letter or quote.
+pub(crate) fn sentences(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        cur.push(c);
+        if matches!(c, '.' | '!' | '?') {
+            let next = chars.get(i + 1).copied();
+            let after = chars.get(i + 2).copied();
+            let word: String = cur.split_whitespace().last().unwrap_or("").chars().filter(|c| c.is_alphabetic()).collect();
+            let abbrev = word.chars().count() <= 2 && word.chars().next().is_some_and(|c| c.is_lowercase());
+            if next.is_none_or(|n| n == ' ' && after.is_some_and(|a| a.is_uppercase() || "«\"(".contains(a))) && !abbrev {
+                let s = cur.trim().to_string();
+                if !s.is_empty() {
+                    out.push(s);
+                }
+                cur.clear();
+            }
+        }
+    }
+    let s = cur.trim().to_string();
+    if !s.is_empty() {
+        out.push(s);
+    }
+    out
+}
+
+fn is_request(s: &str, lang: &str) -> bool {
+    let k = crate::text::key_line(s);
+    if lang == "ru" {
+        RU_REQUEST.iter().any(|r| k.split_whitespace().any(|w| w.starts_with(r)))
+    } else {
+        KY_REQUEST.iter().any(|r| {
+            let r = crate::text::key_line(r);
+            if r.contains(' ') {
+                k.contains(&r)
+            } else {
+                k.split_whitespace().any(|w| w.starts_with(&r))
+            }
+        })
+    }
+}
+
+/// Cuts text to at most `max` chars at a clause boundary (", ", "; ", " жана ", " и "), never mid-word.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    let t = text.trim().trim_end_matches(['.', '!', '?', ',', ';', ':']).trim();
+    if t.chars().count() <= max {
+        return t.to_string();
+    }
+    let prefix: String = t.chars().take(max).collect();
+    let cut = [", ", "; ", " жана ", " бирок ", " и ", " но ", " а "]
+        .iter()
+        .filter_map(|sep| prefix.rfind(sep))
+        .filter(|&p| p >= max / 3)
+        .max();
+    if let Some(p) = cut {
+        return prefix[..p].trim_end_matches([',', ';']).to_string();
+    }
+    let p = prefix.rfind(' ').unwrap_or(prefix.len());
+    format!("{}…", prefix[..p].trim_end_matches([',', ';']))
+}
+
+/// Turns a Kyrgyz request sentence into a noun phrase: drops the request verb and puts the last verbal noun
+/// in the nominative ("... курууну суранабыз" → "... куруу").
+fn ky_request_clause(s: &str) -> String {
+    let mut words: Vec<&str> = s.trim_end_matches(['.', '!']).split_whitespace().collect();
+    while let Some(last) = words.last() {
+        let k = key_word(last);
+        let is_verb = ["суран", "отун", "сунушта", "кылабыз", "кылам", "каалайбыз", "каалайм", "беруунузду"]
+            .iter()
+            .any(|v| k.starts_with(v))
+            || k == "талап";
+        if is_verb {
+            words.pop();
+        } else {
+            break;
+        }
+    }
+    if let Some(last) = words.last_mut() {
+        for suf in ["уунун", "уусун", "уусүн", "ууну", "үүнү", "үүсүн", "ооно", "ууңуздарды", "үүңүздөрдү", "үүңүздү", "ууңузду"] {
+            if let Some(stem) = last.strip_suffix(suf) {
+                let nom = if suf.starts_with('ү') { "үү" } else { "уу" };
+                let owned = format!("{stem}{nom}");
+                // Leak-free: rebuild the phrase below.
+                let mut v: Vec<String> = words[..words.len() - 1].iter().map(|w| w.to_string()).collect();
+                v.push(owned);
+                return v.join(" ").trim_end_matches(',').to_string();
+            }
+        }
+    }
+    words.join(" ").trim_end_matches(',').to_string()
+}
+
+fn ru_request_clause(s: &str) -> String {
+    let t = s.trim_end_matches(['.', '!']);
+    let lower = t.to_lowercase();
+    for r in RU_REQUEST {
+        if let Some(p) = lower.find(r) {
+            let after = &t[p..];
+            let rest = after.split_once(' ').map_or("", |x| x.1);
+            let rest = rest.strip_prefix("вас ").unwrap_or(rest);
+            return rest.trim().to_string();
+        }
+    }
+    t.to_string()
+}
+
+fn strip_leads(s: &str, lang: &str) -> String {
+    let lower = s.to_lowercase();
+    for l in if lang == "ru" { RU_LEADS } else { KY_LEADS } {
+        if lower.starts_with(l) {
+            let rest = &s[l.len()..];
+            let mut c = rest.chars();
+            return match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            };
+        }
+    }
+    s.to_string()
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match (c.next(), c.clone().next()) {
+        // Keep "ЖКХ", proper names cannot be told apart, so only lowercase ordinary capitalised words.
+        (Some(f), Some(n)) if f.is_uppercase() && n.is_lowercase() => f.to_lowercase().collect::<String>() + c.as_str(),
+        (Some(f), _) => f.to_string() + c.as_str(),
+        _ => String::new(),
+    }
+}
+
+/// Inputs the summary needs besides the body text.
+pub(crate) struct SummaryInput<'a> {
+    pub lang: &'a str,
+    pub corruption: bool,
+    pub thanks: bool,
+    /// Token index of the first corruption reason, if any.
+    pub first_reason_tok: Option<usize>,
+    pub place: Option<String>,
+}
+
+/// Builds the summary from body lines `[start, end)`.
+pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput) -> String {
+    let ru = inp.lang == "ru";
+    let mut body = String::new();
+    let mut reason_char = None;
+    for li in start..end.min(doc.lines.len()) {
+        let l = &doc.lines[li];
+        if let Some(t) = inp.first_reason_tok {
+            if (l.start..l.end).contains(&t) && reason_char.is_none() {
+                reason_char = Some(body.chars().count());
+            }
+        }
+        if !body.is_empty() {
+            body.push(' ');
+        }
+        body.push_str(l.text.trim());
+    }
+    let sents: Vec<String> = sentences(&body)
+        .into_iter()
+        .filter(|s| {
+            let k = crate::text::key_line(s);
+            s.split_whitespace().count() >= 3 && !k.starts_with("урматтуу") && !k.starts_with("уважаем")
+        })
+        .collect();
+    if sents.is_empty() {
+        return String::new();
+    }
+    let request = sents.iter().rev().find(|s| is_request(s, inp.lang)).cloned();
+    // The report: the sentence holding the first corruption reason, else the first sentence.
+    let report = match reason_char {
+        Some(rc) if inp.corruption => {
+            let mut acc = 0;
+            sents
+                .iter()
+                .find(|s| {
+                    acc += s.chars().count() + 1;
+                    acc > rc
+                })
+                .cloned()
+        }
+        _ => None,
+    }
+    .or_else(|| sents.first().cloned());
+    let kind = match (ru, inp.thanks, inp.corruption, request.is_some()) {
+        (false, true, false, _) => "Ыраазычылык",
+        (true, true, false, _) => "Благодарность",
+        (false, _, true, _) => "Даттануу",
+        (true, _, true, _) => "Жалоба",
+        (false, _, _, true) => "Өтүнүч",
+        (true, _, _, true) => "Просьба",
+        (false, _, _, false) => "Кайрылуу",
+        (true, _, _, false) => "Обращение",
+    };
+    let place = inp.place.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+    let budget = MAX_SUMMARY.saturating_sub(place.chars().count() + kind.chars().count() + 2);
+    let req_clause = request.as_ref().map(|r| if ru { ru_request_clause(r) } else { ky_request_clause(r) });
+    let main = match (inp.thanks || inp.corruption || req_clause.is_none(), &report) {
+        (true, Some(r)) => strip_leads(r, inp.lang),
+        _ => req_clause.clone().unwrap_or_default(),
+    };
+    let main_clip = clip(&main, budget.min(150).max(60));
+    let mut text = format!("{kind}: {}", lower_first(&main_clip));
+    // Add what is asked when the report came first and there is room.
+    if let Some(rc) = req_clause.filter(|_| inp.corruption && !inp.thanks) {
+        if !rc.is_empty() && report.as_deref() != request.as_deref() {
+            let label = if ru { "просьба" } else { "өтүнүч" };
+            let room = MAX_SUMMARY.saturating_sub(text.chars().count() + place.chars().count() + label.len() / 2 + 4);
+            if room >= 30 {
+                text = format!("{text}; {label}: {}", lower_first(&clip(&rc, room)));
+            }
+        }
+    }
+    let out = format!("{text}{place}");
+    if out.chars().count() <= MAX_SUMMARY {
+        out
+    } else {
+        clip(&out, MAX_SUMMARY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentence_split_keeps_abbreviations() {
+        let s = sentences("Мен с. Манас, ул. Ленина жашайм. Суу жок! «Пара» деп айтышат.");
+        assert_eq!(s.len(), 3, "{s:?}");
+    }
+
+    #[test]
+    fn kyrgyz_request_becomes_a_noun_phrase() {
+        assert_eq!(
+            ky_request_clause("Мектептин жанындагы бош жерге балдар аянтчасын курууну суранабыз."),
+            "Мектептин жанындагы бош жерге балдар аянтчасын куруу"
+        );
+        assert_eq!(ky_request_clause("Күйүүчү майдын эсебин текшерүүнү өтүнөбүз."), "Күйүүчү майдын эсебин текшерүү");
+    }
+
+    #[test]
+    fn russian_request_clause() {
+        assert_eq!(ru_request_clause("Прошу провести проверку и принять меры."), "провести проверку и принять меры");
+    }
+
+    #[test]
+    fn clip_cuts_at_clause_boundaries() {
+        let long = "Айыл өкмөтүнүн унаасына бөлүнгөн күйүүчү май жеке максатта колдонулуп жатат, айдоочу бензинди түнкүсүн канистрлерге куюп сатып жатат";
+        let c = clip(long, 90);
+        assert!(c.chars().count() <= 90 && !c.ends_with(','), "{c}");
+        assert!(c.ends_with("жатат"), "{c}");
+    }
+}
