@@ -2,6 +2,7 @@
 
 usage: make_hard.py LETTERS OUT SEED [--kinds skew15,turned_skew,dpi150,photo,stamp,fax] [--copies N]
                     [--shared DIR] [--fonts a,b] [--no-blanks]
+       make_hard.py oracle CORPUS OUT     (realism check: undo each page with its truth, write OUT/<id>.png)
 
 Letters are composed and laid out by the shared generator (`DIR/make_corpus.py`, loaded with importlib, default
 `<repo>/../shared/corpus`), then degraded into one of these kinds:
@@ -446,7 +447,7 @@ def photo(page_alpha, rng, nrng, show_through=None):
     img = paper_col[None, None, :] * tex[..., None]
     if show_through is not None:
         st = cv2.warpPerspective(show_through, M, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=0)
-        img = img * (1.0 - 0.05 * st[..., None])
+        img = img * (1.0 - 0.035 * st[..., None])
     ink_col = np.float32([rng.uniform(15, 40)] * 3) + np.float32([0, 0, rng.uniform(0, 15)])
     img = img * (1 - ink[..., None]) + ink_col[None, None, :] * ink[..., None]
     # desk around the sheet, with the sheet's own soft drop shadow
@@ -603,7 +604,43 @@ def make_kind(kind, page, rng, nrng, base, is_last, bold_font):
 # ----------------------------------------------------------------------------------------------------------------
 
 
+def oracle(corpus, out):
+    """Undo each kind with the truth (turn, skew, sheet quad), drop colour, blur the fax dither; write <id>.png.
+
+    Not a pipeline: a realism check that the pages stay readable (plain Tesseract on the result should be near 0 %).
+    """
+    os.makedirs(out, exist_ok=True)
+    for line in open(os.path.join(corpus, "truth.jsonl"), encoding="utf-8"):
+        t = json.loads(line)
+        if t.get("blank"):
+            continue
+        im = Image.open(os.path.join(corpus, t["file"]))
+        if t["level"] == "photo":
+            a = np.asarray(im.convert("RGB")).max(axis=2).astype(np.float32)
+            W, H = 2480, 3508
+            M = cv2.getPerspectiveTransform(np.float32(t["sheet_quad"]), np.float32([[0, 0], [W, 0], [W, H], [0, H]]))
+            a = cv2.warpPerspective(a, M, (W, H), flags=cv2.INTER_CUBIC)
+            bg = cv2.GaussianBlur(cv2.dilate(a, np.ones((25, 25), np.uint8)), (0, 0), 20)
+            im = Image.fromarray(to_u8(a / np.maximum(bg, 1) * 255))
+        else:
+            if im.mode == "RGB":
+                im = Image.fromarray(np.asarray(im).max(axis=2))
+            im = im.convert("L")
+            if t.get("turned"):
+                im = im.rotate(-t["turned"], expand=True)
+            if t.get("skew"):
+                im = im.rotate(-t["skew"], resample=Image.BICUBIC, expand=True, fillcolor=255)
+            if t["level"] == "dpi150":
+                im = im.resize((im.width * 2, im.height * 2), Image.LANCZOS)
+            if t["level"] == "fax":
+                im = Image.fromarray(to_u8(cv2.GaussianBlur(np.asarray(im, np.float32), (0, 0), 1.2)))
+        im.save(os.path.join(out, t["id"] + ".png"))
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "oracle":
+        oracle(sys.argv[2], sys.argv[3])
+        return
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("letters")
     ap.add_argument("out")
@@ -643,7 +680,7 @@ def main():
             nrng = np.random.default_rng([a.seed, n])
             lines, t = mc.compose(letter, rng)
             dpi = 200 if kind == "fax" else 300
-            pt = rng.choice([11, 12, 13, 14])
+            pt = rng.choice([10, 11, 12] if kind == "dpi150" else [11, 12, 13, 14])  # small x-height at 150 dpi
             font = rng.choice(fonts)
             pages = mc.render(lines, font, pt, dpi, rng)
             lid = f"H{n:03d}"
