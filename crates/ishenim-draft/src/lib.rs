@@ -215,8 +215,17 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
             // Skip the label words ("Байланыш телефону:").
             let toks = doc.line_toks(li);
             let skip = toks.iter().take_while(|t| !t.text.chars().any(|c| c.is_ascii_digit())).count();
-            let rest = toks[skip..].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
-            match contacts::parse_phone(&rest) {
+            let mut rest = toks[skip..].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
+            let mut parsed = contacts::parse_phone(&rest).filter(|p| p.e164);
+            // A number wrapped onto the next line ("+996 772" / "02-55-17").
+            if parsed.is_none() && li + 1 < doc.lines.len() {
+                let next = doc.lines[li + 1].text.trim();
+                if !next.is_empty() && next.chars().all(|c| c.is_ascii_digit() || " -()".contains(c)) {
+                    rest = format!("{rest} {next}");
+                    parsed = contacts::parse_phone(&rest).filter(|p| p.e164);
+                }
+            }
+            match parsed.or_else(|| contacts::parse_phone(&rest)) {
                 Some(p) => {
                     let c = text::conf_of(&doc, &(doc.lines[li].start + skip..doc.lines[li].end).collect::<Vec<_>>());
                     phone_conf = if p.repaired { 0.7 } else if p.e164 { 0.95 } else { 0.6 } * (0.5 + 0.5 * c);

@@ -92,16 +92,19 @@ fn ky_request_clause(s: &str) -> String {
             break;
         }
     }
-    if let Some(last) = words.last_mut() {
-        for suf in ["уунун", "уусун", "уусүн", "ууну", "үүнү", "үүсүн", "ооно", "ууңуздарды", "үүңүздөрдү", "үүңүздү", "ууңузду"] {
-            if let Some(stem) = last.strip_suffix(suf) {
-                let nom = if suf.starts_with('ү') { "үү" } else { "уу" };
-                let owned = format!("{stem}{nom}");
-                // Leak-free: rebuild the phrase below.
-                let mut v: Vec<String> = words[..words.len() - 1].iter().map(|w| w.to_string()).collect();
-                v.push(owned);
-                return v.join(" ").trim_end_matches(',').to_string();
-            }
+    if let Some(last) = words.last() {
+        // Verbal noun in the accusative ("-ууну", "-үүнү", "-оону", "-өөнү") or possessive ("-уусун") → nominative.
+        let chars: Vec<char> = last.chars().collect();
+        let n = chars.len();
+        let vn = |i: usize| i >= 2 && i <= n && matches!((chars[i - 2], chars[i - 1]), ('у', 'у') | ('ү', 'ү') | ('о', 'о') | ('ө', 'ө'));
+        let cut = [("ну", 2), ("нү", 2), ("сун", 3), ("сүн", 3), ("ңуздарды", 8), ("ңүздөрдү", 8), ("ңузду", 5), ("ңүздү", 5)]
+            .iter()
+            .find(|(suf, k)| last.ends_with(suf) && vn(n - k))
+            .map(|(_, k)| n - k);
+        if let Some(keep) = cut {
+            let mut v: Vec<String> = words[..words.len() - 1].iter().map(|w| w.to_string()).collect();
+            v.push(chars[..keep].iter().collect());
+            return v.join(" ").trim_end_matches(',').to_string();
         }
     }
     words.join(" ").trim_end_matches(',').to_string()
@@ -253,6 +256,8 @@ mod tests {
             "Мектептин жанындагы бош жерге балдар аянтчасын куруу"
         );
         assert_eq!(ky_request_clause("Күйүүчү майдын эсебин текшерүүнү өтүнөбүз."), "Күйүүчү майдын эсебин текшерүү");
+        assert_eq!(ky_request_clause("Эсебин ачык жарыялоону талап кылабыз."), "Эсебин ачык жарыялоо");
+        assert_eq!(ky_request_clause("Маселени чечип берүүңүздөрдү суранабыз."), "Маселени чечип берүү");
     }
 
     #[test]
