@@ -30,9 +30,11 @@ import os
 import random
 import sys
 
-import cv2
-import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+sys.dont_write_bytecode = True  # letter modules are loaded with importlib; keep the tree clean
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
 KINDS = ["skew15", "turned_skew", "dpi150", "photo", "stamp", "fax"]
 # make_corpus.py's list, with LiberationSans (no ө ү ң glyphs on Debian 12) replaced by PT Serif
