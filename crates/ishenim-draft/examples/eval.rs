@@ -14,9 +14,14 @@ fn read_scan(path: &str) -> Result<Vec<PageRecord>, String> {
     let t = s.trim_start();
     if t.starts_with('[') {
         let v: Vec<serde_json::Value> = serde_json::from_str(t).map_err(|e| e.to_string())?;
-        return Ok(v.into_iter().filter_map(|x| serde_json::from_value(x).ok()).collect());
+        return Ok(v
+            .into_iter()
+            .filter_map(|x| serde_json::from_value(x).ok())
+            .collect());
     }
-    Ok(s.lines().filter_map(|l| serde_json::from_str::<PageRecord>(l).ok()).collect())
+    Ok(s.lines()
+        .filter_map(|l| serde_json::from_str::<PageRecord>(l).ok())
+        .collect())
 }
 
 fn main() {
@@ -25,7 +30,12 @@ fn main() {
         eprintln!("usage: eval CORPUS_DIR [--scan SCAN.jsonl] [--models DIR] [--dump] [--errors]");
         std::process::exit(2);
     };
-    let opt = |k: &str| args.iter().position(|a| a == k).and_then(|i| args.get(i + 1)).cloned();
+    let opt = |k: &str| {
+        args.iter()
+            .position(|a| a == k)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let truth = match std::fs::read_to_string(format!("{corpus}/truth.jsonl")) {
         Ok(t) => t,
         Err(e) => {
@@ -81,7 +91,12 @@ fn main() {
             std::process::exit(2);
         }
     };
-    println!("pages={} drafts={} letters={}", pages.len(), drafts.len(), rep.letters);
+    println!(
+        "pages={} drafts={} letters={}",
+        pages.len(),
+        drafts.len(),
+        rep.letters
+    );
     print!("{rep}");
     println!(
         "drafting time: {:.3} ms for all pages, {:.1} µs per letter",

@@ -44,7 +44,10 @@ fn reason(doc: &Doc, at: &[usize], term: &str, weight: f32, note: Option<&str>) 
         .collect::<Vec<_>>()
         .join(" ");
     let page_of_first = doc.toks.get(first).map(|t| t.page);
-    let on_first: Vec<usize> = words.into_iter().filter(|&i| doc.toks.get(i).map(|t| t.page) == page_of_first).collect();
+    let on_first: Vec<usize> = words
+        .into_iter()
+        .filter(|&i| doc.toks.get(i).map(|t| t.page) == page_of_first)
+        .collect();
     let span = spans_of(doc, &on_first).into_iter().next();
     Reason {
         phrase,
@@ -61,12 +64,15 @@ fn quoted(doc: &Doc, body: std::ops::Range<usize>) -> Vec<bool> {
     let mut out = vec![false; doc.toks.len()];
     let mut depth = 0i32;
     for i in body {
-        let t = doc.toks[i].text.trim_end_matches(['.', ',', '!', '?', ';', ':']);
+        let t = doc.toks[i]
+            .text
+            .trim_end_matches(['.', ',', '!', '?', ';', ':']);
         if t.starts_with(['«', '“', '„']) || (t.starts_with('"') && depth == 0) {
             depth += 1;
         }
         out[i] = depth > 0;
-        if depth > 0 && (t.ends_with(['»', '”']) || (t.ends_with('"') && t.chars().count() > 1)) {
+        if depth > 0 && (t.ends_with(['»', '”']) || (t.ends_with('"') && t.chars().count() > 1))
+        {
             depth -= 1;
         }
     }
@@ -82,7 +88,10 @@ pub(crate) fn corruption(
     models: &Models,
 ) -> Corruption {
     let m = &models.corruption;
-    let keys: Vec<&str> = doc.toks[body.clone()].iter().map(|t| t.key.as_str()).collect();
+    let keys: Vec<&str> = doc.toks[body.clone()]
+        .iter()
+        .map(|t| t.key.as_str())
+        .collect();
     let off = body.start;
     let mut blocked = vec![false; keys.len()];
     for n in &m.neutral {
@@ -106,11 +115,15 @@ pub(crate) fn corruption(
     }
     cands.sort_by(|a, b| {
         let (wa, wb) = (m.terms[a.0].weight, m.terms[b.0].weight);
-        wb.total_cmp(&wa).then(b.1.len().cmp(&a.1.len())).then(a.1[0].cmp(&b.1[0]))
+        wb.total_cmp(&wa)
+            .then(b.1.len().cmp(&a.1.len()))
+            .then(a.1[0].cmp(&b.1[0]))
     });
     let mut used = vec![false; keys.len()];
     let quotes = quoted(doc, body.clone());
-    let thanks = doc.toks[thanks_scope].iter().any(|t| any_match(&m.thanks, &t.key));
+    let thanks = doc.toks[thanks_scope]
+        .iter()
+        .any(|t| any_match(&m.thanks, &t.key));
     let mut per_term: Vec<(f32, usize)> = vec![(0.0, 0); m.terms.len()];
     let mut reasons = Vec::new();
     for (ti, at) in cands {
@@ -122,10 +135,14 @@ pub(crate) fn corruption(
         let (a, b) = (at[0], at[at.len() - 1]);
         let sent = doc.toks[off + a].sentence;
         let same = |i: usize| doc.toks[off + i].sentence == sent;
-        let neg_before = (a.saturating_sub(2)..a).any(|i| same(i) && any_match(&m.neg_before, keys[i]));
-        let neg_after = (b + 1..(b + 4).min(keys.len())).any(|i| same(i) && any_match(&m.neg_after, keys[i]));
+        let neg_before =
+            (a.saturating_sub(2)..a).any(|i| same(i) && any_match(&m.neg_before, keys[i]));
+        let neg_after =
+            (b + 1..(b + 4).min(keys.len())).any(|i| same(i) && any_match(&m.neg_after, keys[i]));
         let rumour = quotes[off + a]
-            || doc.toks[body.clone()].iter().any(|t| t.sentence == sent && any_match(&m.rumour, &t.key));
+            || doc.toks[body.clone()]
+                .iter()
+                .any(|t| t.sentence == sent && any_match(&m.rumour, &t.key));
         let (factor, note) = if term.negatable && (neg_before || neg_after) {
             (m.negated_factor, Some("negated"))
         } else if rumour {
@@ -137,7 +154,11 @@ pub(crate) fn corruption(
         };
         let abs: Vec<usize> = at.iter().map(|&i| i + off).collect();
         let (sum, n) = per_term[ti];
-        let add = if n == 0 { term.weight } else { (term.weight * 0.25).min(2.0 * term.weight - sum).max(0.0) };
+        let add = if n == 0 {
+            term.weight
+        } else {
+            (term.weight * 0.25).min(2.0 * term.weight - sum).max(0.0)
+        };
         let w = add * factor;
         per_term[ti] = (sum + add, n + 1);
         reasons.push((reason(doc, &abs, &term.phrase, w, note), w));
@@ -167,9 +188,17 @@ pub struct CategoryResult {
 }
 
 /// Picks the category over the token range `body`.
-pub(crate) fn category(doc: &Doc, body: std::ops::Range<usize>, lang: &str, models: &Models) -> CategoryResult {
+pub(crate) fn category(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    lang: &str,
+    models: &Models,
+) -> CategoryResult {
     let cm = &models.categories;
-    let keys: Vec<&str> = doc.toks[body.clone()].iter().map(|t| t.key.as_str()).collect();
+    let keys: Vec<&str> = doc.toks[body.clone()]
+        .iter()
+        .map(|t| t.key.as_str())
+        .collect();
     let mut best: Option<(usize, f32, Vec<Reason>)> = None;
     let mut second = 0.0f32;
     for (ci, c) in cm.categories.iter().enumerate() {
@@ -207,14 +236,22 @@ pub(crate) fn category(doc: &Doc, body: std::ops::Range<usize>, lang: &str, mode
             let c = &cm.categories[ci];
             CategoryResult {
                 key: c.key.clone(),
-                label: if lang == "ru" { c.label_ru.clone() } else { c.label_ky.clone() },
+                label: if lang == "ru" {
+                    c.label_ru.clone()
+                } else {
+                    c.label_ky.clone()
+                },
                 confidence: (((s - second) / (s + 1.0)).clamp(0.0, 1.0) * 100.0).round() / 100.0,
                 reasons,
             }
         }
         _ => CategoryResult {
             key: "other".into(),
-            label: if lang == "ru" { "Другое".into() } else { "Башка".into() },
+            label: if lang == "ru" {
+                "Другое".into()
+            } else {
+                "Башка".into()
+            },
             confidence: 0.5,
             reasons: vec![],
         },

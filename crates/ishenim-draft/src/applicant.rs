@@ -1,7 +1,8 @@
 //! Applicant name, anonymity and address.
 
 use crate::layout::{
-    is_anonymous_marker, starts_with_label, Layout, ADDRESS_LABELS, NAME_MARKERS, PHONE_LABELS, SIGN_LABELS,
+    is_anonymous_marker, starts_with_label, Layout, ADDRESS_LABELS, NAME_MARKERS, PHONE_LABELS,
+    SIGN_LABELS,
 };
 use crate::text::{fuzzy_eq, key_word, trim_punct, Doc};
 use regex::Regex;
@@ -9,13 +10,62 @@ use std::sync::LazyLock;
 
 /// Words that are capitalised but never part of a name (keys).
 const NOT_NAME: &[&str] = &[
-    "дареги", "адрес", "тел", "телефон", "колу", "подпись", "урматтуу", "уважаемый", "арыз", "заявление", "жалоба",
-    "айыл", "айылы", "айылынын", "с", "ул", "село", "улица", "кочосу", "тургундар", "тургундары", "жители", "жашоочулар",
-    "коллектив", "ата-энелер", "анонимдуу", "аноним", "анонимно", "даттануу", "кайрылуу", "мен", "я", "биз", "мы",
-    "байланыш", "от", "главе", "дом", "уй", "кв", "д", "г", "менен", "уважением", "урматтоо",
+    "дареги",
+    "адрес",
+    "тел",
+    "телефон",
+    "колу",
+    "подпись",
+    "урматтуу",
+    "уважаемый",
+    "арыз",
+    "заявление",
+    "жалоба",
+    "айыл",
+    "айылы",
+    "айылынын",
+    "с",
+    "ул",
+    "село",
+    "улица",
+    "кочосу",
+    "тургундар",
+    "тургундары",
+    "жители",
+    "жашоочулар",
+    "коллектив",
+    "ата-энелер",
+    "анонимдуу",
+    "аноним",
+    "анонимно",
+    "даттануу",
+    "кайрылуу",
+    "мен",
+    "я",
+    "биз",
+    "мы",
+    "байланыш",
+    "от",
+    "главе",
+    "дом",
+    "уй",
+    "кв",
+    "д",
+    "г",
+    "менен",
+    "уважением",
+    "урматтоо",
 ];
 /// Collective signatures that mean "no single applicant".
-const COLLECTIVE: &[&str] = &["тургундар", "тургундары", "жители", "жашоочулар", "коллектив", "ата-энелер", "родители"];
+const COLLECTIVE: &[&str] = &[
+    "тургундар",
+    "тургундары",
+    "жители",
+    "жашоочулар",
+    "коллектив",
+    "ата-энелер",
+    "родители",
+];
 
 /// True for a word that can be part of a person's name as written ("Асанов", "Жумабекович", "уулу", "Б.").
 pub(crate) fn name_token(w: &str) -> bool {
@@ -25,11 +75,17 @@ pub(crate) fn name_token(w: &str) -> bool {
         return true;
     }
     let mut chars = t.chars();
-    let Some(first) = chars.next() else { return false };
+    let Some(first) = chars.next() else {
+        return false;
+    };
     let cyr = |c: char| ('\u{0400}'..='\u{04FF}').contains(&c);
     let first_ok = first.is_uppercase() && (cyr(first) || "ABEKMHOPCTXY".contains(first));
-    let rest_ok = t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'')
-        && t.chars().filter(|c| c.is_alphabetic()).all(|c| cyr(c) || "aeopcxyABEKMHOPCTXY".contains(c));
+    let rest_ok = t
+        .chars()
+        .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        && t.chars()
+            .filter(|c| c.is_alphabetic())
+            .all(|c| cyr(c) || "aeopcxyABEKMHOPCTXY".contains(c));
     first_ok && rest_ok && !NOT_NAME.contains(&k.as_str())
 }
 
@@ -42,7 +98,11 @@ pub(crate) struct NameCand {
 
 impl NameCand {
     pub(crate) fn text(&self, doc: &Doc) -> String {
-        self.toks.iter().map(|&i| trim_punct(&doc.toks[i].text)).collect::<Vec<_>>().join(" ")
+        self.toks
+            .iter()
+            .map(|&i| trim_punct(&doc.toks[i].text))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -90,13 +150,17 @@ pub(crate) fn name_candidates(doc: &Doc, layout: &Layout) -> (Vec<NameCand>, boo
             anonymous = true;
         }
         let toks = doc.line_toks(li);
-        let Some(pos) = toks.iter().position(|t| NAME_MARKERS.iter().any(|m| fuzzy_eq(&t.key, m))) else {
+        let Some(pos) = toks
+            .iter()
+            .position(|t| NAME_MARKERS.iter().any(|m| fuzzy_eq(&t.key, m)))
+        else {
             continue;
         };
         let mut start = doc.lines[li].start + pos + 1;
         // "от жителя с. Манас Асанов ..." / "жителя села Кара-Суу ...": skip the place.
         if let Some(t) = doc.toks.get(start) {
-            if ["с", "село", "села", "айыла", "г", "пос", "п"].contains(&t.key.as_str()) {
+            if ["с", "село", "села", "айыла", "г", "пос", "п"].contains(&t.key.as_str())
+            {
                 start += 2;
             }
         }
@@ -105,7 +169,10 @@ pub(crate) fn name_candidates(doc: &Doc, layout: &Layout) -> (Vec<NameCand>, boo
         }
         let got = take_name(doc, start, layout.header_end.max(li + 3), layout);
         if valid_name(&got) {
-            cands.push(NameCand { toks: got, source: "header" });
+            cands.push(NameCand {
+                toks: got,
+                source: "header",
+            });
             break;
         }
     }
@@ -116,7 +183,10 @@ pub(crate) fn name_candidates(doc: &Doc, layout: &Layout) -> (Vec<NameCand>, boo
             if toks.first().is_some_and(|t| t.key == "от") {
                 let got = take_name(doc, doc.lines[li].start + 1, li + 2, layout);
                 if valid_name(&got) {
-                    cands.push(NameCand { toks: got, source: "header" });
+                    cands.push(NameCand {
+                        toks: got,
+                        source: "header",
+                    });
                     break;
                 }
             }
@@ -140,7 +210,10 @@ pub(crate) fn name_candidates(doc: &Doc, layout: &Layout) -> (Vec<NameCand>, boo
                 anonymous = true;
                 continue;
             }
-        } else if toks.iter().any(|t| COLLECTIVE.iter().any(|c| t.key.starts_with(c))) {
+        } else if toks
+            .iter()
+            .any(|t| COLLECTIVE.iter().any(|c| t.key.starts_with(c)))
+        {
             anonymous = true;
             continue;
         } else if !crate::layout::name_like_line(doc, li) {
@@ -151,16 +224,25 @@ pub(crate) fn name_candidates(doc: &Doc, layout: &Layout) -> (Vec<NameCand>, boo
         }
         let got = take_name(doc, s, li + 1, layout);
         if valid_name(&got) {
-            cands.push(NameCand { toks: got, source: "signature" });
+            cands.push(NameCand {
+                toks: got,
+                source: "signature",
+            });
         }
     }
     // Opening sentence: "Мен, Асанова Айгүл, ..." / "Я, Иванов Иван Иванович, ...".
     for li in layout.body_start..(layout.body_start + 3).min(layout.footer_start) {
         let toks = doc.line_toks(li);
-        if let Some(p) = toks.iter().position(|t| (t.key == "мен" || t.key == "я") && t.text.ends_with(',')) {
+        if let Some(p) = toks
+            .iter()
+            .position(|t| (t.key == "мен" || t.key == "я") && t.text.ends_with(','))
+        {
             let got = take_name(doc, doc.lines[li].start + p + 1, li + 2, layout);
             if valid_name(&got) {
-                cands.push(NameCand { toks: got, source: "opening" });
+                cands.push(NameCand {
+                    toks: got,
+                    source: "opening",
+                });
                 break;
             }
         }
@@ -185,10 +267,22 @@ fn ky_letters(s: &str) -> usize {
 pub(crate) fn choose_name(doc: &Doc, layout: &Layout) -> NameChoice {
     let (cands, anon_marker) = name_candidates(doc, layout);
     if anon_marker && cands.iter().all(|c| c.source != "header") {
-        return NameChoice { name: None, toks: vec![], confidence: 0.9, anonymous: true, warning: None };
+        return NameChoice {
+            name: None,
+            toks: vec![],
+            confidence: 0.9,
+            anonymous: true,
+            warning: None,
+        };
     }
     let Some(first) = cands.first() else {
-        return NameChoice { name: None, toks: vec![], confidence: 0.8, anonymous: true, warning: None };
+        return NameChoice {
+            name: None,
+            toks: vec![],
+            confidence: 0.8,
+            anonymous: true,
+            warning: None,
+        };
     };
     let texts: Vec<String> = cands.iter().map(|c| c.text(doc)).collect();
     let keyed: Vec<String> = texts.iter().map(|t| crate::text::key_line(t)).collect();
@@ -212,9 +306,16 @@ pub(crate) fn choose_name(doc: &Doc, layout: &Layout) -> NameChoice {
     // Disagreement: pick the better-read candidate among header and signature.
     let score = |i: usize| {
         let c = crate::text::conf_of(doc, &cands[i].toks);
-        c + 0.05 * ky_letters(&texts[i]) as f32 + if cands[i].source == "header" { 0.01 } else { 0.0 }
+        c + 0.05 * ky_letters(&texts[i]) as f32
+            + if cands[i].source == "header" {
+                0.01
+            } else {
+                0.0
+            }
     };
-    let best = (0..cands.len()).max_by(|&a, &b| score(a).total_cmp(&score(b))).unwrap_or(0);
+    let best = (0..cands.len())
+        .max_by(|&a, &b| score(a).total_cmp(&score(b)))
+        .unwrap_or(0);
     NameChoice {
         name: Some(texts[best].clone()),
         toks: cands[best].toks.clone(),
@@ -250,12 +351,17 @@ fn looks_like_continuation(prev: &str, next: &str) -> bool {
     first.is_some_and(|c| c.is_lowercase() || c.is_ascii_digit() || c == '№')
         || p.ends_with(',')
         || p.ends_with('-')
-        || ["ул", "с", "д", "кв", "мкр", "кочосу", "улица"].contains(&pk.as_str()) && p.ends_with('.')
+        || ["ул", "с", "д", "кв", "мкр", "кочосу", "улица"].contains(&pk.as_str())
+            && p.ends_with('.')
 }
 
 /// Extracts the address as written.
 pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
-    let limit = layout.header_end.max(layout.title.unwrap_or(0)).max(1).min(doc.lines.len());
+    let limit = layout
+        .header_end
+        .max(layout.title.unwrap_or(0))
+        .max(1)
+        .min(doc.lines.len());
     for li in 0..limit {
         let lk = doc.line_key(li);
         if !starts_with_label(&lk, ADDRESS_LABELS) {
@@ -264,10 +370,17 @@ pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
         let line = &doc.lines[li];
         let mut toks: Vec<usize> = (line.start + 1..line.end).collect();
         // "Дареги" and ":" may be separate tokens.
-        while toks.first().is_some_and(|&t| trim_punct(&doc.toks[t].text).is_empty()) {
+        while toks
+            .first()
+            .is_some_and(|&t| trim_punct(&doc.toks[t].text).is_empty())
+        {
             toks.remove(0);
         }
-        let mut text = toks.iter().map(|&t| doc.toks[t].text.as_str()).collect::<Vec<_>>().join(" ");
+        let mut text = toks
+            .iter()
+            .map(|&t| doc.toks[t].text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         let mut next = li + 1;
         while next < limit {
             let nk = doc.line_key(next);
@@ -286,10 +399,16 @@ pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
             next += 1;
         }
         let clean = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let clean = clean.trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace()).to_string();
+        let clean = clean
+            .trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace())
+            .to_string();
         if !clean.is_empty() {
             let c = crate::text::conf_of(doc, &toks);
-            return AddressChoice { address: Some(clean), toks, confidence: (0.92 * (0.5 + 0.5 * c)).min(1.0) };
+            return AddressChoice {
+                address: Some(clean),
+                toks,
+                confidence: (0.92 * (0.5 + 0.5 * c)).min(1.0),
+            };
         }
     }
     // No label: a written-out address in the header or the first body lines.
@@ -303,15 +422,27 @@ pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
         for re in [&*KY_ADDRESS, &*RU_ADDRESS] {
             if let Some(m) = re.find(&text) {
                 let toks = (doc.lines[li].start..doc.lines[(li + 1).min(end - 1)].end).collect();
-                return AddressChoice { address: Some(m.as_str().to_string()), toks, confidence: 0.6 };
+                return AddressChoice {
+                    address: Some(m.as_str().to_string()),
+                    toks,
+                    confidence: 0.6,
+                };
             }
         }
         if let Some(c) = LIVES_IN.captures(&text) {
             let toks = (doc.lines[li].start..doc.lines[li].end).collect();
-            return AddressChoice { address: Some(format!("{} айылы", &c[1])), toks, confidence: 0.5 };
+            return AddressChoice {
+                address: Some(format!("{} айылы", &c[1])),
+                toks,
+                confidence: 0.5,
+            };
         }
     }
-    AddressChoice { address: None, toks: vec![], confidence: 0.7 }
+    AddressChoice {
+        address: None,
+        toks: vec![],
+        confidence: 0.7,
+    }
 }
 
 #[cfg(test)]
@@ -320,10 +451,27 @@ mod tests {
 
     #[test]
     fn name_tokens() {
-        for w in ["Асанов", "Бакыт", "Жумабекович,", "уулу", "кызы", "Төлөгөнов", "Кара-Суу", "Ңурманов"] {
+        for w in [
+            "Асанов",
+            "Бакыт",
+            "Жумабекович,",
+            "уулу",
+            "кызы",
+            "Төлөгөнов",
+            "Кара-Суу",
+            "Ңурманов",
+        ] {
             assert!(name_token(w), "{w}");
         }
-        for w in ["асанов", "Дареги:", "0555", "Урматтуу", "Тургундар", "Asanov", ""] {
+        for w in [
+            "асанов",
+            "Дареги:",
+            "0555",
+            "Урматтуу",
+            "Тургундар",
+            "Asanov",
+            "",
+        ] {
             assert!(!name_token(w), "{w}");
         }
     }

@@ -47,7 +47,11 @@ fn to_e164(digits: &str) -> Option<String> {
     } else {
         digits
     };
-    let national = if national.len() == 10 && national.starts_with('0') { &national[1..] } else { national };
+    let national = if national.len() == 10 && national.starts_with('0') {
+        &national[1..]
+    } else {
+        national
+    };
     valid_national(national).then(|| format!("+996{national}"))
 }
 
@@ -79,17 +83,33 @@ pub(crate) fn parse_phone(s: &str) -> Option<Phone> {
         }
         let plain: String = run.chars().filter_map(|c| digit(c, false)).collect();
         if let Some(v) = to_e164(&plain) {
-            return Some(Phone { value: v, repaired: false, e164: true });
+            return Some(Phone {
+                value: v,
+                repaired: false,
+                e164: true,
+            });
         }
         let fixed: String = run.chars().filter_map(|c| digit(c, true)).collect();
         if fixed != plain {
             if let Some(v) = to_e164(&fixed) {
-                return Some(Phone { value: v, repaired: true, e164: true });
+                return Some(Phone {
+                    value: v,
+                    repaired: true,
+                    e164: true,
+                });
             }
         }
         // Village landline without area code: 5–6 digits, kept as written.
-        if (5..=6).contains(&plain.len()) && plain.len() == fixed.len() && !run.contains('+') && !plain.starts_with('0') {
-            return Some(Phone { value: run.to_string(), repaired: false, e164: false });
+        if (5..=6).contains(&plain.len())
+            && plain.len() == fixed.len()
+            && !run.contains('+')
+            && !plain.starts_with('0')
+        {
+            return Some(Phone {
+                value: run.to_string(),
+                repaired: false,
+                e164: false,
+            });
         }
     }
     None
@@ -105,7 +125,11 @@ static LOOSE_PHONE: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn find_loose_phone(s: &str) -> Option<Phone> {
     LOOSE_PHONE.find_iter(s).find_map(|m| {
         let digits: String = m.as_str().chars().filter(|c| c.is_ascii_digit()).collect();
-        to_e164(&digits).map(|v| Phone { value: v, repaired: false, e164: true })
+        to_e164(&digits).map(|v| Phone {
+            value: v,
+            repaired: false,
+            e164: true,
+        })
     })
 }
 
@@ -129,7 +153,9 @@ fn month_of(word: &str) -> Option<u32> {
     for (i, stems) in MONTHS.iter().enumerate() {
         for s in stems.iter() {
             // Short stems must match whole words or their inflections, not unrelated words.
-            if w.starts_with(s) && (s.chars().count() >= 4 || w.chars().count() <= s.chars().count() + 4) {
+            if w.starts_with(s)
+                && (s.chars().count() >= 4 || w.chars().count() <= s.chars().count() + 4)
+            {
                 return Some(i as u32 + 1);
             }
         }
@@ -142,7 +168,10 @@ fn digitise(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     for (i, &c) in chars.iter().enumerate() {
-        let near = |k: Option<usize>| k.and_then(|k| chars.get(k)).is_some_and(|n| n.is_ascii_digit() || *n == '.');
+        let near = |k: Option<usize>| {
+            k.and_then(|k| chars.get(k))
+                .is_some_and(|n| n.is_ascii_digit() || *n == '.')
+        };
         if !c.is_ascii_digit() && (near(i.checked_sub(1)) || near(Some(i + 1))) {
             if let Some(d) = digit(c, true) {
                 if c != '.' {
@@ -156,20 +185,42 @@ fn digitise(s: &str) -> String {
     out
 }
 
-static NUMERIC_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{1,2})\s?[./,]\s?(\d{1,2})\s?[./,]\s?(\d{4})\b").expect("static regex"));
-static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("static regex"));
+static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(\d{1,2})\s?[./,]\s?(\d{1,2})\s?[./,]\s?(\d{4})\b").expect("static regex")
+});
+static ISO_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("static regex"));
 static KY_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{4})\s*-?\s*ж\w*\.?,?\s+(\d{1,2})\s*-?\s*([^\s\d.,]+(?:\s(?:айы|куран|оона))?)").expect("static regex")
+    Regex::new(
+        r"(?i)\b(\d{4})\s*-?\s*ж\w*\.?,?\s+(\d{1,2})\s*-?\s*([^\s\d.,]+(?:\s(?:айы|куран|оона))?)",
+    )
+    .expect("static regex")
 });
 static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2})\s*-?\s*([^\s\d.,-]+(?:\s(?:айы|куран|оона))?)\s*,?\s*(\d{4})\b").expect("static regex")
+    Regex::new(r"(?i)\b(\d{1,2})\s*-?\s*([^\s\d.,-]+(?:\s(?:айы|куран|оона))?)\s*,?\s*(\d{4})\b")
+        .expect("static regex")
 });
 
 fn iso(y: u32, m: u32, d: u32) -> Option<String> {
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let ok = (1990..=2100).contains(&y) && (1..=12).contains(&m) && d >= 1 && d <= days[(m - 1) as usize];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let ok = (1990..=2100).contains(&y)
+        && (1..=12).contains(&m)
+        && d >= 1
+        && d <= days[(m - 1) as usize];
     ok.then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
@@ -193,8 +244,15 @@ pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
         let rest = s[end..].trim_start();
         let r: String = rest.chars().take(6).collect();
         let r = r.to_lowercase();
-        if r.starts_with("-ж") || r.starts_with("ж.") || r.starts_with("г.") || r.starts_with("г ") || r == "г" {
-            rest.split_whitespace().next().map_or(0, |w| w.chars().count())
+        if r.starts_with("-ж")
+            || r.starts_with("ж.")
+            || r.starts_with("г.")
+            || r.starts_with("г ")
+            || r == "г"
+        {
+            rest.split_whitespace()
+                .next()
+                .map_or(0, |w| w.chars().count())
         } else {
             0
         }
@@ -202,32 +260,52 @@ pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
     let mut out = Vec::new();
     let parse = |a: &str| a.parse::<u32>().ok();
     for c in KY_DATE.captures_iter(&s) {
-        let (Some(y), Some(d)) = (parse(&c[1]), parse(&c[2])) else { continue };
+        let (Some(y), Some(d)) = (parse(&c[1]), parse(&c[2])) else {
+            continue;
+        };
         let Some(m) = month_of(&c[3]) else { continue };
         if let Some(v) = iso(y, m, d) {
             let m0 = c.get(0).map_or("", |m| m.as_str());
-            out.push(FoundDate { iso: v, coverage: (cover(m0) / total).min(1.0) });
+            out.push(FoundDate {
+                iso: v,
+                coverage: (cover(m0) / total).min(1.0),
+            });
         }
     }
     for c in TEXT_DATE.captures_iter(&s) {
-        let (Some(d), Some(y)) = (parse(&c[1]), parse(&c[3])) else { continue };
+        let (Some(d), Some(y)) = (parse(&c[1]), parse(&c[3])) else {
+            continue;
+        };
         let Some(m) = month_of(&c[2]) else { continue };
         if let (Some(v), Some(m0)) = (iso(y, m, d), c.get(0)) {
             let extra = tail_bonus(m0.end()) as f32;
-            out.push(FoundDate { iso: v, coverage: ((cover(m0.as_str()) + extra) / total).min(1.0) });
+            out.push(FoundDate {
+                iso: v,
+                coverage: ((cover(m0.as_str()) + extra) / total).min(1.0),
+            });
         }
     }
     for c in NUMERIC_DATE.captures_iter(&s) {
-        let (Some(d), Some(m), Some(y)) = (parse(&c[1]), parse(&c[2]), parse(&c[3])) else { continue };
+        let (Some(d), Some(m), Some(y)) = (parse(&c[1]), parse(&c[2]), parse(&c[3])) else {
+            continue;
+        };
         if let (Some(v), Some(m0)) = (iso(y, m, d), c.get(0)) {
             let extra = tail_bonus(m0.end()) as f32;
-            out.push(FoundDate { iso: v, coverage: ((cover(m0.as_str()) + extra) / total).min(1.0) });
+            out.push(FoundDate {
+                iso: v,
+                coverage: ((cover(m0.as_str()) + extra) / total).min(1.0),
+            });
         }
     }
     for c in ISO_DATE.captures_iter(&s) {
-        let (Some(y), Some(m), Some(d)) = (parse(&c[1]), parse(&c[2]), parse(&c[3])) else { continue };
+        let (Some(y), Some(m), Some(d)) = (parse(&c[1]), parse(&c[2]), parse(&c[3])) else {
+            continue;
+        };
         if let (Some(v), Some(m0)) = (iso(y, m, d), c.get(0)) {
-            out.push(FoundDate { iso: v, coverage: (cover(m0.as_str()) / total).min(1.0) });
+            out.push(FoundDate {
+                iso: v,
+                coverage: (cover(m0.as_str()) / total).min(1.0),
+            });
         }
     }
     out
@@ -238,7 +316,11 @@ mod tests {
     use super::*;
 
     fn check_phone(input: &str, expected: Option<&str>) {
-        assert_eq!(parse_phone(input).map(|p| p.value), expected.map(String::from), "{input}");
+        assert_eq!(
+            parse_phone(input).map(|p| p.value),
+            expected.map(String::from),
+            "{input}"
+        );
     }
 
     #[test]
@@ -270,7 +352,10 @@ mod tests {
 
     #[test]
     fn loose_phone_in_text() {
-        assert_eq!(find_loose_phone("чалыңыз: 0700 11 22 33, күтөбүз").map(|p| p.value), Some("+996700112233".into()));
+        assert_eq!(
+            find_loose_phone("чалыңыз: 0700 11 22 33, күтөбүз").map(|p| p.value),
+            Some("+996700112233".into())
+        );
         assert_eq!(find_loose_phone("2024-жылы 15 үй"), None);
     }
 

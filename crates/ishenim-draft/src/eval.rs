@@ -73,7 +73,12 @@ pub fn parse_truth(truth_jsonl: &str) -> Result<Vec<TruthRow>, EvalError> {
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| EvalError::BadRow { line: i + 1, msg: e.to_string() }))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| EvalError::BadRow {
+                line: i + 1,
+                msg: e.to_string(),
+            })
+        })
         .collect()
 }
 
@@ -94,7 +99,12 @@ pub fn page_from_text(stem: &str, text: &str) -> PageRecord {
         let y = 100 + 60 * li as u32;
         for w in line.split_whitespace() {
             let wd = 24 * w.chars().count() as u32;
-            words.push(Word { text: w.to_string(), conf: 95.0, bbox: [x, y, x + wd, y + 48], line: li as u32 });
+            words.push(Word {
+                text: w.to_string(),
+                conf: 95.0,
+                bbox: [x, y, x + wd, y + 48],
+                line: li as u32,
+            });
             x += wd + 24;
         }
     }
@@ -216,47 +226,101 @@ pub struct EvalReport {
 
 fn norm(s: &Option<String>) -> Option<String> {
     s.as_ref()
-        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(['.', ',']).to_string())
+        .map(|v| {
+            v.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .trim_end_matches(['.', ','])
+                .to_string()
+        })
         .filter(|v| !v.is_empty())
 }
 
 /// Scores `drafts` against `truth.jsonl` text. Drafts are mapped to truth letters by page stems.
 pub fn evaluate(drafts: &[LetterDraft], truth_jsonl: &str) -> Result<EvalReport, EvalError> {
     let rows = parse_truth(truth_jsonl)?;
-    let blanks: BTreeSet<&str> = rows.iter().filter(|r| r.blank).map(|r| r.id.as_str()).collect();
+    let blanks: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.blank)
+        .map(|r| r.id.as_str())
+        .collect();
     let mut letters: BTreeMap<&str, Vec<&TruthRow>> = BTreeMap::new();
     for r in rows.iter().filter(|r| !r.blank) {
         if let Some(l) = r.letter.as_deref().filter(|l| *l != "SEED") {
             letters.entry(l).or_default().push(r);
         }
     }
-    let mut rep = EvalReport { letters: letters.len(), ..Default::default() };
-    let draft_sets: Vec<BTreeSet<&str>> =
-        drafts.iter().map(|d| d.pages.iter().map(|s| s.as_str()).filter(|s| !blanks.contains(s)).collect()).collect();
+    let mut rep = EvalReport {
+        letters: letters.len(),
+        ..Default::default()
+    };
+    let draft_sets: Vec<BTreeSet<&str>> = drafts
+        .iter()
+        .map(|d| {
+            d.pages
+                .iter()
+                .map(|s| s.as_str())
+                .filter(|s| !blanks.contains(s))
+                .collect()
+        })
+        .collect();
     for (lid, mut pages) in letters {
         pages.sort_by_key(|r| r.page);
         let want: BTreeSet<&str> = pages.iter().map(|r| r.id.as_str()).collect();
         let grouped = draft_sets.iter().any(|s| *s == want);
         rep.grouping.add(grouped);
         if !grouped {
-            rep.mismatches.push(format!("{lid} pages: expected {want:?}"));
+            rep.mismatches
+                .push(format!("{lid} pages: expected {want:?}"));
         }
         let t = pages[0];
         let d = drafts.iter().find(|d| d.pages.iter().any(|p| *p == t.id));
-        let mut field = |ratio: &mut Ratio, name: &str, want: Option<String>, got: Option<String>| {
-            let ok = want == got;
-            ratio.add(ok);
-            if !ok {
-                rep.mismatches.push(format!("{lid} {name}: expected {want:?} got {got:?}"));
-            }
-        };
+        let mut field =
+            |ratio: &mut Ratio, name: &str, want: Option<String>, got: Option<String>| {
+                let ok = want == got;
+                ratio.add(ok);
+                if !ok {
+                    rep.mismatches
+                        .push(format!("{lid} {name}: expected {want:?} got {got:?}"));
+                }
+            };
         let got = |f: &dyn Fn(&LetterDraft) -> Option<String>| d.and_then(f);
-        field(&mut rep.phone, "phone", norm(&t.phone), got(&|d| norm(&d.phone)));
-        field(&mut rep.name, "name", norm(&t.name), got(&|d| norm(&d.applicant.name)));
-        field(&mut rep.anonymous, "anonymous", t.anonymous.map(|a| a.to_string()), got(&|d| Some(d.applicant.anonymous.to_string())));
-        field(&mut rep.date, "date", norm(&t.date), got(&|d| norm(&d.date)));
-        field(&mut rep.address, "address", norm(&t.address), got(&|d| norm(&d.address)));
-        field(&mut rep.lang, "lang", t.lang.clone(), got(&|d| Some(d.lang.clone())));
+        field(
+            &mut rep.phone,
+            "phone",
+            norm(&t.phone),
+            got(&|d| norm(&d.phone)),
+        );
+        field(
+            &mut rep.name,
+            "name",
+            norm(&t.name),
+            got(&|d| norm(&d.applicant.name)),
+        );
+        field(
+            &mut rep.anonymous,
+            "anonymous",
+            t.anonymous.map(|a| a.to_string()),
+            got(&|d| Some(d.applicant.anonymous.to_string())),
+        );
+        field(
+            &mut rep.date,
+            "date",
+            norm(&t.date),
+            got(&|d| norm(&d.date)),
+        );
+        field(
+            &mut rep.address,
+            "address",
+            norm(&t.address),
+            got(&|d| norm(&d.address)),
+        );
+        field(
+            &mut rep.lang,
+            "lang",
+            t.lang.clone(),
+            got(&|d| Some(d.lang.clone())),
+        );
         if let Some(want) = t.corruption {
             let flag = d.is_some_and(|d| d.corruption.flag);
             match (want, flag) {
@@ -267,7 +331,9 @@ pub fn evaluate(drafts: &[LetterDraft], truth_jsonl: &str) -> Result<EvalReport,
             }
             if want != flag {
                 let key = t.key.as_deref().unwrap_or("");
-                rep.mismatches.push(format!("{lid} corruption ({key}): expected {want} got {flag}"));
+                rep.mismatches.push(format!(
+                    "{lid} corruption ({key}): expected {want} got {flag}"
+                ));
             }
         }
     }
@@ -278,7 +344,14 @@ impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{:<22} {:>8} {:>10}", "measure", "value", "n")?;
         let row = |f: &mut fmt::Formatter<'_>, name: &str, r: &Ratio| {
-            writeln!(f, "{:<22} {:>7.1}% {:>5}/{:<4}", name, 100.0 * r.rate(), r.ok, r.total)
+            writeln!(
+                f,
+                "{:<22} {:>7.1}% {:>5}/{:<4}",
+                name,
+                100.0 * r.rate(),
+                r.ok,
+                r.total
+            )
         };
         row(f, "letter grouping", &self.grouping)?;
         row(f, "phone", &self.phone)?;
@@ -288,8 +361,20 @@ impl fmt::Display for EvalReport {
         row(f, "address", &self.address)?;
         row(f, "lang", &self.lang)?;
         let c = &self.corruption;
-        writeln!(f, "{:<22} {:>8.3} {:>10}", "corruption precision", c.precision(), format!("tp={} fp={}", c.tp, c.fp))?;
-        writeln!(f, "{:<22} {:>8.3} {:>10}", "corruption recall", c.recall(), format!("fn={} tn={}", c.fn_, c.tn))?;
+        writeln!(
+            f,
+            "{:<22} {:>8.3} {:>10}",
+            "corruption precision",
+            c.precision(),
+            format!("tp={} fp={}", c.tp, c.fp)
+        )?;
+        writeln!(
+            f,
+            "{:<22} {:>8.3} {:>10}",
+            "corruption recall",
+            c.recall(),
+            format!("fn={} tn={}", c.fn_, c.tn)
+        )?;
         writeln!(f, "{:<22} {:>8.3}", "corruption F1", c.f1())
     }
 }

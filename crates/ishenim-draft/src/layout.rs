@@ -5,28 +5,80 @@ use crate::text::{fuzzy_eq, key_line, Doc};
 
 /// Title words (keys: ө→о, ү→у, ң→н).
 const TITLES: &[&str] = &[
-    "арыз", "даттануу", "кайрылуу", "отунуч", "билдируу", "арыз-даттануу", "арыз-отунуч", "отунмо", "заявление",
-    "жалоба", "обращение", "сообщение", "ходатайство", "ыраазычылык", "благодарность",
+    "арыз",
+    "даттануу",
+    "кайрылуу",
+    "отунуч",
+    "билдируу",
+    "арыз-даттануу",
+    "арыз-отунуч",
+    "отунмо",
+    "заявление",
+    "жалоба",
+    "обращение",
+    "сообщение",
+    "ходатайство",
+    "ыраазычылык",
+    "благодарность",
 ];
 /// Addressee words (prefixes of keys).
 const ADDRESSEE: &[&str] = &[
-    "башчысына", "комиссиясына", "торагасына", "акимине", "кенешине", "жетекчисине", "главе", "председател", "акиму",
-    "начальнику", "директору", "комиссию",
+    "башчысына",
+    "комиссиясына",
+    "торагасына",
+    "акимине",
+    "кенешине",
+    "жетекчисине",
+    "главе",
+    "председател",
+    "акиму",
+    "начальнику",
+    "директору",
+    "комиссию",
 ];
 /// Words after which the applicant's name follows.
-pub(crate) const NAME_MARKERS: &[&str] =
-    &["тургуну", "тургунунан", "жашоочусу", "жашоочусунан", "жителя", "жительницы", "гражданина", "гражданки"];
+pub(crate) const NAME_MARKERS: &[&str] = &[
+    "тургуну",
+    "тургунунан",
+    "жашоочусу",
+    "жашоочусунан",
+    "жителя",
+    "жительницы",
+    "гражданина",
+    "гражданки",
+];
 /// Address labels.
-pub(crate) const ADDRESS_LABELS: &[&str] = &["дареги", "дарек", "дареки", "адрес", "адреси", "мекен-жайы", "почтовый"];
+pub(crate) const ADDRESS_LABELS: &[&str] = &[
+    "дареги",
+    "дарек",
+    "дареки",
+    "адрес",
+    "адреси",
+    "мекен-жайы",
+    "почтовый",
+];
 /// Phone labels.
-pub(crate) const PHONE_LABELS: &[&str] =
-    &["тел", "телефон", "телефону", "телефондору", "байланыш", "моб", "мобильный", "уюлдук", "контакт", "контакты"];
+pub(crate) const PHONE_LABELS: &[&str] = &[
+    "тел",
+    "телефон",
+    "телефону",
+    "телефондору",
+    "байланыш",
+    "моб",
+    "мобильный",
+    "уюлдук",
+    "контакт",
+    "контакты",
+];
 /// Signature labels.
 pub(crate) const SIGN_LABELS: &[&str] = &["колу", "кол", "подпись", "колтамга"];
 
 /// True when the first word of a line (key) is one of the labels (fuzzy for long labels).
 pub(crate) fn starts_with_label(line_key: &str, labels: &[&str]) -> bool {
-    line_key.split([' ', ':', '.']).find(|w| !w.is_empty()).is_some_and(|w| labels.iter().any(|l| fuzzy_eq(w, l)))
+    line_key
+        .split([' ', ':', '.'])
+        .find(|w| !w.is_empty())
+        .is_some_and(|w| labels.iter().any(|l| fuzzy_eq(w, l)))
 }
 
 /// True when a line is a title ("АРЫЗ", "Жалоба", ...).
@@ -41,12 +93,16 @@ pub(crate) fn is_title(line_key: &str) -> bool {
 
 /// True when a line names the addressee ("... башчысына", "Главе ...").
 pub(crate) fn is_addressee(line_key: &str) -> bool {
-    line_key.split_whitespace().any(|w| ADDRESSEE.iter().any(|a| w.starts_with(a)))
+    line_key
+        .split_whitespace()
+        .any(|w| ADDRESSEE.iter().any(|a| w.starts_with(a)))
 }
 
 /// True when a line has a name marker ("тургуну", "от жителя").
 pub(crate) fn has_name_marker(line_key: &str) -> bool {
-    line_key.split_whitespace().any(|w| NAME_MARKERS.iter().any(|m| fuzzy_eq(w, m)))
+    line_key
+        .split_whitespace()
+        .any(|w| NAME_MARKERS.iter().any(|m| fuzzy_eq(w, m)))
 }
 
 /// True when a line marks the letter anonymous.
@@ -56,7 +112,12 @@ pub(crate) fn is_anonymous_marker(line_key: &str) -> bool {
 
 /// How strongly the first lines of a page look like the start of a letter (0 = not at all).
 pub(crate) fn opening_score(text: &str) -> u32 {
-    let lines: Vec<String> = text.lines().map(key_line).filter(|l| !l.is_empty()).take(16).collect();
+    let lines: Vec<String> = text
+        .lines()
+        .map(key_line)
+        .filter(|l| !l.is_empty())
+        .take(16)
+        .collect();
     let mut score = 0;
     if lines.iter().take(3).any(|l| is_addressee(l)) {
         score += 2;
@@ -67,10 +128,18 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     let labels = lines
         .iter()
         .take(10)
-        .filter(|l| has_name_marker(l) || starts_with_label(l, ADDRESS_LABELS) || starts_with_label(l, PHONE_LABELS))
+        .filter(|l| {
+            has_name_marker(l)
+                || starts_with_label(l, ADDRESS_LABELS)
+                || starts_with_label(l, PHONE_LABELS)
+        })
         .count();
     score += labels.min(2) as u32;
-    if lines.iter().take(8).any(|l| is_anonymous_marker(l) && l.split_whitespace().count() <= 2) {
+    if lines
+        .iter()
+        .take(8)
+        .any(|l| is_anonymous_marker(l) && l.split_whitespace().count() <= 2)
+    {
         score += 1;
     }
     score
@@ -116,7 +185,9 @@ pub(crate) fn layout(doc: &Doc) -> Layout {
                 Some(i) => {
                     // Wrapped continuation lines of the last label (short, not sentences).
                     let mut e = i + 1;
-                    while e < scan && doc.line_toks(e).len() <= 4 && !doc.lines[e].text.trim_end().ends_with(['.', '!'])
+                    while e < scan
+                        && doc.line_toks(e).len() <= 4
+                        && !doc.lines[e].text.trim_end().ends_with(['.', '!'])
                     {
                         e += 1;
                     }
@@ -148,7 +219,12 @@ pub(crate) fn layout(doc: &Doc) -> Layout {
         footer_start = j;
         i = j;
     }
-    Layout { header_end, title, body_start, footer_start: footer_start.max(body_start) }
+    Layout {
+        header_end,
+        title,
+        body_start,
+        footer_start: footer_start.max(body_start),
+    }
 }
 
 #[cfg(test)]
@@ -162,11 +238,23 @@ mod tests {
     #[test]
     fn pages_that_open_a_letter() {
         check_open("Өмүралиев айыл өкмөтүнүн башчысына\nМанас айылынын тургуну\nАсанов Бакыт\nАРЫЗ\nМен...", true);
-        check_open("Главе Омуралиевского айыл окмоту\nот жителя с. Манас Иванов И.И.\nЗАЯВЛЕНИЕ", true);
-        check_open("Коррупциянын алдын алуу комиссиясына\nАнонимдүү\n\nДаттануу\nАйылда...", true);
+        check_open(
+            "Главе Омуралиевского айыл окмоту\nот жителя с. Манас Иванов И.И.\nЗАЯВЛЕНИЕ",
+            true,
+        );
+        check_open(
+            "Коррупциянын алдын алуу комиссиясына\nАнонимдүү\n\nДаттануу\nАйылда...",
+            true,
+        );
         check_open("ЖАЛОБА\nВ селе уже месяц нет воды.", true);
-        check_open("көрүшкөн. Ошол эле учурда мектепке көмүр ташууга машина жок\nдеп айтышат.", false);
-        check_open("Прошу провести проверку и принять меры.\n02.10.2024\nПодпись: Аноним", false);
+        check_open(
+            "көрүшкөн. Ошол эле учурда мектепке көмүр ташууга машина жок\nдеп айтышат.",
+            false,
+        );
+        check_open(
+            "Прошу провести проверку и принять меры.\n02.10.2024\nПодпись: Аноним",
+            false,
+        );
         check_open("", false);
     }
 

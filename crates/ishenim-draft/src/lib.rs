@@ -110,13 +110,23 @@ pub fn page_needs_transcription(page: &PageRecord) -> bool {
         .filter(|t| {
             let t = text::trim_punct(t);
             let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-            let cyr = t.chars().filter(|c| ('\u{0400}'..='\u{04FF}').contains(c)).count();
+            let cyr = t
+                .chars()
+                .filter(|c| ('\u{0400}'..='\u{04FF}').contains(c))
+                .count();
             let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
-            let odd = t.chars().filter(|c| !(c.is_alphanumeric() || "-.,:;/()+№«»\"'!?".contains(*c))).count();
+            let odd = t
+                .chars()
+                .filter(|c| !(c.is_alphanumeric() || "-.,:;/()+№«»\"'!?".contains(*c)))
+                .count();
             t.is_empty() && letters == 0 && digits == 0
                 || odd > 0
                 || (letters > 0 && cyr > 0 && cyr < letters)
-                || (letters > 0 && digits > 0 && letters + digits == t.chars().count() && letters > 1 && digits > 1)
+                || (letters > 0
+                    && digits > 0
+                    && letters + digits == t.chars().count()
+                    && letters > 1
+                    && digits > 1)
         })
         .count();
     garbage as f32 / toks.len() as f32 > 0.35
@@ -124,8 +134,26 @@ pub fn page_needs_transcription(page: &PageRecord) -> bool {
 
 /// Decides ky/ru from the body tokens; returns the language and a confidence.
 fn decide_lang(doc: &Doc, range: std::ops::Range<usize>) -> (String, f32) {
-    const KY: &[&str] = &["жана", "менен", "учун", "деп", "бул", "бирок", "эле", "дагы", "жок", "эмес", "биз", "мен", "ар", "бир"];
-    const RU: &[&str] = &["и", "в", "на", "что", "не", "по", "с", "для", "от", "я", "мы", "это", "как", "но", "же", "за"];
+    const KY: &[&str] = &[
+        "жана",
+        "менен",
+        "учун",
+        "деп",
+        "бул",
+        "бирок",
+        "эле",
+        "дагы",
+        "жок",
+        "эмес",
+        "биз",
+        "мен",
+        "ар",
+        "бир",
+    ];
+    const RU: &[&str] = &[
+        "и", "в", "на", "что", "не", "по", "с", "для", "от", "я", "мы", "это", "как", "но", "же",
+        "за",
+    ];
     let (mut ky, mut ru) = (0.0f32, 0.0f32);
     for t in &doc.toks[range] {
         let n = text::norm_word(&t.text);
@@ -160,13 +188,21 @@ fn place_of(address: Option<&str>, doc: &Doc, header_end: usize, lang: &str) -> 
             if (k == "айылы" || k == "айылынын" || k == "айылында") && i > 0 {
                 let v = text::trim_punct(words[i - 1]);
                 if applicant::name_token(v) || v.contains('-') {
-                    return Some(if lang == "ru" { format!("с. {v}") } else { format!("{v} айылы") });
+                    return Some(if lang == "ru" {
+                        format!("с. {v}")
+                    } else {
+                        format!("{v} айылы")
+                    });
                 }
             }
             if (k == "с" || k == "село" || k == "села") && i + 1 < words.len() {
                 let v = text::trim_punct(words[i + 1]);
                 if v.chars().next().is_some_and(|c| c.is_uppercase()) {
-                    return Some(if lang == "ru" { format!("с. {v}") } else { format!("{v} айылы") });
+                    return Some(if lang == "ru" {
+                        format!("с. {v}")
+                    } else {
+                        format!("{v} айылы")
+                    });
                 }
             }
         }
@@ -183,11 +219,22 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     }
     let body_toks = |a: usize, b: usize| -> std::ops::Range<usize> {
         let s = doc.lines.get(a).map_or(doc.toks.len(), |l| l.start);
-        let e = if b >= doc.lines.len() { doc.toks.len() } else { doc.lines[b].start };
+        let e = if b >= doc.lines.len() {
+            doc.toks.len()
+        } else {
+            doc.lines[b].start
+        };
         s..e.max(s)
     };
     let body = body_toks(lay.body_start, lay.footer_start);
-    let (lang, lang_conf) = decide_lang(&doc, if body.is_empty() { 0..doc.toks.len() } else { body.clone() });
+    let (lang, lang_conf) = decide_lang(
+        &doc,
+        if body.is_empty() {
+            0..doc.toks.len()
+        } else {
+            body.clone()
+        },
+    );
 
     let mut spans = BTreeMap::new();
     let mut put = |k: &str, toks: &[usize]| {
@@ -208,28 +255,53 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     // Phone: labelled lines first (anywhere outside the body), then unlabelled numbers in header/footer.
     let mut phone = None;
     let mut phone_conf = 0.7;
-    let outside: Vec<usize> = (0..lay.body_start.min(doc.lines.len())).chain(lay.footer_start..doc.lines.len()).collect();
+    let outside: Vec<usize> = (0..lay.body_start.min(doc.lines.len()))
+        .chain(lay.footer_start..doc.lines.len())
+        .collect();
     for &li in &outside {
         let lk = doc.line_key(li);
         if layout::starts_with_label(&lk, layout::PHONE_LABELS) {
             // Skip the label words ("Байланыш телефону:").
             let toks = doc.line_toks(li);
-            let skip = toks.iter().take_while(|t| !t.text.chars().any(|c| c.is_ascii_digit())).count();
-            let mut rest = toks[skip..].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
+            let skip = toks
+                .iter()
+                .take_while(|t| !t.text.chars().any(|c| c.is_ascii_digit()))
+                .count();
+            let mut rest = toks[skip..]
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             let mut parsed = contacts::parse_phone(&rest).filter(|p| p.e164);
             // A number wrapped onto the next line ("+996 772" / "02-55-17").
             if parsed.is_none() && li + 1 < doc.lines.len() {
                 let next = doc.lines[li + 1].text.trim();
-                if !next.is_empty() && next.chars().all(|c| c.is_ascii_digit() || " -()".contains(c)) {
+                if !next.is_empty()
+                    && next
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || " -()".contains(c))
+                {
                     rest = format!("{rest} {next}");
                     parsed = contacts::parse_phone(&rest).filter(|p| p.e164);
                 }
             }
             match parsed.or_else(|| contacts::parse_phone(&rest)) {
                 Some(p) => {
-                    let c = text::conf_of(&doc, &(doc.lines[li].start + skip..doc.lines[li].end).collect::<Vec<_>>());
-                    phone_conf = if p.repaired { 0.7 } else if p.e164 { 0.95 } else { 0.6 } * (0.5 + 0.5 * c);
-                    put("phone", &(doc.lines[li].start + skip..doc.lines[li].end).collect::<Vec<_>>());
+                    let c = text::conf_of(
+                        &doc,
+                        &(doc.lines[li].start + skip..doc.lines[li].end).collect::<Vec<_>>(),
+                    );
+                    phone_conf = if p.repaired {
+                        0.7
+                    } else if p.e164 {
+                        0.95
+                    } else {
+                        0.6
+                    } * (0.5 + 0.5 * c);
+                    put(
+                        "phone",
+                        &(doc.lines[li].start + skip..doc.lines[li].end).collect::<Vec<_>>(),
+                    );
                     phone = Some(p.value);
                     break;
                 }
@@ -240,7 +312,10 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     if phone.is_none() {
         for &li in &outside {
             if let Some(p) = contacts::find_loose_phone(&doc.lines[li].text) {
-                put("phone", &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>());
+                put(
+                    "phone",
+                    &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>(),
+                );
                 phone = Some(p.value);
                 phone_conf = 0.6;
                 break;
@@ -251,12 +326,27 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     // Date: a line that is just a date, footer first (last one), then header; body dates are events, not the letter date.
     let mut date = None;
     let mut date_conf = 0.7;
-    let order: Vec<usize> = (lay.footer_start..doc.lines.len()).rev().chain(0..lay.body_start.min(doc.lines.len())).collect();
+    let order: Vec<usize> = (lay.footer_start..doc.lines.len())
+        .rev()
+        .chain(0..lay.body_start.min(doc.lines.len()))
+        .collect();
     for li in order {
-        if let Some(d) = contacts::find_dates(&doc.lines[li].text).into_iter().max_by(|a, b| a.coverage.total_cmp(&b.coverage)) {
+        if let Some(d) = contacts::find_dates(&doc.lines[li].text)
+            .into_iter()
+            .max_by(|a, b| a.coverage.total_cmp(&b.coverage))
+        {
             if d.coverage >= 0.5 {
-                date_conf = 0.95 * (0.5 + 0.5 * text::conf_of(&doc, &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>()));
-                put("date", &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>());
+                date_conf = 0.95
+                    * (0.5
+                        + 0.5
+                            * text::conf_of(
+                                &doc,
+                                &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>(),
+                            ));
+                put(
+                    "date",
+                    &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>(),
+                );
                 date = Some(d.iso);
                 break;
             }
@@ -266,8 +356,14 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         // Last resort: the last date-dominant line anywhere near the end of the body.
         let from = lay.footer_start.saturating_sub(3);
         for li in (from..lay.footer_start.min(doc.lines.len())).rev() {
-            if let Some(d) = contacts::find_dates(&doc.lines[li].text).into_iter().find(|d| d.coverage >= 0.5) {
-                put("date", &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>());
+            if let Some(d) = contacts::find_dates(&doc.lines[li].text)
+                .into_iter()
+                .find(|d| d.coverage >= 0.5)
+            {
+                put(
+                    "date",
+                    &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>(),
+                );
                 date = Some(d.iso);
                 date_conf = 0.6;
                 break;
@@ -280,22 +376,38 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
 
     // Thanks are looked for in the first paragraph-ish part of the body (first third, at least 40 words).
     let thanks_end = (body.start + (body.len() / 3).max(40)).min(body.end);
-    let corruption = analysis::corruption(&doc, body.clone(), body.start..thanks_end, &lang, models);
-    let thanks = doc.toks[body.start..thanks_end].iter().any(|t| models::any_match(&models.corruption.thanks, &t.key));
+    let corruption =
+        analysis::corruption(&doc, body.clone(), body.start..thanks_end, &lang, models);
+    let thanks = doc.toks[body.start..thanks_end]
+        .iter()
+        .any(|t| models::any_match(&models.corruption.thanks, &t.key));
     let cat = analysis::category(&doc, body.clone(), &lang, models);
 
-    let text_pages: Vec<&&PageRecord> = pages.iter().filter(|p| !p.blank && !p.text.trim().is_empty()).collect();
-    let poor = text_pages.iter().filter(|p| page_needs_transcription(p)).count();
+    let text_pages: Vec<&&PageRecord> = pages
+        .iter()
+        .filter(|p| !p.blank && !p.text.trim().is_empty())
+        .collect();
+    let poor = text_pages
+        .iter()
+        .filter(|p| page_needs_transcription(p))
+        .count();
     let needs_transcription = !text_pages.is_empty() && poor * 2 >= text_pages.len();
     for p in text_pages.iter().filter(|p| page_needs_transcription(p)) {
         warnings.push(format!("low_quality_page:{}", p.stem));
     }
 
-    let first_reason_tok = corruption.reasons.iter().find(|r| r.note.is_none()).and_then(|r| {
-        let first_word = r.phrase.split_whitespace().next()?;
-        let k = text::key_word(first_word);
-        doc.toks[body.clone()].iter().position(|t| t.key == k).map(|p| p + body.start)
-    });
+    let first_reason_tok = corruption
+        .reasons
+        .iter()
+        .find(|r| r.note.is_none())
+        .and_then(|r| {
+            let first_word = r.phrase.split_whitespace().next()?;
+            let k = text::key_word(first_word);
+            doc.toks[body.clone()]
+                .iter()
+                .position(|t| t.key == k)
+                .map(|p| p + body.start)
+        });
     let place = place_of(addr.address.as_deref(), &doc, lay.header_end, &lang);
     let summary = if needs_transcription || doc.toks.is_empty() {
         String::new()
@@ -304,7 +416,13 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
             &doc,
             lay.body_start,
             lay.footer_start,
-            &summary::SummaryInput { lang: &lang, corruption: corruption.flag, thanks, first_reason_tok, place },
+            &summary::SummaryInput {
+                lang: &lang,
+                corruption: corruption.flag,
+                thanks,
+                first_reason_tok,
+                place,
+            },
         )
     };
     if doc.toks.is_empty() {
@@ -312,7 +430,13 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     }
 
     let confidence = Confidence {
-        pages: if opening >= 3 { 0.95 } else if opening >= 2 { 0.8 } else { 0.5 },
+        pages: if opening >= 3 {
+            0.95
+        } else if opening >= 2 {
+            0.8
+        } else {
+            0.5
+        },
         lang: lang_conf,
         applicant: name.confidence,
         address: addr.confidence,
@@ -337,7 +461,10 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     LetterDraft {
         pages: pages.iter().map(|p| p.stem.clone()).collect(),
         lang,
-        applicant: Applicant { name: name.name, anonymous: name.anonymous },
+        applicant: Applicant {
+            name: name.name,
+            anonymous: name.anonymous,
+        },
         address: addr.address,
         phone,
         date,
@@ -377,7 +504,10 @@ pub fn draft_letters(pages: &[PageRecord], models: &Models) -> Vec<LetterDraft> 
             g.0.push(p);
         }
     }
-    groups.into_iter().map(|(g, score)| draft_one(&g, models, score)).collect()
+    groups
+        .into_iter()
+        .map(|(g, score)| draft_one(&g, models, score))
+        .collect()
 }
 
 #[cfg(test)]

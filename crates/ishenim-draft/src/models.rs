@@ -51,7 +51,13 @@ impl TokPat {
 
     /// True when the token key matches.
     pub(crate) fn matches(&self, key: &str) -> bool {
-        self.alts.iter().any(|(a, prefix)| if *prefix { key.starts_with(a.as_str()) } else { key == a })
+        self.alts.iter().any(|(a, prefix)| {
+            if *prefix {
+                key.starts_with(a.as_str())
+            } else {
+                key == a
+            }
+        })
     }
 }
 
@@ -67,10 +73,19 @@ impl Phrase {
     pub(crate) fn parse(s: &str, gap: usize, any_order: bool) -> Option<Phrase> {
         let toks: Option<Vec<TokPat>> = s.split_whitespace().map(TokPat::parse).collect();
         let toks = toks?;
-        (!toks.is_empty()).then_some(Phrase { toks, gap, any_order })
+        (!toks.is_empty()).then_some(Phrase {
+            toks,
+            gap,
+            any_order,
+        })
     }
 
-    fn match_seq<'a>(pats: impl Iterator<Item = &'a TokPat> + Clone, keys: &[&str], start: usize, gap: usize) -> Option<Vec<usize>> {
+    fn match_seq<'a>(
+        pats: impl Iterator<Item = &'a TokPat> + Clone,
+        keys: &[&str],
+        start: usize,
+        gap: usize,
+    ) -> Option<Vec<usize>> {
         let mut it = pats;
         let first = it.next()?;
         if !first.matches(keys[start]) {
@@ -217,7 +232,10 @@ pub(crate) struct CategoryModel {
 }
 
 fn bad(file: &str, msg: impl Into<String>) -> ModelError {
-    ModelError::Parse { file: file.to_string(), msg: msg.into() }
+    ModelError::Parse {
+        file: file.to_string(),
+        msg: msg.into(),
+    }
 }
 
 fn compile_corruption(src: &str, file: &str) -> Result<CorruptionModel, ModelError> {
@@ -227,16 +245,33 @@ fn compile_corruption(src: &str, file: &str) -> Result<CorruptionModel, ModelErr
     }
     let mut terms = Vec::new();
     for t in f.term {
-        let pat = Phrase::parse(&t.pattern, t.gap.unwrap_or(f.gap), t.any_order.unwrap_or(false))
-            .ok_or_else(|| bad(file, format!("empty pattern in term {:?}", t.phrase)))?;
+        let pat = Phrase::parse(
+            &t.pattern,
+            t.gap.unwrap_or(f.gap),
+            t.any_order.unwrap_or(false),
+        )
+        .ok_or_else(|| bad(file, format!("empty pattern in term {:?}", t.phrase)))?;
         if let Some(l) = &t.lang {
             if l != "ky" && l != "ru" {
-                return Err(bad(file, format!("term {:?}: lang must be ky or ru", t.phrase)));
+                return Err(bad(
+                    file,
+                    format!("term {:?}: lang must be ky or ru", t.phrase),
+                ));
             }
         }
-        terms.push(Term { phrase: t.phrase, pat, weight: t.weight, lang: t.lang, negatable: t.negatable.unwrap_or(true) });
+        terms.push(Term {
+            phrase: t.phrase,
+            pat,
+            weight: t.weight,
+            lang: t.lang,
+            negatable: t.negatable.unwrap_or(true),
+        });
     }
-    let neutral = f.neutral.iter().filter_map(|s| Phrase::parse(s, 1, false)).collect();
+    let neutral = f
+        .neutral
+        .iter()
+        .filter_map(|s| Phrase::parse(s, 1, false))
+        .collect();
     Ok(CorruptionModel {
         threshold: f.threshold,
         negated_factor: f.negated_factor,
@@ -258,13 +293,22 @@ fn compile_categories(src: &str, file: &str) -> Result<CategoryModel, ModelError
         let mut phrases = Vec::new();
         for (list, w) in [(&c.strong, 2.0), (&c.terms, 1.0)] {
             for s in list {
-                let p = Phrase::parse(s, f.gap, false).ok_or_else(|| bad(file, format!("empty term in {}", c.key)))?;
+                let p = Phrase::parse(s, f.gap, false)
+                    .ok_or_else(|| bad(file, format!("empty term in {}", c.key)))?;
                 phrases.push((s.clone(), p, w));
             }
         }
-        categories.push(Category { key: c.key, label_ky: c.ky, label_ru: c.ru, phrases });
+        categories.push(Category {
+            key: c.key,
+            label_ky: c.ky,
+            label_ru: c.ru,
+            phrases,
+        });
     }
-    Ok(CategoryModel { min_score: f.min_score, categories })
+    Ok(CategoryModel {
+        min_score: f.min_score,
+        categories,
+    })
 }
 
 /// Lexicons and weights used by drafting.
@@ -291,7 +335,10 @@ impl Models {
             match std::fs::read_to_string(&p) {
                 Ok(s) => Ok(s),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(builtin.to_string()),
-                Err(source) => Err(ModelError::Io { file: p.display().to_string(), source }),
+                Err(source) => Err(ModelError::Io {
+                    file: p.display().to_string(),
+                    source,
+                }),
             }
         };
         let c = read("corruption.toml", CORRUPTION_TOML)?;
@@ -305,7 +352,9 @@ impl Models {
     /// The models built into the program (the `models/*.toml` of the source tree at build time).
     pub fn embedded() -> Models {
         static EMBEDDED: std::sync::OnceLock<Result<Models, String>> = std::sync::OnceLock::new();
-        match EMBEDDED.get_or_init(|| Models::from_toml(CORRUPTION_TOML, CATEGORIES_TOML).map_err(|e| e.to_string())) {
+        match EMBEDDED.get_or_init(|| {
+            Models::from_toml(CORRUPTION_TOML, CATEGORIES_TOML).map_err(|e| e.to_string())
+        }) {
             Ok(m) => m.clone(),
             // The built-in files are checked by a unit test; an empty model is the safe fallback.
             Err(_) => Models {
@@ -321,15 +370,22 @@ impl Models {
                     neutral: vec![],
                     terms: vec![],
                 },
-                categories: CategoryModel { min_score: 1.0, categories: vec![] },
+                categories: CategoryModel {
+                    min_score: 1.0,
+                    categories: vec![],
+                },
             },
         }
     }
 
     /// Category keys with their Kyrgyz and Russian labels, in file order (plus `other`).
     pub fn categories(&self) -> Vec<(String, String, String)> {
-        let mut v: Vec<_> =
-            self.categories.categories.iter().map(|c| (c.key.clone(), c.label_ky.clone(), c.label_ru.clone())).collect();
+        let mut v: Vec<_> = self
+            .categories
+            .categories
+            .iter()
+            .map(|c| (c.key.clone(), c.label_ky.clone(), c.label_ru.clone()))
+            .collect();
         v.push(("other".into(), "Башка".into(), "Другое".into()));
         v
     }
@@ -369,11 +425,23 @@ mod tests {
     fn phrases_are_inflection_aware() {
         check_phrase("пара*", "ал парасын сурады", true);
         check_phrase("акча*|сом* талап* кыл*", "беш жүз сомдон талап кылат", true);
-        check_phrase("акча*|сом* талап* кыл*", "акчаны да эч качан талап кылган", true);
+        check_phrase(
+            "акча*|сом* талап* кыл*",
+            "акчаны да эч качан талап кылган",
+            true,
+        );
         check_phrase("акча* талап* кыл*", "акча керек. Биз талап кылабыз", true);
-        check_phrase("акча* талап* кыл*", "акча бир эки үч төрт талап кылабыз", false);
+        check_phrase(
+            "акча* талап* кыл*",
+            "акча бир эки үч төрт талап кылабыз",
+            false,
+        );
         check_phrase("взятк*|взяток", "никаких взяток", true);
-        check_phrase("кызмат* абал* пайдалан*", "кызмат абалынан пайдаланып", true);
+        check_phrase(
+            "кызмат* абал* пайдалан*",
+            "кызмат абалынан пайдаланып",
+            true,
+        );
         check_phrase("көмүр* сат*", "комурду сатып", true);
     }
 }

@@ -5,11 +5,33 @@ use crate::text::{key_word, Doc};
 /// Maximum summary length in characters.
 pub const MAX_SUMMARY: usize = 200;
 
-const KY_REQUEST: &[&str] = &["суран", "отун", "сунушта", "талап кылабыз", "талап кылам", "каалайбыз", "каалайм"];
-const RU_REQUEST: &[&str] = &["прошу", "просим", "требуем", "требую", "предлагаем", "предлагаю", "ходатайствую"];
+const KY_REQUEST: &[&str] = &[
+    "суран",
+    "отун",
+    "сунушта",
+    "талап кылабыз",
+    "талап кылам",
+    "каалайбыз",
+    "каалайм",
+];
+const RU_REQUEST: &[&str] = &[
+    "прошу",
+    "просим",
+    "требуем",
+    "требую",
+    "предлагаем",
+    "предлагаю",
+    "ходатайствую",
+];
 const RU_LEADS: &[&str] = &[
-    "сообщаю, что ", "сообщаем, что ", "довожу до вашего сведения, что ", "доводим до вашего сведения, что ",
-    "обращаюсь к вам ", "обращаемся к вам ", "хочу сообщить, что ", "хотим сообщить, что ",
+    "сообщаю, что ",
+    "сообщаем, что ",
+    "довожу до вашего сведения, что ",
+    "доводим до вашего сведения, что ",
+    "обращаюсь к вам ",
+    "обращаемся к вам ",
+    "хочу сообщить, что ",
+    "хотим сообщить, что ",
 ];
 const KY_LEADS: &[&str] = &["силерге ", "сиздерге ", "билдиребиз, ", "билдирем, "];
 
@@ -23,9 +45,19 @@ pub(crate) fn sentences(text: &str) -> Vec<String> {
         if matches!(c, '.' | '!' | '?') {
             let next = chars.get(i + 1).copied();
             let after = chars.get(i + 2).copied();
-            let word: String = cur.split_whitespace().last().unwrap_or("").chars().filter(|c| c.is_alphabetic()).collect();
-            let abbrev = word.chars().count() <= 2 && word.chars().next().is_some_and(|c| c.is_lowercase());
-            if next.is_none_or(|n| n == ' ' && after.is_some_and(|a| a.is_uppercase() || "«\"(".contains(a))) && !abbrev {
+            let word: String = cur
+                .split_whitespace()
+                .last()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .collect();
+            let abbrev =
+                word.chars().count() <= 2 && word.chars().next().is_some_and(|c| c.is_lowercase());
+            if next.is_none_or(|n| {
+                n == ' ' && after.is_some_and(|a| a.is_uppercase() || "«\"(".contains(a))
+            }) && !abbrev
+            {
                 let s = cur.trim().to_string();
                 if !s.is_empty() {
                     out.push(s);
@@ -44,7 +76,9 @@ pub(crate) fn sentences(text: &str) -> Vec<String> {
 fn is_request(s: &str, lang: &str) -> bool {
     let k = crate::text::key_line(s);
     if lang == "ru" {
-        RU_REQUEST.iter().any(|r| k.split_whitespace().any(|w| w.starts_with(r)))
+        RU_REQUEST
+            .iter()
+            .any(|r| k.split_whitespace().any(|w| w.starts_with(r)))
     } else {
         KY_REQUEST.iter().any(|r| {
             let r = crate::text::key_line(r);
@@ -59,7 +93,10 @@ fn is_request(s: &str, lang: &str) -> bool {
 
 /// Cuts text to at most `max` chars at a clause boundary (", ", "; ", " жана ", " и "), never mid-word.
 pub(crate) fn clip(text: &str, max: usize) -> String {
-    let t = text.trim().trim_end_matches(['.', '!', '?', ',', ';', ':']).trim();
+    let t = text
+        .trim()
+        .trim_end_matches(['.', '!', '?', ',', ';', ':'])
+        .trim();
     if t.chars().count() <= max {
         return t.to_string();
     }
@@ -82,9 +119,18 @@ fn ky_request_clause(s: &str) -> String {
     let mut words: Vec<&str> = s.trim_end_matches(['.', '!']).split_whitespace().collect();
     while let Some(last) = words.last() {
         let k = key_word(last);
-        let is_verb = ["суран", "отун", "сунушта", "кылабыз", "кылам", "каалайбыз", "каалайм", "беруунузду"]
-            .iter()
-            .any(|v| k.starts_with(v))
+        let is_verb = [
+            "суран",
+            "отун",
+            "сунушта",
+            "кылабыз",
+            "кылам",
+            "каалайбыз",
+            "каалайм",
+            "беруунузду",
+        ]
+        .iter()
+        .any(|v| k.starts_with(v))
             || k == "талап";
         if is_verb {
             words.pop();
@@ -96,13 +142,32 @@ fn ky_request_clause(s: &str) -> String {
         // Verbal noun in the accusative ("-ууну", "-үүнү", "-оону", "-өөнү") or possessive ("-уусун") → nominative.
         let chars: Vec<char> = last.chars().collect();
         let n = chars.len();
-        let vn = |i: usize| i >= 2 && i <= n && matches!((chars[i - 2], chars[i - 1]), ('у', 'у') | ('ү', 'ү') | ('о', 'о') | ('ө', 'ө'));
-        let cut = [("ну", 2), ("нү", 2), ("сун", 3), ("сүн", 3), ("ңуздарды", 8), ("ңүздөрдү", 8), ("ңузду", 5), ("ңүздү", 5)]
-            .iter()
-            .find(|(suf, k)| last.ends_with(suf) && vn(n - k))
-            .map(|(_, k)| n - k);
+        let vn = |i: usize| {
+            i >= 2
+                && i <= n
+                && matches!(
+                    (chars[i - 2], chars[i - 1]),
+                    ('у', 'у') | ('ү', 'ү') | ('о', 'о') | ('ө', 'ө')
+                )
+        };
+        let cut = [
+            ("ну", 2),
+            ("нү", 2),
+            ("сун", 3),
+            ("сүн", 3),
+            ("ңуздарды", 8),
+            ("ңүздөрдү", 8),
+            ("ңузду", 5),
+            ("ңүздү", 5),
+        ]
+        .iter()
+        .find(|(suf, k)| last.ends_with(suf) && vn(n - k))
+        .map(|(_, k)| n - k);
         if let Some(keep) = cut {
-            let mut v: Vec<String> = words[..words.len() - 1].iter().map(|w| w.to_string()).collect();
+            let mut v: Vec<String> = words[..words.len() - 1]
+                .iter()
+                .map(|w| w.to_string())
+                .collect();
             v.push(chars[..keep].iter().collect());
             return v.join(" ").trim_end_matches(',').to_string();
         }
@@ -143,7 +208,9 @@ fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match (c.next(), c.clone().next()) {
         // Keep "ЖКХ", proper names cannot be told apart, so only lowercase ordinary capitalised words.
-        (Some(f), Some(n)) if f.is_uppercase() && n.is_lowercase() => f.to_lowercase().collect::<String>() + c.as_str(),
+        (Some(f), Some(n)) if f.is_uppercase() && n.is_lowercase() => {
+            f.to_lowercase().collect::<String>() + c.as_str()
+        }
         (Some(f), _) => f.to_string() + c.as_str(),
         _ => String::new(),
     }
@@ -180,13 +247,19 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         .into_iter()
         .filter(|s| {
             let k = crate::text::key_line(s);
-            s.split_whitespace().count() >= 3 && !k.starts_with("урматтуу") && !k.starts_with("уважаем")
+            s.split_whitespace().count() >= 3
+                && !k.starts_with("урматтуу")
+                && !k.starts_with("уважаем")
         })
         .collect();
     if sents.is_empty() {
         return String::new();
     }
-    let request = sents.iter().rev().find(|s| is_request(s, inp.lang)).cloned();
+    let request = sents
+        .iter()
+        .rev()
+        .find(|s| is_request(s, inp.lang))
+        .cloned();
     // The report: the sentence holding the first corruption reason, else the first sentence.
     let report = match reason_char {
         Some(rc) if inp.corruption => {
@@ -212,10 +285,23 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         (false, _, _, false) => "Кайрылуу",
         (true, _, _, false) => "Обращение",
     };
-    let place = inp.place.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+    let place = inp
+        .place
+        .as_ref()
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
     let budget = MAX_SUMMARY.saturating_sub(place.chars().count() + kind.chars().count() + 2);
-    let req_clause = request.as_ref().map(|r| if ru { ru_request_clause(r) } else { ky_request_clause(r) });
-    let main = match (inp.thanks || inp.corruption || req_clause.is_none(), &report) {
+    let req_clause = request.as_ref().map(|r| {
+        if ru {
+            ru_request_clause(r)
+        } else {
+            ky_request_clause(r)
+        }
+    });
+    let main = match (
+        inp.thanks || inp.corruption || req_clause.is_none(),
+        &report,
+    ) {
         (true, Some(r)) => strip_leads(r, inp.lang),
         _ => req_clause.clone().unwrap_or_default(),
     };
@@ -225,7 +311,8 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     if let Some(rc) = req_clause.filter(|_| inp.corruption && !inp.thanks) {
         if !rc.is_empty() && report.as_deref() != request.as_deref() {
             let label = if ru { "просьба" } else { "өтүнүч" };
-            let room = MAX_SUMMARY.saturating_sub(text.chars().count() + place.chars().count() + label.len() / 2 + 4);
+            let room = MAX_SUMMARY
+                .saturating_sub(text.chars().count() + place.chars().count() + label.len() / 2 + 4);
             if room >= 30 {
                 text = format!("{text}; {label}: {}", lower_first(&clip(&rc, room)));
             }
@@ -255,14 +342,26 @@ mod tests {
             ky_request_clause("Мектептин жанындагы бош жерге балдар аянтчасын курууну суранабыз."),
             "Мектептин жанындагы бош жерге балдар аянтчасын куруу"
         );
-        assert_eq!(ky_request_clause("Күйүүчү майдын эсебин текшерүүнү өтүнөбүз."), "Күйүүчү майдын эсебин текшерүү");
-        assert_eq!(ky_request_clause("Эсебин ачык жарыялоону талап кылабыз."), "Эсебин ачык жарыялоо");
-        assert_eq!(ky_request_clause("Маселени чечип берүүңүздөрдү суранабыз."), "Маселени чечип берүү");
+        assert_eq!(
+            ky_request_clause("Күйүүчү майдын эсебин текшерүүнү өтүнөбүз."),
+            "Күйүүчү майдын эсебин текшерүү"
+        );
+        assert_eq!(
+            ky_request_clause("Эсебин ачык жарыялоону талап кылабыз."),
+            "Эсебин ачык жарыялоо"
+        );
+        assert_eq!(
+            ky_request_clause("Маселени чечип берүүңүздөрдү суранабыз."),
+            "Маселени чечип берүү"
+        );
     }
 
     #[test]
     fn russian_request_clause() {
-        assert_eq!(ru_request_clause("Прошу провести проверку и принять меры."), "провести проверку и принять меры");
+        assert_eq!(
+            ru_request_clause("Прошу провести проверку и принять меры."),
+            "провести проверку и принять меры"
+        );
     }
 
     #[test]

@@ -26,13 +26,23 @@ const KY_LETTER: &str = "Өмүралиев айыл өкмөтүнүн башч
 fn kyrgyz_letter_all_fields() {
     let d = draft(KY_LETTER);
     assert_eq!(d.lang, "ky");
-    assert_eq!(d.applicant.name.as_deref(), Some("Асанов Бакыт Жумабекович"));
+    assert_eq!(
+        d.applicant.name.as_deref(),
+        Some("Асанов Бакыт Жумабекович")
+    );
     assert!(!d.applicant.anonymous);
-    assert_eq!(d.address.as_deref(), Some("Манас айылы, Ленин көчөсү, 5-үй"));
+    assert_eq!(
+        d.address.as_deref(),
+        Some("Манас айылы, Ленин көчөсү, 5-үй")
+    );
     assert_eq!(d.phone.as_deref(), Some("+996555123456"));
     assert_eq!(d.date.as_deref(), Some("2024-10-02"));
     assert!(d.corruption.flag, "{:?}", d.corruption);
-    assert!(d.corruption.reasons.iter().all(|r| r.page == "p1" && r.bbox.is_some()));
+    assert!(d
+        .corruption
+        .reasons
+        .iter()
+        .all(|r| r.page == "p1" && r.bbox.is_some()));
     assert!(d.summary.starts_with("Даттануу: "), "{}", d.summary);
     assert!(d.summary.contains("(Манас айылы)"), "{}", d.summary);
     assert!(d.summary.chars().count() <= MAX_SUMMARY);
@@ -45,7 +55,19 @@ fn kyrgyz_letter_all_fields() {
 fn contract_keys_are_exact() {
     let d = draft(KY_LETTER);
     let v = serde_json::to_value(&d).expect("json");
-    for k in ["pages", "lang", "applicant", "address", "phone", "date", "summary", "category", "corruption", "confidence", "needs_transcription"] {
+    for k in [
+        "pages",
+        "lang",
+        "applicant",
+        "address",
+        "phone",
+        "date",
+        "summary",
+        "category",
+        "corruption",
+        "confidence",
+        "needs_transcription",
+    ] {
         assert!(v.get(k).is_some(), "missing {k}");
     }
     assert!(v["applicant"].get("name").is_some() && v["applicant"].get("anonymous").is_some());
@@ -56,7 +78,11 @@ fn contract_keys_are_exact() {
 
 fn check_name(text: &str, name: Option<&str>, anonymous: bool) {
     let d = draft(text);
-    assert_eq!((d.applicant.name.as_deref(), d.applicant.anonymous), (name, anonymous), "{text}");
+    assert_eq!(
+        (d.applicant.name.as_deref(), d.applicant.anonymous),
+        (name, anonymous),
+        "{text}"
+    );
 }
 
 #[test]
@@ -86,8 +112,16 @@ fn names_in_other_phrasings() {
         None,
         true,
     );
-    check_name("Главе айыл окмоту\nЖалоба\nВ селе нет воды. Просим помочь.\nЖители улицы Ленина", None, true);
-    check_name("Главе айыл окмоту\nЖалоба\nВ селе нет воды. Просим помочь.", None, true);
+    check_name(
+        "Главе айыл окмоту\nЖалоба\nВ селе нет воды. Просим помочь.\nЖители улицы Ленина",
+        None,
+        true,
+    );
+    check_name(
+        "Главе айыл окмоту\nЖалоба\nВ селе нет воды. Просим помочь.",
+        None,
+        true,
+    );
 }
 
 fn check_address(text: &str, expected: Option<&str>) {
@@ -120,11 +154,26 @@ fn check_phone(text: &str, expected: Option<&str>) {
 
 #[test]
 fn phones_from_labels_not_from_the_body() {
-    check_phone("Айыл өкмөтүнүн башчысына\nтел 0555 12 34 56\nАРЫЗ\nЖол жок.", Some("+996555123456"));
-    check_phone("Айыл өкмөтүнүн башчысына\nБайланыш телефону: +996 (700) 12-34-56\nАРЫЗ\nЖол жок.", Some("+996700123456"));
-    check_phone("Айыл өкмөтүнүн башчысына\nТел.: 5-12-34\nАРЫЗ\nЖол жок.", Some("5-12-34"));
-    check_phone("Айыл өкмөтүнүн башчысына\nБайланыш телефону: +996 772\n02-55-17\nАРЫЗ\nЖол жок.", Some("+996772025517"));
-    check_phone("Айыл өкмөтүнүн башчысына\nТел.: 0 (222) 78 18\n80\nАРЫЗ\nЖол жок.", Some("+996222781880"));
+    check_phone(
+        "Айыл өкмөтүнүн башчысына\nтел 0555 12 34 56\nАРЫЗ\nЖол жок.",
+        Some("+996555123456"),
+    );
+    check_phone(
+        "Айыл өкмөтүнүн башчысына\nБайланыш телефону: +996 (700) 12-34-56\nАРЫЗ\nЖол жок.",
+        Some("+996700123456"),
+    );
+    check_phone(
+        "Айыл өкмөтүнүн башчысына\nТел.: 5-12-34\nАРЫЗ\nЖол жок.",
+        Some("5-12-34"),
+    );
+    check_phone(
+        "Айыл өкмөтүнүн башчысына\nБайланыш телефону: +996 772\n02-55-17\nАРЫЗ\nЖол жок.",
+        Some("+996772025517"),
+    );
+    check_phone(
+        "Айыл өкмөтүнүн башчысына\nТел.: 0 (222) 78 18\n80\nАРЫЗ\nЖол жок.",
+        Some("+996222781880"),
+    );
     check_phone(
         "Айыл өкмөтүнүн башчысына\nАРЫЗ\nМирабдын телефону 0700 11 22 33, ал акча талап кылат.\n02.10.2024",
         None,
@@ -141,12 +190,22 @@ fn letter_date_not_event_dates() {
         "Айыл өкмөтүнүн башчысына\nАРЫЗ\nМен 2023-жылдын 5-мартында арыз бергем, жооп жок.\nЖооп берүүнү суранам.\n14.07.2024-ж.\nКолу: Асанов Бакыт",
         Some("2024-07-14"),
     );
-    check_date("Главе айыл окмоту\nЖалоба\nНет воды с 1 мая 2024 года.\nПросим помочь.\n2 октября 2024 г.", Some("2024-10-02"));
-    check_date("Главе айыл окмоту\nЖалоба\nНет воды с 1 мая 2024 года. Просим помочь.", None);
+    check_date(
+        "Главе айыл окмоту\nЖалоба\nНет воды с 1 мая 2024 года.\nПросим помочь.\n2 октября 2024 г.",
+        Some("2024-10-02"),
+    );
+    check_date(
+        "Главе айыл окмоту\nЖалоба\nНет воды с 1 мая 2024 года. Просим помочь.",
+        None,
+    );
 }
 
 fn check_flag(body: &str, lang: &str, expected: bool) {
-    let head = if lang == "ru" { "Главе айыл окмоту\nЖАЛОБА\n" } else { "Айыл өкмөтүнүн башчысына\nАРЫЗ\n" };
+    let head = if lang == "ru" {
+        "Главе айыл окмоту\nЖАЛОБА\n"
+    } else {
+        "Айыл өкмөтүнүн башчысына\nАРЫЗ\n"
+    };
     let d = draft(&format!("{head}{body}"));
     assert_eq!(d.corruption.flag, expected, "{body}: {:?}", d.corruption);
 }
@@ -155,26 +214,72 @@ fn check_flag(body: &str, lang: &str, expected: bool) {
 fn corruption_flags_and_tricky_negatives() {
     check_flag("Жер комиссиясынын катчысы пара талап кылды.", "ky", true);
     check_flag("Айыл өкмөтүндө жемкорлук гүлдөп жатат.", "ky", true);
-    check_flag("Башчы тууганчылыкка жол берип, кызмат абалынан пайдаланды.", "ky", true);
-    check_flag("Мен эч кимге пара берген жокмун. Документим даяр эмес.", "ky", false);
-    check_flag("Айылда «аким пара алат» деген ушак бар, биз ишенбейбиз.", "ky", false);
-    check_flag("Башчыга ыракмат айтабыз. Ал бир тыйын да алган жок, пара сурашат деп укканбыз.", "ky", false);
-    check_flag("Жолду оңдоого бюджеттен акча бөлүнбөй жатат. Жолду оңдоону суранабыз.", "ky", false);
-    check_flag("Коррупциянын алдын алуу комиссиясынын ишине ыраазыбыз.", "ky", false);
-    check_flag("Специалист потребовал взятку за оформление участка.", "ru", true);
+    check_flag(
+        "Башчы тууганчылыкка жол берип, кызмат абалынан пайдаланды.",
+        "ky",
+        true,
+    );
+    check_flag(
+        "Мен эч кимге пара берген жокмун. Документим даяр эмес.",
+        "ky",
+        false,
+    );
+    check_flag(
+        "Айылда «аким пара алат» деген ушак бар, биз ишенбейбиз.",
+        "ky",
+        false,
+    );
+    check_flag(
+        "Башчыга ыракмат айтабыз. Ал бир тыйын да алган жок, пара сурашат деп укканбыз.",
+        "ky",
+        false,
+    );
+    check_flag(
+        "Жолду оңдоого бюджеттен акча бөлүнбөй жатат. Жолду оңдоону суранабыз.",
+        "ky",
+        false,
+    );
+    check_flag(
+        "Коррупциянын алдын алуу комиссиясынын ишине ыраазыбыз.",
+        "ky",
+        false,
+    );
+    check_flag(
+        "Специалист потребовал взятку за оформление участка.",
+        "ru",
+        true,
+    );
     check_flag("Деньги, выделенные на дорогу, были присвоены.", "ru", true);
-    check_flag("Взятку я не давал. Прошу ускорить рассмотрение.", "ru", false);
-    check_flag("Просим отремонтировать дорогу, в бюджете нет денег.", "ru", false);
-    check_flag("Благодарим главу за помощь, никаких взяток никто не требовал.", "ru", false);
+    check_flag(
+        "Взятку я не давал. Прошу ускорить рассмотрение.",
+        "ru",
+        false,
+    );
+    check_flag(
+        "Просим отремонтировать дорогу, в бюджете нет денег.",
+        "ru",
+        false,
+    );
+    check_flag(
+        "Благодарим главу за помощь, никаких взяток никто не требовал.",
+        "ru",
+        false,
+    );
 }
 
 #[test]
 fn grouping_continuations_and_blanks() {
     let blank = page_from_text("b0", "");
     let p1 = page_from_text("a1", KY_LETTER.split("Ушул").next().unwrap_or(""));
-    let p2 = page_from_text("a2", "Ушул кызматкердин ишин текшерүүнү суранам.\n2024-жылдын 2-октябры\nКолу: Асанов Бакыт");
+    let p2 = page_from_text(
+        "a2",
+        "Ушул кызматкердин ишин текшерүүнү суранам.\n2024-жылдын 2-октябры\nКолу: Асанов Бакыт",
+    );
     let b2 = page_from_text("b1", "");
-    let q1 = page_from_text("c1", "Главе айыл окмоту\nЖАЛОБА\nНет воды. Просим помочь.\n02.10.2024");
+    let q1 = page_from_text(
+        "c1",
+        "Главе айыл окмоту\nЖАЛОБА\nНет воды. Просим помочь.\n02.10.2024",
+    );
     let pages = vec![blank.clone(), p1, p2, b2, q1, blank];
     let d = draft_letters(&pages, &Models::embedded());
     let got: Vec<Vec<String>> = d.iter().map(|d| d.pages.clone()).collect();
@@ -185,7 +290,17 @@ fn grouping_continuations_and_blanks() {
 
 #[test]
 fn odd_text_never_fails() {
-    for t in ["", "...", "12345", "АРЫЗ", "Колу:", "Тел.:", "«««", "\n\n\n", "Дареги:\nТел.:\nКолу:"] {
+    for t in [
+        "",
+        "...",
+        "12345",
+        "АРЫЗ",
+        "Колу:",
+        "Тел.:",
+        "«««",
+        "\n\n\n",
+        "Дареги:\nТел.:\nКолу:",
+    ] {
         let d = draft_letters(&[page_from_text("x", t)], &Models::embedded());
         for l in d {
             assert!(l.summary.chars().count() <= MAX_SUMMARY);
@@ -198,7 +313,10 @@ fn garbage_pages_need_transcription() {
     let mut p = page_from_text("g", "Жv#%k ;;ab@ 1l1lI| q$w% ъ#ъ@ ~~~ Ь7Ь7 оо0о0");
     p.mean_conf = 30.0;
     assert!(page_needs_transcription(&p));
-    let d = draft_letters(&[page_from_text("h", "Главе\nЖАЛОБА\nТекст"), p], &Models::embedded());
+    let d = draft_letters(
+        &[page_from_text("h", "Главе\nЖАЛОБА\nТекст"), p],
+        &Models::embedded(),
+    );
     assert_eq!(d.len(), 1);
 }
 
@@ -207,7 +325,13 @@ fn summaries_read_like_a_clerk_wrote_them() {
     let d = draft(
         "Айыл өкмөтүнүн башчысына\nКара-Суу айылынын тургуну Осмонова Гүлнара\nДареги: Кара-Суу айылы, Манас көчөсү, 3-үй\nАРЫЗ\nБиздин кичи районубузда балдар ойной турган бир да аянтча жок.\nМектептин жанындагы бош жерге балдар аянтчасын курууну суранабыз.\n02.10.2024",
     );
-    assert_eq!(d.summary, "Өтүнүч: мектептин жанындагы бош жерге балдар аянтчасын куруу (Кара-Суу айылы)");
+    assert_eq!(
+        d.summary,
+        "Өтүнүч: мектептин жанындагы бош жерге балдар аянтчасын куруу (Кара-Суу айылы)"
+    );
     let d = draft("Главе айыл окмоту\nот жителя с. Манас Петров Петр\nЗАЯВЛЕНИЕ\nПросим установить уличное освещение возле школы.\n02.10.2024");
-    assert_eq!(d.summary, "Просьба: установить уличное освещение возле школы (с. Манас)");
+    assert_eq!(
+        d.summary,
+        "Просьба: установить уличное освещение возле школы (с. Манас)"
+    );
 }

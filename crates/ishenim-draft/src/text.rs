@@ -33,7 +33,10 @@ pub(crate) fn norm_word(w: &str) -> String {
 
 /// Matching key: [`norm_word`] plus `ө`→`о`, `ү`→`у`, `ң`→`н` (OCR often misses these letters).
 pub(crate) fn key_word(w: &str) -> String {
-    trim_punct(w).chars().map(|c| key_char(fold_char(c))).collect()
+    trim_punct(w)
+        .chars()
+        .map(|c| key_char(fold_char(c)))
+        .collect()
 }
 
 /// `ө`→`о`, `ү`→`у`, `ң`→`н` on an already folded character.
@@ -55,7 +58,11 @@ pub(crate) fn trim_punct(w: &str) -> &str {
 
 /// Key of a whole line: words keyed and joined by one space.
 pub(crate) fn key_line(s: &str) -> String {
-    s.split_whitespace().map(key_word).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split_whitespace()
+        .map(key_word)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Levenshtein distance over chars (small strings only).
@@ -83,7 +90,12 @@ pub(crate) fn fuzzy_eq(key: &str, label: &str) -> bool {
 /// Union of two boxes.
 pub(crate) fn union(a: Option<[u32; 4]>, b: Option<[u32; 4]>) -> Option<[u32; 4]> {
     match (a, b) {
-        (Some(a), Some(b)) => Some([a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]),
+        (Some(a), Some(b)) => Some([
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ]),
         (x, None) | (None, x) => x,
     }
 }
@@ -133,7 +145,9 @@ pub(crate) struct Doc {
     pub toks: Vec<Tok>,
 }
 
-const ABBREV: &[&str] = &["с", "ул", "д", "г", "кв", "ж", "м", "т", "б", "обл", "им", "тел", "р-н", "мкр", "көч", "кеч"];
+const ABBREV: &[&str] = &[
+    "с", "ул", "д", "г", "кв", "ж", "м", "т", "б", "обл", "им", "тел", "р-н", "мкр", "көч", "кеч",
+];
 
 /// Lines of one page with the words that belong to each.
 fn page_lines(page: &PageRecord) -> Vec<(String, Vec<&ishenim_page::Word>, bool)> {
@@ -166,7 +180,9 @@ fn page_lines(page: &PageRecord) -> Vec<(String, Vec<&ishenim_page::Word>, bool)
         }
         return text_lines;
     }
-    let by_raw = groups.iter().all(|g| raw_nonempty_idx.contains(&(g.0 as usize)));
+    let by_raw = groups
+        .iter()
+        .all(|g| raw_nonempty_idx.contains(&(g.0 as usize)));
     if by_raw {
         for g in groups {
             if let Some(pos) = raw_nonempty_idx.iter().position(|&i| i == g.0 as usize) {
@@ -179,7 +195,11 @@ fn page_lines(page: &PageRecord) -> Vec<(String, Vec<&ishenim_page::Word>, bool)
     groups
         .into_iter()
         .map(|g| {
-            let t = g.1.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+            let t =
+                g.1.iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
             (t, g.1, false)
         })
         .collect()
@@ -226,7 +246,13 @@ impl Doc {
                         sentence += 1;
                     }
                 }
-                doc.lines.push(Line { text, page: pi, start, end: doc.toks.len(), para_start });
+                doc.lines.push(Line {
+                    text,
+                    page: pi,
+                    start,
+                    end: doc.toks.len(),
+                    para_start,
+                });
             }
         }
         doc
@@ -239,7 +265,12 @@ impl Doc {
 
     /// Key of line `i` (tokens keyed, joined by spaces).
     pub(crate) fn line_key(&self, i: usize) -> String {
-        self.line_toks(i).iter().map(|t| t.key.as_str()).filter(|k| !k.is_empty()).collect::<Vec<_>>().join(" ")
+        self.line_toks(i)
+            .iter()
+            .map(|t| t.key.as_str())
+            .filter(|k| !k.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -262,7 +293,12 @@ pub(crate) fn spans_of(doc: &Doc, toks: &[usize]) -> Vec<Span> {
             None => out.push((tok.page, tok.bbox)),
         }
     }
-    out.into_iter().map(|(p, bbox)| Span { page: doc.stems[p].clone(), bbox }).collect()
+    out.into_iter()
+        .map(|(p, bbox)| Span {
+            page: doc.stems[p].clone(),
+            bbox,
+        })
+        .collect()
 }
 
 /// Mean confidence (0–1) of tokens.
@@ -270,7 +306,11 @@ pub(crate) fn conf_of(doc: &Doc, toks: &[usize]) -> f32 {
     if toks.is_empty() {
         return 0.0;
     }
-    let s: f32 = toks.iter().filter_map(|&t| doc.toks.get(t)).map(|t| t.conf).sum();
+    let s: f32 = toks
+        .iter()
+        .filter_map(|&t| doc.toks.get(t))
+        .map(|t| t.conf)
+        .sum();
     (s / toks.len() as f32 / 100.0).clamp(0.0, 1.0)
 }
 
