@@ -60,7 +60,16 @@ impl PdfDoc {
         prescan(bytes)?;
         let loaded = catch_unwind(AssertUnwindSafe(|| lopdf::Document::load_mem(bytes)))
             .map_err(|_| IntakeError::DecoderFault { format: "PDF" })?;
-        let mut doc = loaded.map_err(map_lopdf_error)?;
+        let mut doc = loaded.map_err(|e| {
+            // A PDF ends with %%EOF (possibly followed by a little junk);
+            // without it a load failure is most likely a cut-off copy.
+            let tail = &bytes[bytes.len().saturating_sub(1024)..];
+            if find(tail, b"%%EOF").is_none() {
+                IntakeError::Truncated { format: "PDF" }
+            } else {
+                map_lopdf_error(e)
+            }
+        })?;
         if doc.trailer.get(b"Encrypt").is_ok() && doc.encryption_state.is_none() {
             return Err(IntakeError::EncryptedPdf);
         }

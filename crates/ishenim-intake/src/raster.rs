@@ -108,10 +108,9 @@ pub(crate) fn map_image_error(e: ImageError, format: &'static str) -> IntakeErro
             IntakeError::Truncated { format }
         }
         ImageError::Limits(_) => IntakeError::limit(format!("the {format} image")),
-        ImageError::Unsupported(u) => IntakeError::UnsupportedFeature(format!(
-            "this kind of {format} ({})",
-            short(&u.to_string())
-        )),
+        ImageError::Unsupported(_) => {
+            IntakeError::UnsupportedFeature(format!("this kind of {format} image"))
+        }
         other => {
             let msg = other.to_string();
             let lower = msg.to_ascii_lowercase();
@@ -124,21 +123,30 @@ pub(crate) fn map_image_error(e: ImageError, format: &'static str) -> IntakeErro
             {
                 IntakeError::Truncated { format }
             } else {
-                IntakeError::corrupt(format, short(&msg))
+                // Decoder messages may quote bytes of the file: use a fixed text.
+                IntakeError::corrupt(format, "the image data could not be decoded")
             }
         }
     }
 }
 
-/// Keeps decoder messages to one short line (they never contain document
-/// text, only format diagnostics).
+/// Reduces a third-party diagnostic to one short line of plain ASCII
+/// (letters, digits, spaces and a little punctuation), so that bytes quoted
+/// from the file cannot smuggle document text, control characters or markup
+/// into messages and logs.
 pub(crate) fn short(s: &str) -> String {
-    let one_line: String = s
+    let clean: String = s
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(120)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " .,:;()_/-".contains(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .take(100)
         .collect();
-    one_line.trim().to_string()
+    clean.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -181,6 +189,11 @@ mod tests {
             crate::open(cut, &Limits::default()).unwrap_err().code(),
             "truncated"
         );
+    }
+
+    #[test]
+    fn diagnostics_are_sanitised() {
+        assert_eq!(short("bad <chunk>\n «IDA» Салам  x"), "bad chunk IDA x");
     }
 
     #[test]

@@ -211,7 +211,15 @@ fn decode_page(
 }
 
 fn tiff_dpi(dec: &mut Dec<'_>) -> Option<f64> {
-    let x = dec.find_tag(Tag::XResolution).ok()??.into_f64().ok()?;
+    use tiff::decoder::ifd::Value;
+    let x = match dec.find_tag(Tag::XResolution).ok()?? {
+        Value::Rational(n, d) if d != 0 => f64::from(n) / f64::from(d),
+        Value::Float(f) => f64::from(f),
+        Value::Double(f) => f,
+        Value::Short(v) => f64::from(v),
+        Value::Unsigned(v) => f64::from(v),
+        _ => return None,
+    };
     let unit: u16 = dec
         .find_tag_unsigned(Tag::ResolutionUnit)
         .ok()
