@@ -56,45 +56,51 @@ pub fn threshold(img: &GrayImage, t: u8) -> Bitmap {
     Bitmap {
         width: img.width(),
         height: img.height(),
-        ink: img.pixels().map(|p| p.0[0] <= t).collect(),
+        ink: img.as_raw().iter().map(|&p| p <= t).collect(),
     }
 }
 
 /// Shrinks a grey image by an integer factor taking the *minimum* of each block, so thin
 /// strokes survive the reduction.
 pub fn shrink_min(img: &GrayImage, f: u32) -> GrayImage {
-    let f = f.max(1);
-    let (w, h) = (img.width().div_ceil(f), img.height().div_ceil(f));
-    let mut out = GrayImage::from_pixel(w, h, image::Luma([255]));
-    for y in 0..img.height() {
-        for x in 0..img.width() {
-            let v = img.get_pixel(x, y).0[0];
-            let o = out.get_pixel_mut(x / f, y / f);
-            if v < o.0[0] {
-                o.0[0] = v;
-            }
-        }
-    }
-    out
+    shrink(img, f, u32::MAX, |acc, v| acc.min(v), |acc, _| acc)
 }
 
 /// Shrinks a grey image by an integer factor averaging each block.
 pub fn shrink_mean(img: &GrayImage, f: u32) -> GrayImage {
-    let f = f.max(1);
-    let (w, h) = (img.width().div_ceil(f), img.height().div_ceil(f));
-    let mut acc = vec![(0u32, 0u32); (w * h) as usize];
-    for y in 0..img.height() {
-        let row = (y / f * w) as usize;
-        for x in 0..img.width() {
-            let a = &mut acc[row + (x / f) as usize];
-            a.0 += img.get_pixel(x, y).0[0] as u32;
-            a.1 += 1;
+    shrink(img, f, 0, |acc, v| acc + v, |acc, n| acc / n.max(1))
+}
+
+fn shrink(
+    img: &GrayImage,
+    f: u32,
+    init: u32,
+    fold: impl Fn(u32, u32) -> u32,
+    done: impl Fn(u32, u32) -> u32,
+) -> GrayImage {
+    let f = f.max(1) as usize;
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let (ow, oh) = (w.div_ceil(f), h.div_ceil(f));
+    let mut acc = vec![init; ow * oh];
+    let mut cnt = vec![0u32; ow * oh];
+    let raw = img.as_raw();
+    for y in 0..h {
+        let row = &raw[y * w..(y + 1) * w];
+        let base = (y / f) * ow;
+        for (bx, chunk) in row.chunks(f).enumerate() {
+            let a = &mut acc[base + bx];
+            for &v in chunk {
+                *a = fold(*a, v as u32);
+            }
+            cnt[base + bx] += chunk.len() as u32;
         }
     }
-    GrayImage::from_fn(w, h, |x, y| {
-        let (s, n) = acc[(y * w + x) as usize];
-        image::Luma([(s / n.max(1)) as u8])
-    })
+    let data: Vec<u8> = acc
+        .iter()
+        .zip(&cnt)
+        .map(|(&a, &n)| done(a, n).min(255) as u8)
+        .collect();
+    GrayImage::from_raw(ow as u32, oh as u32, data).unwrap_or_else(|| GrayImage::new(1, 1))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! white paper; ink stays dark. Broad uniform dark areas (scanner bands, the desk) turn into
 //! paper too because their local "background" is themselves.
 
-use image::{GrayImage, Luma};
+use image::GrayImage;
 
 /// Returns a copy of `img` with the background brought to white.
 pub fn flatten_background(img: &GrayImage) -> GrayImage {
@@ -15,14 +15,16 @@ pub fn flatten_background(img: &GrayImage) -> GrayImage {
     let cell = (w.min(h) / 80).clamp(8, 64);
     let (gw, gh) = (w.div_ceil(cell), h.div_ceil(cell));
     // Brightest value per cell (paper shows through between letters).
-    let mut grid = vec![0u8; (gw * gh) as usize];
-    for y in 0..h {
-        let row = (y / cell * gw) as usize;
-        for x in 0..w {
-            let v = img.get_pixel(x, y).0[0];
-            let g = &mut grid[row + (x / cell) as usize];
-            if v > *g {
-                *g = v;
+    let raw = img.as_raw();
+    let (wu, gwu) = (w as usize, gw as usize);
+    let mut grid = vec![0u8; gwu * gh as usize];
+    for y in 0..h as usize {
+        let row = &raw[y * wu..(y + 1) * wu];
+        let g = &mut grid[(y / cell as usize) * gwu..(y / cell as usize + 1) * gwu];
+        for (cx, chunk) in row.chunks(cell as usize).enumerate() {
+            let m = chunk.iter().copied().max().unwrap_or(0);
+            if m > g[cx] {
+                g[cx] = m;
             }
         }
     }
@@ -33,25 +35,32 @@ pub fn flatten_background(img: &GrayImage) -> GrayImage {
     let grid = filter3(&grid, gw, gh, |vals| {
         vals.iter().map(|&v| v as f32).sum::<f32>() / vals.len().max(1) as f32
     });
-    let mut out = GrayImage::new(w, h);
+    // Background per column for the current row, then a per-pixel gain.
+    let mut out = vec![0u8; raw.len()];
     let half = cell as f32 / 2.0;
-    for y in 0..h {
-        let gy = ((y as f32 - half) / cell as f32).clamp(0.0, (gh - 1) as f32);
-        let (y0, fy) = (gy.floor() as u32, gy.fract());
-        let y1 = (y0 + 1).min(gh - 1);
-        for x in 0..w {
+    let col: Vec<(usize, usize, f32)> = (0..w)
+        .map(|x| {
             let gx = ((x as f32 - half) / cell as f32).clamp(0.0, (gw - 1) as f32);
-            let (x0, fx) = (gx.floor() as u32, gx.fract());
-            let x1 = (x0 + 1).min(gw - 1);
-            let at = |xx: u32, yy: u32| grid[(yy * gw + xx) as usize] as f32;
-            let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
-            let bot = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
-            let bg = (top * (1.0 - fy) + bot * fy).max(1.0);
-            let v = img.get_pixel(x, y).0[0] as f32;
-            out.put_pixel(x, y, Luma([(v * 255.0 / bg).min(255.0) as u8]));
+            let x0 = gx.floor() as usize;
+            (x0, (x0 + 1).min(gwu - 1), gx.fract())
+        })
+        .collect();
+    let mut bg_row = vec![0f32; gwu];
+    for y in 0..h as usize {
+        let gy = ((y as f32 - half) / cell as f32).clamp(0.0, (gh - 1) as f32);
+        let (y0, fy) = (gy.floor() as usize, gy.fract());
+        let y1 = (y0 + 1).min(gh as usize - 1);
+        for (gx, b) in bg_row.iter_mut().enumerate() {
+            *b = grid[y0 * gwu + gx] as f32 * (1.0 - fy) + grid[y1 * gwu + gx] as f32 * fy;
+        }
+        let src = &raw[y * wu..(y + 1) * wu];
+        let dst = &mut out[y * wu..(y + 1) * wu];
+        for ((d, &v), &(x0, x1, fx)) in dst.iter_mut().zip(src).zip(&col) {
+            let bg = (bg_row[x0] * (1.0 - fx) + bg_row[x1] * fx).max(1.0);
+            *d = (v as f32 * 255.0 / bg).min(255.0) as u8;
         }
     }
-    out
+    GrayImage::from_raw(w, h, out).unwrap_or_else(|| img.clone())
 }
 
 fn filter3(grid: &[u8], w: u32, h: u32, f: impl Fn(&[u8]) -> f32) -> Vec<u8> {
@@ -77,6 +86,7 @@ fn filter3(grid: &[u8], w: u32, h: u32, f: impl Fn(&[u8]) -> f32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::Luma;
 
     #[test]
     fn gradient_and_shadow_become_white_while_ink_stays() {

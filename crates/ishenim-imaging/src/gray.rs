@@ -1,6 +1,6 @@
 //! Colour to grey conversion that keeps black print and drops coloured marks.
 
-use image::{DynamicImage, GrayImage, Luma, RgbImage};
+use image::{DynamicImage, GrayImage, RgbImage};
 
 /// How much of the page's ink is coloured rather than neutral.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,17 +31,19 @@ pub fn to_gray(img: &DynamicImage) -> GrayImage {
 fn rgb_to_gray(rgb: &RgbImage) -> GrayImage {
     let stats = ink_stats(rgb);
     let keep_colour_ink = stats.coloured > stats.neutral / 2;
-    let mut out = GrayImage::new(rgb.width(), rgb.height());
-    for (o, p) in out.pixels_mut().zip(rgb.pixels()) {
-        let [r, g, b] = p.0;
-        let v = if keep_colour_ink {
-            luma(r, g, b)
-        } else {
-            r.max(g).max(b)
-        };
-        *o = Luma([v]);
-    }
-    out
+    let data: Vec<u8> = rgb
+        .as_raw()
+        .chunks_exact(3)
+        .map(|p| {
+            if keep_colour_ink {
+                luma(p[0], p[1], p[2])
+            } else {
+                p[0].max(p[1]).max(p[2])
+            }
+        })
+        .collect();
+    GrayImage::from_raw(rgb.width(), rgb.height(), data)
+        .unwrap_or_else(|| DynamicImage::ImageRgb8(rgb.clone()).to_luma8())
 }
 
 fn luma(r: u8, g: u8, b: u8) -> u8 {

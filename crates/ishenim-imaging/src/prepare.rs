@@ -9,7 +9,7 @@ use crate::flatten::flatten_background;
 use crate::geometry::{rotation_to_source, Affine};
 use crate::gray::to_gray;
 use crate::skew::{estimate, SkewEstimate};
-use image::{DynamicImage, GrayImage, Luma};
+use image::{DynamicImage, GrayImage};
 
 /// Knobs for [`prepare`].
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +20,8 @@ pub struct PrepareOptions {
     pub max_skew_deg: f64,
     /// Median character height (pixels) the output is scaled towards.
     pub target_char_px: f32,
+    /// Skews smaller than this (degrees) are left to Tesseract, saving a resample.
+    pub min_deskew_deg: f64,
 }
 
 impl Default for PrepareOptions {
@@ -28,6 +30,7 @@ impl Default for PrepareOptions {
             dpi_hint: None,
             max_skew_deg: 20.0,
             target_char_px: 30.0,
+            min_deskew_deg: 0.5,
         }
     }
 }
@@ -146,10 +149,10 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         labels.for_runs_of(&junk, |y, x0, x1| {
             let (ys, ye) = ((y * f).saturating_sub(f), ((y + 2) * f).min(h));
             let (xs, xe) = ((x0 * f).saturating_sub(f), ((x1 + 1) * f).min(w));
+            let fw = w as usize;
+            let buf: &mut [u8] = &mut flat;
             for yy in ys..ye {
-                for xx in xs..xe {
-                    flat.put_pixel(xx, yy, Luma([255]));
-                }
+                buf[yy as usize * fw + xs as usize..yy as usize * fw + xe as usize].fill(255);
             }
         });
     }
@@ -206,17 +209,26 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     } else {
         1.0
     };
-    let (m, size) = rotation_to_source((w, h), est.angle_deg, scale as f64);
-    out.image = if est.angle_deg.abs() < 0.05 && scale == 1.0 {
-        flat
+    // Tesseract copes with a small skew itself; resample only when it pays.
+    let quarter = (est.angle_deg / 90.0).round() * 90.0;
+    let residual = est.angle_deg - quarter;
+    let angle = if residual.abs() < opts.min_deskew_deg && scale == 1.0 {
+        quarter
     } else {
-        warp_bilinear(&flat, &m, size)
+        est.angle_deg
     };
-    out.to_original = if est.angle_deg.abs() < 0.05 && scale == 1.0 {
-        Affine::IDENTITY
-    } else {
-        m
+    let (m, size) = rotation_to_source((w, h), angle, scale as f64);
+    out.image = match (
+        angle == quarter && scale == 1.0,
+        quarter.rem_euclid(360.0) as u32,
+    ) {
+        (true, 0) => flat,
+        (true, 90) => image::imageops::rotate270(&flat),
+        (true, 180) => image::imageops::rotate180(&flat),
+        (true, 270) => image::imageops::rotate90(&flat),
+        _ => warp_bilinear(&flat, &m, size),
     };
+    out.to_original = m;
     out.skew = Some(est);
     out.scale = scale;
     out.char_px = char_px;
@@ -227,25 +239,27 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
 pub fn warp_bilinear(src: &GrayImage, m: &Affine, size: (u32, u32)) -> GrayImage {
     let (sw, sh) = (src.width() as i64, src.height() as i64);
     let raw = src.as_raw();
-    let at = |x: i64, y: i64| -> f64 {
-        if x < 0 || y < 0 || x >= sw || y >= sh {
-            255.0
-        } else {
-            raw[(y * sw + x) as usize] as f64
-        }
-    };
-    let mut out = GrayImage::new(size.0, size.1);
-    for oy in 0..size.1 {
-        for ox in 0..size.0 {
-            let (sx, sy) = m.apply(ox as f64 + 0.5, oy as f64 + 0.5);
-            let (sx, sy) = (sx - 0.5, sy - 0.5);
+    let (ow, oh) = (size.0 as usize, size.1 as usize);
+    let mut out = vec![255u8; ow * oh];
+    // Fixed-point stepping along each output row.
+    for oy in 0..oh {
+        let (mut sx, mut sy) = m.apply(0.5, oy as f64 + 0.5);
+        sx -= 0.5;
+        sy -= 0.5;
+        let row = &mut out[oy * ow..(oy + 1) * ow];
+        for px in row.iter_mut() {
             let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
-            let (fx, fy) = (sx - x0 as f64, sy - y0 as f64);
-            let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
-            let bot = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
-            let v = top * (1.0 - fy) + bot * fy;
-            out.put_pixel(ox, oy, Luma([v.round().clamp(0.0, 255.0) as u8]));
+            if x0 >= 0 && y0 >= 0 && x0 + 1 < sw && y0 + 1 < sh {
+                let (fx, fy) = ((sx - x0 as f64) as f32, (sy - y0 as f64) as f32);
+                let i = (y0 * sw + x0) as usize;
+                let s = sw as usize;
+                let top = raw[i] as f32 * (1.0 - fx) + raw[i + 1] as f32 * fx;
+                let bot = raw[i + s] as f32 * (1.0 - fx) + raw[i + s + 1] as f32 * fx;
+                *px = (top * (1.0 - fy) + bot * fy + 0.5) as u8;
+            }
+            sx += m.a;
+            sy += m.c;
         }
     }
-    out
+    GrayImage::from_raw(size.0, size.1, out).unwrap_or_else(|| GrayImage::new(1, 1))
 }

@@ -62,6 +62,12 @@ pub struct PageRecord {
 pub struct FileError {
     /// Input file path as given.
     pub file: String,
+    /// The page that failed, when the file itself could be opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
     /// One-line human-readable reason.
     pub error: String,
+    /// Stable machine-readable reason code (e.g. `empty`, `truncated`, `too_large`).
+    #[serde(default)]
+    pub code: String,
 }

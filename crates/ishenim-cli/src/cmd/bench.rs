@@ -1,0 +1,342 @@
+//! `ishenim bench CORPUS...`: raw `tesseract -l kir` against `ishenim scan` on the same
+//! pages, with wall time, peak memory and accuracy per degradation level.
+
+use crate::inputs;
+use crate::score::{score_page, Score};
+use anyhow::{bail, Context};
+use ishenim_intake::Limits;
+use ishenim_ocr::Lexicon;
+use ishenim_scan::{run_batch, BatchEvent, BatchOptions};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Flags of `ishenim bench`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Corpus folders made by make_corpus.py / make_hard.py (each with truth.jsonl).
+    #[arg(required = true)]
+    pub corpora: Vec<PathBuf>,
+    /// Parallel pages for both contenders.
+    #[arg(long, default_value_t = 2)]
+    pub jobs: usize,
+    /// Where to write both outputs and bench.json.
+    #[arg(long, default_value = "bench-out")]
+    pub out: PathBuf,
+    /// Skip the raw Tesseract run (accuracy of ishenim only).
+    #[arg(long)]
+    pub no_raw: bool,
+}
+
+struct Page {
+    key: String,
+    path: PathBuf,
+    level: String,
+    blank: bool,
+    turned: u32,
+    text: String,
+}
+
+#[derive(Default)]
+struct Outcome {
+    text: String,
+    blank: bool,
+    rotation: u32,
+}
+
+fn load(corpora: &[PathBuf]) -> anyhow::Result<Vec<Page>> {
+    let mut pages = Vec::new();
+    for (ci, dir) in corpora.iter().enumerate() {
+        let truth = dir.join("truth.jsonl");
+        let body = std::fs::read_to_string(&truth)
+            .with_context(|| format!("reading {}", truth.display()))?;
+        for line in body.lines().filter(|l| !l.trim().is_empty()) {
+            let v: Value = serde_json::from_str(line)
+                .with_context(|| format!("bad line in {}", truth.display()))?;
+            let s = |k: &str| {
+                v.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let id = s("id");
+            pages.push(Page {
+                key: format!("{ci}/{id}"),
+                path: dir.join(s("file")),
+                level: s("level"),
+                blank: v.get("blank").and_then(Value::as_bool).unwrap_or(false),
+                turned: v.get("turned").and_then(Value::as_u64).unwrap_or(0) as u32,
+                text: s("text"),
+            });
+        }
+    }
+    if pages.is_empty() {
+        bail!("no pages in the corpora");
+    }
+    Ok(pages)
+}
+
+fn max_rss_kib(who: i32) -> u64 {
+    // SAFETY: getrusage writes into the struct we pass.
+    unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(who, &mut ru) == 0 {
+            ru.ru_maxrss as u64
+        } else {
+            0
+        }
+    }
+}
+
+fn run_ishenim(pages: &[Page], jobs: usize) -> anyhow::Result<HashMap<String, Outcome>> {
+    let by_path: HashMap<String, String> = pages
+        .iter()
+        .map(|p| (p.path.display().to_string(), p.key.clone()))
+        .collect();
+    let files: Vec<PathBuf> = pages.iter().map(|p| p.path.clone()).collect();
+    let opts = BatchOptions {
+        jobs,
+        ..BatchOptions::default()
+    };
+    let lex = Lexicon::kyrgyz();
+    let mut out = HashMap::new();
+    run_batch(
+        inputs::reader(files, Limits::default().max_bytes),
+        &opts,
+        &lex,
+        |ev| {
+            if let BatchEvent::Page(r) = ev {
+                if let Some(k) = by_path.get(&r.file) {
+                    out.insert(
+                        k.clone(),
+                        Outcome {
+                            text: r.text.clone(),
+                            blank: r.blank,
+                            rotation: r.rotation,
+                        },
+                    );
+                }
+            }
+        },
+    )?;
+    Ok(out)
+}
+
+fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<String, Outcome>> {
+    std::fs::create_dir_all(dir)?;
+    let next = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(p) = pages.get(i) else { break };
+                let base = dir.join(p.key.replace('/', "_"));
+                let ok = Command::new("tesseract")
+                    .arg(&p.path)
+                    .arg(&base)
+                    .args(["-l", "kir"])
+                    .env("OMP_THREAD_LIMIT", "1")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .map(|s| s.success())
+                    .unwrap_or(false);
+                if !ok {
+                    failed.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    if failed.load(Ordering::SeqCst) == pages.len() {
+        bail!("tesseract failed on every page (is tesseract-ocr-kir installed?)");
+    }
+    Ok(pages
+        .iter()
+        .map(|p| {
+            let f = dir.join(format!("{}.txt", p.key.replace('/', "_")));
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            (
+                p.key.clone(),
+                Outcome {
+                    blank: text.trim().is_empty(),
+                    text,
+                    rotation: 0,
+                },
+            )
+        })
+        .collect())
+}
+
+struct Report {
+    by_level: BTreeMap<String, Score>,
+    all: Score,
+    blank_tp: u32,
+    blank_fp: u32,
+    blank_fn: u32,
+    turned_ok: u32,
+    turned_total: u32,
+}
+
+fn evaluate(pages: &[Page], got: &HashMap<String, Outcome>) -> Report {
+    let mut r = Report {
+        by_level: BTreeMap::new(),
+        all: Score::default(),
+        blank_tp: 0,
+        blank_fp: 0,
+        blank_fn: 0,
+        turned_ok: 0,
+        turned_total: 0,
+    };
+    let empty = Outcome::default();
+    for p in pages {
+        let o = got.get(&p.key).unwrap_or(&empty);
+        match (p.blank, o.blank) {
+            (true, true) => r.blank_tp += 1,
+            (false, true) => r.blank_fp += 1,
+            (true, false) => r.blank_fn += 1,
+            _ => {}
+        }
+        if p.blank {
+            continue;
+        }
+        if p.turned != 0 {
+            r.turned_total += 1;
+            if o.rotation == p.turned {
+                r.turned_ok += 1;
+            }
+        }
+        let s = score_page(&p.text, &o.text);
+        r.by_level.entry(p.level.clone()).or_default().add(&s);
+        r.all.add(&s);
+    }
+    r
+}
+
+fn level_json(s: &Score) -> Value {
+    serde_json::json!({"pages": s.pages, "cer": s.cer(), "wer": s.wer(), "kyletters": s.ky_recall()})
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let pages = load(&args.corpora)?;
+    std::fs::create_dir_all(&args.out)?;
+    let ocr_pages = pages.iter().filter(|p| !p.blank).count();
+    eprintln!(
+        "{} pages ({} with text) in {} corpora; jobs={}",
+        pages.len(),
+        ocr_pages,
+        args.corpora.len(),
+        args.jobs
+    );
+
+    let t = Instant::now();
+    let ours = run_ishenim(&pages, args.jobs)?;
+    let ours_s = t.elapsed().as_secs_f64();
+    let ours_rss = max_rss_kib(libc::RUSAGE_SELF);
+    let ours_dir = args.out.join("ishenim");
+    std::fs::create_dir_all(&ours_dir)?;
+    for (k, o) in &ours {
+        std::fs::write(
+            ours_dir.join(format!("{}.txt", k.replace('/', "_"))),
+            &o.text,
+        )?;
+    }
+
+    let raw = if args.no_raw {
+        None
+    } else {
+        let t = Instant::now();
+        let r = run_raw(&pages, args.jobs, &args.out.join("raw"))?;
+        Some((
+            r,
+            t.elapsed().as_secs_f64(),
+            max_rss_kib(libc::RUSAGE_CHILDREN),
+        ))
+    };
+
+    let ro = evaluate(&pages, &ours);
+    let rr = raw.as_ref().map(|(r, _, _)| evaluate(&pages, r));
+    println!(
+        "{:<12} {:>5} | {:>8} {:>8} {:>9} | {:>8} {:>8} {:>9}",
+        "level", "pages", "raw CER", "raw WER", "raw өүң", "CER", "WER", "өүң"
+    );
+    let mut levels: Vec<&String> = ro.by_level.keys().collect();
+    levels.sort();
+    let line = |name: &str, o: &Score, r: Option<&Score>| {
+        let (rc, rw, rk) = r
+            .map(|s| {
+                (
+                    format!("{:.2}%", s.cer()),
+                    format!("{:.2}%", s.wer()),
+                    format!("{:.2}%", s.ky_recall()),
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "{:<12} {:>5} | {:>8} {:>8} {:>9} | {:>7.2}% {:>7.2}% {:>8.2}%",
+            name,
+            o.pages,
+            rc,
+            rw,
+            rk,
+            o.cer(),
+            o.wer(),
+            o.ky_recall()
+        );
+    };
+    for l in &levels {
+        line(
+            l,
+            &ro.by_level[*l],
+            rr.as_ref().and_then(|r| r.by_level.get(*l)),
+        );
+    }
+    line("all", &ro.all, rr.as_ref().map(|r| &r.all));
+    println!(
+        "blank pages: {} found, {} missed, {} false blanks; turned pages upright: {}/{}",
+        ro.blank_tp, ro.blank_fn, ro.blank_fp, ro.turned_ok, ro.turned_total
+    );
+    println!(
+        "ishenim: {:.1} s wall, {:.2} s/page, peak RSS {} MiB",
+        ours_s,
+        ours_s / pages.len() as f64,
+        ours_rss / 1024
+    );
+    if let Some((_, raw_s, raw_rss)) = &raw {
+        println!(
+            "raw tesseract: {:.1} s wall, {:.2} s/page, peak RSS {} MiB (largest process)",
+            raw_s,
+            raw_s / pages.len() as f64,
+            raw_rss / 1024
+        );
+        println!("time ratio ishenim/raw: {:.2}", ours_s / raw_s);
+    }
+    let mut by_level = serde_json::Map::new();
+    for l in &levels {
+        by_level.insert(
+            (*l).clone(),
+            serde_json::json!({
+                "ishenim": level_json(&ro.by_level[*l]),
+                "raw": rr.as_ref().and_then(|r| r.by_level.get(*l)).map(level_json),
+            }),
+        );
+    }
+    let summary = serde_json::json!({
+        "pages": pages.len(),
+        "levels": by_level,
+        "all": {"ishenim": level_json(&ro.all), "raw": rr.as_ref().map(|r| level_json(&r.all))},
+        "blank": {"found": ro.blank_tp, "missed": ro.blank_fn, "false": ro.blank_fp},
+        "turned": {"ok": ro.turned_ok, "total": ro.turned_total},
+        "ishenim_s": ours_s, "ishenim_rss_mib": ours_rss / 1024,
+        "raw_s": raw.as_ref().map(|r| r.1), "raw_rss_mib": raw.as_ref().map(|r| r.2 / 1024),
+    });
+    std::fs::write(
+        args.out.join("bench.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,228 @@
+//! One page through preprocessing, orientation and recognition.
+
+use image::{DynamicImage, GrayImage};
+use ishenim_imaging::{prepare, PrepareOptions, Prepared};
+use ishenim_ocr::normalize::normalize_word;
+use ishenim_ocr::{mean_conf, words_to_text, Engine, Lexicon, RawWord, Segmentation};
+use ishenim_page::{PageRecord, Word};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// A decoded page waiting to be scanned.
+pub struct PageInput {
+    /// Input file as given.
+    pub file: String,
+    /// Page number in the file, from 1.
+    pub page: u32,
+    /// Output stem (`name` or `name-<page>`).
+    pub stem: String,
+    /// The pixels.
+    pub image: DynamicImage,
+    /// Declared resolution.
+    pub dpi: Option<u32>,
+    /// Milliseconds spent decoding.
+    pub decode_ms: u64,
+}
+
+/// Settings shared by all pages.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// Confidence at or above which the strip test accepts the current orientation.
+    pub upright_conf: f32,
+    /// Mean confidence below which a page is flagged `low_confidence`.
+    pub low_conf: f32,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            upright_conf: 80.0,
+            low_conf: 60.0,
+        }
+    }
+}
+
+fn ms(t: Instant) -> u64 {
+    t.elapsed().as_millis() as u64
+}
+
+/// Scans one page with `engine`. Never fails: a recognition error yields an empty page
+/// with a warning, so the page is kept and shown to a person.
+pub fn scan_page(
+    engine: &mut Engine,
+    lex: &Lexicon,
+    cfg: &ScanConfig,
+    input: PageInput,
+) -> PageRecord {
+    let mut timings = BTreeMap::new();
+    timings.insert("decode".to_string(), input.decode_ms);
+    let (w, h) = (input.image.width(), input.image.height());
+    let t = Instant::now();
+    let mut prep = prepare(
+        &input.image,
+        &PrepareOptions {
+            dpi_hint: input.dpi,
+            ..PrepareOptions::default()
+        },
+    );
+    drop(input.image);
+    timings.insert("preprocess".to_string(), ms(t));
+    let mut rec = PageRecord {
+        file: input.file,
+        page: input.page,
+        stem: input.stem,
+        blank: prep.blank,
+        rotation: 0,
+        skew_deg: 0.0,
+        dpi: prep.dpi,
+        lang: engine.lang().to_string(),
+        mean_conf: 0.0,
+        text: String::new(),
+        words: Vec::new(),
+        timings_ms: timings,
+        size: [w, h],
+        warnings: Vec::new(),
+    };
+    if prep.dpi_estimated {
+        rec.warnings.push("dpi_estimated".into());
+    }
+    if prep.blank {
+        return rec;
+    }
+    let ocr_dpi = ((prep.dpi as f32) * prep.scale).round() as u32;
+    if prep.scale != 1.0 {
+        rec.warnings.push(
+            if prep.scale > 1.0 {
+                "upscaled"
+            } else {
+                "downscaled"
+            }
+            .into(),
+        );
+    }
+    let t = Instant::now();
+    let mut raw = read(engine, &prep, ocr_dpi, &mut rec.warnings);
+    rec.timings_ms.insert("ocr".into(), ms(t));
+    // A page read with low confidence may be upside down: compare a strip both ways and
+    // read the page again if the turned strip reads clearly better.
+    if mean_conf(&raw) < cfg.upright_conf {
+        let t = Instant::now();
+        let turned = upside_down(engine, &prep, ocr_dpi);
+        rec.timings_ms.insert("orient".into(), ms(t));
+        if turned {
+            prep.turn_180();
+            let t = Instant::now();
+            raw = read(engine, &prep, ocr_dpi, &mut rec.warnings);
+            rec.timings_ms.insert("ocr_turned".into(), ms(t));
+        }
+    }
+    rec.rotation = prep.rotation();
+    rec.skew_deg = (prep.skew_deg() * 100.0).round() as f32 / 100.0;
+    let t = Instant::now();
+    finish(&mut rec, &prep, raw, lex);
+    rec.timings_ms.insert("post".into(), ms(t));
+    if rec.mean_conf < cfg.low_conf {
+        rec.warnings.push("low_confidence".into());
+    }
+    rec
+}
+
+/// Maps words back to the original image, normalises them and builds the text.
+fn finish(rec: &mut PageRecord, prep: &Prepared, raw: Vec<RawWord>, lex: &Lexicon) {
+    rec.mean_conf = (mean_conf(&raw) * 10.0).round() / 10.0;
+    let (ow, oh) = prep.original_size;
+    let mut parts = Vec::with_capacity(raw.len());
+    let mut sentence_start = true;
+    let mut prev_line = u32::MAX;
+    for w in raw {
+        let line_start = w.line != prev_line;
+        prev_line = w.line;
+        let Some(text) = normalize_word(&w.text, lex, sentence_start || line_start) else {
+            continue;
+        };
+        sentence_start = text.ends_with(['.', '!', '?']);
+        let b = w.bbox.map(|v| v.max(0) as u32);
+        let bbox = prep.to_original.map_box(b, ow, oh);
+        parts.push((text.clone(), w.line, w.para_start));
+        rec.words.push(Word {
+            text,
+            conf: (w.conf * 10.0).round() / 10.0,
+            bbox,
+            line: w.line,
+        });
+    }
+    rec.text = words_to_text(&parts);
+}
+
+fn read(
+    engine: &mut Engine,
+    prep: &Prepared,
+    dpi: u32,
+    warnings: &mut Vec<String>,
+) -> Vec<RawWord> {
+    match engine.recognize(&prep.image, dpi, Segmentation::Auto) {
+        Ok(words) => words,
+        Err(_) => {
+            warnings.push("ocr_failed".into());
+            Vec::new()
+        }
+    }
+}
+
+/// True when a strip of a few lines reads clearly better turned by 180°.
+fn upside_down(engine: &mut Engine, prep: &Prepared, dpi: u32) -> bool {
+    let Some(strip) = text_strip(&prep.image, prep.char_px * prep.scale) else {
+        return false;
+    };
+    let mut conf = |img: &GrayImage| {
+        engine
+            .recognize(img, dpi, Segmentation::SingleBlock)
+            .map(|w| mean_conf(&w))
+            .unwrap_or(0.0)
+    };
+    let up = conf(&strip);
+    let down = conf(&image::imageops::rotate180(&strip));
+    down > up + 5.0
+}
+
+/// Crops the band of about three text lines with the most ink, and the middle part of its
+/// width, for a quick orientation reading.
+fn text_strip(img: &GrayImage, char_px: f32) -> Option<GrayImage> {
+    let (w, h) = img.dimensions();
+    if char_px < 4.0 || w < 50 || h < 50 {
+        return None;
+    }
+    let band = ((char_px * 7.0) as u32).clamp(40, h);
+    let mut rows = vec![0u32; h as usize];
+    for (y, row) in rows.iter_mut().enumerate() {
+        let mut n = 0;
+        for x in (0..w).step_by(3) {
+            if img.get_pixel(x, y as u32).0[0] < 128 {
+                n += 1;
+            }
+        }
+        *row = n;
+    }
+    // Skip the top and bottom tenth (headers, footers, page edges).
+    let (lo, hi) = (h / 10, h.saturating_sub(h / 10).saturating_sub(band));
+    let mut best = (0u64, lo);
+    let mut sum: u64 = rows[lo as usize..(lo + band).min(h) as usize]
+        .iter()
+        .map(|&v| v as u64)
+        .sum();
+    for y in lo..hi.max(lo) {
+        if sum > best.0 {
+            best = (sum, y);
+        }
+        sum -= rows[y as usize] as u64;
+        if ((y + band) as usize) < rows.len() {
+            sum += rows[(y + band) as usize] as u64;
+        }
+    }
+    if best.0 == 0 {
+        return None;
+    }
+    let x0 = w / 5;
+    let cw = w - 2 * x0;
+    Some(image::imageops::crop_imm(img, x0, best.1, cw, band.min(h - best.1)).to_image())
+}
