@@ -303,6 +303,7 @@ def main():
     put("cmyk_lzw.tif", tiff_via_pillow(small.convert("CMYK"), compression="tiff_lzw"), "ok:1", "CMYK TIFF, LZW")
     put("gray16.tif", tiff_via_pillow(g16, compression="tiff_adobe_deflate"), "ok:1", "16-bit gray TIFF, Deflate")
     put("g3.tif", tiff_via_pillow(small.convert("1"), compression="group3"), "ok:1", "CCITT Group 3 TIFF")
+    put("palette.tif", tiff_via_pillow(small.convert("P"), compression="tiff_lzw"), "err:unsupported_feature", "palette TIFF (not decoded by the tiff crate)")
     put("jpeg_in.tif", tiff_via_pillow(small.convert("RGB"), compression="jpeg"), "ok:1", "JPEG-in-TIFF")
 
     # --- refused types ----------------------------------------------------

@@ -160,7 +160,7 @@ pub struct Document<'a> {
 
 enum Inner<'a> {
     Raster(raster::RasterDoc<'a>),
-    Tiff(tiffdoc::TiffDoc<'a>),
+    Tiff(Box<tiffdoc::TiffDoc<'a>>),
     Pdf(Box<pdf::PdfDoc>),
 }
 
@@ -195,7 +195,7 @@ pub fn open<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Document<'a>, Intake
         Format::Png | Format::Jpeg => {
             raster::RasterDoc::open(bytes, format, *limits).map(Inner::Raster)
         }
-        Format::Tiff => tiffdoc::TiffDoc::open(bytes, *limits).map(Inner::Tiff),
+        Format::Tiff => tiffdoc::TiffDoc::open(bytes, *limits).map(|t| Inner::Tiff(Box::new(t))),
         Format::Pdf => pdf::PdfDoc::open(bytes, *limits).map(|d| Inner::Pdf(Box::new(d))),
     })?;
     Ok(Document { format, inner })

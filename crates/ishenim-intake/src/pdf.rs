@@ -158,9 +158,13 @@ impl PdfDoc {
                     m: [x1 - x0, 0.0, 0.0, y1 - y0, x0, y0],
                     src: ImgSrc::Ref(imgs[0]),
                 });
-                notes.push("page content unreadable; its only image was used".to_string());
-            } else if let Err(e) = parsed {
-                return Err(e);
+                notes.push(if parsed.is_ok() {
+                    "the page draws no image; its only image resource was used".to_string()
+                } else {
+                    "page content unreadable; its only image was used".to_string()
+                });
+            } else {
+                parsed?;
             }
         }
         if placements.is_empty() {
@@ -376,11 +380,7 @@ impl PdfDoc {
         let mut stack: Vec<Matrix> = Vec::new();
         for op in ops {
             match op.operator.as_str() {
-                "q" => {
-                    if stack.len() < 1024 {
-                        stack.push(ctm);
-                    }
-                }
+                "q" if stack.len() < 1024 => stack.push(ctm),
                 "Q" => {
                     if let Some(m) = stack.pop() {
                         ctm = m;

@@ -180,17 +180,19 @@ fn decode_page(
             },
         });
     } else {
+        let photometric: u16 = dec
+            .find_tag_unsigned(Tag::PhotometricInterpretation)
+            .map_err(map_tiff_error)?
+            .unwrap_or(1);
+        if photometric == 3 {
+            // The tiff crate does not decode palette images.
+            return Err(IntakeError::UnsupportedFeature(
+                "palette (indexed-colour) TIFF".into(),
+            ));
+        }
         let ct = dec.colortype().map_err(map_tiff_error)?;
-        let palette =
-            if matches!(ct, ColorType::Palette(_)) {
-                Some(dec.get_tag_u16_vec(Tag::ColorMap).map_err(|_| {
-                    IntakeError::corrupt("TIFF", "palette image without colour map")
-                })?)
-            } else {
-                None
-            };
         let data = dec.read_image().map_err(map_tiff_error)?;
-        to_image(w, h, ct, data, palette.as_deref())?
+        to_image(w, h, ct, data)?
     };
 
     let mut img = img;
@@ -243,7 +245,6 @@ fn to_image(
     h: u32,
     ct: ColorType,
     data: DecodingResult,
-    palette: Option<&[u16]>,
 ) -> Result<DynamicImage, IntakeError> {
     let (wu, hu) = (w as usize, h as usize);
     let px = wu * hu;
@@ -257,26 +258,6 @@ fn to_image(
                 let g = unpack_gray(&v, wu, hu, bits).ok_or_else(bad_len)?;
                 GrayImage::from_raw(w, h, g)
                     .map(DynamicImage::ImageLuma8)
-                    .ok_or_else(bad_len)
-            }
-            ColorType::Palette(bits @ (1 | 2 | 4 | 8)) => {
-                let pal = palette.ok_or_else(bad_len)?;
-                let n = 1usize << bits;
-                if pal.len() < 3 * n {
-                    return Err(IntakeError::corrupt("TIFF", "colour map too short"));
-                }
-                let idx = unpack_indices(&v, wu, hu, bits).ok_or_else(bad_len)?;
-                let mut out = Vec::with_capacity(px * 3);
-                for i in idx {
-                    let i = usize::from(i);
-                    out.extend_from_slice(&[
-                        (pal[i] >> 8) as u8,
-                        (pal[n + i] >> 8) as u8,
-                        (pal[2 * n + i] >> 8) as u8,
-                    ]);
-                }
-                RgbImage::from_raw(w, h, out)
-                    .map(DynamicImage::ImageRgb8)
                     .ok_or_else(bad_len)
             }
             ColorType::RGB(8) | ColorType::YCbCr(8) => RgbImage::from_raw(w, h, v)
@@ -352,7 +333,6 @@ fn to_image(
                         .map(DynamicImage::ImageRgb8)
                         .ok_or_else(bad_len)
                 }
-                ColorType::Palette(16) => Err(unsupported("16-bit palette")),
                 other => Err(unsupported(&format!("16-bit {other:?} pixels"))),
             }
         }
