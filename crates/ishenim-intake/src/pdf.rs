@@ -1199,9 +1199,23 @@ fn prescan(b: &[u8]) -> Result<(), IntakeError> {
                         }
                     }
                 }
-                i = match find(body, b"endstream") {
-                    Some(p) => start + p + 9,
-                    None => b.len(),
+                // Skip the data: by a direct /Length when it checks out,
+                // else to the next "endstream".
+                let by_length = direct_length(dict)
+                    .and_then(|n| start.checked_add(n))
+                    .filter(|&end| {
+                        let rest = b.get(end..).unwrap_or(&[]);
+                        let pos = rest
+                            .iter()
+                            .take(4)
+                            .take_while(|c| c.is_ascii_whitespace())
+                            .count();
+                        rest[pos..].starts_with(b"endstream")
+                    });
+                i = match (by_length, find(body, b"endstream")) {
+                    (Some(end), _) => end,
+                    (None, Some(p)) => start + p + 9,
+                    (None, None) => b.len(),
                 };
                 depth = 0;
                 continue;
@@ -1214,6 +1228,25 @@ fn prescan(b: &[u8]) -> Result<(), IntakeError> {
         i += 1;
     }
     Ok(())
+}
+
+/// The value of `/Length` in a stream dictionary when it is a direct
+/// integer (not `n 0 R`).
+fn direct_length(dict: &[u8]) -> Option<usize> {
+    let at = find(dict, b"/Length")? + 7;
+    let rest = &dict[at..];
+    let rest = &rest[rest.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 12 {
+        return None;
+    }
+    let after = &rest[digits..];
+    let after = &after[after.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+    // "12 0 R" is a reference, not a length.
+    if after.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
 }
 
 /// Skips a literal string starting at `b[i] == '('`, honouring escapes and
@@ -1345,6 +1378,17 @@ mod tests {
         ));
         let pdf = format!("%PDF-1.4\n1 0 obj\n{}\nendobj\n", "<<".repeat(500));
         assert_eq!(prescan(pdf.as_bytes()).unwrap_err().code(), "too_large");
+    }
+
+    #[test]
+    fn stream_length_parsing() {
+        assert_eq!(
+            direct_length(b"<< /Length 42 /Filter /FlateDecode >>"),
+            Some(42)
+        );
+        assert_eq!(direct_length(b"<< /Length 7 0 R >>"), None);
+        assert_eq!(direct_length(b"<< /Length1 5 >>"), None);
+        assert_eq!(direct_length(b"<< /Filter /X >>"), None);
     }
 
     #[test]
