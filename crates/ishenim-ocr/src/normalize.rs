@@ -85,11 +85,17 @@ pub fn strip_stray_marks(word: &str) -> Option<String> {
         return None;
     }
     let chars: Vec<char> = word.chars().collect();
+    let cyrillic_word = chars.iter().any(|&c| is_cyrillic(c))
+        && chars
+            .iter()
+            .all(|&c| is_cyrillic(c) || is_tick(c) || c == '-' || c.is_ascii_punctuation());
     let mut out = String::with_capacity(word.len());
     for (i, &c) in chars.iter().enumerate() {
         let inside =
             i > 0 && i + 1 < chars.len() && is_cyrillic(chars[i - 1]) && is_cyrillic(chars[i + 1]);
-        if is_tick(c) && inside {
+        let at_edge = i == 0 || i + 1 == chars.len();
+        // Neither Kyrgyz nor Russian uses apostrophes: a tick on a Cyrillic word is a speck.
+        if is_tick(c) && (inside || (at_edge && cyrillic_word)) {
             continue;
         }
         out.push(c);
@@ -101,24 +107,31 @@ pub fn strip_stray_marks(word: &str) -> Option<String> {
 const CONFUSIONS: &[(&str, &[&str])] = &[
     ("її", &["ө", "ү", "үү", "өө"]),
     ("ії", &["ө", "ү"]),
+    ("їй", &["ө", "ү"]),
     ("ї", &["ү", "ө", "ң"]),
     ("і", &["ү", "ө", "ң"]),
     ("Ї", &["Ү", "Ө", "ү", "ө"]),
     ("І", &["Ү", "Ө", "ү", "ө"]),
-    ("ШШ", &["ҮҮ", "ӨӨ"]),
-    ("П", &["ө", "ү", "Ө", "Ү", "ң"]),
-    ("Ш", &["ү", "ө", "үү", "Ө", "Ү", "ң"]),
-    ("Й", &["ү", "ө", "Ү"]),
+    ("ШЇШ", &["өө", "үү"]),
+    ("ШШ", &["үү", "өө"]),
+    ("Шї", &["үү", "өө"]),
+    ("ПП", &["ө", "ү"]),
+    ("Пї", &["Ө", "ө", "ү"]),
+    ("Пй", &["ө", "ү"]),
+    ("ПЙ", &["үй", "өй"]),
+    ("П", &["ө", "ү", "ң"]),
+    ("Ш", &["ү", "ө", "үү", "өө", "ң"]),
+    ("Й", &["ү", "ө", "ң"]),
+    ("й", &["ң", "ү", "ө"]),
     ("Ц", &["ү", "ө"]),
-    ("Ы", &["ө", "ү"]),
     ("ў", &["ү"]),
     ("ÿ", &["ү"]),
     ("y", &["ү"]),
     ("v", &["ү"]),
     ("Y", &["Ү"]),
-    ("0", &["ө", "Ө"]),
-    ("6", &["ө"]),
+    ("0", &["ө"]),
     ("н", &["ң"]),
+    ("л", &["ң"]),
     ("о", &["ө"]),
     ("у", &["ү"]),
     ("О", &["Ө"]),
@@ -160,6 +173,22 @@ pub fn resolve_confusions(word: &str, lex: &Lexicon, sentence_start: bool) -> Op
     let (pre, core, post) = (&word[..start], &word[start..end], &word[end..]);
     if !core.chars().any(is_cyrillic) || lex.contains(core) {
         return None;
+    }
+    if core.contains('-') {
+        // Hyphenated names and numbers ("Жаңы-Жол", "107-үй"): resolve each part.
+        let mut changed = false;
+        let parts: Vec<String> = core
+            .split('-')
+            .enumerate()
+            .map(|(i, part)| match resolve_confusions(part, lex, sentence_start && i == 0) {
+                Some(p) => {
+                    changed = true;
+                    p
+                }
+                None => part.to_string(),
+            })
+            .collect();
+        return changed.then(|| format!("{pre}{}{post}", parts.join("-")));
     }
     let hard = core.chars().any(doubtful);
     let mut search = Search {
@@ -287,6 +316,8 @@ mod tests {
     fn stray_ticks() {
         assert_eq!(strip_stray_marks("айы'лы").as_deref(), Some("айылы"));
         assert_eq!(strip_stray_marks("‘"), None);
+        assert_eq!(strip_stray_marks("'Тургундар").as_deref(), Some("Тургундар"));
+        assert_eq!(strip_stray_marks("don't").as_deref(), Some("don't"));
         assert_eq!(strip_stray_marks("«Манас»").as_deref(), Some("«Манас»"));
     }
 

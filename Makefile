@@ -1,0 +1,59 @@
+# Ishenim — one command to try it, one to test it. Both install what is missing.
+#   make demo   build and run the main job on samples/
+#   make test   every test (unit, end-to-end on samples/)
+#   make bench  OCR benchmark against raw Tesseract (needs Python for the corpus)
+
+SHELL := /bin/bash
+# Tesseract's OpenMP threads make it ~10x slower on 2 cores; we parallelise by pages.
+export OMP_THREAD_LIMIT := 1
+export CARGO_TERM_COLOR := never
+
+APT_PKGS := tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus libtesseract-dev libleptonica-dev libclang-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN := target/release/ishenim
+SHARED ?= ../shared/corpus
+BENCH_DIR ?= bench-out
+
+.PHONY: setup build demo test bench bench-corpus models lint clean
+
+setup:
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v cargo >/dev/null || { echo "installing cargo (Debian)"; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq cargo rustc >/dev/null; }
+
+build: setup
+	cargo build --release --locked -p ishenim-cli
+
+demo: build
+	$(BIN) scan samples
+
+test: setup
+	cargo test --release --locked --workspace
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --release --locked --workspace --all-targets -- -D warnings
+
+# Benchmark corpora: three seeds of the shared generator plus the hard kinds.
+.venv/bin/python:
+	python3 -m venv .venv && .venv/bin/pip install -q pillow numpy rapidfuzz augraphy opencv-python-headless
+
+bench-corpus: .venv/bin/python
+	@for s in 1 2 3; do [ -f $(BENCH_DIR)/corpus/c$$s/truth.jsonl ] || .venv/bin/python $(SHARED)/make_corpus.py $(SHARED)/letters_dev.py $(BENCH_DIR)/corpus/c$$s $$s; done
+	@for s in 1 2; do [ -f $(BENCH_DIR)/corpus/h$$s/truth.jsonl ] || .venv/bin/python tests/corpus/make_hard.py $(SHARED)/letters_dev.py $(BENCH_DIR)/corpus/h$$s $$s --shared $(SHARED); done
+
+bench: build bench-corpus
+	$(BIN) bench $(BENCH_DIR)/corpus/c1 $(BENCH_DIR)/corpus/c2 $(BENCH_DIR)/corpus/c3 --out $(BENCH_DIR)/std
+	$(BIN) bench $(BENCH_DIR)/corpus/h1 $(BENCH_DIR)/corpus/h2 --out $(BENCH_DIR)/hard
+
+# Rebuild models/kir-words.fst from Tesseract's own Kyrgyz dictionary plus our name list.
+models: setup
+	@tmp=$$(mktemp -d); cd $$tmp && combine_tessdata -u /usr/share/tesseract-ocr/5/tessdata/kir.traineddata kir. >/dev/null && \
+	  dawg2wordlist kir.lstm-unicharset kir.lstm-word-dawg words.txt >/dev/null && cd - >/dev/null && \
+	  cargo run --release -q -p ishenim-ocr --example build_lexicon -- models/kir-words.fst $$tmp/words.txt models/kir-names.txt; rm -rf $$tmp
+
+clean:
+	cargo clean
