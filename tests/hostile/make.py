@@ -364,7 +364,7 @@ def main():
     ]), "err:too_large", "content stream inflating to 100 MiB")
     fake = random.Random(5).randbytes(300)
     put("jbig2.pdf", image_pdf([(b"/Width 400 /Height 560 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode", fake, (288, 0, 0, 403.2, 0, 0))], (288, 403.2)),
-        "err:unsupported_compression", "JBIG2 image")
+        "err:corrupt", "JBIG2 image with random data")
     put("jpx.pdf", image_pdf([(b"/Width 400 /Height 560 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /JPXDecode", fake, (288, 0, 0, 403.2, 0, 0))], (288, 403.2)),
         "err:unsupported_compression", "JPEG 2000 image")
     put("vector_only.pdf", pdf_doc([
@@ -424,6 +424,27 @@ def main():
     print(f"{len(manifest)} hostile files, {total / 1024:.0f} KiB", file=sys.stderr)
 
 
+def g4_strip(bw, fax_black_is_black=True):
+    """CCITT G4 data of a 1-bit image (one strip), via Pillow/libtiff."""
+    img = bw.point(lambda v: 255 - v).convert("1") if fax_black_is_black else bw
+    t = Image.open(io.BytesIO(save(img, "TIFF", compression="group4", tiffinfo={278: img.height})))
+    offs, counts = t.tag_v2[273], t.tag_v2[279]
+    assert len(offs) == 1, "expected one strip"
+    raw = save(img, "TIFF", compression="group4", tiffinfo={278: img.height})
+    return raw[offs[0]:offs[0] + counts[0]]
+
+
+def jbig2_embedded_mmr(bw):
+    """A minimal JBIG2 stream (embedded organisation, as in PDF): page
+    information + one immediate lossless generic region coded with MMR (G4)."""
+    w, h = bw.size
+    def seg(number, typ, data):
+        return struct.pack(">IBBBI", number, typ, 0, 1, len(data)) + data
+    page_info = struct.pack(">IIIIBH", w, h, 0, 0, 0, 0)
+    region = struct.pack(">IIIIB", w, h, 0, 0, 0) + bytes([1]) + g4_strip(bw)
+    return seg(0, 48, page_info) + seg(1, 39, region) + seg(2, 49, b"")
+
+
 def make_data():
     """Fixtures with a known pattern for the intake crate's format tests."""
     for f in os.listdir(DATA):
@@ -450,6 +471,8 @@ def make_data():
     put_data("pat_exif6.jpg", save(c.transpose(Image.Transpose.ROTATE_90), "JPEG", quality=95, exif=ex.tobytes()))
     # PDFs
     put_data("pat_g4.pdf", save(bw, "PDF", resolution=100))
+    put_data("pat_jbig2.pdf", image_pdf([(b"/Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode" % (W, H),
+                                          jbig2_embedded_mmr(bw), (W * PT, 0, 0, H * PT, 0, 0))], full_page(g)))
     put_data("pat_dct.pdf", save(c, "PDF", resolution=100, quality=95))
     put_data("pat_flate_pred.pdf", image_pdf([full_page_image(g, predictor=True)], full_page(g)))
     strips = []

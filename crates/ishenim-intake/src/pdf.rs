@@ -679,7 +679,6 @@ fn apply_generic(
 fn unsupported_codec(name: &[u8]) -> IntakeError {
     let compression = match name {
         b"JPXDecode" => "JPEG 2000".to_string(),
-        b"JBIG2Decode" => "JBIG2".to_string(),
         other => format!(
             "an unknown ({})",
             crate::raster::short(&String::from_utf8_lossy(&other[..other.len().min(40)]))
@@ -780,6 +779,20 @@ fn decode_image(
             let bits = ccitt(&data, p, wu, hu)?;
             let mut g = GrayImage::from_raw(w as u32, h as u32, bits)
                 .ok_or_else(|| IntakeError::corrupt("PDF", "fax image size mismatch"))?;
+            if decode_inverted {
+                image::imageops::invert(&mut g);
+            }
+            return finish(g, is_mask, &cs);
+        }
+        Some((b"JBIG2Decode", p)) => {
+            let globals = match p
+                .and_then(|p| p.get(b"JBIG2Globals").ok())
+                .and_then(|o| doc.deref(o))
+            {
+                Some(Object::Stream(g)) => Some(doc.decode_generic(g, MAX_STREAM)?),
+                _ => None,
+            };
+            let mut g = jbig2(&data, globals.as_deref(), wu, hu)?;
             if decode_inverted {
                 image::imageops::invert(&mut g);
             }
@@ -955,6 +968,64 @@ fn ccitt(data: &[u8], p: Option<&Dictionary>, w: usize, h: usize) -> Result<Vec<
         ));
     }
     Ok(out)
+}
+
+/// JBIG2Decode (embedded organisation, optional /JBIG2Globals) → one gray
+/// byte per pixel, black = 0. The page size in the JBIG2 data must match the
+/// image dictionary, which was already checked against the limits.
+fn jbig2(
+    data: &[u8],
+    globals: Option<&[u8]>,
+    w: usize,
+    h: usize,
+) -> Result<GrayImage, IntakeError> {
+    use hayro_jbig2::{DecodeSettings, Globals, Page};
+    let bad = || IntakeError::corrupt("PDF", "JBIG2 image data could not be decoded");
+    let settings = DecodeSettings::default();
+    let globals = match globals {
+        Some(g) => Some(Globals::new(g, &settings).map_err(|_| bad())?),
+        None => None,
+    };
+    let page = Page::new_embedded(data, globals.as_ref(), &settings).map_err(|_| bad())?;
+    if page.width() as usize != w || page.height() as usize != h {
+        return Err(IntakeError::corrupt(
+            "PDF",
+            "JBIG2 page size differs from the image size",
+        ));
+    }
+    struct Sink {
+        buf: Vec<u8>,
+        w: usize,
+        x: usize,
+        row: usize,
+    }
+    impl hayro_jbig2::Decoder for Sink {
+        fn push_pixel(&mut self, black: bool) {
+            if self.x < self.w {
+                if let Some(p) = self.buf.get_mut(self.row * self.w + self.x) {
+                    *p = if black { 0 } else { 255 };
+                }
+            }
+            self.x += 1;
+        }
+        fn push_pixel_chunk(&mut self, black: bool, chunk_count: u32) {
+            for _ in 0..(chunk_count as usize).saturating_mul(8).min(self.w + 8) {
+                self.push_pixel(black);
+            }
+        }
+        fn next_line(&mut self) {
+            self.row += 1;
+            self.x = 0;
+        }
+    }
+    let mut sink = Sink {
+        buf: vec![255; w * h],
+        w,
+        x: 0,
+        row: 0,
+    };
+    page.decode(&mut sink).map_err(|_| bad())?;
+    GrayImage::from_raw(w as u32, h as u32, sink.buf).ok_or_else(bad)
 }
 
 /// Paints the images onto the page box. Returns the page image, its dpi and

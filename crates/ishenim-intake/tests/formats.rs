@@ -172,6 +172,7 @@ fn jpeg_exif_orientation_is_applied() {
 fn pdf_variants() {
     for (name, second, tol) in [
         ("pat_g4.pdf", Second::None, 0),
+        ("pat_jbig2.pdf", Second::None, 0),
         ("pat_dct.pdf", Second::Red, 16),
         ("pat_flate_pred.pdf", Second::Gray, 0),
         ("pat_strips.pdf", Second::Gray, 0),
