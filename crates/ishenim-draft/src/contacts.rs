@@ -202,7 +202,7 @@ static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn iso(y: u32, m: u32, d: u32) -> Option<String> {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let days = [
         31,
         if leap { 29 } else { 28 },

@@ -267,14 +267,14 @@ pub fn evaluate(drafts: &[LetterDraft], truth_jsonl: &str) -> Result<EvalReport,
     for (lid, mut pages) in letters {
         pages.sort_by_key(|r| r.page);
         let want: BTreeSet<&str> = pages.iter().map(|r| r.id.as_str()).collect();
-        let grouped = draft_sets.iter().any(|s| *s == want);
+        let grouped = draft_sets.contains(&want);
         rep.grouping.add(grouped);
         if !grouped {
             rep.mismatches
                 .push(format!("{lid} pages: expected {want:?}"));
         }
         let t = pages[0];
-        let d = drafts.iter().find(|d| d.pages.iter().any(|p| *p == t.id));
+        let d = drafts.iter().find(|d| d.pages.contains(&t.id));
         let mut field =
             |ratio: &mut Ratio, name: &str, want: Option<String>, got: Option<String>| {
                 let ok = want == got;

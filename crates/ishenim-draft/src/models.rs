@@ -240,7 +240,7 @@ fn bad(file: &str, msg: impl Into<String>) -> ModelError {
 
 fn compile_corruption(src: &str, file: &str) -> Result<CorruptionModel, ModelError> {
     let f: CorruptionFile = toml::from_str(src).map_err(|e| bad(file, e.to_string()))?;
-    if !(f.threshold > 0.0) {
+    if f.threshold.is_nan() || f.threshold <= 0.0 {
         return Err(bad(file, "threshold must be > 0"));
     }
     let mut terms = Vec::new();

@@ -305,7 +305,7 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         (true, Some(r)) => strip_leads(r, inp.lang),
         _ => req_clause.clone().unwrap_or_default(),
     };
-    let main_clip = clip(&main, budget.min(150).max(60));
+    let main_clip = clip(&main, budget.clamp(60, 150));
     let mut text = format!("{kind}: {}", lower_first(&main_clip));
     // Add what is asked when the report came first and there is room.
     if let Some(rc) = req_clause.filter(|_| inp.corruption && !inp.thanks) {

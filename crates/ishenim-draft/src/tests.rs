@@ -342,7 +342,10 @@ fn ocr_noise_in_labels_and_digits() {
         "Өмүралиев айыл өкмөтүнүн башчысына\nЧчоң-Өрүк айылынын тургуну\nЖумабек кызы Айгүл\nДарети: Чоң-Өрүк айылы, Достук\nкөчөсү, 2-үй\nТел,: О555 12З 45б\nАРЬІЗ\nАйыл өкмөтүнүн унаасы жеке максатта колдонулуп жатат.\nЭсебин текшерүүнү өтүнөбүз.\n2024-жылдын 24-мaй\nКолу: Жумабек кызы Айгүл",
     );
     assert_eq!(d.applicant.name.as_deref(), Some("Жумабек кызы Айгүл"));
-    assert_eq!(d.address.as_deref(), Some("Чоң-Өрүк айылы, Достук көчөсү, 2-үй"));
+    assert_eq!(
+        d.address.as_deref(),
+        Some("Чоң-Өрүк айылы, Достук көчөсү, 2-үй")
+    );
     assert_eq!(d.phone.as_deref(), Some("+996555123456"));
     assert_eq!(d.date.as_deref(), Some("2024-05-24"));
 }
@@ -360,7 +363,10 @@ fn three_page_letter_groups_into_one() {
     let body = "Жол оңдолбой жатат, балдар мектепке бара албай жатышат.\n".repeat(30);
     let p1 = page_from_text("x1", &format!("Айыл өкмөтүнүн башчысына\nАРЫЗ\n{body}"));
     let p2 = page_from_text("x2", &body);
-    let p3 = page_from_text("x3", &format!("{body}Жолду оңдоону суранабыз.\n02.10.2024\nКолу: Асанов Бакыт"));
+    let p3 = page_from_text(
+        "x3",
+        &format!("{body}Жолду оңдоону суранабыз.\n02.10.2024\nКолу: Асанов Бакыт"),
+    );
     let d = draft_letters(&[p1, p2, p3], &Models::embedded());
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].pages, vec!["x1", "x2", "x3"]);
