@@ -491,6 +491,23 @@ def make_data():
     put_data("pat_indexed.pdf", image_pdf([(b"/Width %d /Height %d /ColorSpace [/Indexed /DeviceRGB 2 <ffffff000000dc1414>] /BitsPerComponent 8 /Filter /FlateDecode" % (W, H),
                                             zlib.compress(bytes(0 if p == (255, 255, 255) else 1 if p == (0, 0, 0) else 2 for p in c.get_flattened_data())),
                                             (W * PT, 0, 0, H * PT, 0, 0))], full_page(g)))
+    # A real OCR'd PDF (image + Kyrgyz text layer in a Type0/ToUnicode font),
+    # made by Tesseract's PDF renderer, as scanner software produces.
+    font = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+    if shutil.which("tesseract") and os.path.exists(font):
+        from PIL import ImageFont
+        im = Image.new("L", (1400, 300), 255)
+        d = ImageDraw.Draw(im)
+        f = ImageFont.truetype(font, 40)
+        d.text((60, 60), "Урматтуу айыл өкмөтү!", font=f, fill=0)
+        d.text((60, 140), "Көчөдө жарык жок, жолду оңдоп бериңиз.", font=f, fill=0)
+        with tempfile.TemporaryDirectory() as t:
+            im.save(os.path.join(t, "p.png"), dpi=(300, 300))
+            env = dict(os.environ, OMP_THREAD_LIMIT="1")
+            subprocess.run(["tesseract", os.path.join(t, "p.png"), os.path.join(t, "o"), "-l", "kir", "pdf"],
+                           check=True, env=env, capture_output=True)
+            with open(os.path.join(t, "o.pdf"), "rb") as fh:
+                put_data("ocr_kir.pdf", fh.read())
     # Image plus an invisible text layer (Helvetica, WinAnsi) like scanner OCR.
     text = b"BT 3 Tr /F1 12 Tf 36 250 Td (Hello council, road repair request) Tj ET\n"
     d, data = gray_flate_image(g)

@@ -1180,8 +1180,26 @@ fn extract_text(doc: &lopdf::Document, number: u32) -> Option<String> {
         }
         s.push_str(&c);
     }
-    let t = s.trim();
-    t.chars().any(char::is_alphanumeric).then(|| t.to_string())
+    let t = tidy_text(&s);
+    t.chars().any(char::is_alphanumeric).then_some(t)
+}
+
+/// Collapses runs of spaces and tabs, trims every line and drops blank
+/// lines at both ends (text layers often pad words with extra spaces).
+fn tidy_text(s: &str) -> String {
+    let lines: Vec<String> = s
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let first = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let last = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(first, |i| i + 1);
+    lines[first..last.max(first)].join("\n")
 }
 
 /// Refuses what would make lopdf recurse too deep or inflate without bound:
@@ -1460,6 +1478,15 @@ mod tests {
         assert_eq!(direct_length(b"<< /Length 7 0 R >>"), None);
         assert_eq!(direct_length(b"<< /Length1 5 >>"), None);
         assert_eq!(direct_length(b"<< /Filter /X >>"), None);
+    }
+
+    #[test]
+    fn text_is_tidied() {
+        assert_eq!(
+            tidy_text("\n  Салам   дүйнө \n\n x\t y  \n\n"),
+            "Салам дүйнө\n\nx y"
+        );
+        assert_eq!(tidy_text("   "), "");
     }
 
     #[test]

@@ -218,6 +218,17 @@ fn pdf_text_layer_is_returned() {
 }
 
 #[test]
+fn kyrgyz_ocr_text_layer_is_returned() {
+    // Made by Tesseract's PDF renderer: Type0 font with a ToUnicode map.
+    let (_, p) = pages("ocr_kir.pdf");
+    let text = p[0].text_layer.as_deref().unwrap_or("");
+    assert!(text.contains("Урматтуу"), "{text:?}");
+    assert!(text.contains("өкмөтү"), "{text:?}");
+    assert!(!text.contains("  "), "{text:?}");
+    assert_eq!(p[0].dpi, Some(300));
+}
+
+#[test]
 fn vector_only_pdf_has_text_but_no_image() {
     let bytes = std::fs::read(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/hostile/vector_only.pdf"),
