@@ -128,7 +128,16 @@ fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<
         }
         out.push(i);
         if t.text.ends_with([',', ';', ':']) {
-            break;
+            // OCR may put a stray comma before the patronymic ("Гүлнара, Абдыкадыровна").
+            let next_patronymic = doc.toks.get(i + 1).is_some_and(|n| {
+                n.line == t.line
+                    && ["ович", "овна", "евич", "евна", "уулу", "кызы"]
+                        .iter()
+                        .any(|s| n.key.trim_end_matches(',').ends_with(s))
+            });
+            if !next_patronymic {
+                break;
+            }
         }
         i += 1;
     }
@@ -303,6 +312,20 @@ pub(crate) fn choose_name(doc: &Doc, layout: &Layout) -> NameChoice {
             warning: None,
         };
     }
+    // One source cut short (stray punctuation, line break): take the longer one it is a prefix of.
+    if let Some(i) = (0..cands.len()).find(|&i| {
+        (0..cands.len())
+            .any(|j| j != i && keyed[i].len() > keyed[j].len() && keyed[i].starts_with(&keyed[j]))
+            && (0..cands.len()).all(|j| j == i || keyed[i].starts_with(&keyed[j]))
+    }) {
+        return NameChoice {
+            name: Some(texts[i].clone()),
+            toks: cands[i].toks.clone(),
+            confidence: 0.8,
+            anonymous: false,
+            warning: None,
+        };
+    }
     // Disagreement: pick the better-read candidate among header and signature.
     let score = |i: usize| {
         let c = crate::text::conf_of(doc, &cands[i].toks);
@@ -339,6 +362,9 @@ static KY_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 static RU_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"((?:с\.|село)\s*[\w-]+,\s*ул\.\s*[\w-]+(?:\s[\w-]+)?,\s*(?:д\.|дом)\s*\d+[\w/]*(?:,\s*кв\.\s*\d+)?)")
         .expect("static regex")
+});
+static ABBREV_SPACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(д\.|ул\.|с\.|кв\.|г\.|мкр\.)([\dА-ЯӨҮҢ])").expect("static regex")
 });
 static LIVES_IN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"([А-ЯӨҮҢ][\w-]+)\s+айылында\s+жашайм").expect("static regex"));
@@ -388,7 +414,6 @@ pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
             if starts_with_label(&nk, PHONE_LABELS)
                 || starts_with_label(&nk, ADDRESS_LABELS)
                 || crate::layout::has_name_marker(&nk)
-                || doc.lines[next].para_start
                 || !looks_like_continuation(&text, &nt)
             {
                 break;
@@ -399,9 +424,9 @@ pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
             next += 1;
         }
         let clean = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let clean = clean
-            .trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace())
-            .to_string();
+        let clean =
+            clean.trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace());
+        let clean = ABBREV_SPACE.replace_all(clean, "$1 $2").into_owned();
         if !clean.is_empty() {
             let c = crate::text::conf_of(doc, &toks);
             return AddressChoice {

@@ -62,6 +62,9 @@ fn phone_char(c: char) -> bool {
 
 /// Parses a phone from a short piece of text (typically what follows «Тел.:»).
 pub(crate) fn parse_phone(s: &str) -> Option<Phone> {
+    // "+9%6 770 ..." : one unreadable character inside the country code.
+    let fixed_cc = BROKEN_CC.replace(s, "+996 ");
+    let s = fixed_cc.as_ref();
     // Candidate runs: maximal stretches of phone characters that contain at least 5 real digits.
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -114,6 +117,11 @@ pub(crate) fn parse_phone(s: &str) -> Option<Phone> {
     }
     None
 }
+
+/// Country code with one unreadable character: "+9%6", "+99б", "+9 6".
+static BROKEN_CC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\+\s*(?:9[^\d\s]6|99[^\d\s]|[^\d\s]96)\s*").expect("static regex")
+});
 
 /// Regex for an unlabelled mobile number in free text.
 static LOOSE_PHONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -339,6 +347,7 @@ mod tests {
     fn phones_with_ocr_confusions_are_repaired_only_when_valid() {
         check_phone("О555 12З 45б", Some("+996555123456"));
         check_phone("+996 7O7 l2-34-56", Some("+996707123456"));
+        check_phone("+9%6 770 42-40-37", Some("+996770424037"));
         check_phone("0555 12", None);
         check_phone("нет", None);
         check_phone("", None);
