@@ -526,17 +526,16 @@ impl Store {
                 DraftId(tx.last_insert_rowid())
             }
         };
-        let mut ord: i64 = tx.query_row(
+        let start: i64 = tx.query_row(
             "SELECT COALESCE(MAX(ord), -1) + 1 FROM draft_pages WHERE draft_id = ?1",
             [target.0],
             |r| r.get(0),
         )?;
-        for p in pages {
+        for (ord, p) in (start..).zip(pages) {
             tx.execute(
                 "UPDATE draft_pages SET draft_id = ?2, ord = ?3 WHERE page_id = ?1",
                 params![p.0, target.0, ord],
             )?;
-            ord += 1;
         }
         for d in &sources {
             if *d == target {

@@ -455,9 +455,7 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
 const AMEND_SELECT: &str =
     "SELECT entry_id, id, seq, at, user, field, old_value, new_value, reason FROM amendments";
 
-fn amend_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(
+type RawAmend = (
     i64,
     i64,
     i64,
@@ -467,7 +465,9 @@ fn amend_row(
     Option<String>,
     Option<String>,
     String,
-)> {
+);
+
+fn amend_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAmend> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -481,19 +481,7 @@ fn amend_row(
     ))
 }
 
-fn finish_amend(
-    t: (
-        i64,
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-    ),
-) -> Result<(i64, Amendment)> {
+fn finish_amend(t: RawAmend) -> Result<(i64, Amendment)> {
     Ok((
         t.0,
         Amendment {

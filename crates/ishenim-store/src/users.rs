@@ -215,7 +215,7 @@ impl Store {
         let row = {
             let c = self.conn()?;
             c.query_row(
-                &format!("SELECT phc, id, login, role, lang, active, created_at FROM users WHERE login = ?1"),
+                "SELECT phc, id, login, role, lang, active, created_at FROM users WHERE login = ?1",
                 [login.trim()],
                 |r| {
                     Ok((

@@ -282,12 +282,12 @@ fn malformed_inputs_go_to_quarantine_rest_is_stored() {
     let s = Store::open(dir.path()).unwrap();
     let o = s.new_opening(opening()).unwrap();
     let mut bad = Vec::new();
-    for i in 0..6 {
+    for i in 0..6usize {
         let f = s
             .add_file(o, &format!("{i}.png"), format!("png{i}").as_bytes())
             .unwrap()
             .id();
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             s.quarantine(f, "truncated: image data ends early").unwrap();
             bad.push(f);
         } else {
@@ -498,7 +498,7 @@ mod backup {
             std::thread::spawn(move || {
                 for (i, id) in ids.iter().enumerate() {
                     approve_retrying(&s, *id, i);
-                    if i % 10 == 0 {
+                    if i.is_multiple_of(10) {
                         let f = s
                             .add_file(o, "x.jpg", format!("during-{i}").as_bytes())
                             .unwrap()

@@ -47,7 +47,7 @@ pub fn draft_json(i: usize) -> serde_json::Value {
         "phone": "+996700123456",
         "summary": "Жол оңдоо боюнча суроо",
         "category": "roads",
-        "corruption": {"flag": i % 17 == 0, "score": 0.1, "reasons": []}
+        "corruption": {"flag": i.is_multiple_of(17), "score": 0.1, "reasons": []}
     })
 }
 
