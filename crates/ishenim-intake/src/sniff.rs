@@ -228,10 +228,10 @@ fn looks_like_text(head: &[u8], cut: bool) -> bool {
 
 /// Position of `needle` in `hay`, if any.
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
+    if needle.is_empty() {
         return None;
     }
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 #[cfg(test)]
