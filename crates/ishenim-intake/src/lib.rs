@@ -93,6 +93,22 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// Refuses a file of `len` bytes over [`Limits::max_bytes`]. Callers
+    /// that read files should check the size from the file's metadata with
+    /// this *before* reading it into memory; [`open`] checks again.
+    pub fn check_file_size(&self, len: u64) -> Result<(), IntakeError> {
+        if len == 0 {
+            return Err(IntakeError::Empty);
+        }
+        if len > self.max_bytes {
+            return Err(IntakeError::FileTooLarge {
+                size: len,
+                max: self.max_bytes,
+            });
+        }
+        Ok(())
+    }
+
     /// Refuses a page of `width`×`height` pixels that breaks the limits (or
     /// has a zero side). Call this before allocating the page.
     pub fn check_page(&self, width: u64, height: u64) -> Result<(), IntakeError> {
@@ -180,16 +196,7 @@ impl std::fmt::Debug for Document<'_> {
 ///
 /// Errors: see [`IntakeError`] and its [`code`](IntakeError::code).
 pub fn open<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Document<'a>, IntakeError> {
-    if bytes.is_empty() {
-        return Err(IntakeError::Empty);
-    }
-    let size = bytes.len() as u64;
-    if size > limits.max_bytes {
-        return Err(IntakeError::FileTooLarge {
-            size,
-            max: limits.max_bytes,
-        });
-    }
+    limits.check_file_size(bytes.len() as u64)?;
     let format = sniff(bytes)?;
     let inner = guarded(format, || match format {
         Format::Png | Format::Jpeg => {
