@@ -366,6 +366,8 @@ static RU_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 static ABBREV_SPACE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(д\.|ул\.|с\.|кв\.|г\.|мкр\.)([\dА-ЯӨҮҢ])").expect("static regex")
 });
+static HOUSE_LOOKALIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([бБзЗ])(\d{1,3}-үй)").expect("static regex"));
 static LIVES_IN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"([А-ЯӨҮҢ][\w-]+)\s+айылында\s+жашайм").expect("static regex"));
 
@@ -426,7 +428,18 @@ pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
         let clean = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let clean =
             clean.trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace());
-        let clean = ABBREV_SPACE.replace_all(clean, "$1 $2").into_owned();
+        let clean = ABBREV_SPACE.replace_all(clean, "$1 $2");
+        // "б5-үй": a look-alike letter read for the first digit of the house number.
+        let clean = HOUSE_LOOKALIKE
+            .replace_all(&clean, |c: &regex::Captures| {
+                let d = match &c[1] {
+                    "б" | "Б" => "6",
+                    "з" | "З" => "3",
+                    _ => "0",
+                };
+                format!("{d}{}", &c[2])
+            })
+            .into_owned();
         if !clean.is_empty() {
             let c = crate::text::conf_of(doc, &toks);
             return AddressChoice {

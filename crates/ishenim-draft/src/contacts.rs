@@ -194,7 +194,7 @@ fn digitise(s: &str) -> String {
 }
 
 static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{1,2})\s?[./,]\s?(\d{1,2})\s?[./,]\s?(\d{4})\b").expect("static regex")
+    Regex::new(r"\b(\d{1,2})\s?[./,]\s?(\d{1,2})\s?[./,]\s?(\d{4})(?:\D|$)").expect("static regex")
 });
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("static regex"));
@@ -205,8 +205,10 @@ static KY_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2})\s*-?\s*([^\s\d.,-]+(?:\s(?:айы|куран|оона))?)\s*,?\s*(\d{4})\b")
-        .expect("static regex")
+    Regex::new(
+        r"(?i)\b(\d{1,2})\s*-?\s*([^\s\d.,-]+(?:\s(?:айы|куран|оона))?)\s*,?\s*(\d{4})(?:\D|$)",
+    )
+    .expect("static regex")
 });
 
 fn iso(y: u32, m: u32, d: u32) -> Option<String> {
@@ -387,6 +389,8 @@ mod tests {
         check_date("О2.1О.2О24", Some("2024-10-02"));
         check_date("2024-10-02", Some("2024-10-02"));
         check_date("5 мая 2023 г.", Some("2023-05-05"));
+        check_date("17 апреля 2023г.", Some("2023-04-17"));
+        check_date("17.04.2023г.", Some("2023-04-17"));
         check_date("31.02.2024", None);
         check_date("үйүм 12-көчөдө 2024", None);
     }
