@@ -130,8 +130,6 @@ pub(crate) struct Line {
     pub start: usize,
     /// End of the token range.
     pub end: usize,
-    /// True when an empty line (paragraph break) precedes this line.
-    pub para_start: bool,
 }
 
 /// The text of one letter: lines and tokens over all its non-blank pages.
@@ -251,7 +249,6 @@ impl Doc {
                     page: pi,
                     start,
                     end: doc.toks.len(),
-                    para_start,
                 });
             }
         }
