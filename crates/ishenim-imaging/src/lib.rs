@@ -19,6 +19,7 @@ pub mod flatten;
 pub mod geometry;
 pub mod gray;
 pub mod prepare;
+pub mod sheet;
 pub mod skew;
 
 pub use prepare::{prepare, PrepareOptions, Prepared};

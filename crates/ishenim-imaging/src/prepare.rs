@@ -8,6 +8,7 @@ use crate::components::label;
 use crate::flatten::flatten_background;
 use crate::geometry::{rotation_to_source, Affine};
 use crate::gray::to_gray;
+use crate::sheet::{blank_outside, box_blur, find_sheet, ink_fraction, is_bilevel, isolated_ink_ratio};
 use crate::skew::{estimate, SkewEstimate};
 use image::{DynamicImage, GrayImage};
 
@@ -60,6 +61,10 @@ pub struct Prepared {
     pub content: Content,
     /// Components removed as borders, bands or holes.
     pub junk_removed: usize,
+    /// True when a dithered (fax-like) background was smoothed.
+    pub dithered: bool,
+    /// Share of the image covered by the sheet when a photo's surroundings were blanked.
+    pub sheet_coverage: Option<f64>,
 }
 
 impl Prepared {
@@ -117,15 +122,25 @@ fn estimate_dpi(w: u32, h: u32) -> u32 {
 /// Runs the whole preprocessing of one page. Never fails: odd pages come back marked
 /// (blank, no skew found) rather than as errors.
 pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
-    let gray = to_gray(img);
+    let mut gray = to_gray(img);
     let (w, h) = gray.dimensions();
-    let mut flat = flatten_background(&gray);
-    drop(gray);
-
     let (dpi, dpi_estimated) = match opts.dpi_hint {
         Some(d) if (72..=2400).contains(&d) => (d, false),
         _ => (estimate_dpi(w, h), true),
     };
+    // Dithered bilevel scans (fax-like grey) become grey again before anything else.
+    let mut dithered = false;
+    if is_bilevel(&gray) && (isolated_ink_ratio(&gray) > 0.15 || ink_fraction(&gray) > 0.15) {
+        gray = box_blur(&gray, (dpi / 100).max(1));
+        dithered = true;
+    }
+    // A photo of a sheet on a desk: keep the sheet only.
+    let sheet = find_sheet(&gray);
+    if let Some(s) = &sheet {
+        blank_outside(&mut gray, s);
+    }
+    let mut flat = flatten_background(&gray);
+    drop(gray);
     // Analyse at about 150 dpi: enough for 0.1° skew and cheap to label.
     let f = (dpi / 150).max(1);
     let small = shrink_mean(&flat, f);
@@ -192,6 +207,8 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         char_px: 0.0,
         content,
         junk_removed,
+        dithered,
+        sheet_coverage: sheet.map(|s| s.coverage),
     };
     if blank || heights.len() < 3 {
         out.image = flat;

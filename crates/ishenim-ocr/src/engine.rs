@@ -91,6 +91,8 @@ impl Engine {
             };
             // Inverted-text retries cost time and never help on letters.
             e.set_variable("tessedit_do_invert", "0")?;
+            // Tesseract's own chatter ("Empty page!!") would mix with our output.
+            e.set_variable("debug_file", "/dev/null")?;
             Ok(e)
         }
     }
