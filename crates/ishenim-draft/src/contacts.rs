@@ -15,7 +15,7 @@ pub(crate) struct Phone {
 }
 
 /// Reads a character as a digit, allowing typical OCR confusions when `repair` is set.
-fn digit(c: char, repair: bool) -> Option<char> {
+pub(crate) fn digit(c: char, repair: bool) -> Option<char> {
     if c.is_ascii_digit() {
         return Some(c);
     }
@@ -23,7 +23,7 @@ fn digit(c: char, repair: bool) -> Option<char> {
         return None;
     }
     match c {
-        'О' | 'о' | 'O' | 'o' | 'Q' | 'D' => Some('0'),
+        'О' | 'о' | 'O' | 'o' | 'Q' | 'D' | 'Ө' | 'ө' => Some('0'),
         'З' | 'з' | 'Э' => Some('3'),
         'б' | 'Б' => Some('6'),
         'l' | 'I' | '|' | 'і' | 'І' | '!' => Some('1'),
@@ -120,7 +120,7 @@ pub(crate) fn parse_phone(s: &str) -> Option<Phone> {
 
 /// Country code with one unreadable character: "+9%6", "+99б", "+9 6".
 static BROKEN_CC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\+\s*(?:9[^\d\s]6|99[^\d\s]|[^\d\s]96)\s*").expect("static regex")
+    Regex::new(r"\+\s*0?(?:9[^\s]6|99[^\d\s]|[^\d\s]96)\s*").expect("static regex")
 });
 
 /// Regex for an unlabelled mobile number in free text.
@@ -194,7 +194,8 @@ fn digitise(s: &str) -> String {
 }
 
 static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{1,2})\s?[./,]\s?(\d{1,2})\s?[./,]\s?(\d{4})(?:\D|$)").expect("static regex")
+    Regex::new(r"\b(\d{1,2})\s?[./,;]\s?(\d{1,2})\s?[./,;]\s?(\d{4})(?:\D|$)")
+        .expect("static regex")
 });
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("static regex"));
@@ -350,6 +351,8 @@ mod tests {
         check_phone("О555 12З 45б", Some("+996555123456"));
         check_phone("+996 7O7 l2-34-56", Some("+996707123456"));
         check_phone("+9%6 770 42-40-37", Some("+996770424037"));
+        check_phone("+906 555 01-68-36", Some("+996555016836"));
+        check_phone("+0906 700 50-31-61", Some("+996700503161"));
         check_phone("0555 12", None);
         check_phone("нет", None);
         check_phone("", None);
@@ -390,6 +393,7 @@ mod tests {
         check_date("2024-10-02", Some("2024-10-02"));
         check_date("5 мая 2023 г.", Some("2023-05-05"));
         check_date("17 апреля 2023г.", Some("2023-04-17"));
+        check_date("17.11;2024", Some("2024-11-17"));
         check_date("17.04.2023г.", Some("2023-04-17"));
         check_date("31.02.2024", None);
         check_date("үйүм 12-көчөдө 2024", None);

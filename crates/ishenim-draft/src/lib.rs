@@ -276,11 +276,10 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
             // A number wrapped onto the next line ("+996 772" / "02-55-17").
             if parsed.is_none() && li + 1 < doc.lines.len() {
                 let next = doc.lines[li + 1].text.trim();
-                if !next.is_empty()
-                    && next
-                        .chars()
-                        .all(|c| c.is_ascii_digit() || " -()".contains(c))
-                {
+                let phoneish = |c: char| {
+                    c.is_ascii_digit() || " -()".contains(c) || contacts::digit(c, true).is_some()
+                };
+                if next.chars().any(|c| c.is_ascii_digit()) && next.chars().all(phoneish) {
                     rest = format!("{rest} {next}");
                     parsed = contacts::parse_phone(&rest).filter(|p| p.e164);
                 }
