@@ -108,3 +108,114 @@ mod tests {
         assert!((x - u).abs() < 1e-9 && (y - v).abs() < 1e-9);
     }
 }
+
+/// A projective map `p_src = H * p_dst` (homogeneous coordinates), row-major 3×3.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Homography(pub [f64; 9]);
+
+impl Homography {
+    /// The identity map.
+    pub const IDENTITY: Homography = Homography([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+
+    /// The same map as an affine one.
+    pub fn from_affine(a: &Affine) -> Homography {
+        Homography([a.a, a.b, a.e, a.c, a.d, a.f, 0.0, 0.0, 1.0])
+    }
+
+    /// Maps a point.
+    pub fn apply(&self, x: f64, y: f64) -> (f64, f64) {
+        let m = &self.0;
+        let w = m[6] * x + m[7] * y + m[8];
+        let w = if w.abs() < 1e-12 { 1e-12 } else { w };
+        (
+            (m[0] * x + m[1] * y + m[2]) / w,
+            (m[3] * x + m[4] * y + m[5]) / w,
+        )
+    }
+
+    /// `self ∘ other`: first `other`, then `self`.
+    pub fn then_from(&self, other: &Homography) -> Homography {
+        let (a, b) = (&self.0, &other.0);
+        let mut m = [0.0; 9];
+        for r in 0..3 {
+            for c in 0..3 {
+                m[r * 3 + c] = (0..3).map(|k| a[r * 3 + k] * b[k * 3 + c]).sum();
+            }
+        }
+        Homography(m)
+    }
+
+    /// Maps an axis-aligned box and returns the box around its image, clamped to `w × h`.
+    pub fn map_box(&self, bx: [u32; 4], w: u32, h: u32) -> [u32; 4] {
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for (x, y) in [
+            (bx[0], bx[1]),
+            (bx[2], bx[1]),
+            (bx[0], bx[3]),
+            (bx[2], bx[3]),
+        ] {
+            let (u, v) = self.apply(x as f64, y as f64);
+            x0 = x0.min(u);
+            y0 = y0.min(v);
+            x1 = x1.max(u);
+            y1 = y1.max(v);
+        }
+        let cl = |v: f64, m: u32| v.round().clamp(0.0, m as f64) as u32;
+        [cl(x0, w), cl(y0, h), cl(x1, w), cl(y1, h)]
+    }
+
+    /// The map taking the four `from` points onto the four `to` points, if they are in
+    /// general position.
+    pub fn from_points(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> Option<Homography> {
+        // Solve the 8 unknowns h0..h7 (h8 = 1) by Gaussian elimination.
+        let mut a = [[0.0f64; 9]; 8];
+        for i in 0..4 {
+            let ((x, y), (u, v)) = (from[i], to[i]);
+            a[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
+            a[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
+        }
+        for col in 0..8 {
+            let piv = (col..8).max_by(|&r1, &r2| a[r1][col].abs().total_cmp(&a[r2][col].abs()))?;
+            if a[piv][col].abs() < 1e-9 {
+                return None;
+            }
+            a.swap(col, piv);
+            for r in 0..8 {
+                if r != col {
+                    let f = a[r][col] / a[col][col];
+                    for c in col..9 {
+                        a[r][c] -= f * a[col][c];
+                    }
+                }
+            }
+        }
+        let mut h = [0.0; 9];
+        for (i, row) in a.iter().enumerate() {
+            h[i] = row[8] / row[i];
+        }
+        h[8] = 1.0;
+        Some(Homography(h))
+    }
+}
+
+#[cfg(test)]
+mod homography_tests {
+    use super::*;
+
+    #[test]
+    fn four_points_map_exactly() {
+        let from = [(0.0, 0.0), (100.0, 0.0), (100.0, 150.0), (0.0, 150.0)];
+        let to = [(12.0, 30.0), (118.0, 22.0), (125.0, 190.0), (5.0, 170.0)];
+        let h = Homography::from_points(from, to).expect("solvable");
+        for (p, q) in from.iter().zip(&to) {
+            let (x, y) = h.apply(p.0, p.1);
+            assert!((x - q.0).abs() < 1e-6 && (y - q.1).abs() < 1e-6);
+        }
+        let (a, _) = rotation_to_source((50, 60), 10.0, 1.0);
+        let ha = Homography::from_affine(&a);
+        let (x, y) = h.then_from(&ha).apply(3.0, 4.0);
+        let (u, v) = a.apply(3.0, 4.0);
+        let (x2, y2) = h.apply(u, v);
+        assert!((x - x2).abs() < 1e-9 && (y - y2).abs() < 1e-9);
+    }
+}

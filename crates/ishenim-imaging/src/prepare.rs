@@ -6,9 +6,12 @@ use crate::blank::{is_blank, Content};
 use crate::border::{is_border_junk, Scale};
 use crate::components::label;
 use crate::flatten::flatten_background;
-use crate::geometry::{rotation_to_source, Affine};
+use crate::geometry::{rotation_to_source, Affine, Homography};
 use crate::gray::to_gray;
-use crate::sheet::{blank_outside, box_blur, find_sheet, ink_fraction, is_bilevel, isolated_ink_ratio};
+use crate::sheet::{
+    blank_outside, box_blur, corners, find_sheet, ink_fraction, is_bilevel, isolated_ink_ratio,
+    rectify,
+};
 use crate::skew::{estimate, SkewEstimate};
 use image::{DynamicImage, GrayImage};
 
@@ -42,7 +45,7 @@ pub struct Prepared {
     /// Cleaned, upright (up to a possible 180° turn), deskewed, rescaled grey page.
     pub image: GrayImage,
     /// Maps pixel coordinates of `image` to the original image.
-    pub to_original: Affine,
+    pub to_original: Homography,
     /// Size of the original image.
     pub original_size: (u32, u32),
     /// True when the page holds no writing.
@@ -77,14 +80,14 @@ impl Prepared {
     pub fn turn_180(&mut self) {
         let (w, h) = self.image.dimensions();
         self.image = image::imageops::rotate180(&self.image);
-        let flip = Affine {
+        let flip = Homography::from_affine(&Affine {
             a: -1.0,
             b: 0.0,
             c: 0.0,
             d: -1.0,
             e: w as f64,
             f: h as f64,
-        };
+        });
         self.to_original = self.to_original.then_from(&flip);
         if let Some(s) = self.skew.as_mut() {
             s.angle_deg = normalise_deg(s.angle_deg + 180.0);
@@ -123,9 +126,22 @@ fn estimate_dpi(w: u32, h: u32) -> u32 {
 /// (blank, no skew found) rather than as errors.
 pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     let mut gray = to_gray(img);
+    let original_size = gray.dimensions();
+    // A photo of a sheet on a desk: straighten the sheet (or at least blank the desk).
+    let mut pre = Homography::IDENTITY;
+    let sheet = find_sheet(&gray);
+    if let Some(s) = &sheet {
+        match corners(s).and_then(|q| rectify(&gray, q)) {
+            Some((g, hm)) => {
+                gray = g;
+                pre = hm;
+            }
+            None => blank_outside(&mut gray, s),
+        }
+    }
     let (w, h) = gray.dimensions();
     let (dpi, dpi_estimated) = match opts.dpi_hint {
-        Some(d) if (72..=2400).contains(&d) => (d, false),
+        Some(d) if (72..=2400).contains(&d) && sheet.is_none() => (d, false),
         _ => (estimate_dpi(w, h), true),
     };
     // Dithered bilevel scans (fax-like grey) become grey again before anything else.
@@ -133,11 +149,6 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     if is_bilevel(&gray) && (isolated_ink_ratio(&gray) > 0.15 || ink_fraction(&gray) > 0.15) {
         gray = box_blur(&gray, (dpi / 100).max(1));
         dithered = true;
-    }
-    // A photo of a sheet on a desk: keep the sheet only.
-    let sheet = find_sheet(&gray);
-    if let Some(s) = &sheet {
-        blank_outside(&mut gray, s);
     }
     let mut flat = flatten_background(&gray);
     drop(gray);
@@ -197,8 +208,8 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     let blank = is_blank(&content);
     let mut out = Prepared {
         image: GrayImage::new(1, 1),
-        to_original: Affine::IDENTITY,
-        original_size: (w, h),
+        to_original: pre,
+        original_size,
         blank,
         skew: None,
         dpi,
@@ -245,7 +256,7 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         (true, 270) => image::imageops::rotate90(&flat),
         _ => warp_bilinear(&flat, &m, size),
     };
-    out.to_original = m;
+    out.to_original = pre.then_from(&Homography::from_affine(&m));
     out.skew = Some(est);
     out.scale = scale;
     out.char_px = char_px;

@@ -3,6 +3,7 @@
 
 use crate::binarize::{otsu, shrink_mean};
 use crate::components::{label, Bitmap};
+use crate::geometry::Homography;
 use image::GrayImage;
 
 /// A convex polygon in full-resolution pixel coordinates.
@@ -76,7 +77,11 @@ pub fn find_sheet(gray: &GrayImage) -> Option<Sheet> {
         return None;
     }
     let labels = label(&bright);
-    let (best, comp) = labels.components.iter().enumerate().max_by_key(|(_, c)| c.area)?;
+    let (best, comp) = labels
+        .components
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, c)| c.area)?;
     let coverage = comp.area as f64 / total;
     if !(0.15..0.97).contains(&coverage) {
         return None;
@@ -97,7 +102,10 @@ pub fn find_sheet(gray: &GrayImage) -> Option<Sheet> {
     }
     // The sheet must stand out: what lies outside the hull is much darker than inside
     // (a desk), not more paper (a table cell, a frame).
-    let small_hull: Vec<(f64, f64)> = hull.iter().map(|&(x, y)| (x / f as f64, y / f as f64)).collect();
+    let small_hull: Vec<(f64, f64)> = hull
+        .iter()
+        .map(|&(x, y)| (x / f as f64, y / f as f64))
+        .collect();
     let (mut in_sum, mut in_n, mut out_sum, mut out_n) = (0u64, 0u64, 0u64, 0u64);
     for y in 0..small.height() {
         for x in 0..small.width() {
@@ -126,6 +134,74 @@ pub fn find_sheet(gray: &GrayImage) -> Option<Sheet> {
 fn inside(poly: &[(f64, f64)], x: f64, y: f64) -> bool {
     let n = poly.len();
     (0..n).all(|i| cross(poly[i], poly[(i + 1) % n], (x, y)) >= 0.0)
+}
+
+/// The sheet's four corners (top-left, top-right, bottom-right, bottom-left) when the hull
+/// is close to a quadrilateral, as a photographed sheet is.
+pub fn corners(sheet: &Sheet) -> Option<[(f64, f64); 4]> {
+    let h = &sheet.hull;
+    let by = |f: &dyn Fn(&(f64, f64)) -> f64, max: bool| {
+        h.iter().copied().max_by(|a, b| {
+            let (x, y) = (f(a), f(b));
+            if max {
+                x.total_cmp(&y)
+            } else {
+                y.total_cmp(&x)
+            }
+        })
+    };
+    let tl = by(&|p| p.0 + p.1, false)?;
+    let br = by(&|p| p.0 + p.1, true)?;
+    let tr = by(&|p| p.0 - p.1, true)?;
+    let bl = by(&|p| p.0 - p.1, false)?;
+    let quad = [tl, tr, br, bl];
+    let area = |pts: &[(f64, f64)]| {
+        let n = pts.len();
+        (0..n)
+            .map(|i| pts[i].0 * pts[(i + 1) % n].1 - pts[(i + 1) % n].0 * pts[i].1)
+            .sum::<f64>()
+            .abs()
+            / 2.0
+    };
+    let (qa, ha) = (area(&quad), area(h));
+    (ha > 0.0 && qa / ha > 0.93).then_some(quad)
+}
+
+/// Straightens the photographed sheet: returns the sheet alone, as a rectangle, and the
+/// map from its pixels to the photo's.
+pub fn rectify(gray: &GrayImage, quad: [(f64, f64); 4]) -> Option<(GrayImage, Homography)> {
+    let d = |a: (f64, f64), b: (f64, f64)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+    let [tl, tr, br, bl] = quad;
+    let w = d(tl, tr).max(d(bl, br));
+    let h = d(tl, bl).max(d(tr, br));
+    if w < 50.0 || h < 50.0 || w * h > 2.0 * gray.width() as f64 * gray.height() as f64 {
+        return None;
+    }
+    // Stay a little inside the sheet: its edge is often shaded.
+    let m = 0.006 * w.min(h);
+    let rect = [(-m, -m), (w + m, -m), (w + m, h + m), (-m, h + m)];
+    let rect = rect.map(|(x, y)| (x + m, y + m));
+    let hm = Homography::from_points(rect, quad)?;
+    let (ow, oh) = (w as u32, h as u32);
+    let (sw, sh) = (gray.width() as i64, gray.height() as i64);
+    let raw = gray.as_raw();
+    let mut out = vec![255u8; ow as usize * oh as usize];
+    for y in 0..oh as usize {
+        for x in 0..ow as usize {
+            let (sx, sy) = hm.apply(x as f64 + 0.5, y as f64 + 0.5);
+            let (sx, sy) = (sx - 0.5, sy - 0.5);
+            let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
+            if x0 >= 0 && y0 >= 0 && x0 + 1 < sw && y0 + 1 < sh {
+                let (fx, fy) = ((sx - x0 as f64) as f32, (sy - y0 as f64) as f32);
+                let i = (y0 * sw + x0) as usize;
+                let s = sw as usize;
+                let top = raw[i] as f32 * (1.0 - fx) + raw[i + 1] as f32 * fx;
+                let bot = raw[i + s] as f32 * (1.0 - fx) + raw[i + s + 1] as f32 * fx;
+                out[y * ow as usize + x] = (top * (1.0 - fy) + bot * fy + 0.5) as u8;
+            }
+        }
+    }
+    Some((GrayImage::from_raw(ow, oh, out)?, hm))
 }
 
 /// Paints everything outside the sheet white.
@@ -171,7 +247,8 @@ pub fn isolated_ink_ratio(gray: &GrayImage) -> f64 {
             let i = y * w + x;
             if raw[i] < 128 {
                 ink += 1;
-                if raw[i - 1] >= 128 && raw[i + 1] >= 128 && raw[i - w] >= 128 && raw[i + w] >= 128 {
+                if raw[i - 1] >= 128 && raw[i + 1] >= 128 && raw[i - w] >= 128 && raw[i + w] >= 128
+                {
                     alone += 1;
                 }
             }
@@ -255,7 +332,8 @@ mod tests {
         // A tilted bright quadrilateral on a dark background with a dark "shadow" notch.
         let mut img = GrayImage::from_fn(600, 800, |x, y| {
             let (xf, yf) = (x as f64, y as f64);
-            let inside = yf > 80.0 + 0.1 * xf && yf < 720.0 + 0.1 * xf - 60.0 && xf > 60.0 && xf < 540.0;
+            let inside =
+                yf > 80.0 + 0.1 * xf && yf < 720.0 + 0.1 * xf - 60.0 && xf > 60.0 && xf < 540.0;
             Luma([if inside { 225 } else { 50 }])
         });
         for y in 300..360 {
@@ -264,28 +342,42 @@ mod tests {
             }
         }
         let sheet = find_sheet(&img).expect("sheet");
-        assert!(sheet.coverage > 0.5 && sheet.coverage < 0.9, "{}", sheet.coverage);
+        assert!(
+            sheet.coverage > 0.5 && sheet.coverage < 0.9,
+            "{}",
+            sheet.coverage
+        );
         blank_outside(&mut img, &sheet);
         assert_eq!(img.get_pixel(10, 10).0[0], 255, "desk blanked");
-        assert_eq!(img.get_pixel(520, 330).0[0], 90, "shadow inside the hull is kept");
+        assert_eq!(
+            img.get_pixel(520, 330).0[0],
+            90,
+            "shadow inside the hull is kept"
+        );
         assert_eq!(img.get_pixel(300, 400).0[0], 225, "paper kept");
     }
 
     #[test]
     fn an_ordinary_scan_has_no_sheet_to_find() {
-        let img = GrayImage::from_fn(600, 800, |x, y| Luma([if (x / 7 + y / 11) % 9 == 0 { 20 } else { 245 }]));
+        let img = GrayImage::from_fn(600, 800, |x, y| {
+            Luma([if (x / 7 + y / 11) % 9 == 0 { 20 } else { 245 }])
+        });
         assert!(find_sheet(&img).is_none());
     }
 
     #[test]
     fn dither_is_detected_and_blurred_to_grey() {
-        let dither = GrayImage::from_fn(100, 100, |x, y| Luma([if x % 3 == 0 && y % 3 == 0 { 0 } else { 255 }]));
+        let dither = GrayImage::from_fn(100, 100, |x, y| {
+            Luma([if x % 3 == 0 && y % 3 == 0 { 0 } else { 255 }])
+        });
         assert!(is_bilevel(&dither));
         assert!(isolated_ink_ratio(&dither) > 0.5);
         let b = box_blur(&dither, 2);
         let v = b.get_pixel(50, 50).0[0];
         assert!(v > 150 && v < 250, "{v}");
-        let print = GrayImage::from_fn(100, 100, |x, y| Luma([if y % 10 < 3 && x % 12 < 8 { 0 } else { 255 }]));
+        let print = GrayImage::from_fn(100, 100, |x, y| {
+            Luma([if y % 10 < 3 && x % 12 < 8 { 0 } else { 255 }])
+        });
         assert!(isolated_ink_ratio(&print) < 0.05);
     }
 }
