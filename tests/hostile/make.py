@@ -362,6 +362,8 @@ def main():
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
         stream(b"/Filter /FlateDecode", bomb),
     ]), "err:too_large", "content stream inflating to 100 MiB")
+    put("image_flate_bomb.pdf", image_pdf([(b"/Width 1000 /Height 1000 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode", bomb, (612, 0, 0, 792, 0, 0))], (612, 792)),
+        "err:too_large", "1 Mpx image whose data inflates to 100 MiB")
     fake = random.Random(5).randbytes(300)
     put("jbig2.pdf", image_pdf([(b"/Width 400 /Height 560 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode", fake, (288, 0, 0, 403.2, 0, 0))], (288, 403.2)),
         "err:corrupt", "JBIG2 image with random data")

@@ -29,7 +29,7 @@ use crate::{convert, meta, DecodedPage, IntakeError, Limits};
 
 /// Cap for any decompressed non-image stream (content, object streams,
 /// fonts, CMaps).
-const MAX_STREAM: usize = 64 * 1024 * 1024;
+const MAX_STREAM: usize = 32 * 1024 * 1024;
 /// Cap for the sum of decompressed object/xref streams in one file.
 const MAX_STRUCT_TOTAL: usize = 256 * 1024 * 1024;
 /// Deepest accepted nesting of arrays and dictionaries.
@@ -726,11 +726,32 @@ fn decode_image(
         .is_some_and(|(lo, hi)| lo > hi);
     let bpc = int(b"BitsPerComponent", b"BPC").unwrap_or(if is_mask { 1.0 } else { 8.0 }) as usize;
 
+    let cs = if is_mask {
+        ColourSpace::Gray
+    } else {
+        match doc.get(d, b"ColorSpace").or_else(|| doc.get(d, b"CS")) {
+            Some(o) => doc.colour_space(o, resources, 0)?,
+            None => ColourSpace::Gray,
+        }
+    };
+
     let filters = doc.filters(d);
+    let ends_in_codec = filters
+        .last()
+        .is_some_and(|(n, _)| apply_generic(n, None, &[], 0) == Ok(None));
+    // Output cap of the generic filters: the raw pixel size (plus PNG
+    // predictor bytes) when they produce pixels, else the file-size limit
+    // (the input of an image codec is never bigger than a file).
+    let cap = if ends_in_codec {
+        usize::try_from(limits.max_bytes).unwrap_or(usize::MAX)
+    } else {
+        let bits = (wu as u64) * (cs.components() as u64) * (bpc.clamp(1, 16) as u64);
+        let raw = bits.div_ceil(8).saturating_add(1).saturating_mul(h);
+        usize::try_from(raw.saturating_add(65536)).unwrap_or(usize::MAX)
+    };
     let mut data: Vec<u8> = s.content.clone();
     let mut codec: Option<(Vec<u8>, Option<Dictionary>)> = None;
     for (i, (name, params)) in filters.iter().enumerate() {
-        let cap = 512 * 1024 * 1024;
         match apply_generic(name, params.as_ref(), &data, cap)
             .map_err(|e| e.into_intake("image"))?
         {
@@ -746,15 +767,6 @@ fn decode_image(
             }
         }
     }
-
-    let cs = if is_mask {
-        ColourSpace::Gray
-    } else {
-        match doc.get(d, b"ColorSpace").or_else(|| doc.get(d, b"CS")) {
-            Some(o) => doc.colour_space(o, resources, 0)?,
-            None => ColourSpace::Gray,
-        }
-    };
 
     let img: DynamicImage = match codec.as_ref().map(|(n, p)| (n.as_slice(), p.as_ref())) {
         Some((b"DCTDecode", _)) => {
@@ -1074,6 +1086,9 @@ fn composite(
             "images are placed with zero size",
         ));
     }
+    // No scan is finer than 1200 dpi; a tiny placement must not blow up
+    // the canvas.
+    s = s.min(1200.0 / 72.0);
     // Keep the canvas within the limits.
     let max_side = f64::from(limits.max_side);
     s = s.min(max_side / bw).min(max_side / bh);
@@ -1092,25 +1107,70 @@ fn composite(
     } else {
         DynamicImage::ImageLuma8(GrayImage::from_pixel(cw, ch, image::Luma([255])))
     };
-    for (m, pi) in images {
-        paint(&mut canvas, m, pi, bbox, s);
+    // Bound the work: the painted area of all images together.
+    let mut rects = Vec::with_capacity(images.len());
+    let mut area = 0u64;
+    for (m, _) in images {
+        let r = canvas_rect(m, bbox, s, cw, ch);
+        if let Some(r) = r {
+            area += u64::from(r[1] - r[0]) * u64::from(r[3] - r[2]);
+        }
+        rects.push(r);
+    }
+    if area > limits.max_pixels.saturating_mul(4) {
+        return Err(IntakeError::limit("the image area painted on the page"));
+    }
+    for ((m, pi), rect) in images.iter().zip(rects) {
+        let Some(rect) = rect else { continue };
+        let dims = (pi.img.width(), pi.img.height());
+        match (&pi.img, &mut canvas) {
+            (DynamicImage::ImageLuma8(src), DynamicImage::ImageLuma8(dst)) => {
+                let (sw, dst) = (src.width() as usize, &mut **dst);
+                let src = src.as_raw();
+                paint(m, rect, dims, bbox, s, cw, |i, col, row| {
+                    let g = src[row as usize * sw + col as usize];
+                    if !pi.stencil {
+                        dst[i] = g;
+                    } else if g == 0 {
+                        dst[i] = 0;
+                    }
+                });
+            }
+            (DynamicImage::ImageLuma8(src), DynamicImage::ImageRgb8(dst)) => {
+                let (sw, dst) = (src.width() as usize, &mut **dst);
+                let src = src.as_raw();
+                paint(m, rect, dims, bbox, s, cw, |i, col, row| {
+                    let g = src[row as usize * sw + col as usize];
+                    if !pi.stencil || g == 0 {
+                        dst[3 * i..3 * i + 3].copy_from_slice(&[g, g, g]);
+                    }
+                });
+            }
+            (DynamicImage::ImageRgb8(src), DynamicImage::ImageRgb8(dst)) => {
+                let (sw, dst) = (src.width() as usize, &mut **dst);
+                let src = src.as_raw();
+                paint(m, rect, dims, bbox, s, cw, |i, col, row| {
+                    let at = 3 * (row as usize * sw + col as usize);
+                    dst[3 * i..3 * i + 3].copy_from_slice(&src[at..at + 3]);
+                });
+            }
+            _ => {}
+        }
     }
     Ok((canvas, Some(s * 72.0), true))
 }
 
-/// Nearest-neighbour paint of one image through its placement matrix.
-fn paint(canvas: &mut DynamicImage, m: &Matrix, pi: &PdfImage, bbox: [f64; 4], s: f64) {
+/// Canvas rectangle `[x0, x1) × [y0, y1)` covered by an image placed with
+/// `m`, clipped to the canvas; `None` for a degenerate placement.
+fn canvas_rect(m: &Matrix, bbox: [f64; 4], s: f64, cw: u32, ch: u32) -> Option<[u32; 4]> {
     let [a, b, c, d, e, f] = *m;
     let det = a * d - b * c;
     if !det.is_finite() || det.abs() < 1e-9 {
-        return;
+        return None;
     }
     let [x0, _, _, y1] = bbox;
-    let (cw, ch) = (canvas.width() as f64, canvas.height() as f64);
-    // Canvas bounding box of the placed unit square.
-    let corners = [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)];
     let (mut minx, mut miny, mut maxx, mut maxy) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for (u, v) in corners {
+    for (u, v) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)] {
         let px = (a * u + c * v + e - x0) * s;
         let py = (y1 - (b * u + d * v + f)) * s;
         minx = minx.min(px);
@@ -1118,53 +1178,49 @@ fn paint(canvas: &mut DynamicImage, m: &Matrix, pi: &PdfImage, bbox: [f64; 4], s
         miny = miny.min(py);
         maxy = maxy.max(py);
     }
-    let sx0 = minx.floor().clamp(0.0, cw) as u32;
-    let sx1 = maxx.ceil().clamp(0.0, cw) as u32;
-    let sy0 = miny.floor().clamp(0.0, ch) as u32;
-    let sy1 = maxy.ceil().clamp(0.0, ch) as u32;
-    let (iw, ih) = (pi.img.width(), pi.img.height());
+    let (cw, ch) = (f64::from(cw), f64::from(ch));
+    let r = [
+        minx.floor().clamp(0.0, cw) as u32,
+        maxx.ceil().clamp(0.0, cw) as u32,
+        miny.floor().clamp(0.0, ch) as u32,
+        maxy.ceil().clamp(0.0, ch) as u32,
+    ];
+    (r[1] > r[0] && r[3] > r[2]).then_some(r)
+}
+
+/// Nearest-neighbour paint of one image through its placement matrix.
+/// `put(canvas_index, col, row)` copies one source pixel.
+fn paint(
+    m: &Matrix,
+    rect: [u32; 4],
+    (iw, ih): (u32, u32),
+    bbox: [f64; 4],
+    s: f64,
+    cw: u32,
+    mut put: impl FnMut(usize, u32, u32),
+) {
+    let [a, b, c, d, e, f] = *m;
+    let det = a * d - b * c;
+    let [x0, _, _, y1] = bbox;
     let (iwf, ihf) = (f64::from(iw), f64::from(ih));
-    // Inverse mapping from page space to the unit square.
-    let inv = |x: f64, y: f64| -> (f64, f64) {
-        let (dx, dy) = (x - e, y - f);
-        ((d * dx - c * dy) / det, (-b * dx + a * dy) / det)
-    };
-    for cy in sy0..sy1 {
+    // u, v (unit-square coordinates) are affine in the canvas x: step per px.
+    let du = d / (s * det);
+    let dv = -b / (s * det);
+    for cy in rect[2]..rect[3] {
         let y = y1 - (f64::from(cy) + 0.5) / s;
-        for cx in sx0..sx1 {
-            let x = x0 + (f64::from(cx) + 0.5) / s;
-            let (u, v) = inv(x, y);
-            if !(0.0..1.0).contains(&u) || !(0.0..1.0).contains(&(1.0 - v)) {
-                continue;
+        let x = x0 + (f64::from(rect[0]) + 0.5) / s;
+        let (dx, dy) = (x - e, y - f);
+        let mut u = (d * dx - c * dy) / det;
+        let mut v = (-b * dx + a * dy) / det;
+        let row_start = cy as usize * cw as usize;
+        for cx in rect[0]..rect[1] {
+            if (0.0..1.0).contains(&u) && v > 0.0 && v <= 1.0 {
+                let col = ((u * iwf) as u32).min(iw - 1);
+                let row = (((1.0 - v) * ihf) as u32).min(ih - 1);
+                put(row_start + cx as usize, col, row);
             }
-            let col = ((u * iwf) as u32).min(iw - 1);
-            let row = (((1.0 - v) * ihf) as u32).min(ih - 1);
-            match (&pi.img, &mut *canvas) {
-                (DynamicImage::ImageLuma8(src), DynamicImage::ImageLuma8(dst)) => {
-                    let g = src.get_pixel(col, row).0[0];
-                    if pi.stencil {
-                        if g == 0 {
-                            dst.put_pixel(cx, cy, image::Luma([0]));
-                        }
-                    } else {
-                        dst.put_pixel(cx, cy, image::Luma([g]));
-                    }
-                }
-                (DynamicImage::ImageLuma8(src), DynamicImage::ImageRgb8(dst)) => {
-                    let g = src.get_pixel(col, row).0[0];
-                    if pi.stencil {
-                        if g == 0 {
-                            dst.put_pixel(cx, cy, image::Rgb([0, 0, 0]));
-                        }
-                    } else {
-                        dst.put_pixel(cx, cy, image::Rgb([g, g, g]));
-                    }
-                }
-                (DynamicImage::ImageRgb8(src), DynamicImage::ImageRgb8(dst)) => {
-                    dst.put_pixel(cx, cy, *src.get_pixel(col, row));
-                }
-                _ => {}
-            }
+            u += du;
+            v += dv;
         }
     }
 }
