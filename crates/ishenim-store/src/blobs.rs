@@ -20,12 +20,17 @@ pub(crate) fn is_sha_hex(s: &str) -> bool {
 
 /// Relative path of a blob: `files/ab/abcdef…` (with `/` separators, for archives too).
 pub(crate) fn rel_path(sha: &str) -> String {
-    format!("{}/{}/{}", crate::FILES_DIR, &sha[..2], sha)
+    format!("{}/{}/{}", crate::FILES_DIR, prefix(sha), sha)
+}
+
+/// First two characters of a hash; never panics on a malformed (tampered) value.
+fn prefix(sha: &str) -> &str {
+    sha.get(..2).unwrap_or("xx")
 }
 
 /// Absolute path of a blob under `files_dir`.
 pub(crate) fn blob_path(files_dir: &Path, sha: &str) -> PathBuf {
-    files_dir.join(&sha[..2]).join(sha)
+    files_dir.join(prefix(sha)).join(sha)
 }
 
 /// fsync a directory so a rename inside it is durable.
@@ -62,7 +67,7 @@ pub(crate) fn hash_file(path: &Path) -> Result<(String, u64)> {
 /// Write `bytes` as the blob `sha` durably: temp file + fsync + rename + fsync dir.
 /// An existing blob with the right content is kept; a damaged one is replaced.
 pub(crate) fn write_blob(files_dir: &Path, sha: &str, bytes: &[u8]) -> Result<PathBuf> {
-    let dir = files_dir.join(&sha[..2]);
+    let dir = files_dir.join(prefix(sha));
     let path = dir.join(sha);
     if let Ok(meta) = fs::metadata(&path) {
         if meta.len() == bytes.len() as u64 {
@@ -107,5 +112,8 @@ mod tests {
         assert_eq!(hash_file(&p).unwrap(), (sha.clone(), 5));
         assert_eq!(rel_path(&sha), format!("files/{}/{}", &sha[..2], sha));
         assert!(!is_sha_hex("ABC"));
+        // Malformed hashes from a tampered database never panic.
+        let _ = blob_path(d.path(), "aж");
+        assert_eq!(rel_path("aж"), "files/xx/aж");
     }
 }

@@ -88,6 +88,24 @@
 //! ([`DeadlineSettings`]). The calendar ([`calendar::Calendar`]) knows weekends, the fixed
 //! Kyrgyz holidays and admin-edited extra holidays and moved working days.
 //!
+//! ## API at a glance (for the CLI and web crates)
+//!
+//! | command | calls |
+//! | --- | --- |
+//! | `opening new` | [`Store::new_opening`] → print the [`OpeningId`]; [`Store::get_opening`], [`Store::list_openings`] |
+//! | `ingest` | per input: [`Store::add_file`]; if the file's status is `stored`: scan [`Store::read_file`] / [`Store::file_path`] then [`Store::save_pages`] (or [`Store::quarantine`] with the reason); then draft with [`Store::pages_of_file`] / [`Store::page_record`] and [`Store::save_drafts`]. Resume: [`Store::files_pending`]. Quarantine: [`Store::list_quarantine`], [`Store::retry_quarantined`] |
+//! | `drafts list/show` | [`Store::pending_drafts`], [`Store::list_drafts`], [`Store::get_draft`] |
+//! | `drafts approve` | [`Store::approve_draft`] with [`ApprovedFields`] (or [`ApprovedFields::from_draft`]); `--all`: [`Store::approve_drafts`] (one transaction) |
+//! | `drafts reject` / regroup | [`Store::reject_draft`]; [`Store::move_pages`], [`Store::split_draft`], [`Store::merge_drafts`], [`Store::set_draft_data`] |
+//! | `journal list/show` | [`Store::journal_list`] (`EntryView` serialises with `"serial": "2026-0001"`), [`Store::entry_current_view`], [`Store::entry_history`], [`Store::act_of_receipt`]; print [`Store::chain_head`] on every printout/export |
+//! | follow-up | [`Store::assign_official`], [`Store::record_measures`], [`Store::record_reply`], [`Store::set_status`], [`Store::extend_deadline`], [`Store::amend_entry`] |
+//! | `journal verify` | [`Store::verify`] / [`Store::verify_against`]; exit non-zero unless `report.ok` |
+//! | deadlines | [`Store::due_soon`], [`Store::overdue`], [`Store::deadline_settings`], [`Store::set_calendar_day`] |
+//! | `user add`, login | [`Store::add_user`], [`Store::verify_password`], [`Store::create_session`], [`Store::session`], [`Store::delete_session`] |
+//! | audit | [`Store::audit`] (views, exports, logins: ids only), [`Store::list_audit`]; approvals, rejections, amendments, events and backups audit themselves |
+//! | `backup` / `restore` | [`Store::backup`], [`Store::restore`] (no `Store` open on the target) |
+//! | health | [`Store::integrity_check`], [`Store::check_blobs`] |
+//!
 //! ## Errors
 //!
 //! Every fallible call returns [`StoreError`]; `SQLITE_BUSY`/`LOCKED` after the busy
