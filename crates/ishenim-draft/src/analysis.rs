@@ -20,6 +20,9 @@ pub struct Reason {
     /// `negated`, `rumour` or `thanks` when the match was discounted; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub note: Option<String>,
+    /// Index of the first matched token in the letter (internal).
+    #[serde(skip)]
+    pub(crate) tok: Option<usize>,
 }
 
 /// The corruption verdict.
@@ -56,6 +59,7 @@ fn reason(doc: &Doc, at: &[usize], term: &str, weight: f32, note: Option<&str>) 
         term: term.to_string(),
         weight: (weight * 100.0).round() / 100.0,
         note: note.map(String::from),
+        tok: Some(first),
     }
 }
 
@@ -165,7 +169,11 @@ pub(crate) fn corruption(
     }
     let raw: f32 = reasons.iter().map(|r| r.1).sum();
     reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let score = raw / (raw + m.threshold);
+    let score = if raw > 0.0 {
+        raw / (raw + m.threshold)
+    } else {
+        0.0
+    };
     Corruption {
         flag: raw >= m.threshold,
         score: (score * 1000.0).round() / 1000.0,

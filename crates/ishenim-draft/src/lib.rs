@@ -377,8 +377,17 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     let thanks_end = (body.start + (body.len() / 3).max(40)).min(body.end);
     let corruption =
         analysis::corruption(&doc, body.clone(), body.start..thanks_end, &lang, models);
-    let thanks = doc.toks[body.start..thanks_end]
+    // For the summary's wording, a letter of thanks says so in its first sentence.
+    let greeting = doc.toks.get(body.start).is_some_and(|t| {
+        t.key.starts_with("урматтуу") || t.key.starts_with("уважаем") || t.key.starts_with("дорог")
+    });
+    let first_sentence = doc
+        .toks
+        .get(body.start)
+        .map(|t| t.sentence + usize::from(greeting));
+    let thanks = doc.toks[body.clone()]
         .iter()
+        .take_while(|t| first_sentence.is_some_and(|f| t.sentence <= f))
         .any(|t| models::any_match(&models.corruption.thanks, &t.key));
     let cat = analysis::category(&doc, body.clone(), &lang, models);
 
@@ -399,14 +408,7 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         .reasons
         .iter()
         .find(|r| r.note.is_none())
-        .and_then(|r| {
-            let first_word = r.phrase.split_whitespace().next()?;
-            let k = text::key_word(first_word);
-            doc.toks[body.clone()]
-                .iter()
-                .position(|t| t.key == k)
-                .map(|p| p + body.start)
-        });
+        .and_then(|r| r.tok);
     let place = place_of(addr.address.as_deref(), &doc, lay.header_end, &lang);
     let summary = if needs_transcription || doc.toks.is_empty() {
         String::new()

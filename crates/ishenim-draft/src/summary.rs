@@ -52,8 +52,10 @@ pub(crate) fn sentences(text: &str) -> Vec<String> {
                 .chars()
                 .filter(|c| c.is_alphabetic())
                 .collect();
-            let abbrev =
-                word.chars().count() <= 2 && word.chars().next().is_some_and(|c| c.is_lowercase());
+            let abbrev = [
+                "с", "ул", "д", "г", "кв", "ж", "м", "т", "б", "обл", "им", "тел", "мкр", "көч",
+            ]
+            .contains(&word.as_str());
             if next.is_none_or(|n| {
                 n == ' ' && after.is_some_and(|a| a.is_uppercase() || "«\"(".contains(a))
             }) && !abbrev
@@ -229,29 +231,30 @@ pub(crate) struct SummaryInput<'a> {
 /// Builds the summary from body lines `[start, end)`.
 pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput) -> String {
     let ru = inp.lang == "ru";
+    // Body text from the tokens, so that the reason's character offset is exact.
     let mut body = String::new();
     let mut reason_char = None;
-    for li in start..end.min(doc.lines.len()) {
-        let l = &doc.lines[li];
-        if let Some(t) = inp.first_reason_tok {
-            if (l.start..l.end).contains(&t) && reason_char.is_none() {
-                reason_char = Some(body.chars().count());
-            }
-        }
+    let first_tok = doc.lines.get(start).map_or(doc.toks.len(), |l| l.start);
+    let last_tok = if end >= doc.lines.len() {
+        doc.toks.len()
+    } else {
+        doc.lines[end].start
+    };
+    for i in first_tok..last_tok.max(first_tok) {
         if !body.is_empty() {
             body.push(' ');
         }
-        body.push_str(l.text.trim());
+        if inp.first_reason_tok == Some(i) {
+            reason_char = Some(body.len());
+        }
+        body.push_str(&doc.toks[i].text);
     }
-    let sents: Vec<String> = sentences(&body)
-        .into_iter()
-        .filter(|s| {
-            let k = crate::text::key_line(s);
-            s.split_whitespace().count() >= 3
-                && !k.starts_with("урматтуу")
-                && !k.starts_with("уважаем")
-        })
-        .collect();
+    let all = sentences(&body);
+    let keep = |s: &String| {
+        let k = crate::text::key_line(s);
+        s.split_whitespace().count() >= 3 && !k.starts_with("урматтуу") && !k.starts_with("уважаем")
+    };
+    let sents: Vec<String> = all.iter().filter(|s| keep(s)).cloned().collect();
     if sents.is_empty() {
         return String::new();
     }
@@ -260,21 +263,26 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         .rev()
         .find(|s| is_request(s, inp.lang))
         .cloned();
-    // The report: the sentence holding the first corruption reason, else the first sentence.
-    let report = match reason_char {
-        Some(rc) if inp.corruption => {
-            let mut acc = 0;
-            sents
-                .iter()
-                .find(|s| {
-                    acc += s.chars().count() + 1;
-                    acc > rc
-                })
-                .cloned()
+    // The report: the sentence holding the strongest corruption reason, unless that is the request itself;
+    // else the first sentence that is not a request.
+    let mut at_reason = None;
+    if let (Some(rc), true) = (reason_char, inp.corruption) {
+        let mut cursor = 0;
+        for s in &all {
+            if let Some(p) = body[cursor..].find(s.as_str()) {
+                let (a, b) = (cursor + p, cursor + p + s.len());
+                cursor = b;
+                if (a..b).contains(&rc) {
+                    at_reason = Some(s.clone());
+                    break;
+                }
+            }
         }
-        _ => None,
     }
-    .or_else(|| sents.first().cloned());
+    let report = at_reason
+        .filter(|s| keep(s) && !is_request(s, inp.lang))
+        .or_else(|| sents.iter().find(|s| !is_request(s, inp.lang)).cloned())
+        .or_else(|| sents.first().cloned());
     let kind = match (ru, inp.thanks, inp.corruption, request.is_some()) {
         (false, true, false, _) => "Ыраазычылык",
         (true, true, false, _) => "Благодарность",
