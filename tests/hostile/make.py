@@ -464,6 +464,8 @@ def make_data():
     put_data("pat_gray16.tif", tiff_via_pillow(g16, compression="tiff_adobe_deflate", dpi=(100, 100)))
     put_data("pat_multi3.tif", multipage_tiff([bw, Image.new("1", (W, H), 1), bw.transpose(Image.Transpose.FLIP_LEFT_RIGHT)], compression="group4", dpi=(100, 100)))
     if shutil.which("tiffcp"):
+        put_data("pat_g4_strips_lsb.tif", run(["tiffcp", "-c", "g4", "-r", "64", "-f", "lsb2msb", "{in}", "{out}"],
+                                              tiff_via_pillow(bw, compression="group4", dpi=(100, 100))))
         put_data("pat_bigtiff.tif", run(["tiffcp", "-8", "{in}", "{out}"], tiff_via_pillow(g, compression="tiff_lzw", dpi=(100, 100))))
     put_data("pat.png", save(c, "PNG", dpi=(100, 100)))
     put_data("pat_gray.jpg", save(g, "JPEG", quality=95, dpi=(100, 100)))

@@ -105,6 +105,7 @@ fn tiff_variants() {
     for (name, second, tol) in [
         ("pat_g4.tif", Second::None, 0),
         ("pat_g3.tif", Second::None, 0),
+        ("pat_g4_strips_lsb.tif", Second::None, 0),
         ("pat_lzw.tif", Second::Gray, 0),
         ("pat_packbits.tif", Second::Gray, 0),
         ("pat_gray16.tif", Second::Gray, 1),
