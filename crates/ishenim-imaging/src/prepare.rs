@@ -257,10 +257,24 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         _ => warp_bilinear(&flat, &m, size),
     };
     out.to_original = pre.then_from(&Homography::from_affine(&m));
+    whiten_background(&mut out.image, t);
     out.skew = Some(est);
     out.scale = scale;
     out.char_px = char_px;
     out
+}
+
+/// Sets everything lighter than the ink threshold to white: residual shadows, paper grain
+/// and stains stop looking like picture regions to Tesseract's layout analysis, while the
+/// grey edges of the letters keep their detail.
+pub fn whiten_background(img: &mut GrayImage, t: u8) {
+    let cut = t;
+    let buf: &mut [u8] = img;
+    for v in buf.iter_mut() {
+        if *v > cut {
+            *v = 255;
+        }
+    }
 }
 
 /// Resamples `src` into an image of `size` where output pixel centres map through `m`.
