@@ -49,6 +49,8 @@ pub enum Segmentation {
     Auto,
     /// One uniform block of text (a strip, for orientation tests).
     SingleBlock,
+    /// One line of text (a word crop, for re-reading numbers).
+    SingleLine,
 }
 
 /// A Tesseract instance for one thread.
@@ -128,6 +130,7 @@ impl Engine {
         let psm = match seg {
             Segmentation::Auto => sys::TessPageSegMode_PSM_AUTO,
             Segmentation::SingleBlock => sys::TessPageSegMode_PSM_SINGLE_BLOCK,
+            Segmentation::SingleLine => sys::TessPageSegMode_PSM_SINGLE_LINE,
         };
         // SAFETY: the buffer lives until Clear() below; Tesseract copies it on SetImage.
         unsafe {

@@ -3,6 +3,7 @@
 //! Invariants: no file or network I/O of its own (Tesseract reads its traineddata and the
 //! lexicon is handed in as bytes); one [`Engine`] per thread.
 
+pub mod digits;
 pub mod engine;
 pub mod lexicon;
 pub mod normalize;

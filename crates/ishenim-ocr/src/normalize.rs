@@ -124,6 +124,14 @@ const CONFUSIONS: &[(&str, &[&str])] = &[
     ("Й", &["ү", "ө", "ң"]),
     ("й", &["ң", "ү", "ө"]),
     ("Ц", &["ү", "ө"]),
+    ("Ё", &["Ө", "ө"]),
+    ("ё", &["ө"]),
+    ("ә", &["ө"]),
+    ("Ә", &["Ө"]),
+    ("©", &["ө", "ү", "с"]),
+    ("°", &["ө"]),
+    ("!", &["ү", "ө"]),
+    ("\\!", &["ө", "ү"]),
     ("ў", &["ү"]),
     ("ÿ", &["ү"]),
     ("y", &["ү"]),
@@ -180,13 +188,15 @@ pub fn resolve_confusions(word: &str, lex: &Lexicon, sentence_start: bool) -> Op
         let parts: Vec<String> = core
             .split('-')
             .enumerate()
-            .map(|(i, part)| match resolve_confusions(part, lex, sentence_start && i == 0) {
-                Some(p) => {
-                    changed = true;
-                    p
-                }
-                None => part.to_string(),
-            })
+            .map(
+                |(i, part)| match resolve_confusions(part, lex, sentence_start && i == 0) {
+                    Some(p) => {
+                        changed = true;
+                        p
+                    }
+                    None => part.to_string(),
+                },
+            )
             .collect();
         return changed.then(|| format!("{pre}{}{post}", parts.join("-")));
     }
@@ -273,11 +283,38 @@ impl Search<'_> {
     }
 }
 
+/// Letters that OCR puts into numbers, and the digit each stands for.
+fn digit_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'О' | 'о' | 'O' | 'o' | '©' => '0',
+        'З' | 'з' => '3',
+        'б' => '6',
+        'l' | 'I' | '|' => '1',
+        _ => return None,
+    })
+}
+
+/// In a token that is clearly a number (at least two digits and nothing but digits, number
+/// punctuation and digit look-alikes), turns the look-alikes into digits: `О55о` → `0555`.
+pub fn fix_letters_in_numbers(word: &str) -> String {
+    let digits = word.chars().filter(|c| c.is_ascii_digit()).count();
+    let numeric = word
+        .chars()
+        .all(|c| c.is_ascii_digit() || digit_lookalike(c).is_some() || "+-.,:;/()".contains(c));
+    if digits < 2 || !numeric {
+        return word.to_string();
+    }
+    word.chars()
+        .map(|c| digit_lookalike(c).unwrap_or(c))
+        .collect()
+}
+
 /// Runs all word-level steps on one word; `None` drops the token.
 pub fn normalize_word(word: &str, lex: &Lexicon, sentence_start: bool) -> Option<String> {
     let w = fold_variants(word);
     let w = fix_latin_in_cyrillic(&w);
     let w = strip_stray_marks(&w)?;
+    let w = fix_letters_in_numbers(&w);
     Some(resolve_confusions(&w, lex, sentence_start).unwrap_or(w))
 }
 
@@ -313,10 +350,21 @@ mod tests {
     }
 
     #[test]
+    fn letters_inside_numbers() {
+        assert_eq!(fix_letters_in_numbers("О55о"), "0550");
+        assert_eq!(fix_letters_in_numbers("(55О)"), "(550)");
+        assert_eq!(fix_letters_in_numbers("Об"), "Об", "too few digits");
+        assert_eq!(fix_letters_in_numbers("5-үй"), "5-үй");
+    }
+
+    #[test]
     fn stray_ticks() {
         assert_eq!(strip_stray_marks("айы'лы").as_deref(), Some("айылы"));
         assert_eq!(strip_stray_marks("‘"), None);
-        assert_eq!(strip_stray_marks("'Тургундар").as_deref(), Some("Тургундар"));
+        assert_eq!(
+            strip_stray_marks("'Тургундар").as_deref(),
+            Some("Тургундар")
+        );
         assert_eq!(strip_stray_marks("don't").as_deref(), Some("don't"));
         assert_eq!(strip_stray_marks("«Манас»").as_deref(), Some("«Манас»"));
     }

@@ -1,8 +1,9 @@
 //! Many files, many pages, several worker threads; results in input order.
 
-use crate::page::{scan_page, PageInput, ScanConfig};
+use crate::page::{scan_page, Engines, PageInput, ScanConfig};
 use crossbeam_channel::{bounded, unbounded};
 use ishenim_intake::{open, Limits};
+use ishenim_ocr::digits::digit_engine;
 use ishenim_ocr::{Engine, Lexicon, OcrError};
 use ishenim_page::{FileError, PageRecord};
 use std::collections::BTreeMap;
@@ -90,7 +91,10 @@ where
     let jobs = opts.jobs.max(1);
     let mut engines = Vec::with_capacity(jobs);
     for _ in 0..jobs {
-        engines.push(Engine::new(opts.datapath.as_deref(), &opts.lang)?);
+        engines.push(Engines {
+            text: Engine::new(opts.datapath.as_deref(), &opts.lang)?,
+            digits: digit_engine(opts.datapath.as_deref()).ok(),
+        });
     }
     let (work_tx, work_rx) = bounded::<(u64, Work)>(jobs);
     let (done_tx, done_rx) = unbounded::<(u64, BatchEvent)>();

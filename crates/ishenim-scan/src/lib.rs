@@ -8,4 +8,4 @@ mod batch;
 mod page;
 
 pub use batch::{run_batch, BatchEvent, BatchOptions, Input};
-pub use page::{scan_page, PageInput, ScanConfig};
+pub use page::{scan_page, Engines, PageInput, ScanConfig};

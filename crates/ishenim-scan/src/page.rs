@@ -2,6 +2,7 @@
 
 use image::{DynamicImage, GrayImage};
 use ishenim_imaging::{prepare, PrepareOptions, Prepared};
+use ishenim_ocr::digits::{has_digits, merge_digits};
 use ishenim_ocr::normalize::normalize_word;
 use ishenim_ocr::{mean_conf, words_to_text, Engine, Lexicon, RawWord, Segmentation};
 use ishenim_page::{PageRecord, Word};
@@ -46,14 +47,23 @@ fn ms(t: Instant) -> u64 {
     t.elapsed().as_millis() as u64
 }
 
-/// Scans one page with `engine`. Never fails: a recognition error yields an empty page
-/// with a warning, so the page is kept and shown to a person.
+/// The Tesseract engines of one worker thread.
+pub struct Engines {
+    /// The text engine (`kir`, or what the user asked for).
+    pub text: Engine,
+    /// An `eng` digits-only engine for re-reading numbers, when `eng` is installed.
+    pub digits: Option<Engine>,
+}
+
+/// Scans one page. Never fails: a recognition error yields an empty page with a warning,
+/// so the page is kept and shown to a person.
 pub fn scan_page(
-    engine: &mut Engine,
+    engines: &mut Engines,
     lex: &Lexicon,
     cfg: &ScanConfig,
     input: PageInput,
 ) -> PageRecord {
+    let engine = &mut engines.text;
     let mut timings = BTreeMap::new();
     timings.insert("decode".to_string(), input.decode_ms);
     let (w, h) = (input.image.width(), input.image.height());
@@ -119,6 +129,11 @@ pub fn scan_page(
     rec.rotation = prep.rotation();
     rec.skew_deg = (prep.skew_deg() * 100.0).round() as f32 / 100.0;
     let t = Instant::now();
+    if let Some(d) = engines.digits.as_mut() {
+        reread_numbers(d, &prep.image, &mut raw, ocr_dpi);
+    }
+    rec.timings_ms.insert("digits".into(), ms(t));
+    let t = Instant::now();
     finish(&mut rec, &prep, raw, lex);
     rec.timings_ms.insert("post".into(), ms(t));
     if rec.mean_conf < cfg.low_conf {
@@ -152,6 +167,40 @@ fn finish(rec: &mut PageRecord, prep: &Prepared, raw: Vec<RawWord>, lex: &Lexico
         });
     }
     rec.text = words_to_text(&parts);
+}
+
+/// Reads every word with digits again with the digits engine and takes its digit runs
+/// where they line up (see `ishenim_ocr::digits`).
+fn reread_numbers(digits: &mut Engine, img: &GrayImage, words: &mut [RawWord], dpi: u32) {
+    let (w, h) = (img.width() as i32, img.height() as i32);
+    for word in words.iter_mut().filter(|w| has_digits(&w.text)) {
+        let [x0, y0, x1, y1] = word.bbox;
+        let pad = ((y1 - y0) / 4).max(3);
+        let (cx0, cy0) = ((x0 - pad).max(0), (y0 - pad).max(0));
+        let (cx1, cy1) = ((x1 + pad).min(w), (y1 + pad).min(h));
+        if cx1 - cx0 < 4 || cy1 - cy0 < 4 {
+            continue;
+        }
+        let crop = image::imageops::crop_imm(
+            img,
+            cx0 as u32,
+            cy0 as u32,
+            (cx1 - cx0) as u32,
+            (cy1 - cy0) as u32,
+        )
+        .to_image();
+        let Ok(reread) = digits.recognize(&crop, dpi, Segmentation::SingleLine) else {
+            continue;
+        };
+        let text: String = reread
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join("");
+        if let Some(fixed) = merge_digits(&word.text, &text) {
+            word.text = fixed;
+        }
+    }
 }
 
 fn read(
