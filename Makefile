@@ -25,17 +25,17 @@ setup:
 	@command -v cargo >/dev/null || { echo "installing cargo (Debian)"; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq cargo rustc >/dev/null; }
 
 build: setup
-	cargo build --release --locked -p ishenim-cli
+	cargo build --release -p ishenim-cli
 
 demo: build
 	$(BIN) scan samples
 
 test: setup
-	cargo test --release --locked --workspace
+	cargo test --release --workspace
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --release --locked --workspace --all-targets -- -D warnings
+	cargo clippy --release --workspace --all-targets -- -D warnings
 
 # Benchmark corpora: three seeds of the shared generator plus the hard kinds.
 .venv/bin/python:

@@ -93,7 +93,7 @@ fn quarter_turned_pages_are_put_on_their_axis() {
 #[test]
 fn scanner_band_and_punch_holes_are_removed() {
     let mut img = page();
-    let (w, h) = img.dimensions();
+    let h = img.height();
     for y in 0..h {
         for x in 0..40 {
             img.put_pixel(x, y, Luma([15]));
