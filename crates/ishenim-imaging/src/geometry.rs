@@ -180,11 +180,12 @@ impl Homography {
                 return None;
             }
             a.swap(col, piv);
-            for r in 0..8 {
+            let pivot_row = a[col];
+            for (r, row) in a.iter_mut().enumerate() {
                 if r != col {
-                    let f = a[r][col] / a[col][col];
-                    for c in col..9 {
-                        a[r][c] -= f * a[col][c];
+                    let f = row[col] / pivot_row[col];
+                    for (v, p) in row.iter_mut().zip(pivot_row.iter()).skip(col) {
+                        *v -= f * p;
                     }
                 }
             }

@@ -281,12 +281,8 @@ pub fn box_blur(gray: &GrayImage, r: u32) -> GrayImage {
     let mut tmp = vec![0u8; w * h];
     for y in 0..h {
         let row = &src[y * w..(y + 1) * w];
-        let mut sum: u32 = 0;
-        let mut n: u32 = 0;
-        for x in 0..(r + 1).min(w) {
-            sum += row[x] as u32;
-            n += 1;
-        }
+        let mut sum: u32 = row[..(r + 1).min(w)].iter().map(|&v| v as u32).sum();
+        let mut n: u32 = (r + 1).min(w) as u32;
         for x in 0..w {
             tmp[y * w + x] = (sum / n.max(1)) as u8;
             if x + r + 1 < w {
@@ -301,12 +297,8 @@ pub fn box_blur(gray: &GrayImage, r: u32) -> GrayImage {
     }
     let mut out = vec![0u8; w * h];
     for x in 0..w {
-        let mut sum: u32 = 0;
-        let mut n: u32 = 0;
-        for y in 0..(r + 1).min(h) {
-            sum += tmp[y * w + x] as u32;
-            n += 1;
-        }
+        let mut sum: u32 = (0..(r + 1).min(h)).map(|y| tmp[y * w + x] as u32).sum();
+        let mut n: u32 = (r + 1).min(h) as u32;
         for y in 0..h {
             out[y * w + x] = (sum / n.max(1)) as u8;
             if y + r + 1 < h {
