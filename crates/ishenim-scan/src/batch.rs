@@ -65,11 +65,20 @@ enum Work {
     Page(PageInput),
 }
 
+/// Output stem of a page: the file name without extension (`-<n>` added for multi-page
+/// files), made safe to use as a file name (no separators, no leading dot).
 fn stem_of(file: &str, page: usize, pages: usize) -> String {
     let name = Path::new(file)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "page".into());
+        .unwrap_or_default();
+    let mut name: String = name
+        .chars()
+        .map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c })
+        .collect();
+    if name.is_empty() || name.starts_with('.') {
+        name.insert(0, '_');
+    }
     if pages > 1 {
         format!("{name}-{}", page + 1)
     } else {
@@ -216,5 +225,8 @@ mod tests {
     fn stems() {
         assert_eq!(stem_of("dir/L001p1.png", 0, 1), "L001p1");
         assert_eq!(stem_of("scan.tif", 2, 5), "scan-3");
+        assert_eq!(stem_of("../../x.png", 0, 1), "x");
+        assert_eq!(stem_of("..png", 0, 1), "_.");
+        assert_eq!(stem_of("dir/.hidden.png", 0, 1), "_.hidden");
     }
 }
