@@ -233,6 +233,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.jobs
     );
 
+    // Raw Tesseract first: a child forked later would inherit (and report) our own memory.
+    let raw = if args.no_raw {
+        None
+    } else {
+        let t = Instant::now();
+        let r = run_raw(&pages, args.jobs, &args.out.join("raw"))?;
+        Some((
+            r,
+            t.elapsed().as_secs_f64(),
+            max_rss_kib(libc::RUSAGE_CHILDREN),
+        ))
+    };
+
     let t = Instant::now();
     let ours = run_ishenim(&pages, args.jobs)?;
     let ours_s = t.elapsed().as_secs_f64();
@@ -245,18 +258,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             &o.text,
         )?;
     }
-
-    let raw = if args.no_raw {
-        None
-    } else {
-        let t = Instant::now();
-        let r = run_raw(&pages, args.jobs, &args.out.join("raw"))?;
-        Some((
-            r,
-            t.elapsed().as_secs_f64(),
-            max_rss_kib(libc::RUSAGE_CHILDREN),
-        ))
-    };
 
     let ro = evaluate(&pages, &ours);
     let rr = raw.as_ref().map(|(r, _, _)| evaluate(&pages, r));
