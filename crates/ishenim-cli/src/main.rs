@@ -15,6 +15,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: cmd::ctx::Global,
 }
 
 #[derive(Subcommand)]
@@ -23,6 +25,28 @@ enum Command {
     Scan(cmd::scan::Args),
     /// Compare `ishenim scan` with raw `tesseract -l kir` on a corpus with truth.jsonl.
     Bench(cmd::bench::Args),
+    /// Scan pages and propose journal entries, one per letter (nothing is stored).
+    Draft(cmd::draft::Args),
+    /// Score drafting on a corpus with truth.jsonl (grouping, fields, corruption F1).
+    Eval(cmd::eval::Args),
+    /// Box openings: record one (prints its id), list them, print an act.
+    #[command(subcommand)]
+    Opening(cmd::opening::Command),
+    /// Store, scan and draft the scans of an opening (resumable; rerun to continue).
+    Ingest(cmd::ingest::Args),
+    /// The review queue: list, show, approve (assigns serials), reject.
+    #[command(subcommand)]
+    Drafts(cmd::drafts::Command),
+    /// The numbered journal: list, show, verify the hash chain, export CSV/XLSX.
+    #[command(subcommand)]
+    Journal(cmd::journal::Command),
+    /// Users of the web queue.
+    #[command(subcommand)]
+    User(cmd::user::Command),
+    /// Write a consistent backup archive of the register.
+    Backup(cmd::backup::BackupArgs),
+    /// Restore a backup archive into the data folder.
+    Restore(cmd::backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +61,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(a) => cmd::scan::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Draft(a) => cmd::draft::run(a, &cli.global),
+        Command::Eval(a) => cmd::eval::run(a, &cli.global),
+        Command::Opening(c) => cmd::opening::run(c, &cli.global),
+        Command::Ingest(a) => cmd::ingest::run(a, &cli.global),
+        Command::Drafts(c) => cmd::drafts::run(c, &cli.global),
+        Command::Journal(c) => cmd::journal::run(c, &cli.global),
+        Command::User(c) => cmd::user::run(c, &cli.global),
+        Command::Backup(a) => cmd::backup::backup(a, &cli.global),
+        Command::Restore(a) => cmd::backup::restore(a, &cli.global),
     };
     match result {
         Ok(code) => code,

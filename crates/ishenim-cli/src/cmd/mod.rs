@@ -1,4 +1,13 @@
 //! One module per subcommand.
 
+pub mod backup;
 pub mod bench;
+pub mod ctx;
+pub mod draft;
+pub mod drafts;
+pub mod eval;
+pub mod ingest;
+pub mod journal;
+pub mod opening;
 pub mod scan;
+pub mod user;

@@ -1,0 +1,395 @@
+//! `ishenim journal list|show|verify|export`: the numbered registration journal.
+//!
+//! Every printout and export carries the chain head (label + SHA-256 of the last chained
+//! row) so that a later rewrite of the whole file can be detected against paper with
+//! `ishenim journal verify --head HASH`.
+
+use crate::cmd::ctx::{cell, head_line, pad, Global};
+use anyhow::Context;
+use ishenim_store::{ChainHead, EntryView, Serial, Store};
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `ishenim journal ...`.
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// The journal as it reads now (amendments and events folded in), by serial.
+    List {
+        /// One JSON object per entry (with a "serial" key); the head goes to stderr.
+        #[arg(long)]
+        json: bool,
+        /// Only this registration year.
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// One entry with its amendments, events and act of receipt.
+    Show {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recompute the hash chain; exit 1 naming the first broken row.
+    Verify {
+        /// A head hash printed earlier (on paper or an export) that must still be in the chain.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+        /// Also run SQLite's integrity check and check every stored original.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Write the journal to a CSV or Excel file, with the chain head as the last row.
+    Export {
+        /// CSV file (UTF-8, comma-separated, header row).
+        #[arg(
+            long,
+            value_name = "FILE",
+            required_unless_present = "xlsx",
+            conflicts_with = "xlsx"
+        )]
+        csv: Option<PathBuf>,
+        /// Excel workbook.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Only this registration year.
+        #[arg(long)]
+        year: Option<i32>,
+    },
+}
+
+/// Runs the command.
+pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
+    let store = global.existing_store()?;
+    let user = global.user();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cmd {
+        Command::List { json, year } => {
+            let list = store.journal_list(year)?;
+            let head = store.chain_head()?;
+            store.audit(&user, "view_journal", &format!("{} entries", list.len()))?;
+            if json {
+                for e in &list {
+                    serde_json::to_writer(&mut out, e)?;
+                    writeln!(out)?;
+                }
+                eprintln!("{}", head_line(&head));
+            } else {
+                print_list(&mut out, &list)?;
+                writeln!(out, "{} entries; {}", list.len(), head_line(&head))?;
+            }
+        }
+        Command::Show { serial, json } => {
+            let e = store.entry_current_view(serial)?;
+            let (amendments, events) = store.entry_history(serial)?;
+            let act = store.act_of_receipt(serial)?;
+            let head = store.chain_head()?;
+            store.audit(&user, "view_entry", &format!("entry {serial}"))?;
+            if json {
+                let v = json!({"entry": e, "amendments": amendments, "events": events,
+                    "act_of_receipt": act, "head": head});
+                serde_json::to_writer(&mut out, &v)?;
+                writeln!(out)?;
+            } else {
+                print_entry(&mut out, &e)?;
+                for a in &amendments {
+                    writeln!(
+                        out,
+                        "amendment {} {} by {}: {} «{}» → «{}» ({})",
+                        a.id,
+                        a.at.format("%Y-%m-%d %H:%M"),
+                        a.user,
+                        a.field.as_str(),
+                        a.old_value.as_deref().unwrap_or(""),
+                        a.new_value.as_deref().unwrap_or(""),
+                        a.reason
+                    )?;
+                }
+                for v in &events {
+                    writeln!(
+                        out,
+                        "event {} {} by {}: {}",
+                        v.id,
+                        v.at.format("%Y-%m-%d %H:%M"),
+                        v.user,
+                        serde_json::to_string(&v.kind)?.trim_matches('"')
+                    )?;
+                }
+                writeln!(out, "{}", head_line(&head))?;
+            }
+        }
+        Command::Verify { head, full } => return verify(&store, head, full, &mut out),
+        Command::Export { csv, xlsx, year } => {
+            let list = store.journal_list(year)?;
+            let head = store.chain_head()?;
+            let (path, kind) = match (csv, xlsx) {
+                (Some(p), _) => {
+                    write_csv(&p, &list, &head)?;
+                    (p, "csv")
+                }
+                (None, Some(p)) => {
+                    write_xlsx(&p, &list, &head)?;
+                    (p, "xlsx")
+                }
+                (None, None) => anyhow::bail!("give --csv FILE or --xlsx FILE"),
+            };
+            store.audit(
+                &user,
+                &format!("export_{kind}"),
+                &format!("{} entries", list.len()),
+            )?;
+            writeln!(
+                out,
+                "{} entries written to {}; {}",
+                list.len(),
+                path.display(),
+                head_line(&head)
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(
+    store: &Store,
+    head: Option<String>,
+    full: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let rep = match &head {
+        Some(h) => store.verify_against(h)?,
+        None => store.verify()?,
+    };
+    let mut ok = rep.ok;
+    if rep.ok {
+        writeln!(
+            out,
+            "journal ok / журнал бүтүн: {} rows checked; {}",
+            rep.rows_checked,
+            head_line(&rep.head)
+        )?;
+    } else {
+        let (row, reason) = rep
+            .first_broken
+            .as_ref()
+            .map(|b| (b.row.as_str(), b.reason.as_str()))
+            .unwrap_or(("?", "unknown"));
+        writeln!(
+            out,
+            "JOURNAL BROKEN / ЖУРНАЛ БУЗУЛГАН at {row}: {reason} ({} rows checked)",
+            rep.rows_checked
+        )?;
+        eprintln!("ishenim: journal verify failed at {row}");
+    }
+    if full {
+        let problems = store.integrity_check()?;
+        if problems.is_empty() {
+            writeln!(out, "database integrity ok")?;
+        } else {
+            ok = false;
+            for p in problems.iter().take(20) {
+                writeln!(out, "DATABASE: {p}")?;
+            }
+        }
+        let bad = store.check_blobs()?;
+        if bad.is_empty() {
+            writeln!(out, "stored originals ok")?;
+        } else {
+            ok = false;
+            for id in bad {
+                writeln!(out, "ORIGINAL MISSING OR DAMAGED: file {id}")?;
+            }
+        }
+    }
+    Ok(ExitCode::from(if ok { 0 } else { 1 }))
+}
+
+/// Column titles (Kyrgyz / Russian), one per value of [`row_of`].
+const COLUMNS: &[&str] = &[
+    "Каттоо № / Рег. №",
+    "Катталган күнү / Дата регистрации",
+    "Кутучадан алынган күнү / Дата изъятия",
+    "Арыз ээси / Заявитель",
+    "Дареги / Адрес",
+    "Телефон / Телефон",
+    "Кыскача мазмуну / Краткое содержание",
+    "Категория / Категория",
+    "Коррупция / Коррупция",
+    "Жооптуу адам / Исполнитель",
+    "Мөөнөтү / Срок",
+    "Көрүлгөн чаралар / Принятые меры",
+    "Жооптун № / Исх. №",
+    "Жооптун күнү / Дата ответа",
+    "Абалы / Статус",
+    "Бекиткен / Утвердил",
+    "SHA-256",
+];
+
+fn row_of(e: &EntryView) -> Vec<String> {
+    vec![
+        e.serial.to_string(),
+        e.registered_at.format("%Y-%m-%d %H:%M").to_string(),
+        e.box_date.to_string(),
+        e.applicant.clone(),
+        e.address.clone().unwrap_or_default(),
+        e.phone.clone().unwrap_or_default(),
+        e.brief.clone(),
+        e.category.clone(),
+        if e.corruption { "да" } else { "" }.to_string(),
+        e.official.clone().unwrap_or_default(),
+        format!(
+            "{}{}",
+            e.deadline,
+            if e.deadline_extended { " (+)" } else { "" }
+        ),
+        e.measures.join("; "),
+        e.reply_no.clone().unwrap_or_default(),
+        e.reply_date.map(|d| d.to_string()).unwrap_or_default(),
+        e.status.as_str().to_string(),
+        e.approved_by.clone(),
+        e.hash.clone(),
+    ]
+}
+
+/// The footer row: `chain head`, label, hash, position.
+fn head_row(head: &Option<ChainHead>) -> Vec<String> {
+    match head {
+        Some(h) => vec![
+            "Чынжырдын башы / Вершина цепочки (chain head)".into(),
+            h.label.clone(),
+            h.hash.clone(),
+            format!("position {}", h.seq),
+        ],
+        None => vec![
+            "Чынжырдын башы / Вершина цепочки (chain head)".into(),
+            "empty journal".into(),
+        ],
+    }
+}
+
+fn write_csv(path: &Path, list: &[EntryView], head: &Option<ChainHead>) -> anyhow::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    w.write_record(COLUMNS)?;
+    for e in list {
+        w.write_record(row_of(e))?;
+    }
+    w.write_record(head_row(head))?;
+    w.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn write_xlsx(path: &Path, list: &[EntryView], head: &Option<ChainHead>) -> anyhow::Result<()> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("Журнал")?;
+    for (c, title) in COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *title, &bold)?;
+    }
+    for (c, w) in [
+        11.0, 16.0, 12.0, 28.0, 30.0, 15.0, 50.0, 12.0, 8.0, 18.0, 12.0, 30.0, 10.0, 12.0, 10.0,
+        12.0, 20.0,
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    let mut r = 1u32;
+    for e in list {
+        for (c, v) in row_of(e).iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, v, &wrap)?;
+        }
+        r += 1;
+    }
+    r += 1;
+    for (c, v) in head_row(head).iter().enumerate() {
+        ws.write_string_with_format(r, c as u16, v, &bold)?;
+    }
+    wb.save(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn print_list(out: &mut impl Write, list: &[EntryView]) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{:<10} {:<10} {} {} {:<14} {:<13} {:<4} {:<10} {:<10} brief",
+        "serial",
+        "box date",
+        pad("applicant", 28),
+        pad("address", 30),
+        "phone",
+        "category",
+        "corr",
+        "deadline",
+        "status"
+    )?;
+    for e in list {
+        writeln!(
+            out,
+            "{:<10} {:<10} {} {} {:<14} {:<13} {:<4} {:<10} {:<10} {}",
+            e.serial.to_string(),
+            e.box_date.to_string(),
+            pad(&cell(&e.applicant, 28), 28),
+            pad(&cell(e.address.as_deref().unwrap_or("—"), 30), 30),
+            e.phone.as_deref().unwrap_or("—"),
+            cell(&e.category, 13),
+            if e.corruption { "YES" } else { "" },
+            e.deadline.to_string(),
+            e.status.as_str(),
+            cell(&e.brief, 60)
+        )?;
+    }
+    Ok(())
+}
+
+fn print_entry(out: &mut impl Write, e: &EntryView) -> anyhow::Result<()> {
+    let rows = row_of(e);
+    for (title, v) in COLUMNS.iter().zip(rows) {
+        writeln!(out, "{}: {}", pad(title, 38), v)?;
+    }
+    writeln!(
+        out,
+        "{}: {}",
+        pad("Каттоо мөөнөтү / Срок регистрации", 38),
+        e.registration_due
+    )?;
+    writeln!(
+        out,
+        "{}: opening {}, draft {}, pages {:?}",
+        pad("Булак / Источник", 38),
+        e.opening_id,
+        e.draft_id,
+        e.page_ids.iter().map(|p| p.0).collect::<Vec<_>>()
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_row_names_the_hash() {
+        let h = Some(ChainHead {
+            seq: 2,
+            label: "serial 2026-0002".into(),
+            hash: "cd".repeat(32),
+        });
+        let r = head_row(&h);
+        assert!(r.contains(&"serial 2026-0002".to_string()));
+        assert!(r.contains(&"cd".repeat(32)));
+        assert_eq!(head_row(&None).len(), 2);
+    }
+}
