@@ -50,18 +50,13 @@ pub fn convex_hull(mut pts: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 /// is all paper (an ordinary scan) or no clear sheet stands out.
 pub fn find_sheet(gray: &GrayImage) -> Option<Sheet> {
     let (w, h) = gray.dimensions();
-    let f = (w.max(h) / 500).max(1);
+    let f = (w.max(h) / 800).max(1);
     let small = shrink_mean(gray, f);
     let t = otsu(&small);
-    let bright = Bitmap {
-        width: small.width(),
-        height: small.height(),
-        ink: small.as_raw().iter().map(|&v| v > t).collect(),
-    };
     // Dark surroundings must be clearly darker than the paper.
     let (mut dark_sum, mut dark_n, mut light_sum, mut light_n) = (0u64, 0u64, 0u64, 0u64);
-    for (&v, &b) in small.as_raw().iter().zip(&bright.ink) {
-        if b {
+    for &v in small.as_raw() {
+        if v > t {
             light_sum += v as u64;
             light_n += 1;
         } else {
@@ -73,9 +68,17 @@ pub fn find_sheet(gray: &GrayImage) -> Option<Sheet> {
     if dark_n as f64 / total < 0.03 || light_n == 0 || dark_n == 0 {
         return None;
     }
-    if (light_sum / light_n) < (dark_sum / dark_n) + 60 {
+    let (dark, light) = (dark_sum / dark_n, light_sum / light_n);
+    if light < dark + 60 {
         return None;
     }
+    // Paper in a shadow is darker than lit paper but still lighter than the desk: cut low.
+    let cut = (dark + (light - dark) * 3 / 10) as u8;
+    let bright = Bitmap {
+        width: small.width(),
+        height: small.height(),
+        ink: small.as_raw().iter().map(|&v| v > cut).collect(),
+    };
     let labels = label(&bright);
     let (best, comp) = labels
         .components
@@ -347,6 +350,41 @@ mod tests {
             "shadow inside the hull is kept"
         );
         assert_eq!(img.get_pixel(300, 400).0[0], 225, "paper kept");
+    }
+
+    #[test]
+    fn writing_in_a_shadow_on_the_sheet_is_kept() {
+        // Paper on a dark desk, the top of the sheet in a hand's shadow (half as bright as
+        // the lit paper) with writing in it: the sheet must include the shadowed part.
+        let mut img = GrayImage::from_fn(800, 1000, |x, y| {
+            let paper = (100..700).contains(&x) && (100..900).contains(&y);
+            let shadow = paper && y < 300;
+            Luma([if shadow {
+                115
+            } else if paper {
+                230
+            } else {
+                40
+            }])
+        });
+        for line in 0..4u32 {
+            for k in 0..20u32 {
+                for y in 150 + line * 35..165 + line * 35 {
+                    for x in 150 + k * 25..160 + k * 25 {
+                        img.put_pixel(x, y, Luma([5]));
+                    }
+                }
+            }
+        }
+        if let Some(sheet) = find_sheet(&img) {
+            let mut copy = img.clone();
+            blank_outside(&mut copy, &sheet);
+            assert_eq!(
+                copy.get_pixel(155, 155).0[0],
+                5,
+                "writing in the shadow must survive"
+            );
+        }
     }
 
     #[test]
