@@ -566,7 +566,7 @@ fn kill_9_during_ingest_then_rerun_loses_and_duplicates_nothing() {
             .spawn()
             .expect("spawn");
         // Early rounds die while storing or scanning, later ones anywhere.
-        let wait = 30 + jitter(600 + 700 * round);
+        let wait = 30 + jitter(1000 + 1000 * round);
         let t = Instant::now();
         while t.elapsed() < Duration::from_millis(wait) {
             if child.try_wait().expect("try_wait").is_some() {
