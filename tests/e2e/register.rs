@@ -622,3 +622,34 @@ fn kill_9_during_ingest_then_rerun_loses_and_duplicates_nothing() {
     let v = run(&data, &["journal", "verify", "--full"]);
     assert_eq!(v.status.code(), Some(0), "{}", text(&v));
 }
+
+#[test]
+fn quarantined_files_are_listed_and_retried() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = copy_of_fixture(tmp.path());
+    let list = json_lines(&run(&data, &["quarantine", "list", "--json"]));
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["original_name"], "broken-scan.png");
+    assert!(list[0]["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    assert_eq!(list[0]["retries"], 0);
+    let id = list[0]["id"].to_string();
+    let o = run(&data, &["quarantine", "retry", &id]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(text(&o).contains("stored"), "{}", text(&o));
+    // Ingest without paths does the opening's unfinished work: the file fails again.
+    let opening = list[0]["opening_id"].to_string();
+    let o = run(&data, &["ingest", "--opening", &opening, "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let sum: Value = serde_json::from_slice(&o.stdout).expect("summary");
+    assert_eq!(sum["quarantined"], 1);
+    assert_eq!(sum["drafts_new"], 0);
+    let list = json_lines(&run(&data, &["quarantine", "list", "--json"]));
+    assert_eq!(list[0]["retries"], 1);
+    let v = run(&data, &["journal", "verify"]);
+    assert_eq!(v.status.code(), Some(0));
+}

@@ -43,6 +43,9 @@ enum Command {
     /// Users of the web queue.
     #[command(subcommand)]
     User(cmd::user::Command),
+    /// Files that could not be read: list them with reasons, send them back for a retry.
+    #[command(subcommand)]
+    Quarantine(cmd::quarantine::Command),
     /// Write a consistent backup archive of the register.
     Backup(cmd::backup::BackupArgs),
     /// Restore a backup archive into the data folder.
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Drafts(c) => cmd::drafts::run(c, &cli.global),
         Command::Journal(c) => cmd::journal::run(c, &cli.global),
         Command::User(c) => cmd::user::run(c, &cli.global),
+        Command::Quarantine(c) => cmd::quarantine::run(c, &cli.global),
         Command::Backup(a) => cmd::backup::backup(a, &cli.global),
         Command::Restore(a) => cmd::backup::restore(a, &cli.global),
     };

@@ -44,8 +44,8 @@ pub struct Args {
     /// Scanner flags.
     #[command(flatten)]
     pub scan: ScanFlags,
-    /// Files or folders (folders are read recursively, in name order).
-    #[arg(required = true)]
+    /// Files or folders (folders are read recursively, in name order). Without paths, only
+    /// the opening's unfinished work is done (after a crash or `ishenim quarantine retry`).
     pub paths: Vec<PathBuf>,
 }
 

@@ -9,5 +9,6 @@ pub mod eval;
 pub mod ingest;
 pub mod journal;
 pub mod opening;
+pub mod quarantine;
 pub mod scan;
 pub mod user;
