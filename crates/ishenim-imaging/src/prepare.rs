@@ -268,13 +268,26 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
 /// and stains stop looking like picture regions to Tesseract's layout analysis, while the
 /// grey edges of the letters keep their detail.
 pub fn whiten_background(img: &mut GrayImage, t: u8) {
-    let cut = t;
+    // Where the paper is not clean (shadow, dither, grain) cut at the ink threshold; on a
+    // clean page only the lightest greys go, so thin strokes keep their anti-aliased edges.
+    let cut = if grey_share(img, t) > 0.03 {
+        t
+    } else {
+        t + (255 - t) / 2
+    };
     let buf: &mut [u8] = img;
     for v in buf.iter_mut() {
         if *v > cut {
             *v = 255;
         }
     }
+}
+
+/// Share of pixels between the ink threshold and near-white: paper that is not clean.
+pub fn grey_share(img: &GrayImage, t: u8) -> f64 {
+    let raw = img.as_raw();
+    let n = raw.len().div_ceil(3).max(1);
+    raw.iter().step_by(3).filter(|&&v| v > t && v < 225).count() as f64 / n as f64
 }
 
 /// Resamples `src` into an image of `size` where output pixel centres map through `m`.
