@@ -71,8 +71,8 @@ fn align<T: PartialEq + Copy>(a: &[T], b: &[T], ky: Option<&dyn Fn(T) -> bool>) 
     }
     let w = m + 1;
     let mut d = vec![0u32; (n + 1) * w];
-    for j in 0..=m {
-        d[j] = j as u32;
+    for (j, v) in d.iter_mut().take(w).enumerate() {
+        *v = j as u32;
     }
     for i in 1..=n {
         d[i * w] = i as u32;

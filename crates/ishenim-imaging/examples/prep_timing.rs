@@ -33,7 +33,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let p = prepare(&img, &PrepareOptions::default());
     if let Some(out) = std::env::args().nth(2) {
         p.image.save(&out)?;
-        println!("blank={} content={:?} junk={} scale={} char_px={}", p.blank, p.content, p.junk_removed, p.scale, p.char_px);
+        println!(
+            "blank={} content={:?} junk={} scale={} char_px={}",
+            p.blank, p.content, p.junk_removed, p.scale, p.char_px
+        );
     }
     Ok(())
 }

@@ -5,7 +5,9 @@
 //! Lists whose file name contains `names` hold personal names and name elements: each is
 //! also added with the surname and patronymic endings (-ов, -ова, -ович, -овна, -ев, ...).
 
-const NAME_ENDINGS: &[&str] = &["", "ов", "ова", "ович", "овна", "ев", "ева", "евич", "евна", "иев", "иева"];
+const NAME_ENDINGS: &[&str] = &[
+    "", "ов", "ова", "ович", "овна", "ев", "ева", "евич", "евна", "иев", "иева",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -16,7 +18,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in &args[2..] {
         let text = std::fs::read_to_string(path)?;
         let names = path.contains("names");
-        for w in text.lines().map(str::trim).filter(|w| !w.is_empty() && !w.starts_with('#')) {
+        for w in text
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty() && !w.starts_with('#'))
+        {
             if names {
                 for part in w.split(['-', ' ']).chain(std::iter::once(w)) {
                     for end in NAME_ENDINGS {

@@ -74,7 +74,13 @@ fn stem_of(file: &str, page: usize, pages: usize) -> String {
         .unwrap_or_default();
     let mut name: String = name
         .chars()
-        .map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c })
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     if name.is_empty() || name.starts_with('.') {
         name.insert(0, '_');
