@@ -46,21 +46,52 @@ fn samples_read_with_low_error_per_page() {
             assert_eq!(r["text"], "", "{stem}: blank pages have no text");
             continue;
         }
-        assert_eq!(r["rotation"].as_u64(), t["turned"].as_u64(), "{stem}: rotation");
-        let s = score::score_page(t["text"].as_str().unwrap_or_default(), r["text"].as_str().unwrap_or_default());
+        assert_eq!(
+            r["rotation"].as_u64(),
+            t["turned"].as_u64(),
+            "{stem}: rotation"
+        );
+        let s = score::score_page(
+            t["text"].as_str().unwrap_or_default(),
+            r["text"].as_str().unwrap_or_default(),
+        );
         // Pages in fonts without ө ү ң glyphs are read through the word list; allow them more.
-        let bound = if t["font"].as_str().unwrap_or_default().contains("Liberation") { 6.0 } else { 2.0 };
+        let bound = if t["font"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Liberation")
+        {
+            6.0
+        } else {
+            2.0
+        };
         assert!(s.cer() <= bound, "{stem}: CER {:.2}% > {bound}%", s.cer());
         all.add(&s);
     }
     assert!(all.cer() < 1.0, "overall CER {:.2}%", all.cer());
-    assert!(all.ky_recall() > 95.0, "ө ү ң recall {:.2}%", all.ky_recall());
+    assert!(
+        all.ky_recall() > 95.0,
+        "ө ү ң recall {:.2}%",
+        all.ky_recall()
+    );
 }
 
 #[test]
 fn json_records_follow_the_contract() {
     let (rows, _) = scanned();
-    let keys = ["file", "page", "blank", "rotation", "skew_deg", "dpi", "lang", "mean_conf", "text", "words", "timings_ms"];
+    let keys = [
+        "file",
+        "page",
+        "blank",
+        "rotation",
+        "skew_deg",
+        "dpi",
+        "lang",
+        "mean_conf",
+        "text",
+        "words",
+        "timings_ms",
+    ];
     for r in rows {
         for k in keys {
             assert!(r.get(k).is_some(), "missing key {k} in {r}");
@@ -68,8 +99,16 @@ fn json_records_follow_the_contract() {
         let size = r["size"].as_array().expect("size");
         let (w, h) = (size[0].as_u64().unwrap_or(0), size[1].as_u64().unwrap_or(0));
         for word in r["words"].as_array().expect("words") {
-            let b: Vec<u64> = word["bbox"].as_array().expect("bbox").iter().map(|v| v.as_u64().unwrap_or(0)).collect();
-            assert!(b[0] <= b[2] && b[1] <= b[3] && b[2] <= w && b[3] <= h, "bbox {b:?} inside {w}x{h}");
+            let b: Vec<u64> = word["bbox"]
+                .as_array()
+                .expect("bbox")
+                .iter()
+                .map(|v| v.as_u64().unwrap_or(0))
+                .collect();
+            assert!(
+                b[0] <= b[2] && b[1] <= b[3] && b[2] <= w && b[3] <= h,
+                "bbox {b:?} inside {w}x{h}"
+            );
         }
     }
     // Multi-page PDF pages get numbered stems.
@@ -84,24 +123,58 @@ fn word_boxes_of_a_turned_page_land_on_the_original_image() {
     let (rows, _) = scanned();
     let r = rows.iter().find(|r| r["stem"] == "L010p1").expect("L010p1");
     let size = r["size"].as_array().expect("size");
-    assert!(size[0].as_u64() > size[1].as_u64(), "the turned sample is landscape");
+    assert!(
+        size[0].as_u64() > size[1].as_u64(),
+        "the turned sample is landscape"
+    );
     // On a page turned by a quarter, a text line is a vertical strip of the original.
     let words = r["words"].as_array().expect("words");
-    let long = words.iter().find(|w| w["text"].as_str().is_some_and(|t| t.chars().count() >= 8)).expect("a long word");
-    let b: Vec<u64> = long["bbox"].as_array().expect("bbox").iter().map(|v| v.as_u64().unwrap_or(0)).collect();
-    assert!(b[3] - b[1] > b[2] - b[0], "a long word is taller than wide on the turned original: {b:?}");
+    let long = words
+        .iter()
+        .find(|w| w["text"].as_str().is_some_and(|t| t.chars().count() >= 8))
+        .expect("a long word");
+    let b: Vec<u64> = long["bbox"]
+        .as_array()
+        .expect("bbox")
+        .iter()
+        .map(|v| v.as_u64().unwrap_or(0))
+        .collect();
+    assert!(
+        b[3] - b[1] > b[2] - b[0],
+        "a long word is taller than wide on the turned original: {b:?}"
+    );
 }
 
 #[test]
 fn out_dir_gets_txt_and_json_per_page() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("out");
-    let o = ishenim(&root(), &["scan", "--out", out.to_str().unwrap_or_default(), "samples/L003p1.png", "samples/opening-scan.pdf"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = ishenim(
+        &root(),
+        &[
+            "scan",
+            "--out",
+            out.to_str().unwrap_or_default(),
+            "samples/L003p1.png",
+            "samples/opening-scan.pdf",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     for stem in ["L003p1", "opening-scan-1", "opening-scan-2"] {
         let txt = std::fs::read_to_string(out.join(format!("{stem}.txt"))).expect("txt");
-        assert!(txt.split_whitespace().count() > 20, "{stem}.txt has the page text");
-        let json: Value = serde_json::from_str(&std::fs::read_to_string(out.join(format!("{stem}.json"))).expect("json")).expect("valid");
+        assert!(
+            txt.split_whitespace().count() > 20,
+            "{stem}.txt has the page text"
+        );
+        let json: Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join(format!("{stem}.json"))).expect("json"),
+        )
+        .expect("valid");
         assert_eq!(json["stem"], stem);
     }
     let summary = String::from_utf8_lossy(&o.stdout);
@@ -121,21 +194,54 @@ fn bad_inputs_are_reported_and_the_batch_goes_on() {
     bomb[20..24].copy_from_slice(&60000u32.to_be_bytes());
     std::fs::write(d.join("bomb.png"), &bomb).expect("write");
     std::fs::write(d.join("letter.jpg"), "this is not an image").expect("write");
-    std::fs::write(d.join("broken.pdf"), b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer garbage").expect("write");
+    std::fs::write(
+        d.join("broken.pdf"),
+        b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer garbage",
+    )
+    .expect("write");
     // A real page with a wrong extension is still read: the type comes from the content.
     std::fs::copy(root().join("samples/L002p1.tif"), d.join("scan.jpg")).expect("copy");
-    let args = ["scan", "--json", "empty.png", "truncated.png", "bomb.png", "letter.jpg", "broken.pdf", "scan.jpg"];
+    let args = [
+        "scan",
+        "--json",
+        "empty.png",
+        "truncated.png",
+        "bomb.png",
+        "letter.jpg",
+        "broken.pdf",
+        "scan.jpg",
+    ];
     let o = ishenim(d, &args);
     assert_eq!(o.status.code(), Some(1), "some inputs failed");
-    let rows: Vec<Value> = String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).expect("json")).collect();
-    let by_file: HashMap<&str, &Value> = rows.iter().map(|r| (r["file"].as_str().unwrap_or_default(), r)).collect();
-    for bad in ["empty.png", "truncated.png", "bomb.png", "letter.jpg", "broken.pdf"] {
+    let rows: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let by_file: HashMap<&str, &Value> = rows
+        .iter()
+        .map(|r| (r["file"].as_str().unwrap_or_default(), r))
+        .collect();
+    for bad in [
+        "empty.png",
+        "truncated.png",
+        "bomb.png",
+        "letter.jpg",
+        "broken.pdf",
+    ] {
         let r = by_file.get(bad).unwrap_or_else(|| panic!("{bad} reported"));
-        let e = r["error"].as_str().unwrap_or_else(|| panic!("{bad} has an error: {r}"));
-        assert!(!e.is_empty() && !e.contains('\n'), "{bad}: one-line reason, got {e:?}");
+        let e = r["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{bad} has an error: {r}"));
+        assert!(
+            !e.is_empty() && !e.contains('\n'),
+            "{bad}: one-line reason, got {e:?}"
+        );
     }
     let good = by_file.get("scan.jpg").expect("scan.jpg read");
-    assert!(good["text"].as_str().unwrap_or_default().len() > 200, "the good page is read");
+    assert!(
+        good["text"].as_str().unwrap_or_default().len() > 200,
+        "the good page is read"
+    );
 }
 
 #[test]
