@@ -27,8 +27,16 @@ setup:
 build: setup
 	cargo build --release -p ishenim-cli
 
+DEMO_DATA ?= demo-data
+
+# The main job on the embedded sample opening: a fresh register, one box opening, ingest of
+# samples/ (scan + drafts), then the review queue as it stands.
 demo: build
-	$(BIN) scan samples
+	rm -rf $(DEMO_DATA)
+	@id=$$($(BIN) --data $(DEMO_DATA) opening new --members "Асанов Б.,Осмонова Г.,Токтосунова А." --seal-removed 1041 --seal-applied 1042 --letters 14) && \
+	  echo "opening $$id" && \
+	  $(BIN) --data $(DEMO_DATA) ingest --opening $$id samples; \
+	  $(BIN) --data $(DEMO_DATA) drafts list
 
 test: setup
 	cargo test --release --workspace
