@@ -46,6 +46,16 @@ fn digit_runs(s: &str) -> Vec<(usize, usize)> {
 /// Replaces the digit runs of `word` with those of `reread` when both have runs of the same
 /// lengths, in order (extra trailing runs in `reread`, read from letters, are ignored).
 pub fn merge_digits(word: &str, reread: &str) -> Option<String> {
+    merge(word, reread, true)
+}
+
+/// Like [`merge_digits`], but a run may change length: for words the text engine itself
+/// was unsure of (low confidence) while the digit reading is confident.
+pub fn merge_digits_unsure(word: &str, reread: &str) -> Option<String> {
+    merge(word, reread, false)
+}
+
+fn merge(word: &str, reread: &str, same_lengths: bool) -> Option<String> {
     let a = digit_runs(word);
     let b = digit_runs(reread);
     if a.is_empty() || b.len() < a.len() {
@@ -55,7 +65,7 @@ pub fn merge_digits(word: &str, reread: &str) -> Option<String> {
     let mut last = 0;
     let mut changed = false;
     for (&(s, e), &(rs, re)) in a.iter().zip(&b) {
-        if e - s != re - rs {
+        if same_lengths && e - s != re - rs {
             return None;
         }
         out.push_str(&word[last..s]);
@@ -85,5 +95,14 @@ mod tests {
         assert_eq!(merge_digits("86В", "868"), None, "different lengths: keep");
         assert_eq!(merge_digits("2024", "2024"), None, "nothing to change");
         assert_eq!(merge_digits("үй", "11"), None, "no digits in the word");
+        assert_eq!(
+            merge_digits_unsure("28.06.20238-ж.", "28.06.2023-").as_deref(),
+            Some("28.06.2023-ж.")
+        );
+        assert_eq!(
+            merge_digits_unsure("12.05", "12"),
+            None,
+            "runs must pair up"
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use image::{DynamicImage, GrayImage};
 use ishenim_imaging::{prepare, PrepareOptions, Prepared};
-use ishenim_ocr::digits::{has_digits, merge_digits};
+use ishenim_ocr::digits::{has_digits, merge_digits, merge_digits_unsure};
 use ishenim_ocr::normalize::normalize_word;
 use ishenim_ocr::{mean_conf, words_to_text, Engine, Lexicon, RawWord, Segmentation};
 use ishenim_page::{PageRecord, Word};
@@ -197,7 +197,15 @@ fn reread_numbers(digits: &mut Engine, img: &GrayImage, words: &mut [RawWord], d
             .map(|r| r.text.as_str())
             .collect::<Vec<_>>()
             .join("");
-        if let Some(fixed) = merge_digits(&word.text, &text) {
+        // Where the text engine itself was unsure of the word, trust the digit reading's runs
+        // even when a run's length differs (a speck read as a digit). The digits engine's own
+        // confidence is no guide: with a character whitelist it reports 0.
+        let fixed = if word.conf < 50.0 {
+            merge_digits_unsure(&word.text, &text)
+        } else {
+            merge_digits(&word.text, &text)
+        };
+        if let Some(fixed) = fixed {
             word.text = fixed;
         }
     }
