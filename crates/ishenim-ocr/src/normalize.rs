@@ -234,6 +234,9 @@ pub fn resolve_confusions(word: &str, lex: &Lexicon, sentence_start: bool) -> Op
     Some(format!("{pre}{cased}{post}"))
 }
 
+/// Highest total cost of the substitutions in one word.
+const MAX_COST: u32 = 14;
+
 /// Depth-first search of the word list along the OCR string and its substitutions.
 struct Search<'a> {
     lex: &'a Lexicon,
@@ -272,7 +275,21 @@ impl Search<'_> {
                 }
             }
         }
+        // In a word with doubtful letters the kir model may have turned a box or a smudged
+        // ө/ү/ң into anything: any one letter may stand for one of them, at a higher cost,
+        // and a lone doubtful mark may be dropped.
+        if self.hard && !c.is_ascii_digit() {
+            for to in ["ө", "ү", "ң"] {
+                options.push((to.to_string(), 4, c.len_utf8()));
+            }
+            if doubtful(c) || c.is_ascii_punctuation() {
+                options.push((String::new(), 4, c.len_utf8()));
+            }
+        }
         for (txt, c2, used) in options {
+            if cost + c2 > MAX_COST {
+                continue;
+            }
             if let Some(next) = self.lex.step(node, &txt) {
                 let len = self.path.len();
                 self.path.push_str(&txt);
