@@ -257,7 +257,7 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         _ => warp_bilinear(&flat, &m, size),
     };
     out.to_original = pre.then_from(&Homography::from_affine(&m));
-    whiten_background(&mut out.image, t);
+    whiten_background(&mut out.image, t, scale);
     out.skew = Some(est);
     out.scale = scale;
     out.char_px = char_px;
@@ -267,11 +267,15 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
 /// Sets everything lighter than the ink threshold to white: residual shadows, paper grain
 /// and stains stop looking like picture regions to Tesseract's layout analysis, while the
 /// grey edges of the letters keep their detail.
-pub fn whiten_background(img: &mut GrayImage, t: u8) {
+pub fn whiten_background(img: &mut GrayImage, t: u8, scale: f32) {
     // Where the paper is not clean (shadow, dither, grain) cut at the ink threshold; on a
     // clean page only the lightest greys go, so thin strokes keep their anti-aliased edges.
+    // A page enlarged a lot (150 dpi) has wide grey edges that carry the letter shapes: leave
+    // a clean one as it is.
     let cut = if grey_share(img, t) > 0.03 {
         t
+    } else if scale > 1.6 {
+        return;
     } else {
         t + (255 - t) / 2
     };
