@@ -294,6 +294,21 @@ pub fn grey_share(img: &GrayImage, t: u8) -> f64 {
     raw.iter().step_by(3).filter(|&&v| v > t && v < 225).count() as f64 / n as f64
 }
 
+/// The grey value at a fractional source position (pixel centres at integers), or `None`
+/// outside the image.
+pub fn sample_bilinear(raw: &[u8], sw: i64, sh: i64, sx: f64, sy: f64) -> Option<u8> {
+    let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
+    if x0 < 0 || y0 < 0 || x0 + 1 >= sw || y0 + 1 >= sh {
+        return None;
+    }
+    let (fx, fy) = ((sx - x0 as f64) as f32, (sy - y0 as f64) as f32);
+    let i = (y0 * sw + x0) as usize;
+    let s = sw as usize;
+    let top = raw[i] as f32 * (1.0 - fx) + raw[i + 1] as f32 * fx;
+    let bot = raw[i + s] as f32 * (1.0 - fx) + raw[i + s + 1] as f32 * fx;
+    Some((top * (1.0 - fy) + bot * fy + 0.5) as u8)
+}
+
 /// Resamples `src` into an image of `size` where output pixel centres map through `m`.
 pub fn warp_bilinear(src: &GrayImage, m: &Affine, size: (u32, u32)) -> GrayImage {
     let (sw, sh) = (src.width() as i64, src.height() as i64);
@@ -307,14 +322,8 @@ pub fn warp_bilinear(src: &GrayImage, m: &Affine, size: (u32, u32)) -> GrayImage
         sy -= 0.5;
         let row = &mut out[oy * ow..(oy + 1) * ow];
         for px in row.iter_mut() {
-            let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
-            if x0 >= 0 && y0 >= 0 && x0 + 1 < sw && y0 + 1 < sh {
-                let (fx, fy) = ((sx - x0 as f64) as f32, (sy - y0 as f64) as f32);
-                let i = (y0 * sw + x0) as usize;
-                let s = sw as usize;
-                let top = raw[i] as f32 * (1.0 - fx) + raw[i + 1] as f32 * fx;
-                let bot = raw[i + s] as f32 * (1.0 - fx) + raw[i + s + 1] as f32 * fx;
-                *px = (top * (1.0 - fy) + bot * fy + 0.5) as u8;
+            if let Some(v) = sample_bilinear(raw, sw, sh, sx, sy) {
+                *px = v;
             }
             sx += m.a;
             sy += m.c;

@@ -4,6 +4,7 @@
 use crate::binarize::{otsu, shrink_mean};
 use crate::components::{label, Bitmap};
 use crate::geometry::Homography;
+use crate::prepare::sample_bilinear;
 use image::GrayImage;
 
 /// A convex polygon in full-resolution pixel coordinates.
@@ -193,15 +194,8 @@ pub fn rectify(gray: &GrayImage, quad: [(f64, f64); 4]) -> Option<(GrayImage, Ho
     for y in 0..oh as usize {
         for x in 0..ow as usize {
             let (sx, sy) = hm.apply(x as f64 + 0.5, y as f64 + 0.5);
-            let (sx, sy) = (sx - 0.5, sy - 0.5);
-            let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
-            if x0 >= 0 && y0 >= 0 && x0 + 1 < sw && y0 + 1 < sh {
-                let (fx, fy) = ((sx - x0 as f64) as f32, (sy - y0 as f64) as f32);
-                let i = (y0 * sw + x0) as usize;
-                let s = sw as usize;
-                let top = raw[i] as f32 * (1.0 - fx) + raw[i + 1] as f32 * fx;
-                let bot = raw[i + s] as f32 * (1.0 - fx) + raw[i + s + 1] as f32 * fx;
-                out[y * ow as usize + x] = (top * (1.0 - fy) + bot * fy + 0.5) as u8;
+            if let Some(v) = sample_bilinear(raw, sw, sh, sx - 0.5, sy - 0.5) {
+                out[y * ow as usize + x] = v;
             }
         }
     }

@@ -1,13 +1,12 @@
 //! `ishenim scan [--out DIR] [--json] [--jobs N] [--lang kir+rus] PATH...`
 
+use crate::cmd::ctx::{progress, ScanFlags};
 use crate::inputs;
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ishenim_intake::Limits;
 use ishenim_ocr::Lexicon;
 use ishenim_page::PageRecord;
-use ishenim_scan::{run_batch, BatchEvent, BatchOptions};
-use std::io::{IsTerminal, Write};
+use ishenim_scan::{run_batch, BatchEvent};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,15 +19,9 @@ pub struct Args {
     /// Print one JSON object per page (or per unreadable file) on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Worker threads, each with its own Tesseract engine (default: number of cores).
-    #[arg(long)]
-    pub jobs: Option<usize>,
-    /// Tesseract languages.
-    #[arg(long, default_value = "kir")]
-    pub lang: String,
-    /// Tesseract data folder (default: the system's).
-    #[arg(long, env = "TESSDATA_PREFIX")]
-    pub tessdata: Option<String>,
+    /// Engine settings.
+    #[command(flatten)]
+    pub engine: ScanFlags,
     /// Files or folders (folders are read recursively).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -61,23 +54,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     }
     let files = inputs::expand(&args.paths);
-    let limits = Limits::default();
-    let opts = BatchOptions {
-        jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
-        lang: args.lang.clone(),
-        datapath: args.tessdata.clone(),
-        limits,
-        ..BatchOptions::default()
-    };
-    let bar = ProgressBar::new(files.len() as u64);
-    if std::io::stderr().is_terminal() && !args.json {
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
+    let opts = args.engine.options();
+    let bar = progress(files.len() as u64, "files", !args.json);
     let lex = Lexicon::kyrgyz();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -86,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut errors = Vec::new();
     let mut write_err: Option<anyhow::Error> = None;
     run_batch(
-        inputs::reader(files, limits.max_bytes),
+        inputs::reader(files, opts.limits.max_bytes),
         &opts,
         &lex,
         |ev| match ev {
