@@ -653,3 +653,405 @@ fn quarantined_files_are_listed_and_retried() {
     let v = run(&data, &["journal", "verify"]);
     assert_eq!(v.status.code(), Some(0));
 }
+
+fn ok(o: &Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        text(o),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    text(o)
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_else(|e| panic!("{s:?}: {e}"))
+}
+
+fn entry(data: &Path, serial: &str) -> Value {
+    let o = run(data, &["journal", "show", serial, "--json"]);
+    let v: Value = serde_json::from_str(&ok(&o)).expect("show --json");
+    v["entry"].clone()
+}
+
+#[test]
+fn amendments_and_follow_up_are_chained_shown_and_in_the_history() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = copy_of_fixture(tmp.path());
+    let serial = format!("{}-0001", year());
+    let sr = serial.as_str();
+    let before = entry(&data, sr);
+    let old_brief = before["brief"].as_str().expect("brief").to_string();
+
+    let new_brief = "Көчөдөгү жарык иштебейт (оңдолгон)";
+    let o = run(
+        &data,
+        &[
+            "--user",
+            "reviewer2",
+            "journal",
+            "amend",
+            sr,
+            "--field",
+            "brief",
+            "--value",
+            new_brief,
+            "--reason",
+            "OCR туура эмес окуду",
+        ],
+    );
+    assert!(ok(&o).contains("→"), "{}", text(&o));
+    let o = run(
+        &data,
+        &[
+            "journal",
+            "amend",
+            sr,
+            "--field",
+            "box-date",
+            "--value",
+            "01.03.2026",
+            "--reason",
+            "кутуча 1-мартта ачылган",
+        ],
+    );
+    ok(&o);
+    let after = entry(&data, sr);
+    assert_eq!(after["brief"], new_brief, "show reads the amended value");
+    assert_eq!(after["box_date"], "2026-03-01");
+    assert_eq!(after["amendments"], 2);
+    let human = ok(&run(&data, &["journal", "show", sr]));
+    assert!(human.contains(new_brief), "{human}");
+    assert!(human.contains("01.03.2026"), "dates dd.mm.yyyy: {human}");
+
+    // Follow-up columns as dated events.
+    ok(&run(
+        &data,
+        &["journal", "assign", sr, "--official", "Асанов Бакыт"],
+    ));
+    assert_eq!(entry(&data, sr)["status"], "assigned");
+    ok(&run(
+        &data,
+        &["journal", "measures", sr, "--text", "Электрик жиберилди"],
+    ));
+    let deadline = date(before["deadline"].as_str().expect("deadline"));
+    let o = ok(&run(
+        &data,
+        &[
+            "journal",
+            "extend",
+            sr,
+            "--days",
+            "10",
+            "--reason",
+            "текшерүү созулду",
+        ],
+    ));
+    assert!(o.contains("extended"), "{o}");
+    let extended = date(entry(&data, sr)["deadline"].as_str().expect("deadline"));
+    assert!(extended >= deadline + chrono::Days::new(10), "{extended}");
+    ok(&run(
+        &data,
+        &[
+            "journal",
+            "reply",
+            sr,
+            "--number",
+            "12-34",
+            "--date",
+            "2026-03-20",
+        ],
+    ));
+    let e = entry(&data, sr);
+    assert_eq!(e["status"], "answered");
+    assert_eq!(e["reply_no"], "12-34");
+    assert_eq!(e["reply_date"], "2026-03-20");
+    assert_eq!(e["official"], "Асанов Бакыт");
+    assert_eq!(e["measures"][0], "Электрик жиберилди");
+    ok(&run(
+        &data,
+        &[
+            "journal",
+            "status",
+            sr,
+            "--set",
+            "closed",
+            "--reason",
+            "чечилди",
+        ],
+    ));
+    assert_eq!(entry(&data, sr)["status"], "closed");
+
+    // Refusals: exit 2, nothing appended.
+    for bad in [
+        vec![
+            "journal", "amend", sr, "--field", "serial", "--value", "x", "--reason", "r",
+        ],
+        vec![
+            "journal", "amend", sr, "--field", "brief", "--value", new_brief, "--reason", "r",
+        ],
+        vec![
+            "journal", "amend", sr, "--field", "brief", "--value", "x", "--reason", " ",
+        ],
+        vec!["journal", "status", sr, "--set", "closed"],
+        vec!["journal", "status", sr, "--set", "lost"],
+        vec!["journal", "extend", sr, "--days", "0", "--reason", "r"],
+        vec![
+            "journal",
+            "reply",
+            sr,
+            "--number",
+            "1",
+            "--date",
+            "2026-02-30",
+        ],
+        vec!["journal", "assign", "2026-9999", "--official", "X"],
+    ] {
+        let o = run(&data, &bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?} refused: {}", text(&o));
+    }
+
+    // History, old → new with reasons, in chain order.
+    let h = ok(&run(&data, &["journal", "history", sr]));
+    assert!(
+        h.contains(&format!("brief «{old_brief}» → «{new_brief}»"))
+            && h.contains("OCR туура эмес окуду")
+            && h.contains("reviewer2"),
+        "{h}"
+    );
+    assert!(h.contains("box_date «2026-03-02» → «2026-03-01»"), "{h}");
+    assert!(h.contains("status registered → assigned"), "{h}");
+    assert!(h.contains("status «answered» → «closed»"), "{h}");
+    assert!(h.contains("chain head"), "{h}");
+    let items = json_lines(&run(&data, &["journal", "history", sr, "--json"]));
+    assert_eq!(items.len(), 7, "{items:?}");
+    let seqs: Vec<i64> = items
+        .iter()
+        .map(|i| i["seq"].as_i64().expect("seq"))
+        .collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "chain order: {seqs:?}"
+    );
+    assert_eq!(items[0]["type"], "amendment");
+    assert_eq!(items[0]["old"], old_brief.as_str());
+    assert_eq!(items[0]["new"], new_brief);
+    assert_eq!(items[0]["reason"], "OCR туура эмес окуду");
+    let kinds: Vec<&str> = items[2..]
+        .iter()
+        .map(|i| i["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["assign", "measures", "extend", "reply", "status"]);
+
+    // The chain covers the 4 entries, 2 amendments and 5 events, and still verifies.
+    let v = ok(&run(&data, &["journal", "verify", "--full"]));
+    assert!(v.contains("11 rows checked"), "{v}");
+    let db = rusqlite::Connection::open(data.join("ishenim.sqlite3")).expect("db");
+    let actions: Vec<String> = db
+        .prepare("SELECT action FROM audit ORDER BY id")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .expect("audit");
+    for a in [
+        "amend",
+        "assign",
+        "measures",
+        "extend",
+        "reply",
+        "status",
+        "view_history",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
+    }
+    // Tampering with an amendment is named by verify.
+    db.execute_batch(
+        "DROP TRIGGER IF EXISTS amendments_no_update;
+         UPDATE amendments SET reason = 'подделка' WHERE id = 1;",
+    )
+    .expect("tamper");
+    let v = run(&data, &["journal", "verify"]);
+    assert_eq!(v.status.code(), Some(1), "{}", text(&v));
+    assert!(text(&v).contains("amendment 1"), "{}", text(&v));
+}
+
+#[test]
+fn due_soon_and_overdue_follow_the_deadline_and_the_calendar() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = copy_of_fixture(tmp.path());
+    let y = year();
+    let list = json_lines(&run(&data, &["journal", "list", "--json"]));
+    let d = date(list[0]["deadline"].as_str().expect("deadline"));
+    assert!(
+        list.iter().all(|e| e["deadline"] == list[0]["deadline"]),
+        "approved together, same deadline"
+    );
+    let iso = |x: chrono::NaiveDate| x.format("%Y-%m-%d").to_string();
+    let day = |n: i64| d + chrono::Duration::days(n);
+    let serials = |o: &Output| -> Vec<String> {
+        json_lines(o)
+            .iter()
+            .map(|e| e["serial"].as_str().expect("serial").to_string())
+            .collect()
+    };
+    // The third appeal is closed: no deadline applies any more.
+    ok(&run(
+        &data,
+        &["journal", "status", &format!("{y}-0003"), "--set", "closed"],
+    ));
+    let open: Vec<String> = [1, 2, 4].iter().map(|n| format!("{y}-{n:04}")).collect();
+
+    let o = run(
+        &data,
+        &["journal", "overdue", "--json", "--today", &iso(day(1))],
+    );
+    assert_eq!(serials(&o), open, "{}", text(&o));
+    assert!(json_lines(&o).iter().all(|e| e["days_left"] == -1));
+    let o = run(&data, &["journal", "overdue", "--json", "--today", &iso(d)]);
+    assert!(serials(&o).is_empty(), "due today is not overdue yet");
+    let o = run(
+        &data,
+        &[
+            "journal",
+            "due",
+            "--days",
+            "3",
+            "--json",
+            "--today",
+            &iso(day(-3)),
+        ],
+    );
+    assert_eq!(serials(&o), open);
+    assert!(json_lines(&o).iter().all(|e| e["days_left"] == 3));
+    let o = run(
+        &data,
+        &[
+            "journal",
+            "due",
+            "--days",
+            "3",
+            "--json",
+            "--today",
+            &iso(day(-4)),
+        ],
+    );
+    assert!(serials(&o).is_empty());
+    // Today (real clock): registered today, so nothing overdue and all due within a month.
+    assert!(serials(&run(&data, &["journal", "overdue", "--json"])).is_empty());
+    assert_eq!(
+        serials(&run(&data, &["journal", "due", "--days", "40", "--json"])),
+        open
+    );
+    let human = ok(&run(
+        &data,
+        &[
+            "journal",
+            "overdue",
+            "--today",
+            &d.format("%d.%m.%Y").to_string(),
+        ],
+    ));
+    assert!(human.contains("0 entries overdue"), "{human}");
+    let human = ok(&run(
+        &data,
+        &["journal", "overdue", "--today", &iso(day(5))],
+    ));
+    assert!(
+        human.contains(&d.format("%d.%m.%Y").to_string()) && human.contains("3 entries overdue"),
+        "{human}"
+    );
+
+    // The admin's calendar moves an extended deadline: days 10..12 after the deadline are
+    // holidays by decree, day 13 a working day by decree.
+    for n in 10..=12 {
+        ok(&run(
+            &data,
+            &[
+                "calendar",
+                "add",
+                &iso(day(n)),
+                "--kind",
+                "holiday",
+                "--note",
+                "токтом №1",
+            ],
+        ));
+    }
+    ok(&run(
+        &data,
+        &[
+            "calendar",
+            "add",
+            &day(13).format("%d.%m.%Y").to_string(),
+            "--kind",
+            "workday",
+        ],
+    ));
+    let s1 = format!("{y}-0001");
+    ok(&run(
+        &data,
+        &[
+            "journal",
+            "extend",
+            &s1,
+            "--days",
+            "10",
+            "--reason",
+            "суроо жиберилди",
+        ],
+    ));
+    assert_eq!(entry(&data, &s1)["deadline"], iso(day(13)));
+    let o = run(
+        &data,
+        &["journal", "overdue", "--json", "--today", &iso(day(1))],
+    );
+    assert_eq!(
+        serials(&o),
+        open[1..],
+        "the extended appeal is no longer overdue"
+    );
+
+    let cal_year = day(13).format("%Y").to_string();
+    let cal = json_lines(&run(
+        &data,
+        &["calendar", "list", "--year", &cal_year, "--json"],
+    ));
+    let marked: Vec<&Value> = cal.iter().filter(|c| c["source"] == "admin").collect();
+    assert!(!marked.is_empty(), "{cal:?}");
+    let w = cal
+        .iter()
+        .find(|c| c["date"] == iso(day(13)).as_str())
+        .expect("the workday mark");
+    assert_eq!(w["kind"], "workday");
+    assert_eq!(w["working"], true);
+    assert!(cal.iter().any(
+        |c| c["source"] == "fixed" && c["note"].as_str().is_some_and(|n| n.contains("Нооруз"))
+    ));
+    let human = ok(&run(&data, &["calendar", "list", "--year", &cal_year]));
+    assert!(
+        human.contains(&day(13).format("%d.%m.%Y").to_string()),
+        "{human}"
+    );
+    ok(&run(&data, &["calendar", "remove", &iso(day(13))]));
+    let o = run(&data, &["calendar", "remove", &iso(day(13))]);
+    assert_eq!(o.status.code(), Some(2), "nothing to remove");
+    let o = run(
+        &data,
+        &["calendar", "add", "2026-13-01", "--kind", "holiday"],
+    );
+    assert_eq!(o.status.code(), Some(2), "bad date");
+    let o = run(
+        &data,
+        &["calendar", "add", "2026-05-02", "--kind", "weekend"],
+    );
+    assert_eq!(o.status.code(), Some(2), "bad kind");
+    let db = rusqlite::Connection::open(data.join("ishenim.sqlite3")).expect("db");
+    let n: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE action = 'calendar'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("audit");
+    assert_eq!(n, 5, "calendar changes audited");
+    ok(&run(&data, &["journal", "verify"]));
+}

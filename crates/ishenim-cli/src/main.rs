@@ -37,9 +37,12 @@ enum Command {
     /// The review queue: list, show, approve (assigns serials), reject.
     #[command(subcommand)]
     Drafts(cmd::drafts::Command),
-    /// The numbered journal: list, show, verify the hash chain, export CSV/XLSX.
+    /// The numbered journal: list, show, verify, export; amendments, follow-up, deadlines.
     #[command(subcommand)]
     Journal(cmd::journal::Command),
+    /// The working-day calendar for deadlines: holidays and moved working days.
+    #[command(subcommand)]
+    Calendar(cmd::calendar::Command),
     /// Users of the web queue.
     #[command(subcommand)]
     User(cmd::user::Command),
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Ingest(a) => cmd::ingest::run(a, &cli.global),
         Command::Drafts(c) => cmd::drafts::run(c, &cli.global),
         Command::Journal(c) => cmd::journal::run(c, &cli.global),
+        Command::Calendar(c) => cmd::calendar::run(c, &cli.global),
         Command::User(c) => cmd::user::run(c, &cli.global),
         Command::Quarantine(c) => cmd::quarantine::run(c, &cli.global),
         Command::Backup(a) => cmd::backup::backup(a, &cli.global),

@@ -1,12 +1,15 @@
-//! `ishenim journal list|show|verify|export`: the numbered registration journal.
+//! `ishenim journal list|show|verify|export|history|due|overdue` and the follow-up commands
+//! `amend|assign|measures|reply|status|extend`: the numbered registration journal.
 //!
 //! Every printout and export carries the chain head (label + SHA-256 of the last chained
 //! row) so that a later rewrite of the whole file can be detected against paper with
 //! `ishenim journal verify --head HASH`.
 
 use crate::cmd::ctx::{cell, head_line, pad, Global};
+use crate::cmd::followup::{self, human, Change};
 use anyhow::Context;
-use ishenim_store::{ChainHead, EntryView, Serial, Store};
+use chrono::NaiveDate;
+use ishenim_store::{ChainHead, EntryField, EntryStatus, EntryView, Serial, Store};
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,6 +61,100 @@ pub enum Command {
         #[arg(long)]
         year: Option<i32>,
     },
+    /// Correct a registration field (an amendment: who, when, why, old → new).
+    Amend {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// applicant_name, anonymous, address, phone, brief, category, corruption or box_date.
+        #[arg(long, value_parser = followup::parse_field)]
+        field: EntryField,
+        /// The corrected value (true/false for flags; a date for box_date; "" clears an
+        /// optional field).
+        #[arg(long, allow_hyphen_values = true)]
+        value: String,
+        /// Why (kept in the journal).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Assign (or reassign) the official responsible.
+    Assign {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// Name of the official.
+        #[arg(long)]
+        official: String,
+    },
+    /// Record measures taken (added to the "measures taken" column).
+    Measures {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// What was done.
+        #[arg(long)]
+        text: String,
+    },
+    /// Record the outgoing reply (number and date); the appeal becomes answered.
+    Reply {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// Outgoing number.
+        #[arg(long)]
+        number: String,
+        /// Date of the reply (YYYY-MM-DD or dd.mm.yyyy).
+        #[arg(long, value_parser = followup::parse_date)]
+        date: NaiveDate,
+    },
+    /// Change the status.
+    Status {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// registered, assigned, answered, redirected or closed.
+        #[arg(long = "set", value_parser = followup::parse_status)]
+        set: EntryStatus,
+        /// Why (optional).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Extend the consideration deadline, with a reason.
+    Extend {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// Days added to the current deadline (counted like the consideration period;
+        /// a non-working due date moves to the next working day).
+        #[arg(long)]
+        days: u32,
+        /// Why (kept in the journal).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Amendments and events of one entry, oldest first, with old → new values.
+    History {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// One JSON object per amendment or event.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open appeals whose consideration deadline falls within the next days.
+    Due {
+        /// How many days ahead (0 = due today).
+        #[arg(long, default_value_t = 3)]
+        days: u32,
+        /// One JSON object per entry (with "serial" and "days_left").
+        #[arg(long)]
+        json: bool,
+        /// Count from this date instead of today (YYYY-MM-DD or dd.mm.yyyy).
+        #[arg(long, value_parser = followup::parse_date, value_name = "DATE")]
+        today: Option<NaiveDate>,
+    },
+    /// Open appeals past their consideration deadline.
+    Overdue {
+        /// One JSON object per entry (with "serial" and "days_left", negative).
+        #[arg(long)]
+        json: bool,
+        /// Count from this date instead of today (YYYY-MM-DD or dd.mm.yyyy).
+        #[arg(long, value_parser = followup::parse_date, value_name = "DATE")]
+        today: Option<NaiveDate>,
+    },
 }
 
 /// Runs the command.
@@ -100,7 +197,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                         out,
                         "amendment {} {} by {}: {} «{}» → «{}» ({})",
                         a.id,
-                        a.at.format("%Y-%m-%d %H:%M"),
+                        a.at.format("%d.%m.%Y %H:%M"),
                         a.user,
                         a.field.as_str(),
                         a.old_value.as_deref().unwrap_or(""),
@@ -113,7 +210,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                         out,
                         "event {} {} by {}: {}",
                         v.id,
-                        v.at.format("%Y-%m-%d %H:%M"),
+                        v.at.format("%d.%m.%Y %H:%M"),
                         v.user,
                         serde_json::to_string(&v.kind)?.trim_matches('"')
                     )?;
@@ -122,6 +219,76 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Verify { head, full } => return verify(&store, head, full, &mut out),
+        Command::Amend {
+            serial,
+            field,
+            value,
+            reason,
+        } => followup::amend(&store, &user, serial, field, &value, &reason, &mut out)?,
+        Command::Assign { serial, official } => {
+            followup::change(&store, &user, serial, Change::Assign(official), &mut out)?
+        }
+        Command::Measures { serial, text } => {
+            followup::change(&store, &user, serial, Change::Measures(text), &mut out)?
+        }
+        Command::Reply {
+            serial,
+            number,
+            date,
+        } => followup::change(&store, &user, serial, Change::Reply(number, date), &mut out)?,
+        Command::Status {
+            serial,
+            set,
+            reason,
+        } => followup::change(&store, &user, serial, Change::Status(set, reason), &mut out)?,
+        Command::Extend {
+            serial,
+            days,
+            reason,
+        } => followup::change(
+            &store,
+            &user,
+            serial,
+            Change::Extend(days, reason),
+            &mut out,
+        )?,
+        Command::History { serial, json } => {
+            let (amendments, events) = store.entry_history(serial)?;
+            let head = store.chain_head()?;
+            store.audit(&user, "view_history", &format!("entry {serial}"))?;
+            let items = followup::history(&amendments, &events);
+            if json {
+                for i in &items {
+                    serde_json::to_writer(&mut out, &i.json)?;
+                    writeln!(out)?;
+                }
+            } else {
+                writeln!(
+                    out,
+                    "{serial}: {} amendments, {} events / {} оңдоо, {} окуя",
+                    amendments.len(),
+                    events.len(),
+                    amendments.len(),
+                    events.len()
+                )?;
+                for i in &items {
+                    writeln!(out, "{}", i.line)?;
+                }
+                writeln!(out, "{}", head_line(&head))?;
+            }
+        }
+        Command::Due { days, json, today } => {
+            let today = today.unwrap_or_else(followup::today);
+            let list = store.due_soon(today, days)?;
+            store.audit(&user, "view_due", &format!("{} entries", list.len()))?;
+            deadline_list(&mut out, &list, today, json, "due within", days)?;
+        }
+        Command::Overdue { json, today } => {
+            let today = today.unwrap_or_else(followup::today);
+            let list = store.overdue(today)?;
+            store.audit(&user, "view_overdue", &format!("{} entries", list.len()))?;
+            deadline_list(&mut out, &list, today, json, "overdue", 0)?;
+        }
         Command::Export { csv, xlsx, year } => {
             let list = store.journal_list(year)?;
             let head = store.chain_head()?;
@@ -151,6 +318,36 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn deadline_list(
+    out: &mut impl Write,
+    list: &[EntryView],
+    today: NaiveDate,
+    json: bool,
+    what: &str,
+    days: u32,
+) -> anyhow::Result<()> {
+    if json {
+        for e in list {
+            serde_json::to_writer(&mut *out, &followup::deadline_json(e, today)?)?;
+            writeln!(out)?;
+        }
+        return Ok(());
+    }
+    followup::print_deadlines(out, list, today)?;
+    let title = if what == "overdue" {
+        "overdue / мөөнөтү өтүп кеткен".to_string()
+    } else {
+        format!("due within {days} days / {days} күндүн ичинде мөөнөтү бүтөт")
+    };
+    writeln!(
+        out,
+        "{} entries {title} (as of {})",
+        list.len(),
+        human(today)
+    )?;
+    Ok(())
 }
 
 fn verify(
@@ -228,11 +425,24 @@ const COLUMNS: &[&str] = &[
     "SHA-256",
 ];
 
-fn row_of(e: &EntryView) -> Vec<String> {
+/// One journal row; `human` writes dates as dd.mm.yyyy (printouts), else ISO (exports).
+fn row_of(e: &EntryView, human_dates: bool) -> Vec<String> {
+    let date = |d: NaiveDate| {
+        if human_dates {
+            human(d)
+        } else {
+            d.to_string()
+        }
+    };
+    let ts_fmt = if human_dates {
+        "%d.%m.%Y %H:%M"
+    } else {
+        "%Y-%m-%d %H:%M"
+    };
     vec![
         e.serial.to_string(),
-        e.registered_at.format("%Y-%m-%d %H:%M").to_string(),
-        e.box_date.to_string(),
+        e.registered_at.format(ts_fmt).to_string(),
+        date(e.box_date),
         e.applicant.clone(),
         e.address.clone().unwrap_or_default(),
         e.phone.clone().unwrap_or_default(),
@@ -242,12 +452,12 @@ fn row_of(e: &EntryView) -> Vec<String> {
         e.official.clone().unwrap_or_default(),
         format!(
             "{}{}",
-            e.deadline,
+            date(e.deadline),
             if e.deadline_extended { " (+)" } else { "" }
         ),
         e.measures.join("; "),
         e.reply_no.clone().unwrap_or_default(),
-        e.reply_date.map(|d| d.to_string()).unwrap_or_default(),
+        e.reply_date.map(date).unwrap_or_default(),
         e.status.as_str().to_string(),
         e.approved_by.clone(),
         e.hash.clone(),
@@ -277,7 +487,7 @@ fn write_csv(path: &Path, list: &[EntryView], head: &Option<ChainHead>) -> anyho
         .with_context(|| format!("creating {}", path.display()))?;
     w.write_record(COLUMNS)?;
     for e in list {
-        w.write_record(row_of(e))?;
+        w.write_record(row_of(e, false))?;
     }
     w.write_record(head_row(head))?;
     w.flush()
@@ -307,7 +517,7 @@ fn write_xlsx(path: &Path, list: &[EntryView], head: &Option<ChainHead>) -> anyh
     ws.set_freeze_panes(1, 0)?;
     let mut r = 1u32;
     for e in list {
-        for (c, v) in row_of(e).iter().enumerate() {
+        for (c, v) in row_of(e, false).iter().enumerate() {
             ws.write_string_with_format(r, c as u16, v, &wrap)?;
         }
         r += 1;
@@ -340,13 +550,13 @@ fn print_list(out: &mut impl Write, list: &[EntryView]) -> anyhow::Result<()> {
             out,
             "{:<10} {:<10} {} {} {:<14} {:<13} {:<4} {:<10} {:<10} {}",
             e.serial.to_string(),
-            e.box_date.to_string(),
+            human(e.box_date),
             pad(&cell(&e.applicant, 28), 28),
             pad(&cell(e.address.as_deref().unwrap_or("—"), 30), 30),
             e.phone.as_deref().unwrap_or("—"),
             cell(&e.category, 13),
             if e.corruption { "YES" } else { "" },
-            e.deadline.to_string(),
+            human(e.deadline),
             e.status.as_str(),
             cell(&e.brief, 60)
         )?;
@@ -355,7 +565,7 @@ fn print_list(out: &mut impl Write, list: &[EntryView]) -> anyhow::Result<()> {
 }
 
 fn print_entry(out: &mut impl Write, e: &EntryView) -> anyhow::Result<()> {
-    let rows = row_of(e);
+    let rows = row_of(e, true);
     for (title, v) in COLUMNS.iter().zip(rows) {
         writeln!(out, "{}: {}", pad(title, 38), v)?;
     }
@@ -363,7 +573,7 @@ fn print_entry(out: &mut impl Write, e: &EntryView) -> anyhow::Result<()> {
         out,
         "{}: {}",
         pad("Каттоо мөөнөтү / Срок регистрации", 38),
-        e.registration_due
+        human(e.registration_due)
     )?;
     writeln!(
         out,

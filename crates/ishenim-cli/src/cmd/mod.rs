@@ -2,10 +2,12 @@
 
 pub mod backup;
 pub mod bench;
+pub mod calendar;
 pub mod ctx;
 pub mod draft;
 pub mod drafts;
 pub mod eval;
+pub mod followup;
 pub mod ingest;
 pub mod journal;
 pub mod opening;

@@ -1,0 +1,436 @@
+//! Corrections and follow-up of journal entries: `ishenim journal amend|assign|measures|
+//! reply|status|extend|history|due|overdue`.
+//!
+//! Every change goes through the store, which appends an amendment or event row to the hash
+//! chain and writes the audit record in the same transaction; nothing here edits a row.
+//! Human output writes dates as `dd.mm.yyyy`; `--json` output keeps ISO dates.
+
+use anyhow::Context;
+use chrono::{Days, NaiveDate};
+use ishenim_store::{
+    Amendment, DeadlineUnit, EntryEvent, EntryField, EntryStatus, EntryView, EventKind, Serial,
+    Store,
+};
+use serde_json::{json, Value};
+use std::io::Write;
+
+/// Human date format used in printouts (`21.03.2026`).
+pub const HUMAN_DATE: &str = "%d.%m.%Y";
+
+/// Formats a date as `dd.mm.yyyy`.
+pub fn human(d: NaiveDate) -> String {
+    d.format(HUMAN_DATE).to_string()
+}
+
+/// Parses a date written `YYYY-MM-DD` or `dd.mm.yyyy` (clap value parser).
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let t = s.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, HUMAN_DATE))
+        .map_err(|_| format!("expected a date like 2026-03-21 or 21.03.2026, got {s:?}"))
+}
+
+/// Parses an amendable field name: `applicant_name`, `anonymous`, `address`, `phone`,
+/// `brief`, `category`, `corruption`, `box_date` (dashes allowed for underscores).
+pub fn parse_field(s: &str) -> Result<EntryField, String> {
+    EntryField::parse(&s.trim().replace('-', "_")).map_err(|_| {
+        format!(
+            "unknown field {s:?}; one of applicant_name, anonymous, address, phone, brief, \
+             category, corruption, box_date"
+        )
+    })
+}
+
+/// Parses a status: `registered`, `assigned`, `answered`, `redirected`, `closed`.
+pub fn parse_status(s: &str) -> Result<EntryStatus, String> {
+    EntryStatus::parse(s.trim()).map_err(|_| {
+        format!("unknown status {s:?}; one of registered, assigned, answered, redirected, closed")
+    })
+}
+
+/// Today's local date.
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// `journal amend`: appends an amendment and prints `old → new`.
+pub fn amend(
+    store: &Store,
+    user: &str,
+    serial: Serial,
+    field: EntryField,
+    value: &str,
+    reason: &str,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    // Dates may be given in the human spelling; the store wants ISO.
+    let value = match field {
+        EntryField::BoxDate => parse_date(value)
+            .map_err(anyhow::Error::msg)?
+            .format("%Y-%m-%d")
+            .to_string(),
+        _ => value.to_string(),
+    };
+    let id = store
+        .amend_entry(serial, user, field, Some(&value), reason)
+        .with_context(|| format!("amending {serial}"))?;
+    let (amends, _) = store.entry_history(serial)?;
+    match amends.iter().find(|a| a.id == id) {
+        Some(a) => writeln!(
+            out,
+            "{serial}: amendment {id} / оңдоо {id}: {} «{}» → «{}»",
+            a.field.as_str(),
+            a.old_value.as_deref().unwrap_or(""),
+            a.new_value.as_deref().unwrap_or("")
+        )?,
+        None => writeln!(out, "{serial}: amendment {id}")?,
+    }
+    Ok(())
+}
+
+/// A follow-up change asked for on the command line.
+pub enum Change {
+    /// Assign an official.
+    Assign(String),
+    /// Record measures taken.
+    Measures(String),
+    /// Record the outgoing reply.
+    Reply(String, NaiveDate),
+    /// Change the status.
+    Status(EntryStatus, Option<String>),
+    /// Extend the deadline by days, with a reason.
+    Extend(u32, String),
+}
+
+/// New deadline `days` after `current`: calendar days rolled forward to a working day, or
+/// working days when the council counts consideration in working days.
+pub fn extended_deadline(
+    store: &Store,
+    current: NaiveDate,
+    days: u32,
+) -> anyhow::Result<NaiveDate> {
+    let cal = store.calendar()?;
+    let settings = store.deadline_settings()?;
+    let d = match settings.consideration_unit {
+        DeadlineUnit::Working => cal.add_working_days(current, days),
+        DeadlineUnit::Calendar => cal.roll_forward(
+            current
+                .checked_add_days(Days::new(u64::from(days)))
+                .context("deadline out of range")?,
+        ),
+    };
+    Ok(d)
+}
+
+/// `journal assign|measures|reply|status|extend`: appends one event and prints the entry's
+/// follow-up columns as they read now.
+pub fn change(
+    store: &Store,
+    user: &str,
+    serial: Serial,
+    change: Change,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let id = match change {
+        Change::Assign(o) => store.assign_official(serial, user, &o),
+        Change::Measures(t) => store.record_measures(serial, user, &t),
+        Change::Reply(n, d) => store.record_reply(serial, user, &n, d),
+        Change::Status(s, r) => store.set_status(serial, user, s, r.as_deref()),
+        Change::Extend(days, reason) => {
+            if days == 0 {
+                anyhow::bail!("--days must be at least 1");
+            }
+            let v = store.entry_current_view(serial)?;
+            let to = extended_deadline(store, v.deadline, days)?;
+            store.extend_deadline(serial, user, to, &reason)
+        }
+    }
+    .with_context(|| format!("updating {serial}"))?;
+    let v = store.entry_current_view(serial)?;
+    writeln!(
+        out,
+        "{serial}: event {id} / окуя {id}; status {}, official {}, deadline {}{}{}",
+        v.status.as_str(),
+        v.official.as_deref().unwrap_or("—"),
+        human(v.deadline),
+        if v.deadline_extended {
+            " (extended)"
+        } else {
+            ""
+        },
+        match (&v.reply_no, v.reply_date) {
+            (Some(n), Some(d)) => format!(", reply № {n} of {}", human(d)),
+            (Some(n), None) => format!(", reply № {n}"),
+            _ => String::new(),
+        }
+    )?;
+    Ok(())
+}
+
+/// One line of an entry's history, in chain order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryItem {
+    /// Chain position.
+    pub seq: i64,
+    /// The JSON object (`"type": "amendment"` or `"event"`).
+    pub json: Value,
+    /// The human line.
+    pub line: String,
+}
+
+fn opt(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("")
+}
+
+/// Amendments and events merged in chain order, each with the value before and after.
+/// For events the value before is the one the previous event of that column set; before
+/// the first one it is the value at registration when that can be told (status
+/// `registered` → `assigned`), else empty.
+pub fn history(amends: &[Amendment], events: &[EntryEvent]) -> Vec<HistoryItem> {
+    let mut items = Vec::with_capacity(amends.len() + events.len());
+    for a in amends {
+        let json = json!({
+            "type": "amendment",
+            "id": a.id,
+            "seq": a.seq,
+            "at": a.at,
+            "user": a.user,
+            "field": a.field,
+            "old": a.old_value,
+            "new": a.new_value,
+            "reason": a.reason,
+        });
+        let line = format!(
+            "{}  {}  amendment / оңдоо {}: {} «{}» → «{}»; reason / себеби: {}",
+            a.at.format("%d.%m.%Y %H:%M"),
+            a.user,
+            a.id,
+            a.field.as_str(),
+            opt(&a.old_value),
+            opt(&a.new_value),
+            a.reason
+        );
+        items.push(HistoryItem {
+            seq: a.seq,
+            json,
+            line,
+        });
+    }
+    let mut official: Option<String> = None;
+    let mut status: Option<EntryStatus> = None;
+    let mut deadline: Option<NaiveDate> = None;
+    let mut reply: Option<String> = None;
+    for e in events {
+        let (field, old, new): (&str, Option<String>, Option<String>) = match e.kind {
+            EventKind::Assign => {
+                let old = official.take();
+                official = e.official.clone();
+                ("official", old, e.official.clone())
+            }
+            EventKind::Measures => ("measures", None, e.measures.clone()),
+            EventKind::Reply => {
+                let now = e.reply_no.as_ref().map(|n| match e.reply_date {
+                    Some(d) => format!("№ {n} {}", human(d)),
+                    None => format!("№ {n}"),
+                });
+                let old = std::mem::replace(&mut reply, now.clone());
+                ("reply", old, now)
+            }
+            EventKind::Status => (
+                "status",
+                status.map(|s| s.as_str().to_string()),
+                e.status.map(|s| s.as_str().to_string()),
+            ),
+            EventKind::Extend => {
+                let old = deadline.map(human);
+                deadline = e.deadline;
+                ("deadline", old, e.deadline.map(human))
+            }
+        };
+        // The status before this event (the store sets `assigned` only on a registered entry).
+        let status_before = status.or(match (e.kind, e.status) {
+            (EventKind::Assign, Some(EntryStatus::Assigned)) => Some(EntryStatus::Registered),
+            _ => None,
+        });
+        let status_change = match e.status {
+            Some(s) if e.kind != EventKind::Status => Some(format!(
+                "; status {} → {}",
+                status_before.map(|s| s.as_str()).unwrap_or("?"),
+                s.as_str()
+            )),
+            _ => None,
+        };
+        let (old, field) = if e.kind == EventKind::Status {
+            (status_before.map(|s| s.as_str().to_string()), field)
+        } else {
+            (old, field)
+        };
+        if let Some(s) = e.status {
+            status = Some(s);
+        }
+        let kind = serde_json::to_value(e.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let json = json!({
+            "type": "event",
+            "id": e.id,
+            "seq": e.seq,
+            "at": e.at,
+            "user": e.user,
+            "kind": kind,
+            "field": field,
+            "old": old,
+            "new": new,
+            "official": e.official,
+            "measures": e.measures,
+            "reply_no": e.reply_no,
+            "reply_date": e.reply_date,
+            "status": e.status,
+            "deadline": e.deadline,
+            "reason": e.reason,
+        });
+        let mut line = format!(
+            "{}  {}  event / окуя {} ({kind}): {field} ",
+            e.at.format("%d.%m.%Y %H:%M"),
+            e.user,
+            e.id,
+        );
+        match &old {
+            Some(o) => line.push_str(&format!("«{o}» → «{}»", opt(&new))),
+            None => line.push_str(&format!("→ «{}»", opt(&new))),
+        }
+        if let Some(s) = status_change {
+            line.push_str(&s);
+        }
+        if let Some(r) = &e.reason {
+            line.push_str(&format!("; reason / себеби: {r}"));
+        }
+        items.push(HistoryItem {
+            seq: e.seq,
+            json,
+            line,
+        });
+    }
+    items.sort_by_key(|i| i.seq);
+    items
+}
+
+/// A due-soon / overdue row as JSON: the entry plus `days_left` (negative when overdue).
+pub fn deadline_json(e: &EntryView, today: NaiveDate) -> anyhow::Result<Value> {
+    let mut v = serde_json::to_value(e)?;
+    if let Some(m) = v.as_object_mut() {
+        m.insert("days_left".into(), json!((e.deadline - today).num_days()));
+    }
+    Ok(v)
+}
+
+/// Prints a deadline list (due soon or overdue) as a table.
+pub fn print_deadlines(
+    out: &mut impl Write,
+    list: &[EntryView],
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    use crate::cmd::ctx::{cell, pad};
+    writeln!(
+        out,
+        "{:<10} {:<10} {:>5} {:<10} {} {}",
+        "serial",
+        "deadline",
+        "days",
+        "status",
+        pad("official", 24),
+        "applicant"
+    )?;
+    for e in list {
+        writeln!(
+            out,
+            "{:<10} {:<10} {:>5} {:<10} {} {}",
+            e.serial.to_string(),
+            human(e.deadline),
+            (e.deadline - today).num_days(),
+            e.status.as_str(),
+            pad(&cell(e.official.as_deref().unwrap_or("—"), 24), 24),
+            cell(&e.applicant, 40)
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDateTime;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").expect("ts")
+    }
+
+    fn ev(id: i64, seq: i64, kind: EventKind) -> EntryEvent {
+        EntryEvent {
+            id,
+            seq,
+            at: at("2026-03-03T10:00:00"),
+            user: "u".into(),
+            kind,
+            official: None,
+            measures: None,
+            reply_no: None,
+            reply_date: None,
+            status: None,
+            deadline: None,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn dates_parse_in_both_spellings() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 21).expect("date");
+        assert_eq!(parse_date("2026-03-21"), Ok(d));
+        assert_eq!(parse_date(" 21.03.2026 "), Ok(d));
+        assert!(parse_date("21/03/2026").is_err());
+        assert_eq!(human(d), "21.03.2026");
+    }
+
+    #[test]
+    fn field_and_status_names() {
+        assert_eq!(parse_field("box-date"), Ok(EntryField::BoxDate));
+        assert_eq!(parse_field("brief"), Ok(EntryField::Brief));
+        assert!(parse_field("serial").is_err());
+        assert_eq!(parse_status("closed"), Ok(EntryStatus::Closed));
+        assert!(parse_status("lost").is_err());
+    }
+
+    #[test]
+    fn history_is_in_chain_order_with_old_and_new() {
+        let a = Amendment {
+            id: 1,
+            seq: 7,
+            at: at("2026-03-03T11:00:00"),
+            user: "r".into(),
+            field: EntryField::Phone,
+            old_value: Some("0555 1".into()),
+            new_value: Some("0555 2".into()),
+            reason: "typo".into(),
+        };
+        let mut e1 = ev(1, 6, EventKind::Assign);
+        e1.official = Some("Асанов".into());
+        e1.status = Some(EntryStatus::Assigned);
+        let mut e2 = ev(2, 8, EventKind::Assign);
+        e2.official = Some("Бакиев".into());
+        let mut e3 = ev(3, 9, EventKind::Status);
+        e3.status = Some(EntryStatus::Closed);
+        e3.reason = Some("done".into());
+        let h = history(&[a], &[e1, e2, e3]);
+        let seqs: Vec<i64> = h.iter().map(|i| i.seq).collect();
+        assert_eq!(seqs, vec![6, 7, 8, 9]);
+        assert!(h[0].line.contains("→ «Асанов»"), "{}", h[0].line);
+        assert!(h[0].line.contains("status registered → assigned"));
+        assert!(h[1].line.contains("«0555 1» → «0555 2»") && h[1].line.contains("typo"));
+        assert!(h[2].line.contains("«Асанов» → «Бакиев»"), "{}", h[2].line);
+        assert_eq!(h[3].json["old"], "assigned");
+        assert_eq!(h[3].json["new"], "closed");
+        assert_eq!(h[1].json["type"], "amendment");
+        assert_eq!(h[3].json["kind"], "status");
+    }
+}
