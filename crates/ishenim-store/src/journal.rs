@@ -468,17 +468,7 @@ type RawAmend = (
 );
 
 fn amend_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAmend> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-    ))
+    r.try_into()
 }
 
 fn finish_amend(t: RawAmend) -> Result<(i64, Amendment)> {
@@ -518,21 +508,7 @@ type RawEvent = (
 );
 
 fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-        r.get(12)?,
-    ))
+    r.try_into()
 }
 
 fn finish_event(t: RawEvent) -> Result<(i64, EntryEvent)> {
