@@ -7,8 +7,10 @@
 //!
 //! The kill instants come from a seeded generator (printed; set `ISHENIM_CRASH_SEED` to
 //! replay one): 0.5–8 s after each spawn, so early rounds die while storing and later ones
-//! while scanning or drafting. Where the process actually is at that instant depends on the
-//! machine; the checks do not.
+//! while scanning (about 0.7 s a page on two cores, so 20 kills land well inside the scan).
+//! One more run is then killed just after its scan stage, while it drafts; the final rerun
+//! completes. Where the process actually is at each instant depends on the machine; the
+//! checks do not.
 
 use crate::{ishenim, root};
 use serde_json::Value;
@@ -18,7 +20,7 @@ use std::time::{Duration, Instant};
 
 const PAGES: usize = 200;
 const KILLS: usize = 20;
-const DEFAULT_SEED: u64 = 0x1_5E_41_4D_2026;
+const DEFAULT_SEED: u64 = 0x015E_414D_2026;
 
 /// splitmix64: small, good enough, and the same on every machine.
 struct Rng(u64);
@@ -84,6 +86,20 @@ fn progress(data: &Path) -> String {
         count("SELECT COUNT(*) FROM pages"),
         count("SELECT COUNT(*) FROM drafts")
     )
+}
+
+/// Files of the batch whose scan stage is over (read while the ingest runs; WAL readers
+/// do not block it).
+fn scanned(data: &Path) -> i64 {
+    rusqlite::Connection::open(data.join("ishenim.sqlite3"))
+        .and_then(|db| {
+            db.query_row(
+                "SELECT COUNT(*) FROM files WHERE status IN ('scanned', 'drafted', 'quarantined')",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .unwrap_or(0)
 }
 
 #[test]
@@ -182,6 +198,37 @@ fn kill_9_at_20_random_instants_of_a_200_page_ingest_loses_and_duplicates_nothin
         started.elapsed().as_secs_f64()
     );
     assert_eq!(kills, KILLS, "the batch outlasted fewer than {KILLS} kills");
+
+    // One more run, killed once its scan stage is over: inside the drafting stage (or just
+    // after it, on a fast machine). It does the scanning the final rerun would do anyway.
+    if finished_alone == 0 {
+        let delay = rng.between_ms(0, 300);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ishenim"))
+            .args(&args)
+            .current_dir(root())
+            .env("OMP_THREAD_LIMIT", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        loop {
+            if child.try_wait().expect("try_wait").is_some() {
+                eprintln!("drafting round: ingest finished before the kill");
+                break;
+            }
+            if scanned(&data) == PAGES as i64 {
+                std::thread::sleep(Duration::from_millis(delay));
+                let _ = child.kill();
+                let st = child.wait().expect("wait");
+                eprintln!(
+                    "drafting round: {st} {delay} ms after the scan stage; {}",
+                    progress(&data)
+                );
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 
     // The rerun finishes the job; a second rerun has nothing left to do.
     let mut all: Vec<&str> = args.iter().map(String::as_str).collect();

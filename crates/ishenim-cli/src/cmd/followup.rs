@@ -334,13 +334,12 @@ pub fn print_deadlines(
     use crate::cmd::ctx::{cell, pad};
     writeln!(
         out,
-        "{:<10} {:<10} {:>5} {:<10} {} {}",
+        "{:<10} {:<10} {:>5} {:<10} {} applicant",
         "serial",
         "deadline",
         "days",
         "status",
         pad("official", 24),
-        "applicant"
     )?;
     for e in list {
         writeln!(
