@@ -119,10 +119,28 @@ pub(crate) fn opening_score(text: &str) -> u32 {
         .take(16)
         .collect();
     let mut score = 0;
-    if lines.iter().take(3).any(|l| is_addressee(l)) {
+    // A page whose first line starts in lower case continues a sentence from the previous page.
+    let continues = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .filter(|l| l.split_whitespace().count() >= 3)
+        .and_then(|l| l.trim().chars().find(|c| c.is_alphanumeric()))
+        .is_some_and(|c| c.is_lowercase());
+    let title = lines.iter().take(14).any(|l| is_title(l));
+    if continues {
+        // Only a title line can still open a letter here (an addressee line lost to the scan).
+        return if title { 2 } else { 0 };
+    }
+    // The addressee block is a few short lines; a full-width body line that mentions "the head of the
+    // council" ("... айыл өкмөтүнүн башчысына оозеки айткам") is not one.
+    if lines
+        .iter()
+        .take(3)
+        .any(|l| is_addressee(l) && l.split_whitespace().count() <= 7)
+    {
         score += 2;
     }
-    if lines.iter().take(14).any(|l| is_title(l)) {
+    if title {
         score += 2;
     }
     let labels = lines
@@ -256,6 +274,19 @@ mod tests {
             false,
         );
         check_open("", false);
+        // Third page of a long letter: a body line that mentions the head of the council.
+        check_open(
+            "Мен бул маселени айыл өкмөтүнүн башчысына оозеки түрдө эки\nжолу айткам. Ал текшеребиз деп убада берген.",
+            false,
+        );
+        check_open(
+            "пайдасына колдонууга жол бербөө керек.\nКоррупциянын алдын алуу комиссиясына кайрылып жатам.",
+            false,
+        );
+        check_open(
+            "пришлось поставить прямо в квартире.\nЖители готовы собрать необходимые подписи и помочь с\nподготовкой.",
+            false,
+        );
     }
 
     #[test]

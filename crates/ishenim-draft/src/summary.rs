@@ -93,27 +93,72 @@ fn is_request(s: &str, lang: &str) -> bool {
     }
 }
 
-/// Cuts text to at most `max` chars at a clause boundary (", ", "; ", " жана ", " и "), never mid-word.
-pub(crate) fn clip(text: &str, max: usize) -> String {
+/// Shortens text to at most `max` chars by dropping whole trailing clauses (cut at ", ", "; ", " жана ",
+/// " и ", ...), never mid-phrase. `None` when no clause boundary leaves a meaningful part (at least a third of
+/// `max` and 20 characters) within the limit.
+pub(crate) fn clip(text: &str, max: usize) -> Option<String> {
     let t = text
         .trim()
         .trim_end_matches(['.', '!', '?', ',', ';', ':'])
         .trim();
     if t.chars().count() <= max {
-        return t.to_string();
+        return Some(t.to_string());
     }
-    let prefix: String = t.chars().take(max).collect();
-    let cut = [", ", "; ", " жана ", " бирок ", " и ", " но ", " а "]
-        .iter()
-        .filter_map(|sep| prefix.rfind(sep))
-        .filter(|&p| p >= max / 3)
-        .max();
-    if let Some(p) = cut {
-        return prefix[..p].trim_end_matches([',', ';']).to_string();
-    }
-    let p = prefix.rfind(' ').unwrap_or(prefix.len());
-    format!("{}…", prefix[..p].trim_end_matches([',', ';']))
+    let prefix: String = t.chars().take(max + 1).collect();
+    let min = (max / 3).max(20);
+    [
+        ", ",
+        "; ",
+        " – ",
+        " — ",
+        " жана ",
+        " бирок ",
+        " и ",
+        " но ",
+        " а ",
+    ]
+    .iter()
+    .flat_map(|sep| prefix.match_indices(sep).map(|(p, _)| p))
+    .filter(|&p| prefix[..p].chars().count() >= min && prefix[..p].chars().count() <= max)
+    .max()
+    .map(|p| {
+        prefix[..p]
+            .trim_end_matches([',', ';', ':', ' '])
+            .to_string()
+    })
+    // A clause that ends in a dangling conjunction or preposition is not a phrase.
+    .filter(|c| {
+        let last = c.split_whitespace().last().unwrap_or("").to_lowercase();
+        !DANGLING.contains(&last.as_str())
+    })
 }
+
+/// Words a clipped clause must not end with.
+const DANGLING: &[&str] = &[
+    "и",
+    "а",
+    "но",
+    "в",
+    "на",
+    "с",
+    "по",
+    "от",
+    "за",
+    "для",
+    "что",
+    "о",
+    "об",
+    "к",
+    "у",
+    "из",
+    "жана",
+    "менен",
+    "бирок",
+    "деп",
+    "же",
+    "үчүн",
+    "учун",
+];
 
 /// Turns a Kyrgyz request sentence into a noun phrase: drops the request verb and puts the last verbal noun
 /// in the nominative ("... курууну суранабыз" → "... куруу").
@@ -306,23 +351,43 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
             ky_request_clause(r)
         }
     });
-    let main = match (
+    // The main phrase: the preferred sentence if a clause of it fits, else the next sentence that does;
+    // never a sentence cut mid-phrase.
+    let preferred = match (
         inp.thanks || inp.corruption || req_clause.is_none(),
         &report,
     ) {
         (true, Some(r)) => strip_leads(r, inp.lang),
         _ => req_clause.clone().unwrap_or_default(),
     };
-    let main_clip = clip(&main, budget.clamp(60, 150));
+    let main_budget = budget.clamp(60, 150);
+    let mut candidates = vec![preferred];
+    candidates.extend(
+        sents
+            .iter()
+            .filter(|s| !is_request(s, inp.lang))
+            .map(|s| strip_leads(s, inp.lang)),
+    );
+    candidates.extend(req_clause.clone());
+    let main_clip = candidates
+        .iter()
+        .filter(|c| !c.trim().is_empty())
+        .find_map(|c| clip(c, main_budget))
+        .or_else(|| candidates.iter().find_map(|c| clip(c, budget)));
+    let Some(main_clip) = main_clip else {
+        // Nothing fits whole: say only what kind of letter it is and where.
+        return format!("{kind}{place}");
+    };
     let mut text = format!("{kind}: {}", lower_first(&main_clip));
     // Add what is asked when the report came first and there is room.
     if let Some(rc) = req_clause.filter(|_| inp.corruption && !inp.thanks) {
         if !rc.is_empty() && report.as_deref() != request.as_deref() {
             let label = if ru { "просьба" } else { "өтүнүч" };
-            let room = MAX_SUMMARY
-                .saturating_sub(text.chars().count() + place.chars().count() + label.len() / 2 + 4);
-            if room >= 30 {
-                text = format!("{text}; {label}: {}", lower_first(&clip(&rc, room)));
+            let room = MAX_SUMMARY.saturating_sub(
+                text.chars().count() + place.chars().count() + label.chars().count() + 4,
+            );
+            if let Some(r) = clip(&rc, room).filter(|_| room >= 30) {
+                text = format!("{text}; {label}: {}", lower_first(&r));
             }
         }
     }
@@ -330,7 +395,7 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     if out.chars().count() <= MAX_SUMMARY {
         out
     } else {
-        clip(&out, MAX_SUMMARY)
+        format!("{kind}: {}{place}", lower_first(&main_clip))
     }
 }
 
@@ -375,8 +440,14 @@ mod tests {
     #[test]
     fn clip_cuts_at_clause_boundaries() {
         let long = "Айыл өкмөтүнүн унаасына бөлүнгөн күйүүчү май жеке максатта колдонулуп жатат, айдоочу бензинди түнкүсүн канистрлерге куюп сатып жатат";
-        let c = clip(long, 90);
+        let c = clip(long, 90).expect("a clause fits");
         assert!(c.chars().count() <= 90 && !c.ends_with(','), "{c}");
         assert!(c.ends_with("жатат"), "{c}");
+        // No clause boundary within the limit: no cut at all rather than a broken phrase.
+        assert_eq!(
+            clip("Бир эки үч төрт беш алты жети сегиз тогуз он", 20),
+            None
+        );
+        assert_eq!(clip("Кыска сүйлөм.", 20).as_deref(), Some("Кыска сүйлөм"));
     }
 }
