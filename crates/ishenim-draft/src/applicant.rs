@@ -368,6 +368,44 @@ static ABBREV_SPACE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static HOUSE_LOOKALIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b([бБзЗ])(\d{1,3}-үй)").expect("static regex"));
+/// A full stop read for the comma after an address part ("Манас айылы. Ленин көчөсү. 5-үй").
+static KY_PART_STOP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(айылы|көчөсү|кочосу|мкр)\s*\.\s+").expect("static regex"));
+/// A comma read for the full stop of a Russian abbreviation ("д, 56").
+static RU_ABBREV_COMMA: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|[\s,])(с|ул|д|кв),\s*(\S)").expect("static regex"));
+/// Specks read before a house number ("°50-үй", "'12").
+static NUMBER_SPECK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|\s)[°'`´*\u{2018}\u{2019}^~]+(\d)").expect("static regex"));
+
+/// Repairs what the scanner typically does to an address without changing what was written: Cyrillic letters
+/// of other alphabets read for Kyrgyz ones (Җ→Ж), a full stop read for a comma after "айылы"/"көчөсү", a comma
+/// read for the full stop of "с."/"ул."/"д.", and specks before a number.
+pub(crate) fn tidy_address(a: &str) -> String {
+    let folded: String = a
+        .chars()
+        .map(|c| match c {
+            'Җ' => 'Ж',
+            'җ' => 'ж',
+            'Қ' => 'К',
+            'қ' => 'к',
+            'Ғ' => 'Г',
+            'ғ' => 'г',
+            'Ұ' => 'Ү',
+            'ұ' => 'ү',
+            'Ӊ' | 'Ӈ' => 'Ң',
+            'ӊ' | 'ӈ' => 'ң',
+            _ => c,
+        })
+        .collect();
+    let s = KY_PART_STOP.replace_all(&folded, "$1, ");
+    let s = RU_ABBREV_COMMA.replace_all(&s, "$1$2. $3");
+    let s = NUMBER_SPECK.replace_all(&s, "$1$2");
+    s.trim_end_matches(['.', ',', ';'])
+        .to_string()
+        .replace(" ,", ",")
+}
+
 static LIVES_IN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"([А-ЯӨҮҢ][\w-]+)\s+айылында\s+жашайм").expect("static regex"));
 
@@ -440,6 +478,7 @@ pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
                 format!("{d}{}", &c[2])
             })
             .into_owned();
+        let clean = tidy_address(&clean);
         if !clean.is_empty() {
             let c = crate::text::conf_of(doc, &toks);
             return AddressChoice {
@@ -486,6 +525,31 @@ pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_tidied_of_scan_noise() {
+        for (input, want) in [
+            (
+                "Кара-Суу айылы. Достук көчөсү. 107-үй",
+                "Кара-Суу айылы, Достук көчөсү, 107-үй",
+            ),
+            (
+                "Көк-Җар айылы, Достук көчөсү, 27-үй",
+                "Көк-Жар айылы, Достук көчөсү, 27-үй",
+            ),
+            ("с. Манас, ул. Ленина, д, 56", "с. Манас, ул. Ленина, д. 56"),
+            (
+                "Манас айылы, Манас көчөсү, °50-үй",
+                "Манас айылы, Манас көчөсү, 50-үй",
+            ),
+            (
+                "с. Манас, ул. Ленина, д. 5, кв. 3",
+                "с. Манас, ул. Ленина, д. 5, кв. 3",
+            ),
+        ] {
+            assert_eq!(tidy_address(input), want);
+        }
+    }
 
     #[test]
     fn name_tokens() {
