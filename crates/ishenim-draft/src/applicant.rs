@@ -382,8 +382,18 @@ static NUMBER_SPECK: LazyLock<Regex> =
 /// of other alphabets read for Kyrgyz ones (Җ→Ж), a full stop read for a comma after "айылы"/"көчөсү", a comma
 /// read for the full stop of "с."/"ул."/"д.", and specks before a number.
 pub(crate) fn tidy_address(a: &str) -> String {
-    let folded: String = a
-        .chars()
+    let folded = fold_foreign(a);
+    let s = KY_PART_STOP.replace_all(&folded, "$1, ");
+    let s = RU_ABBREV_COMMA.replace_all(&s, "$1$2. $3");
+    let s = NUMBER_SPECK.replace_all(&s, "$1$2");
+    s.trim_end_matches(['.', ',', ';'])
+        .to_string()
+        .replace(" ,", ",")
+}
+
+/// Cyrillic letters of other alphabets that the scanner reads for Kyrgyz ones (Җ for Ж, Қ for К).
+pub(crate) fn fold_foreign(a: &str) -> String {
+    a.chars()
         .map(|c| match c {
             'Җ' => 'Ж',
             'җ' => 'ж',
@@ -397,13 +407,7 @@ pub(crate) fn tidy_address(a: &str) -> String {
             'ӊ' | 'ӈ' => 'ң',
             _ => c,
         })
-        .collect();
-    let s = KY_PART_STOP.replace_all(&folded, "$1, ");
-    let s = RU_ABBREV_COMMA.replace_all(&s, "$1$2. $3");
-    let s = NUMBER_SPECK.replace_all(&s, "$1$2");
-    s.trim_end_matches(['.', ',', ';'])
-        .to_string()
-        .replace(" ,", ",")
+        .collect()
 }
 
 static LIVES_IN: LazyLock<Regex> =

@@ -106,7 +106,7 @@ pub(crate) fn clip(text: &str, max: usize) -> Option<String> {
     }
     let prefix: String = t.chars().take(max + 1).collect();
     let min = (max / 3).max(20);
-    [
+    let mut cuts: Vec<usize> = [
         ", ",
         "; ",
         " – ",
@@ -119,18 +119,24 @@ pub(crate) fn clip(text: &str, max: usize) -> Option<String> {
     ]
     .iter()
     .flat_map(|sep| prefix.match_indices(sep).map(|(p, _)| p))
-    .filter(|&p| prefix[..p].chars().count() >= min && prefix[..p].chars().count() <= max)
-    .max()
-    .map(|p| {
-        prefix[..p]
-            .trim_end_matches([',', ';', ':', ' '])
-            .to_string()
-    })
-    // A clause that ends in a dangling conjunction or preposition is not a phrase.
-    .filter(|c| {
-        let last = c.split_whitespace().last().unwrap_or("").to_lowercase();
-        !DANGLING.contains(&last.as_str())
-    })
+    .filter(|&p| (min..=max).contains(&prefix[..p].chars().count()))
+    .collect();
+    cuts.sort_unstable_by(|a, b| b.cmp(a));
+    cuts.into_iter()
+        .map(|p| {
+            prefix[..p]
+                .trim_end_matches([',', ';', ':', ' '])
+                .to_string()
+        })
+        // A clause that ends in a conjunction, a preposition or a Kyrgyz converb ("текшерип") is not a phrase.
+        .find(|c| !dangling(c.split_whitespace().last().unwrap_or("")))
+}
+
+/// True when a clause cannot end with this word.
+fn dangling(word: &str) -> bool {
+    let w = word.to_lowercase();
+    DANGLING.contains(&w.as_str())
+        || (w.chars().count() > 3 && ["ип", "ып", "уп", "үп"].iter().any(|e| w.ends_with(e)))
 }
 
 /// Words a clipped clause must not end with.
@@ -178,7 +184,9 @@ fn ky_request_clause(s: &str) -> String {
         ]
         .iter()
         .any(|v| k.starts_with(v))
-            || k == "талап";
+            || k == "талап"
+            || k == "да"
+            || k == "дагы";
         if is_verb {
             words.pop();
         } else {
@@ -230,6 +238,7 @@ fn ru_request_clause(s: &str) -> String {
             let after = &t[p..];
             let rest = after.split_once(' ').map_or("", |x| x.1);
             let rest = rest.strip_prefix("вас ").unwrap_or(rest);
+            let rest = rest.strip_prefix("лишь ").unwrap_or(rest);
             return rest.trim().to_string();
         }
     }
@@ -391,7 +400,7 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
             }
         }
     }
-    let out = format!("{text}{place}");
+    let out = crate::applicant::fold_foreign(&format!("{text}{place}"));
     if out.chars().count() <= MAX_SUMMARY {
         out
     } else {
@@ -424,6 +433,10 @@ mod tests {
             "Эсебин ачык жарыялоо"
         );
         assert_eq!(
+            ky_request_clause("Тартибин киргизүүнү да суранабыз."),
+            "Тартибин киргизүү"
+        );
+        assert_eq!(
             ky_request_clause("Маселени чечип берүүңүздөрдү суранабыз."),
             "Маселени чечип берүү"
         );
@@ -449,5 +462,14 @@ mod tests {
             None
         );
         assert_eq!(clip("Кыска сүйлөм.", 20).as_deref(), Some("Кыска сүйлөм"));
+        // A converb before the comma leaves the clause unfinished: cut at an earlier boundary.
+        assert_eq!(
+            clip(
+                "Жер тилкелеринин тизмесин жарыялоо, каражатты текшерип, бүт маалыматты элге ачык көрсөтүп берүү",
+                50
+            )
+            .as_deref(),
+            Some("Жер тилкелеринин тизмесин жарыялоо")
+        );
     }
 }
