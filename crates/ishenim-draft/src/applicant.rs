@@ -367,13 +367,21 @@ static ABBREV_SPACE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(д\.|ул\.|с\.|кв\.|г\.|мкр\.)([\dА-ЯӨҮҢ])").expect("static regex")
 });
 static HOUSE_LOOKALIKE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b([бБзЗ])(\d{1,3}-үй)").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"\b([бБзЗ])(\d{0,3}-үй)").expect("static regex"));
 /// A full stop read for the comma after an address part ("Манас айылы. Ленин көчөсү. 5-үй").
 static KY_PART_STOP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(айылы|көчөсү|кочосу|мкр)\s*\.\s+").expect("static regex"));
 /// A comma read for the full stop of a Russian abbreviation ("д, 56").
 static RU_ABBREV_COMMA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|[\s,])(с|ул|д|кв),\s*(\S)").expect("static regex"));
+/// "көчөсү" with its rounded vowels misread (кечесу, күчөсө, көчөө, кочосу).
+static KY_STREET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[кК][өоүуеә][чЧ][өоүуеә][сС]?[үуөоеә]\b").expect("static regex")
+});
+/// The house suffix "-үй" misread ("-Пй", "-ПЙ", "-й", "-ү", "-Үүй", "-уй").
+static KY_HOUSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d+)\s*-\s*(?:[ПпҮүУуYy]{1,2}[йЙ]|[йЙ]|[ҮүУу])(?:\b|$)").expect("static regex")
+});
 /// Specks read before a house number ("°50-үй", "'12").
 static NUMBER_SPECK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|\s)[°'`´*\u{2018}\u{2019}^~]+(\d)").expect("static regex"));
@@ -386,6 +394,13 @@ pub(crate) fn tidy_address(a: &str) -> String {
     let s = KY_PART_STOP.replace_all(&folded, "$1, ");
     let s = RU_ABBREV_COMMA.replace_all(&s, "$1$2. $3");
     let s = NUMBER_SPECK.replace_all(&s, "$1$2");
+    // Kyrgyz address words and the house suffix with ө/ү misread ("күчөсө", "19-Пй", "45-й").
+    let s = if s.contains("айыл") || KY_STREET.is_match(&s) {
+        let s = KY_STREET.replace_all(&s, "көчөсү");
+        KY_HOUSE.replace_all(&s, "$1-үй").into_owned()
+    } else {
+        s.into_owned()
+    };
     s.trim_end_matches(['.', ',', ';'])
         .to_string()
         .replace(" ,", ",")
@@ -403,6 +418,8 @@ pub(crate) fn fold_foreign(a: &str) -> String {
             'ғ' => 'г',
             'Ұ' => 'Ү',
             'ұ' => 'ү',
+            'Ї' => 'Ү',
+            'ї' => 'ү',
             'Ӊ' | 'Ӈ' => 'Ң',
             'ӊ' | 'ӈ' => 'ң',
             _ => c,
@@ -549,6 +566,22 @@ mod tests {
             (
                 "с. Манас, ул. Ленина, д. 5, кв. 3",
                 "с. Манас, ул. Ленина, д. 5, кв. 3",
+            ),
+            (
+                "Күк-Жар айылы, Токтогул күчөсө, 19-Пй",
+                "Күк-Жар айылы, Токтогул көчөсү, 19-үй",
+            ),
+            (
+                "Манас айылы, Ленин көчөсү, 99-ПЙ",
+                "Манас айылы, Ленин көчөсү, 99-үй",
+            ),
+            (
+                "Манас айылы, Жейиш күчөсө, 45-й",
+                "Манас айылы, Жейиш көчөсү, 45-үй",
+            ),
+            (
+                "Манас айылы, Манас көчөсү, 75-Үүй",
+                "Манас айылы, Манас көчөсү, 75-үй",
             ),
         ] {
             assert_eq!(tidy_address(input), want);

@@ -463,7 +463,8 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         pages: pages.iter().map(|p| p.stem.clone()).collect(),
         lang,
         applicant: Applicant {
-            name: name.name,
+            // "Айгїл": letters of other Cyrillic alphabets read for Kyrgyz ones.
+            name: name.name.map(|n| applicant::fold_foreign(&n)),
             anonymous: name.anonymous,
         },
         address: addr.address,
