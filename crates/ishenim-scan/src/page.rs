@@ -169,12 +169,33 @@ fn finish(rec: &mut PageRecord, prep: &Prepared, raw: Vec<RawWord>, lex: &Lexico
     rec.text = words_to_text(&parts);
 }
 
+/// For a number followed by letters ("2023-жылдын", "5-үй"), the width of the number part,
+/// estimated from character counts with one character to spare; the whole width otherwise.
+/// The digits engine is forced to read letters as digits, so they are better left out.
+fn numeric_prefix_width(text: &str, width: i32) -> i32 {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len() as i32;
+    let starts_with_digit = chars.first().is_some_and(|c| c.is_ascii_digit());
+    let Some(last) = chars.iter().rposition(|c| c.is_ascii_digit()) else {
+        return width;
+    };
+    let letters_after = chars[last + 1..]
+        .iter()
+        .filter(|c| c.is_alphabetic())
+        .count();
+    if !starts_with_digit || letters_after < 2 || n == 0 {
+        return width;
+    }
+    (width * (last as i32 + 2) / n).min(width)
+}
+
 /// Reads every word with digits again with the digits engine and takes its digit runs
 /// where they line up (see `ishenim_ocr::digits`).
 fn reread_numbers(digits: &mut Engine, img: &GrayImage, words: &mut [RawWord], dpi: u32) {
     let (w, h) = (img.width() as i32, img.height() as i32);
     for word in words.iter_mut().filter(|w| has_digits(&w.text)) {
         let [x0, y0, x1, y1] = word.bbox;
+        let x1 = x0 + numeric_prefix_width(&word.text, x1 - x0);
         let pad = ((y1 - y0) / 4).max(3);
         let (cx0, cy0) = ((x0 - pad).max(0), (y0 - pad).max(0));
         let (cx1, cy1) = ((x1 + pad).min(w), (y1 + pad).min(h));
@@ -282,4 +303,17 @@ fn text_strip(img: &GrayImage, char_px: f32) -> Option<GrayImage> {
     let x0 = w / 5;
     let cw = w - 2 * x0;
     Some(image::imageops::crop_imm(img, x0, best.1, cw, band.min(h - best.1)).to_image())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numeric_prefix_width;
+
+    #[test]
+    fn number_part_of_mixed_tokens() {
+        assert_eq!(numeric_prefix_width("2023-жылдын", 110), 50);
+        assert_eq!(numeric_prefix_width("03.03.2024", 100), 100);
+        assert_eq!(numeric_prefix_width("Тел.:0555", 90), 90);
+        assert_eq!(numeric_prefix_width("5-үй", 40), 20);
+    }
 }
