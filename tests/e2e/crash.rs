@@ -15,7 +15,6 @@
 use crate::{ishenim, root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PAGES: usize = 200;
@@ -156,14 +155,7 @@ fn kill_9_at_20_random_instants_of_a_200_page_ingest_loses_and_duplicates_nothin
         round += 1;
         assert!(round <= KILLS * 3, "could not land {KILLS} kills");
         let wait = rng.between_ms(500, 8000);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ishenim"))
-            .args(&args)
-            .current_dir(root())
-            .env("OMP_THREAD_LIMIT", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
+        let mut child = crate::spawn_quiet(&root(), &args);
         let t = Instant::now();
         let mut exited = None;
         while t.elapsed() < Duration::from_millis(wait) {
@@ -203,14 +195,7 @@ fn kill_9_at_20_random_instants_of_a_200_page_ingest_loses_and_duplicates_nothin
     // after it, on a fast machine). It does the scanning the final rerun would do anyway.
     if finished_alone == 0 {
         let delay = rng.between_ms(0, 300);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ishenim"))
-            .args(&args)
-            .current_dir(root())
-            .env("OMP_THREAD_LIMIT", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
+        let mut child = crate::spawn_quiet(&root(), &args);
         loop {
             if child.try_wait().expect("try_wait").is_some() {
                 eprintln!("drafting round: ingest finished before the kill");

@@ -6,8 +6,9 @@ mod draft;
 mod register;
 mod scan;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -17,12 +18,23 @@ pub fn root() -> PathBuf {
         .expect("repo root")
 }
 
-/// Runs `ishenim` with `args` in `cwd`, with Tesseract limited to one thread.
+/// The `ishenim` command with `args` in `cwd`, with Tesseract limited to one thread.
+pub fn command<S: AsRef<OsStr>>(cwd: &Path, args: impl IntoIterator<Item = S>) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ishenim"));
+    c.args(args).current_dir(cwd).env("OMP_THREAD_LIMIT", "1");
+    c
+}
+
+/// Runs `ishenim` with `args` in `cwd` and waits for it.
 pub fn ishenim(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ishenim"))
-        .args(args)
-        .current_dir(cwd)
-        .env("OMP_THREAD_LIMIT", "1")
-        .output()
-        .expect("run ishenim")
+    command(cwd, args).output().expect("run ishenim")
+}
+
+/// Starts `ishenim` in the background with its output discarded (for kill -9 tests).
+pub fn spawn_quiet<S: AsRef<OsStr>>(cwd: &Path, args: impl IntoIterator<Item = S>) -> Child {
+    command(cwd, args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ishenim")
 }

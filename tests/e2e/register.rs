@@ -557,14 +557,7 @@ fn kill_9_during_ingest_then_rerun_loses_and_duplicates_nothing() {
     args.extend_from_slice(&files);
     let mut killed = 0;
     for round in 0..5 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ishenim"))
-            .args(&args)
-            .current_dir(root())
-            .env("OMP_THREAD_LIMIT", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
+        let mut child = crate::spawn_quiet(&root(), &args);
         // Early rounds die while storing or scanning, later ones anywhere.
         let wait = 30 + jitter(1000 + 1000 * round);
         let t = Instant::now();
