@@ -265,6 +265,46 @@ impl Store {
         Ok(())
     }
 
+    /// Change a user's interface language (`ky` or `ru`).
+    pub fn set_user_lang(&self, login: &str, lang: &str) -> Result<()> {
+        let lang = match lang.trim() {
+            l @ ("ky" | "ru") => l,
+            other => {
+                return Err(StoreError::Invalid(format!(
+                    "language must be ky or ru, not {other:?}"
+                )))
+            }
+        };
+        let c = self.conn()?;
+        let n = c.execute(
+            "UPDATE users SET lang = ?2 WHERE login = ?1",
+            params![login.trim(), lang],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("user {login}")));
+        }
+        Ok(())
+    }
+
+    /// Change a user's role (their sessions end, so the new role applies at once).
+    pub fn set_user_role(&self, login: &str, role: Role) -> Result<()> {
+        let mut c = self.conn()?;
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE users SET role = ?2 WHERE login = ?1",
+            params![login.trim(), role.as_str()],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("user {login}")));
+        }
+        tx.execute(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE login = ?1)",
+            [login.trim()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Enable or disable a user; disabling also ends their sessions.
     pub fn set_user_active(&self, login: &str, active: bool) -> Result<()> {
         let mut c = self.conn()?;
