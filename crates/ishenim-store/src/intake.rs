@@ -401,6 +401,14 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// One page without its record.
+    pub fn page_info(&self, page: PageId) -> Result<PageInfo> {
+        let c = self.conn()?;
+        c.query_row(&format!("{PAGE_SELECT} WHERE id = ?1"), [page.0], page_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("page {page}")))
+    }
+
     /// The full scanner record of a page.
     pub fn page_record(&self, page: PageId) -> Result<PageRecord> {
         let c = self.conn()?;
