@@ -17,10 +17,7 @@ use std::io::Write;
 /// Human date format used in printouts (`21.03.2026`).
 pub const HUMAN_DATE: &str = "%d.%m.%Y";
 
-/// Formats a date as `dd.mm.yyyy`.
-pub fn human(d: NaiveDate) -> String {
-    d.format(HUMAN_DATE).to_string()
-}
+pub use ishenim_export::human;
 
 /// Parses a date written `YYYY-MM-DD` or `dd.mm.yyyy` (clap value parser).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {

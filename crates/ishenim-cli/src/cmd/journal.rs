@@ -9,6 +9,7 @@ use crate::cmd::ctx::{cell, head_line, pad, Global};
 use crate::cmd::followup::{self, human, Change};
 use anyhow::Context;
 use chrono::NaiveDate;
+use ishenim_export::{row_of, COLUMNS};
 use ishenim_store::{ChainHead, EntryField, EntryStatus, EntryView, Serial, Store};
 use serde_json::json;
 use std::io::Write;
@@ -404,131 +405,14 @@ fn verify(
     Ok(ExitCode::from(if ok { 0 } else { 1 }))
 }
 
-/// Column titles (Kyrgyz / Russian), one per value of [`row_of`].
-const COLUMNS: &[&str] = &[
-    "Каттоо № / Рег. №",
-    "Катталган күнү / Дата регистрации",
-    "Кутучадан алынган күнү / Дата изъятия",
-    "Арыз ээси / Заявитель",
-    "Дареги / Адрес",
-    "Телефон / Телефон",
-    "Кыскача мазмуну / Краткое содержание",
-    "Категория / Категория",
-    "Коррупция / Коррупция",
-    "Жооптуу адам / Исполнитель",
-    "Мөөнөтү / Срок",
-    "Көрүлгөн чаралар / Принятые меры",
-    "Жооптун № / Исх. №",
-    "Жооптун күнү / Дата ответа",
-    "Абалы / Статус",
-    "Бекиткен / Утвердил",
-    "SHA-256",
-];
-
-/// One journal row; `human` writes dates as dd.mm.yyyy (printouts), else ISO (exports).
-fn row_of(e: &EntryView, human_dates: bool) -> Vec<String> {
-    let date = |d: NaiveDate| {
-        if human_dates {
-            human(d)
-        } else {
-            d.to_string()
-        }
-    };
-    let ts_fmt = if human_dates {
-        "%d.%m.%Y %H:%M"
-    } else {
-        "%Y-%m-%d %H:%M"
-    };
-    vec![
-        e.serial.to_string(),
-        e.registered_at.format(ts_fmt).to_string(),
-        date(e.box_date),
-        e.applicant.clone(),
-        e.address.clone().unwrap_or_default(),
-        e.phone.clone().unwrap_or_default(),
-        e.brief.clone(),
-        e.category.clone(),
-        if e.corruption { "да" } else { "" }.to_string(),
-        e.official.clone().unwrap_or_default(),
-        format!(
-            "{}{}",
-            date(e.deadline),
-            if e.deadline_extended { " (+)" } else { "" }
-        ),
-        e.measures.join("; "),
-        e.reply_no.clone().unwrap_or_default(),
-        e.reply_date.map(date).unwrap_or_default(),
-        e.status.as_str().to_string(),
-        e.approved_by.clone(),
-        e.hash.clone(),
-    ]
-}
-
-/// The footer row: `chain head`, label, hash, position.
-fn head_row(head: &Option<ChainHead>) -> Vec<String> {
-    match head {
-        Some(h) => vec![
-            "Чынжырдын башы / Вершина цепочки (chain head)".into(),
-            h.label.clone(),
-            h.hash.clone(),
-            format!("position {}", h.seq),
-        ],
-        None => vec![
-            "Чынжырдын башы / Вершина цепочки (chain head)".into(),
-            "empty journal".into(),
-        ],
-    }
-}
-
 fn write_csv(path: &Path, list: &[EntryView], head: &Option<ChainHead>) -> anyhow::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    w.write_record(COLUMNS)?;
-    for e in list {
-        w.write_record(row_of(e, false))?;
-    }
-    w.write_record(head_row(head))?;
-    w.flush()
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    let bytes = ishenim_export::to_csv(list, head)?;
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 fn write_xlsx(path: &Path, list: &[EntryView], head: &Option<ChainHead>) -> anyhow::Result<()> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let wrap = Format::new().set_text_wrap();
-    let ws = wb.add_worksheet();
-    ws.set_name("Журнал")?;
-    for (c, title) in COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *title, &bold)?;
-    }
-    for (c, w) in [
-        11.0, 16.0, 12.0, 28.0, 30.0, 15.0, 50.0, 12.0, 8.0, 18.0, 12.0, 30.0, 10.0, 12.0, 10.0,
-        12.0, 20.0,
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    let mut r = 1u32;
-    for e in list {
-        for (c, v) in row_of(e, false).iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, v, &wrap)?;
-        }
-        r += 1;
-    }
-    r += 1;
-    for (c, v) in head_row(head).iter().enumerate() {
-        ws.write_string_with_format(r, c as u16, v, &bold)?;
-    }
-    wb.save(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    let bytes = ishenim_export::to_xlsx(list, head)?;
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 fn print_list(out: &mut impl Write, list: &[EntryView]) -> anyhow::Result<()> {
@@ -584,22 +468,4 @@ fn print_entry(out: &mut impl Write, e: &EntryView) -> anyhow::Result<()> {
         e.page_ids.iter().map(|p| p.0).collect::<Vec<_>>()
     )?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn head_row_names_the_hash() {
-        let h = Some(ChainHead {
-            seq: 2,
-            label: "serial 2026-0002".into(),
-            hash: "cd".repeat(32),
-        });
-        let r = head_row(&h);
-        assert!(r.contains(&"serial 2026-0002".to_string()));
-        assert!(r.contains(&"cd".repeat(32)));
-        assert_eq!(head_row(&None).len(), 2);
-    }
 }
