@@ -88,6 +88,19 @@ impl DraftStatus {
     }
 }
 
+/// Where a draft stands in the review queue (see [`Store::queue_position`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePosition {
+    /// Drafts waiting.
+    pub pending: u64,
+    /// The oldest pending draft (the next to review).
+    pub first: Option<DraftId>,
+    /// The pending draft before the given one.
+    pub prev: Option<DraftId>,
+    /// The pending draft after the given one.
+    pub next: Option<DraftId>,
+}
+
 /// A stored draft.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
@@ -382,6 +395,40 @@ impl Store {
     /// Drafts waiting for review, oldest first (FIFO).
     pub fn pending_drafts(&self) -> Result<Vec<Draft>> {
         self.list_drafts(Some(DraftStatus::Pending))
+    }
+
+    /// The review queue's position: number of pending drafts and the ids of the pending
+    /// drafts just before and after `at` (the first pending one when `at` is `None`).
+    /// Cheap with any journal size: it reads ids only.
+    pub fn queue_position(&self, at: Option<DraftId>) -> Result<QueuePosition> {
+        let c = self.conn()?;
+        let pending: i64 = c.query_row(
+            "SELECT COUNT(*) FROM drafts WHERE status = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        let first = |sql: &str, p: i64| -> Result<Option<DraftId>> {
+            Ok(c.prepare_cached(sql)?
+                .query_row([p], |r| r.get::<_, i64>(0))
+                .optional()?
+                .map(DraftId))
+        };
+        let at_id = at.map(|d| d.0).unwrap_or(0);
+        Ok(QueuePosition {
+            pending: pending.max(0) as u64,
+            first: first(
+                "SELECT id FROM drafts WHERE status = 'pending' AND id >= ?1 ORDER BY id LIMIT 1",
+                0,
+            )?,
+            prev: first(
+                "SELECT id FROM drafts WHERE status = 'pending' AND id < ?1 ORDER BY id DESC LIMIT 1",
+                at_id,
+            )?,
+            next: first(
+                "SELECT id FROM drafts WHERE status = 'pending' AND id > ?1 ORDER BY id LIMIT 1",
+                at_id,
+            )?,
+        })
     }
 
     /// Drafts with the given status (all when `None`), oldest first.

@@ -119,6 +119,7 @@ pub mod calendar;
 mod chain;
 mod drafts;
 mod error;
+mod feed;
 mod intake;
 mod journal;
 mod openings;
@@ -127,7 +128,7 @@ mod users;
 pub use backup::{BackupReport, RestoreReport};
 pub use calendar::{Calendar, DayKind, DeadlineSettings, DeadlineUnit};
 pub use chain::{BrokenRow, ChainHead, VerifyReport};
-pub use drafts::{Draft, DraftScope, DraftStatus, NewDraft, SaveDraftOutcome};
+pub use drafts::{Draft, DraftScope, DraftStatus, NewDraft, QueuePosition, SaveDraftOutcome};
 pub use error::{Result, StoreError};
 pub use intake::{AddFileOutcome, FileInfo, FileStatus, PageInfo};
 pub use journal::{
