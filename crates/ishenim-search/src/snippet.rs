@@ -1,0 +1,207 @@
+//! Snippets: a window of the original text around the best matches, cut into plain
+//! segments and hit segments. The caller escapes the text and marks hits (`<mark>` on the
+//! web); nothing here builds markup.
+
+use crate::stem::Analyzer;
+use crate::text::{tokenize, Lang};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// A piece of a snippet: original text, and whether it is a match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    /// Original text (not escaped).
+    pub text: String,
+    /// True for a word that matches the query.
+    pub hit: bool,
+}
+
+/// What to highlight: stems of words, stem sequences of phrases, folded prefixes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Highlight {
+    /// Stems of plain words (any alternative).
+    pub words: HashSet<String>,
+    /// Phrases: for each position the stems it may have.
+    pub phrases: Vec<Vec<HashSet<String>>>,
+    /// Folded prefixes.
+    pub prefixes: Vec<String>,
+}
+
+impl Highlight {
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.phrases.is_empty() && self.prefixes.is_empty()
+    }
+}
+
+/// Words shown around the matches.
+const WINDOW_WORDS: usize = 28;
+
+/// Which tokens of `text` match: a flag per token.
+fn marks<'t>(
+    text: &'t str,
+    lang: Lang,
+    hl: &Highlight,
+) -> (Vec<crate::text::Token<'t>>, Vec<bool>) {
+    let a = Analyzer;
+    let toks = tokenize(text);
+    let analysed: Vec<Option<crate::stem::Analyzed>> =
+        toks.iter().map(|t| a.doc_word(t.text, lang)).collect();
+    let mut hit = vec![false; toks.len()];
+    for (i, an) in analysed.iter().enumerate() {
+        let Some(an) = an else { continue };
+        if hl.words.contains(&an.stem) || hl.prefixes.iter().any(|p| an.surface.starts_with(p)) {
+            hit[i] = true;
+        }
+    }
+    for ph in &hl.phrases {
+        if ph.is_empty() || ph.len() > toks.len() {
+            continue;
+        }
+        for start in 0..=toks.len() - ph.len() {
+            let all = ph.iter().enumerate().all(|(k, alts)| {
+                analysed[start + k]
+                    .as_ref()
+                    .is_some_and(|an| alts.contains(&an.stem))
+            });
+            if all {
+                for h in &mut hit[start..start + ph.len()] {
+                    *h = true;
+                }
+            }
+        }
+    }
+    (toks, hit)
+}
+
+/// Number of hits in `text` (for choosing which field to show).
+pub(crate) fn count_hits(text: &str, lang: Lang, hl: &Highlight) -> usize {
+    marks(text, lang, hl).1.iter().filter(|&&h| h).count()
+}
+
+/// The snippet of `text`: the window of [`WINDOW_WORDS`] words with the most hits (the
+/// start of the text when there is none), `…` where it is cut, line breaks as spaces.
+pub(crate) fn snippet(text: &str, lang: Lang, hl: &Highlight) -> Vec<Segment> {
+    let (toks, hit) = marks(text, lang, hl);
+    if toks.is_empty() {
+        return Vec::new();
+    }
+    let n = toks.len();
+    let w = WINDOW_WORDS.min(n);
+    // Best window by hit count; ties go to the earliest.
+    let mut count: usize = hit[..w].iter().filter(|&&h| h).count();
+    let (mut best, mut best_start) = (count, 0usize);
+    for s in 1..=n - w {
+        count = count + usize::from(hit[s + w - 1]) - usize::from(hit[s - 1]);
+        if count > best {
+            best = count;
+            best_start = s;
+        }
+    }
+    // Start a few words before the first hit of the window, for context.
+    let first_hit = (best_start..best_start + w).find(|&i| hit[i]);
+    let start = match first_hit {
+        Some(f) => f
+            .saturating_sub(4)
+            .max(best_start.saturating_sub(4))
+            .min(n - w),
+        None => 0,
+    };
+    let end = (start + w).min(n);
+    let mut segs: Vec<Segment> = Vec::new();
+    let mut push = |t: &str, h: bool| {
+        let t = t.replace(['\n', '\r', '\t'], " ");
+        if t.is_empty() {
+            return;
+        }
+        match segs.last_mut() {
+            Some(last) if last.hit == h && !h => last.text.push_str(&t),
+            _ => segs.push(Segment { text: t, hit: h }),
+        }
+    };
+    if start > 0 {
+        push("… ", false);
+    }
+    let mut pos = toks[start].start;
+    for i in start..end {
+        push(&text[pos..toks[i].start], false);
+        push(&text[toks[i].start..toks[i].end], hit[i]);
+        pos = toks[i].end;
+    }
+    if end < n {
+        push(" …", false);
+    } else {
+        // Trailing punctuation of the text.
+        push(text[pos..].trim_end(), false);
+    }
+    // Collapse runs of spaces left by line breaks.
+    for s in &mut segs {
+        while s.text.contains("  ") {
+            s.text = s.text.replace("  ", " ");
+        }
+    }
+    segs
+}
+
+/// The snippet as plain text (for `--json` and logs-free terminals).
+pub fn plain(segs: &[Segment]) -> String {
+    segs.iter().map(|s| s.text.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hl(words: &[&str]) -> Highlight {
+        let a = Analyzer;
+        let mut h = Highlight::default();
+        for w in words {
+            h.words.extend(a.query_terms(w));
+        }
+        h
+    }
+
+    #[test]
+    fn hits_are_original_inflected_words() {
+        let text =
+            "Айыл өкмөтүнүн катчысы мени чакырып, паранын өлчөмүн айтты. Мен парага каршымын.";
+        let s = snippet(text, Lang::Ky, &hl(&["пара"]));
+        let hits: Vec<&str> = s
+            .iter()
+            .filter(|x| x.hit)
+            .map(|x| x.text.as_str())
+            .collect();
+        assert_eq!(hits, vec!["паранын", "парага"]);
+        assert_eq!(plain(&s), text);
+    }
+
+    #[test]
+    fn long_text_is_cut_around_the_hits() {
+        let filler = "бир эки үч төрт беш алты жети сегиз тогуз он ".repeat(20);
+        let text = format!("{filler} жер тилкесин сатып алышты. {filler}");
+        let s = snippet(&text, Lang::Ky, &hl(&["жер"]));
+        let p = plain(&s);
+        assert!(p.starts_with("… ") && p.ends_with(" …"), "{p}");
+        assert!(s.iter().any(|x| x.hit && x.text == "жер"));
+        assert!(p.split_whitespace().count() <= WINDOW_WORDS + 2);
+    }
+
+    #[test]
+    fn phrases_highlight_only_in_sequence() {
+        let a = Analyzer;
+        let mut h = Highlight::default();
+        h.phrases.push(
+            ["жер", "тилкеси"]
+                .iter()
+                .map(|w| a.query_terms(w).into_iter().collect())
+                .collect(),
+        );
+        let s = snippet("тилкеси жок. Жер тилкесин берди.", Lang::Ky, &h);
+        let hits: Vec<&str> = s
+            .iter()
+            .filter(|x| x.hit)
+            .map(|x| x.text.as_str())
+            .collect();
+        assert_eq!(hits, vec!["Жер", "тилкесин"]);
+        assert!(snippet("", Lang::Ky, &h).is_empty());
+    }
+}
