@@ -43,6 +43,9 @@ enum Command {
     /// The working-day calendar for deadlines: holidays and moved working days.
     #[command(subcommand)]
     Calendar(cmd::calendar::Command),
+    /// Register settings: deadlines, anonymous appeals, backup folder (show, set).
+    #[command(subcommand)]
+    Settings(cmd::settings::Command),
     /// Users of the web queue.
     #[command(subcommand)]
     User(cmd::user::Command),
@@ -53,6 +56,8 @@ enum Command {
     Backup(cmd::backup::BackupArgs),
     /// Restore a backup archive into the data folder.
     Restore(cmd::backup::RestoreArgs),
+    /// Serve the web queue (review, openings, journal) on 127.0.0.1:8080.
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,10 +79,12 @@ fn main() -> ExitCode {
         Command::Drafts(c) => cmd::drafts::run(c, &cli.global),
         Command::Journal(c) => cmd::journal::run(c, &cli.global),
         Command::Calendar(c) => cmd::calendar::run(c, &cli.global),
+        Command::Settings(c) => cmd::settings::run(c, &cli.global),
         Command::User(c) => cmd::user::run(c, &cli.global),
         Command::Quarantine(c) => cmd::quarantine::run(c, &cli.global),
         Command::Backup(a) => cmd::backup::backup(a, &cli.global),
         Command::Restore(a) => cmd::backup::restore(a, &cli.global),
+        Command::Serve(a) => cmd::serve::run(a, &cli.global),
     };
     match result {
         Ok(code) => code,

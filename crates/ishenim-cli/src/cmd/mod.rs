@@ -13,4 +13,6 @@ pub mod journal;
 pub mod opening;
 pub mod quarantine;
 pub mod scan;
+pub mod serve;
+pub mod settings;
 pub mod user;

@@ -1,0 +1,206 @@
+//! `ishenim serve`: the web queue of the register.
+//!
+//! Server-rendered HTML (minijinja templates with auto-escaping, compiled into the binary),
+//! a little plain JavaScript, and the store as the only state that matters. Every page
+//! needs a login; what a user may see and do is decided by one table, [`auth::allowed`].
+//!
+//! Layout of the crate:
+//! - [`auth`]: sessions in the SQLite file, login rate limit, CSRF and origin checks, roles;
+//! - [`i18n`]: the Kyrgyz and Russian message catalogues;
+//! - [`pages`]: the screens (openings, review queue, journal, admin);
+//! - [`images`]: cached, resized renditions of the original page images;
+//! - [`jobs`]: the background ingest of uploaded scans, with live progress.
+
+pub mod auth;
+pub mod i18n;
+pub mod images;
+pub mod jobs;
+pub mod pages;
+mod render;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+use axum::Router;
+use ishenim_draft::Models;
+use ishenim_store::Store;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (default 127.0.0.1:8080).
+    pub listen: SocketAddr,
+    /// Mark cookies `Secure` (only when served over HTTPS, e.g. behind a TLS proxy). Off
+    /// by default so that login works on a plain-HTTP LAN address.
+    pub secure_cookies: bool,
+    /// Session lifetime.
+    pub session_hours: i64,
+    /// Worker threads for scanning uploads (each with its own Tesseract engine).
+    pub scan_jobs: usize,
+    /// Tesseract data folder (default: the system's).
+    pub tessdata: Option<String>,
+    /// Largest upload request in bytes.
+    pub max_upload_bytes: usize,
+    /// Folder with drafting models (`corruption.toml`, `categories.toml`), or built in.
+    pub models_dir: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            secure_cookies: false,
+            session_hours: 12,
+            scan_jobs: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            tessdata: None,
+            max_upload_bytes: 512 << 20,
+            models_dir: None,
+        }
+    }
+}
+
+/// Errors that stop the server from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The listen address is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Address.
+        addr: SocketAddr,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server stopped with an I/O error.
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Shared state of all requests.
+pub struct App {
+    /// The register.
+    pub store: Store,
+    /// Settings.
+    pub config: Config,
+    /// Templates and message catalogues.
+    pub(crate) render: render::Renderer,
+    /// Failed-login counters.
+    pub(crate) limiter: auth::LoginLimiter,
+    /// Background ingest.
+    pub jobs: jobs::Jobs,
+    /// Image renditions.
+    pub(crate) images: images::Renditions,
+    /// Drafting models (for re-drafting after split, merge and transcription).
+    pub models: Models,
+}
+
+/// Shared state handle.
+pub type AppState = Arc<App>;
+
+/// Builds the application state: starts the ingest worker (which resumes unfinished
+/// openings) and loads the drafting models.
+pub fn app(store: Store, config: Config, models: Models) -> AppState {
+    let jobs = jobs::Jobs::start(store.clone(), &config, models.clone());
+    let images = images::Renditions::new(store.clone());
+    Arc::new(App {
+        store,
+        render: render::Renderer::new(),
+        limiter: auth::LoginLimiter::default(),
+        jobs,
+        images,
+        models,
+        config,
+    })
+}
+
+/// All routes. Everything but `/login`, `/setup` and `/static/*` requires a session.
+pub fn router(state: AppState) -> Router {
+    let open = Router::new()
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/setup", get(auth::setup_page).post(auth::setup_submit))
+        .route("/static/{file}", get(render::static_file));
+    let protected = Router::new()
+        .route("/", get(pages::home))
+        .route("/logout", post(auth::logout))
+        .route("/lang", post(auth::set_lang))
+        .route("/queue", get(pages::queue::next))
+        .route("/queue/{id}", get(pages::queue::show))
+        .route("/queue/{id}/approve", post(pages::queue::approve))
+        .route("/queue/{id}/reject", post(pages::queue::reject))
+        .route("/queue/{id}/split", post(pages::queue::split))
+        .route("/queue/{id}/merge", post(pages::queue::merge))
+        .route("/queue/{id}/transcribe", post(pages::queue::transcribe))
+        .route("/pages/{id}/image", get(images::page_image))
+        .route("/journal", get(pages::journal::list))
+        .route("/journal/print", get(pages::journal::print))
+        .route("/journal/export.csv", get(pages::journal::export_csv))
+        .route("/journal/export.xlsx", get(pages::journal::export_xlsx))
+        .route("/journal/{serial}", get(pages::journal::entry))
+        .route("/journal/{serial}/amend", post(pages::journal::amend))
+        .route("/journal/{serial}/event", post(pages::journal::event))
+        .route(
+            "/openings",
+            get(pages::openings::list).post(pages::openings::create),
+        )
+        .route("/openings/{id}", get(pages::openings::show))
+        .route("/openings/{id}/act", get(pages::openings::act))
+        .route("/openings/{id}/upload", post(pages::openings::upload))
+        .route("/openings/{id}/progress", get(pages::openings::progress))
+        .route("/files/{id}/retry", post(pages::openings::retry))
+        .route("/search", get(pages::search))
+        .route("/reports", get(pages::reports))
+        .route("/admin", get(pages::admin::users))
+        .route("/admin/users", post(pages::admin::add_user))
+        .route("/admin/users/{login}", post(pages::admin::change_user))
+        .route("/admin/audit", get(pages::admin::audit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_session,
+        ));
+    Router::new()
+        .merge(open)
+        .merge(protected)
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
+        .layer(middleware::from_fn(auth::security_headers))
+        .layer(middleware::from_fn(render::access_log))
+        .with_state(state)
+}
+
+/// Runs the server until Ctrl-C / SIGTERM.
+pub async fn serve(state: AppState) -> Result<(), ServeError> {
+    let addr = state.config.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    state.jobs.shutdown();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

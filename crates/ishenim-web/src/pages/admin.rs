@@ -1,0 +1,128 @@
+//! Users (admin) and the audit log (admin, commission).
+
+use crate::auth::{Area, CurrentUser};
+use crate::render::AppError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use ishenim_store::Role;
+use serde::Deserialize;
+use serde_json::json;
+
+/// `GET /admin`: the users.
+pub async fn users(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+) -> Result<Response, AppError> {
+    me.require(Area::Users)?;
+    let users = state.store.list_users().map_err(AppError::internal)?;
+    Ok(crate::auth::page(
+        &state,
+        &me,
+        "admin.html",
+        json!({ "users": users, "roles": ["clerk", "reviewer", "commission", "admin"] }),
+    ))
+}
+
+/// Form of `POST /admin/users`.
+#[derive(Debug, Deserialize)]
+pub struct NewUserForm {
+    login: String,
+    password: String,
+    role: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// `POST /admin/users`: adds a user (argon2 hash made on the blocking pool).
+pub async fn add_user(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, AppError> {
+    me.require(Area::Users)?;
+    let role = Role::parse(&f.role).map_err(AppError::from_store)?;
+    let lang = if f.lang == "ru" { "ru" } else { "ky" };
+    let store = state.store.clone();
+    let login = f.login.trim().to_string();
+    let l2 = login.clone();
+    tokio::task::spawn_blocking(move || store.add_user(&l2, &f.password, role, lang))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::from_store)?;
+    state
+        .store
+        .audit(
+            me.login(),
+            "user_add",
+            &format!("{login} {}", role.as_str()),
+        )
+        .map_err(AppError::internal)?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+/// Form of `POST /admin/users/{login}`: one change at a time.
+#[derive(Debug, Deserialize)]
+pub struct ChangeForm {
+    action: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /admin/users/{login}`: disable, enable, change role, set password.
+pub async fn change_user(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(login): Path<String>,
+    Form(f): Form<ChangeForm>,
+) -> Result<Response, AppError> {
+    me.require(Area::Users)?;
+    let s = &state.store;
+    let self_change = login == me.login();
+    match f.action.as_str() {
+        "disable" if !self_change => s.set_user_active(&login, false),
+        "enable" => s.set_user_active(&login, true),
+        "role" if !self_change => {
+            let role = Role::parse(&f.role).map_err(AppError::from_store)?;
+            s.set_user_role(&login, role)
+        }
+        "password" => {
+            let store = s.clone();
+            let (l, p) = (login.clone(), f.password.clone());
+            tokio::task::spawn_blocking(move || store.set_password(&l, &p))
+                .await
+                .map_err(AppError::internal)?
+        }
+        _ => return Err(AppError::Invalid("not_on_yourself".into())),
+    }
+    .map_err(AppError::from_store)?;
+    s.audit(me.login(), &format!("user_{}", f.action), &login)
+        .map_err(AppError::internal)?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+/// Query of `GET /admin/audit`.
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    limit: Option<u32>,
+}
+
+/// `GET /admin/audit`: the latest audit records.
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    me.require(Area::Audit)?;
+    let limit = q.limit.unwrap_or(500).clamp(1, 5000);
+    let records = state.store.list_audit(limit).map_err(AppError::internal)?;
+    Ok(crate::auth::page(
+        &state,
+        &me,
+        "audit.html",
+        json!({ "records": records, "limit": limit }),
+    ))
+}

@@ -1,0 +1,63 @@
+//! The screens. Each handler checks the role table first ([`CurrentUser::require`]),
+//! writes the audit record for every view of an appeal and every change, and renders a
+//! template; nothing here speaks SQL.
+
+pub mod admin;
+pub mod journal;
+pub mod openings;
+pub mod queue;
+
+use crate::auth::{start_page, Area, CurrentUser};
+use crate::render::AppError;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use serde_json::json;
+
+/// `GET /`: the role's start page.
+pub async fn home(Extension(me): Extension<CurrentUser>) -> Response {
+    Redirect::to(start_page(me.user.role)).into_response()
+}
+
+/// Anything else: 404.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// True when the browser asked for a fragment (the review screen swaps letters in place).
+pub fn wants_fragment(headers: &HeaderMap) -> bool {
+    headers.contains_key("x-fragment")
+}
+
+/// Audits a view or change; a failing audit write fails the request (no silent views).
+pub fn audit(
+    state: &AppState,
+    me: &CurrentUser,
+    action: &str,
+    object: &str,
+) -> Result<(), AppError> {
+    state
+        .store
+        .audit(me.login(), action, object)
+        .map_err(AppError::internal)
+}
+
+/// `GET /search`.
+pub async fn search(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+) -> Result<Response, AppError> {
+    me.require(Area::Search)?;
+    Ok(crate::auth::page(&state, &me, "search.html", json!({})))
+}
+
+/// `GET /reports`.
+pub async fn reports(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+) -> Result<Response, AppError> {
+    me.require(Area::Reports)?;
+    Ok(crate::auth::page(&state, &me, "reports.html", json!({})))
+}

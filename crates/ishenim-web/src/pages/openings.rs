@@ -1,0 +1,305 @@
+//! Openings: record a box opening (the opening act), upload its scans (many files, drag
+//! and drop), watch the pages being read, see the quarantine with reasons and retry.
+
+use super::audit;
+use crate::auth::{Area, CurrentUser};
+use crate::render::AppError;
+use crate::AppState;
+use axum::extract::{Multipart, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use axum::{Extension, Form};
+use chrono::NaiveDateTime;
+use ishenim_ingest::{store_bytes, Summary};
+use ishenim_store::{FileId, FileStatus, NewOpening, OpeningId};
+use serde::Deserialize;
+use serde_json::json;
+
+/// `GET /openings`.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsRead)?;
+    let mut openings = state.store.list_openings().map_err(AppError::internal)?;
+    openings.sort_by_key(|o| std::cmp::Reverse(o.opened_at));
+    let now = chrono::Local::now()
+        .naive_local()
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    Ok(crate::auth::page(
+        &state,
+        &me,
+        "openings.html",
+        json!({ "openings": openings, "now": now }),
+    ))
+}
+
+/// Form of `POST /openings` (the opening act).
+#[derive(Debug, Deserialize)]
+pub struct OpeningForm {
+    opened_at: String,
+    #[serde(default)]
+    members: String,
+    #[serde(default)]
+    seal_removed: String,
+    #[serde(default)]
+    seal_applied: String,
+    #[serde(default)]
+    letters_found: String,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /openings`: records an opening; goes to its page for the uploads.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Form(f): Form<OpeningForm>,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsWrite)?;
+    let opened_at = NaiveDateTime::parse_from_str(f.opened_at.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(f.opened_at.trim(), "%d.%m.%Y %H:%M"))
+        .map_err(|_| AppError::Invalid("bad_date".into()))?;
+    let members: Vec<String> = f
+        .members
+        .split([',', '\n', ';'])
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .collect();
+    if members.is_empty() {
+        return Err(AppError::Invalid("need_members".into()));
+    }
+    if f.seal_removed.trim().is_empty() || f.seal_applied.trim().is_empty() {
+        return Err(AppError::Invalid("need_seals".into()));
+    }
+    let letters_found = f
+        .letters_found
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| AppError::Invalid("need_count".into()))?;
+    let id = state
+        .store
+        .new_opening(NewOpening {
+            opened_at,
+            members,
+            seal_removed: f.seal_removed.trim().to_string(),
+            seal_applied: f.seal_applied.trim().to_string(),
+            letters_found,
+            notes: f.notes.trim().to_string(),
+        })
+        .map_err(AppError::from_store)?;
+    audit(&state, &me, "opening_new", &format!("opening {id}"))?;
+    Ok(Redirect::to(&format!("/openings/{id}")).into_response())
+}
+
+fn counts(state: &AppState, id: OpeningId) -> Result<serde_json::Value, AppError> {
+    let files = state.store.list_files(id).map_err(AppError::internal)?;
+    let n = |s: FileStatus| files.iter().filter(|f| f.status == s).count();
+    Ok(json!({
+        "files": files.len(),
+        "stored": n(FileStatus::Stored),
+        "scanned": n(FileStatus::Scanned),
+        "drafted": n(FileStatus::Drafted),
+        "quarantined": n(FileStatus::Quarantined),
+        "pages": files.iter().map(|f| f.pages).sum::<u32>(),
+    }))
+}
+
+/// `GET /openings/{id}`: files, progress, quarantine, upload.
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsRead)?;
+    let id = OpeningId(id);
+    let o = state.store.get_opening(id).map_err(AppError::from_store)?;
+    let files = state.store.list_files(id).map_err(AppError::internal)?;
+    let quarantine: Vec<_> = files
+        .iter()
+        .filter(|f| f.status == FileStatus::Quarantined)
+        .cloned()
+        .collect();
+    Ok(crate::auth::page(
+        &state,
+        &me,
+        "opening.html",
+        json!({
+            "o": o,
+            "files": files,
+            "quarantine": quarantine,
+            "counts": counts(&state, id)?,
+            "job": state.jobs.status(id),
+        }),
+    ))
+}
+
+/// `GET /openings/{id}/act`: the printable opening act.
+pub async fn act(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsRead)?;
+    let o = state
+        .store
+        .get_opening(OpeningId(id))
+        .map_err(AppError::from_store)?;
+    audit(&state, &me, "print", &format!("opening act {id}"))?;
+    Ok(crate::auth::page(
+        &state,
+        &me,
+        "act.html",
+        json!({ "o": o, "no_nav": true }),
+    ))
+}
+
+/// Keeps only the last path component of an uploaded name and drops control characters.
+pub fn safe_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let s: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    let s = s.trim().trim_start_matches('.').to_string();
+    if s.is_empty() {
+        "upload".into()
+    } else {
+        s
+    }
+}
+
+/// `POST /openings/{id}/upload` (multipart, field `files`): stores every file durably
+/// (recognising files already stored by their content), then queues the scan. Answers JSON
+/// for the script, or redirects a plain form back to the opening.
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsWrite)?;
+    let opening = state
+        .store
+        .get_opening(OpeningId(id))
+        .map_err(AppError::from_store)?
+        .id;
+    let max = ishenim_intake::Limits::default().max_bytes;
+    let mut sum = Summary {
+        opening: opening.0,
+        ..Summary::default()
+    };
+    let mut refused = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::warn!("upload to opening {opening} cut short: {e}");
+                refused.push(json!({ "file": "?", "reason": "upload_cut" }));
+                break;
+            }
+        };
+        let Some(name) = field.file_name().map(safe_name) else {
+            continue;
+        };
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(_) => {
+                refused.push(json!({ "file": name, "reason": "upload_cut" }));
+                break;
+            }
+        };
+        sum.inputs += 1;
+        if bytes.is_empty() {
+            refused.push(json!({ "file": name, "reason": "empty_file" }));
+            continue;
+        }
+        if bytes.len() as u64 > max {
+            refused.push(json!({ "file": name, "reason": "too_large" }));
+            continue;
+        }
+        let store = state.store.clone();
+        let mut s = std::mem::take(&mut sum);
+        let n2 = name.clone();
+        let (s, r) = tokio::task::spawn_blocking(move || {
+            let r = store_bytes(&store, opening, &n2, &bytes, &mut s);
+            (s, r)
+        })
+        .await
+        .map_err(AppError::internal)?;
+        sum = s;
+        r.map_err(AppError::internal)?;
+    }
+    audit(
+        &state,
+        &me,
+        "upload",
+        &format!(
+            "opening {opening}: {} new, {} known, {} refused",
+            sum.stored_new,
+            sum.already_stored,
+            refused.len()
+        ),
+    )?;
+    state.jobs.enqueue(opening);
+    if headers.contains_key("x-fragment") {
+        return Ok(Json(json!({
+            "stored": sum.stored_new,
+            "known": sum.already_stored,
+            "refused": refused,
+            "problems": sum.problems.iter().map(|p| json!({"file": p.file, "reason": p.reason})).collect::<Vec<_>>(),
+        }))
+        .into_response());
+    }
+    Ok(Redirect::to(&format!("/openings/{opening}")).into_response())
+}
+
+/// `GET /openings/{id}/progress`: the ingest's live state (polled by the page).
+pub async fn progress(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsRead)?;
+    let id = OpeningId(id);
+    state.store.get_opening(id).map_err(AppError::from_store)?;
+    Ok(Json(json!({
+        "job": state.jobs.status(id),
+        "counts": counts(&state, id)?,
+    }))
+    .into_response())
+}
+
+/// `POST /files/{id}/retry`: sends a quarantined file back to be read again.
+pub async fn retry(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsWrite)?;
+    let f = state
+        .store
+        .get_file(FileId(id))
+        .map_err(AppError::from_store)?;
+    state
+        .store
+        .retry_quarantined(f.id)
+        .map_err(AppError::from_store)?;
+    audit(&state, &me, "retry", &format!("file {id}"))?;
+    state.jobs.enqueue(f.opening_id);
+    Ok(Redirect::to(&format!("/openings/{}", f.opening_id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploaded_names_lose_their_folders() {
+        assert_eq!(safe_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_name("C:\\scans\\a.png"), "a.png");
+        assert_eq!(safe_name("..."), "upload");
+        assert_eq!(safe_name("a\u{0}b.png"), "ab.png");
+    }
+}

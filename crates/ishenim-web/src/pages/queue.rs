@@ -1,0 +1,601 @@
+//! The review queue: the oldest pending draft first, the original page image on the left
+//! (word boxes behind each field and each corruption reason, low-confidence words marked),
+//! the editable journal fields on the right. Approve gives the serial at once and moves on
+//! without a full page reload (the script swaps the next letter in); every action also
+//! works as a plain form.
+
+use super::{audit, wants_fragment};
+use crate::auth::{Area, CurrentUser};
+use crate::render::AppError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Json, Redirect, Response};
+use axum::{Extension, Form};
+use ishenim_draft::draft_letters;
+use ishenim_page::PageRecord;
+use ishenim_store::{ApprovedFields, Draft, DraftId, DraftStatus, PageId, StoreError};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Words below this confidence are marked on the image.
+const LOW_CONF: f32 = 60.0;
+
+/// Category keys in the order of the select box (the half-year report's categories).
+pub const CATEGORIES: &[&str] = &[
+    "land",
+    "water",
+    "roads",
+    "utilities",
+    "social_aid",
+    "education",
+    "health",
+    "documents",
+    "staff_conduct",
+    "other",
+];
+
+fn text(v: &Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    cur.as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Query of the review screen (`?registered=2026-0001` after a no-script approval).
+#[derive(Debug, Deserialize, Default)]
+pub struct ShowQuery {
+    registered: Option<String>,
+    rejected: Option<i64>,
+}
+
+/// `GET /queue`: the oldest pending draft, or "the queue is empty".
+pub async fn next(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    headers: HeaderMap,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    me.require(Area::Queue)?;
+    let pos = state
+        .store
+        .queue_position(None)
+        .map_err(AppError::internal)?;
+    match pos.first {
+        Some(id) => render_review(&state, &me, id, &headers, &q, None).await,
+        None => {
+            let ctx = json!({ "empty": true, "pending": 0, "registered": q.registered });
+            if wants_fragment(&headers) {
+                fragment(&state, &me, ctx)
+            } else {
+                Ok(crate::auth::page(&state, &me, "queue.html", ctx))
+            }
+        }
+    }
+}
+
+/// `GET /queue/{id}`: one draft (pending or already decided, then read-only).
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    me.require(Area::Queue)?;
+    render_review(&state, &me, DraftId(id), &headers, &q, None).await
+}
+
+fn fragment(state: &AppState, me: &CurrentUser, ctx: Value) -> Result<Response, AppError> {
+    let html = state
+        .render
+        .render_string("review.html", me.lang(), Some(me), ctx)
+        .map_err(AppError::internal)?;
+    Ok(Html(html).into_response())
+}
+
+/// Builds the review context of a draft. `form` carries a rejected submission back (with
+/// its error) so nothing typed is lost.
+async fn render_review(
+    state: &AppState,
+    me: &CurrentUser,
+    id: DraftId,
+    headers: &HeaderMap,
+    q: &ShowQuery,
+    form: Option<(&ApproveForm, &str)>,
+) -> Result<Response, AppError> {
+    let store = state.store.clone();
+    let ctx = tokio::task::spawn_blocking(move || review_context(&store, id))
+        .await
+        .map_err(AppError::internal)??;
+    audit(state, me, "view", &format!("draft {id}"))?;
+    let mut ctx = ctx;
+    ctx["registered"] = json!(q.registered);
+    ctx["rejected"] = json!(q.rejected);
+    if let Some((f, err)) = form {
+        ctx["fields"] = json!({
+            "applicant_name": f.applicant_name,
+            "anonymous": f.anonymous.is_some(),
+            "address": f.address,
+            "phone": f.phone,
+            "summary": f.brief,
+            "category": f.category,
+            "corruption": f.corruption.is_some(),
+            "official": f.official,
+        });
+        ctx["error"] = json!(err);
+    }
+    let mut resp = if wants_fragment(headers) {
+        fragment(state, me, ctx)?
+    } else {
+        crate::auth::page(state, me, "queue.html", ctx)
+    };
+    if form.is_some() {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+/// Everything the review screen shows of one draft.
+fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, AppError> {
+    let d = store.get_draft(id).map_err(AppError::from_store)?;
+    let pos = store.queue_position(Some(id)).map_err(AppError::internal)?;
+    let mut pages = Vec::new();
+    let mut stem_index = BTreeMap::new();
+    for (i, pid) in d.page_ids.iter().enumerate() {
+        let rec = store.page_record(*pid).map_err(AppError::from_store)?;
+        stem_index.insert(rec.stem.clone(), i);
+        let low: Vec<Value> = rec
+            .words
+            .iter()
+            .filter(|w| w.conf < LOW_CONF)
+            .map(|w| json!({ "bbox": w.bbox }))
+            .collect();
+        let transcription = text(&d.data, &["transcriptions", &rec.stem]);
+        pages.push(json!({
+            "id": pid.0,
+            "n": i + 1,
+            "stem": rec.stem,
+            "blank": rec.blank,
+            "conf": rec.mean_conf.round(),
+            "w": rec.size[0].max(1),
+            "h": rec.size[1].max(1),
+            "rotation": rec.rotation,
+            "low": low,
+            "text": rec.text,
+            "needs_transcription": ishenim_draft::page_needs_transcription(&rec),
+            "transcription": transcription,
+        }));
+    }
+    let page_of = |stem: &str| stem_index.get(stem).copied();
+    let mut marks = Vec::new();
+    if let Some(spans) = d.data.get("spans").and_then(Value::as_object) {
+        for (field, list) in spans {
+            for s in list.as_array().into_iter().flatten() {
+                let (Some(p), Some(b)) = (
+                    s.get("page").and_then(Value::as_str).and_then(page_of),
+                    s.get("bbox").filter(|b| b.is_array()),
+                ) else {
+                    continue;
+                };
+                marks.push(json!({ "page": p, "bbox": b, "kind": field }));
+            }
+        }
+    }
+    let mut reasons = Vec::new();
+    for r in d
+        .data
+        .pointer("/corruption/reasons")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let p = r.get("page").and_then(Value::as_str).and_then(page_of);
+        let bbox = r.get("bbox").filter(|b| b.is_array()).cloned();
+        if let (Some(p), Some(b)) = (p, &bbox) {
+            marks.push(json!({ "page": p, "bbox": b, "kind": "corruption" }));
+        }
+        reasons.push(json!({
+            "phrase": r.get("phrase"),
+            "term": r.get("term"),
+            "note": r.get("note"),
+            "page": p.map(|p| p + 1),
+        }));
+    }
+    let settings = store.deadline_settings().map_err(AppError::internal)?;
+    let cal = store.calendar().map_err(AppError::internal)?;
+    let today = chrono::Local::now().date_naive();
+    let deadline = cal.consideration_due(today, &settings);
+    let fields = json!({
+        "applicant_name": text(&d.data, &["applicant", "name"]),
+        "anonymous": d.anonymous,
+        "address": text(&d.data, &["address"]),
+        "phone": text(&d.data, &["phone"]),
+        "summary": text(&d.data, &["summary"]),
+        "category": d.category.clone().unwrap_or_else(|| "other".into()),
+        "corruption": d.corruption,
+        "official": Value::Null,
+    });
+    Ok(json!({
+        "draft": {
+            "id": d.id.0,
+            "opening_id": d.opening_id.0,
+            "status": d.status.as_str(),
+            "pending": d.status == DraftStatus::Pending,
+            "serial": d.serial.map(|s| s.to_string()),
+            "reason": d.reason,
+            "decided_by": d.decided_by,
+            "lang": text(&d.data, &["lang"]),
+            "date": text(&d.data, &["date"]),
+            "needs_transcription": d.data.get("needs_transcription").and_then(Value::as_bool).unwrap_or(false),
+            "score": d.data.pointer("/corruption/score"),
+            "confidence": d.data.get("confidence"),
+            "warnings": d.data.get("warnings"),
+        },
+        "fields": fields,
+        "pages": pages,
+        "marks": marks,
+        "reasons": reasons,
+        "categories": CATEGORIES,
+        "deadline": deadline.to_string(),
+        "pos": {
+            "pending": pos.pending,
+            "prev": pos.prev.map(|p| p.0),
+            "next": pos.next.map(|p| p.0),
+        },
+    }))
+}
+
+/// The approval form: the journal's registration fields.
+#[derive(Debug, Deserialize)]
+pub struct ApproveForm {
+    #[serde(default)]
+    applicant_name: String,
+    anonymous: Option<String>,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    brief: String,
+    #[serde(default)]
+    category: String,
+    corruption: Option<String>,
+    #[serde(default)]
+    official: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Checks the form; the error is a message key.
+fn validate(f: &ApproveForm) -> Result<ApprovedFields, &'static str> {
+    let anonymous = f.anonymous.is_some();
+    if !anonymous && opt(&f.applicant_name).is_none() {
+        return Err("need_name");
+    }
+    if opt(&f.brief).is_none() {
+        return Err("need_brief");
+    }
+    if f.brief.chars().count() > 1000 {
+        return Err("brief_too_long");
+    }
+    if !CATEGORIES.contains(&f.category.trim()) {
+        return Err("need_category");
+    }
+    Ok(ApprovedFields {
+        applicant_name: if anonymous {
+            None
+        } else {
+            opt(&f.applicant_name)
+        },
+        anonymous,
+        address: opt(&f.address),
+        phone: opt(&f.phone),
+        brief: f.brief.trim().to_string(),
+        category: f.category.trim().to_string(),
+        corruption: f.corruption.is_some(),
+        official: opt(&f.official),
+    })
+}
+
+fn after(state: &AppState, id: DraftId) -> Result<Option<i64>, AppError> {
+    let pos = state
+        .store
+        .queue_position(Some(id))
+        .map_err(AppError::internal)?;
+    Ok(pos.next.or(pos.first).map(|d| d.0))
+}
+
+/// `POST /queue/{id}/approve`: registers the letter; answers the script with
+/// `{"serial", "next"}` or redirects a plain form to the next letter.
+pub async fn approve(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Form(f): Form<ApproveForm>,
+) -> Result<Response, AppError> {
+    me.require(Area::Queue)?;
+    let id = DraftId(id);
+    let fields = match validate(&f) {
+        Ok(x) => x,
+        Err(key) => {
+            return render_review(
+                &state,
+                &me,
+                id,
+                &headers,
+                &ShowQuery::default(),
+                Some((&f, key)),
+            )
+            .await
+        }
+    };
+    let store = state.store.clone();
+    let user = me.login().to_string();
+    let res = tokio::task::spawn_blocking(move || store.approve_draft(id, &user, &fields))
+        .await
+        .map_err(AppError::internal)?;
+    let serial = match res {
+        Ok(s) => s,
+        Err(StoreError::Invalid(m)) => {
+            tracing::info!("approval of draft {id} refused: invalid input");
+            let _ = m;
+            return render_review(
+                &state,
+                &me,
+                id,
+                &headers,
+                &ShowQuery::default(),
+                Some((&f, "err_invalid")),
+            )
+            .await;
+        }
+        Err(e) => return Err(AppError::from_store(e)),
+    };
+    let next = after(&state, id)?;
+    if wants_fragment(&headers) {
+        return Ok(Json(json!({ "serial": serial.to_string(), "next": next })).into_response());
+    }
+    let to = match next {
+        Some(n) => format!("/queue/{n}?registered={serial}"),
+        None => format!("/queue?registered={serial}"),
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// The rejection form: a kind (not an appeal, duplicate, other) and a note.
+#[derive(Debug, Deserialize)]
+pub struct RejectForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /queue/{id}/reject`: needs a reason; consumes no serial.
+pub async fn reject(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Form(f): Form<RejectForm>,
+) -> Result<Response, AppError> {
+    me.require(Area::Queue)?;
+    let id = DraftId(id);
+    let kind = match f.kind.as_str() {
+        k @ ("not_appeal" | "duplicate" | "other") => k,
+        _ => return Err(AppError::Invalid("need_reason".into())),
+    };
+    let note = f.note.trim();
+    if kind == "other" && note.is_empty() {
+        return Err(AppError::Invalid("need_reason".into()));
+    }
+    let reason = if note.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {note}")
+    };
+    state
+        .store
+        .reject_draft(id, me.login(), &reason)
+        .map_err(AppError::from_store)?;
+    let next = after(&state, id)?;
+    if wants_fragment(&headers) {
+        return Ok(Json(json!({ "rejected": id.0, "next": next })).into_response());
+    }
+    let to = match next {
+        Some(n) => format!("/queue/{n}?rejected={}", id.0),
+        None => format!("/queue?rejected={}", id.0),
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// Re-runs drafting on a draft's current pages (typed transcriptions replace the OCR text
+/// of their pages) and saves the new proposal. Used after split, merge and transcription.
+fn redraft(state: &AppState, id: DraftId) -> Result<(), AppError> {
+    let d: Draft = state.store.get_draft(id).map_err(AppError::from_store)?;
+    let mut records: Vec<PageRecord> = Vec::with_capacity(d.page_ids.len());
+    for p in &d.page_ids {
+        let rec = state.store.page_record(*p).map_err(AppError::from_store)?;
+        match text(&d.data, &["transcriptions", &rec.stem]) {
+            Some(t) => {
+                let mut typed = ishenim_draft::eval::page_from_text(&rec.stem, &t);
+                typed.size = rec.size;
+                records.push(typed);
+            }
+            None => records.push(rec),
+        }
+    }
+    let stems: Vec<String> = records.iter().map(|r| r.stem.clone()).collect();
+    let letters = draft_letters(&records, &state.models);
+    // The reviewer decided these pages are one letter: keep the first proposal's fields,
+    // all pages, and the typed text.
+    let mut data = match letters.into_iter().next() {
+        Some(l) => serde_json::to_value(l).map_err(AppError::internal)?,
+        None => d.data.clone(),
+    };
+    data["pages"] = json!(stems);
+    if let Some(t) = d.data.get("transcriptions") {
+        data["transcriptions"] = t.clone();
+        data["needs_transcription"] = json!(false);
+    }
+    state
+        .store
+        .set_draft_data(id, &data)
+        .map_err(AppError::from_store)
+}
+
+/// Form of `POST /queue/{id}/split`: the page that starts the new letter.
+#[derive(Debug, Deserialize)]
+pub struct SplitForm {
+    at: i64,
+}
+
+/// `POST /queue/{id}/split`: pages from `at` on become a new draft (both re-drafted).
+pub async fn split(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(f): Form<SplitForm>,
+) -> Result<Response, AppError> {
+    me.require(Area::Queue)?;
+    let new = state
+        .store
+        .split_draft(DraftId(id), PageId(f.at), me.login())
+        .map_err(AppError::from_store)?;
+    redraft(&state, DraftId(id))?;
+    redraft(&state, new)?;
+    audit(&state, &me, "split", &format!("draft {id} -> draft {new}"))?;
+    Ok(Redirect::to(&format!("/queue/{id}")).into_response())
+}
+
+/// Form of `POST /queue/{id}/merge`: the draft whose pages are appended.
+#[derive(Debug, Deserialize)]
+pub struct MergeForm {
+    with: i64,
+}
+
+/// `POST /queue/{id}/merge`: appends another pending draft's pages (re-drafted).
+pub async fn merge(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, AppError> {
+    me.require(Area::Queue)?;
+    let into = state
+        .store
+        .merge_drafts(DraftId(id), DraftId(f.with), me.login())
+        .map_err(AppError::from_store)?;
+    redraft(&state, into)?;
+    audit(
+        &state,
+        &me,
+        "merge",
+        &format!("draft {} -> draft {into}", f.with),
+    )?;
+    Ok(Redirect::to(&format!("/queue/{into}")).into_response())
+}
+
+/// Form of `POST /queue/{id}/transcribe`: the typed text of one page.
+#[derive(Debug, Deserialize)]
+pub struct TranscribeForm {
+    page: i64,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /queue/{id}/transcribe`: keeps the typed text of a handwritten or unreadable page
+/// with the draft and re-drafts the letter from it.
+pub async fn transcribe(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(f): Form<TranscribeForm>,
+) -> Result<Response, AppError> {
+    me.require(Area::Queue)?;
+    let did = DraftId(id);
+    let d = state.store.get_draft(did).map_err(AppError::from_store)?;
+    if !d.page_ids.contains(&PageId(f.page)) {
+        return Err(AppError::NotFound);
+    }
+    if f.text.chars().count() > 50_000 {
+        return Err(AppError::Invalid("text_too_long".into()));
+    }
+    let stem = state
+        .store
+        .page_info(PageId(f.page))
+        .map_err(AppError::from_store)?
+        .stem;
+    let mut data = d.data.clone();
+    if !data.get("transcriptions").is_some_and(Value::is_object) {
+        data["transcriptions"] = json!({});
+    }
+    let typed = f.text.trim();
+    if typed.is_empty() {
+        if let Some(m) = data["transcriptions"].as_object_mut() {
+            m.remove(&stem);
+        }
+    } else {
+        data["transcriptions"][&stem] = json!(typed);
+    }
+    state
+        .store
+        .set_draft_data(did, &data)
+        .map_err(AppError::from_store)?;
+    redraft(&state, did)?;
+    audit(
+        &state,
+        &me,
+        "transcribe",
+        &format!("draft {id} page {}", f.page),
+    )?;
+    Ok(Redirect::to(&format!("/queue/{id}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(name: &str, anon: bool, brief: &str, cat: &str) -> ApproveForm {
+        ApproveForm {
+            applicant_name: name.into(),
+            anonymous: anon.then(|| "on".into()),
+            address: " ".into(),
+            phone: String::new(),
+            brief: brief.into(),
+            category: cat.into(),
+            corruption: None,
+            official: String::new(),
+        }
+    }
+
+    #[test]
+    fn approval_needs_a_name_unless_anonymous_and_a_brief() {
+        assert_eq!(
+            validate(&form("", false, "x", "land")).err(),
+            Some("need_name")
+        );
+        assert!(validate(&form("", true, "x", "land")).is_ok());
+        assert_eq!(
+            validate(&form("A", false, " ", "land")).err(),
+            Some("need_brief")
+        );
+        assert_eq!(
+            validate(&form("A", false, "x", "bogus")).err(),
+            Some("need_category")
+        );
+        let ok = validate(&form("Асанов Б.", false, "жер", "land")).expect("valid");
+        assert_eq!(ok.address, None);
+        assert_eq!(ok.applicant_name.as_deref(), Some("Асанов Б."));
+    }
+}

@@ -1,0 +1,585 @@
+//! HTTP tests of the real router (all middleware included) on a real SQLite store: the role
+//! matrix (every route × every role), CSRF and origin rejection, session rotation, the
+//! login rate limit, security headers and escaping of hostile OCR text.
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use ishenim_draft::Models;
+use ishenim_store::{NewOpening, Role, Store};
+use ishenim_web::{app, router, Config};
+use std::collections::HashMap;
+use tower::ServiceExt;
+
+const LETTER: &str = "Манас айыл өкмөтүнүн башчысына\nМанас айылынын тургуну Асанова Гүлнара Бекматовнадан\nМанас айылы, Ленин көчөсү, 5-үй\nтел.: 0555 123 456\n\nАРЫЗ\n\nАйыл өкмөтүнүн кызматкери жер үлүшүн каттоо үчүн менден пара талап кылды. <script>alert(1)</script>\nЖардам беришиңизди суранам.\n\n02.10.2024-ж.\nКолу: Асанова Г.";
+
+fn png() -> Vec<u8> {
+    let img = image::GrayImage::from_pixel(60, 80, image::Luma([255u8]));
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("png");
+    out
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    router: Router,
+    store: Store,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("store");
+    let o = store
+        .new_opening(NewOpening {
+            opened_at: chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+                .and_then(|d| d.and_hms_opt(10, 0, 0))
+                .expect("date"),
+            members: vec!["A".into(), "B".into()],
+            seal_removed: "1".into(),
+            seal_applied: "2".into(),
+            letters_found: 2,
+            notes: String::new(),
+        })
+        .expect("opening");
+    let mut sum = ishenim_ingest::Summary::default();
+    for (i, name) in ["a.png", "b.png"].iter().enumerate() {
+        let mut bytes = png();
+        bytes.extend_from_slice(&[i as u8]); // distinct content
+        let f = ishenim_ingest::store_bytes(&store, o, name, &bytes, &mut sum).expect("store");
+        let stem = name.trim_end_matches(".png");
+        let rec = ishenim_draft::eval::page_from_text(stem, LETTER);
+        store.save_pages(f, &[rec]).expect("pages");
+    }
+    ishenim_ingest::draft_scanned(&store, o, &Models::embedded(), &mut sum).expect("drafts");
+    for r in ["clerk", "reviewer", "commission", "admin"] {
+        store
+            .add_user(
+                r,
+                &format!("pass-{r}-123"),
+                Role::parse(r).expect("role"),
+                "ky",
+            )
+            .expect("user");
+    }
+    // One registered entry for the journal routes.
+    let d = store.pending_drafts().expect("pending")[0].clone();
+    let fields = ishenim_store::ApprovedFields::from_draft(&d);
+    store
+        .approve_draft(d.id, "admin", &fields)
+        .expect("approve");
+    let config = Config {
+        scan_jobs: 1,
+        ..Config::default()
+    };
+    let state = app(store.clone(), config, Models::embedded());
+    Fixture {
+        _dir: dir,
+        router: router(state),
+        store,
+    }
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(router: &Router, req: Request<Body>) -> Resp {
+    let r = router.clone().oneshot(req).await.expect("response");
+    let status = r.status();
+    let headers = r.headers().clone();
+    let body = to_bytes(r.into_body(), 64 << 20).await.expect("body");
+    Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+fn cookie_of(r: &Resp, name: &str) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            let first = v.split(';').next()?;
+            let (k, val) = first.split_once('=')?;
+            (k == name).then(|| val.to_string())
+        })
+}
+
+/// A signed-in browser: session cookie and CSRF token.
+struct Session {
+    sid: String,
+    csrf: String,
+}
+
+async fn login_raw(router: &Router, login: &str, password: &str, old_sid: Option<&str>) -> Resp {
+    let page = send(
+        router,
+        Request::get("/login").body(Body::empty()).expect("req"),
+    )
+    .await;
+    let pre = cookie_of(&page, "ishenim_pre").expect("pre cookie");
+    let form = serde_urlencoded::to_string([
+        ("login", login),
+        ("password", password),
+        ("pre", pre.as_str()),
+    ])
+    .expect("form");
+    let mut cookie = format!("ishenim_pre={pre}");
+    if let Some(s) = old_sid {
+        cookie.push_str(&format!("; ishenim_sid={s}"));
+    }
+    send(
+        router,
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(form))
+            .expect("req"),
+    )
+    .await
+}
+
+async fn login(router: &Router, role: &str) -> Session {
+    let r = login_raw(router, role, &format!("pass-{role}-123"), None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "login {role}: {}", r.body);
+    let sid = cookie_of(&r, "ishenim_sid").expect("session cookie");
+    // The CSRF token is in every page for the signed-in user.
+    let page = send(
+        router,
+        Request::get("/openings")
+            .header(header::COOKIE, format!("ishenim_sid={sid}"))
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    let csrf = page
+        .body
+        .split("name=\"csrf\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf meta")
+        .to_string();
+    Session { sid, csrf }
+}
+
+fn get(s: &Session, path: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, format!("ishenim_sid={}", s.sid))
+        .body(Body::empty())
+        .expect("req")
+}
+
+fn post(s: &Session, path: &str, form: &[(&str, &str)], csrf: Option<&str>) -> Request<Body> {
+    let mut pairs: Vec<(&str, &str)> = form.to_vec();
+    if let Some(c) = csrf {
+        pairs.push(("csrf", c));
+    }
+    Request::post(path)
+        .header(header::COOKIE, format!("ishenim_sid={}", s.sid))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::from(
+            serde_urlencoded::to_string(pairs).expect("form"),
+        ))
+        .expect("req")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_matrix_every_route_every_role() {
+    let fx = fixture();
+    let r = &fx.router;
+    let serial = fx.store.journal_list(None).expect("journal")[0]
+        .serial
+        .to_string();
+    let draft = fx.store.pending_drafts().expect("pending")[0].id.0;
+    let page = fx
+        .store
+        .pages_of_opening(ishenim_store::OpeningId(1))
+        .expect("pages")[0]
+        .id
+        .0;
+    let roles = ["clerk", "reviewer", "commission", "admin"];
+    let mut sessions = HashMap::new();
+    for role in roles {
+        sessions.insert(role, login(r, role).await);
+    }
+    // (method, path, form, roles allowed)
+    let q = format!("/queue/{draft}");
+    let img = format!("/pages/{page}/image?w=240");
+    let entry = format!("/journal/{serial}");
+    let amend = format!("/journal/{serial}/amend");
+    let event = format!("/journal/{serial}/event");
+    let reject = format!("/queue/{draft}/reject");
+    let transcribe = format!("/queue/{draft}/transcribe");
+    let page_s = page.to_string();
+    let cases: Vec<(Method, &str, Vec<(&str, &str)>, &[&str])> = vec![
+        (
+            Method::GET,
+            "/openings",
+            vec![],
+            &["clerk", "reviewer", "commission", "admin"],
+        ),
+        (
+            Method::GET,
+            "/openings/1",
+            vec![],
+            &["clerk", "reviewer", "commission", "admin"],
+        ),
+        (
+            Method::GET,
+            "/openings/1/act",
+            vec![],
+            &["clerk", "reviewer", "commission", "admin"],
+        ),
+        (
+            Method::GET,
+            "/openings/1/progress",
+            vec![],
+            &["clerk", "reviewer", "commission", "admin"],
+        ),
+        (
+            Method::POST,
+            "/openings",
+            vec![
+                ("opened_at", "2026-03-09T10:00"),
+                ("members", "A"),
+                ("letters_found", "1"),
+                ("seal_removed", "7"),
+                ("seal_applied", "8"),
+            ],
+            &["clerk", "admin"],
+        ),
+        (Method::POST, "/files/1/retry", vec![], &["clerk", "admin"]),
+        (Method::GET, "/queue", vec![], &["reviewer", "admin"]),
+        (Method::GET, &q, vec![], &["reviewer", "admin"]),
+        (
+            Method::POST,
+            &transcribe,
+            vec![("page", &page_s), ("text", "")],
+            &["reviewer", "admin"],
+        ),
+        (
+            Method::POST,
+            &reject,
+            vec![("kind", "duplicate")],
+            &["reviewer", "admin"],
+        ),
+        (
+            Method::GET,
+            &img,
+            vec![],
+            &["reviewer", "commission", "admin"],
+        ),
+        (
+            Method::GET,
+            "/journal",
+            vec![],
+            &["reviewer", "commission", "admin"],
+        ),
+        (
+            Method::GET,
+            &entry,
+            vec![],
+            &["reviewer", "commission", "admin"],
+        ),
+        (
+            Method::GET,
+            "/journal/print",
+            vec![],
+            &["reviewer", "commission", "admin"],
+        ),
+        (
+            Method::GET,
+            "/journal/export.csv",
+            vec![],
+            &["reviewer", "commission", "admin"],
+        ),
+        (
+            Method::GET,
+            "/journal/export.xlsx",
+            vec![],
+            &["reviewer", "commission", "admin"],
+        ),
+        (
+            Method::POST,
+            &amend,
+            vec![
+                ("field", "phone"),
+                ("value", "+996555000111"),
+                ("reason", "typo"),
+            ],
+            &["reviewer", "admin"],
+        ),
+        (
+            Method::POST,
+            &event,
+            vec![("kind", "measures"), ("measures", "checked")],
+            &["reviewer", "commission", "admin"],
+        ),
+        (
+            Method::GET,
+            "/search",
+            vec![],
+            &["reviewer", "commission", "admin"],
+        ),
+        (Method::GET, "/reports", vec![], &["commission", "admin"]),
+        (Method::GET, "/admin", vec![], &["admin"]),
+        (
+            Method::POST,
+            "/admin/users",
+            vec![
+                ("login", "x1"),
+                ("password", "long-password-1"),
+                ("role", "clerk"),
+            ],
+            &["admin"],
+        ),
+        (
+            Method::GET,
+            "/admin/audit",
+            vec![],
+            &["commission", "admin"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, form, allowed) in &cases {
+        // Forbidden roles first, so that a mutation by an allowed role cannot mask a 403.
+        let mut order: Vec<&str> = roles
+            .iter()
+            .copied()
+            .filter(|x| !allowed.contains(x))
+            .collect();
+        order.extend(roles.iter().copied().filter(|x| allowed.contains(x)));
+        for role in order {
+            let s = &sessions[role];
+            let req = if *method == Method::GET {
+                get(s, path)
+            } else {
+                post(s, path, form, Some(&s.csrf))
+            };
+            let resp = send(r, req).await;
+            let ok = if allowed.contains(&role) {
+                resp.status != StatusCode::FORBIDDEN && !resp.status.is_server_error()
+            } else {
+                resp.status == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                failures.push(format!("{method} {path} as {role}: {}", resp.status));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_need_login_and_unsafe_requests_need_csrf_and_origin() {
+    let fx = fixture();
+    let r = &fx.router;
+    for path in [
+        "/",
+        "/queue",
+        "/journal",
+        "/openings",
+        "/admin",
+        "/search",
+        "/reports",
+    ] {
+        let resp = send(r, Request::get(path).body(Body::empty()).expect("req")).await;
+        assert_eq!(resp.status, StatusCode::SEE_OTHER, "{path}");
+        let to = resp
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(to.starts_with("/login"), "{path} → {to}");
+    }
+    let anon = send(
+        r,
+        Request::post("/openings").body(Body::empty()).expect("req"),
+    )
+    .await;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+
+    let s = login(r, "clerk").await;
+    let form = [
+        ("opened_at", "2026-03-09T10:00"),
+        ("members", "A"),
+        ("letters_found", "1"),
+        ("seal_removed", "7"),
+        ("seal_applied", "8"),
+    ];
+    let before = fx.store.list_openings().expect("openings").len();
+    let no_token = send(r, post(&s, "/openings", &form, None)).await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+    let bad_token = send(r, post(&s, "/openings", &form, Some(&"0".repeat(64)))).await;
+    assert_eq!(bad_token.status, StatusCode::FORBIDDEN);
+    let mut cross = post(&s, "/openings", &form, Some(&s.csrf));
+    cross
+        .headers_mut()
+        .insert(header::ORIGIN, "http://evil.example".parse().expect("hv"));
+    assert_eq!(send(r, cross).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        fx.store.list_openings().expect("openings").len(),
+        before,
+        "nothing created"
+    );
+    let good = send(r, post(&s, "/openings", &form, Some(&s.csrf))).await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        fx.store.list_openings().expect("openings").len(),
+        before + 1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_id_rotates_on_login_and_dies_on_logout() {
+    let fx = fixture();
+    let r = &fx.router;
+    let first = login(r, "reviewer").await;
+    let again = login_raw(r, "reviewer", "pass-reviewer-123", Some(&first.sid)).await;
+    let second = cookie_of(&again, "ishenim_sid").expect("new sid");
+    assert_ne!(first.sid, second, "a new id at every login");
+    let old = send(r, get(&first, "/queue")).await;
+    assert_eq!(
+        old.status,
+        StatusCode::SEE_OTHER,
+        "the old id no longer works"
+    );
+    let s2 = Session {
+        sid: second,
+        csrf: String::new(),
+    };
+    assert_eq!(send(r, get(&s2, "/queue")).await.status, StatusCode::OK);
+    let page = send(r, get(&s2, "/queue")).await;
+    let csrf = page
+        .body
+        .split("name=\"csrf\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let out = send(r, post(&s2, "/logout", &[], Some(&csrf))).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send(r, get(&s2, "/queue")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Cookies: HttpOnly, SameSite=Strict, not Secure by default (plain HTTP on a LAN).
+    let l = login_raw(r, "reviewer", "pass-reviewer-123", None).await;
+    let set = l
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("ishenim_sid="))
+        .expect("set-cookie")
+        .to_string();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_is_rate_limited_per_account() {
+    let fx = fixture();
+    let r = &fx.router;
+    for _ in 0..5 {
+        let bad = login_raw(r, "admin", "wrong-password", None).await;
+        assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    }
+    let blocked = login_raw(r, "admin", "pass-admin-123", None).await;
+    assert_eq!(
+        blocked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password"
+    );
+    let audit = fx.store.list_audit(50).expect("audit");
+    assert!(audit.iter().filter(|a| a.action == "login_failed").count() >= 5);
+    assert!(audit.iter().any(|a| a.action == "login_blocked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_letter_text_is_escaped_and_views_are_audited() {
+    let fx = fixture();
+    let r = &fx.router;
+    let s = login(r, "reviewer").await;
+    let q = send(r, get(&s, "/queue")).await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(
+        !q.body.contains("<script>alert(1)"),
+        "OCR text must be escaped"
+    );
+    assert!(q.body.contains("&lt;script&gt;alert(1)"));
+    let h = &q.headers;
+    let csp = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
+    assert_eq!(
+        h.get(header::X_CONTENT_TYPE_OPTIONS)
+            .and_then(|v| v.to_str().ok()),
+        Some("nosniff")
+    );
+    assert_eq!(
+        h.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let audit = fx.store.list_audit(20).expect("audit");
+    assert!(audit
+        .iter()
+        .any(|a| a.user == "reviewer" && a.action == "view" && a.object.starts_with("draft ")));
+    assert!(
+        audit.iter().all(|a| !a.object.contains("Асанова")),
+        "no appeal text in the audit log"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approve_by_fragment_gives_the_serial_and_the_next_letter() {
+    let fx = fixture();
+    let r = &fx.router;
+    let s = login(r, "reviewer").await;
+    let d = fx.store.pending_drafts().expect("pending")[0].id.0;
+    // Missing name and not anonymous: the letter comes back with the message, nothing registered.
+    let before = fx.store.journal_count().expect("count");
+    let bad = send(
+        r,
+        post(
+            &s,
+            &format!("/queue/{d}/approve"),
+            &[("brief", "x"), ("category", "land")],
+            Some(&s.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("form-error"));
+    assert_eq!(fx.store.journal_count().expect("count"), before);
+    let mut req = post(
+        &s,
+        &format!("/queue/{d}/approve"),
+        &[
+            ("applicant_name", "Асанова Гүлнара"),
+            ("brief", "Жер үлүшү"),
+            ("category", "land"),
+            ("corruption", "on"),
+        ],
+        Some(&s.csrf),
+    );
+    req.headers_mut()
+        .insert("x-fragment", "1".parse().expect("hv"));
+    let ok = send(r, req).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let v: serde_json::Value = serde_json::from_str(&ok.body).expect("json");
+    let serial = v["serial"].as_str().expect("serial");
+    assert!(serial.ends_with("-0002"), "{serial}");
+    let e = fx
+        .store
+        .entry_current_view(serial.parse().expect("serial"))
+        .expect("entry");
+    assert!(e.corruption && e.applicant == "Асанова Гүлнара");
+}
