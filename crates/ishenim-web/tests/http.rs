@@ -80,6 +80,9 @@ fn fixture() -> Fixture {
     }
 }
 
+/// (method, path, form, roles allowed)
+type Case<'a> = (Method, &'a str, Vec<(&'a str, &'a str)>, &'a [&'a str]);
+
 struct Resp {
     status: StatusCode,
     headers: axum::http::HeaderMap,
@@ -217,7 +220,7 @@ async fn role_matrix_every_route_every_role() {
     let reject = format!("/queue/{draft}/reject");
     let transcribe = format!("/queue/{draft}/transcribe");
     let page_s = page.to_string();
-    let cases: Vec<(Method, &str, Vec<(&str, &str)>, &[&str])> = vec![
+    let cases: Vec<Case> = vec![
         (
             Method::GET,
             "/openings",
