@@ -28,8 +28,9 @@ const CHUNK: usize = 1000;
 const BULK: usize = 500;
 /// Most hits returned by one call.
 pub const MAX_LIMIT: usize = 1000;
-/// Column weights for bm25: summary and other journal fields, page text, word prefixes.
-const BM25: &str = "bm25(fts, 2.0, 1.0, 0.5)";
+/// Column weights for bm25: summary and other journal fields, page text, word prefixes,
+/// language marker.
+const BM25: &str = "bm25(fts, 2.0, 1.0, 0.5, 0.0)";
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,7 +62,7 @@ CREATE INDEX docs_applicant ON docs (applicant_key);
 CREATE INDEX docs_phone ON docs (phone_key);
 CREATE INDEX docs_address ON docs (address_key);
 CREATE VIRTUAL TABLE fts USING fts5(
-    meta, body, words,
+    meta, body, words, lang,
     content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '3'
 );
 CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
@@ -236,6 +237,7 @@ fn meta_text(v: &EntryView) -> String {
 
 struct Doc {
     id: i64,
+    lang: Lang,
     values: Vec<Value>,
     meta: String,
     body: String,
@@ -278,6 +280,7 @@ fn build_doc(v: &EntryView, pages: &[String], terms: &mut Terms) -> Doc {
     ];
     Doc {
         id: serial_id(v.serial),
+        lang,
         values,
         meta: ms,
         body: bs,
@@ -295,12 +298,13 @@ fn write_docs(c: &mut Connection, docs: &[Doc]) -> Result<()> {
                 lang, meta_text, body_text)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
-        let mut ins_fts = tx
-            .prepare_cached("INSERT INTO fts (rowid, meta, body, words) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut ins_fts = tx.prepare_cached(
+            "INSERT INTO fts (rowid, meta, body, words, lang) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
         for d in docs {
             del.execute([d.id])?;
             ins_doc.execute(rusqlite::params_from_iter(d.values.iter()))?;
-            ins_fts.execute(params![d.id, d.meta, d.body, d.words])?;
+            ins_fts.execute(params![d.id, d.meta, d.body, d.words, d.lang.code()])?;
         }
     }
     tx.commit()?;
@@ -335,13 +339,21 @@ fn match_expr(terms: &[Term]) -> (Option<String>, Highlight) {
     for t in terms {
         match t {
             Term::Word(w) => {
-                let alts = a.query_terms(w);
-                if alts.is_empty() {
+                let Some((ky, ru)) = a.query_stems(w) else {
                     continue;
-                }
-                let ors: Vec<String> = alts.iter().map(|s| quote(s)).collect();
-                parts.push(format!("{{meta body}} : ({})", ors.join(" OR ")));
-                hl.words.extend(alts);
+                };
+                // The Russian stem only counts in Russian letters (`айыл` is `ай` to Snowball,
+                // and `ай` is a month in Kyrgyz).
+                parts.push(match &ru {
+                    Some(r) => format!(
+                        "({{meta body}} : {} OR ({{meta body}} : {} AND lang : \"ru\"))",
+                        quote(&ky),
+                        quote(r)
+                    ),
+                    None => format!("{{meta body}} : {}", quote(&ky)),
+                });
+                hl.words.insert(ky);
+                hl.words_ru.extend(ru);
             }
             Term::Phrase(ws) => {
                 let ws: Vec<String> = ws
@@ -354,17 +366,17 @@ fn match_expr(terms: &[Term]) -> (Option<String>, Highlight) {
                 }
                 let ky = phrase_stems(&ws, Lang::Ky);
                 let ru = phrase_stems(&ws, Lang::Ru);
-                let mut alts = vec![ky.clone()];
                 if ru != ky {
-                    alts.push(ru.clone());
+                    parts.push(format!(
+                        "({{meta body}} : {} OR ({{meta body}} : {} AND lang : \"ru\"))",
+                        quote(&ky.join(" ")),
+                        quote(&ru.join(" "))
+                    ));
+                    hl.phrases.push((ru, true));
+                } else {
+                    parts.push(format!("{{meta body}} : {}", quote(&ky.join(" "))));
                 }
-                let ors: Vec<String> = alts.iter().map(|p| quote(&p.join(" "))).collect();
-                parts.push(format!("{{meta body}} : ({})", ors.join(" OR ")));
-                hl.phrases.push(
-                    (0..ws.len())
-                        .map(|i| alts.iter().map(|p| p[i].clone()).collect())
-                        .collect(),
-                );
+                hl.phrases.push((ky, false));
             }
             Term::Prefix(p) => {
                 let prefixes = a.query_prefix(p);
@@ -953,7 +965,7 @@ mod tests {
         assert!(marked.contains(&"паралар"), "{marked:?}");
         // A match only in the journal fields shows those.
         let h = idx.search(&Query::parse("Иванов").unwrap(), 10, 0).unwrap();
-        assert!(plain(&h[0].snippet).contains("Иванов"));
+        assert!(plain(&h[0].snippet).contains("Иванов"), "{h:?}");
     }
 
     #[test]

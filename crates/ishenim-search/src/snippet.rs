@@ -19,10 +19,12 @@ pub struct Segment {
 /// What to highlight: stems of words, stem sequences of phrases, folded prefixes.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Highlight {
-    /// Stems of plain words (any alternative).
+    /// Stems of plain words, in any document.
     pub words: HashSet<String>,
-    /// Phrases: for each position the stems it may have.
-    pub phrases: Vec<Vec<HashSet<String>>>,
+    /// Russian stems of plain words, in Russian documents only.
+    pub words_ru: HashSet<String>,
+    /// Phrases: stems in order, and whether only in Russian documents.
+    pub phrases: Vec<(Vec<String>, bool)>,
     /// Folded prefixes.
     pub prefixes: Vec<String>,
 }
@@ -49,19 +51,22 @@ fn marks<'t>(
     let mut hit = vec![false; toks.len()];
     for (i, an) in analysed.iter().enumerate() {
         let Some(an) = an else { continue };
-        if hl.words.contains(&an.stem) || hl.prefixes.iter().any(|p| an.surface.starts_with(p)) {
+        if hl.words.contains(&an.stem)
+            || (lang == Lang::Ru && hl.words_ru.contains(&an.stem))
+            || hl.prefixes.iter().any(|p| an.surface.starts_with(p))
+        {
             hit[i] = true;
         }
     }
-    for ph in &hl.phrases {
-        if ph.is_empty() || ph.len() > toks.len() {
+    for (ph, ru_only) in &hl.phrases {
+        if ph.is_empty() || ph.len() > toks.len() || (*ru_only && lang != Lang::Ru) {
             continue;
         }
         for start in 0..=toks.len() - ph.len() {
-            let all = ph.iter().enumerate().all(|(k, alts)| {
+            let all = ph.iter().enumerate().all(|(k, stem)| {
                 analysed[start + k]
                     .as_ref()
-                    .is_some_and(|an| alts.contains(&an.stem))
+                    .is_some_and(|an| an.stem == *stem)
             });
             if all {
                 for h in &mut hit[start..start + ph.len()] {
@@ -189,12 +194,13 @@ mod tests {
     fn phrases_highlight_only_in_sequence() {
         let a = Analyzer;
         let mut h = Highlight::default();
-        h.phrases.push(
+        h.phrases.push((
             ["жер", "тилкеси"]
                 .iter()
-                .map(|w| a.query_terms(w).into_iter().collect())
+                .map(|w| a.query_terms(w)[0].clone())
                 .collect(),
-        );
+            false,
+        ));
         let s = snippet("тилкеси жок. Жер тилкесин берди.", Lang::Ky, &h);
         let hits: Vec<&str> = s
             .iter()

@@ -260,13 +260,19 @@ pub fn kyrgyz_stem(word: &str) -> String {
 
 static RUSSIAN: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::Russian));
 
-/// Russian stem of a normalised word, folded.
+/// Russian stem of a normalised word, folded; the word itself when the stem would be
+/// shorter than three letters.
 pub fn russian_stem(word: &str) -> String {
     let w = fold(word, Lang::Ru);
     if w.chars().any(|c| c.is_ascii_digit()) {
         return w;
     }
-    RUSSIAN.stem(&w).into_owned()
+    let st = RUSSIAN.stem(&w);
+    // Kyrgyz words inside Russian text (`айыл` → `ай`, `адам` → `ад`) lose too much.
+    if st.chars().count() < 3 {
+        return w;
+    }
+    st.into_owned()
 }
 
 /// One analysed word: the stem term and the folded surface form (for prefix queries).
@@ -306,22 +312,27 @@ impl Analyzer {
         })
     }
 
-    /// Index terms a query word may match: its Kyrgyz stem and, unless it has a Kyrgyz
-    /// letter, its Russian stem too (distinct, Kyrgyz first). Empty for a word with no letter
-    /// or digit.
-    pub fn query_terms(&self, word: &str) -> Vec<String> {
+    /// Index terms a query word may match: its Kyrgyz stem (in any document) and, unless
+    /// it has a Kyrgyz letter or both stems are the same, its Russian stem (to be matched in
+    /// Russian documents only). `None` for a word with no letter or digit.
+    pub fn query_stems(&self, word: &str) -> Option<(String, Option<String>)> {
         let n = normalize_word(word);
         if !n.chars().any(char::is_alphanumeric) {
-            return Vec::new();
+            return None;
         }
-        let mut v = vec![kyrgyz_stem(&n)];
-        if !has_kyrgyz_letter(&n) {
-            let r = russian_stem(&n);
-            if !v.contains(&r) {
-                v.push(r);
-            }
+        let ky = kyrgyz_stem(&n);
+        let ru = (!has_kyrgyz_letter(&n))
+            .then(|| russian_stem(&n))
+            .filter(|r| *r != ky);
+        Some((ky, ru))
+    }
+
+    /// [`Analyzer::query_stems`] as a list: the Kyrgyz stem first, then the Russian one.
+    pub fn query_terms(&self, word: &str) -> Vec<String> {
+        match self.query_stems(word) {
+            Some((ky, ru)) => std::iter::once(ky).chain(ru).collect(),
+            None => Vec::new(),
         }
-        v
     }
 
     /// The folded surface forms a query prefix may start (Kyrgyz and Russian fold of `ё`).
@@ -407,6 +418,8 @@ mod tests {
         assert_eq!(stem("взятка"), stem("взятку"));
         assert_eq!(stem("взятки"), stem("взятка"));
         assert_eq!(stem("Земельного"), stem("земельный"));
+        // Kyrgyz words in Russian text keep at least three letters.
+        assert_eq!(stem("айыл"), "айыл");
         // A Kyrgyz letter wins over the document's language.
         assert_eq!(stem("өкмөтү"), ky("өкмөтү"));
     }
