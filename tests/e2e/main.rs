@@ -3,6 +3,7 @@
 
 mod crash;
 mod draft;
+mod ops;
 mod register;
 mod scan;
 

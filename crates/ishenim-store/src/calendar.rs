@@ -6,6 +6,7 @@
 //! each year by decree; a holiday moved to a Friday or Monday), `workday` makes a day
 //! working (a Saturday worked by decree, a cancelled holiday). Overrides win.
 
+use crate::settings::{validate_setting, write_setting};
 use crate::users::audit_tx;
 use crate::{fmt_date, parse_date, required, Result, Store, StoreError};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
@@ -244,22 +245,15 @@ impl Store {
         load_settings(&c)
     }
 
-    /// Change the deadline rules (admin). Applies to entries approved afterwards; existing
-    /// deadlines change only by an extension event.
+    /// Change the deadline rules (admin; audited). Applies to entries approved afterwards;
+    /// existing deadlines change only by an extension event.
     pub fn set_deadline_settings(&self, s: DeadlineSettings, user: &str) -> Result<()> {
         let user = required("user", user)?;
-        if s.consideration_days == 0
-            || s.consideration_days > 366
-            || s.registration_working_days > 60
-        {
-            return Err(StoreError::Invalid("deadline out of range".into()));
-        }
-        let mut c = self.conn()?;
-        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let unit = match s.consideration_unit {
             DeadlineUnit::Calendar => "calendar",
             DeadlineUnit::Working => "working",
         };
+        let mut values = Vec::new();
         for (k, v) in [
             (
                 "registration_working_days",
@@ -268,43 +262,14 @@ impl Store {
             ("consideration_days", s.consideration_days.to_string()),
             ("consideration_unit", unit.to_string()),
         ] {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                params![k, v],
-            )?;
+            values.push((k, validate_setting(k, &v)?));
         }
-        audit_tx(&tx, &user, "settings", "deadlines")?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// A free-form setting (e.g. `anonymous_policy`: `register` by default).
-    pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        use rusqlite::OptionalExtension;
-        let c = self.conn()?;
-        Ok(
-            c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?,
-        )
-    }
-
-    /// Set a free-form setting (admin; audited).
-    pub fn set_setting(&self, key: &str, value: &str, user: &str) -> Result<()> {
-        let key = required("setting key", key)?;
-        let user = required("user", user)?;
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        // Validate by re-reading the deadline settings: a bad value rolls back.
-        load_settings(&tx)?;
-        audit_tx(&tx, &user, "settings", &key)?;
+        for (k, v) in &values {
+            write_setting(&tx, k, v.as_deref(), &user)?;
+        }
+        audit_tx(&tx, &user, "settings", "deadlines")?;
         tx.commit()?;
         Ok(())
     }
@@ -479,9 +444,13 @@ mod tests {
         assert_eq!(s.deadline_settings().unwrap(), w);
         assert!(s.set_setting("consideration_days", "abc", "admin").is_err());
         assert_eq!(s.deadline_settings().unwrap(), w);
+        let mut bad = w;
+        bad.consideration_days = 0;
+        assert!(s.set_deadline_settings(bad, "admin").is_err());
+        assert_eq!(s.deadline_settings().unwrap(), w);
         assert_eq!(
             s.setting("anonymous_policy").unwrap().as_deref(),
-            Some("register")
+            Some("register_and_consider")
         );
         s.set_calendar_day(d(2026, 3, 20), DayKind::Holiday, "Орозо айт", "admin")
             .unwrap();

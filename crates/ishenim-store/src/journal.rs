@@ -4,6 +4,7 @@
 use crate::calendar::{load_calendar, load_settings, Calendar, DeadlineSettings};
 use crate::chain::{hash_new, tip, Kind, AMENDMENT_COLS, CHAIN_V, ENTRY_COLS, EVENT_COLS};
 use crate::drafts::{draft_pages, extract, Draft, DraftStatus};
+use crate::settings::{load_anonymous_policy, AnonymousPolicy, REGISTER_ONLY_REASON};
 use crate::users::audit_tx;
 use crate::{
     fmt_date, fmt_ts, now, opt_text, parse_date, parse_ts, required, DraftId, OpeningId, PageId,
@@ -739,9 +740,21 @@ fn append_chained(
     Ok((id, seq))
 }
 
+/// What approval reads once per transaction: the calendar and the register settings.
 struct Ctx {
     cal: Calendar,
     settings: DeadlineSettings,
+    anonymous: AnonymousPolicy,
+}
+
+impl Ctx {
+    fn load(c: &Connection) -> Result<Ctx> {
+        Ok(Ctx {
+            cal: load_calendar(c)?,
+            settings: load_settings(c)?,
+            anonymous: load_anonymous_policy(c)?,
+        })
+    }
 }
 
 fn approve_in_tx(
@@ -808,7 +821,25 @@ fn approve_in_tx(
         Value::Text(fmt_date(deadline)),
         Value::Text(user.to_string()),
     ];
-    append_chained(tx, Kind::Entry, "entries", ENTRY_COLS, mid)?;
+    let (entry_id, _) = append_chained(tx, Kind::Entry, "entries", ENTRY_COLS, mid)?;
+    if f.anonymous && ctx.anonymous == AnonymousPolicy::RegisterOnly {
+        // Registered, not considered: closed at once, in the chain, naming the setting.
+        let mid = vec![
+            Value::Integer(entry_id),
+            Value::Text(fmt_ts(at)),
+            Value::Text(user.to_string()),
+            Value::Text(EventKind::Status.as_str().to_string()),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Text(EntryStatus::Closed.as_str().to_string()),
+            Value::Null,
+            Value::Text(REGISTER_ONLY_REASON.to_string()),
+        ];
+        let (ev, _) = append_chained(tx, Kind::Event, "events", EVENT_COLS, mid)?;
+        audit_tx(tx, user, "status", &format!("entry {serial} event {ev}"))?;
+    }
     tx.prepare_cached(
         "UPDATE drafts SET status = 'approved', decided_by = ?2, decided_at = ?3 WHERE id = ?1",
     )?
@@ -872,10 +903,7 @@ impl Store {
         let user = required("user", user)?;
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ctx = Ctx {
-            cal: load_calendar(&tx)?,
-            settings: load_settings(&tx)?,
-        };
+        let ctx = Ctx::load(&tx)?;
         let s = approve_in_tx(&tx, &ctx, id, user.as_str(), fields, at)?;
         tx.commit()?;
         Ok(s)
@@ -894,10 +922,7 @@ impl Store {
         let at = now();
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ctx = Ctx {
-            cal: load_calendar(&tx)?,
-            settings: load_settings(&tx)?,
-        };
+        let ctx = Ctx::load(&tx)?;
         let mut out = Vec::with_capacity(items.len());
         for (id, f) in items {
             match approve_in_tx(&tx, &ctx, *id, &user, f, at) {
@@ -917,6 +942,22 @@ impl Store {
     pub fn entry_current_view(&self, serial: Serial) -> Result<EntryView> {
         let c = self.conn()?;
         view_of(&c, serial)
+    }
+
+    /// The entry as it read when it was registered: the registration row alone, before any
+    /// amendment or event (`amendments` and `events` are 0). The starting point of every
+    /// column in the entry's history.
+    pub fn entry_as_registered(&self, serial: Serial) -> Result<EntryView> {
+        let c = self.conn()?;
+        let row = c
+            .query_row(
+                &format!("{ENTRY_SELECT} WHERE year = ?1 AND number = ?2"),
+                params![serial.year, serial.number],
+                entry_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("journal entry {serial}")))?;
+        fold(row, &[], &[])
     }
 
     /// Amendments and events of an entry, in chain order.
@@ -1472,6 +1513,142 @@ pub(crate) mod tests {
         )
         .unwrap();
         assert!(s.overdue(today).unwrap().is_empty());
+    }
+
+    #[test]
+    fn deadlines_at_approval_follow_the_settings() {
+        let (_d, s) = store();
+        let d = drafts(&s, 3);
+        // Defaults: 14 calendar days from Mon 2 Mar 2026 = Mon 16 Mar.
+        let a = s
+            .approve_draft_at(d[0], "rev", &fields("A"), at(2026, 3, 2))
+            .unwrap();
+        assert_eq!(
+            s.entry_current_view(a).unwrap().deadline,
+            NaiveDate::from_ymd_opt(2026, 3, 16).unwrap()
+        );
+        // The proposed 10 working days: from Fri 6 Mar 2026, skipping 8 Mar (Sunday)
+        // and the admin's Orozo Ait on Fri 20 Mar → Mon 23 Mar.
+        s.set_setting("consideration_days", "10", "admin").unwrap();
+        s.set_setting("consideration_unit", "working", "admin")
+            .unwrap();
+        s.set_calendar_day(
+            NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+            crate::DayKind::Holiday,
+            "Орозо айт",
+            "admin",
+        )
+        .unwrap();
+        let b = s
+            .approve_draft_at(d[1], "rev", &fields("B"), at(2026, 3, 6))
+            .unwrap();
+        assert_eq!(
+            s.entry_current_view(b).unwrap().deadline,
+            NaiveDate::from_ymd_opt(2026, 3, 23).unwrap()
+        );
+        // Registration within 2 working days of the box opening (opening = approval day
+        // here: Fri 6 Mar → Tue 10 Mar).
+        s.set_setting("registration_working_days", "2", "admin")
+            .unwrap();
+        let c = s
+            .approve_draft_at(d[2], "rev", &fields("C"), at(2026, 3, 6))
+            .unwrap();
+        let v = s.entry_current_view(c).unwrap();
+        assert_eq!(
+            v.registration_due,
+            s.calendar().unwrap().add_working_days(v.box_date, 2)
+        );
+        // Existing deadlines are not touched by a settings change.
+        assert_eq!(
+            s.entry_current_view(a).unwrap().deadline,
+            NaiveDate::from_ymd_opt(2026, 3, 16).unwrap()
+        );
+        assert!(s.verify().unwrap().ok);
+    }
+
+    #[test]
+    fn anonymous_register_only_is_closed_at_once_and_chained() {
+        let (_d, s) = store();
+        let d = drafts(&s, 3);
+        let mut anon = fields("");
+        anon.applicant_name = None;
+        anon.anonymous = true;
+        // Default: register and consider.
+        let a = s
+            .approve_draft_at(d[0], "rev", &anon, at(2026, 3, 2))
+            .unwrap();
+        assert_eq!(
+            s.entry_current_view(a).unwrap().status,
+            EntryStatus::Registered
+        );
+        s.set_setting("anonymous_policy", "register_only", "admin")
+            .unwrap();
+        let b = s
+            .approve_draft_at(d[1], "rev", &anon, at(2026, 3, 2))
+            .unwrap();
+        let named = s
+            .approve_draft_at(d[2], "rev", &fields("Асанов"), at(2026, 3, 2))
+            .unwrap();
+        assert_eq!(b.number, 2, "still gets a serial");
+        let v = s.entry_current_view(b).unwrap();
+        assert_eq!(v.status, EntryStatus::Closed);
+        let (_, ev) = s.entry_history(b).unwrap();
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].kind, EventKind::Status);
+        assert_eq!(ev[0].reason.as_deref(), Some(REGISTER_ONLY_REASON));
+        assert_eq!(
+            s.entry_current_view(named).unwrap().status,
+            EntryStatus::Registered,
+            "only anonymous appeals"
+        );
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let over: Vec<_> = s.overdue(today).unwrap().iter().map(|e| e.serial).collect();
+        assert_eq!(
+            over,
+            vec![a, named],
+            "no deadline for a register-only appeal"
+        );
+        let r = s.verify().unwrap();
+        assert!(r.ok, "{r:?}");
+        assert_eq!(r.rows_checked, 4);
+        assert!(s
+            .list_audit(100)
+            .unwrap()
+            .iter()
+            .any(|x| x.action == "status" && x.object.starts_with(&format!("entry {b}"))));
+    }
+
+    #[test]
+    fn as_registered_ignores_later_amendments_and_events() {
+        let (_d, s) = store();
+        let d = drafts(&s, 1);
+        let mut f = fields("Асанов");
+        f.official = Some("Бекова".into());
+        let a = s.approve_draft_at(d[0], "rev", &f, at(2026, 3, 2)).unwrap();
+        s.assign_official(a, "admin", "Токтогулов").unwrap();
+        s.extend_deadline(
+            a,
+            "admin",
+            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            "site visit",
+        )
+        .unwrap();
+        s.amend_entry(a, "rev", EntryField::Phone, Some("0555 1"), "typo")
+            .unwrap();
+        let r = s.entry_as_registered(a).unwrap();
+        assert_eq!(r.official.as_deref(), Some("Бекова"));
+        assert_eq!(r.status, EntryStatus::Assigned);
+        assert_eq!(r.deadline, NaiveDate::from_ymd_opt(2026, 3, 16).unwrap());
+        assert_eq!(r.phone.as_deref(), Some("+996700123456"));
+        assert_eq!((r.amendments, r.events), (0, 0));
+        let now = s.entry_current_view(a).unwrap();
+        assert_eq!(now.official.as_deref(), Some("Токтогулов"));
+        assert!(s
+            .entry_as_registered(Serial {
+                year: 2026,
+                number: 9
+            })
+            .is_err());
     }
 
     #[test]

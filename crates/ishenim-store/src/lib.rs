@@ -123,6 +123,8 @@ mod feed;
 mod intake;
 mod journal;
 mod openings;
+mod settings;
+pub mod stats;
 mod users;
 
 pub use backup::{BackupReport, RestoreReport};
@@ -136,6 +138,9 @@ pub use journal::{
     EventKind, Serial,
 };
 pub use openings::{NewOpening, Opening};
+pub use settings::{
+    validate_setting, AnonymousPolicy, SettingSpec, SettingValue, REGISTER_ONLY_REASON, SETTINGS,
+};
 pub use users::{AuditRecord, NewSession, Role, SessionInfo, User};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -154,8 +159,19 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Display text for an anonymous applicant (journal column "applicant").
 pub const ANONYMOUS: &str = "Анонимдүү";
 
-/// Embedded migrations, in order. Version = position + 1.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/0001_init.sql"))];
+/// Embedded migrations, in order. Version = position + 1. Only ever append: a released
+/// database records its version in `PRAGMA user_version`, so reordering or editing a
+/// released migration breaks upgrades (see `upgrade_tests`).
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/0001_init.sql")),
+    (
+        "0002_settings",
+        include_str!("../migrations/0002_settings.sql"),
+    ),
+];
+
+/// The schema version this build writes (number of embedded migrations).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Connections kept idle in the pool.
 const POOL_MAX_IDLE: usize = 8;
@@ -493,7 +509,7 @@ mod tests {
             .unwrap()
             .query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(n, 1);
+        assert_eq!(n, MIGRATIONS.len() as i64);
         assert!(s2.integrity_check().unwrap().is_empty());
     }
 

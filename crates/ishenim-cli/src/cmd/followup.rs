@@ -180,10 +180,16 @@ fn opt(s: &Option<String>) -> &str {
 }
 
 /// Amendments and events merged in chain order, each with the value before and after.
-/// For events the value before is the one the previous event of that column set; before
-/// the first one it is the value at registration when that can be told (status
-/// `registered` → `assigned`), else empty.
-pub fn history(amends: &[Amendment], events: &[EntryEvent]) -> Vec<HistoryItem> {
+/// Events show the follow-up column they change (official, measures, reply, status,
+/// deadline) as it read before and after: the first event of a column starts from the
+/// value at registration (`registered`, from [`Store::entry_as_registered`]), which is
+/// empty (`""`) for a column that had none (`«» → «first value»`). Measures accumulate,
+/// so their column reads as the measures so far joined with `; `.
+pub fn history(
+    registered: &EntryView,
+    amends: &[Amendment],
+    events: &[EntryEvent],
+) -> Vec<HistoryItem> {
     let mut items = Vec::with_capacity(amends.len() + events.len());
     for a in amends {
         let json = json!({
@@ -213,57 +219,55 @@ pub fn history(amends: &[Amendment], events: &[EntryEvent]) -> Vec<HistoryItem> 
             line,
         });
     }
-    let mut official: Option<String> = None;
-    let mut status: Option<EntryStatus> = None;
-    let mut deadline: Option<NaiveDate> = None;
-    let mut reply: Option<String> = None;
+    // Each follow-up column as it read at registration; empty when it had no value.
+    let mut official: String = registered.official.clone().unwrap_or_default();
+    let mut measures: Vec<String> = registered.measures.clone();
+    let mut reply: String = String::new();
+    let mut status: EntryStatus = registered.status;
+    let mut deadline: String = human(registered.deadline);
     for e in events {
-        let (field, old, new): (&str, Option<String>, Option<String>) = match e.kind {
+        let status_before = status;
+        let (field, old, new): (&str, String, String) = match e.kind {
             EventKind::Assign => {
-                let old = official.take();
-                official = e.official.clone();
-                ("official", old, e.official.clone())
+                let new = e.official.clone().unwrap_or_default();
+                let old = std::mem::replace(&mut official, new.clone());
+                ("official", old, new)
             }
-            EventKind::Measures => ("measures", None, e.measures.clone()),
+            EventKind::Measures => {
+                let old = measures.join("; ");
+                measures.extend(e.measures.clone());
+                ("measures", old, measures.join("; "))
+            }
             EventKind::Reply => {
-                let now = e.reply_no.as_ref().map(|n| match e.reply_date {
-                    Some(d) => format!("№ {n} {}", human(d)),
-                    None => format!("№ {n}"),
-                });
-                let old = std::mem::replace(&mut reply, now.clone());
-                ("reply", old, now)
+                let new = match (&e.reply_no, e.reply_date) {
+                    (Some(n), Some(d)) => format!("№ {n} {}", human(d)),
+                    (Some(n), None) => format!("№ {n}"),
+                    (None, _) => String::new(),
+                };
+                let old = std::mem::replace(&mut reply, new.clone());
+                ("reply", old, new)
             }
             EventKind::Status => (
                 "status",
-                status.map(|s| s.as_str().to_string()),
-                e.status.map(|s| s.as_str().to_string()),
+                status_before.as_str().to_string(),
+                e.status.unwrap_or(status_before).as_str().to_string(),
             ),
             EventKind::Extend => {
-                let old = deadline.map(human);
-                deadline = e.deadline;
-                ("deadline", old, e.deadline.map(human))
+                let new = e.deadline.map(human).unwrap_or_else(|| deadline.clone());
+                let old = std::mem::replace(&mut deadline, new.clone());
+                ("deadline", old, new)
             }
         };
-        // The status before this event (the store sets `assigned` only on a registered entry).
-        let status_before = status.or(match (e.kind, e.status) {
-            (EventKind::Assign, Some(EntryStatus::Assigned)) => Some(EntryStatus::Registered),
-            _ => None,
-        });
         let status_change = match e.status {
             Some(s) if e.kind != EventKind::Status => Some(format!(
                 "; status {} → {}",
-                status_before.map(|s| s.as_str()).unwrap_or("?"),
+                status_before.as_str(),
                 s.as_str()
             )),
             _ => None,
         };
-        let (old, field) = if e.kind == EventKind::Status {
-            (status_before.map(|s| s.as_str().to_string()), field)
-        } else {
-            (old, field)
-        };
         if let Some(s) = e.status {
-            status = Some(s);
+            status = s;
         }
         let kind = serde_json::to_value(e.kind)
             .ok()
@@ -293,10 +297,7 @@ pub fn history(amends: &[Amendment], events: &[EntryEvent]) -> Vec<HistoryItem> 
             e.user,
             e.id,
         );
-        match &old {
-            Some(o) => line.push_str(&format!("«{o}» → «{}»", opt(&new))),
-            None => line.push_str(&format!("→ «{}»", opt(&new))),
-        }
+        line.push_str(&format!("«{old}» → «{new}»"));
         if let Some(s) = status_change {
             line.push_str(&s);
         }
@@ -379,6 +380,42 @@ mod tests {
         }
     }
 
+    /// An entry as registered on 2 March 2026, deadline 16 March, with `official`.
+    fn registered(official: Option<&str>) -> EntryView {
+        EntryView {
+            serial: "2026-0001".parse().expect("serial"),
+            registered_at: at("2026-03-02T09:00:00"),
+            box_date: NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
+            opening_id: ishenim_store::OpeningId(1),
+            draft_id: ishenim_store::DraftId(1),
+            page_ids: vec![],
+            applicant: "A".into(),
+            applicant_name: Some("A".into()),
+            anonymous: false,
+            address: None,
+            phone: None,
+            brief: "b".into(),
+            category: "other".into(),
+            corruption: false,
+            official: official.map(str::to_string),
+            registration_due: NaiveDate::from_ymd_opt(2026, 3, 3).expect("date"),
+            deadline: NaiveDate::from_ymd_opt(2026, 3, 16).expect("date"),
+            deadline_extended: false,
+            measures: vec![],
+            reply_no: None,
+            reply_date: None,
+            status: if official.is_some() {
+                EntryStatus::Assigned
+            } else {
+                EntryStatus::Registered
+            },
+            approved_by: "r".into(),
+            amendments: 0,
+            events: 0,
+            hash: String::new(),
+        }
+    }
+
     #[test]
     fn dates_parse_in_both_spellings() {
         let d = NaiveDate::from_ymd_opt(2026, 3, 21).expect("date");
@@ -417,10 +454,15 @@ mod tests {
         let mut e3 = ev(3, 9, EventKind::Status);
         e3.status = Some(EntryStatus::Closed);
         e3.reason = Some("done".into());
-        let h = history(&[a], &[e1, e2, e3]);
+        let h = history(&registered(None), &[a], &[e1, e2, e3]);
         let seqs: Vec<i64> = h.iter().map(|i| i.seq).collect();
         assert_eq!(seqs, vec![6, 7, 8, 9]);
-        assert!(h[0].line.contains("→ «Асанов»"), "{}", h[0].line);
+        assert!(
+            h[0].line.contains("official «» → «Асанов»"),
+            "{}",
+            h[0].line
+        );
+        assert_eq!(h[0].json["old"], "");
         assert!(h[0].line.contains("status registered → assigned"));
         assert!(h[1].line.contains("«0555 1» → «0555 2»") && h[1].line.contains("typo"));
         assert!(h[2].line.contains("«Асанов» → «Бакиев»"), "{}", h[2].line);
@@ -428,5 +470,72 @@ mod tests {
         assert_eq!(h[3].json["new"], "closed");
         assert_eq!(h[1].json["type"], "amendment");
         assert_eq!(h[3].json["kind"], "status");
+    }
+
+    #[test]
+    fn first_event_of_each_column_starts_from_the_registered_value() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+        let mut assign = ev(1, 2, EventKind::Assign);
+        assign.official = Some("Бакиев".into());
+        let mut m1 = ev(2, 3, EventKind::Measures);
+        m1.measures = Some("Жер өлчөндү".into());
+        let mut m2 = ev(3, 4, EventKind::Measures);
+        m2.measures = Some("Акт түзүлдү".into());
+        let mut x1 = ev(4, 5, EventKind::Extend);
+        x1.deadline = Some(d(3, 26));
+        let mut x2 = ev(5, 6, EventKind::Extend);
+        x2.deadline = Some(d(4, 6));
+        let mut reply = ev(6, 7, EventKind::Reply);
+        reply.reply_no = Some("01-12/45".into());
+        reply.reply_date = Some(d(3, 30));
+        reply.status = Some(EntryStatus::Answered);
+        let h = history(
+            &registered(Some("Асанова")),
+            &[],
+            &[assign, m1, m2, x1, x2, reply],
+        );
+        let pairs: Vec<(String, String, String)> = h
+            .iter()
+            .map(|i| {
+                (
+                    i.json["field"].as_str().unwrap_or("?").to_string(),
+                    i.json["old"].as_str().unwrap_or("null").to_string(),
+                    i.json["new"].as_str().unwrap_or("null").to_string(),
+                )
+            })
+            .collect();
+        let want = [
+            ("official", "Асанова", "Бакиев"),
+            ("measures", "", "Жер өлчөндү"),
+            ("measures", "Жер өлчөндү", "Жер өлчөндү; Акт түзүлдү"),
+            ("deadline", "16.03.2026", "26.03.2026"),
+            ("deadline", "26.03.2026", "06.04.2026"),
+            ("reply", "", "№ 01-12/45 30.03.2026"),
+        ];
+        for (got, want) in pairs.iter().zip(want) {
+            assert_eq!((got.0.as_str(), got.1.as_str(), got.2.as_str()), want);
+        }
+        assert_eq!(pairs.len(), want.len());
+        // Assigned at registration: a reassignment does not claim `registered → assigned`.
+        assert!(!h[0].line.contains("status"), "{}", h[0].line);
+        assert!(
+            h[1].line.contains("measures «» → «Жер өлчөндү»"),
+            "{}",
+            h[1].line
+        );
+        assert!(
+            h[5].line.contains("status assigned → answered"),
+            "{}",
+            h[5].line
+        );
+        // A status event on an entry registered without an official starts from `registered`.
+        let mut st = ev(9, 2, EventKind::Status);
+        st.status = Some(EntryStatus::Redirected);
+        let h = history(&registered(None), &[], &[st]);
+        assert!(
+            h[0].line.contains("status «registered» → «redirected»"),
+            "{}",
+            h[0].line
+        );
     }
 }

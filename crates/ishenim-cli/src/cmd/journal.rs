@@ -257,7 +257,8 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             let (amendments, events) = store.entry_history(serial)?;
             let head = store.chain_head()?;
             store.audit(&user, "view_history", &format!("entry {serial}"))?;
-            let items = followup::history(&amendments, &events);
+            let registered = store.entry_as_registered(serial)?;
+            let items = followup::history(&registered, &amendments, &events);
             if json {
                 for i in &items {
                     serde_json::to_writer(&mut out, &i.json)?;
