@@ -252,3 +252,197 @@ fn settings_are_validated_audited_and_drive_deadlines_anonymous_appeals_and_hist
     assert_eq!(rows, want);
     assert!(ok(&data, &["journal", "verify"]).contains("journal ok"));
 }
+
+/// `ishenim doctor --json` with `extra` flags: (exit code, report).
+fn doctor(data: &Path, extra: &[&str], omp: bool) -> (i32, Value) {
+    let mut args = vec!["--data", s(data), "doctor", "--json"];
+    args.extend_from_slice(extra);
+    let mut c = command(&root(), &args);
+    if !omp {
+        c.env_remove("OMP_THREAD_LIMIT");
+    }
+    let o = c.output().expect("doctor");
+    let v: Value = serde_json::from_str(out(&o).trim())
+        .unwrap_or_else(|e| panic!("doctor --json ({e}): {}{}", out(&o), err(&o)));
+    (o.status.code().expect("exit code"), v)
+}
+
+fn status_of<'a>(report: &'a Value, id: &str) -> &'a str {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}: {report}"))["status"]
+        .as_str()
+        .expect("status")
+}
+
+/// The exit code follows the worst check: 0 ok, 1 warnings, 2 failures.
+fn assert_exit_matches(code: i32, report: &Value) {
+    let worst = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| match c["status"].as_str() {
+            Some("ok") => 0,
+            Some("warn") => 1,
+            Some("fail") => 2,
+            other => panic!("status {other:?}"),
+        })
+        .max()
+        .expect("some checks");
+    assert_eq!(code, worst, "{report}");
+    assert_eq!(report["status"], ["ok", "warn", "fail"][worst as usize]);
+}
+
+fn archive_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("backup dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn doctor_reports_each_check_and_rotated_backups_are_verified_and_restorable() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let backups = tmp.path().join("backups");
+
+    // No register yet: a failure, and nothing is created.
+    let (code, r) = doctor(&data, &[], true);
+    assert_eq!(code, 2, "{r}");
+    assert_eq!(status_of(&r, "schema"), "fail");
+    assert!(!data.join("ishenim.sqlite3").exists());
+
+    register_with_three_drafts(&data);
+    ok(&data, &["drafts", "approve", "--all"]);
+
+    // Everything but the backup; OMP_THREAD_LIMIT is set by the test helper.
+    let (code, r) = doctor(&data, &[], true);
+    assert_exit_matches(code, &r);
+    assert!(code >= 1, "no backup yet is a warning: {r}");
+    for id in [
+        "tesseract_kir",
+        "omp",
+        "disk",
+        "schema",
+        "integrity",
+        "chain",
+        "blobs",
+    ] {
+        assert_eq!(status_of(&r, id), "ok", "{id}: {r}");
+    }
+    assert_eq!(status_of(&r, "backup"), "warn");
+    let (_, r) = doctor(&data, &[], false);
+    assert_eq!(status_of(&r, "omp"), "warn", "{r}");
+
+    // Human output: one line per check, labelled in Kyrgyz and Russian.
+    let o = command(&root(), ["--data", s(&data), "doctor"])
+        .output()
+        .expect("doctor");
+    let text = out(&o);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("ok ") || l.starts_with("WARN") || l.starts_with("FAIL"))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        r["checks"].as_array().expect("checks").len(),
+        "{text}"
+    );
+    assert!(
+        text.contains("Цепочка журнала") && text.contains("Журналдын чынжыры"),
+        "{text}"
+    );
+
+    // Rotated backups: three runs with --keep 2 leave the newest two; other files stay.
+    std::fs::create_dir_all(&backups).expect("mkdir");
+    std::fs::write(backups.join("notes.txt"), b"not a backup").expect("write");
+    let mut written = Vec::new();
+    for _ in 0..3 {
+        let o = ok(
+            &data,
+            &["backup", "--dir", s(&backups), "--keep", "2", "--json"],
+        );
+        let v: Value = serde_json::from_str(o.trim()).expect("backup --json");
+        assert_eq!(v["verified"], true);
+        written.push(
+            Path::new(v["path"].as_str().expect("path"))
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    let mut want = vec![written[1].clone(), written[2].clone(), "notes.txt".into()];
+    want.sort();
+    assert_eq!(archive_names(&backups), want);
+    // The old form still writes exactly the file asked for.
+    let single = tmp.path().join("one.tar");
+    ok(&data, &["backup", s(&single)]);
+    assert!(single.is_file());
+
+    let (code, r) = doctor(&data, &["--backup-dir", s(&backups)], true);
+    assert_exit_matches(code, &r);
+    assert_eq!(status_of(&r, "backup"), "ok", "{r}");
+    ok(&data, &["settings", "set", "backup_dir", s(&backups)]);
+    let (_, r) = doctor(&data, &[], true);
+    assert_eq!(status_of(&r, "backup"), "ok", "the setting is used: {r}");
+
+    // The newest rotated archive restores into a register that passes the doctor.
+    let restored = tmp.path().join("restored");
+    let o = command(
+        &root(),
+        [
+            "--data",
+            s(&restored),
+            "restore",
+            s(&backups.join(&written[2])),
+        ],
+    )
+    .output()
+    .expect("restore");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let (_, r) = doctor(&restored, &["--backup-dir", s(&backups)], true);
+    for id in ["schema", "integrity", "chain", "blobs", "backup"] {
+        assert_eq!(status_of(&r, id), "ok", "{id}: {r}");
+    }
+
+    // A missing original and an edited journal row are failures, named.
+    let files = data.join("files");
+    let blob = std::fs::read_dir(&files)
+        .expect("files")
+        .filter_map(|e| e.ok())
+        .find(|e| e.path().is_dir())
+        .and_then(|d| std::fs::read_dir(d.path()).ok()?.next()?.ok())
+        .expect("a stored original");
+    std::fs::remove_file(blob.path()).expect("remove blob");
+    let db = rusqlite::Connection::open(data.join("ishenim.sqlite3")).expect("db");
+    db.execute_batch(
+        "DROP TRIGGER IF EXISTS entries_no_update;
+         UPDATE entries SET brief = 'өзгөртүлдү' WHERE number = 2;",
+    )
+    .expect("tamper");
+    drop(db);
+    let (code, r) = doctor(&data, &[], true);
+    assert_eq!(code, 2, "{r}");
+    assert_eq!(status_of(&r, "blobs"), "fail");
+    assert_eq!(status_of(&r, "chain"), "fail");
+    let chain = r["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "chain")
+        .expect("chain");
+    assert!(
+        chain["detail"].as_str().unwrap_or("").contains("-0002"),
+        "names the row: {chain}"
+    );
+    // A broken register is never backed up, and the rotation keeps what it had.
+    let o = run(&data, &["backup", "--dir", s(&backups), "--keep", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert_eq!(archive_names(&backups), want);
+}

@@ -56,6 +56,9 @@ enum Command {
     Backup(cmd::backup::BackupArgs),
     /// Restore a backup archive into the data folder.
     Restore(cmd::backup::RestoreArgs),
+    /// Check this PC and the register: Tesseract, OMP setting, disk, database, chain,
+    /// originals, backups (exit 0 ok, 1 warnings, 2 failures).
+    Doctor(cmd::doctor::Args),
     /// Serve the web queue (review, openings, journal) on 127.0.0.1:8080.
     Serve(cmd::serve::Args),
 }
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Quarantine(c) => cmd::quarantine::run(c, &cli.global),
         Command::Backup(a) => cmd::backup::backup(a, &cli.global),
         Command::Restore(a) => cmd::backup::restore(a, &cli.global),
+        Command::Doctor(a) => cmd::doctor::run(a, &cli.global),
         Command::Serve(a) => cmd::serve::run(a, &cli.global),
     };
     match result {

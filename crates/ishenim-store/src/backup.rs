@@ -59,6 +59,21 @@ pub struct BackupReport {
     pub head: Option<ChainHead>,
 }
 
+/// What [`Store::verify_backup`] found in an archive that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupCheck {
+    /// When the archive was written (local time, from its manifest).
+    pub created_at: String,
+    /// Schema version of the database in the archive.
+    pub schema_version: i64,
+    /// Journal entries in the archive.
+    pub entries: u64,
+    /// Originals in the archive.
+    pub files: u64,
+    /// Chain head of the archived journal (verified).
+    pub head: Option<ChainHead>,
+}
+
 /// What [`Store::restore`] did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RestoreReport {
@@ -244,62 +259,9 @@ impl Store {
             .prefix(".ishenim-restore-")
             .tempdir_in(&parent)
             .map_err(|e| StoreError::io(&parent, e))?;
-        let staged = unpack(archive, stage.path())?;
-
-        let manifest_bytes = staged
-            .manifest
-            .ok_or_else(|| corrupt("manifest.json is missing"))?;
-        let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
-            .map_err(|e| corrupt(format!("manifest.json: {e}")))?;
-        if manifest.format != FORMAT || manifest.version != VERSION {
-            return Err(corrupt(format!(
-                "not an Ishenim backup (format {:?} version {})",
-                manifest.format, manifest.version
-            )));
-        }
-        let mut listed = BTreeSet::new();
-        for mf in &manifest.files {
-            let got = staged
-                .files
-                .get(&mf.path)
-                .ok_or_else(|| corrupt(format!("{} is listed but missing", mf.path)))?;
-            if got.0 != mf.sha256 || got.1 != mf.size {
-                return Err(corrupt(format!("{} does not match its SHA-256", mf.path)));
-            }
-            listed.insert(mf.path.clone());
-        }
-        if let Some(extra) = staged.files.keys().find(|k| !listed.contains(*k)) {
-            return Err(corrupt(format!("{extra} is not in the manifest")));
-        }
-        let db = stage.path().join(DB_FILE);
-        if !db.is_file() {
-            return Err(corrupt("the database is missing"));
-        }
-        let (entries, files, head) = {
-            let c = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_WRITE)
-                .map_err(|e| corrupt(format!("database: {e}")))?;
-            let problems = integrity_problems(&c).map_err(|e| corrupt(format!("database: {e}")))?;
-            if !problems.is_empty() {
-                return Err(corrupt(format!("integrity_check: {}", problems.join("; "))));
-            }
-            let report = verify_conn(&c, None).map_err(|e| corrupt(format!("database: {e}")))?;
-            if let Some(b) = report.first_broken {
-                return Err(corrupt(format!(
-                    "journal chain broken at {}: {}",
-                    b.row, b.reason
-                )));
-            }
-            if report.head != manifest.head {
-                return Err(corrupt("the chain head differs from the manifest"));
-            }
-            let (shas, entries) = db_facts(&c).map_err(|e| corrupt(format!("database: {e}")))?;
-            for sha in &shas {
-                if !is_sha_hex(sha) || !staged.files.contains_key(&rel_path(sha)) {
-                    return Err(corrupt(format!("original {sha} is missing")));
-                }
-            }
-            (entries, shas.len() as u64, report.head)
-        };
+        let staged = unpack(archive, stage.path(), |_| true)?;
+        let checked = check_staged(&staged, stage.path())?;
+        let (entries, files, head) = (checked.entries, checked.files, checked.head);
         fs::create_dir_all(stage.path().join(FILES_DIR))
             .map_err(|e| StoreError::io(stage.path(), e))?;
 
@@ -339,6 +301,91 @@ impl Store {
     }
 }
 
+/// Check an unpacked archive: manifest format, every SHA-256 and size, nothing unlisted,
+/// `PRAGMA integrity_check` and the hash chain of the database copy (which must be in
+/// `stage`), the head against the manifest, every referenced original present.
+fn check_staged(staged: &Staged, stage: &Path) -> Result<BackupCheck> {
+    let manifest_bytes = staged
+        .manifest
+        .as_ref()
+        .ok_or_else(|| corrupt("manifest.json is missing"))?;
+    let manifest: Manifest = serde_json::from_slice(manifest_bytes)
+        .map_err(|e| corrupt(format!("manifest.json: {e}")))?;
+    if manifest.format != FORMAT || manifest.version != VERSION {
+        return Err(corrupt(format!(
+            "not an Ishenim backup (format {:?} version {})",
+            manifest.format, manifest.version
+        )));
+    }
+    let mut listed = BTreeSet::new();
+    for mf in &manifest.files {
+        let got = staged
+            .files
+            .get(&mf.path)
+            .ok_or_else(|| corrupt(format!("{} is listed but missing", mf.path)))?;
+        if got.0 != mf.sha256 || got.1 != mf.size {
+            return Err(corrupt(format!("{} does not match its SHA-256", mf.path)));
+        }
+        listed.insert(mf.path.clone());
+    }
+    if let Some(extra) = staged.files.keys().find(|k| !listed.contains(*k)) {
+        return Err(corrupt(format!("{extra} is not in the manifest")));
+    }
+    let db = stage.join(DB_FILE);
+    if !db.is_file() {
+        return Err(corrupt("the database is missing"));
+    }
+    let c = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(|e| corrupt(format!("database: {e}")))?;
+    let problems = integrity_problems(&c).map_err(|e| corrupt(format!("database: {e}")))?;
+    if !problems.is_empty() {
+        return Err(corrupt(format!("integrity_check: {}", problems.join("; "))));
+    }
+    let report = verify_conn(&c, None).map_err(|e| corrupt(format!("database: {e}")))?;
+    if let Some(b) = report.first_broken {
+        return Err(corrupt(format!(
+            "journal chain broken at {}: {}",
+            b.row, b.reason
+        )));
+    }
+    if report.head != manifest.head {
+        return Err(corrupt("the chain head differs from the manifest"));
+    }
+    let (shas, entries) = db_facts(&c).map_err(|e| corrupt(format!("database: {e}")))?;
+    for sha in &shas {
+        if !is_sha_hex(sha) || !staged.files.contains_key(&rel_path(sha)) {
+            return Err(corrupt(format!("original {sha} is missing")));
+        }
+    }
+    let schema_version: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| corrupt(format!("database: {e}")))?;
+    Ok(BackupCheck {
+        created_at: manifest.created_at,
+        schema_version,
+        entries,
+        files: shas.len() as u64,
+        head: report.head,
+    })
+}
+
+impl Store {
+    /// Check an archive written by [`Store::backup`] without restoring it: every SHA-256
+    /// and size against the manifest, `PRAGMA integrity_check`, the hash chain and its
+    /// head, every original present. Only the database is unpacked (into a temporary
+    /// folder next to the archive, removed afterwards); originals are hashed as they are
+    /// read. Errors: [`StoreError::CorruptArchive`] naming the first problem.
+    pub fn verify_backup(archive: &Path) -> Result<BackupCheck> {
+        let parent = parent_of(archive);
+        let stage = tempfile::Builder::new()
+            .prefix(".ishenim-verify-")
+            .tempdir_in(&parent)
+            .map_err(|e| StoreError::io(&parent, e))?;
+        let staged = unpack(archive, stage.path(), |p| p == DB_FILE)?;
+        check_staged(&staged, stage.path())
+    }
+}
+
 struct Staged {
     manifest: Option<Vec<u8>>,
     /// path → (sha256, size)
@@ -354,7 +401,9 @@ fn allowed(path: &str) -> bool {
     parts.len() == 3 && parts[0] == FILES_DIR && is_sha_hex(parts[2]) && parts[1] == &parts[2][..2]
 }
 
-fn unpack(archive: &Path, stage: &Path) -> Result<Staged> {
+/// Read `archive`, hashing every entry; entries for which `keep` is true are written under
+/// `stage`, the others are only hashed.
+fn unpack(archive: &Path, stage: &Path, keep: impl Fn(&str) -> bool) -> Result<Staged> {
     let f = File::open(archive).map_err(|e| StoreError::io(archive, e))?;
     let mut ar = tar::Archive::new(f);
     let mut out = Staged {
@@ -394,10 +443,14 @@ fn unpack(archive: &Path, stage: &Path) -> Result<Staged> {
             return Err(corrupt(format!("{path} appears twice")));
         }
         let target = stage.join(&path);
-        if let Some(d) = target.parent() {
-            fs::create_dir_all(d).map_err(|e| StoreError::io(d, e))?;
-        }
-        let mut w = File::create(&target).map_err(|e| StoreError::io(&target, e))?;
+        let mut w = if keep(&path) {
+            if let Some(d) = target.parent() {
+                fs::create_dir_all(d).map_err(|e| StoreError::io(d, e))?;
+            }
+            Some(File::create(&target).map_err(|e| StoreError::io(&target, e))?)
+        } else {
+            None
+        };
         let mut h = Sha256::new();
         let mut buf = vec![0u8; 1 << 16];
         let mut n = 0u64;
@@ -409,11 +462,15 @@ fn unpack(archive: &Path, stage: &Path) -> Result<Staged> {
                 break;
             }
             h.update(&buf[..k]);
-            w.write_all(&buf[..k])
-                .map_err(|e| StoreError::io(&target, e))?;
+            if let Some(w) = w.as_mut() {
+                w.write_all(&buf[..k])
+                    .map_err(|e| StoreError::io(&target, e))?;
+            }
             n += k as u64;
         }
-        w.sync_all().map_err(|e| StoreError::io(&target, e))?;
+        if let Some(w) = w {
+            w.sync_all().map_err(|e| StoreError::io(&target, e))?;
+        }
         out.files.insert(path, (hex::encode(h.finalize()), n));
     }
     for d in [stage.to_path_buf(), stage.join(FILES_DIR)] {
@@ -427,6 +484,49 @@ fn unpack(archive: &Path, stage: &Path) -> Result<Staged> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verify_backup_passes_a_good_archive_and_names_damage() {
+        let (d, s) = crate::testutil::store();
+        let ids = crate::journal::tests::drafts(&s, 2);
+        s.approve_draft(ids[0], "rev", &crate::journal::tests::fields("Асанов"))
+            .unwrap();
+        let path = d.path().join("b.tar");
+        let rep = s.backup(&path, "admin").unwrap();
+        let check = Store::verify_backup(&path).unwrap();
+        assert_eq!(check.entries, 1);
+        assert_eq!(check.files, rep.files);
+        assert_eq!(check.head, rep.head);
+        assert_eq!(check.schema_version, crate::SCHEMA_VERSION);
+        // Nothing but the archive is left next to it.
+        let names: Vec<_> = fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n != "data")
+            .collect();
+        assert_eq!(names, ["b.tar"]);
+        // One flipped byte in the last original: named, never accepted.
+        let mut bytes = fs::read(&path).unwrap();
+        let at = bytes.len() - 1024 - 512 - 1;
+        let damaged = d.path().join("damaged.tar");
+        let mut flipped = false;
+        for i in (0..=at).rev() {
+            if bytes[i] != 0 {
+                bytes[i] ^= 0x55;
+                flipped = true;
+                break;
+            }
+        }
+        assert!(flipped);
+        fs::write(&damaged, &bytes).unwrap();
+        assert!(matches!(
+            Store::verify_backup(&damaged),
+            Err(StoreError::CorruptArchive(_))
+        ));
+        let truncated = d.path().join("truncated.tar");
+        fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(Store::verify_backup(&truncated).is_err());
+    }
 
     #[test]
     fn allowed_names() {

@@ -87,6 +87,11 @@
 //! (`calendar` or `working`, for the proposed "10 working days") are settings
 //! ([`DeadlineSettings`]). The calendar ([`calendar::Calendar`]) knows weekends, the fixed
 //! Kyrgyz holidays and admin-edited extra holidays and moved working days.
+//! The settings live in the `settings` table (see [`SETTINGS`]) and are read inside the
+//! approval transaction, so a change applies to the next approval and never to existing
+//! deadlines. Anonymous appeals follow [`AnonymousPolicy`]: by default registered and
+//! considered; with `register_only` they still get a serial and are closed at once by a
+//! status event that names the setting ([`REGISTER_ONLY_REASON`]).
 //!
 //! ## API at a glance (for the CLI and web crates)
 //!
@@ -103,7 +108,8 @@
 //! | deadlines | [`Store::due_soon`], [`Store::overdue`], [`Store::deadline_settings`], [`Store::set_calendar_day`] |
 //! | `user add`, login | [`Store::add_user`], [`Store::verify_password`], [`Store::create_session`], [`Store::session`], [`Store::delete_session`] |
 //! | audit | [`Store::audit`] (views, exports, logins: ids only), [`Store::list_audit`]; approvals, rejections, amendments, events and backups audit themselves |
-//! | `backup` / `restore` | [`Store::backup`], [`Store::restore`] (no `Store` open on the target) |
+//! | `backup` / `restore` | [`Store::backup`], [`Store::verify_backup`] (checks an archive without restoring), [`Store::restore`] (no `Store` open on the target) |
+//! | `settings` | [`Store::settings`], [`Store::set_setting`] (validated, audited), [`Store::anonymous_policy`], [`Store::backup_dir`]; deadlines: [`Store::deadline_settings`] |
 //! | health | [`Store::integrity_check`], [`Store::check_blobs`] |
 //!
 //! ## Errors
@@ -127,7 +133,7 @@ mod settings;
 pub mod stats;
 mod users;
 
-pub use backup::{BackupReport, RestoreReport};
+pub use backup::{BackupCheck, BackupReport, RestoreReport};
 pub use calendar::{Calendar, DayKind, DeadlineSettings, DeadlineUnit};
 pub use chain::{BrokenRow, ChainHead, VerifyReport};
 pub use drafts::{Draft, DraftScope, DraftStatus, NewDraft, QueuePosition, SaveDraftOutcome};

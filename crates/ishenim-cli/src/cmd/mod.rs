@@ -4,6 +4,7 @@ pub mod backup;
 pub mod bench;
 pub mod calendar;
 pub mod ctx;
+pub mod doctor;
 pub mod draft;
 pub mod drafts;
 pub mod eval;
