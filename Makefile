@@ -9,15 +9,17 @@ export OMP_THREAD_LIMIT := 1
 export CARGO_TERM_COLOR := never
 
 APT_PKGS := tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus libtesseract-dev libleptonica-dev libclang-dev pkg-config
+# Browser tests of the web queue run Debian's headless Chromium through chromedriver.
+TEST_PKGS := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := target/release/ishenim
 SHARED ?= ../shared/corpus
 BENCH_DIR ?= bench-out
 
-.PHONY: setup build demo test bench bench-corpus models lint clean
+.PHONY: setup build demo test bench bench-corpus models lint clean screenshots
 
 setup:
-	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PKGS) $(EXTRA_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
@@ -30,16 +32,31 @@ build: setup
 DEMO_DATA ?= demo-data
 
 # The main job on the embedded sample opening: a fresh register, one box opening, ingest of
-# samples/ (scan + drafts), then the review queue as it stands.
+# samples/ (scan + drafts), a demo user per role (passwords printed once), then the web queue
+# on http://127.0.0.1:8080 (Ctrl-C stops it).
+DEMO_LISTEN ?= 127.0.0.1:8080
 demo: build
 	rm -rf $(DEMO_DATA)
 	@id=$$($(BIN) --data $(DEMO_DATA) opening new --members "Асанов Б.,Осмонова Г.,Токтосунова А." --seal-removed 1041 --seal-applied 1042 --letters 14) && \
 	  echo "opening $$id" && \
 	  $(BIN) --data $(DEMO_DATA) ingest --opening $$id samples; \
 	  $(BIN) --data $(DEMO_DATA) drafts list
+	@echo; echo "Demo users (the passwords are shown only now):"; \
+	for r in admin clerk reviewer commission; do \
+	  pw=$$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'); \
+	  echo "$$pw" | $(BIN) --data $(DEMO_DATA) user add $$r --role $$r --password-stdin >/dev/null && \
+	  printf '  %-11s %s\n' "$$r" "$$pw"; \
+	done; echo
+	$(BIN) --data $(DEMO_DATA) serve --listen $(DEMO_LISTEN)
 
-test: setup
+test:
+	@$(MAKE) --no-print-directory setup EXTRA_PKGS="$(TEST_PKGS)"
 	cargo test --release --workspace
+
+# Screenshots of the main screens for docs/screenshots/ (from the browser test).
+screenshots: build
+	@$(MAKE) --no-print-directory setup EXTRA_PKGS="$(TEST_PKGS)"
+	ISHENIM_SCREENSHOTS=$(CURDIR)/docs/screenshots cargo test --release -p ishenim-cli --test e2e web::
 
 lint:
 	cargo fmt --all -- --check

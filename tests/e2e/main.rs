@@ -5,7 +5,9 @@ mod crash;
 mod draft;
 mod ops;
 mod register;
+mod report;
 mod scan;
+mod web;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -213,16 +213,17 @@ fn client_ip(req_ext: &axum::http::Extensions) -> String {
 /// A request that changes something must come from our own pages: the `Origin` header,
 /// when present, must name this host, and `Sec-Fetch-Site` must not be `cross-site`.
 fn same_origin(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site == "cross-site" || site == "same-site" {
-            return false;
-        }
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if matches!(site, Some("cross-site" | "same-site")) {
+        return false;
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
     if origin == "null" {
-        return false;
+        // Browsers send `null` under some referrer policies; trust it only when the
+        // browser itself says the request comes from our own pages.
+        return site == Some("same-origin");
     }
     let host = headers
         .get(header::HOST)
@@ -305,6 +306,11 @@ pub async fn require_session(State(state): State<AppState>, req: Request, next: 
     let mut req = req;
     if !is_safe(req.method()) {
         if !same_origin(req.headers()) {
+            tracing::warn!(
+                "{} {} refused: cross-origin request",
+                req.method(),
+                req.uri().path()
+            );
             return AppError::Csrf.into_response();
         }
         let (t, r) = match csrf_token(req).await {
@@ -313,6 +319,11 @@ pub async fn require_session(State(state): State<AppState>, req: Request, next: 
         };
         req = r;
         if !t.is_some_and(|t| constant_time_eq(&t, &session.csrf)) {
+            tracing::warn!(
+                "{} {} refused: missing or wrong CSRF token",
+                req.method(),
+                req.uri().path()
+            );
             return AppError::Csrf.into_response();
         }
     }
@@ -414,6 +425,7 @@ pub async fn login_submit(
     let ip = client_ip(req.extensions());
     let headers = req.headers().clone();
     if !same_origin(&headers) {
+        tracing::warn!("login refused: cross-origin request");
         return Err(AppError::Csrf);
     }
     let Form(f): Form<LoginForm> = Form::from_request(req, &state)
@@ -422,6 +434,14 @@ pub async fn login_submit(
     let lang = Lang::parse(f.lang.as_deref().unwrap_or("ky"));
     let pre = cookie(&headers, PRE_COOKIE).unwrap_or_default();
     if pre.is_empty() || !constant_time_eq(&pre, &f.pre) {
+        tracing::warn!(
+            "login refused: form token {} the cookie",
+            if pre.is_empty() {
+                "without"
+            } else {
+                "differs from"
+            }
+        );
         return Err(AppError::Csrf);
     }
     let login = f.login.trim().to_string();
@@ -604,7 +624,8 @@ pub async fn setup_submit(
     Ok(Redirect::to("/login").into_response())
 }
 
-/// Adds the security headers to every response: CSP, no framing, no sniffing, no referrer,
+/// Adds the security headers to every response: CSP, no framing, no sniffing, referrer only
+/// to our own pages,
 /// and `no-store` for everything but static files and images.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let cacheable = req.uri().path().starts_with("/static/");
@@ -624,7 +645,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     if !cacheable && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -693,6 +714,10 @@ mod tests {
             HeaderValue::from_static("http://evil.example"),
         );
         assert!(!same_origin(&h));
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&h));
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(same_origin(&h));
         h.remove(header::ORIGIN);
         h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
         assert!(!same_origin(&h));

@@ -151,7 +151,7 @@
     if (!r) return;
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       var f = document.getElementById("approve-form");
-      if (f && r.dataset.pending === "true") { e.preventDefault(); f.requestSubmit(); }
+      if (f && r.dataset.pending === "1") { e.preventDefault(); f.requestSubmit(); }
       return;
     }
     if (e.key === "Escape") { if (document.activeElement) document.activeElement.blur(); return; }
@@ -163,7 +163,7 @@
     };
     if (k === "a" || k === "A") {
       var af = document.getElementById("approve-form");
-      if (af && r.dataset.pending === "true") { e.preventDefault(); af.requestSubmit(); }
+      if (af && r.dataset.pending === "1") { e.preventDefault(); af.requestSubmit(); }
     } else if (k === "j" || k === "J") { if (r.dataset.next) { e.preventDefault(); loadDraft("/queue/" + r.dataset.next, true); } }
     else if (k === "k" || k === "K") { if (r.dataset.prev) { e.preventDefault(); loadDraft("/queue/" + r.dataset.prev, true); } }
     else if (k === "r" || k === "R") { open("reject-box", "select"); }

@@ -1,0 +1,403 @@
+//! The web queue in a real browser: the real `ishenim serve` (real Tesseract, real SQLite)
+//! driven by Debian's headless Chromium through chromedriver. A clerk uploads a batch and
+//! watches it finish; a reviewer approves a letter with one keystroke and sees its serial;
+//! the journal shows it; an amendment appears in its history; the print view renders with
+//! the chain head; the server log holds no appeal text.
+//!
+//! With `ISHENIM_SCREENSHOTS=DIR` the main screens are saved there as PNG
+//! (`make screenshots` keeps `docs/screenshots/` current).
+
+use crate::{command, ishenim, root};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills the child when dropped (also when a check fails).
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn wait_port(port: u16, what: &str) {
+    let t = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "{what} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn add_user(dir: &Path, login: &str, role: &str, password: &str) {
+    let mut child = command(
+        dir,
+        [
+            "--data",
+            "data",
+            "user",
+            "add",
+            login,
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::null())
+    .spawn()
+    .expect("user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write password");
+    assert!(child.wait().expect("wait").success(), "user add {login}");
+}
+
+async fn shot(c: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("ISHENIM_SCREENSHOTS") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+}
+
+async fn find(c: &Client, css: &str) -> Element {
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("element {css}: {e}"))
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    find(c, css).await.text().await.expect("text")
+}
+
+/// One real key press on whatever has the focus (the page itself here).
+async fn press(c: &Client, key: char) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    c.perform_actions(keys).await.expect("key press");
+}
+
+async fn log_in(c: &Client, base: &str, login: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.expect("goto login");
+    find(c, "input[name=login]")
+        .await
+        .send_keys(login)
+        .await
+        .expect("login");
+    find(c, "input[name=password]")
+        .await
+        .send_keys(password)
+        .await
+        .expect("password");
+    find(c, "form[action='/login'] button")
+        .await
+        .click()
+        .await
+        .expect("submit");
+    if c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("header.top"))
+        .await
+        .is_err()
+    {
+        let src = c.source().await.unwrap_or_default();
+        panic!(
+            "{login} not signed in; page: {}",
+            src.chars()
+                .filter(|c| *c != '\n')
+                .skip(300)
+                .take(1500)
+                .collect::<String>()
+        );
+    }
+}
+
+async fn log_out(c: &Client) {
+    find(c, "form[action='/logout'] button")
+        .await
+        .click()
+        .await
+        .expect("logout");
+    find(c, "input[name=login]").await;
+}
+
+#[test]
+fn browser_upload_review_journal_amend_print() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let out = ishenim(
+        dir,
+        &[
+            "--data",
+            "data",
+            "opening",
+            "new",
+            "--members",
+            "Асанов Б.,Осмонова Г.",
+            "--seal-removed",
+            "1041",
+            "--seal-applied",
+            "1042",
+            "--letters",
+            "3",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (login, role) in [
+        ("clerk1", "clerk"),
+        ("rev1", "reviewer"),
+        ("com1", "commission"),
+    ] {
+        add_user(dir, login, role, "browser-test-pass");
+    }
+
+    let port = free_port();
+    // Kept after the run (target/ is not committed) so a failure can be read.
+    let log_path = root().join("target").join("e2e-web-serve.log");
+    let log = std::fs::File::create(&log_path).expect("log");
+    let server = command(
+        dir,
+        [
+            "--data",
+            "data",
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--jobs",
+            "2",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(log)
+    .spawn()
+    .expect("serve");
+    let _server = Guard(server);
+    wait_port(port, "ishenim serve");
+
+    let dport = free_port();
+    let driver = std::process::Command::new("chromedriver")
+        .arg(format!("--port={dport}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (apt install chromium-driver; `make test` does)");
+    let _driver = Guard(driver);
+    wait_port(dport, "chromedriver");
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let base = format!("http://127.0.0.1:{port}");
+    let samples = root().join("samples");
+    let files: Vec<String> = ["L001p1.jpg", "L002p1.tif", "L003p1.png"]
+        .iter()
+        .map(|f| samples.join(f).display().to_string())
+        .collect();
+    let names: Vec<String> = rt.block_on(async {
+        let mut caps = serde_json::map::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-quic", "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--window-size=1400,900"]
+            }),
+        );
+        let c = ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{dport}"))
+            .await
+            .expect("connect to chromedriver");
+
+        // Clerk: upload the batch and watch it finish.
+        c.goto(&format!("{base}/login")).await.expect("goto");
+        shot(&c, "login").await;
+        log_in(&c, &base, "clerk1", "browser-test-pass").await;
+        c.goto(&format!("{base}/openings/1"))
+            .await
+            .expect("opening");
+        find(&c, "#files")
+            .await
+            .send_keys(&files.join("\n"))
+            .await
+            .expect("choose files");
+        find(&c, "#upload-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("upload");
+        let t = Instant::now();
+        loop {
+            // The page reloads itself when the ingest is done.
+            if let Ok(e) = c.find(Locator::Css("#scan-state[data-state=done]")).await {
+                let _ = e;
+                break;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(240),
+                "ingest did not finish"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let counts = text_of(&c, "#file-counts").await;
+        assert!(counts.contains('3'), "three files: {counts}");
+        shot(&c, "opening").await;
+        c.goto(&format!("{base}/openings")).await.expect("openings");
+        shot(&c, "openings").await;
+        log_out(&c).await;
+
+        // Reviewer: one keystroke approves the first letter; the next one is swapped in.
+        log_in(&c, &base, "rev1", "browser-test-pass").await;
+        c.goto(&format!("{base}/queue")).await.expect("queue");
+        let first = find(&c, ".review")
+            .await
+            .attr("data-draft")
+            .await
+            .expect("attr")
+            .expect("draft id");
+        let name = find(&c, "input[name=applicant_name]")
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
+        shot(&c, "review").await;
+        press(&c, 'a').await;
+        let serial = text_of(&c, "#flash .serial").await;
+        assert!(serial.ends_with("-0001"), "serial {serial}");
+        let now_showing = find(&c, ".review")
+            .await
+            .attr("data-draft")
+            .await
+            .expect("attr");
+        assert_ne!(
+            now_showing.as_deref(),
+            Some(first.as_str()),
+            "the next letter is shown"
+        );
+        assert!(
+            c.current_url()
+                .await
+                .expect("url")
+                .path()
+                .starts_with("/queue/"),
+            "no full reload needed"
+        );
+
+        // Journal: the serial is there; amend the phone and see the history.
+        c.goto(&format!("{base}/journal")).await.expect("journal");
+        let table = text_of(&c, "table.journal").await;
+        assert!(table.contains(&serial), "journal lists {serial}");
+        shot(&c, "journal").await;
+        c.goto(&format!("{base}/journal/{serial}"))
+            .await
+            .expect("entry");
+        find(&c, "#amend-box summary")
+            .await
+            .click()
+            .await
+            .expect("open amend");
+        let form = find(&c, "#amend-form").await;
+        form.find(Locator::Css("select[name=field] option[value=phone]"))
+            .await
+            .expect("option")
+            .click()
+            .await
+            .expect("select");
+        form.find(Locator::Css("input[name=value]"))
+            .await
+            .expect("value")
+            .send_keys("+996700123456")
+            .await
+            .expect("type");
+        form.find(Locator::Css("input[name=reason]"))
+            .await
+            .expect("reason")
+            .send_keys("OCR error")
+            .await
+            .expect("type");
+        form.find(Locator::Css("button"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("amend");
+        let history = text_of(&c, "table.history").await;
+        assert!(
+            history.contains("+996700123456") && history.contains("OCR error"),
+            "history: {history}"
+        );
+        shot(&c, "entry").await;
+
+        // Print view: the paper register with the chain head.
+        c.goto(&format!("{base}/journal/print"))
+            .await
+            .expect("print");
+        let foot = text_of(&c, ".print-foot").await;
+        assert!(
+            foot.contains("SHA-256") && foot.contains(&serial[..4]),
+            "footer: {foot}"
+        );
+        shot(&c, "print").await;
+        c.goto(&format!("{base}/journal")).await.expect("journal");
+        log_out(&c).await;
+
+        // Commission: reads the journal but has no amendment form.
+        log_in(&c, &base, "com1", "browser-test-pass").await;
+        c.goto(&format!("{base}/journal/{serial}"))
+            .await
+            .expect("entry");
+        assert!(
+            c.find(Locator::Css("#amend-form")).await.is_err(),
+            "commission cannot amend"
+        );
+        c.goto(&format!("{base}/queue")).await.expect("queue");
+        let body = text_of(&c, "body").await;
+        assert!(body.contains("403"), "commission has no queue");
+        c.close().await.expect("close");
+        vec![name]
+    });
+
+    // The server's log names ids, never letter text.
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    for n in names.iter().filter(|n| n.chars().count() > 3) {
+        assert!(
+            !log.contains(n.as_str()),
+            "an applicant name leaked into the log"
+        );
+    }
+    assert!(
+        !log.contains("пара") && !log.contains("арыз"),
+        "letter words leaked into the log"
+    );
+}
