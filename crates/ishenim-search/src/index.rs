@@ -3,10 +3,11 @@
 
 use crate::keys::{name_key, phone_key, text_key, village_key};
 use crate::query::{Filters, Query, QueryError, Term};
-use crate::snippet::{count_hits, snippet, Highlight, Segment};
+use crate::snippet::{snippet_for, Highlight, Segment, WordCache};
 use crate::stem::{kyrgyz_stem, russian_stem, Analyzed, Analyzer, ANALYZER_VERSION};
 use crate::text::{guess_lang, has_kyrgyz_letter, normalize_word, tokenize, Lang};
 use crate::{Result, SearchError};
+use chrono::{Datelike, NaiveDate};
 use ishenim_store::{EntryView, Serial, Store};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -26,11 +27,14 @@ const CHUNK: usize = 1000;
 /// Above this many changed entries a sync reads the whole journal at once instead of
 /// entry by entry.
 const BULK: usize = 500;
+/// When more appeals than this match a query (after filters), the most recent ones are
+/// ranked (a word found in nearly every letter gives the newest relevant letters quickly).
+pub const RANK_WINDOW: usize = 1000;
 /// Most hits returned by one call.
 pub const MAX_LIMIT: usize = 1000;
 /// Column weights for bm25: summary and other journal fields, page text, word prefixes,
-/// language marker.
-const BM25: &str = "bm25(fts, 2.0, 1.0, 0.5, 0.0)";
+/// language marker, filter tags.
+const BM25: &str = "bm25(fts, 2.0, 1.0, 0.5, 0.0, 0.0)";
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,14 +60,14 @@ CREATE INDEX docs_status ON docs (status, reg_date);
 CREATE INDEX docs_category ON docs (category, reg_date);
 CREATE INDEX docs_corruption ON docs (corruption, reg_date);
 CREATE INDEX docs_anonymous ON docs (anonymous, reg_date);
-CREATE INDEX docs_official ON docs (official_key);
-CREATE INDEX docs_village ON docs (village_key);
+CREATE INDEX docs_official ON docs (official_key, reg_date);
+CREATE INDEX docs_village ON docs (village_key, reg_date);
 CREATE INDEX docs_applicant ON docs (applicant_key);
 CREATE INDEX docs_phone ON docs (phone_key);
 CREATE INDEX docs_address ON docs (address_key);
 CREATE VIRTUAL TABLE fts USING fts5(
-    meta, body, words, lang,
-    content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '3'
+    meta, body, words, lang, tags,
+    content = '', contentless_delete = 1, tokenize = 'ascii'
 );
 CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
 ";
@@ -238,6 +242,7 @@ fn meta_text(v: &EntryView) -> String {
 struct Doc {
     id: i64,
     lang: Lang,
+    tags: String,
     values: Vec<Value>,
     meta: String,
     body: String,
@@ -278,14 +283,111 @@ fn build_doc(v: &EntryView, pages: &[String], terms: &mut Terms) -> Doc {
         Value::Text(meta),
         Value::Text(body),
     ];
+    let reg = v.registered_at.date();
+    let mut tags = vec![
+        tag("xs", v.status.as_str()),
+        tag("xc", &v.category),
+        tag("xf", if v.corruption { "1" } else { "0" }),
+        tag("xa", if v.anonymous { "1" } else { "0" }),
+        format!("y{}", reg.year()),
+        format!("m{}", reg.format("%Y%m")),
+    ];
+    if let Some(k) = v.address.as_deref().and_then(village_key) {
+        tags.push(tag("xv", &k));
+    }
+    if let Some(k) = v.official.as_deref().and_then(text_key) {
+        tags.extend(k.split(' ').map(|w| tag("xo", w)));
+    }
     Doc {
         id: serial_id(v.serial),
         lang,
+        tags: tags.join(" "),
         values,
         meta: ms,
         body: bs,
         words: ws,
     }
+}
+
+/// A filter tag: a marker and the value's letters and digits, one FTS token.
+fn tag(marker: &str, value: &str) -> String {
+    let v: String = value
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    format!("{marker}{v}")
+}
+
+/// Year and month tags covering `[lo, hi]` (whole years as `y2025`, other months as
+/// `m202503`).
+fn date_tags(lo: NaiveDate, hi: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut y, mut m) = (lo.year(), lo.month());
+    while (y, m) <= (hi.year(), hi.month()) {
+        if m == 1 && (y, 12) <= (hi.year(), hi.month()) {
+            out.push(format!("y{y}"));
+            y += 1;
+            continue;
+        }
+        out.push(format!("m{y}{m:02}"));
+        m += 1;
+        if m > 12 {
+            m = 1;
+            y += 1;
+        }
+    }
+    out
+}
+
+/// FTS terms on the `tags` column for the filters: a coarse, fast pre-selection (the exact
+/// filters on `docs` still apply). `None` when there is no filter.
+fn tag_expr(f: &Filters, c: &Connection) -> Result<Option<String>> {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(s) = f.status {
+        parts.push(quote(&tag("xs", s.as_str())));
+    }
+    if let Some(cat) = &f.category {
+        parts.push(quote(&tag("xc", cat.trim())));
+    }
+    if let Some(b) = f.corruption {
+        parts.push(quote(&tag("xf", if b { "1" } else { "0" })));
+    }
+    if let Some(b) = f.anonymous {
+        parts.push(quote(&tag("xa", if b { "1" } else { "0" })));
+    }
+    if let Some(v) = &f.village {
+        parts.push(quote(&tag("xv", &village_key(v).unwrap_or_default())));
+    }
+    if let Some(o) = &f.official {
+        for w in text_key(o)
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|w| !w.is_empty())
+        {
+            parts.push(format!("{}*", quote(&tag("xo", w))));
+        }
+    }
+    if f.from.is_some() || f.to.is_some() {
+        let (min, max): (Option<String>, Option<String>) =
+            c.query_row("SELECT MIN(reg_date), MAX(reg_date) FROM docs", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let parse =
+            |s: Option<String>| s.and_then(|x| NaiveDate::parse_from_str(&x, "%Y-%m-%d").ok());
+        if let (Some(min), Some(max)) = (parse(min), parse(max)) {
+            let lo = f.from.map_or(min, |d| d.max(min));
+            let hi = f.to.map_or(max, |d| d.min(max));
+            let tags = if lo > hi {
+                vec!["y0".to_string()]
+            } else {
+                date_tags(lo, hi)
+            };
+            let ors: Vec<String> = tags.iter().map(|t| quote(t)).collect();
+            parts.push(format!("({})", ors.join(" OR ")));
+        }
+    }
+    Ok((!parts.is_empty()).then(|| format!("tags : ({})", parts.join(" AND "))))
 }
 
 fn write_docs(c: &mut Connection, docs: &[Doc]) -> Result<()> {
@@ -299,12 +401,19 @@ fn write_docs(c: &mut Connection, docs: &[Doc]) -> Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         let mut ins_fts = tx.prepare_cached(
-            "INSERT INTO fts (rowid, meta, body, words, lang) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO fts (rowid, meta, body, words, lang, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for d in docs {
             del.execute([d.id])?;
             ins_doc.execute(rusqlite::params_from_iter(d.values.iter()))?;
-            ins_fts.execute(params![d.id, d.meta, d.body, d.words, d.lang.code()])?;
+            ins_fts.execute(params![
+                d.id,
+                d.meta,
+                d.body,
+                d.words,
+                d.lang.code(),
+                d.tags
+            ])?;
         }
     }
     tx.commit()?;
@@ -595,7 +704,8 @@ impl Index {
     }
 
     /// Searches: hits ordered by relevance (bm25; the summary and journal fields weigh more
-    /// than page text), or newest first for a filter-only query. `limit` is capped at
+    /// than page text; when more than [`RANK_WINDOW`] appeals match, the most recent of them
+    /// are ranked), or newest first for a filter-only query. `limit` is capped at
     /// [`MAX_LIMIT`]. Fails with [`QueryError::Empty`] when the query has neither a term
     /// nor a filter.
     pub fn search(&self, q: &Query, limit: usize, offset: usize) -> Result<Vec<Hit>> {
@@ -607,11 +717,27 @@ impl Index {
         }
         let (fsql, fparams) = filter_sql(&q.filters);
         let c = self.conn();
+        let expr = match (expr, tag_expr(&q.filters, &c)?) {
+            (Some(e), Some(t)) => Some(format!("{e} AND {t}")),
+            (e, _) => e,
+        };
         let rows = match &expr {
             Some(e) => {
+                // Matches are visited newest first (FTS5 walks its doclists backwards) and at
+                // most RANK_WINDOW of them, after the filters, are ranked: a word found in
+                // most letters stays fast.
+                let join = if q.filters.is_empty() {
+                    String::new()
+                } else {
+                    format!("CROSS JOIN docs d ON d.id = fts.rowid WHERE {fsql} AND")
+                };
+                let wh = if join.is_empty() { "WHERE" } else { "" };
                 let sql = format!(
-                    "SELECT d.id, d.serial, {BM25} AS r FROM fts JOIN docs d ON d.id = fts.rowid
-                     WHERE fts MATCH ?1 AND {fsql} ORDER BY r, d.id DESC LIMIT ?2 OFFSET ?3"
+                    "WITH cand AS MATERIALIZED (
+                        SELECT fts.rowid AS id, {BM25} AS r FROM fts {join} {wh} fts MATCH ?1
+                        ORDER BY fts.rowid DESC LIMIT {RANK_WINDOW})
+                     SELECT c.id, d.serial, c.r FROM cand c JOIN docs d ON d.id = c.id
+                     ORDER BY c.r, c.id DESC LIMIT ?2 OFFSET ?3"
                 );
                 let binds = bind_all(
                     vec![
@@ -638,17 +764,12 @@ impl Index {
         let mut st =
             c.prepare_cached("SELECT lang, meta_text, body_text FROM docs WHERE id = ?1")?;
         let mut hits = Vec::with_capacity(rows.len());
+        let mut cache = WordCache::default();
         for (id, serial, r) in rows {
             let (lang, meta, body): (String, String, String) =
                 st.query_row([id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)))?;
             let lang = Lang::from_code(&lang);
-            let snip = if hl.is_empty() {
-                snippet(meta.lines().next().unwrap_or(""), lang, &hl)
-            } else if count_hits(&body, lang, &hl) > 0 || count_hits(&meta, lang, &hl) == 0 {
-                snippet(&body, lang, &hl)
-            } else {
-                snippet(&meta.replace('\n', " · "), lang, &hl)
-            };
+            let snip = snippet_for(&meta, &body, lang, &hl, &mut cache);
             hits.push(Hit {
                 serial,
                 score: -r,
@@ -666,6 +787,10 @@ impl Index {
         }
         let (fsql, fparams) = filter_sql(&q.filters);
         let c = self.conn();
+        let expr = match (expr, tag_expr(&q.filters, &c)?) {
+            (Some(e), Some(t)) => Some(format!("{e} AND {t}")),
+            (e, _) => e,
+        };
         let (sql, lead) = match expr {
             Some(e) => (
                 format!(
@@ -769,8 +894,11 @@ impl Index {
                 let expr = format!("{{meta body}} : ({})", probe.join(" OR "));
                 let cands: Vec<(i64, String)> = {
                     let mut st = c.prepare_cached(&format!(
-                        "SELECT fts.rowid, d.serial FROM fts JOIN docs d ON d.id = fts.rowid
-                         WHERE fts MATCH ?1 AND fts.rowid != ?2 ORDER BY {BM25} LIMIT 40"
+                        "WITH cand AS MATERIALIZED (
+                            SELECT rowid AS id, {BM25} AS r FROM fts WHERE fts MATCH ?1
+                            ORDER BY rowid DESC LIMIT {RANK_WINDOW})
+                         SELECT c.id, d.serial FROM cand c JOIN docs d ON d.id = c.id
+                         WHERE c.id != ?2 ORDER BY c.r LIMIT 40"
                     ))?;
                     let rows = st.query_map(params![expr, me], |r| Ok((r.get(0)?, r.get(1)?)))?;
                     rows.collect::<rusqlite::Result<_>>()?
@@ -947,6 +1075,20 @@ mod tests {
         // Journal fields are searchable too.
         assert_eq!(serials(&idx, "Асанов"), vec![a.clone(), s[3].to_string()]);
         assert!(serials(&idx, "бензин").is_empty());
+    }
+
+    #[test]
+    fn date_tags_cover_the_range_exactly_by_month() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(
+            date_tags(d(2025, 11, 15), d(2026, 2, 1)),
+            vec!["m202511", "m202512", "m202601", "m202602"]
+        );
+        assert_eq!(
+            date_tags(d(2024, 12, 1), d(2026, 12, 31)),
+            vec!["m202412", "y2025", "y2026"]
+        );
+        assert_eq!(date_tags(d(2026, 3, 1), d(2026, 3, 31)), vec!["m202603"]);
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! segments and hit segments. The caller escapes the text and marks hits (`<mark>` on the
 //! web); nothing here builds markup.
 
-use crate::stem::Analyzer;
+use crate::stem::{Analyzed, Analyzer};
 use crate::text::{tokenize, Lang};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A piece of a snippet: original text, and whether it is a match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,16 +38,32 @@ impl Highlight {
 /// Words shown around the matches.
 const WINDOW_WORDS: usize = 28;
 
+/// Analysed words already seen (snippets of one result page share most words).
+#[derive(Default)]
+pub(crate) struct WordCache {
+    map: HashMap<(String, Lang), Option<Analyzed>>,
+}
+
+impl WordCache {
+    fn get(&mut self, word: &str, lang: Lang) -> Option<Analyzed> {
+        if let Some(a) = self.map.get(&(word.to_string(), lang)) {
+            return a.clone();
+        }
+        let a = Analyzer.doc_word(word, lang);
+        self.map.insert((word.to_string(), lang), a.clone());
+        a
+    }
+}
+
 /// Which tokens of `text` match: a flag per token.
 fn marks<'t>(
     text: &'t str,
     lang: Lang,
     hl: &Highlight,
+    cache: &mut WordCache,
 ) -> (Vec<crate::text::Token<'t>>, Vec<bool>) {
-    let a = Analyzer;
     let toks = tokenize(text);
-    let analysed: Vec<Option<crate::stem::Analyzed>> =
-        toks.iter().map(|t| a.doc_word(t.text, lang)).collect();
+    let analysed: Vec<Option<Analyzed>> = toks.iter().map(|t| cache.get(t.text, lang)).collect();
     let mut hit = vec![false; toks.len()];
     for (i, an) in analysed.iter().enumerate() {
         let Some(an) = an else { continue };
@@ -78,15 +94,44 @@ fn marks<'t>(
     (toks, hit)
 }
 
-/// Number of hits in `text` (for choosing which field to show).
-pub(crate) fn count_hits(text: &str, lang: Lang, hl: &Highlight) -> usize {
-    marks(text, lang, hl).1.iter().filter(|&&h| h).count()
+/// The snippet of a hit: from the page text when it has a match (or when the journal
+/// fields have none), else from the journal fields (summary, applicant, address, …); for a
+/// query without words, the summary.
+pub(crate) fn snippet_for(
+    meta: &str,
+    body: &str,
+    lang: Lang,
+    hl: &Highlight,
+    cache: &mut WordCache,
+) -> Vec<Segment> {
+    if hl.is_empty() {
+        return snippet(meta.lines().next().unwrap_or(""), lang, hl, cache);
+    }
+    let (toks, hit) = marks(body, lang, hl, cache);
+    if hit.iter().any(|&h| h) {
+        return window(body, &toks, &hit);
+    }
+    let meta = meta.replace('\n', " · ");
+    let (mtoks, mhit) = marks(&meta, lang, hl, cache);
+    if mhit.iter().any(|&h| h) {
+        return window(&meta, &mtoks, &mhit);
+    }
+    window(body, &toks, &hit)
 }
 
 /// The snippet of `text`: the window of [`WINDOW_WORDS`] words with the most hits (the
 /// start of the text when there is none), `…` where it is cut, line breaks as spaces.
-pub(crate) fn snippet(text: &str, lang: Lang, hl: &Highlight) -> Vec<Segment> {
-    let (toks, hit) = marks(text, lang, hl);
+pub(crate) fn snippet(
+    text: &str,
+    lang: Lang,
+    hl: &Highlight,
+    cache: &mut WordCache,
+) -> Vec<Segment> {
+    let (toks, hit) = marks(text, lang, hl, cache);
+    window(text, &toks, &hit)
+}
+
+fn window(text: &str, toks: &[crate::text::Token<'_>], hit: &[bool]) -> Vec<Segment> {
     if toks.is_empty() {
         return Vec::new();
     }
@@ -169,7 +214,7 @@ mod tests {
     fn hits_are_original_inflected_words() {
         let text =
             "Айыл өкмөтүнүн катчысы мени чакырып, паранын өлчөмүн айтты. Мен парага каршымын.";
-        let s = snippet(text, Lang::Ky, &hl(&["пара"]));
+        let s = snippet(text, Lang::Ky, &hl(&["пара"]), &mut WordCache::default());
         let hits: Vec<&str> = s
             .iter()
             .filter(|x| x.hit)
@@ -183,7 +228,7 @@ mod tests {
     fn long_text_is_cut_around_the_hits() {
         let filler = "бир эки үч төрт беш алты жети сегиз тогуз он ".repeat(20);
         let text = format!("{filler} жер тилкесин сатып алышты. {filler}");
-        let s = snippet(&text, Lang::Ky, &hl(&["жер"]));
+        let s = snippet(&text, Lang::Ky, &hl(&["жер"]), &mut WordCache::default());
         let p = plain(&s);
         assert!(p.starts_with("… ") && p.ends_with(" …"), "{p}");
         assert!(s.iter().any(|x| x.hit && x.text == "жер"));
@@ -201,13 +246,18 @@ mod tests {
                 .collect(),
             false,
         ));
-        let s = snippet("тилкеси жок. Жер тилкесин берди.", Lang::Ky, &h);
+        let s = snippet(
+            "тилкеси жок. Жер тилкесин берди.",
+            Lang::Ky,
+            &h,
+            &mut WordCache::default(),
+        );
         let hits: Vec<&str> = s
             .iter()
             .filter(|x| x.hit)
             .map(|x| x.text.as_str())
             .collect();
         assert_eq!(hits, vec!["Жер", "тилкесин"]);
-        assert!(snippet("", Lang::Ky, &h).is_empty());
+        assert!(snippet("", Lang::Ky, &h, &mut WordCache::default()).is_empty());
     }
 }
