@@ -68,7 +68,10 @@
     var r = review();
     if (!r) return;
     zoom = 1; current = 0;
-    showPage(0);
+    // Start on the first page with text (blank backsides come first in duplex stacks).
+    var ps = pages(), start = 0;
+    for (var i = 0; i < ps.length; i++) { if (ps[i].dataset.blank !== "1") { start = i; break; } }
+    showPage(start);
     var anon = document.getElementById("anonymous");
     if (anon) {
       anon.addEventListener("change", function () {
@@ -240,7 +243,10 @@
           if (j.job) {
             bar.max = Math.max(1, j.job.total); bar.value = j.job.done;
             n.textContent = j.job.done + "/" + j.job.total;
-            if (st.dataset.state !== j.job.state) { st.dataset.state = j.job.state; st.textContent = j.job.state; }
+            if (st.dataset.state !== j.job.state) {
+              st.dataset.state = j.job.state;
+              st.textContent = st.getAttribute("data-label-" + j.job.state) || j.job.state;
+            }
           }
           document.getElementById("file-counts").dataset.files = j.counts.files;
           var active = j.job && (j.job.state === "queued" || j.job.state === "scanning" || j.job.state === "drafting");

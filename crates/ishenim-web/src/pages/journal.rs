@@ -69,10 +69,16 @@ impl Filters {
     fn load(&self, state: &AppState) -> Result<Vec<EntryView>, AppError> {
         let year = set(&self.year).and_then(|y| y.parse::<i32>().ok());
         let list = state.store.journal_list(year).map_err(AppError::internal)?;
+        Ok(self.apply(list))
+    }
+
+    /// Keeps the entries that pass the filters (the year included).
+    fn apply(&self, list: Vec<EntryView>) -> Vec<EntryView> {
+        let year = set(&self.year).and_then(|y| y.parse::<i32>().ok());
         let (from, to) = (date(&self.from), date(&self.to));
         let today = today();
-        Ok(list
-            .into_iter()
+        list.into_iter()
+            .filter(|e| year.is_none_or(|y| e.serial.year == y))
             .filter(|e| from.is_none_or(|f| e.box_date >= f))
             .filter(|e| to.is_none_or(|t| e.box_date <= t))
             .filter(|e| match set(&self.status) {
@@ -83,7 +89,7 @@ impl Filters {
             .filter(|e| set(&self.flag).is_none() || e.corruption)
             .filter(|e| set(&self.official).is_none_or(|o| e.official.as_deref() == Some(o)))
             .filter(|e| set(&self.overdue).is_none() || is_overdue(e, today))
-            .collect())
+            .collect()
     }
 
     fn describe(&self) -> String {
@@ -147,7 +153,15 @@ pub async fn list(
     Query(f): Query<Filters>,
 ) -> Result<Response, AppError> {
     me.require(Area::JournalRead)?;
-    let all = f.load(&state)?;
+    // One read of the journal serves the officials list and the filtered rows.
+    let everything = state.store.journal_list(None).map_err(AppError::internal)?;
+    let mut officials: Vec<String> = everything
+        .iter()
+        .filter_map(|e| e.official.clone())
+        .collect();
+    officials.sort();
+    officials.dedup();
+    let all = f.apply(everything);
     let today = today();
     let pages = all.len().div_ceil(PER_PAGE).max(1);
     let page = f.page.unwrap_or(1).clamp(1, pages);
@@ -157,15 +171,6 @@ pub async fn list(
         .take(PER_PAGE)
         .map(|e| row(e, today))
         .collect();
-    let mut officials: Vec<String> = state
-        .store
-        .journal_list(None)
-        .map_err(AppError::internal)?
-        .into_iter()
-        .filter_map(|e| e.official)
-        .collect();
-    officials.sort();
-    officials.dedup();
     audit(
         &state,
         &me,
