@@ -392,6 +392,27 @@ fn doctor_reports_each_check_and_rotated_backups_are_verified_and_restorable() {
     let (_, r) = doctor(&data, &[], true);
     assert_eq!(status_of(&r, "backup"), "ok", "the setting is used: {r}");
 
+    // `restore --check` reads an archive without restoring it; damage is refused.
+    let newest = backups.join(&written[2]);
+    let o = command(&root(), ["restore", s(&newest), "--check"])
+        .output()
+        .expect("check");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("sound"), "{}", out(&o));
+    let mut bytes = std::fs::read(&newest).expect("read archive");
+    // One byte inside the database copy (every byte of it is checksummed).
+    let db_at = bytes
+        .windows(16)
+        .position(|w| w == b"SQLite format 3\0")
+        .expect("database in the archive");
+    bytes[db_at + 3000] ^= 0xff;
+    let damaged = tmp.path().join("damaged.tar");
+    std::fs::write(&damaged, &bytes).expect("write");
+    let o = command(&root(), ["restore", s(&damaged), "--check"])
+        .output()
+        .expect("check");
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+
     // The newest rotated archive restores into a register that passes the doctor.
     let restored = tmp.path().join("restored");
     let o = command(

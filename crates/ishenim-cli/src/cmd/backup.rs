@@ -47,8 +47,12 @@ pub struct RestoreArgs {
     /// Archive written by `ishenim backup`.
     pub file: PathBuf,
     /// Replace an existing register (it is moved aside, never deleted).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "check")]
     pub force: bool,
+    /// Only check the archive (checksums, database integrity, journal chain, originals);
+    /// restore nothing. Exit 0 when it is sound.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// A timestamped archive in a backup folder.
@@ -244,6 +248,20 @@ pub fn backup(args: BackupArgs, global: &Global) -> anyhow::Result<ExitCode> {
 
 /// Restores an archive into the data folder after checking it whole.
 pub fn restore(args: RestoreArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    if args.check {
+        let c = Store::verify_backup(&args.file)
+            .with_context(|| format!("checking {}", args.file.display()))?;
+        println!(
+            "{}: sound / бүтүн / исправен: written {}, schema {}, {} entries, {} originals; {}",
+            args.file.display(),
+            c.created_at,
+            c.schema_version,
+            c.entries,
+            c.files,
+            head_line(&c.head)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let rep = Store::restore(&args.file, &global.data, args.force)
         .with_context(|| format!("restoring {}", args.file.display()))?;
     let stdout = std::io::stdout();
