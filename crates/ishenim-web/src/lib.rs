@@ -97,6 +97,9 @@ pub struct App {
     pub(crate) images: images::Renditions,
     /// Drafting models (for re-drafting after split, merge and transcription).
     pub models: Models,
+    /// The full-text index (a derived file beside the register; `None` when it could not
+    /// be opened — the search page then says so).
+    pub search: Option<ishenim_search::Index>,
 }
 
 /// Shared state handle.
@@ -107,6 +110,13 @@ pub type AppState = Arc<App>;
 pub fn app(store: Store, config: Config, models: Models) -> AppState {
     let jobs = jobs::Jobs::start(store.clone(), &config, models.clone());
     let images = images::Renditions::new(store.clone());
+    let search = match ishenim_search::Index::open(&store) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            tracing::error!("search index unavailable: {e}");
+            None
+        }
+    };
     Arc::new(App {
         store,
         render: render::Renderer::new(),
@@ -114,6 +124,7 @@ pub fn app(store: Store, config: Config, models: Models) -> AppState {
         jobs,
         images,
         models,
+        search,
         config,
     })
 }
@@ -152,8 +163,11 @@ pub fn router(state: AppState) -> Router {
         .route("/openings/{id}/upload", post(pages::openings::upload))
         .route("/openings/{id}/progress", get(pages::openings::progress))
         .route("/files/{id}/retry", post(pages::openings::retry))
-        .route("/search", get(pages::search))
-        .route("/reports", get(pages::reports))
+        .route("/search", get(pages::search::page))
+        .route("/reports", get(pages::reports::page))
+        .route("/reports/print", get(pages::reports::print))
+        .route("/reports/export.csv", get(pages::reports::export_csv))
+        .route("/reports/export.xlsx", get(pages::reports::export_xlsx))
         .route("/admin", get(pages::admin::users))
         .route("/admin/users", post(pages::admin::add_user))
         .route("/admin/users/{login}", post(pages::admin::change_user))

@@ -27,6 +27,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("../templates/audit.html")),
     ("search.html", include_str!("../templates/search.html")),
     ("reports.html", include_str!("../templates/reports.html")),
+    (
+        "report_print.html",
+        include_str!("../templates/report_print.html"),
+    ),
     ("error.html", include_str!("../templates/error.html")),
 ];
 
@@ -153,6 +157,22 @@ impl Default for Renderer {
 
 /// `GET /static/{file}`: embedded CSS and JavaScript, cached for a day.
 pub async fn static_file(Path(file): Path<String>) -> Response {
+    if file == "report.css" {
+        return (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/css; charset=utf-8"),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                ),
+            ],
+            ishenim_report::STYLESHEET,
+        )
+            .into_response();
+    }
     match STATIC.iter().find(|(n, _, _)| *n == file) {
         Some((_, ctype, bytes)) => (
             [

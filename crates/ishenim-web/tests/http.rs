@@ -586,3 +586,40 @@ async fn approve_by_fragment_gives_the_serial_and_the_next_letter() {
         .expect("entry");
     assert!(e.corruption && e.applicant == "Асанова Гүлнара");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commission_searches_inflected_words_and_reads_the_half_year_report() {
+    let fx = fixture();
+    let r = &fx.router;
+    let s = login(r, "commission").await;
+    let serial = fx.store.journal_list(None).expect("journal")[0]
+        .serial
+        .to_string();
+    // The letter says «пара талап кылды»; the query uses other forms of both words.
+    let q = serde_urlencoded::to_string([("q", "паранын талаптар")]).expect("query");
+    let hit = send(r, get(&s, &format!("/search?{q}"))).await;
+    assert_eq!(hit.status, StatusCode::OK);
+    assert!(
+        hit.body.contains(&format!("/journal/{serial}")),
+        "search finds {serial}"
+    );
+    assert!(hit.body.contains("<mark>"), "matches are marked");
+    let audit = fx.store.list_audit(10).expect("audit");
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "search" && a.user == "commission"));
+    let q = serde_urlencoded::to_string([("q", "трактор")]).expect("query");
+    let miss = send(r, get(&s, &format!("/search?{q}"))).await;
+    assert!(
+        !miss.body.contains(&format!("/journal/{serial}")),
+        "an absent word finds nothing"
+    );
+    let year = &serial[..4];
+    let report = send(r, get(&s, &format!("/reports?half={year}H1"))).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(report.body.contains("<svg"), "charts are drawn");
+    let csv = send(r, get(&s, &format!("/reports/export.csv?half={year}H1"))).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let bad = send(r, get(&s, "/reports?half=2026H3")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

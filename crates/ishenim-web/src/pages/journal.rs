@@ -237,6 +237,14 @@ pub async fn entry(
             "w": rec.size[0].max(1), "h": rec.size[1].max(1),
         }));
     }
+    let similar = state.search.as_ref().and_then(|index| {
+        tokio::task::block_in_place(|| {
+            index.sync(&state.store)?;
+            index.similar(&state.store, serial)
+        })
+        .map_err(|e| tracing::warn!("similar appeals of {serial}: {e}"))
+        .ok()
+    });
     audit(&state, &me, "view", &format!("entry {serial}"))?;
     Ok(crate::auth::page(
         &state,
@@ -250,6 +258,7 @@ pub async fn entry(
             "pages": pages,
             "amendments": amendments,
             "events": events,
+            "similar": similar,
             "fields": ["applicant_name", "anonymous", "address", "phone", "brief", "category", "corruption", "box_date"],
             "statuses": ["registered", "assigned", "answered", "redirected", "closed"],
         }),

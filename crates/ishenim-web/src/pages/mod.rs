@@ -6,15 +6,15 @@ pub mod admin;
 pub mod journal;
 pub mod openings;
 pub mod queue;
+pub mod reports;
+pub mod search;
 
-use crate::auth::{start_page, Area, CurrentUser};
+use crate::auth::{start_page, CurrentUser};
 use crate::render::AppError;
 use crate::AppState;
-use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use serde_json::json;
 
 /// `GET /`: the role's start page.
 pub async fn home(Extension(me): Extension<CurrentUser>) -> Response {
@@ -42,22 +42,4 @@ pub fn audit(
         .store
         .audit(me.login(), action, object)
         .map_err(AppError::internal)
-}
-
-/// `GET /search`.
-pub async fn search(
-    State(state): State<AppState>,
-    Extension(me): Extension<CurrentUser>,
-) -> Result<Response, AppError> {
-    me.require(Area::Search)?;
-    Ok(crate::auth::page(&state, &me, "search.html", json!({})))
-}
-
-/// `GET /reports`.
-pub async fn reports(
-    State(state): State<AppState>,
-    Extension(me): Extension<CurrentUser>,
-) -> Result<Response, AppError> {
-    me.require(Area::Reports)?;
-    Ok(crate::auth::page(&state, &me, "reports.html", json!({})))
 }
