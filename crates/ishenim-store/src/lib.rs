@@ -313,12 +313,18 @@ impl Store {
     ///
     /// Fails with [`StoreError::SchemaTooNew`] when the file was written by a newer build.
     pub fn open(data_dir: &Path) -> Result<Store> {
+        Self::open_at_version(data_dir, MIGRATIONS.len())
+    }
+
+    /// [`Store::open`] applying only the first `version` migrations: a store as an earlier
+    /// release made it (upgrade tests).
+    pub(crate) fn open_at_version(data_dir: &Path, version: usize) -> Result<Store> {
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::io(data_dir, e))?;
         let files_dir = data_dir.join(FILES_DIR);
         std::fs::create_dir_all(&files_dir).map_err(|e| StoreError::io(&files_dir, e))?;
         let db_path = data_dir.join(DB_FILE);
         let mut conn = open_connection(&db_path)?;
-        migrate(&mut conn)?;
+        migrate(&mut conn, version)?;
         let store = Store {
             inner: Arc::new(Inner {
                 data_dir: data_dir.to_path_buf(),
@@ -388,8 +394,11 @@ pub(crate) fn integrity_problems(c: &Connection) -> Result<Vec<String>> {
     Ok(out)
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
+/// Apply the migrations the database does not have yet, up to version `target` (all of
+/// them outside tests), in one `BEGIN IMMEDIATE` transaction.
+fn migrate(conn: &mut Connection, target: usize) -> Result<()> {
     let known = MIGRATIONS.len() as i64;
+    let target = target.min(MIGRATIONS.len()) as i64;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > known {
@@ -398,7 +407,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             known,
         });
     }
-    if current == known {
+    if current >= target {
         return Ok(());
     }
     tx.execute_batch(
@@ -407,7 +416,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     )?;
     for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
         let version = i as i64 + 1;
-        if version <= current {
+        if version <= current || version > target {
             continue;
         }
         tx.execute_batch(sql)?;
@@ -487,6 +496,9 @@ pub(crate) mod testutil {
         (dir, s)
     }
 }
+
+#[cfg(test)]
+mod upgrade_tests;
 
 #[cfg(test)]
 mod tests {
