@@ -52,6 +52,8 @@ enum Command {
     /// Files that could not be read: list them with reasons, send them back for a retry.
     #[command(subcommand)]
     Quarantine(cmd::quarantine::Command),
+    /// The half-year analysis of appeals: charts and tables as a printable A4 page, CSV or Excel.
+    Report(cmd::report::Args),
     /// Write a consistent backup archive of the register.
     Backup(cmd::backup::BackupArgs),
     /// Restore a backup archive into the data folder.
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
         Command::Settings(c) => cmd::settings::run(c, &cli.global),
         Command::User(c) => cmd::user::run(c, &cli.global),
         Command::Quarantine(c) => cmd::quarantine::run(c, &cli.global),
+        Command::Report(a) => cmd::report::run(a, &cli.global),
         Command::Backup(a) => cmd::backup::backup(a, &cli.global),
         Command::Restore(a) => cmd::backup::restore(a, &cli.global),
         Command::Doctor(a) => cmd::doctor::run(a, &cli.global),
