@@ -203,20 +203,39 @@ pub async fn upload(
         let Some(name) = field.file_name().map(safe_name) else {
             continue;
         };
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(_) => {
-                refused.push(json!({ "file": name, "reason": "upload_cut" }));
-                break;
+        // Read in chunks so that an oversized file is refused without holding all of it.
+        let mut field = field;
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut too_large = false;
+        let mut cut = false;
+        loop {
+            match field.chunk().await {
+                Ok(Some(c)) => {
+                    if too_large || (bytes.len() + c.len()) as u64 > max {
+                        too_large = true;
+                        bytes = Vec::new();
+                    } else {
+                        bytes.extend_from_slice(&c);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    cut = true;
+                    break;
+                }
             }
-        };
+        }
+        if cut {
+            refused.push(json!({ "file": name, "reason": "upload_cut" }));
+            break;
+        }
         sum.inputs += 1;
-        if bytes.is_empty() {
-            refused.push(json!({ "file": name, "reason": "empty_file" }));
+        if too_large {
+            refused.push(json!({ "file": name, "reason": "too_large" }));
             continue;
         }
-        if bytes.len() as u64 > max {
-            refused.push(json!({ "file": name, "reason": "too_large" }));
+        if bytes.is_empty() {
+            refused.push(json!({ "file": name, "reason": "empty_file" }));
             continue;
         }
         let store = state.store.clone();
