@@ -7,6 +7,7 @@ mod ops;
 mod register;
 mod report;
 mod scan;
+mod search;
 mod web;
 
 use std::ffi::OsStr;

@@ -54,6 +54,8 @@ enum Command {
     Quarantine(cmd::quarantine::Command),
     /// The half-year analysis of appeals: charts and tables as a printable A4 page, CSV or Excel.
     Report(cmd::report::Args),
+    /// Full-text search of the approved appeals (any Kyrgyz or Russian word form).
+    Search(cmd::search::Args),
     /// Write a consistent backup archive of the register.
     Backup(cmd::backup::BackupArgs),
     /// Restore a backup archive into the data folder.
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::User(c) => cmd::user::run(c, &cli.global),
         Command::Quarantine(c) => cmd::quarantine::run(c, &cli.global),
         Command::Report(a) => cmd::report::run(a, &cli.global),
+        Command::Search(a) => cmd::search::run(a, &cli.global),
         Command::Backup(a) => cmd::backup::backup(a, &cli.global),
         Command::Restore(a) => cmd::backup::restore(a, &cli.global),
         Command::Doctor(a) => cmd::doctor::run(a, &cli.global),

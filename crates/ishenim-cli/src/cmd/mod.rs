@@ -15,6 +15,7 @@ pub mod opening;
 pub mod quarantine;
 pub mod report;
 pub mod scan;
+pub mod search;
 pub mod serve;
 pub mod settings;
 pub mod user;
