@@ -92,7 +92,10 @@ fn search_finds_inflected_forms_of_approved_appeals_and_is_audited() {
     }
     // Nothing is approved yet: nothing to find.
     assert!(hits(&data, &["пара"]).is_empty());
-    ok(&run(&data, &["--user", "reviewer1", "drafts", "approve", "--all"]));
+    ok(&run(
+        &data,
+        &["--user", "reviewer1", "drafts", "approve", "--all"],
+    ));
     let list: Vec<Value> = ok(&run(&data, &["journal", "list", "--json"]))
         .lines()
         .map(|l| serde_json::from_str(l).expect("json"))
@@ -107,10 +110,16 @@ fn search_finds_inflected_forms_of_approved_appeals_and_is_audited() {
     for key in ["serial", "snippet", "score"] {
         assert!(o.contains_key(key), "{key} missing: {o:?}");
     }
-    assert!(h[0]["snippet"].as_str().expect("snippet").contains("парасын"));
+    assert!(h[0]["snippet"]
+        .as_str()
+        .expect("snippet")
+        .contains("парасын"));
     assert!(h[0]["score"].as_f64().expect("score") > 0.0);
     // ө read as о by OCR, both ways; Russian stems; prefixes; phrases; filters.
-    assert_eq!(serials(&hits(&data, &["өкмөтү"])), vec![all[0].clone(), all[1].clone()]);
+    assert_eq!(
+        serials(&hits(&data, &["өкмөтү"])),
+        vec![all[0].clone(), all[1].clone()]
+    );
     assert_eq!(serials(&hits(&data, &["взятки"])), vec![all[2].clone()]);
     assert_eq!(serials(&hits(&data, &["кызмат*"])), vec![all[0].clone()]);
     assert_eq!(
@@ -127,7 +136,10 @@ fn search_finds_inflected_forms_of_approved_appeals_and_is_audited() {
     );
     // Plain output marks the hit; garbage is a usage error, not a crash.
     let text = ok(&run(&data, &["search", "паралар"]));
-    assert!(text.contains(&all[0]) && text.contains("*парасын*"), "{text}");
+    assert!(
+        text.contains(&all[0]) && text.contains("*парасын*"),
+        "{text}"
+    );
     let bad = run(&data, &["search", "***"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&bad.stderr).contains("panicked"));

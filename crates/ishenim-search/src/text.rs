@@ -261,9 +261,7 @@ pub fn guess_lang(text: &str) -> Lang {
     let mut ru = 0usize;
     for t in tokenize(text) {
         let w = normalize_word(t.text);
-        if has_kyrgyz_letter(&w) {
-            ky += 1;
-        } else if KY_WORDS.contains(&w.as_str()) {
+        if has_kyrgyz_letter(&w) || KY_WORDS.contains(&w.as_str()) {
             ky += 1;
         } else if RU_WORDS.contains(&w.as_str()) {
             ru += 1;
