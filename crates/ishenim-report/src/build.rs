@@ -6,12 +6,13 @@ use crate::{
     Report, ReportError, ReportOptions, Timeliness, VillageCount,
 };
 use chrono::{Datelike, NaiveDate};
-use ishenim_store::{ChainHead, EntryView, Serial, Store};
+use ishenim_store::stats::EntryFacts;
+use ishenim_store::{ChainHead, Store};
 use std::collections::HashMap;
 
-/// Deadline outcome of `e` as of `as_of`; `closed_on` is the day it left the open statuses
-/// (from [`Store::last_status_changes`]), used when there is no reply date.
-pub fn timeliness(e: &EntryView, closed_on: Option<NaiveDate>, as_of: NaiveDate) -> Timeliness {
+/// Deadline outcome of `e` as of `as_of`. A closed, answered or redirected appeal counts
+/// from its reply date, or, without one, from the day its status last changed.
+pub fn timeliness(e: &EntryFacts, as_of: NaiveDate) -> Timeliness {
     if e.status.is_open() {
         if e.deadline < as_of {
             Timeliness::OpenOverdue
@@ -19,7 +20,10 @@ pub fn timeliness(e: &EntryView, closed_on: Option<NaiveDate>, as_of: NaiveDate)
             Timeliness::OpenInTime
         }
     } else {
-        let done = e.reply_date.or(closed_on).unwrap_or(as_of);
+        let done = e
+            .reply_date
+            .or(e.status_at.map(|t| t.date()))
+            .unwrap_or(as_of);
         if done <= e.deadline {
             Timeliness::OnTime
         } else {
@@ -82,32 +86,24 @@ fn official_key(name: &str) -> String {
 }
 
 impl Report {
-    /// The half-year analysis of the journal in `store`. Reads the year's journal (folded
-    /// views, so amendments and follow-up events count), the dates entries were closed
-    /// ([`Store::last_status_changes`]) and the chain head.
+    /// The half-year analysis of the journal in `store`: the entries registered in the
+    /// half ([`Store::entry_facts_between`], amendments and follow-up events folded in) and
+    /// the chain head.
     pub fn build(
         store: &Store,
         half: HalfYear,
         opts: &ReportOptions,
     ) -> Result<Report, ReportError> {
-        let entries = store.journal_list(Some(half.year))?;
-        let closed: HashMap<Serial, NaiveDate> = store
-            .last_status_changes(half.year)?
-            .into_iter()
-            .filter(|c| !c.status.is_open())
-            .map(|c| (c.serial, c.at.date()))
-            .collect();
+        let entries = store.entry_facts_between(half.first_day(), half.last_day())?;
         let head = store.chain_head()?;
-        Ok(Report::from_entries(half, opts, &entries, &closed, head))
+        Ok(Report::from_entries(half, opts, &entries, head))
     }
 
     /// The analysis of `entries` (any list; those registered outside `half` are skipped).
-    /// `closed_on` maps a serial to the day it was closed or redirected.
     pub fn from_entries(
         half: HalfYear,
         opts: &ReportOptions,
-        entries: &[EntryView],
-        closed_on: &HashMap<Serial, NaiveDate>,
+        entries: &[EntryFacts],
         chain_head: Option<ChainHead>,
     ) -> Report {
         let months = half.months();
@@ -152,7 +148,7 @@ impl Report {
                 Some(v) => villages.add(village_key(v), v),
                 None => village_unknown += 1,
             }
-            let t = timeliness(e, closed_on.get(&e.serial).copied(), opts.as_of);
+            let t = timeliness(e, opts.as_of);
             deadlines.add(t);
             match e
                 .official
@@ -279,6 +275,7 @@ impl Report {
 mod tests {
     use super::*;
     use crate::testutil::{day, Fixture};
+    use ishenim_store::EntryStatus;
 
     #[test]
     fn counts_on_a_small_store() {
@@ -407,29 +404,25 @@ mod tests {
     #[test]
     fn timeliness_rules() {
         let f = Fixture::new();
-        let e = f.store.journal_list(Some(2026)).unwrap();
-        let base = &e[0];
-        let mut v = base.clone();
-        v.status = ishenim_store::EntryStatus::Assigned;
+        let e = f
+            .store
+            .entry_facts_between(day(2026, 1, 1), day(2026, 12, 31))
+            .unwrap();
+        let mut v = e[0].clone();
+        v.status = EntryStatus::Assigned;
         v.deadline = day(2026, 3, 1);
-        assert_eq!(
-            timeliness(&v, None, day(2026, 3, 1)),
-            Timeliness::OpenInTime
-        );
-        assert_eq!(
-            timeliness(&v, None, day(2026, 3, 2)),
-            Timeliness::OpenOverdue
-        );
-        v.status = ishenim_store::EntryStatus::Answered;
+        assert_eq!(timeliness(&v, day(2026, 3, 1)), Timeliness::OpenInTime);
+        assert_eq!(timeliness(&v, day(2026, 3, 2)), Timeliness::OpenOverdue);
+        v.status = EntryStatus::Answered;
         v.reply_date = Some(day(2026, 3, 1));
-        assert_eq!(timeliness(&v, None, day(2027, 1, 1)), Timeliness::OnTime);
+        assert_eq!(timeliness(&v, day(2027, 1, 1)), Timeliness::OnTime);
         v.reply_date = Some(day(2026, 3, 2));
-        assert_eq!(timeliness(&v, None, day(2027, 1, 1)), Timeliness::Late);
-        v.status = ishenim_store::EntryStatus::Closed;
+        assert_eq!(timeliness(&v, day(2027, 1, 1)), Timeliness::Late);
+        v.status = EntryStatus::Closed;
         v.reply_date = None;
-        assert_eq!(
-            timeliness(&v, Some(day(2026, 2, 27)), day(2027, 1, 1)),
-            Timeliness::OnTime
-        );
+        v.status_at = day(2026, 2, 27).and_hms_opt(16, 0, 0);
+        assert_eq!(timeliness(&v, day(2027, 1, 1)), Timeliness::OnTime);
+        v.status_at = day(2026, 3, 2).and_hms_opt(9, 0, 0);
+        assert_eq!(timeliness(&v, day(2027, 1, 1)), Timeliness::Late);
     }
 }

@@ -320,7 +320,7 @@ impl Report {
     pub fn to_csv(&self, lang: Lang) -> String {
         let m = messages(lang);
         let mut out = String::new();
-        csv_row(&mut out, &texts(&[m.title.clone()]));
+        csv_row(&mut out, &texts(std::slice::from_ref(&m.title)));
         csv_row(
             &mut out,
             &texts(&[
@@ -332,9 +332,9 @@ impl Report {
         csv_row(&mut out, &texts(&[m.as_of.clone(), date(self.as_of)]));
         out.push_str("\r\n");
         for t in tables(self, lang) {
-            csv_row(&mut out, &texts(&[t.title.clone()]));
+            csv_row(&mut out, &texts(std::slice::from_ref(&t.title)));
             if let Some(n) = &t.note {
-                csv_row(&mut out, &texts(&[n.clone()]));
+                csv_row(&mut out, &texts(std::slice::from_ref(n)));
             }
             csv_row(&mut out, &texts(&t.header));
             for row in &t.rows {

@@ -1,57 +1,209 @@
-//! Read-only aggregates for the half-year analysis (`ishenim-report`): what the folded
-//! [`EntryView`](crate::EntryView) does not carry, fetched for a whole year in one query
-//! instead of one [`Store::entry_history`] call per entry.
+//! Read-only data for the half-year analysis (`ishenim-report`): the journal entries
+//! registered in a date range, reduced to the columns an analysis counts, with amendments
+//! and follow-up events folded in exactly as [`Store::entry_current_view`] folds them, plus
+//! the moment each entry last changed status (which the view does not carry).
+//!
+//! Why not [`Store::journal_list`]: that builds the full printed row (page ids parsed from
+//! JSON, the row hash, every text column) for the whole year and takes about 1.8 s for
+//! 100,000 entries on the 2-core office PC, most of the report's 2 s budget; this reads
+//! three narrow queries over the range only. The fold below is the one in `journal.rs`
+//! restricted to these fields; `facts_agree_with_the_current_view` keeps the two in step.
 
 use crate::journal::{EntryStatus, Serial};
-use crate::{parse_ts, Result, Store, StoreError};
-use chrono::NaiveDateTime;
+use crate::{parse_date, parse_ts, Result, Store, StoreError, TS_FMT};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-/// The latest status change of one journal entry: the status it has now and when the event
-/// that set it was recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusChange {
-    /// The entry.
+/// One journal entry as an analysis sees it now (amendments and events applied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryFacts {
+    /// Serial.
     pub serial: Serial,
-    /// Its current status (the status of its latest status-bearing event).
+    /// When it was registered.
+    pub registered_at: NaiveDateTime,
+    /// Anonymous appeal.
+    pub anonymous: bool,
+    /// Address as written.
+    pub address: Option<String>,
+    /// Brief content.
+    pub brief: String,
+    /// Category key.
+    pub category: String,
+    /// Corruption flag.
+    pub corruption: bool,
+    /// Official assigned (latest).
+    pub official: Option<String>,
+    /// Consideration deadline (after extensions).
+    pub deadline: NaiveDate,
+    /// Current status.
     pub status: EntryStatus,
-    /// When that event was recorded (local time).
-    pub at: NaiveDateTime,
+    /// When the latest status-bearing event (assignment, reply, status change) was
+    /// recorded; `None` when the status is still the one given at registration.
+    pub status_at: Option<NaiveDateTime>,
+    /// Measures taken, in order.
+    pub measures: Vec<String>,
+    /// Outgoing reply number (latest).
+    pub reply_no: Option<String>,
+    /// Outgoing reply date (latest).
+    pub reply_date: Option<NaiveDate>,
 }
 
+fn parse_flag(s: Option<&str>) -> Result<bool> {
+    match s.map(str::trim) {
+        Some("true") | Some("1") => Ok(true),
+        Some("false") | Some("0") => Ok(false),
+        other => Err(StoreError::Malformed(format!(
+            "amendment flag {other:?} is not true or false"
+        ))),
+    }
+}
+
+type RawEntry = (
+    i64,
+    i32,
+    u32,
+    String,
+    bool,
+    Option<String>,
+    String,
+    String,
+    bool,
+    Option<String>,
+    String,
+);
+
+type RawEvent = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 impl Store {
-    /// For every entry of `year`'s journal that has at least one status-bearing event
-    /// (assignment, reply, status change), its latest such event: the entry's current status
-    /// and the moment it was set. Entries that never changed status are absent. Ordered by
-    /// serial. This tells *when* an appeal was closed or redirected (a reply carries its own
-    /// date in [`EntryView::reply_date`](crate::EntryView)).
-    pub fn last_status_changes(&self, year: i32) -> Result<Vec<StatusChange>> {
+    /// The entries registered from `from` to `to` (both days included, local dates),
+    /// ordered by serial, with amendments and follow-up events folded in.
+    pub fn entry_facts_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<EntryFacts>> {
+        if to < from {
+            return Ok(Vec::new());
+        }
+        let start = from
+            .and_time(chrono::NaiveTime::MIN)
+            .format(TS_FMT)
+            .to_string();
+        let end = to
+            .checked_add_days(Days::new(1))
+            .unwrap_or(NaiveDate::MAX)
+            .and_time(chrono::NaiveTime::MIN)
+            .format(TS_FMT)
+            .to_string();
+        let (y0, y1) = (from.year(), to.year());
+        let cond = "year BETWEEN ?1 AND ?2 AND registered_at >= ?3 AND registered_at < ?4";
+        let p = rusqlite::params![y0, y1, start, end];
         let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT e.year, e.number, ev.status, ev.at
-               FROM entries e JOIN events ev ON ev.entry_id = e.id
-              WHERE e.year = ?1
-                AND ev.seq = (SELECT MAX(e2.seq) FROM events e2
-                               WHERE e2.entry_id = e.id AND e2.status IS NOT NULL)
-              ORDER BY e.year, e.number",
-        )?;
-        let rows = st.query_map([year], |r| {
-            Ok((
-                r.get::<_, i32>(0)?,
-                r.get::<_, u32>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (y, n, status, at) = row?;
-            out.push(StatusChange {
-                serial: Serial { year: y, number: n },
-                status: EntryStatus::parse(&status)
-                    .map_err(|_| StoreError::Malformed(format!("status {status:?}")))?,
-                at: parse_ts(&at)?,
-            });
+
+        let mut out: Vec<EntryFacts> = Vec::new();
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        {
+            let mut st = c.prepare(&format!(
+                "SELECT id, year, number, registered_at, anonymous, address, brief, category,
+                        corruption, official, deadline
+                   FROM entries WHERE {cond} ORDER BY year, number"
+            ))?;
+            let rows = st.query_map(p, |r| RawEntry::try_from(r))?;
+            for row in rows {
+                let t = row?;
+                index.insert(t.0, out.len());
+                out.push(EntryFacts {
+                    serial: Serial {
+                        year: t.1,
+                        number: t.2,
+                    },
+                    registered_at: parse_ts(&t.3)?,
+                    anonymous: t.4,
+                    address: t.5,
+                    brief: t.6,
+                    category: t.7,
+                    corruption: t.8,
+                    status: if t.9.is_some() {
+                        EntryStatus::Assigned
+                    } else {
+                        EntryStatus::Registered
+                    },
+                    official: t.9,
+                    deadline: parse_date(&t.10)?,
+                    status_at: None,
+                    measures: Vec::new(),
+                    reply_no: None,
+                    reply_date: None,
+                });
+            }
+        }
+        if out.is_empty() {
+            return Ok(out);
+        }
+        let sub = format!("entry_id IN (SELECT id FROM entries WHERE {cond})");
+        {
+            let mut st = c.prepare(&format!(
+                "SELECT entry_id, field, new_value FROM amendments WHERE {sub}
+                  AND field IN ('anonymous', 'address', 'brief', 'category', 'corruption')
+                  ORDER BY entry_id, seq"
+            ))?;
+            let rows = st.query_map(p, |r| <(i64, String, Option<String>)>::try_from(r))?;
+            for row in rows {
+                let (eid, field, nv) = row?;
+                let Some(f) = index.get(&eid).and_then(|&i| out.get_mut(i)) else {
+                    continue;
+                };
+                match field.as_str() {
+                    "anonymous" => f.anonymous = parse_flag(nv.as_deref())?,
+                    "corruption" => f.corruption = parse_flag(nv.as_deref())?,
+                    "address" => f.address = nv,
+                    "brief" => f.brief = nv.unwrap_or_default(),
+                    "category" => f.category = nv.unwrap_or_default(),
+                    _ => {}
+                }
+            }
+        }
+        {
+            let mut st = c.prepare(&format!(
+                "SELECT entry_id, kind, official, measures, reply_no, reply_date, status,
+                        deadline, at
+                   FROM events WHERE {sub} ORDER BY entry_id, seq"
+            ))?;
+            let rows = st.query_map(p, |r| RawEvent::try_from(r))?;
+            for row in rows {
+                let (eid, kind, official, measures, reply_no, reply_date, status, deadline, at) =
+                    row?;
+                let Some(f) = index.get(&eid).and_then(|&i| out.get_mut(i)) else {
+                    continue;
+                };
+                match kind.as_str() {
+                    "assign" => f.official = official,
+                    "measures" => f.measures.extend(measures),
+                    "reply" => {
+                        f.reply_no = reply_no;
+                        f.reply_date = reply_date.as_deref().map(parse_date).transpose()?;
+                    }
+                    "extend" => {
+                        if let Some(d) = deadline.as_deref() {
+                            f.deadline = parse_date(d)?;
+                        }
+                    }
+                    "status" => {}
+                    other => return Err(StoreError::Malformed(format!("event kind {other:?}"))),
+                }
+                if let Some(s) = status.as_deref() {
+                    f.status = EntryStatus::parse(s)
+                        .map_err(|_| StoreError::Malformed(format!("status {s:?}")))?;
+                    f.status_at = Some(parse_ts(&at)?);
+                }
+            }
         }
         Ok(out)
     }
@@ -61,7 +213,7 @@ impl Store {
 mod tests {
     use crate::journal::tests::{drafts, fields};
     use crate::testutil::store;
-    use crate::EntryStatus;
+    use crate::{EntryField, EntryStatus, EntryView};
     use chrono::NaiveDate;
 
     fn at(y: i32, m: u32, d: u32) -> chrono::NaiveDateTime {
@@ -70,44 +222,91 @@ mod tests {
             .expect("date")
     }
 
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
     #[test]
-    fn latest_status_event_per_entry_of_the_year() {
+    fn facts_agree_with_the_current_view() {
         let (_d, s) = store();
-        let d = drafts(&s, 4);
-        let a = s
-            .approve_draft_at(d[0], "rev", &fields("A"), at(2025, 12, 30))
+        let d = drafts(&s, 6);
+        let mut with_official = fields("F");
+        with_official.official = Some("Асанова".into());
+        let reg = [
+            (at(2025, 12, 31), fields("A")),
+            (at(2026, 1, 1), fields("B")),
+            (at(2026, 3, 10), with_official),
+            (at(2026, 6, 30), fields("C")),
+            (at(2026, 7, 1), fields("D")),
+            (at(2026, 2, 2), fields("E")),
+        ];
+        let serials: Vec<_> = reg
+            .iter()
+            .zip(&d)
+            .map(|((t, f), id)| s.approve_draft_at(*id, "rev", f, *t).unwrap())
+            .collect();
+        let b = serials[1];
+        s.amend_entry(b, "rev", EntryField::Category, Some("water"), "typo")
             .unwrap();
-        let b = s
-            .approve_draft_at(d[1], "rev", &fields("B"), at(2026, 1, 5))
+        s.amend_entry(b, "rev", EntryField::Corruption, Some("true"), "пара")
             .unwrap();
-        let c = s
-            .approve_draft_at(d[2], "rev", &fields("C"), at(2026, 1, 6))
+        s.amend_entry(b, "rev", EntryField::Address, None, "not an address")
             .unwrap();
-        let e = s
-            .approve_draft_at(d[3], "rev", &fields("E"), at(2026, 1, 7))
+        s.amend_entry(b, "rev", EntryField::Brief, Some("Жаңы мазмун"), "fix")
             .unwrap();
-        s.set_status(a, "rev", EntryStatus::Closed, None).unwrap();
         s.assign_official(b, "rev", "Осмонов").unwrap();
-        s.record_reply(b, "rev", "12", NaiveDate::from_ymd_opt(2026, 1, 9).unwrap())
+        s.record_measures(b, "rev", "текшерүү").unwrap();
+        s.record_measures(b, "rev", "эскертүү").unwrap();
+        s.extend_deadline(b, "rev", day(2026, 2, 20), "суроо")
             .unwrap();
-        // Measures carry no status: the reply stays the latest status change.
-        s.record_measures(b, "rev", "текшерилди").unwrap();
-        s.set_status(c, "rev", EntryStatus::Redirected, Some("райондук"))
+        s.record_reply(b, "rev", "7", day(2026, 2, 18)).unwrap();
+        s.set_status(serials[2], "rev", EntryStatus::Redirected, Some("район"))
             .unwrap();
-        s.set_status(c, "rev", EntryStatus::Assigned, Some("кайра ачылды"))
+        s.assign_official(serials[2], "rev", "Бекова").unwrap();
+        s.amend_entry(serials[5], "rev", EntryField::Anonymous, Some("true"), "x")
             .unwrap();
-        let v = s.last_status_changes(2026).unwrap();
-        let got: Vec<_> = v.iter().map(|x| (x.serial, x.status)).collect();
+
+        let facts = s
+            .entry_facts_between(day(2026, 1, 1), day(2026, 6, 30))
+            .unwrap();
+        let got: Vec<String> = facts.iter().map(|f| f.serial.to_string()).collect();
         assert_eq!(
             got,
-            vec![(b, EntryStatus::Answered), (c, EntryStatus::Assigned)],
-            "2025's entry and the entry without events are absent"
+            vec!["2026-0001", "2026-0002", "2026-0003", "2026-0005"],
+            "31 Dec and 1 Jul are outside; ordered by serial"
         );
-        assert!(!v.iter().any(|x| x.serial == e));
-        // Agrees with the folded view.
-        for x in &v {
-            assert_eq!(s.entry_current_view(x.serial).unwrap().status, x.status);
+        for f in &facts {
+            let v: EntryView = s.entry_current_view(f.serial).unwrap();
+            assert_eq!(f.registered_at, v.registered_at);
+            assert_eq!(f.anonymous, v.anonymous, "{}", f.serial);
+            assert_eq!(f.address, v.address, "{}", f.serial);
+            assert_eq!(f.brief, v.brief);
+            assert_eq!(f.category, v.category);
+            assert_eq!(f.corruption, v.corruption);
+            assert_eq!(f.official, v.official, "{}", f.serial);
+            assert_eq!(f.deadline, v.deadline);
+            assert_eq!(f.status, v.status, "{}", f.serial);
+            assert_eq!(f.measures, v.measures);
+            assert_eq!(f.reply_no, v.reply_no);
+            assert_eq!(f.reply_date, v.reply_date);
         }
-        assert_eq!(s.last_status_changes(2025).unwrap().len(), 1);
+        let fb = &facts[0];
+        assert_eq!(fb.category, "water");
+        assert!(fb.corruption && fb.address.is_none());
+        assert_eq!(fb.status, EntryStatus::Answered);
+        assert!(fb.status_at.is_some());
+        // Redirected, then an assignment (no status change for a non-registered entry).
+        assert_eq!(facts[1].status, EntryStatus::Redirected);
+        assert_eq!(facts[1].official.as_deref(), Some("Бекова"));
+        assert!(facts[3].anonymous);
+        assert_eq!(facts[3].status_at, None);
+        assert!(s
+            .entry_facts_between(day(2026, 7, 2), day(2026, 12, 31))
+            .unwrap()
+            .is_empty());
+        assert!(s
+            .entry_facts_between(day(2026, 6, 30), day(2026, 1, 1))
+            .unwrap()
+            .is_empty());
     }
 }
