@@ -30,6 +30,8 @@ const BULK: usize = 500;
 /// When more appeals than this match a query (after filters), the most recent ones are
 /// ranked (a word found in nearly every letter gives the newest relevant letters quickly).
 pub const RANK_WINDOW: usize = 1000;
+/// A sync that indexed at least this many entries merges the index segments afterwards.
+const OPTIMIZE_AFTER: usize = 5000;
 /// Most hits returned by one call.
 pub const MAX_LIMIT: usize = 1000;
 /// Column weights for bm25: summary and other journal fields, page text, word prefixes,
@@ -403,8 +405,12 @@ fn write_docs(c: &mut Connection, docs: &[Doc]) -> Result<()> {
         let mut ins_fts = tx.prepare_cached(
             "INSERT INTO fts (rowid, meta, body, words, lang, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
+        let mut known = tx.prepare_cached("SELECT EXISTS(SELECT 1 FROM docs WHERE id = ?1)")?;
         for d in docs {
-            del.execute([d.id])?;
+            // Deleting a row that is not there would still leave a tombstone in FTS5.
+            if known.query_row([d.id], |r| r.get::<_, bool>(0))? {
+                del.execute([d.id])?;
+            }
             ins_doc.execute(rusqlite::params_from_iter(d.values.iter()))?;
             ins_fts.execute(params![
                 d.id,
@@ -635,7 +641,7 @@ impl Index {
         if !still_ours {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(
-                "DELETE FROM docs; DELETE FROM fts;
+                "DELETE FROM docs; DELETE FROM fts; DELETE FROM meta WHERE key = 'total';
                  UPDATE meta SET value = '0' WHERE key = 'seq';
                  UPDATE meta SET value = '' WHERE key = 'hash';",
             )?;
@@ -672,6 +678,10 @@ impl Index {
                 write_docs(&mut c, &docs)?;
                 stats.indexed += docs.len();
             }
+            if stats.indexed >= OPTIMIZE_AFTER {
+                // Merge the segments written by a big sync into one (faster queries).
+                c.execute("INSERT INTO fts (fts) VALUES ('optimize')", [])?;
+            }
             c.execute(
                 "UPDATE meta SET value = ?1 WHERE key = 'seq'",
                 [target.to_string()],
@@ -682,7 +692,23 @@ impl Index {
             )?;
         }
         stats.seq = target;
-        stats.total = c.query_row("SELECT COUNT(*) FROM docs", [], |r| r.get::<_, i64>(0))? as u64;
+        // Counting 100,000 rows costs milliseconds: only after a change.
+        let cached: Option<String> = c
+            .query_row("SELECT value FROM meta WHERE key = 'total'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        stats.total = match cached.and_then(|t| t.parse().ok()) {
+            Some(t) if stats.indexed == 0 && !stats.rebuilt => t,
+            _ => {
+                let n = c.query_row("SELECT COUNT(*) FROM docs", [], |r| r.get::<_, i64>(0))?;
+                c.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('total', ?1)",
+                    [n.to_string()],
+                )?;
+                n.max(0) as u64
+            }
+        };
         Ok(stats)
     }
 
@@ -692,7 +718,7 @@ impl Index {
             let mut c = self.conn();
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(
-                "DELETE FROM docs; DELETE FROM fts;
+                "DELETE FROM docs; DELETE FROM fts; DELETE FROM meta WHERE key = 'total';
                  UPDATE meta SET value = '0' WHERE key = 'seq';
                  UPDATE meta SET value = '' WHERE key = 'hash';",
             )?;
@@ -1075,6 +1101,12 @@ mod tests {
         // Journal fields are searchable too.
         assert_eq!(serials(&idx, "Асанов"), vec![a.clone(), s[3].to_string()]);
         assert!(serials(&idx, "бензин").is_empty());
+    }
+
+    #[test]
+    fn the_index_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Index>();
     }
 
     #[test]
