@@ -3,7 +3,7 @@
 //! queries and the "similar appeals" lookup.
 //!
 //! ```text
-//! cargo run --release -p ishenim-search --example search_bench -- DIR [--n 100000] [--runs 5]
+//! cargo run --release -p ishenim-search --example search_bench -- DIR [--n 100000] [--runs 5] [--keep-index]
 //! ```
 //!
 //! DIR receives the register (`DIR/data`); an existing register with at least N entries is
@@ -383,6 +383,19 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// CPU time of this thread in milliseconds (Linux `schedstat`), to tell work from waiting
+/// on a machine shared with other jobs.
+fn thread_cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+        })
+        .map_or(0.0, |ns| ns as f64 / 1e6)
+}
+
 fn file_size(p: &std::path::Path) -> u64 {
     std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
 }
@@ -390,7 +403,7 @@ fn file_size(p: &std::path::Path) -> u64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: search_bench DIR [--n 100000] [--runs 5]");
+        eprintln!("usage: search_bench DIR [--n 100000] [--runs 5] [--keep-index]");
         std::process::exit(2);
     };
     let flag = |name: &str, default: usize| -> usize {
@@ -414,10 +427,12 @@ fn main() {
     }
     let total = store.journal_count().expect("count");
 
-    // 1. Full build from nothing.
+    // 1. Full build from nothing (`--keep-index`: reuse the index, to measure queries again).
     let idx_path = data.join(ishenim_search::INDEX_FILE);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", idx_path.display()));
+    if !args.iter().any(|a| a == "--keep-index") {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", idx_path.display()));
+        }
     }
     let t = Instant::now();
     let index = Index::open(&store).expect("open index");
@@ -500,6 +515,7 @@ fn main() {
         ),
     ];
     let mut all: Vec<f64> = Vec::new();
+    let mut all_cpu: Vec<f64> = Vec::new();
     let mut rows: Vec<(String, String, u64, f64, f64)> = Vec::new();
     for (kind, q) in queries {
         let query = Query::parse(q).expect("query");
@@ -507,9 +523,10 @@ fn main() {
         let _ = index.search(&query, 20, 0).expect("warm-up");
         let mut times = Vec::new();
         for _ in 0..runs {
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), thread_cpu_ms());
             let hits = index.search(&query, 20, 0).expect("search");
             times.push(t.elapsed().as_secs_f64() * 1000.0);
+            all_cpu.push(thread_cpu_ms() - cpu);
             std::hint::black_box(hits);
         }
         times.sort_by(f64::total_cmp);
@@ -523,6 +540,7 @@ fn main() {
         ));
     }
     all.sort_by(f64::total_cmp);
+    all_cpu.sort_by(f64::total_cmp);
 
     // 4. Similar appeals for 20 entries.
     let journal: Vec<Serial> = store
@@ -562,6 +580,17 @@ fn main() {
         percentile(&all, 0.5),
         percentile(&all, 0.95),
         all[all.len() - 1]
+    );
+    println!(
+        "  CPU time of the same calls: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (load average {})",
+        percentile(&all_cpu, 0.5),
+        percentile(&all_cpu, 0.95),
+        all_cpu[all_cpu.len() - 1],
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .unwrap_or("?")
     );
     println!(
         "similar appeals (20 entries): p50 {:.1} ms, max {:.1} ms, {:.1} similar per entry",
