@@ -3,6 +3,8 @@
 
 mod crash;
 mod draft;
+mod faults;
+mod hostile;
 mod ops;
 mod register;
 mod report;

@@ -381,9 +381,16 @@ fn browser_upload_review_journal_amend_print() {
             c.find(Locator::Css("#amend-form")).await.is_err(),
             "commission cannot amend"
         );
-        c.goto(&format!("{base}/search?q=%D1%82%D0%B0%D0%BB%D0%B0%D0%BF%D1%82%D0%B0%D1%80")).await.expect("search");
+        c.goto(&format!(
+            "{base}/search?q=%D1%82%D0%B0%D0%BB%D0%B0%D0%BF%D1%82%D0%B0%D1%80"
+        ))
+        .await
+        .expect("search");
         let hits = text_of(&c, "ol.hits").await;
-        assert!(hits.contains(&serial), "«талаптар» finds the letter with «талап»: {hits}");
+        assert!(
+            hits.contains(&serial),
+            "«талаптар» finds the letter with «талап»: {hits}"
+        );
         shot(&c, "search").await;
         c.goto(&format!("{base}/reports")).await.expect("reports");
         find(&c, ".report svg").await;
