@@ -672,7 +672,7 @@ impl Index {
                         Some(v) => v,
                         None => store.entry_current_view(*s)?,
                     };
-                    let pages = store.page_texts(&view.page_ids)?;
+                    let pages = store.letter_page_texts(view.draft_id, &view.page_ids)?;
                     docs.push(build_doc(&view, &pages, &mut terms));
                 }
                 write_docs(&mut c, &docs)?;
@@ -840,7 +840,7 @@ impl Index {
     /// works on a fresh entry the index has not seen yet; candidates come from the index.
     pub fn similar(&self, store: &Store, serial: Serial) -> Result<Vec<Similar>> {
         let view = store.entry_current_view(serial)?;
-        let pages = store.page_texts(&view.page_ids)?;
+        let pages = store.letter_page_texts(view.draft_id, &view.page_ids)?;
         let doc = build_doc(&view, &pages, &mut Terms::default());
         let me = doc.id;
         let c = self.conn();

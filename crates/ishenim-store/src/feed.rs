@@ -7,7 +7,7 @@
 //! position it has seen and asks for the entries touched after it.
 
 use crate::journal::Serial;
-use crate::{PageId, Result, Store};
+use crate::{DraftId, PageId, Result, Store};
 use rusqlite::OptionalExtension;
 
 impl Store {
@@ -63,6 +63,39 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The text of each page of a letter as the journal should know it: the text a
+    /// reviewer typed for the page (transcription mode, kept in the draft under
+    /// `transcriptions.<stem>`) when there is one, else the recognised text.
+    pub fn letter_page_texts(&self, draft: DraftId, pages: &[PageId]) -> Result<Vec<String>> {
+        let mut texts = self.page_texts(pages)?;
+        let c = self.conn()?;
+        let typed: Option<String> = c
+            .query_row(
+                "SELECT json_extract(data, '$.transcriptions') FROM drafts WHERE id = ?1",
+                [draft.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let Some(typed) = typed else {
+            return Ok(texts);
+        };
+        let typed: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&typed).unwrap_or_default();
+        let mut st = c.prepare_cached("SELECT stem FROM pages WHERE id = ?1")?;
+        for (i, p) in pages.iter().enumerate() {
+            let stem: Option<String> = st.query_row([p.0], |r| r.get(0)).optional()?;
+            if let Some(t) = stem.and_then(|s| typed.get(&s)).and_then(|v| v.as_str()) {
+                if !t.trim().is_empty() {
+                    texts[i] = t.to_string();
+                }
+            }
+        }
+        Ok(texts)
+    }
+}
+
 fn hex_of(b: &[u8]) -> String {
     hex::encode(b)
 }
@@ -109,5 +142,21 @@ mod tests {
             .page_texts(&[p[2], p[0], p[1], crate::PageId(9999)])
             .unwrap();
         assert_eq!(t, vec!["үчүнчү", "биринчи", "", ""]);
+    }
+
+    #[test]
+    fn typed_text_replaces_the_recognised_text_of_its_page() {
+        let (_d, s) = store();
+        let d = drafts(&s, 1)[0];
+        let draft = s.get_draft(d).unwrap();
+        let page = draft.page_ids[0];
+        let stem = s.page_info(page).unwrap().stem;
+        let before = s.letter_page_texts(d, &draft.page_ids).unwrap();
+        assert_eq!(before, s.page_texts(&draft.page_ids).unwrap());
+        let mut data = draft.data.clone();
+        data["transcriptions"] = serde_json::json!({ stem: "колго терилген текст" });
+        s.set_draft_data(d, &data).unwrap();
+        let after = s.letter_page_texts(d, &draft.page_ids).unwrap();
+        assert_eq!(after[0], "колго терилген текст");
     }
 }
