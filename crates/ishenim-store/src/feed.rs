@@ -64,6 +64,19 @@ impl Store {
 }
 
 impl Store {
+    /// True when `page` belongs to a registered (approved) letter. Readers of the journal
+    /// may see such pages; pages still in review are for reviewers only.
+    pub fn page_is_registered(&self, page: PageId) -> Result<bool> {
+        let c = self.conn()?;
+        let n: i64 = c
+            .prepare_cached(
+                "SELECT COUNT(*) FROM draft_pages dp JOIN drafts d ON d.id = dp.draft_id
+                 WHERE dp.page_id = ?1 AND d.status = 'approved'",
+            )?
+            .query_row([page.0], |r| r.get(0))?;
+        Ok(n > 0)
+    }
+
     /// The text of each page of a letter as the journal should know it: the text a
     /// reviewer typed for the page (transcription mode, kept in the draft under
     /// `transcriptions.<stem>`) when there is one, else the recognised text.
@@ -158,5 +171,17 @@ mod tests {
         s.set_draft_data(d, &data).unwrap();
         let after = s.letter_page_texts(d, &draft.page_ids).unwrap();
         assert_eq!(after[0], "колго терилген текст");
+    }
+
+    #[test]
+    fn only_pages_of_approved_letters_count_as_registered() {
+        let (_d, s) = store();
+        let d = drafts(&s, 2);
+        let p0 = s.get_draft(d[0]).unwrap().page_ids[0];
+        let p1 = s.get_draft(d[1]).unwrap().page_ids[0];
+        assert!(!s.page_is_registered(p0).unwrap());
+        s.approve_draft(d[0], "rev", &fields("A")).unwrap();
+        assert!(s.page_is_registered(p0).unwrap());
+        assert!(!s.page_is_registered(p1).unwrap());
     }
 }
