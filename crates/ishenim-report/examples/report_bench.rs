@@ -1,7 +1,7 @@
 //! Benchmark: time to build the half-year report on a register of 100,000 appeals.
 //!
 //! ```text
-//! cargo run --release -p ishenim-report --example report_bench [-- --entries N] [--dir DIR] [--runs R]
+//! cargo run --release -p ishenim-report --example report_bench [-- --entries N] [--dir DIR] [--runs R] [--write OUTDIR]
 //! ```
 //!
 //! Builds its own register through the store's public API — weekly box openings (one
@@ -20,7 +20,8 @@
 //! is reused), which makes the fsyncs free without changing the SQL the report runs.
 //!
 //! Prints the build time of the register, then `Report::build` for 2026H1 and 2026H2
-//! (min and median of `--runs`, default 5), its parts, and the rendering times.
+//! (min and median of `--runs`, default 5), its parts, and the rendering times; `--write`
+//! saves the rendered HTML (Kyrgyz), CSV (Russian) and XLSX of each half for a look.
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Weekday};
 use ishenim_page::PageRecord;
@@ -337,6 +338,7 @@ fn main() {
     let mut entries = 100_000usize;
     let mut runs = 5usize;
     let mut dir: Option<PathBuf> = None;
+    let mut write: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -349,8 +351,11 @@ fn main() {
                     .max(1)
             }
             "--dir" => dir = args.next().map(PathBuf::from),
+            "--write" => write = args.next().map(PathBuf::from),
             other => {
-                eprintln!("unknown argument {other:?}; use --entries N --runs R --dir DIR");
+                eprintln!(
+                    "unknown argument {other:?}; use --entries N --runs R --dir DIR --write OUTDIR"
+                );
                 std::process::exit(2);
             }
         }
@@ -451,5 +456,11 @@ fn main() {
             secs(t_xlsx),
             xlsx.len() / 1024
         );
+        if let Some(out) = &write {
+            std::fs::create_dir_all(out).expect("output folder");
+            std::fs::write(out.join(format!("{half}.html")), &html).expect("write html");
+            std::fs::write(out.join(format!("{half}.csv")), &csv).expect("write csv");
+            std::fs::write(out.join(format!("{half}.xlsx")), &xlsx).expect("write xlsx");
+        }
     }
 }

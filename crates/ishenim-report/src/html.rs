@@ -32,7 +32,11 @@ pub(crate) fn esc(s: &str) -> String {
 }
 
 fn table_html(out: &mut String, t: &Table) {
-    out.push_str("<table class=\"report-table\"><thead><tr>");
+    let _ = write!(
+        out,
+        "<table class=\"report-table report-table-{}\"><thead><tr>",
+        t.id
+    );
     let numeric: Vec<bool> = (0..t.header.len())
         .map(|i| {
             !t.rows.is_empty()

@@ -27,8 +27,10 @@ pub(crate) const PURPLE: &str = "#7b3fa0";
 const W: f64 = 680.0;
 const ROW_H: f64 = 22.0;
 const BAR_H: f64 = 14.0;
-const CHAR_W: f64 = 7.0;
-const MAX_LABEL: usize = 34;
+/// Average advance of a 12 px DejaVu Sans / Arial character, Cyrillic included (generous).
+const CHAR_W: f64 = 7.8;
+const LEGEND_LINE: f64 = 18.0;
+const MAX_LABEL: usize = 32;
 
 fn open(out: &mut String, h: f64, label: &str) {
     let _ = write!(
@@ -51,9 +53,35 @@ fn short(s: &str, n: usize) -> String {
     t
 }
 
-fn legend(out: &mut String, series: &[Series<'_>], y: f64) {
-    let mut x = 4.0;
+/// Legend entries laid out left to right, wrapping at the chart width: (x, line) each.
+fn legend_layout(series: &[Series<'_>]) -> (Vec<(f64, usize)>, usize) {
+    let mut out = Vec::with_capacity(series.len());
+    let (mut x, mut line) = (4.0, 0usize);
     for s in series {
+        let w = 16.0 + short(s.name, 40).chars().count() as f64 * CHAR_W + 18.0;
+        if x > 4.0 && x + w > W {
+            x = 4.0;
+            line += 1;
+        }
+        out.push((x, line));
+        x += w;
+    }
+    (out, line + 1)
+}
+
+/// Height taken by the legend (none for a single series).
+fn legend_height(series: &[Series<'_>]) -> f64 {
+    if series.len() > 1 {
+        legend_layout(series).1 as f64 * LEGEND_LINE + 6.0
+    } else {
+        0.0
+    }
+}
+
+fn legend(out: &mut String, series: &[Series<'_>], y0: f64) {
+    let (pos, _) = legend_layout(series);
+    for (s, (x, line)) in series.iter().zip(pos) {
+        let y = y0 + line as f64 * LEGEND_LINE;
         let _ = write!(
             out,
             "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/>\
@@ -64,7 +92,6 @@ fn legend(out: &mut String, series: &[Series<'_>], y: f64) {
             y + 10.5,
             esc(&short(s.name, 40))
         );
-        x += 16.0 + short(s.name, 40).chars().count() as f64 * CHAR_W + 18.0;
     }
 }
 
@@ -76,8 +103,8 @@ pub(crate) fn hbars(label: &str, rows: &[(String, Vec<u64>)], series: &[Series<'
         .map(|r| r.0.chars().count().min(MAX_LABEL))
         .max()
         .unwrap_or(0);
-    let label_w = (longest as f64 * CHAR_W + 12.0).clamp(60.0, 250.0);
-    let legend_h = if series.len() > 1 { 24.0 } else { 0.0 };
+    let label_w = (longest as f64 * CHAR_W + 12.0).clamp(60.0, 280.0);
+    let legend_h = legend_height(series);
     let h = legend_h + rows.len().max(1) as f64 * ROW_H + 8.0;
     let bar_max = W - label_w - 56.0;
     let max = rows
@@ -136,8 +163,8 @@ pub(crate) fn hbars(label: &str, rows: &[(String, Vec<u64>)], series: &[Series<'
 
 /// Vertical bars, one per row (e.g. month), stacked from `series`, total above each bar.
 pub(crate) fn vbars(label: &str, rows: &[(String, Vec<u64>)], series: &[Series<'_>]) -> String {
-    let h = 240.0;
-    let legend_h = if series.len() > 1 { 24.0 } else { 0.0 };
+    let legend_h = legend_height(series);
+    let h = 220.0 + legend_h;
     let top = legend_h + 20.0;
     let plot_h = h - top - 26.0;
     let base = top + plot_h;
@@ -251,6 +278,43 @@ mod tests {
         );
         assert!(t.iter().any(|s| s.ends_with('…')), "long labels are cut");
         assert!(!svg.contains("style="), "no inline CSS");
+    }
+
+    #[test]
+    fn legend_wraps_within_the_width() {
+        let names = [
+            "Мөөнөтүндө жооп берилген",
+            "Мөөнөтү өткөндөн кийин жооп берилген",
+            "Каралууда, мөөнөтү өтүп кеткен",
+            "Каралууда, мөөнөтү бүтө элек",
+        ];
+        let series: Vec<Series<'_>> = names
+            .iter()
+            .map(|n| Series {
+                name: n,
+                color: BLUE,
+            })
+            .collect();
+        let (pos, lines) = legend_layout(&series);
+        assert!(lines >= 2, "{pos:?}");
+        for (n, (x, _)) in names.iter().zip(&pos) {
+            assert!(
+                x + 34.0 + n.chars().count() as f64 * CHAR_W <= W + 18.0,
+                "{n}"
+            );
+        }
+        let svg = hbars("x", &[("a".into(), vec![1, 2, 3, 4])], &series);
+        let doc = parse(&svg);
+        let h: f64 = doc
+            .root_element()
+            .attribute("height")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            h >= lines as f64 * LEGEND_LINE + ROW_H,
+            "room for the legend"
+        );
     }
 
     #[test]
