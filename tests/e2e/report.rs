@@ -37,6 +37,16 @@ fn page(n: u32) -> PageRecord {
     }
 }
 
+/// Registration time, applicant (None: anonymous), address, category, corruption, brief.
+type Row = (
+    NaiveDateTime,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+    bool,
+    &'static str,
+);
+
 /// Five appeals in 2026H1 (Jan ×2, Mar, Jun ×2) and one in 2026H2:
 /// 2026-0001 Jan, Манас, land, corruption, hostile brief, Осмонов, reply on time;
 /// 2026-0002 Jan, anonymous, water, open (overdue on 10.07.2026);
@@ -68,7 +78,7 @@ fn register(data: &Path) -> Store {
         })
         .collect();
     let saved = s.save_drafts(DraftScope::File(f), &drafts).expect("drafts");
-    let rows: [(NaiveDateTime, Option<&str>, Option<&str>, &str, bool, &str); 6] = [
+    let rows: [Row; 6] = [
         (
             at(2026, 1, 12),
             Some("Бекова"),
