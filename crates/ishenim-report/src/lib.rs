@@ -21,7 +21,8 @@
 //!   the report is made). An appeal is *answered on time* when the date of its reply (or,
 //!   without a reply, the day it was closed or redirected) is not after its consideration
 //!   deadline, extensions included; *late* otherwise. An open appeal (registered or assigned)
-//!   is *overdue* when its deadline is before `as_of`, like [`Store::overdue`].
+//!   is *overdue* when its deadline is before `as_of`, like
+//!   [`ishenim_store::Store::overdue`].
 //! - The village comes from the address ([`village::village_of`]); spellings that differ
 //!   only in case, ө/о, ү/у, ң/н or Latin look-alikes are one village. The
 //!   [`ReportOptions::max_villages`] most frequent are listed, the rest are "other villages".
