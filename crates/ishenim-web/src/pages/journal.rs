@@ -2,12 +2,11 @@
 //! rows highlighted; the entry page with pages, text, amendments and follow-up; the print
 //! view (A4 landscape, numbered pages, chain head in the footer); CSV/XLSX export.
 
-use super::audit;
+use super::{audit, download};
 use crate::auth::{Area, CurrentUser};
 use crate::render::AppError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use chrono::NaiveDate;
@@ -382,22 +381,6 @@ pub async fn print(
             "no_nav": true,
         }),
     ))
-}
-
-fn download(bytes: Vec<u8>, ctype: &'static str, name: &str) -> Response {
-    let disp = format!("attachment; filename=\"{name}\"");
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disp)
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 /// `GET /journal/export.csv`.

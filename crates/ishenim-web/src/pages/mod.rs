@@ -43,3 +43,21 @@ pub fn audit(
         .audit(me.login(), action, object)
         .map_err(AppError::internal)
 }
+
+/// A file to save (`Content-Disposition: attachment`).
+pub fn download(bytes: Vec<u8>, ctype: &'static str, name: &str) -> Response {
+    use axum::http::{header, HeaderValue};
+    let disp = format!("attachment; filename=\"{name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disp)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -1,13 +1,12 @@
 //! The half-year analysis (`ishenim-report`): on screen, printable (A4) and as CSV/XLSX.
 
-use super::audit;
+use super::{audit, download};
 use crate::auth::{Area, CurrentUser};
 use crate::i18n::Lang;
 use crate::render::AppError;
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
 use ishenim_report::{HalfYear, Report, ReportOptions};
 use serde::Deserialize;
@@ -89,22 +88,6 @@ pub async fn print(
     ))
 }
 
-fn download(bytes: Vec<u8>, ctype: &'static str, name: String) -> Response {
-    let disp = format!("attachment; filename=\"{name}\"");
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disp)
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// `GET /reports/export.csv?half=…`.
 pub async fn export_csv(
     State(state): State<AppState>,
@@ -118,7 +101,7 @@ pub async fn export_csv(
     Ok(download(
         report.to_csv(report_lang(me.lang())).into_bytes(),
         "text/csv; charset=utf-8",
-        format!("report-{half}.csv"),
+        &format!("report-{half}.csv"),
     ))
 }
 
@@ -138,6 +121,6 @@ pub async fn export_xlsx(
     Ok(download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        format!("report-{half}.xlsx"),
+        &format!("report-{half}.xlsx"),
     ))
 }
