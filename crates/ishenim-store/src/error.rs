@@ -45,6 +45,10 @@ pub enum StoreError {
     /// Password hashing failed.
     #[error("password hashing failed: {0}")]
     Password(String),
+    /// The disk that holds the register is full. What was being written was not committed
+    /// (a transaction is all or nothing; a blob is renamed into place only when complete).
+    #[error("the disk holding the register is full: free some space and run it again, nothing was half-written / диск толду: орун бошотуп, кайра аткарыңыз / диск заполнен: освободите место и повторите")]
+    DiskFull,
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
@@ -59,6 +63,9 @@ impl From<rusqlite::Error> for StoreError {
             ) {
                 return StoreError::Busy;
             }
+            if f.code == rusqlite::ErrorCode::DiskFull {
+                return StoreError::DiskFull;
+            }
         }
         StoreError::Sqlite(e)
     }
@@ -72,6 +79,9 @@ impl From<serde_json::Error> for StoreError {
 
 impl StoreError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::StorageFull {
+            return StoreError::DiskFull;
+        }
         StoreError::Io {
             path: path.into(),
             source,
@@ -86,3 +96,46 @@ impl StoreError {
 
 /// Shorthand for results of store calls.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// After a failure to open the database: is the data folder's disk full? SQLite reports a
+/// shared-memory file it cannot grow as a plain "disk I/O error", so a small probe write
+/// tells the two apart.
+pub(crate) fn disk_is_full(dir: &std::path::Path) -> bool {
+    let probe = dir.join(".ishenim-space-probe");
+    let r = std::fs::write(&probe, [0u8; 64 << 10]);
+    let _ = std::fs::remove_file(&probe);
+    matches!(r, Err(e) if e.kind() == std::io::ErrorKind::StorageFull)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_named_as_such() {
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        );
+        let e = StoreError::from(full);
+        assert!(matches!(e, StoreError::DiskFull));
+        assert!(e.to_string().contains("disk holding the register is full"));
+        assert!(e.to_string().contains("диск заполнен"));
+        let io = StoreError::io("/x", std::io::Error::from(std::io::ErrorKind::StorageFull));
+        assert!(matches!(io, StoreError::DiskFull));
+        let other = StoreError::io("/x", std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert!(matches!(other, StoreError::Io { .. }));
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        );
+        assert!(StoreError::from(busy).is_busy());
+        let d = tempfile::tempdir().unwrap();
+        assert!(!disk_is_full(d.path()), "a disk with room is not full");
+        assert_eq!(
+            std::fs::read_dir(d.path()).unwrap().count(),
+            0,
+            "probe removed"
+        );
+    }
+}

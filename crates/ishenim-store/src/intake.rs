@@ -173,7 +173,9 @@ fn clean_name(name: &str) -> String {
 
 impl Store {
     /// Store an uploaded original under `opening`. Idempotent by SHA-256 over the whole
-    /// store: the same bytes again return [`AddFileOutcome::Known`] and change nothing.
+    /// store: the same bytes again return [`AddFileOutcome::Known`] and change no row (but
+    /// put the stored original back if it went missing or was damaged, so giving the same
+    /// file again repairs what [`Store::check_blobs`] reports).
     /// The blob is durable on disk before the row that references it commits.
     pub fn add_file(
         &self,
@@ -190,6 +192,8 @@ impl Store {
             })
             .optional()?;
         if let Some(id) = known {
+            // Kept as it is when intact (size and hash checked); rewritten when not.
+            write_blob(self.files_dir(), &sha, bytes)?;
             return Ok(AddFileOutcome::Known(FileId(id)));
         }
         let exists: bool = c.query_row(
@@ -542,6 +546,37 @@ mod tests {
     use super::*;
     use crate::openings::sample_opening;
     use crate::testutil::store;
+
+    #[test]
+    fn adding_a_known_file_again_restores_its_missing_or_damaged_original() {
+        let (_d, s) = store();
+        let o = s.new_opening(sample_opening()).unwrap();
+        let AddFileOutcome::New(id) = s.add_file(o, "scan.jpg", b"original-bytes").unwrap() else {
+            panic!("expected new")
+        };
+        let sha = s.get_file(id).unwrap().sha256;
+        let path = blob_path(s.files_dir(), &sha);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(s.check_blobs().unwrap(), vec![id]);
+        assert!(s.read_file(id).is_err());
+        assert_eq!(
+            s.add_file(o, "again.jpg", b"original-bytes").unwrap(),
+            AddFileOutcome::Known(id)
+        );
+        assert!(
+            s.check_blobs().unwrap().is_empty(),
+            "missing original restored"
+        );
+        std::fs::write(&path, b"damaged-bytes!").unwrap();
+        assert_eq!(s.check_blobs().unwrap(), vec![id]);
+        s.add_file(o, "again.jpg", b"original-bytes").unwrap();
+        assert_eq!(s.read_file(id).unwrap(), b"original-bytes");
+        assert!(
+            s.check_blobs().unwrap().is_empty(),
+            "damaged original replaced"
+        );
+        assert_eq!(s.list_files(o).unwrap().len(), 1, "no new row");
+    }
 
     #[test]
     fn add_file_is_idempotent_by_hash() {

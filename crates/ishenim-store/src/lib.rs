@@ -323,8 +323,14 @@ impl Store {
         let files_dir = data_dir.join(FILES_DIR);
         std::fs::create_dir_all(&files_dir).map_err(|e| StoreError::io(&files_dir, e))?;
         let db_path = data_dir.join(DB_FILE);
-        let mut conn = open_connection(&db_path)?;
-        migrate(&mut conn, version)?;
+        let full = |e: StoreError| match e {
+            StoreError::Sqlite(_) | StoreError::Io { .. } if error::disk_is_full(data_dir) => {
+                StoreError::DiskFull
+            }
+            e => e,
+        };
+        let mut conn = open_connection(&db_path).map_err(full)?;
+        migrate(&mut conn, version).map_err(full)?;
         let store = Store {
             inner: Arc::new(Inner {
                 data_dir: data_dir.to_path_buf(),
