@@ -80,25 +80,36 @@ fn make(
     let doc = ishenim_intake::open(&bytes, &limits).map_err(AppError::internal)?;
     let index = (info.page_no as usize).saturating_sub(1);
     let decoded = doc.page(index).map_err(AppError::internal)?;
-    let img = decoded.image;
-    let scale = f64::from(w) / f64::from(img.width().max(1));
-    let img = if scale < 1.0 {
-        let h = ((f64::from(img.height()) * scale).round() as u32).max(1);
-        img.resize_exact(w, h, image::imageops::FilterType::Triangle)
-    } else {
-        img
-    };
-    let mut out = Vec::new();
-    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82);
-    img.to_rgb8()
-        .write_with_encoder(enc)
-        .map_err(AppError::internal)?;
+    let out = jpeg_rendition(decoded.image, w).map_err(AppError::internal)?;
     if std::fs::create_dir_all(dir).is_ok() {
         // Write-then-rename so a crash never leaves half a JPEG in the cache.
         let tmp = path.with_extension("tmp");
         if std::fs::write(&tmp, &out).is_ok() {
             let _ = std::fs::rename(&tmp, path);
         }
+    }
+    Ok(out)
+}
+
+/// The page at width `w` (never enlarged) as JPEG. Downscaling averages the source pixels
+/// under each output pixel (`thumbnail_exact`): for scanned text as clear as a triangle
+/// filter and about five times faster on an A4 page at 300 dpi (the load test found the
+/// first view of a letter's image to be the slowest request). A grey page is encoded as a
+/// one-channel JPEG, a third of the work of RGB.
+pub fn jpeg_rendition(img: image::DynamicImage, w: u32) -> Result<Vec<u8>, image::ImageError> {
+    let scale = f64::from(w) / f64::from(img.width().max(1));
+    let img = if scale < 1.0 {
+        let h = ((f64::from(img.height()) * scale).round() as u32).max(1);
+        img.thumbnail_exact(w, h)
+    } else {
+        img
+    };
+    let mut out = Vec::new();
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82);
+    if img.color().has_color() {
+        img.to_rgb8().write_with_encoder(enc)?;
+    } else {
+        img.to_luma8().write_with_encoder(enc)?;
     }
     Ok(out)
 }
@@ -136,6 +147,33 @@ pub async fn page_image(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renditions_keep_text_dark_and_paper_white_at_the_asked_width() {
+        // An A4 page at 300 dpi: white paper, one black 120 × 60 px word at (1000, 1500).
+        let page = image::GrayImage::from_fn(2480, 3508, |x, y| {
+            let ink = (1000..1120).contains(&x) && (1500..1560).contains(&y);
+            image::Luma([if ink { 0 } else { 255 }])
+        });
+        for w in WIDTHS {
+            let jpeg = jpeg_rendition(image::DynamicImage::ImageLuma8(page.clone()), w)
+                .expect("rendition");
+            let img = image::load_from_memory(&jpeg).expect("a JPEG");
+            assert_eq!(img.color(), image::ColorType::L8, "grey stays one channel");
+            let g = img.to_luma8();
+            let s = f64::from(w) / 2480.0;
+            assert_eq!(g.width(), w);
+            assert_eq!(g.height(), (3508.0 * s).round() as u32);
+            let at = |x: f64, y: f64| g.get_pixel((x * s) as u32, (y * s) as u32)[0];
+            assert!(at(1060.0, 1530.0) < 80, "ink stays dark at {w}");
+            assert!(at(300.0, 300.0) > 235, "paper stays white at {w}");
+        }
+        // A small colour photo is kept at its size, in colour.
+        let photo = image::RgbImage::from_pixel(200, 100, image::Rgb([200, 30, 30]));
+        let jpeg = jpeg_rendition(image::DynamicImage::ImageRgb8(photo), 900).expect("jpeg");
+        let img = image::load_from_memory(&jpeg).expect("a JPEG");
+        assert_eq!((img.width(), img.color()), (200, image::ColorType::Rgb8));
+    }
 
     #[test]
     fn widths_snap_up() {

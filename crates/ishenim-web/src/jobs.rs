@@ -110,6 +110,7 @@ impl Jobs {
         let spawned = std::thread::Builder::new()
             .name("ingest".into())
             .spawn(move || {
+                lower_priority();
                 while let Ok(opening) = rx.recv() {
                     run_opening(&worker_store, opening, &opts, &models, &st);
                 }
@@ -163,6 +164,32 @@ impl Jobs {
     /// Stops taking new work (the running file finishes or is redone after restart).
     pub fn shutdown(&self) {
         self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+}
+
+/// Nice value of the ingest thread and of the scan threads it starts.
+pub const INGEST_NICE: i32 = 10;
+
+/// Lowers the calling thread's CPU priority to [`INGEST_NICE`]. On Linux the nice value
+/// belongs to each thread and threads started later inherit it, so the scan workers that
+/// `run_batch` starts from the ingest thread run at it too. Tesseract then gives the cores
+/// to the requests people are waiting on and still uses all of them when nobody is: the
+/// load test (`examples/load_test.rs`) measured the screens during an ingest.
+pub fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `gettid` and `setpriority` take plain integers and touch no memory
+        // of ours; a failure (not allowed) only leaves the priority as it was.
+        let rc = unsafe {
+            let tid = libc::gettid();
+            libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, INGEST_NICE)
+        };
+        if rc != 0 {
+            tracing::warn!(
+                "cannot lower the ingest priority: {}",
+                std::io::Error::last_os_error()
+            );
+        }
     }
 }
 
@@ -230,4 +257,33 @@ fn run_opening(
         s.drafts_new = sum.drafts_new;
         s.pages = sum.pages_saved;
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    fn nice_of_this_thread() -> i32 {
+        // SAFETY: plain integer arguments; errno is not needed for a nice value in 0..=19.
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_ingest_thread_and_the_threads_it_starts_run_at_low_priority() {
+        let before = nice_of_this_thread();
+        let (own, child) = std::thread::spawn(|| {
+            lower_priority();
+            let child = std::thread::spawn(nice_of_this_thread)
+                .join()
+                .expect("child");
+            (nice_of_this_thread(), child)
+        })
+        .join()
+        .expect("thread");
+        assert_eq!(own, before.max(INGEST_NICE));
+        assert_eq!(child, own, "scan workers inherit it");
+        assert_eq!(nice_of_this_thread(), before, "other threads keep theirs");
+    }
 }
