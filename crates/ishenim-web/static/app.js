@@ -219,7 +219,7 @@
       x.onload = function () {
         if (x.status === 200) {
           var j = JSON.parse(x.responseText);
-          msg.textContent = "✓ " + j.stored + " / " + (j.stored + j.known) + (j.refused.length ? " · ✗ " + j.refused.length : "");
+          msg.textContent = "✓ " + j.stored + " / " + (j.stored + j.known) + (j.refused.length ? " · ✗ " + j.refused.map(function (r) { return r.file + ": " + r.message; }).join("; ") : "");
           input.value = "";
           poll();
         } else { msg.textContent = "✗ " + x.status; }

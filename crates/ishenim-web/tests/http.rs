@@ -1,6 +1,8 @@
 //! HTTP tests of the real router (all middleware included) on a real SQLite store: the role
 //! matrix (every route × every role), CSRF and origin rejection, session rotation, the
-//! login rate limit, security headers and escaping of hostile OCR text.
+//! login rate limit, security headers and escaping of hostile OCR text; the items of the
+//! security checklist (`docs/security.md`) that can be shown over HTTP: upload limits with
+//! reasons, generic 5xx pages, escaping of user-typed fields, session expiry.
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
@@ -28,6 +30,13 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(Config {
+        scan_jobs: 1,
+        ..Config::default()
+    })
+}
+
+fn fixture_with(config: Config) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).expect("store");
     let o = store
@@ -68,10 +77,6 @@ fn fixture() -> Fixture {
     store
         .approve_draft(d.id, "admin", &fields)
         .expect("approve");
-    let config = Config {
-        scan_jobs: 1,
-        ..Config::default()
-    };
     let state = app(store.clone(), config, Models::embedded());
     Fixture {
         _dir: dir,
@@ -622,4 +627,306 @@ async fn commission_searches_inflected_words_and_reads_the_half_year_report() {
     assert_eq!(csv.status, StatusCode::OK);
     let bad = send(r, get(&s, "/reports?half=2026H3")).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+/// A multipart body with the given files in the `files` field: (content type, body).
+fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "ishenim-test-boundary-7d1e";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn upload(s: &Session, opening: i64, files: &[(&str, &[u8])]) -> Request<Body> {
+    let (ctype, body) = multipart(files);
+    Request::post(format!("/openings/{opening}/upload?csrf={}", s.csrf))
+        .header(header::COOKIE, format!("ishenim_sid={}", s.sid))
+        .header(header::CONTENT_TYPE, ctype)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header("x-fragment", "1")
+        .body(Body::from(body))
+        .expect("req")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_refuse_empty_and_oversize_files_with_a_reason_and_store_nothing() {
+    let fx = fixture_with(Config {
+        scan_jobs: 1,
+        max_upload_bytes: 64 << 10,
+        ..Config::default()
+    });
+    let r = &fx.router;
+    let s = login(r, "clerk").await;
+    let files = |st: &Store| {
+        st.list_files(ishenim_store::OpeningId(1))
+            .expect("files")
+            .len()
+    };
+    let before = files(&fx.store);
+
+    let empty = send(r, upload(&s, 1, &[("empty.png", b"")])).await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+    let v: serde_json::Value = serde_json::from_str(&empty.body).expect("json");
+    assert_eq!(v["stored"], 0);
+    assert_eq!(v["refused"][0]["file"], "empty.png");
+    assert_eq!(v["refused"][0]["reason"], "empty_file");
+    assert_eq!(
+        v["refused"][0]["message"], "бош файл",
+        "said in the user's language"
+    );
+
+    // Over the server's request limit: refused as too large, not as a broken upload.
+    let big = vec![7u8; 100 << 10];
+    let over = send(r, upload(&s, 1, &[("big.tif", &big)])).await;
+    assert_eq!(over.status, StatusCode::OK, "{}", over.body);
+    let v: serde_json::Value = serde_json::from_str(&over.body).expect("json");
+    assert_eq!(v["stored"], 0, "{v}");
+    assert_eq!(v["refused"][0]["reason"], "too_large", "{v}");
+    assert_eq!(v["refused"][0]["message"], "өтө чоң файл", "{v}");
+    assert_eq!(files(&fx.store), before, "nothing stored");
+    let audit = fx.store.list_audit(5).expect("audit");
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "upload" && a.object.contains("1 refused")));
+
+    // A plain form post over the limit is refused the same way (no half file stored).
+    let (ctype, body) = multipart(&[("big.tif", &big)]);
+    let plain = Request::post(format!("/openings/1/upload?csrf={}", s.csrf))
+        .header(header::COOKIE, format!("ishenim_sid={}", s.sid))
+        .header(header::CONTENT_TYPE, ctype)
+        .body(Body::from(body))
+        .expect("req");
+    let plain = send(r, plain).await;
+    assert_eq!(plain.status, StatusCode::SEE_OTHER);
+    assert_eq!(files(&fx.store), before, "nothing stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_internal_error_shows_a_generic_page_and_no_detail() {
+    let fx = fixture();
+    let r = &fx.router;
+    let s = login(r, "reviewer").await;
+    let page = fx
+        .store
+        .pages_of_opening(ishenim_store::OpeningId(1))
+        .expect("pages")[0]
+        .clone();
+    // The stored original of the page is gone: the image cannot be made.
+    let path = fx.store.file_path(page.file_id).expect("path");
+    std::fs::remove_file(&path).expect("remove original");
+    let resp = send(r, get(&s, &format!("/pages/{}/image?w=240", page.id.0))).await;
+    assert_eq!(resp.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let ky = ishenim_web::i18n::msg(ishenim_web::i18n::Lang::Ky, "err_internal");
+    let ru = ishenim_web::i18n::msg(ishenim_web::i18n::Lang::Ru, "err_internal");
+    assert!(
+        resp.body.contains(&ky) && resp.body.contains(&ru),
+        "{}",
+        resp.body
+    );
+    let sha = path.file_name().and_then(|n| n.to_str()).expect("name");
+    for secret in [sha, "files/", "os error", "No such file", "I/O"] {
+        assert!(
+            !resp.body.contains(secret),
+            "{secret} leaked: {}",
+            resp.body
+        );
+    }
+    assert!(resp.headers.contains_key(header::CONTENT_SECURITY_POLICY));
+    assert_eq!(
+        resp.headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    // The server goes on.
+    assert_eq!(send(r, get(&s, "/queue")).await.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fields_typed_by_users_are_escaped_on_every_page_that_shows_them() {
+    let fx = fixture();
+    let r = &fx.router;
+    let clerk = login(r, "clerk").await;
+    let form = [
+        ("opened_at", "2026-03-09T10:00"),
+        ("members", "<script>alert('member')</script>, Б"),
+        ("letters_found", "1"),
+        ("seal_removed", "\"><svg onload=alert('seal')>"),
+        ("seal_applied", "8"),
+        ("notes", "<img src=x onerror=alert('notes')>"),
+    ];
+    let created = send(r, post(&clerk, "/openings", &form, Some(&clerk.csrf))).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let at = created
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_string();
+    let raw = ["<script>alert(", "<svg onload", "<img src=x"];
+    for path in ["/openings".to_string(), at.clone(), format!("{at}/act")] {
+        let p = send(r, get(&clerk, &path)).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        for bad in raw {
+            assert!(!p.body.contains(bad), "{path} shows {bad} unescaped");
+        }
+        assert!(p.body.contains("&lt;script&gt;alert("), "{path}");
+    }
+
+    // Follow-up and amendment fields of a registered entry.
+    let rev = login(r, "reviewer").await;
+    let serial = fx.store.journal_list(None).expect("journal")[0]
+        .serial
+        .to_string();
+    let ev = send(
+        r,
+        post(
+            &rev,
+            &format!("/journal/{serial}/event"),
+            &[
+                ("kind", "assign"),
+                ("official", "<script>alert('official')</script>"),
+            ],
+            Some(&rev.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(ev.status, StatusCode::SEE_OTHER, "{}", ev.body);
+    let am = send(
+        r,
+        post(
+            &rev,
+            &format!("/journal/{serial}/amend"),
+            &[
+                ("field", "applicant_name"),
+                ("value", "<img src=x onerror=alert('name')>"),
+                ("reason", "<svg onload=alert('reason')>"),
+            ],
+            Some(&rev.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(am.status, StatusCode::SEE_OTHER, "{}", am.body);
+    for path in [
+        format!("/journal/{serial}"),
+        "/journal".to_string(),
+        "/journal/print".to_string(),
+    ] {
+        let p = send(r, get(&rev, &path)).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        for bad in raw {
+            assert!(!p.body.contains(bad), "{path} shows {bad} unescaped");
+        }
+        assert!(p.body.contains("&lt;"), "{path} shows the fields, escaped");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_session_is_refused_and_the_cookie_lives_no_longer_than_the_session() {
+    let fx = fixture_with(Config {
+        scan_jobs: 1,
+        session_hours: 3,
+        ..Config::default()
+    });
+    let r = &fx.router;
+    let user = fx
+        .store
+        .get_user("reviewer")
+        .expect("user")
+        .expect("reviewer");
+    let expired = fx
+        .store
+        .create_session(user.id, chrono::Duration::seconds(-1))
+        .expect("session");
+    let s = Session {
+        sid: expired.token.clone(),
+        csrf: expired.csrf.clone(),
+    };
+    let page = send(r, get(&s, "/queue")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "sent to the login");
+    let change = send(
+        r,
+        post(
+            &s,
+            "/journal/2026-0001/event",
+            &[("kind", "measures"), ("measures", "x")],
+            Some(&s.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(change.status, StatusCode::UNAUTHORIZED);
+    // A malformed or unknown token is the same as none.
+    for sid in [
+        "",
+        "abc",
+        &"0".repeat(64),
+        &"'; DROP TABLE sessions; --".repeat(3),
+    ] {
+        let s = Session {
+            sid: sid.to_string(),
+            csrf: String::new(),
+        };
+        assert_eq!(
+            send(r, get(&s, "/queue")).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let l = login_raw(r, "reviewer", "pass-reviewer-123", None).await;
+    let set = l
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("ishenim_sid="))
+        .expect("set-cookie")
+        .to_string();
+    assert!(set.contains("Max-Age=10800"), "{set}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_login_does_not_tell_whether_the_account_exists() {
+    let fx = fixture();
+    let r = &fx.router;
+    let unknown = login_raw(r, "no-such-user", "wrong-password", None).await;
+    let wrong = login_raw(r, "admin", "wrong-password", None).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    // The pages differ only in the fresh form token.
+    let strip = |b: &str| {
+        b.split("name=\"pre\" value=\"")
+            .map(|part| part.split_once('"').map(|x| x.1).unwrap_or(part))
+            .collect::<String>()
+    };
+    assert_eq!(strip(&unknown.body), strip(&wrong.body));
+    assert!(!unknown.body.contains("no-such-user"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journal_readers_see_only_pages_of_registered_letters() {
+    let fx = fixture();
+    let r = &fx.router;
+    let pending = fx.store.pending_drafts().expect("pending")[0].page_ids[0].0;
+    let entry = fx.store.journal_list(None).expect("journal")[0].page_ids[0].0;
+    let com = login(r, "commission").await;
+    let rev = login(r, "reviewer").await;
+    let url = |p: i64| format!("/pages/{p}/image?w=240");
+    assert_eq!(
+        send(r, get(&com, &url(pending))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(send(r, get(&com, &url(entry))).await.status, StatusCode::OK);
+    assert_eq!(
+        send(r, get(&rev, &url(pending))).await.status,
+        StatusCode::OK
+    );
 }

@@ -189,6 +189,18 @@ pub async fn upload(
         opening: opening.0,
         ..Summary::default()
     };
+    let lang = me.lang();
+    // A refused file: its name, the reason's key and the reason in the user's language.
+    let refuse = |file: &str, reason: &str| json!({ "file": file, "reason": reason, "message": crate::i18n::msg(lang, reason) });
+    // Past the server's request limit the body stops with 413: the file is too large,
+    // not cut.
+    let cut_reason = |e: &axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            "too_large"
+        } else {
+            "upload_cut"
+        }
+    };
     let mut refused = Vec::new();
     loop {
         let field = match mp.next_field().await {
@@ -196,7 +208,7 @@ pub async fn upload(
             Ok(None) => break,
             Err(e) => {
                 tracing::warn!("upload to opening {opening} cut short: {e}");
-                refused.push(json!({ "file": "?", "reason": "upload_cut" }));
+                refused.push(refuse("?", cut_reason(&e)));
                 break;
             }
         };
@@ -207,7 +219,7 @@ pub async fn upload(
         let mut field = field;
         let mut bytes: Vec<u8> = Vec::new();
         let mut too_large = false;
-        let mut cut = false;
+        let mut cut = None;
         loop {
             match field.chunk().await {
                 Ok(Some(c)) => {
@@ -219,23 +231,24 @@ pub async fn upload(
                     }
                 }
                 Ok(None) => break,
-                Err(_) => {
-                    cut = true;
+                Err(e) => {
+                    tracing::warn!("upload to opening {opening} cut short: {e}");
+                    cut = Some(cut_reason(&e));
                     break;
                 }
             }
         }
-        if cut {
-            refused.push(json!({ "file": name, "reason": "upload_cut" }));
+        if let Some(reason) = cut {
+            refused.push(refuse(&name, reason));
             break;
         }
         sum.inputs += 1;
         if too_large {
-            refused.push(json!({ "file": name, "reason": "too_large" }));
+            refused.push(refuse(&name, "too_large"));
             continue;
         }
         if bytes.is_empty() {
-            refused.push(json!({ "file": name, "reason": "empty_file" }));
+            refused.push(refuse(&name, "empty_file"));
             continue;
         }
         let store = state.store.clone();
