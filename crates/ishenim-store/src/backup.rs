@@ -485,6 +485,32 @@ fn unpack(archive: &Path, stage: &Path, keep: impl Fn(&str) -> bool) -> Result<S
 mod tests {
     use super::*;
 
+    /// Found by the `backup_import` fuzz target: an archive whose hashes all match but whose
+    /// database holds a journal row with text that is not UTF-8 made `verify_backup` and
+    /// `restore` panic (in rusqlite, while verifying the chain). Both refuse it now.
+    #[test]
+    fn fuzz_archive_with_text_that_is_not_utf8_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let archive = d.path().join("a.tar");
+        fs::write(
+            &archive,
+            include_bytes!("../tests/fuzz/chain_invalid_utf8.tar"),
+        )
+        .unwrap();
+        let e = Store::verify_backup(&archive).unwrap_err();
+        assert!(
+            matches!(&e, StoreError::CorruptArchive(m) if m.contains("chain broken")),
+            "{e}"
+        );
+        let data = d.path().join("data");
+        let e = Store::restore(&archive, &data, false).unwrap_err();
+        assert!(
+            matches!(&e, StoreError::CorruptArchive(m) if m.contains("chain broken")),
+            "{e}"
+        );
+        assert!(!data.exists());
+    }
+
     #[test]
     fn verify_backup_passes_a_good_archive_and_names_damage() {
         let (d, s) = crate::testutil::store();

@@ -237,7 +237,16 @@ fn load_rows(c: &Connection, kind: Kind, out: &mut BTreeMap<i64, Vec<Row>>) -> R
     while let Some(r) = rows.next()? {
         let mut values = Vec::with_capacity(cols.len());
         for i in 0..cols.len() {
-            values.push(r.get::<_, Value>(i)?);
+            // Not `r.get::<_, Value>`: rusqlite panics on text that is not UTF-8, which a
+            // damaged or hand-edited file (or a restored archive) may hold. Such text is kept
+            // as a blob, so the row's hash no longer matches and the row is named as broken.
+            values.push(match r.get_ref(i)? {
+                ValueRef::Text(t) => match std::str::from_utf8(t) {
+                    Ok(s) => Value::Text(s.to_owned()),
+                    Err(_) => Value::Blob(t.to_vec()),
+                },
+                v => Value::from(v),
+            });
         }
         let stored: Vec<u8> = match r.get_ref(cols.len())? {
             ValueRef::Blob(b) => b.to_vec(),
@@ -524,6 +533,27 @@ mod tests {
         assert_ne!(n, hash_new(Kind::Event, &p, &[Value::Null]));
         // Previous hash matters.
         assert_ne!(n, hash_new(Kind::Entry, &[1u8; 32], &[Value::Null]));
+    }
+
+    /// Found by the `backup_import` fuzz target (`tests/fuzz/chain_invalid_utf8.tar`): a
+    /// journal row whose text is not UTF-8 made verification panic inside rusqlite; it is a
+    /// broken row.
+    #[test]
+    fn text_that_is_not_utf8_is_a_broken_row_not_a_panic() {
+        let (_d, s) = crate::testutil::store();
+        let ids = crate::journal::tests::drafts(&s, 1);
+        let serial = s
+            .approve_draft(ids[0], "rev", &crate::journal::tests::fields("Асанов"))
+            .unwrap();
+        assert!(s.verify().unwrap().ok);
+        let c = Connection::open(s.db_path()).unwrap();
+        c.execute_batch(
+            "DROP TRIGGER entries_no_update; UPDATE entries SET brief = CAST(x'd0ff41' AS TEXT);",
+        )
+        .unwrap();
+        let r = s.verify().unwrap();
+        assert!(!r.ok);
+        assert_eq!(r.first_broken.unwrap().row, format!("serial {serial}"));
     }
 
     #[test]
