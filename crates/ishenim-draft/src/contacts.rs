@@ -400,6 +400,26 @@ mod tests {
     }
 
     #[test]
+    fn fuzzing_entry_points_give_what_the_parsers_give() {
+        assert_eq!(
+            crate::fuzzing::parse_phone("О555 12З 45б"),
+            Some(("+996555123456".into(), true, true))
+        );
+        assert_eq!(
+            crate::fuzzing::parse_phone("5-12-34"),
+            Some(("5-12-34".into(), false, false))
+        );
+        assert_eq!(
+            crate::fuzzing::find_loose_phone("чалыңыз: 0700 11 22 33"),
+            Some("+996700112233".into())
+        );
+        let d = crate::fuzzing::find_dates("02.10.2024-ж.");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0, "2024-10-02");
+        assert!(d[0].1 > 0.9);
+    }
+
+    #[test]
     fn date_coverage_tells_a_date_line_from_a_sentence() {
         let d = find_dates("02.10.2024-ж.");
         assert!(d[0].coverage > 0.9, "{d:?}");

@@ -18,6 +18,31 @@ mod summary;
 mod text;
 
 pub use analysis::{CategoryResult, Corruption, Reason};
+
+/// The private phone and date parsers, exposed only for the fuzz targets in `fuzz/`
+/// (`phone_date`). Not a stable API: use [`draft_letters`], which applies them in context.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// A phone parsed from a short piece of text (what follows «Тел.:»): the value (E.164
+    /// `+996XXXXXXXXX`, or a 5–6-digit village landline as written), whether look-alike
+    /// letters were read as digits, and whether the value is E.164.
+    pub fn parse_phone(s: &str) -> Option<(String, bool, bool)> {
+        crate::contacts::parse_phone(s).map(|p| (p.value, p.repaired, p.e164))
+    }
+
+    /// An unlabelled full phone number in a line, as E.164.
+    pub fn find_loose_phone(s: &str) -> Option<String> {
+        crate::contacts::find_loose_phone(s).map(|p| p.value)
+    }
+
+    /// Every date in a line: ISO `YYYY-MM-DD` and the share of the line it covers (0–1).
+    pub fn find_dates(line: &str) -> Vec<(String, f32)> {
+        crate::contacts::find_dates(line)
+            .into_iter()
+            .map(|d| (d.iso, d.coverage))
+            .collect()
+    }
+}
 pub use models::{ModelError, Models, CATEGORIES_TOML, CORRUPTION_TOML};
 pub use summary::MAX_SUMMARY;
 pub use text::Span;

@@ -5,6 +5,11 @@ use crate::text::{key_word, Doc};
 /// Maximum summary length in characters.
 pub const MAX_SUMMARY: usize = 200;
 
+/// Longest village name put in a summary: real names are short, and a longer "name" (OCR
+/// garbage before «айылы») would leave no room for the letter's content or push the summary
+/// past [`MAX_SUMMARY`].
+const MAX_PLACE: usize = 40;
+
 const KY_REQUEST: &[&str] = &[
     "суран",
     "отун",
@@ -350,6 +355,7 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     let place = inp
         .place
         .as_ref()
+        .filter(|p| p.chars().count() <= MAX_PLACE)
         .map(|p| format!(" ({p})"))
         .unwrap_or_default();
     let budget = MAX_SUMMARY.saturating_sub(place.chars().count() + kind.chars().count() + 2);
@@ -402,9 +408,14 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     }
     let out = crate::applicant::fold_foreign(&format!("{text}{place}"));
     if out.chars().count() <= MAX_SUMMARY {
-        out
+        return out;
+    }
+    let short = format!("{kind}: {}{place}", lower_first(&main_clip));
+    if short.chars().count() <= MAX_SUMMARY {
+        short
     } else {
-        format!("{kind}: {}{place}", lower_first(&main_clip))
+        // Lowercasing can lengthen a word by a character (`İ` → `i̇`).
+        format!("{kind}{place}")
     }
 }
 
@@ -447,6 +458,38 @@ mod tests {
         assert_eq!(
             ru_request_clause("Прошу провести проверку и принять меры."),
             "провести проверку и принять меры"
+        );
+    }
+
+    /// Found by the `draft_text` fuzz target (`tests/fuzz/summary_long_village.bin`): OCR
+    /// garbage of 200+ characters before «айылы» was taken for the village and the summary
+    /// grew past `MAX_SUMMARY`.
+    #[test]
+    fn fuzz_long_village_name_keeps_the_summary_within_the_limit() {
+        let bytes = include_bytes!("../tests/fuzz/summary_long_village.bin");
+        let page = crate::eval::page_from_text("p1", &String::from_utf8_lossy(bytes));
+        let drafts = crate::draft_letters(&[page], &crate::Models::embedded());
+        assert_eq!(drafts.len(), 1);
+        assert!(drafts[0].summary.chars().count() <= MAX_SUMMARY);
+        assert!(!drafts[0].summary.is_empty());
+        // The same with a readable letter: a short village is named, a long "village" is not.
+        let letter = |village: &str| {
+            let text = format!(
+                "Айыл өкмөтүнүн башчысына\nДареги: {village} айылы, Ленин көчөсү\nАРЫЗ\n\
+                 Көчөбүздө суу жок, балдар алыстан суу ташып жүрүшөт.\nСуу түтүгүн оңдоп берүүнү \
+                 суранабыз.\nКолу: Асанов Бакыт"
+            );
+            let page = crate::eval::page_from_text("p1", &text);
+            crate::draft_letters(&[page], &crate::Models::embedded())[0]
+                .summary
+                .clone()
+        };
+        assert!(letter("Кара-Суу").contains("Кара-Суу"));
+        let long = format!("Кара-{}", "суу".repeat(70));
+        let s = letter(&long);
+        assert!(
+            s.chars().count() <= MAX_SUMMARY && !s.contains(&long),
+            "{s}"
         );
     }
 
