@@ -127,8 +127,16 @@ pub async fn page_image(
     Path(id): Path<i64>,
     Query(q): Query<ImageQuery>,
 ) -> Result<Response, AppError> {
-    if !(me.may(Area::Queue) || me.may(Area::JournalRead)) {
-        return Err(AppError::Forbidden);
+    // Reviewers see every page; journal readers only pages of registered letters.
+    if !me.may(Area::Queue) {
+        let registered = me.may(Area::JournalRead)
+            && state
+                .store
+                .page_is_registered(PageId(id))
+                .map_err(AppError::internal)?;
+        if !registered {
+            return Err(AppError::Forbidden);
+        }
     }
     let bytes = state.images.get(PageId(id), snap_width(q.w)).await?;
     Ok((
