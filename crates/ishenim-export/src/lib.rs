@@ -103,6 +103,23 @@ pub fn head_row(head: &Option<ChainHead>) -> Vec<String> {
     }
 }
 
+/// A cell a spreadsheet could take for a formula (`=…`, `@…`, `+SUM(…)`, `-1+…`) gets a
+/// leading `'` so that letter text can never run as a formula when the CSV is opened.
+/// Phone numbers (`+996 555 12-34-56`) and plain numbers are left alone.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let mut chars = cell.chars();
+    let risky = match chars.next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !chars.all(|c| c.is_ascii_digit() || " ()-".contains(c)),
+        _ => false,
+    };
+    if risky {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// The journal as CSV (UTF-8, header row, ISO dates, chain head as the last row).
 pub fn to_csv(list: &[EntryView], head: &Option<ChainHead>) -> Result<Vec<u8>, ExportError> {
     let mut w = csv::WriterBuilder::new()
@@ -110,7 +127,7 @@ pub fn to_csv(list: &[EntryView], head: &Option<ChainHead>) -> Result<Vec<u8>, E
         .from_writer(Vec::new());
     w.write_record(COLUMNS)?;
     for e in list {
-        w.write_record(row_of(e, false))?;
+        w.write_record(row_of(e, false).iter().map(|c| neutralise(c).into_owned()))?;
     }
     w.write_record(head_row(head))?;
     w.into_inner()
@@ -167,6 +184,17 @@ mod tests {
         assert!(r.contains(&"serial 2026-0002".to_string()));
         assert!(r.contains(&"cd".repeat(32)));
         assert_eq!(head_row(&None).len(), 2);
+    }
+
+    #[test]
+    fn formulas_are_neutralised_but_phones_are_not() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("+SUM(A1)"), "'+SUM(A1)");
+        assert_eq!(neutralise("-1+2"), "'-1+2");
+        assert_eq!(neutralise("+996 555 12-34-56"), "+996 555 12-34-56");
+        assert_eq!(neutralise("Асанов"), "Асанов");
+        assert_eq!(neutralise(""), "");
     }
 
     #[test]
