@@ -179,8 +179,8 @@ fn browser_upload_review_journal_amend_print() {
     }
 
     let port = free_port();
-    // Kept after the run (target/ is not committed) so a failure can be read.
-    let log_path = root().join("target").join("e2e-web-serve.log");
+    // Kept after the run (in cargo's temporary folder for tests) so a failure can be read.
+    let log_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-web-serve.log");
     let log = std::fs::File::create(&log_path).expect("log");
     let server = command(
         dir,
