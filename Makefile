@@ -82,3 +82,20 @@ models: setup
 
 clean:
 	cargo clean
+
+# Fuzzing (dev only, see docs/fuzzing.md): every cargo-fuzz target in fuzz/ for FUZZ_SECONDS,
+# one after the other at low priority; corpora in fuzz/corpus/ (seeded by fuzz/seed.sh),
+# findings in fuzz/artifacts/. Works with the stable toolchain (RUSTC_BOOTSTRAP lets it take
+# cargo-fuzz's nightly flags). `preprocess` is built without comparison tracing (its pixel
+# loops then run 4-5x faster) in a target dir of its own.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= intake preprocess draft_text phone_date search_query backup_import
+.PHONY: fuzz
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	fuzz/seed.sh
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  opts=""; [ $$t = preprocess ] && opts="--no-trace-compares --target-dir target/no-trace-compares"; \
+	  RUSTC_BOOTSTRAP=1 nice -n 15 cargo fuzz run $$opts $$t -- -max_total_time=$(FUZZ_SECONDS) \
+	    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 || exit 1; \
+	done
