@@ -100,10 +100,32 @@ impl NameCand {
     pub(crate) fn text(&self, doc: &Doc) -> String {
         self.toks
             .iter()
-            .map(|&i| trim_punct(&doc.toks[i].text))
+            .map(|&i| title_case_if_capitals(trim_punct(&doc.toks[i].text)))
             .collect::<Vec<_>>()
             .join(" ")
     }
+}
+
+/// A name word written (or read) in capitals, as the journal writes it: "ДӨӨЛӨТ" → "Дөөлөт",
+/// "ЖАҢЫ-ЖОЛ" → "Жаңы-Жол". Initials ("Б.") and other words are kept.
+fn title_case_if_capitals(w: &str) -> String {
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 2 || w.chars().any(|c| c.is_lowercase()) {
+        return w.to_string();
+    }
+    w.split('-')
+        .map(|part| {
+            let mut cs = part.chars();
+            cs.next()
+                .map(|f| {
+                    f.to_uppercase()
+                        .chain(cs.flat_map(char::to_lowercase))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect::<Vec<String>>()
+        .join("-")
 }
 
 /// Takes name tokens from `from` on, across lines up to `limit_line`, stopping at labels and non-name words.
@@ -382,6 +404,12 @@ static KY_STREET: LazyLock<Regex> = LazyLock::new(|| {
 static KY_HOUSE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d+)\s*-\s*(?:[ПпҮүУуYy]{1,2}[йЙ]|[йЙ]|[ҮүУу])(?:\b|$)").expect("static regex")
 });
+/// A Russian address abbreviation read in capitals after a comma ("ул. Ленин, Д. 55").
+static RU_ABBREV_CAPS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(,\s*)(Д|Ул|Кв)\.").expect("static regex"));
+/// A full stop read for the comma before "д."/"кв." ("ул. Үмөталиев. д. 108").
+static RU_PART_STOP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\w{3,})\.\s+(д|кв)\.").expect("static regex"));
 /// Specks read before a house number ("°50-үй", "'12").
 static NUMBER_SPECK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|\s)[°'`´*\u{2018}\u{2019}^~]+(\d)").expect("static regex"));
@@ -393,6 +421,10 @@ pub(crate) fn tidy_address(a: &str) -> String {
     let folded = fold_foreign(a);
     let s = KY_PART_STOP.replace_all(&folded, "$1, ");
     let s = RU_ABBREV_COMMA.replace_all(&s, "$1$2. $3");
+    let s = RU_PART_STOP.replace_all(&s, "$1, $2.");
+    let s = RU_ABBREV_CAPS.replace_all(&s, |c: &regex::Captures| {
+        format!("{}{}.", &c[1], c[2].to_lowercase())
+    });
     let s = NUMBER_SPECK.replace_all(&s, "$1$2");
     // Kyrgyz address words and the house suffix with ө/ү misread ("күчөсө", "19-Пй", "45-й").
     let s = if s.contains("айыл") || KY_STREET.is_match(&s) {
@@ -583,9 +615,26 @@ mod tests {
                 "Манас айылы, Манас көчөсү, 75-Үүй",
                 "Манас айылы, Манас көчөсү, 75-үй",
             ),
+            (
+                "с. Кара-Суу, ул. Ленин, Д. 55",
+                "с. Кара-Суу, ул. Ленин, д. 55",
+            ),
+            (
+                "с. Манас, ул. Үмөталиев. д. 108",
+                "с. Манас, ул. Үмөталиев, д. 108",
+            ),
         ] {
             assert_eq!(tidy_address(input), want);
         }
+    }
+
+    #[test]
+    fn names_in_capitals_are_written_as_the_journal_does() {
+        assert_eq!(title_case_if_capitals("ДӨӨЛӨТ"), "Дөөлөт");
+        assert_eq!(title_case_if_capitals("ЖАҢЫ-ЖОЛ"), "Жаңы-Жол");
+        assert_eq!(title_case_if_capitals("Б."), "Б.");
+        assert_eq!(title_case_if_capitals("Асанов"), "Асанов");
+        assert_eq!(title_case_if_capitals("уулу"), "уулу");
     }
 
     #[test]

@@ -156,6 +156,21 @@ const MONTHS: [&[&str]; 12] = [
     &["декабр", "бештин айы"],
 ];
 
+/// The long month stems without their first letter: what is left when the scanner garbles
+/// the start of the word ("хях^нваря").
+const MONTH_TAILS: [(&str, u32); 8] = [
+    ("нвар", 1),
+    ("еврал", 2),
+    ("прел", 4),
+    ("вгуст", 8),
+    ("ентябр", 9),
+    ("ктябр", 10),
+    ("оябр", 11),
+    ("екабр", 12),
+];
+
+/// The month a word names. Only called on the word between a day and a year, so a word
+/// that merely holds the rest of a long month stem is taken for it.
 fn month_of(word: &str) -> Option<u32> {
     let w: String = word.chars().map(crate::text::fold_char).collect();
     for (i, stems) in MONTHS.iter().enumerate() {
@@ -168,7 +183,10 @@ fn month_of(word: &str) -> Option<u32> {
             }
         }
     }
-    None
+    MONTH_TAILS
+        .iter()
+        .find(|(tail, _)| w.contains(tail))
+        .map(|&(_, m)| m)
 }
 
 /// Replaces look-alike letters between digits/dots with digits ("О2.1О.2О24" → "02.10.2024").
@@ -193,6 +211,11 @@ fn digitise(s: &str) -> String {
     out
 }
 
+/// A speck read as a digit between a year and its suffix ("20251г.", "20231-ж.").
+static STRAY_YEAR_DIGIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:19|20)\d{2})\d(\s?(?:г\.|г\b|-?\s?ж\b|-?\s?ж\.|-?\s?жыл))")
+        .expect("static regex")
+});
 static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(\d{1,2})\s?[./,;]\s?(\d{1,2})\s?[./,;]\s?(\d{4})(?:\D|$)")
         .expect("static regex")
@@ -246,6 +269,7 @@ pub(crate) struct FoundDate {
 /// Finds all dates in a line, in any of the written forms.
 pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
     let s = digitise(line);
+    let s = STRAY_YEAR_DIGIT.replace_all(&s, "$1$2").into_owned();
     let total = s.chars().filter(|c| !c.is_whitespace()).count().max(1) as f32;
     let cover = |m: &str| {
         // Count the year suffix ("-ж.", "г.", "-жылы") as part of the date.
@@ -395,6 +419,9 @@ mod tests {
         check_date("17 апреля 2023г.", Some("2023-04-17"));
         check_date("17.11;2024", Some("2024-11-17"));
         check_date("17.04.2023г.", Some("2023-04-17"));
+        check_date("9 ноября 20251г.", Some("2025-11-09"));
+        check_date("19 хях^нваря 2024 г.", Some("2024-01-19"));
+        check_date("20231-жылдын 5-мартта", Some("2023-03-05"));
         check_date("31.02.2024", None);
         check_date("үйүм 12-көчөдө 2024", None);
     }

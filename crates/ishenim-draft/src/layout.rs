@@ -143,11 +143,13 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     if title {
         score += 2;
     }
+    // Header lines are short; a body line that merely mentions residents ("... остальным
+    // жителям") is no applicant line.
     let labels = lines
         .iter()
         .take(10)
         .filter(|l| {
-            has_name_marker(l)
+            (has_name_marker(l) && l.split_whitespace().count() <= 6)
                 || starts_with_label(l, ADDRESS_LABELS)
                 || starts_with_label(l, PHONE_LABELS)
         })
@@ -285,6 +287,12 @@ mod tests {
         );
         check_open(
             "пришлось поставить прямо в квартире.\nЖители готовы собрать необходимые подписи и помочь с\nподготовкой.",
+            false,
+        );
+        // Last page of a long letter that starts with a full sentence and mentions the
+        // residents twice in body lines.
+        check_open(
+            "Мы изучили, как решали подобные вопросы в других сёлах района. В\nтаких проектах. Жители готовы собрать необходимые подписи и\nиз представителей домов, которая будет знакомиться со сметой,\nприсутствовать при приёмке работ и рассказывать остальным жителям",
             false,
         );
     }

@@ -40,6 +40,9 @@ pub struct RawWord {
     pub line: u32,
     /// True when the word starts a new paragraph.
     pub para_start: bool,
+    /// For a word with digits: the box of each character of `text`, in order (empty for
+    /// other words, or when Tesseract's symbols do not line up with the text).
+    pub char_boxes: Vec<[i32; 4]>,
 }
 
 /// Page segmentation modes used here.
@@ -51,6 +54,8 @@ pub enum Segmentation {
     SingleBlock,
     /// One line of text (a word crop, for re-reading numbers).
     SingleLine,
+    /// One word (a second way of re-reading a number).
+    SingleWord,
 }
 
 /// A Tesseract instance for one thread.
@@ -131,6 +136,7 @@ impl Engine {
             Segmentation::Auto => sys::TessPageSegMode_PSM_AUTO,
             Segmentation::SingleBlock => sys::TessPageSegMode_PSM_SINGLE_BLOCK,
             Segmentation::SingleLine => sys::TessPageSegMode_PSM_SINGLE_LINE,
+            Segmentation::SingleWord => sys::TessPageSegMode_PSM_SINGLE_WORD,
         };
         // SAFETY: the buffer lives until Clear() below; Tesseract copies it on SetImage.
         unsafe {
@@ -187,13 +193,20 @@ impl Engine {
                     &mut r,
                     &mut b,
                 );
-                if !text.trim().is_empty() {
+                let text = text.trim();
+                if !text.is_empty() {
+                    let char_boxes = if text.bytes().any(|b| b.is_ascii_digit()) {
+                        char_boxes(it, text)
+                    } else {
+                        Vec::new()
+                    };
                     out.push(RawWord {
-                        text: text.trim().to_string(),
+                        text: text.to_string(),
                         conf,
                         bbox: [l, t, r, b],
                         line: line.max(0) as u32,
                         para_start: new_para,
+                        char_boxes,
                     });
                 }
             }
@@ -203,6 +216,55 @@ impl Engine {
         }
         sys::TessResultIteratorDelete(it);
         out
+    }
+}
+
+/// The box of each character of the word at `it` (a copy of the iterator walks its symbols);
+/// empty when the symbols do not spell `text`.
+///
+/// # Safety
+/// `it` must be a live result iterator positioned at a word.
+unsafe fn char_boxes(it: *mut sys::TessResultIterator, text: &str) -> Vec<[i32; 4]> {
+    let c = sys::TessResultIteratorCopy(it);
+    if c.is_null() {
+        return Vec::new();
+    }
+    let pit = sys::TessResultIteratorGetPageIterator(c);
+    let (mut spelled, mut boxes) = (String::new(), Vec::new());
+    loop {
+        let ptr = sys::TessResultIteratorGetUTF8Text(c, sys::TessPageIteratorLevel_RIL_SYMBOL);
+        if !ptr.is_null() {
+            let sym = CStr::from_ptr(ptr).to_string_lossy().into_owned();
+            sys::TessDeleteText(ptr);
+            let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
+            sys::TessPageIteratorBoundingBox(
+                pit,
+                sys::TessPageIteratorLevel_RIL_SYMBOL,
+                &mut l,
+                &mut t,
+                &mut r,
+                &mut b,
+            );
+            boxes.extend(sym.chars().map(|_| [l, t, r, b]));
+            spelled.push_str(&sym);
+        }
+        let last = sys::TessPageIteratorIsAtFinalElement(
+            pit,
+            sys::TessPageIteratorLevel_RIL_WORD,
+            sys::TessPageIteratorLevel_RIL_SYMBOL,
+        ) != 0;
+        if last
+            || spelled.len() > text.len()
+            || sys::TessResultIteratorNext(c, sys::TessPageIteratorLevel_RIL_SYMBOL) == 0
+        {
+            break;
+        }
+    }
+    sys::TessResultIteratorDelete(c);
+    if spelled == text {
+        boxes
+    } else {
+        Vec::new()
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::page::{scan_page, Engines, PageInput, ScanConfig};
 use crossbeam_channel::{bounded, unbounded};
 use ishenim_intake::{open, Limits};
-use ishenim_ocr::digits::digit_engine;
+use ishenim_ocr::digits::DigitReader;
 use ishenim_ocr::{Engine, Lexicon, OcrError};
 use ishenim_page::{FileError, PageRecord};
 use std::collections::BTreeMap;
@@ -108,7 +108,7 @@ where
     for _ in 0..jobs {
         engines.push(Engines {
             text: Engine::new(opts.datapath.as_deref(), &opts.lang)?,
-            digits: digit_engine(opts.datapath.as_deref()).ok(),
+            digits: DigitReader::new(opts.datapath.as_deref()).ok(),
         });
     }
     let (work_tx, work_rx) = bounded::<(u64, Work)>(jobs);

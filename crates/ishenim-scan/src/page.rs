@@ -2,7 +2,7 @@
 
 use image::{DynamicImage, GrayImage};
 use ishenim_imaging::{prepare, PrepareOptions, Prepared};
-use ishenim_ocr::digits::{has_digits, merge_digits, merge_digits_unsure};
+use ishenim_ocr::digits::{has_digits, number_runs, settle, DigitReader};
 use ishenim_ocr::normalize::normalize_word;
 use ishenim_ocr::{mean_conf, words_to_text, Engine, Lexicon, RawWord, Segmentation};
 use ishenim_page::{PageRecord, Word};
@@ -51,8 +51,8 @@ fn ms(t: Instant) -> u64 {
 pub struct Engines {
     /// The text engine (`kir`, or what the user asked for).
     pub text: Engine,
-    /// An `eng` digits-only engine for re-reading numbers, when `eng` is installed.
-    pub digits: Option<Engine>,
+    /// Digits-only engines for re-reading numbers, when `eng` is installed.
+    pub digits: Option<DigitReader>,
 }
 
 /// Scans one page. Never fails: a recognition error yields an empty page with a warning,
@@ -173,32 +173,29 @@ fn finish(rec: &mut PageRecord, prep: &Prepared, raw: Vec<RawWord>, lex: &Lexico
 /// estimated from character counts with one character to spare; the whole width otherwise.
 /// The digits engine is forced to read letters as digits, so they are better left out.
 fn numeric_prefix_width(text: &str, width: i32) -> i32 {
-    let chars: Vec<char> = text.chars().collect();
-    let n = chars.len() as i32;
-    let starts_with_digit = chars.first().is_some_and(|c| c.is_ascii_digit());
-    let Some(last) = chars.iter().rposition(|c| c.is_ascii_digit()) else {
+    let n = text.chars().count() as i32;
+    let starts_with_digit = text.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let Some(&(_, end)) = number_runs(text).last() else {
         return width;
     };
-    let letters_after = chars[last + 1..]
-        .iter()
-        .filter(|c| c.is_alphabetic())
-        .count();
+    let last = text[..end].chars().count() as i32;
+    let letters_after = text[end..].chars().filter(|c| c.is_alphabetic()).count();
     if !starts_with_digit || letters_after < 2 || n == 0 {
         return width;
     }
-    (width * (last as i32 + 2) / n).min(width)
+    (width * (last + 1) / n).min(width)
 }
 
-/// Reads every word with digits again with the digits engine and takes its digit runs
-/// where they line up (see `ishenim_ocr::digits`).
-fn reread_numbers(digits: &mut Engine, img: &GrayImage, words: &mut [RawWord], dpi: u32) {
+/// Reads every word with digits again with the digit readers and takes the number runs
+/// they agree on (see `ishenim_ocr::digits`).
+fn reread_numbers(digits: &mut DigitReader, img: &GrayImage, words: &mut [RawWord], dpi: u32) {
     let (w, h) = (img.width() as i32, img.height() as i32);
     for word in words.iter_mut().filter(|w| has_digits(&w.text)) {
-        let [x0, y0, x1, y1] = word.bbox;
-        let x1 = x0 + numeric_prefix_width(&word.text, x1 - x0);
+        let [_, y0, _, y1] = word.bbox;
         let pad = ((y1 - y0) / 4).max(3);
-        let (cx0, cy0) = ((x0 - pad).max(0), (y0 - pad).max(0));
-        let (cx1, cy1) = ((x1 + pad).min(w), (y1 + pad).min(h));
+        let (x0, x1) = number_span(word, pad);
+        let (cx0, cy0) = (x0.max(0), (y0 - pad).max(0));
+        let (cx1, cy1) = (x1.min(w), (y1 + pad).min(h));
         if cx1 - cx0 < 4 || cy1 - cy0 < 4 {
             continue;
         }
@@ -210,26 +207,41 @@ fn reread_numbers(digits: &mut Engine, img: &GrayImage, words: &mut [RawWord], d
             (cy1 - cy0) as u32,
         )
         .to_image();
-        let Ok(reread) = digits.recognize(&crop, dpi, Segmentation::SingleLine) else {
-            continue;
-        };
-        let text: String = reread
-            .iter()
-            .map(|r| r.text.as_str())
-            .collect::<Vec<_>>()
-            .join("");
-        // Where the text engine itself was unsure of the word, trust the digit reading's runs
-        // even when a run's length differs (a speck read as a digit). The digits engine's own
-        // confidence is no guide: with a character whitelist it reports 0.
-        let fixed = if word.conf < 50.0 {
-            merge_digits_unsure(&word.text, &text)
-        } else {
-            merge_digits(&word.text, &text)
-        };
-        if let Some(fixed) = fixed {
+        let readings = digits.readings(&crop, dpi);
+
+        if let Some(fixed) = settle(&word.text, word.conf, &readings) {
             word.text = fixed;
         }
     }
+}
+
+/// The x range to read again: the characters of the word's number runs with `pad` on each
+/// side, but never into a neighbouring character (the digit readers would read a letter as
+/// a digit). Without character boxes, an estimate from character counts.
+fn number_span(word: &RawWord, pad: i32) -> (i32, i32) {
+    let [x0, _, x1, _] = word.bbox;
+    let n = word.text.chars().count();
+    let runs = number_runs(&word.text);
+    let (Some(&(first, _)), Some(&(_, last_end))) = (runs.first(), runs.last()) else {
+        return (x0 - pad, x1 + pad);
+    };
+    if word.char_boxes.len() != n {
+        return (
+            x0 - pad,
+            x0 + numeric_prefix_width(&word.text, x1 - x0) + pad,
+        );
+    }
+    let a = word.text[..first].chars().count();
+    let b = word.text[..last_end].chars().count();
+    let boxes = &word.char_boxes;
+    let left = boxes[a..b].iter().map(|bx| bx[0]).min().unwrap_or(x0);
+    let right = boxes[a..b].iter().map(|bx| bx[2]).max().unwrap_or(x1);
+    let left_limit = a.checked_sub(1).map_or(i32::MIN, |k| boxes[k][2] + 1);
+    let right_limit = boxes.get(b).map_or(i32::MAX, |bx| bx[0] - 1);
+    (
+        (left - pad).max(left_limit.min(left)),
+        (right + pad).min(right_limit.max(right)),
+    )
 }
 
 fn read(
@@ -315,5 +327,10 @@ mod tests {
         assert_eq!(numeric_prefix_width("03.03.2024", 100), 100);
         assert_eq!(numeric_prefix_width("Тел.:0555", 90), 90);
         assert_eq!(numeric_prefix_width("5-үй", 40), 20);
+        assert_eq!(
+            numeric_prefix_width("98-06-Зә", 80),
+            80,
+            "misread digits stay in"
+        );
     }
 }
