@@ -410,6 +410,10 @@ static RU_ABBREV_CAPS: LazyLock<Regex> =
 /// A full stop read for the comma before "д."/"кв." ("ул. Үмөталиев. д. 108").
 static RU_PART_STOP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\w{3,})\.\s+(д|кв)\.").expect("static regex"));
+/// A speck read as a lower-case letter glued to a house number ("т71-үй"); look-alike
+/// digits (б, з) are turned into digits before this.
+static HOUSE_LETTER_SPECK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|[\s,])[а-яё](\d{1,4}-үй)").expect("static regex"));
 /// Specks read before a house number ("°50-үй", "'12").
 static NUMBER_SPECK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|\s)[°'`´*\u{2018}\u{2019}^~]+(\d)").expect("static regex"));
@@ -426,6 +430,7 @@ pub(crate) fn tidy_address(a: &str) -> String {
         format!("{}{}.", &c[1], c[2].to_lowercase())
     });
     let s = NUMBER_SPECK.replace_all(&s, "$1$2");
+    let s = HOUSE_LETTER_SPECK.replace_all(&s, "$1$2");
     // Kyrgyz address words and the house suffix with ө/ү misread ("күчөсө", "19-Пй", "45-й").
     let s = if s.contains("айыл") || KY_STREET.is_match(&s) {
         let s = KY_STREET.replace_all(&s, "көчөсү");
@@ -622,6 +627,15 @@ mod tests {
             (
                 "с. Манас, ул. Үмөталиев. д. 108",
                 "с. Манас, ул. Үмөталиев, д. 108",
+            ),
+            (
+                "Манас айылы, Ленин көчөсү, т71-үй",
+                "Манас айылы, Ленин көчөсү, 71-үй",
+            ),
+            // A one-letter word before the house number stays.
+            (
+                "Манас айылы, Ленин көчөсү, 71-үй",
+                "Манас айылы, Ленин көчөсү, 71-үй",
             ),
         ] {
             assert_eq!(tidy_address(input), want);

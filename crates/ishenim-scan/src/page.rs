@@ -215,17 +215,19 @@ fn reread_numbers(digits: &mut DigitReader, img: &GrayImage, words: &mut [RawWor
     }
 }
 
-/// The x range to read again: the characters of the word's number runs with `pad` on each
-/// side, but never into a neighbouring character (the digit readers would read a letter as
-/// a digit). Without character boxes, an estimate from character counts.
+/// The x range to read again: the word's number runs with `pad` on each side, reaching
+/// over number punctuation and over a single character before the number (a digit misread
+/// as a letter: "т1-үй" for "71-үй") but never into the letters around it (the digit
+/// readers would read them as digits). Without character boxes, an estimate from character
+/// counts.
 fn number_span(word: &RawWord, pad: i32) -> (i32, i32) {
     let [x0, _, x1, _] = word.bbox;
-    let n = word.text.chars().count();
+    let chars: Vec<char> = word.text.chars().collect();
     let runs = number_runs(&word.text);
     let (Some(&(first, _)), Some(&(_, last_end))) = (runs.first(), runs.last()) else {
         return (x0 - pad, x1 + pad);
     };
-    if word.char_boxes.len() != n {
+    if word.char_boxes.len() != chars.len() {
         return (
             x0 - pad,
             x0 + numeric_prefix_width(&word.text, x1 - x0) + pad,
@@ -233,6 +235,11 @@ fn number_span(word: &RawWord, pad: i32) -> (i32, i32) {
     }
     let a = word.text[..first].chars().count();
     let b = word.text[..last_end].chars().count();
+    let a = if a == 1 { 0 } else { a };
+    let b = b + chars[b..]
+        .iter()
+        .take_while(|c| !c.is_alphanumeric())
+        .count();
     let boxes = &word.char_boxes;
     let left = boxes[a..b].iter().map(|bx| bx[0]).min().unwrap_or(x0);
     let right = boxes[a..b].iter().map(|bx| bx[2]).max().unwrap_or(x1);
