@@ -135,6 +135,11 @@ for unit in ishenim.service ishenim-backup.service ishenim-backup.timer; do
     run install -D -m 0644 "$HERE/$unit" "$UNITS/$unit"
 done
 run install -D -m 0644 "$HERE/journald-ishenim.conf" /etc/systemd/journald.conf.d/ishenim.conf
+# The legacy eng model that votes on numbers (fetched by `make setup`); without it the
+# server still runs, with LSTM votes only (`ishenim doctor` warns).
+if [ -f "$REPO/models/tessdata/eng.traineddata" ]; then
+    run install -D -m 0644 "$REPO/models/tessdata/eng.traineddata" /usr/local/share/ishenim/tessdata/eng.traineddata
+fi
 for doc in admin-guide.ky.md admin-guide.ru.md; do
     if [ -f "$REPO/docs/$doc" ]; then
         run install -D -m 0644 "$REPO/docs/$doc" "$DOCS/$doc"

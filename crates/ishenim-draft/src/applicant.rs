@@ -100,10 +100,38 @@ impl NameCand {
     pub(crate) fn text(&self, doc: &Doc) -> String {
         self.toks
             .iter()
-            .map(|&i| title_case_if_capitals(trim_punct(&doc.toks[i].text)))
+            .map(|&i| {
+                let w = trim_punct(&doc.toks[i].text);
+                let w = if matches!(doc.toks[i].key.as_str(), "уулу" | "кызы") {
+                    w.to_string()
+                } else {
+                    capitalise_lookalike(w)
+                };
+                split_eng(&title_case_if_capitals(&w))
+            })
             .collect::<Vec<_>>()
             .join(" ")
     }
+}
+
+/// A word whose first letter is a small letter that looks like its capital ("өмүрбек"),
+/// with that letter made a capital; other words as they are.
+fn capitalise_lookalike(w: &str) -> String {
+    let mut cs = w.chars();
+    match cs.next() {
+        Some(c) if "өүосжшщчзкхэ".contains(c) => c.to_uppercase().chain(cs).collect(),
+        _ => w.to_string(),
+    }
+}
+
+/// "Ң" read as two letters, "Пй" ("Пйурманов" for "Ңурманов", "Жепйиш"): no Kyrgyz or
+/// Russian word has "пй", so in a name it is always the misread "ң".
+fn split_eng(w: &str) -> String {
+    if !w.contains("пй") && !w.contains("Пй") && !w.contains("ПЙ") {
+        return w.to_string();
+    }
+    let w = w.replacen("Пй", "Ң", 1).replacen("ПЙ", "Ң", 1);
+    w.replace("пй", "ң")
 }
 
 /// A name word written (or read) in capitals, as the journal writes it: "ДӨӨЛӨТ" → "Дөөлөт",
@@ -145,7 +173,14 @@ fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<
         {
             break;
         }
-        if !name_token(&t.text) {
+        // The given name after "уулу"/"кызы" read with a small first letter ("өмүрбек"):
+        // Ө, Ү, О, С and the like differ from their small forms only in size.
+        let after_father = out
+            .last()
+            .is_some_and(|&p: &usize| matches!(doc.toks[p].key.as_str(), "уулу" | "кызы"));
+        let is_name =
+            name_token(&t.text) || after_father && name_token(&capitalise_lookalike(&t.text));
+        if !is_name {
             break;
         }
         out.push(i);
@@ -396,13 +431,15 @@ static KY_PART_STOP: LazyLock<Regex> =
 /// A comma read for the full stop of a Russian abbreviation ("д, 56").
 static RU_ABBREV_COMMA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|[\s,])(с|ул|д|кв),\s*(\S)").expect("static regex"));
-/// "көчөсү" with its rounded vowels misread (кечесу, күчөсө, көчөө, кочосу).
+/// "көчөсү" with its rounded vowels misread (кечесу, күчөсө, көчөө, кочосу) or its ending
+/// lost ("күчє"); the plain "көчө" is a word of its own and stays.
 static KY_STREET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[кК][өоүуеә][чЧ][өоүуеә][сС]?[үуөоеә]\b").expect("static regex")
+    Regex::new(r"\b[кК][өоүуеәє][чЧ](?:[өоүуеәє][сС]?[үуөоеәє]|[оүуеәє])\b").expect("static regex")
 });
-/// The house suffix "-үй" misread ("-Пй", "-ПЙ", "-й", "-ү", "-Үүй", "-уй").
+/// The house suffix "-үй" misread ("-Пй", "-ПЙ", "-й", "-ү", "-Үүй", "-уй", "-йй", "-өй").
 static KY_HOUSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d+)\s*-\s*(?:[ПпҮүУуYy]{1,2}[йЙ]|[йЙ]|[ҮүУу])(?:\b|$)").expect("static regex")
+    Regex::new(r"(\d+)\s*-\s*(?:[ПпҮүУуYyйЙөӨ]{1,2}[йЙ]|[йЙ]|[ҮүУу])(?:\b|$)")
+        .expect("static regex")
 });
 /// A Russian address abbreviation read in capitals after a comma ("ул. Ленин, Д. 55").
 static RU_ABBREV_CAPS: LazyLock<Regex> =
@@ -415,8 +452,12 @@ static RU_PART_STOP: LazyLock<Regex> =
 static HOUSE_LETTER_SPECK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|[\s,])[а-яё](\d{1,4}-үй)").expect("static regex"));
 /// Specks read before a house number ("°50-үй", "'12").
-static NUMBER_SPECK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(^|\s)[°'`´*\u{2018}\u{2019}^~]+(\d)").expect("static regex"));
+static NUMBER_SPECK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(^|\s)[°'`´*\u{2018}\u{2019}^~<>«»]+(\d)").expect("static regex")
+});
+/// "д." before the house number misread as another letter after the street ("ул. Ленин, В. 88").
+static RU_HOUSE_ABBREV: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(ул\.\s*[^,]+,\s*)[ВвБбАаО]\.(\s*\d)").expect("static regex"));
 
 /// Repairs what the scanner typically does to an address without changing what was written: Cyrillic letters
 /// of other alphabets read for Kyrgyz ones (Җ→Ж), a full stop read for a comma after "айылы"/"көчөсү", a comma
@@ -430,6 +471,7 @@ pub(crate) fn tidy_address(a: &str) -> String {
         format!("{}{}.", &c[1], c[2].to_lowercase())
     });
     let s = NUMBER_SPECK.replace_all(&s, "$1$2");
+    let s = RU_HOUSE_ABBREV.replace_all(&s, "${1}д.$2");
     let s = HOUSE_LETTER_SPECK.replace_all(&s, "$1$2");
     // Kyrgyz address words and the house suffix with ө/ү misread ("күчөсө", "19-Пй", "45-й").
     let s = if s.contains("айыл") || KY_STREET.is_match(&s) {
@@ -472,7 +514,9 @@ fn looks_like_continuation(prev: &str, next: &str) -> bool {
     let first = n.chars().next();
     let p = prev.trim_end();
     let pk = key_word(p.rsplit(' ').next().unwrap_or(""));
+    let first_word = n.split_whitespace().next().unwrap_or("");
     first.is_some_and(|c| c.is_lowercase() || c.is_ascii_digit() || c == '№')
+        || KY_STREET.is_match(trim_punct(first_word))
         || p.ends_with(',')
         || p.ends_with('-')
         || ["ул", "с", "д", "кв", "мкр", "кочосу", "улица"].contains(&pk.as_str())
@@ -629,6 +673,22 @@ mod tests {
                 "с. Манас, ул. Үмөталиев, д. 108",
             ),
             (
+                "с. Ак-Таш, ул. Үмөталиев, В. 88",
+                "с. Ак-Таш, ул. Үмөталиев, д. 88",
+            ),
+            (
+                "Жаңы-Жол айылы, Жеңиш көчөсү, <51-үй",
+                "Жаңы-Жол айылы, Жеңиш көчөсү, 51-үй",
+            ),
+            (
+                "Ак-Таш айылы, Достук күчє, 6-йй",
+                "Ак-Таш айылы, Достук көчөсү, 6-үй",
+            ),
+            (
+                "Ак-Таш айылы, Достук көчө, 6-өй",
+                "Ак-Таш айылы, Достук көчө, 6-үй",
+            ),
+            (
                 "Манас айылы, Ленин көчөсү, т71-үй",
                 "Манас айылы, Ленин көчөсү, 71-үй",
             ),
@@ -644,6 +704,9 @@ mod tests {
 
     #[test]
     fn names_in_capitals_are_written_as_the_journal_does() {
+        assert_eq!(split_eng("Пйурманов"), "Ңурманов");
+        assert_eq!(split_eng("Жепйиш"), "Жеңиш");
+        assert_eq!(split_eng("Асанов"), "Асанов");
         assert_eq!(title_case_if_capitals("ДӨӨЛӨТ"), "Дөөлөт");
         assert_eq!(title_case_if_capitals("ЖАҢЫ-ЖОЛ"), "Жаңы-Жол");
         assert_eq!(title_case_if_capitals("Б."), "Б.");

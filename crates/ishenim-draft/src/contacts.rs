@@ -123,10 +123,14 @@ static BROKEN_CC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\+\s*0?(?:9[^\s]6|99[^\d\s]|[^\d\s]96)\s*").expect("static regex")
 });
 
-/// Regex for an unlabelled mobile number in free text.
+/// Regex for an unlabelled mobile number in free text: with its prefix ("0555 12 34 56",
+/// "+996 555 ...") or with the operator code in brackets ("(707) 53 14 01").
 static LOOSE_PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+\s*996|\b996|\b0)[\s\-()]*\(?\s*[2-9]\d{2}\s*\)?[\s\-]*\d{2,3}[\s\-]*\d{2,3}[\s\-]*\d{0,2}")
-        .expect("static regex")
+    Regex::new(concat!(
+        r"(?:(?:\+\s*996|\b996|\b0)[\s\-()]*\(?\s*[2-9]\d{2}\s*\)?|\(\s*[2-9]\d{2}\s*\))",
+        r"[\s\-]*\d{2,3}[\s\-]*\d{2,3}[\s\-]*\d{0,2}"
+    ))
+    .expect("static regex")
 });
 
 /// Finds an unlabelled full phone number in a line.
@@ -216,6 +220,9 @@ static STRAY_YEAR_DIGIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b((?:19|20)\d{2})\d(\s?(?:г\.|г\b|-?\s?ж\b|-?\s?ж\.|-?\s?жыл))")
         .expect("static regex")
 });
+/// A single letter, a hyphen and a word: a day misread as a letter, when the word is a month.
+static LOOKALIKE_DAY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|\s)(\w)-(\w+)").expect("static regex"));
 static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(\d{1,2})\s?[./,;]\s?(\d{1,2})\s?[./,;]\s?(\d{4})(?:\D|$)")
         .expect("static regex")
@@ -269,6 +276,18 @@ pub(crate) struct FoundDate {
 /// Finds all dates in a line, in any of the written forms.
 pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
     let s = digitise(line);
+    // A one-digit day read as a look-alike letter before a Kyrgyz month ("В-май" for "8-май").
+    let s = LOOKALIKE_DAY
+        .replace_all(&s, |c: &regex::Captures| {
+            match (
+                digit(c[2].chars().next().unwrap_or(' '), true),
+                month_of(&c[3]),
+            ) {
+                (Some(d), Some(_)) => format!("{}{d}-{}", &c[1], &c[3]),
+                _ => c[0].to_string(),
+            }
+        })
+        .into_owned();
     let s = STRAY_YEAR_DIGIT.replace_all(&s, "$1$2").into_owned();
     let total = s.chars().filter(|c| !c.is_whitespace()).count().max(1) as f32;
     let cover = |m: &str| {
@@ -395,6 +414,12 @@ mod tests {
             Some("+996700112233".into())
         );
         assert_eq!(find_loose_phone("2024-жылы 15 үй"), None);
+        assert_eq!(
+            find_loose_phone("Теңөө (707) 53 1401").map(|p| p.value),
+            Some("+996707531401".into()),
+            "the label and the leading 0 misread: the bracketed operator code is enough"
+        );
+        assert_eq!(find_loose_phone("(707) 53 14"), None, "too few digits");
     }
 
     fn check_date(input: &str, expected: Option<&str>) {
@@ -422,6 +447,9 @@ mod tests {
         check_date("9 ноября 20251г.", Some("2025-11-09"));
         check_date("19 хях^нваря 2024 г.", Some("2024-01-19"));
         check_date("20231-жылдын 5-мартта", Some("2023-03-05"));
+        check_date("2023-жылдын В-май", Some("2023-05-08"));
+        check_date("б-июнь 2023-ж.", Some("2023-06-06"));
+        check_date("2023-жылдын а-май", None);
         check_date("31.02.2024", None);
         check_date("үйүм 12-көчөдө 2024", None);
     }

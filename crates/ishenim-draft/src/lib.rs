@@ -14,6 +14,7 @@ mod contacts;
 pub mod eval;
 mod layout;
 mod models;
+mod places;
 mod summary;
 mod text;
 
@@ -274,7 +275,8 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         warnings.push(w.clone());
     }
     put("applicant", &name.toks);
-    let addr = applicant::choose_address(&doc, &lay);
+    let mut addr = applicant::choose_address(&doc, &lay);
+    addr.address = addr.address.map(|a| models.places.repair(&a));
     put("address", &addr.toks);
 
     // Phone: labelled lines first (anywhere outside the body), then unlabelled numbers in header/footer.

@@ -1,5 +1,6 @@
 //! Lexicons and weights: `models/corruption.toml` and `models/categories.toml`, compiled into matchers.
 
+use crate::places::Places;
 use crate::text::key_word;
 use serde::Deserialize;
 use std::path::Path;
@@ -8,6 +9,8 @@ use std::path::Path;
 pub const CORRUPTION_TOML: &str = include_str!("../../../models/corruption.toml");
 /// Built-in copy of `models/categories.toml`.
 pub const CATEGORIES_TOML: &str = include_str!("../../../models/categories.toml");
+/// Built-in copy of `models/places.toml`.
+pub const PLACES_TOML: &str = include_str!("../../../models/places.toml");
 
 /// Errors while reading or compiling a model file.
 #[derive(Debug, thiserror::Error)]
@@ -316,19 +319,23 @@ fn compile_categories(src: &str, file: &str) -> Result<CategoryModel, ModelError
 pub struct Models {
     pub(crate) corruption: CorruptionModel,
     pub(crate) categories: CategoryModel,
+    pub(crate) places: Places,
 }
 
 impl Models {
-    /// Compiles models from the text of `corruption.toml` and `categories.toml`.
+    /// Compiles models from the text of `corruption.toml` and `categories.toml` (with the
+    /// built-in `places.toml`).
     pub fn from_toml(corruption: &str, categories: &str) -> Result<Models, ModelError> {
         Ok(Models {
             corruption: compile_corruption(corruption, "corruption.toml")?,
             categories: compile_categories(categories, "categories.toml")?,
+            places: Places::from_toml(PLACES_TOML, "places.toml")?,
         })
     }
 
-    /// Reads `corruption.toml` and `categories.toml` from `dir`; a file that does not exist there is taken
-    /// from the built-in copy, a file that exists but is wrong is an error.
+    /// Reads `corruption.toml`, `categories.toml` and `places.toml` from `dir`; a file that
+    /// does not exist there is taken from the built-in copy, a file that exists but is wrong
+    /// is an error.
     pub fn load(dir: &Path) -> Result<Models, ModelError> {
         let read = |name: &str, builtin: &'static str| -> Result<String, ModelError> {
             let p = dir.join(name);
@@ -343,9 +350,11 @@ impl Models {
         };
         let c = read("corruption.toml", CORRUPTION_TOML)?;
         let k = read("categories.toml", CATEGORIES_TOML)?;
+        let p = read("places.toml", PLACES_TOML)?;
         Ok(Models {
             corruption: compile_corruption(&c, &dir.join("corruption.toml").display().to_string())?,
             categories: compile_categories(&k, &dir.join("categories.toml").display().to_string())?,
+            places: Places::from_toml(&p, &dir.join("places.toml").display().to_string())?,
         })
     }
 
@@ -374,6 +383,7 @@ impl Models {
                     min_score: 1.0,
                     categories: vec![],
                 },
+                places: Places::default(),
             },
         }
     }

@@ -401,3 +401,30 @@ fn ocr_stray_punctuation_and_breaks() {
         Some("Кара-Суу айылы, Токтогул көчөсү, 65-үй"),
     );
 }
+
+/// OCR misreadings of a header seen on degraded scans: the given name after "уулу" with a
+/// small first letter, "көчөсү" starting the next line with a capital, the house suffix
+/// and a village name garbled, a phone whose label and leading 0 are lost, a day read as
+/// a letter.
+#[test]
+fn header_misreadings_are_repaired() {
+    let d = draft(
+        "Өмүралиев айыл аймагынын башчысына
+Жаңы-Жол айылынын тургуну Калыбек
+уулу өмүрбек
+Дареги: Жайы-Жол айылы, Көлбаев
+Көчөсү, 77-ПЙ
+Теңөө (707) 53 1401
+АРЫЗ
+Айылдагы көпүрө бузулуп калды, оңдоп берүүнү суранам.
+2023-жылдын В-май
+Колу: Калыбек уулу өмүрбек",
+    );
+    assert_eq!(d.applicant.name.as_deref(), Some("Калыбек уулу Өмүрбек"));
+    assert_eq!(
+        d.address.as_deref(),
+        Some("Жаңы-Жол айылы, Көлбаев көчөсү, 77-үй")
+    );
+    assert_eq!(d.phone.as_deref(), Some("+996707531401"));
+    assert_eq!(d.date.as_deref(), Some("2023-05-08"));
+}

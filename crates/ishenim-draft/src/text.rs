@@ -19,7 +19,10 @@ pub(crate) fn fold_char(c: char) -> char {
         'Y' | 'y' => 'у',
         'Ё' | 'ё' => 'е',
         'Ӊ' | 'ӊ' | 'Ҥ' | 'ҥ' => 'ң',
-        'Ұ' | 'ұ' | 'Ү' => 'ү',
+        // Letters of other Cyrillic alphabets that OCR gives for Kyrgyz ones ("кїйїї").
+        'Ұ' | 'ұ' | 'Ү' | 'Ї' | 'ї' => 'ү',
+        'Җ' | 'җ' => 'ж',
+        'Қ' | 'қ' => 'к',
         'Ɵ' | 'ɵ' | 'Ө' | 'θ' => 'ө',
         _ => c,
     };

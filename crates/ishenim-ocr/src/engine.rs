@@ -58,6 +58,16 @@ pub enum Segmentation {
     SingleWord,
 }
 
+/// Tesseract's two recognisers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recognizer {
+    /// The neural line recogniser (Tesseract 4+): what reads the letters.
+    Lstm,
+    /// The older shape classifier: weaker on text, but its errors on digits are not the
+    /// LSTM's, which makes it a useful second opinion on numbers.
+    Legacy,
+}
+
 /// A Tesseract instance for one thread.
 pub struct Engine {
     api: *mut sys::TessBaseAPI,
@@ -69,8 +79,23 @@ pub struct Engine {
 unsafe impl Send for Engine {}
 
 impl Engine {
-    /// Loads `lang` (e.g. `kir` or `kir+rus`) from `datapath` (or Tesseract's default).
+    /// Loads `lang` (e.g. `kir` or `kir+rus`) from `datapath` (or Tesseract's default)
+    /// with the LSTM recogniser.
     pub fn new(datapath: Option<&str>, lang: &str) -> Result<Engine, OcrError> {
+        Engine::with_recognizer(datapath, lang, Recognizer::Lstm)
+    }
+
+    /// Loads `lang` with the given recogniser. [`Recognizer::Legacy`] needs a model that
+    /// carries the legacy classifier (the `tessdata` repository's, not Debian's `fast` ones).
+    pub fn with_recognizer(
+        datapath: Option<&str>,
+        lang: &str,
+        recognizer: Recognizer,
+    ) -> Result<Engine, OcrError> {
+        let oem = match recognizer {
+            Recognizer::Lstm => sys::TessOcrEngineMode_OEM_LSTM_ONLY,
+            Recognizer::Legacy => sys::TessOcrEngineMode_OEM_TESSERACT_ONLY,
+        };
         let c_lang = CString::new(lang).map_err(|_| OcrError::BadArgument(lang.into()))?;
         let c_path = match datapath {
             Some(p) => Some(CString::new(p).map_err(|_| OcrError::BadArgument(p.into()))?),
@@ -83,7 +108,7 @@ impl Engine {
                 api,
                 c_path.as_ref().map_or(std::ptr::null(), |p| p.as_ptr()),
                 c_lang.as_ptr(),
-                sys::TessOcrEngineMode_OEM_LSTM_ONLY,
+                oem,
             );
             if rc != 0 {
                 sys::TessBaseAPIDelete(api);

@@ -8,5 +8,5 @@ pub mod engine;
 pub mod lexicon;
 pub mod normalize;
 
-pub use engine::{mean_conf, words_to_text, Engine, OcrError, RawWord, Segmentation};
+pub use engine::{mean_conf, words_to_text, Engine, OcrError, RawWord, Recognizer, Segmentation};
 pub use lexicon::Lexicon;

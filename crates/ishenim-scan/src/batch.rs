@@ -27,6 +27,9 @@ pub struct BatchOptions {
     pub lang: String,
     /// Tesseract data folder, or its default.
     pub datapath: Option<String>,
+    /// Folder of the legacy `eng` model that votes on numbers (default:
+    /// [`ishenim_ocr::digits::legacy_model_dir`]); without it numbers get LSTM votes only.
+    pub legacy_digits: Option<std::path::PathBuf>,
     /// Input safety limits.
     pub limits: Limits,
     /// Page-level settings.
@@ -39,6 +42,7 @@ impl Default for BatchOptions {
             jobs: 2,
             lang: "kir".into(),
             datapath: None,
+            legacy_digits: ishenim_ocr::digits::legacy_model_dir(),
             limits: Limits::default(),
             config: ScanConfig::default(),
         }
@@ -108,7 +112,7 @@ where
     for _ in 0..jobs {
         engines.push(Engines {
             text: Engine::new(opts.datapath.as_deref(), &opts.lang)?,
-            digits: DigitReader::new(opts.datapath.as_deref()).ok(),
+            digits: DigitReader::new(opts.datapath.as_deref(), opts.legacy_digits.as_deref()).ok(),
         });
     }
     let (work_tx, work_rx) = bounded::<(u64, Work)>(jobs);

@@ -208,7 +208,6 @@ fn reread_numbers(digits: &mut DigitReader, img: &GrayImage, words: &mut [RawWor
         )
         .to_image();
         let readings = digits.readings(&crop, dpi);
-
         if let Some(fixed) = settle(&word.text, word.conf, &readings) {
             word.text = fixed;
         }

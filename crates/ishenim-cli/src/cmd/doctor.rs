@@ -220,6 +220,34 @@ fn tesseract_check(tessdata: Option<&str>, lang: &'static str) -> Check {
     }
 }
 
+/// The legacy eng classifier that votes on numbers (optional: LSTM votes only without it).
+fn legacy_digits_check() -> Check {
+    let label = (
+        "Tesseract: eng legacy (сандарды текшерүү)",
+        "Tesseract: eng legacy (проверка цифр)",
+    );
+    let dir = ishenim_ocr::digits::legacy_model_dir();
+    let loaded = dir.as_deref().and_then(|d| {
+        ishenim_ocr::Engine::with_recognizer(d.to_str(), "eng", ishenim_ocr::Recognizer::Legacy)
+            .ok()
+    });
+    match (dir, loaded) {
+        (Some(d), Some(_)) => check(
+            "tesseract_eng_legacy",
+            label,
+            Level::Ok,
+            d.join("eng.traineddata").display().to_string(),
+        ),
+        _ => check(
+            "tesseract_eng_legacy",
+            label,
+            Level::Warn,
+            "жок / не найден: make setup (models/tessdata) же / или ISHENIM_LEGACY_TESSDATA"
+                .to_string(),
+        ),
+    }
+}
+
 fn omp_check() -> Check {
     let v = std::env::var("OMP_THREAD_LIMIT").ok();
     let label = ("OMP_THREAD_LIMIT=1 коюлган", "OMP_THREAD_LIMIT=1 задан");
@@ -437,6 +465,7 @@ pub fn checks(args: &Args, global: &Global) -> Vec<Check> {
     for lang in ["kir", "eng", "rus"] {
         out.push(tesseract_check(args.tessdata.as_deref(), lang));
     }
+    out.push(legacy_digits_check());
     out.push(omp_check());
     out.push(disk_check(&global.data));
     out.extend(store_checks(

@@ -1,0 +1,157 @@
+//! The council's place names (`models/places.toml`) and the repair of their OCR misreadings
+//! in addresses: "Жайы-Жол" → "Жаңы-Жол" when the council has a village «Жаңы-Жол».
+
+use crate::models::ModelError;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Place names by their confusion key; `None` marks a key shared by two different names
+/// (then nothing is repaired).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Places {
+    by_key: HashMap<String, Option<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlacesFile {
+    #[serde(default)]
+    villages: Vec<String>,
+    #[serde(default)]
+    streets: Vec<String>,
+}
+
+/// A word reduced to what OCR of Kyrgyz print keeps apart: case, and the letters it swaps
+/// (ң/н/й, ө/о/е/ё, ү/у) are folded.
+fn confusion_key(word: &str) -> String {
+    crate::applicant::fold_foreign(word)
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ң' | 'й' => 'н',
+            'ө' | 'е' | 'ё' | 'є' => 'о',
+            'ү' => 'у',
+            c => c,
+        })
+        .collect()
+}
+
+impl Places {
+    /// Compiles `places.toml` (`file` names it in errors).
+    pub(crate) fn from_toml(text: &str, file: &str) -> Result<Places, ModelError> {
+        let f: PlacesFile = toml::from_str(text).map_err(|e| ModelError::Parse {
+            file: file.to_string(),
+            msg: e.to_string(),
+        })?;
+        let mut places = Places::default();
+        // Multi-word names ("Тоголок Молдо") are matched word by word.
+        for word in f
+            .villages
+            .iter()
+            .chain(&f.streets)
+            .flat_map(|n| n.split_whitespace())
+        {
+            if word.chars().count() < 3 {
+                continue;
+            }
+            let entry = places
+                .by_key
+                .entry(confusion_key(word))
+                .or_insert_with(|| Some(word.to_string()));
+            if entry.as_deref() != Some(word) {
+                *entry = None;
+            }
+        }
+        Ok(places)
+    }
+
+    /// Number of distinct place words known.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// The address with every capitalised word that is a misreading of exactly one place
+    /// name written as that name; punctuation around words and all other words are kept.
+    pub(crate) fn repair(&self, address: &str) -> String {
+        if self.by_key.is_empty() {
+            return address.to_string();
+        }
+        let mut out = String::with_capacity(address.len());
+        for (i, word) in address.split(' ').enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+            let capital = core.chars().next().is_some_and(char::is_uppercase);
+            let known = (capital && core.chars().count() >= 3)
+                .then(|| self.by_key.get(&confusion_key(core)))
+                .flatten()
+                .and_then(|n| n.as_deref());
+            match known {
+                Some(name) if name != core => out.push_str(&word.replacen(core, name, 1)),
+                _ => out.push_str(word),
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn places() -> Places {
+        Places::from_toml(
+            r#"villages = ["Жаңы-Жол", "Чоң-Өрүк", "Манас"]
+               streets = ["Жеңиш", "Үмөталиев", "Манас", "Тоголок Молдо", "Жениш-Тоо", "Жеңиш-Тоо"]"#,
+            "places.toml",
+        )
+        .expect("places")
+    }
+
+    #[test]
+    fn misread_place_names_are_written_as_the_council_lists_them() {
+        let p = places();
+        assert_eq!(
+            p.repair("Жайы-Жол айылы, Жейиш көчөсү, 74-үй"),
+            "Жаңы-Жол айылы, Жеңиш көчөсү, 74-үй"
+        );
+        assert_eq!(
+            p.repair("с. Чон-Орук, ул. Умоталиев, д. 5"),
+            "с. Чоң-Өрүк, ул. Үмөталиев, д. 5"
+        );
+        assert_eq!(p.repair("ул. Тоголок Молдо, 3"), "ул. Тоголок Молдо, 3");
+        assert_eq!(p.repair("Жейиш,"), "Жеңиш,", "punctuation stays");
+    }
+
+    #[test]
+    fn unknown_ambiguous_and_lowercase_words_stay() {
+        let p = places();
+        assert_eq!(p.repair("Кара-Суу айылы"), "Кара-Суу айылы", "not listed");
+        assert_eq!(
+            p.repair("Жениш-Тоо"),
+            "Жениш-Тоо",
+            "two listed names share the key"
+        );
+        assert_eq!(p.repair("Жейиш-Тоо"), "Жейиш-Тоо");
+        assert_eq!(
+            p.repair("жайы жол"),
+            "жайы жол",
+            "not capitalised: not a name"
+        );
+        assert_eq!(Places::default().repair("Жайы-Жол"), "Жайы-Жол");
+    }
+
+    #[test]
+    fn the_built_in_list_compiles() {
+        let p = Places::from_toml(crate::models::PLACES_TOML, "places.toml").expect("built in");
+        assert!(p.len() > 50);
+    }
+
+    #[test]
+    fn a_bad_file_is_an_error() {
+        assert!(Places::from_toml("villages = 3", "places.toml").is_err());
+        assert!(Places::from_toml("towns = []", "places.toml").is_err());
+    }
+}
