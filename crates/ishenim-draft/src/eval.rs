@@ -222,6 +222,9 @@ pub struct EvalReport {
     pub corruption: Prf,
     /// One line per mismatch: `letter field: expected … got …` (synthetic corpus only).
     pub mismatches: Vec<String>,
+    /// The same scores for the letters of each degradation level (`clean`, `mild`,
+    /// `heavy`; a letter's level is its first page's); empty within these.
+    pub by_level: BTreeMap<String, EvalReport>,
 }
 
 fn norm(s: &Option<String>) -> Option<String> {
@@ -250,6 +253,34 @@ pub fn evaluate(drafts: &[LetterDraft], truth_jsonl: &str) -> Result<EvalReport,
             letters.entry(l).or_default().push(r);
         }
     }
+    let mut rep = score(drafts, &letters, &blanks);
+    let mut levels: BTreeMap<&str, BTreeMap<&str, Vec<&TruthRow>>> = BTreeMap::new();
+    for (lid, pages) in &letters {
+        if let Some(level) = pages
+            .iter()
+            .min_by_key(|r| r.page)
+            .and_then(|r| r.level.as_deref())
+        {
+            levels.entry(level).or_default().insert(lid, pages.clone());
+        }
+    }
+    rep.by_level = levels
+        .into_iter()
+        .map(|(level, ls)| {
+            let mut r = score(drafts, &ls, &blanks);
+            r.mismatches.clear();
+            (level.to_string(), r)
+        })
+        .collect();
+    Ok(rep)
+}
+
+/// Scores the drafts of the given truth letters.
+fn score(
+    drafts: &[LetterDraft],
+    letters: &BTreeMap<&str, Vec<&TruthRow>>,
+    blanks: &BTreeSet<&str>,
+) -> EvalReport {
     let mut rep = EvalReport {
         letters: letters.len(),
         ..Default::default()
@@ -264,7 +295,8 @@ pub fn evaluate(drafts: &[LetterDraft], truth_jsonl: &str) -> Result<EvalReport,
                 .collect()
         })
         .collect();
-    for (lid, mut pages) in letters {
+    for (&lid, pages) in letters {
+        let mut pages = pages.clone();
         pages.sort_by_key(|r| r.page);
         let want: BTreeSet<&str> = pages.iter().map(|r| r.id.as_str()).collect();
         let grouped = draft_sets.contains(&want);
@@ -337,7 +369,7 @@ pub fn evaluate(drafts: &[LetterDraft], truth_jsonl: &str) -> Result<EvalReport,
             }
         }
     }
-    Ok(rep)
+    rep
 }
 
 impl fmt::Display for EvalReport {
@@ -375,6 +407,91 @@ impl fmt::Display for EvalReport {
             c.recall(),
             format!("fn={} tn={}", c.fn_, c.tn)
         )?;
-        writeln!(f, "{:<22} {:>8.3}", "corruption F1", c.f1())
+        writeln!(f, "{:<22} {:>8.3}", "corruption F1", c.f1())?;
+        if self.by_level.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            f,
+            "by level   letters grouping  phone   name   anon   date address  F1"
+        )?;
+        for (level, r) in &self.by_level {
+            let pct = |r: &Ratio| 100.0 * r.rate();
+            let c = &r.corruption;
+            let f1 = if c.tp + c.fp + c.fn_ == 0 {
+                "n/a".to_string()
+            } else {
+                format!("{:.3}", c.f1())
+            };
+            writeln!(
+                f,
+                "{:<10} {:>7} {:>7.1}% {:>5.1}% {:>5.1}% {:>5.1}% {:>5.1}% {:>6.1}% {:>5}",
+                level,
+                r.letters,
+                pct(&r.grouping),
+                pct(&r.phone),
+                pct(&r.name),
+                pct(&r.anonymous),
+                pct(&r.date),
+                pct(&r.address),
+                f1
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{draft_letters, Models};
+
+    fn row(id: &str, letter: &str, level: &str, phone: &str, text: &str) -> String {
+        serde_json::json!({
+            "id": id, "letter": letter, "page": 1, "level": level, "lang": "ky",
+            "corruption": false, "anonymous": false, "phone": phone, "text": text,
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn scores_are_broken_down_by_level() {
+        let letter = |phone: &str| {
+            format!(
+                "Айыл өкмөтүнүн башчысына\nМанас айылынын тургуну Асанов Бакыт\nТел.: {phone}\nАРЫЗ\n\
+                 Көчөдөгү жарык күйбөй калды, оңдоп берүүнү суранам.\nКолу: Асанов Бакыт"
+            )
+        };
+        let truth = [
+            row(
+                "a1",
+                "A",
+                "clean",
+                "+996555123456",
+                &letter("0555 12 34 56"),
+            ),
+            // The truth says another number: a phone miss on the heavy level only.
+            row(
+                "b1",
+                "B",
+                "heavy",
+                "+996700000000",
+                &letter("0555 12 34 56"),
+            ),
+        ]
+        .join("\n");
+        let drafts = draft_letters(
+            &pages_from_truth(&truth).expect("pages"),
+            &Models::embedded(),
+        );
+        let rep = evaluate(&drafts, &truth).expect("report");
+        assert_eq!(rep.letters, 2);
+        assert_eq!((rep.phone.ok, rep.phone.total), (1, 2));
+        assert_eq!(rep.by_level.len(), 2);
+        let (clean, heavy) = (&rep.by_level["clean"], &rep.by_level["heavy"]);
+        assert_eq!((clean.letters, clean.phone.ok), (1, 1));
+        assert_eq!((heavy.letters, heavy.phone.ok), (1, 0));
+        assert!(heavy.mismatches.is_empty() && !rep.mismatches.is_empty());
+        assert!(rep.to_string().contains("heavy"));
     }
 }

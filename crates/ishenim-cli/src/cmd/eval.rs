@@ -99,11 +99,33 @@ fn report_json(
     scan_ms: f64,
     draft_ms: f64,
 ) -> Value {
-    let c = &rep.corruption;
-    json!({
+    let mut v = json!({
         "corpus": corpus.display().to_string(),
         "pages": pages,
         "drafts": drafts,
+        "scan_ms": scan_ms.round(),
+        "draft_ms": draft_ms,
+    });
+    merge(&mut v, scores_json(rep));
+    v["by_level"] = rep
+        .by_level
+        .iter()
+        .map(|(level, r)| (level.clone(), scores_json(r)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    v
+}
+
+fn merge(into: &mut Value, from: Value) {
+    if let (Some(a), Value::Object(b)) = (into.as_object_mut(), from) {
+        a.extend(b);
+    }
+}
+
+/// The measures of a report (rates 0–1).
+fn scores_json(rep: &EvalReport) -> Value {
+    let c = &rep.corruption;
+    json!({
         "letters": rep.letters,
         "grouping": ratio(&rep.grouping),
         "phone": ratio(&rep.phone),
@@ -116,8 +138,6 @@ fn report_json(
             "precision": c.precision(), "recall": c.recall(), "f1": c.f1(),
             "tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn,
         },
-        "scan_ms": scan_ms.round(),
-        "draft_ms": draft_ms,
     })
 }
 
@@ -142,5 +162,10 @@ mod tests {
         }
         assert_eq!(v["phone"]["rate"], 1.0);
         assert!(v["corruption"]["f1"].is_f64());
+        assert_eq!(v["scan_ms"], 1000.0);
+        let mut rep = EvalReport::default();
+        rep.by_level.insert("heavy".into(), EvalReport::default());
+        let v = report_json(Path::new("c"), &rep, 3, 2, 1000.0, 1.0);
+        assert!(v["by_level"]["heavy"]["phone"]["rate"].is_f64());
     }
 }
