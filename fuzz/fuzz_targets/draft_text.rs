@@ -7,8 +7,8 @@
 //! a 5–6-digit landline; a date is a real ISO date; confidences are within 0–1; spans
 //! name pages of their letter; and the applicant's name is never invented: each of its
 //! words occurs in the text (ignoring case, after the documented folding of other Cyrillic
-//! alphabets' letters, `applicant::fold_foreign`: Җ→Ж, Қ→К, Ғ→Г, Ұ/Ї→Ү, Ӊ/Ӈ→Ң, and of "пй"
-//! to "ң").
+//! alphabets' letters, `applicant::fold_foreign`: Җ→Ж, Қ→К, Ғ→Г, Ұ/Ї→Ү, Ӊ/Ӈ→Ң, of "пй" to
+//! "ң", and of the letters OCR confuses that the name list repairs: ң/й/н, ө/е/ү/у/о).
 #![no_main]
 
 use ishenim_draft::eval::page_from_text;
@@ -81,8 +81,20 @@ fuzz_target!(|data: &[u8]| {
         .map(|(i, t)| page_from_text(&format!("p{}", i + 1), t))
         .collect();
     let drafts = draft_letters(&pages, &MODELS);
-    // Names are also title-cased when written in capitals and have "пй" read as "ң".
-    let name_key = |s: &str| fold_foreign(s).to_lowercase().replace("пй", "ң");
+    // Names are also title-cased when written in capitals, have "пй" read as "ң", and
+    // given names take the name list's spelling of letters OCR confuses (ң/й/н, ө/е/ү/у/о).
+    let name_key = |s: &str| -> String {
+        fold_foreign(s)
+            .to_lowercase()
+            .replace("пй", "ң")
+            .chars()
+            .map(|c| match c {
+                'ң' | 'й' => 'н',
+                'ө' | 'е' | 'ё' | 'є' | 'ү' | 'у' => 'о',
+                c => c,
+            })
+            .collect()
+    };
     let folded = name_key(&text);
 
     let all: Vec<&str> = pages.iter().map(|p| p.stem.as_str()).collect();

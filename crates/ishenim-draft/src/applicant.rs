@@ -156,6 +156,9 @@ fn title_case_if_capitals(w: &str) -> String {
         .join("-")
 }
 
+/// Keys of the words that end a Kyrgyz or Russian full name.
+const PATRONYMIC_ENDINGS: [&str; 6] = ["ович", "овна", "евич", "евна", "уулу", "кызы"];
+
 /// Takes name tokens from `from` on, across lines up to `limit_line`, stopping at labels and non-name words.
 fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<usize> {
     let mut out = Vec::new();
@@ -173,13 +176,20 @@ fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<
         {
             break;
         }
-        // The given name after "уулу"/"кызы" read with a small first letter ("өмүрбек"):
-        // Ө, Ү, О, С and the like differ from their small forms only in size.
-        let after_father = out
-            .last()
-            .is_some_and(|&p: &usize| matches!(doc.toks[p].key.as_str(), "уулу" | "кызы"));
-        let is_name =
-            name_token(&t.text) || after_father && name_token(&capitalise_lookalike(&t.text));
+        // A name word read with a small first letter ("өмүрбек", "сїн"): Ө, Ү, О, С and the
+        // like differ from their small forms only in size. Taken only inside a name: after
+        // "уулу"/"кызы", as a patronymic, or before one.
+        let patronymic = |k: &str| PATRONYMIC_ENDINGS.iter().any(|e| k.ends_with(e));
+        let inside = !out.is_empty()
+            && (out
+                .last()
+                .is_some_and(|&p: &usize| matches!(doc.toks[p].key.as_str(), "уулу" | "кызы"))
+                || patronymic(&t.key)
+                || doc
+                    .toks
+                    .get(i + 1)
+                    .is_some_and(|n| name_token(&n.text) && patronymic(&n.key)));
+        let is_name = name_token(&t.text) || inside && name_token(&capitalise_lookalike(&t.text));
         if !is_name {
             break;
         }
@@ -188,7 +198,7 @@ fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<
             // OCR may put a stray comma before the patronymic ("Гүлнара, Абдыкадыровна").
             let next_patronymic = doc.toks.get(i + 1).is_some_and(|n| {
                 n.line == t.line
-                    && ["ович", "овна", "евич", "евна", "уулу", "кызы"]
+                    && PATRONYMIC_ENDINGS
                         .iter()
                         .any(|s| n.key.trim_end_matches(',').ends_with(s))
             });

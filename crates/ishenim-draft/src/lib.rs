@@ -14,6 +14,7 @@ mod contacts;
 pub mod eval;
 mod layout;
 mod models;
+mod names;
 mod places;
 mod summary;
 mod text;
@@ -490,8 +491,11 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         pages: pages.iter().map(|p| p.stem.clone()).collect(),
         lang,
         applicant: Applicant {
-            // "Айгїл": letters of other Cyrillic alphabets read for Kyrgyz ones.
-            name: name.name.map(|n| applicant::fold_foreign(&n)),
+            // "Айгїл": letters of other Cyrillic alphabets read for Kyrgyz ones; "Жейишбек":
+            // confused letters in a given name the name list settles.
+            name: name
+                .name
+                .map(|n| names::repair(&applicant::fold_foreign(&n))),
             anonymous: name.anonymous,
         },
         address: addr.address,

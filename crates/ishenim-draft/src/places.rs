@@ -21,19 +21,27 @@ struct PlacesFile {
     streets: Vec<String>,
 }
 
-/// A word reduced to what OCR of Kyrgyz print keeps apart: case, and the letters it swaps
-/// (ң/н/й, ө/о/е/ё, ү/у) are folded.
-fn confusion_key(word: &str) -> String {
-    crate::applicant::fold_foreign(word)
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'ң' | 'й' => 'н',
-            'ө' | 'е' | 'ё' | 'є' => 'о',
-            'ү' => 'у',
-            c => c,
-        })
-        .collect()
+/// A word reduced to what OCR of Kyrgyz print keeps apart: case is folded, and so are the
+/// letters it swaps (ң/н/й; the rounded and front vowels ө/о/е/ё/ү/у) and a capital П
+/// inside a word, which stands for a letter the scan lost ("КПк-Жар" for "Көк-Жар").
+pub(crate) fn confusion_key(word: &str) -> String {
+    let folded = crate::applicant::fold_foreign(word);
+    let mut out = String::with_capacity(folded.len());
+    let mut prev: Option<char> = None;
+    for c in folded.chars() {
+        let inner = prev.is_some_and(|p| p != '-');
+        let k = match c {
+            'П' if inner => 'о',
+            _ => match c.to_lowercase().next().unwrap_or(c) {
+                'ң' | 'й' => 'н',
+                'ө' | 'е' | 'ё' | 'є' | 'ү' | 'у' => 'о',
+                l => l,
+            },
+        };
+        out.push(k);
+        prev = Some(c);
+    }
+    out
 }
 
 impl Places {
@@ -71,8 +79,9 @@ impl Places {
         self.by_key.len()
     }
 
-    /// The address with every capitalised word that is a misreading of exactly one place
-    /// name written as that name; punctuation around words and all other words are kept.
+    /// The address with every capitalised word (or one whose small first letter looks like
+    /// its capital) that is a misreading of exactly one place name written as that name;
+    /// punctuation around words and all other words are kept.
     pub(crate) fn repair(&self, address: &str) -> String {
         if self.by_key.is_empty() {
             return address.to_string();
@@ -83,7 +92,12 @@ impl Places {
                 out.push(' ');
             }
             let core = word.trim_matches(|c: char| !c.is_alphanumeric());
-            let capital = core.chars().next().is_some_and(char::is_uppercase);
+            // A capital, or a small letter that looks like its capital (OCR loses the size
+            // of Ө, Ү, О, С: "үмөталиев").
+            let capital = core
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || "өүосжшчзкх".contains(c));
             let known = (capital && core.chars().count() >= 3)
                 .then(|| self.by_key.get(&confusion_key(core)))
                 .flatten()
@@ -123,6 +137,17 @@ mod tests {
         );
         assert_eq!(p.repair("ул. Тоголок Молдо, 3"), "ул. Тоголок Молдо, 3");
         assert_eq!(p.repair("Жейиш,"), "Жеңиш,", "punctuation stays");
+        assert_eq!(p.repair("с. Чүң-Өрүк"), "с. Чоң-Өрүк", "ө read as ү");
+        assert_eq!(
+            p.repair("с. ЧПң-Өрүк"),
+            "с. Чоң-Өрүк",
+            "a lost letter read as П"
+        );
+        assert_eq!(
+            p.repair("Пйурманов"),
+            "Пйурманов",
+            "an initial П is a letter"
+        );
     }
 
     #[test]
@@ -140,6 +165,7 @@ mod tests {
             "жайы жол",
             "not capitalised: not a name"
         );
+        assert_eq!(p.repair("ул. үмөталиев"), "ул. Үмөталиев", "Ү read small");
         assert_eq!(Places::default().repair("Жайы-Жол"), "Жайы-Жол");
     }
 

@@ -428,3 +428,43 @@ fn header_misreadings_are_repaired() {
     assert_eq!(d.phone.as_deref(), Some("+996707531401"));
     assert_eq!(d.date.as_deref(), Some("2023-05-08"));
 }
+
+/// Name words whose capital OCR read as a small letter (a font without glyphs for Ө Ү
+/// gives boxes that come out as "ө", "сїн"): taken inside a full name, never on their own.
+#[test]
+fn small_first_letters_inside_a_name_are_capitals() {
+    let ky = draft(
+        "Өмүралиев айыл аймагынын башчысына
+Манас айылынын тургуну Токтосунова
+Айгүл өмүралыовна
+Дареги: Манас айылы, Манас көчөсү, 47-үй
+АРЫЗ
+Айылдагы көпүрө бузулуп калды, оңдоп берүүнү суранам.
+20.04.2023-ж.
+Колу: Токтосунова Айгүл өмүралыовна",
+    );
+    assert_eq!(
+        ky.applicant.name.as_deref(),
+        Some("Токтосунова Айгүл Өмүралыовна")
+    );
+    let ru = draft(
+        "В комиссию по предупреждению коррупции
+от жителя с. Манас Шаршенов сїн Маратович
+Адрес: с. Манас, ул. Көлбаев, д. 98
+ОБРАЩЕНИЕ
+Прошу отремонтировать мост через арык.
+27 сентября 2024 г.
+Подпись: Шаршенов сїн Маратович",
+    );
+    assert!(!ru.applicant.anonymous);
+    assert_eq!(ru.applicant.name.as_deref(), Some("Шаршенов Сүн Маратович"));
+    // A small word after a surname with no patronymic is not taken for a name.
+    let plain = draft(
+        "Айыл өкмөтүнүн башчысына
+Манас айылынын тургуну Асанов Бакыт
+АРЫЗ
+Көпүрөнү оңдоп берүүнү суранам.
+Колу: Асанов Бакыт ооруп жатам",
+    );
+    assert_eq!(plain.applicant.name.as_deref(), Some("Асанов Бакыт"));
+}
