@@ -209,7 +209,8 @@ fn digit_runs(s: &str) -> Vec<&str> {
 /// and may change the run's length only when three agree, the word was read with
 /// confidence under 80 or the run held a character that is not a digit. Without agreement
 /// the first LSTM reading's value is taken when it has the same length, or any length when
-/// the word's confidence is under 50.
+/// the word's confidence is under 50. A word of digits and punctuation read with confidence
+/// under 50 is replaced whole by a longer number two readings agree on.
 pub fn settle(word: &str, conf: f32, readings: &[Reading]) -> Option<String> {
     let runs = number_runs(word);
     if runs.is_empty() {
@@ -224,6 +225,17 @@ pub fn settle(word: &str, conf: f32, readings: &[Reading]) -> Option<String> {
         .map(|(t, r)| (digit_runs(t), *r))
         .filter(|(runs_read, _)| runs_read.len() >= runs.len())
         .collect();
+    // A word of digits the text engine was unsure of and read short ("02" for the date
+    // "02.11.2025"): taken whole when readers agree on a longer number.
+    if conf < 50.0 && !word.chars().any(char::is_alphabetic) {
+        let longer = joined.iter().find(|(t, _)| {
+            digit_runs(t).len() > runs.len()
+                && joined.iter().filter(|(o, _)| o == t).count() >= AGREED
+        });
+        if let Some((t, _)) = longer {
+            return (t != word).then(|| t.clone());
+        }
+    }
     let mut out = String::with_capacity(word.len());
     let mut last = 0;
     for (i, &(s, e)) in runs.iter().enumerate() {
@@ -360,6 +372,16 @@ mod tests {
             "each run is voted on by itself"
         );
         assert_eq!(settle("12", 40.0, &[]), None, "no reading");
+        assert_eq!(
+            settle("02", 16.1, &r(&["02.11.2025", "02.11.2025", "02.11"])).as_deref(),
+            Some("02.11.2025"),
+            "an unsure short reading of a date: the agreed longer number"
+        );
+        assert_eq!(
+            settle("02", 90.0, &r(&["02.11.2025", "02.11.2025"])),
+            None,
+            "a confident word keeps its runs"
+        );
     }
 
     #[test]
