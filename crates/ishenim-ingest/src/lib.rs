@@ -337,7 +337,15 @@ pub fn draft_scanned(
             ids.push(p.id);
         }
     }
-    let drafts = draft_letters(&records, models);
+    let mut drafts = draft_letters(&records, models);
+    let opened = store
+        .get_opening(opening)
+        .map_err(st(|| format!("opening {opening}")))?
+        .opened_at
+        .date();
+    for d in &mut drafts {
+        check_date_against_opening(d, opened);
+    }
     let mut new = Vec::with_capacity(drafts.len());
     let mut cursor = 0usize;
     for d in &drafts {
@@ -356,6 +364,21 @@ pub fn draft_scanned(
         }
     }
     Ok(())
+}
+
+/// A letter cannot be dated after the box was opened: such a date is a misreading (or a
+/// wrong date on the letter). The reviewer is told (warning `date_after_opening`, low
+/// confidence, so the review screen marks the field); the date is kept as read.
+fn check_date_against_opening(d: &mut ishenim_draft::LetterDraft, opened: chrono::NaiveDate) {
+    let after = d
+        .date
+        .as_deref()
+        .and_then(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        .is_some_and(|date| date > opened);
+    if after {
+        d.confidence.date = d.confidence.date.min(0.3);
+        d.warnings.push("date_after_opening".into());
+    }
 }
 
 /// Maps a draft's page stems to page ids. Drafts list their pages in scan order and never
@@ -388,6 +411,27 @@ mod tests {
 
     fn rec(stem: &str) -> PageRecord {
         ishenim_draft::eval::page_from_text(stem, "")
+    }
+
+    #[test]
+    fn a_letter_dated_after_the_opening_is_marked_for_the_reviewer() {
+        let page = ishenim_draft::eval::page_from_text(
+            "p1",
+            "Айыл өкмөтүнүн башчысына\nМанас айылынын тургуну Асанов Бакыт\nАРЫЗ\n\
+             Көпүрөнү оңдоп берүүнү суранам.\n2025-жылдын 5-майы\nКолу: Асанов Бакыт",
+        );
+        let mut d = draft_letters(&[page], &Models::embedded()).remove(0);
+        assert_eq!(d.date.as_deref(), Some("2025-05-05"));
+        let opened = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        check_date_against_opening(&mut d, opened("2025-05-05"));
+        assert!(
+            d.warnings.is_empty() && d.confidence.date > 0.3,
+            "the same day is fine"
+        );
+        check_date_against_opening(&mut d, opened("2025-05-04"));
+        assert_eq!(d.warnings, ["date_after_opening"]);
+        assert!(d.confidence.date <= 0.3);
+        assert_eq!(d.date.as_deref(), Some("2025-05-05"), "kept as read");
     }
 
     #[test]

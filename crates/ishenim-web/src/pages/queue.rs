@@ -19,6 +19,30 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+/// Draft fields below this confidence are marked "check against the image".
+const UNSURE: f64 = 0.6;
+
+/// The draft's fields whose confidence is below [`UNSURE`] (keys of the draft's `confidence`).
+fn unsure_fields(data: &Value) -> Vec<&'static str> {
+    [
+        "applicant",
+        "address",
+        "phone",
+        "date",
+        "summary",
+        "category",
+        "corruption",
+    ]
+    .into_iter()
+    .filter(|k| {
+        data.get("confidence")
+            .and_then(|c| c.get(*k))
+            .and_then(Value::as_f64)
+            .is_some_and(|c| c < UNSURE)
+    })
+    .collect()
+}
+
 /// Words below this confidence are marked on the image.
 const LOW_CONF: f32 = 60.0;
 
@@ -236,6 +260,7 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
             "score": d.data.pointer("/corruption/score"),
             "confidence": d.data.get("confidence"),
             "warnings": d.data.get("warnings"),
+            "unsure": unsure_fields(&d.data),
         },
         "fields": fields,
         "pages": pages,
@@ -597,5 +622,18 @@ mod tests {
         let ok = validate(&form("Асанов Б.", false, "жер", "land")).expect("valid");
         assert_eq!(ok.address, None);
         assert_eq!(ok.applicant_name.as_deref(), Some("Асанов Б."));
+    }
+
+    #[test]
+    fn fields_read_without_confidence_are_marked() {
+        let data = serde_json::json!({
+            "confidence": {"applicant": 0.95, "address": 0.5, "phone": 0.2, "date": 0.6,
+                           "summary": 0.55, "category": 0.9, "corruption": 0.8}
+        });
+        assert_eq!(unsure_fields(&data), ["address", "phone", "summary"]);
+        assert!(
+            unsure_fields(&serde_json::json!({})).is_empty(),
+            "old drafts without confidence"
+        );
     }
 }
