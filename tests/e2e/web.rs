@@ -91,6 +91,22 @@ async fn text_of(c: &Client, css: &str) -> String {
     find(c, css).await.text().await.expect("text")
 }
 
+/// The text of `css` once `ready` holds for it, or whatever it is after 20 s: right after a
+/// form is submitted the old page (with an element of the same name) may still be showing.
+async fn text_when(c: &Client, css: &str, ready: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if ready(&text) || Instant::now() > deadline {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// One real key press on whatever has the focus (the page itself here).
 async fn press(c: &Client, key: char) {
     use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -352,7 +368,7 @@ fn browser_upload_review_journal_amend_print() {
             .click()
             .await
             .expect("amend");
-        let history = text_of(&c, "table.history").await;
+        let history = text_when(&c, "table.history", |t| t.contains("OCR error")).await;
         assert!(
             history.contains("+996700123456") && history.contains("OCR error"),
             "history: {history}"
