@@ -114,12 +114,18 @@ impl NameCand {
     }
 }
 
+/// True for a small letter that differs from its capital only in size: OCR often reads
+/// one for the other ("өмүрбек", "үмөталиев").
+pub(crate) fn small_like_capital(c: char) -> bool {
+    "өүосжшщчзкхэ".contains(c)
+}
+
 /// A word whose first letter is a small letter that looks like its capital ("өмүрбек"),
 /// with that letter made a capital; other words as they are.
 fn capitalise_lookalike(w: &str) -> String {
     let mut cs = w.chars();
     match cs.next() {
-        Some(c) if "өүосжшщчзкхэ".contains(c) => c.to_uppercase().chain(cs).collect(),
+        Some(c) if small_like_capital(c) => c.to_uppercase().chain(cs).collect(),
         _ => w.to_string(),
     }
 }

@@ -3,8 +3,8 @@
 //! "Жейишбек" → "Жеңишбек", "Үсенбайовна" → "Үсөнбайовна". Surnames are left as read
 //! (too varied for a list), and so is every word the list does not settle.
 
-use crate::places::confusion_key;
-use std::collections::{HashMap, HashSet};
+use crate::places::ConfusionIndex;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 /// Built-in copy of `models/kir-names.txt`.
@@ -12,25 +12,17 @@ const NAMES_TXT: &str = include_str!("../../../models/kir-names.txt");
 
 struct NameList {
     exact: HashSet<&'static str>,
-    /// Names by confusion key; `None` when two names share a key.
-    by_key: HashMap<String, Option<&'static str>>,
+    index: ConfusionIndex,
 }
 
 static NAMES: LazyLock<NameList> = LazyLock::new(|| {
     let mut list = NameList {
         exact: HashSet::new(),
-        by_key: HashMap::new(),
+        index: ConfusionIndex::default(),
     };
-    for name in NAMES_TXT
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.chars().count() >= 3)
-    {
+    for name in NAMES_TXT.lines().map(str::trim).filter(|l| !l.is_empty()) {
         list.exact.insert(name);
-        let entry = list.by_key.entry(confusion_key(name)).or_insert(Some(name));
-        if *entry != Some(name) {
-            *entry = None;
-        }
+        list.index.insert(name);
     }
     list
 });
@@ -50,7 +42,7 @@ fn repair_word(word: &str) -> String {
         if NAMES.exact.contains(root) {
             return word.to_string();
         }
-        if let Some(Some(name)) = NAMES.by_key.get(&confusion_key(root)) {
+        if let Some(name) = NAMES.index.get(root) {
             return format!("{name}{ending}");
         }
     }

@@ -5,11 +5,43 @@ use crate::models::ModelError;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// Place names by their confusion key; `None` marks a key shared by two different names
-/// (then nothing is repaired).
+/// Names by their [`confusion_key`]; `None` marks a key shared by two different names (then
+/// nothing is repaired). Serves the place list here and the name list in `names`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ConfusionIndex {
+    by_key: HashMap<String, Option<String>>,
+}
+
+impl ConfusionIndex {
+    /// Adds a name (names under 3 letters are too short to repair anything).
+    pub(crate) fn insert(&mut self, name: &str) {
+        if name.chars().count() < 3 {
+            return;
+        }
+        let entry = self
+            .by_key
+            .entry(confusion_key(name))
+            .or_insert_with(|| Some(name.to_string()));
+        if entry.as_deref() != Some(name) {
+            *entry = None;
+        }
+    }
+
+    /// The one name `word` may be a misreading of.
+    pub(crate) fn get(&self, word: &str) -> Option<&str> {
+        self.by_key.get(&confusion_key(word))?.as_deref()
+    }
+
+    /// Number of distinct keys.
+    pub(crate) fn len(&self) -> usize {
+        self.by_key.len()
+    }
+}
+
+/// The council's place names.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Places {
-    by_key: HashMap<String, Option<String>>,
+    index: ConfusionIndex,
 }
 
 #[derive(Deserialize)]
@@ -24,7 +56,7 @@ struct PlacesFile {
 /// A word reduced to what OCR of Kyrgyz print keeps apart: case is folded, and so are the
 /// letters it swaps (ң/н/й; the rounded and front vowels ө/о/е/ё/ү/у) and a capital П
 /// inside a word, which stands for a letter the scan lost ("КПк-Жар" for "Көк-Жар").
-pub(crate) fn confusion_key(word: &str) -> String {
+fn confusion_key(word: &str) -> String {
     let folded = crate::applicant::fold_foreign(word);
     let mut out = String::with_capacity(folded.len());
     let mut prev: Option<char> = None;
@@ -59,31 +91,16 @@ impl Places {
             .chain(&f.streets)
             .flat_map(|n| n.split_whitespace())
         {
-            if word.chars().count() < 3 {
-                continue;
-            }
-            let entry = places
-                .by_key
-                .entry(confusion_key(word))
-                .or_insert_with(|| Some(word.to_string()));
-            if entry.as_deref() != Some(word) {
-                *entry = None;
-            }
+            places.index.insert(word);
         }
         Ok(places)
-    }
-
-    /// Number of distinct place words known.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.by_key.len()
     }
 
     /// The address with every capitalised word (or one whose small first letter looks like
     /// its capital) that is a misreading of exactly one place name written as that name;
     /// punctuation around words and all other words are kept.
     pub(crate) fn repair(&self, address: &str) -> String {
-        if self.by_key.is_empty() {
+        if self.index.len() == 0 {
             return address.to_string();
         }
         let mut out = String::with_capacity(address.len());
@@ -97,11 +114,8 @@ impl Places {
             let capital = core
                 .chars()
                 .next()
-                .is_some_and(|c| c.is_uppercase() || "өүосжшчзкх".contains(c));
-            let known = (capital && core.chars().count() >= 3)
-                .then(|| self.by_key.get(&confusion_key(core)))
-                .flatten()
-                .and_then(|n| n.as_deref());
+                .is_some_and(|c| c.is_uppercase() || crate::applicant::small_like_capital(c));
+            let known = capital.then(|| self.index.get(core)).flatten();
             match known {
                 Some(name) if name != core => out.push_str(&word.replacen(core, name, 1)),
                 _ => out.push_str(word),
@@ -172,7 +186,7 @@ mod tests {
     #[test]
     fn the_built_in_list_compiles() {
         let p = Places::from_toml(crate::models::PLACES_TOML, "places.toml").expect("built in");
-        assert!(p.len() > 50);
+        assert!(p.index.len() > 50);
     }
 
     #[test]
