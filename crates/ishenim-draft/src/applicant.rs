@@ -67,11 +67,17 @@ const COLLECTIVE: &[&str] = &[
     "родители",
 ];
 
+/// True for the key of "уулу"/"кызы" (son/daughter of), which links a father's name to the
+/// given name in "Father уулу Given".
+pub(crate) fn father_link(key: &str) -> bool {
+    matches!(key, "уулу" | "кызы")
+}
+
 /// True for a word that can be part of a person's name as written ("Асанов", "Жумабекович", "уулу", "Б.").
 pub(crate) fn name_token(w: &str) -> bool {
     let t = trim_punct(w);
     let k = key_word(t);
-    if k == "уулу" || k == "кызы" {
+    if father_link(&k) {
         return true;
     }
     let mut chars = t.chars();
@@ -102,7 +108,7 @@ impl NameCand {
             .iter()
             .map(|&i| {
                 let w = trim_punct(&doc.toks[i].text);
-                let w = if matches!(doc.toks[i].key.as_str(), "уулу" | "кызы") {
+                let w = if father_link(&doc.toks[i].key) {
                     w.to_string()
                 } else {
                     capitalise_lookalike(w)
@@ -133,11 +139,9 @@ fn capitalise_lookalike(w: &str) -> String {
 /// "Ң" read as two letters, "Пй" ("Пйурманов" for "Ңурманов", "Жепйиш"): no Kyrgyz or
 /// Russian word has "пй", so in a name it is always the misread "ң".
 fn split_eng(w: &str) -> String {
-    if !w.contains("пй") && !w.contains("Пй") && !w.contains("ПЙ") {
-        return w.to_string();
-    }
-    let w = w.replacen("Пй", "Ң", 1).replacen("ПЙ", "Ң", 1);
-    w.replace("пй", "ң")
+    w.replacen("Пй", "Ң", 1)
+        .replacen("ПЙ", "Ң", 1)
+        .replace("пй", "ң")
 }
 
 /// A name word written (or read) in capitals, as the journal writes it: "ДӨӨЛӨТ" → "Дөөлөт",
@@ -189,7 +193,7 @@ fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<
         let inside = !out.is_empty()
             && (out
                 .last()
-                .is_some_and(|&p: &usize| matches!(doc.toks[p].key.as_str(), "уулу" | "кызы"))
+                .is_some_and(|&p: &usize| father_link(&doc.toks[p].key))
                 || patronymic(&t.key)
                 || doc
                     .toks

@@ -53,7 +53,7 @@ fn repair_word(word: &str) -> String {
 /// the second and third words, in "Father уулу/кызы Given" the first and the last.
 pub(crate) fn repair(name: &str) -> String {
     let words: Vec<&str> = name.split(' ').collect();
-    let father = words.iter().position(|w| matches!(*w, "уулу" | "кызы"));
+    let father = words.iter().position(|w| crate::applicant::father_link(w));
     words
         .iter()
         .enumerate()
