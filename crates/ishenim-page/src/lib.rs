@@ -55,6 +55,26 @@ pub struct PageRecord {
     /// Non-fatal observations (e.g. `low_confidence`, `upscaled`), machine-readable codes.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Regions with text-like ink that the reader gave up on after reading them again
+    /// another way: the words there are missing from `text` and a person must type them.
+    /// Empty when everything that looks like writing produced words (and in records
+    /// written before this key existed).
+    #[serde(default)]
+    pub unread: Vec<UnreadRegion>,
+}
+
+/// A part of the page that looks like writing but produced no usable words.
+///
+/// Listed so that nothing is lost silently: the review screen draws it and drafting
+/// warns about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnreadRegion {
+    /// `[x0, y0, x1, y1]` in pixels of the original page image as stored.
+    pub bbox: [u32; 4],
+    /// Machine-readable reason: `no_words` (ink, nothing read), `low_confidence` (only
+    /// words far below the page's confidence), `handwriting` (writing that looks
+    /// handwritten, beyond the printed-text reader).
+    pub reason: String,
 }
 
 /// An input file that could not be read at all.
@@ -70,4 +90,27 @@ pub struct FileError {
     /// Stable machine-readable reason code (e.g. `empty`, `truncated`, `too_large`).
     #[serde(default)]
     pub code: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records stored before `unread` existed must still load, with no regions.
+    #[test]
+    fn old_records_load_without_unread() {
+        let old = r#"{"file":"a.png","page":1,"stem":"a","blank":false,"rotation":0,
+            "skew_deg":0.0,"dpi":300,"lang":"kir","mean_conf":90.0,"text":"x",
+            "words":[],"timings_ms":{}}"#;
+        let r: PageRecord = serde_json::from_str(old).expect("old record");
+        assert!(r.unread.is_empty());
+        let mut r2 = r.clone();
+        r2.unread.push(UnreadRegion {
+            bbox: [1, 2, 3, 4],
+            reason: "no_words".into(),
+        });
+        let v = serde_json::to_value(&r2).expect("json");
+        assert_eq!(v["unread"][0]["bbox"], serde_json::json!([1, 2, 3, 4]));
+        assert_eq!(v["unread"][0]["reason"], "no_words");
+    }
 }

@@ -45,6 +45,7 @@ fn page(n: u32) -> PageRecord {
         timings_ms: Default::default(),
         size: [2480, 3508],
         warnings: Vec::new(),
+        unread: Vec::new(),
     }
 }
 

@@ -92,6 +92,7 @@ pub fn scan_page(
         timings_ms: timings,
         size: [w, h],
         warnings: Vec::new(),
+        unread: Vec::new(),
     };
     if prep.dpi_estimated {
         rec.warnings.push("dpi_estimated".into());

@@ -33,6 +33,7 @@ fn page(n: u32, text: &str) -> PageRecord {
         timings_ms: Default::default(),
         size: [2480, 3508],
         warnings: Vec::new(),
+        unread: Vec::new(),
     }
 }
 

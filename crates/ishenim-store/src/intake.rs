@@ -538,6 +538,7 @@ pub(crate) fn page(file: &str, n: u32, text: &str) -> PageRecord {
         timings_ms: Default::default(),
         size: [2480, 3508],
         warnings: Vec::new(),
+        unread: Vec::new(),
     }
 }
 

@@ -37,6 +37,7 @@ pub fn page(file: &str, n: u32) -> PageRecord {
         timings_ms: Default::default(),
         size: [2480, 3508],
         warnings: Vec::new(),
+        unread: Vec::new(),
     }
 }
 
