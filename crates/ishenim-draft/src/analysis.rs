@@ -1,6 +1,6 @@
 //! Corruption flag and category: lexicon matches over the letter body, with reasons.
 
-use crate::models::{any_match, Models};
+use crate::models::{any_match, any_match_word, Models};
 use crate::text::{spans_of, Doc};
 use serde::{Deserialize, Serialize};
 
@@ -83,37 +83,79 @@ fn quoted(doc: &Doc, body: std::ops::Range<usize>) -> Vec<bool> {
     out
 }
 
-/// Scores corruption over the token range `body`; `thanks_scope` is the token range searched for thanks words.
-pub(crate) fn corruption(
-    doc: &Doc,
+/// What discounts a match: negation, rumour, innocent money, a letter of thanks.
+struct Discount<'a> {
+    doc: &'a Doc,
     body: std::ops::Range<usize>,
-    thanks_scope: std::ops::Range<usize>,
-    lang: &str,
-    models: &Models,
-) -> Corruption {
+    models: &'a Models,
+    quotes: Vec<bool>,
+    innocent: Vec<bool>,
+    thanks: bool,
+}
+
+impl Discount<'_> {
+    /// The factor and note for a match whose words are at `at` (absolute token indices).
+    fn of(&self, at: &[usize], negatable: bool) -> (f32, Option<&'static str>) {
+        let m = &self.models.corruption;
+        let toks = &self.doc.toks;
+        let sent = toks[at[0]].sentence;
+        let same = |i: usize| self.body.contains(&i) && toks[i].sentence == sent;
+        let negated = at.iter().any(|&a| {
+            (a.saturating_sub(2)..a).any(|i| same(i) && any_match_word(&m.neg_before, &toks[i]))
+                || (a + 1..a + 4).any(|i| same(i) && any_match_word(&m.neg_after, &toks[i]))
+        });
+        let rumour = self.quotes[at[0]]
+            || toks[self.body.clone()]
+                .iter()
+                .any(|t| t.sentence == sent && any_match(&m.rumour, &t.key));
+        if negatable && negated {
+            (m.negated_factor, Some("negated"))
+        } else if rumour {
+            (m.rumour_factor, Some("rumour"))
+        } else if self.innocent[at[0]] {
+            (m.innocent_factor, Some("innocent"))
+        } else if self.thanks {
+            (m.thanks_factor, Some("thanks"))
+        } else {
+            (1.0, None)
+        }
+    }
+}
+
+/// Token flags of the sentences that describe innocent money (absolute indices).
+fn innocent_sentences(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> Vec<bool> {
+    let words = &doc.toks[body.clone()];
+    let mut sentences = std::collections::BTreeSet::new();
+    for p in &models.corruption.innocent {
+        for at in p.find_all(words) {
+            sentences.insert(words[at[0]].sentence);
+        }
+    }
+    (0..doc.toks.len())
+        .map(|i| body.contains(&i) && sentences.contains(&doc.toks[i].sentence))
+        .collect()
+}
+
+/// Lexicon terms: (term index, absolute positions), strongest first, outside neutral phrases.
+fn term_matches(doc: &Doc, body: std::ops::Range<usize>, lang: &str, models: &Models) -> Vec<(usize, Vec<usize>)> {
     let m = &models.corruption;
-    let keys: Vec<&str> = doc.toks[body.clone()]
-        .iter()
-        .map(|t| t.key.as_str())
-        .collect();
-    let off = body.start;
-    let mut blocked = vec![false; keys.len()];
+    let words = &doc.toks[body.clone()];
+    let mut blocked = vec![false; words.len()];
     for n in &m.neutral {
-        for at in n.find_all(&keys) {
+        for at in n.find_all(words) {
             if let (Some(&a), Some(&b)) = (at.first(), at.last()) {
                 blocked[a..=b].iter_mut().for_each(|x| *x = true);
             }
         }
     }
-    // Candidate matches: (term index, positions relative to body).
     let mut cands: Vec<(usize, Vec<usize>)> = Vec::new();
     for (ti, t) in m.terms.iter().enumerate() {
         if t.lang.as_deref().is_some_and(|l| l != lang) {
             continue;
         }
-        for at in t.pat.find_all(&keys) {
+        for at in t.pat.find_all(words) {
             if !blocked[at[0]] {
-                cands.push((ti, at));
+                cands.push((ti, at.iter().map(|&i| i + body.start).collect()));
             }
         }
     }
@@ -123,49 +165,105 @@ pub(crate) fn corruption(
             .then(b.1.len().cmp(&a.1.len()))
             .then(a.1[0].cmp(&b.1[0]))
     });
-    let mut used = vec![false; keys.len()];
-    let quotes = quoted(doc, body.clone());
-    let thanks = doc.toks[thanks_scope]
+    cands
+}
+
+/// Where each concept occurs: per concept, the sentences and the first token of each match.
+fn concept_hits(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> Vec<Vec<(usize, usize)>> {
+    let words = &doc.toks[body.clone()];
+    models
+        .corruption
+        .concepts
         .iter()
-        .any(|t| any_match(&m.thanks, &t.key));
+        .map(|(_, phrases)| {
+            let mut hits: Vec<(usize, usize)> = phrases
+                .iter()
+                .flat_map(|p| p.find_all(words))
+                .map(|at| (words[at[0]].sentence, at[0] + body.start))
+                .collect();
+            hits.sort_unstable();
+            hits.dedup_by_key(|h| h.1);
+            hits
+        })
+        .collect()
+}
+
+/// Rule matches: (rule index, absolute token positions of the words that made it), at most
+/// one per rule and sentence.
+fn rule_matches(hits: &[Vec<(usize, usize)>], lang: &str, models: &Models) -> Vec<(usize, Vec<usize>)> {
+    let mut out = Vec::new();
+    for (ri, r) in models.corruption.rules.iter().enumerate() {
+        if r.lang.as_deref().is_some_and(|l| l != lang) {
+            continue;
+        }
+        let sentences: std::collections::BTreeSet<usize> =
+            hits[r.all[0]].iter().map(|h| h.0).collect();
+        for s in sentences {
+            let first_in = |c: usize, lo: usize, hi: usize| {
+                hits[c].iter().find(|h| h.0 >= lo && h.0 <= hi).map(|h| h.1)
+            };
+            let Some(mut at) = r.all.iter().map(|&c| first_in(c, s, s)).collect::<Option<Vec<_>>>() else {
+                continue;
+            };
+            if !r.any.is_empty() {
+                let lo = s.saturating_sub(r.reach);
+                match r.any.iter().find_map(|&c| first_in(c, lo, s + r.reach)) {
+                    Some(t) => at.push(t),
+                    None => continue,
+                }
+            }
+            at.sort_unstable();
+            at.dedup();
+            out.push((ri, at));
+        }
+    }
+    out
+}
+
+/// Scores corruption over the token range `body`; `thanks_scope` is the token range searched for thanks words.
+///
+/// Two kinds of evidence add up: lexicon terms that name corruption outright (`пара`,
+/// `взятка`, `откат`) and rules of the structure of an accusation (concepts such as an
+/// official, a demand and money in one sentence). Each term or rule counts fully once and
+/// a little for each repeat; a negated, rumoured, innocent or thankful mention counts less.
+pub(crate) fn corruption(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    thanks_scope: std::ops::Range<usize>,
+    lang: &str,
+    models: &Models,
+) -> Corruption {
+    let m = &models.corruption;
+    let disc = Discount {
+        doc,
+        body: body.clone(),
+        models,
+        quotes: quoted(doc, body.clone()),
+        innocent: innocent_sentences(doc, body.clone(), models),
+        thanks: doc.toks[thanks_scope]
+            .iter()
+            .any(|t| any_match(&m.thanks, &t.key)),
+    };
+    let mut used = vec![false; doc.toks.len()];
+    let mut reasons: Vec<(Reason, f32)> = Vec::new();
     let mut per_term: Vec<(f32, usize)> = vec![(0.0, 0); m.terms.len()];
-    let mut reasons = Vec::new();
-    for (ti, at) in cands {
+    for (ti, at) in term_matches(doc, body.clone(), lang, models) {
         if at.iter().any(|&i| used[i]) {
             continue;
         }
         at.iter().for_each(|&i| used[i] = true);
         let term = &m.terms[ti];
-        let (a, b) = (at[0], at[at.len() - 1]);
-        let sent = doc.toks[off + a].sentence;
-        let same = |i: usize| doc.toks[off + i].sentence == sent;
-        let neg_before =
-            (a.saturating_sub(2)..a).any(|i| same(i) && any_match(&m.neg_before, keys[i]));
-        let neg_after =
-            (b + 1..(b + 4).min(keys.len())).any(|i| same(i) && any_match(&m.neg_after, keys[i]));
-        let rumour = quotes[off + a]
-            || doc.toks[body.clone()]
-                .iter()
-                .any(|t| t.sentence == sent && any_match(&m.rumour, &t.key));
-        let (factor, note) = if term.negatable && (neg_before || neg_after) {
-            (m.negated_factor, Some("negated"))
-        } else if rumour {
-            (m.rumour_factor, Some("rumour"))
-        } else if thanks {
-            (m.thanks_factor, Some("thanks"))
-        } else {
-            (1.0, None)
-        };
-        let abs: Vec<usize> = at.iter().map(|&i| i + off).collect();
-        let (sum, n) = per_term[ti];
-        let add = if n == 0 {
-            term.weight
-        } else {
-            (term.weight * 0.25).min(2.0 * term.weight - sum).max(0.0)
-        };
-        let w = add * factor;
-        per_term[ti] = (sum + add, n + 1);
-        reasons.push((reason(doc, &abs, &term.phrase, w, note), w));
+        let (factor, note) = disc.of(&at, term.negatable);
+        let w = repeat_weight(&mut per_term[ti], term.weight) * factor;
+        reasons.push((reason(doc, &at, &term.phrase, w, note), w));
+    }
+    let hits = concept_hits(doc, body.clone(), models);
+    let mut per_rule: Vec<(f32, usize)> = vec![(0.0, 0); m.rules.len()];
+    for (ri, at) in rule_matches(&hits, lang, models) {
+        let rule = &m.rules[ri];
+        let (factor, note) = disc.of(&at, true);
+        let w = repeat_weight(&mut per_rule[ri], rule.weight) * factor;
+        reasons.push((rule_reason(doc, &at, &rule.name, w, note), w));
     }
     let raw: f32 = reasons.iter().map(|r| r.1).sum();
     reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -179,6 +277,37 @@ pub(crate) fn corruption(
         score: (score * 1000.0).round() / 1000.0,
         reasons: reasons.into_iter().map(|r| r.0).collect(),
     }
+}
+
+/// What one more match of a term or rule adds: its weight the first time, a quarter for
+/// each repeat, at most twice the weight in all (`acc` = sum so far, count).
+fn repeat_weight(acc: &mut (f32, usize), weight: f32) -> f32 {
+    let (sum, n) = *acc;
+    let add = if n == 0 {
+        weight
+    } else {
+        (weight * 0.25).min(2.0 * weight - sum).max(0.0)
+    };
+    *acc = (sum + add, n + 1);
+    add
+}
+
+/// A rule's reason: the words that made it (not the text between them), in letter order.
+fn rule_reason(doc: &Doc, at: &[usize], name: &str, weight: f32, note: Option<&str>) -> Reason {
+    let mut r = reason(doc, &at[..1], name, weight, note);
+    r.phrase = at
+        .iter()
+        .filter_map(|&i| doc.toks.get(i))
+        .map(|t| crate::text::trim_punct(&t.text))
+        .collect::<Vec<_>>()
+        .join(" … ");
+    let on_page: Vec<usize> = at
+        .iter()
+        .copied()
+        .filter(|&i| doc.toks.get(i).map(|t| t.page) == doc.toks.get(at[0]).map(|t| t.page))
+        .collect();
+    r.bbox = spans_of(doc, &on_page).into_iter().next().and_then(|s| s.bbox);
+    r
 }
 
 /// The category verdict with its reasons.
@@ -203,10 +332,7 @@ pub(crate) fn category(
     models: &Models,
 ) -> CategoryResult {
     let cm = &models.categories;
-    let keys: Vec<&str> = doc.toks[body.clone()]
-        .iter()
-        .map(|t| t.key.as_str())
-        .collect();
+    let keys = &doc.toks[body.clone()];
     let mut best: Option<(usize, f32, Vec<Reason>)> = None;
     let mut second = 0.0f32;
     for (ci, c) in cm.categories.iter().enumerate() {
@@ -215,7 +341,7 @@ pub(crate) fn category(
         let mut reasons = Vec::new();
         let mut hits: Vec<(&str, f32, Vec<usize>)> = Vec::new();
         for (name, p, w) in &c.phrases {
-            for at in p.find_all(&keys) {
+            for at in p.find_all(keys) {
                 hits.push((name, *w, at));
             }
         }

@@ -62,6 +62,15 @@ pub struct TruthRow {
     /// Letter date, ISO.
     #[serde(default)]
     pub date: Option<String>,
+    /// Other spellings of the address a clerk would equally accept.
+    #[serde(default)]
+    pub address_alts: Vec<String>,
+    /// Category key by the letter's subject (whole-letter corpora only).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// 2–4 word stems a good summary names (whole-letter corpora only).
+    #[serde(default)]
+    pub summary_stems: Vec<String>,
     /// Page text.
     #[serde(default)]
     pub text: String,
@@ -124,6 +133,7 @@ pub fn page_from_text(stem: &str, text: &str) -> PageRecord {
         timings_ms: BTreeMap::new(),
         size: [2480, 3508],
         warnings: vec![],
+        unread: vec![],
     }
 }
 
@@ -220,6 +230,13 @@ pub struct EvalReport {
     pub lang: Ratio,
     /// Corruption flag.
     pub corruption: Prf,
+    /// Category key (letters whose truth has one).
+    pub category: Ratio,
+    /// The summary names the subject: at least two of the truth's stems (all when fewer) start a word of it.
+    pub summary: Ratio,
+    /// Calibration: letters where no field the review screen shows as sure (confidence ≥
+    /// [`crate::UNSURE_BELOW`]) is wrong — `1 - rate` is the share of letters with a confidently wrong field.
+    pub calibrated: Ratio,
     /// One line per mismatch: `letter field: expected … got …` (synthetic corpus only).
     pub mismatches: Vec<String>,
     /// The same scores for the letters of each degradation level (`clean`, `mild`,
@@ -237,6 +254,43 @@ fn norm(s: &Option<String>) -> Option<String> {
                 .to_string()
         })
         .filter(|v| !v.is_empty())
+}
+
+/// A name compared without regard to letter case ("АЛЫМБЕКОВ Нурдин" is the journal's
+/// "Алымбеков Нурдин").
+fn loose(s: &Option<String>) -> Option<String> {
+    norm(s).map(|v| v.to_lowercase())
+}
+
+/// An address compared as a clerk would: case, commas and full stops aside ("Ленин көчөсү 14"
+/// and "ленин көчөсү, 14." are the same address).
+fn address_key(s: &Option<String>) -> Option<String> {
+    norm(s).map(|v| {
+        v.to_lowercase()
+            .replace([',', ';'], " ")
+            .replace(". ", " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// True when the summary names the subject: at least two of the stems (all when fewer) start
+/// one of its words (case and ө/ү/ң folded).
+pub fn names_subject(summary: &str, stems: &[String]) -> bool {
+    let words: Vec<String> = summary
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .map(crate::text::key_word)
+        .collect();
+    let hits = stems
+        .iter()
+        .filter(|s| {
+            let s = crate::text::key_word(s);
+            words.iter().any(|w| w.starts_with(&s))
+        })
+        .count();
+    hits >= stems.len().min(2)
 }
 
 /// Scores `drafts` against `truth.jsonl` text. Drafts are mapped to truth letters by page stems.
@@ -275,6 +329,22 @@ pub fn evaluate(drafts: &[LetterDraft], truth_jsonl: &str) -> Result<EvalReport,
     Ok(rep)
 }
 
+/// Counts one field of one letter; a miss is listed as `letter field: expected … got …`.
+fn field(
+    ratio: &mut Ratio,
+    mismatches: &mut Vec<String>,
+    lid: &str,
+    name: &str,
+    want: Option<String>,
+    got: Option<String>,
+) {
+    let ok = want == got;
+    ratio.add(ok);
+    if !ok {
+        mismatches.push(format!("{lid} {name}: expected {want:?} got {got:?}"));
+    }
+}
+
 /// Scores the drafts of the given truth letters.
 fn score(
     drafts: &[LetterDraft],
@@ -307,52 +377,58 @@ fn score(
         }
         let t = pages[0];
         let d = drafts.iter().find(|d| d.pages.contains(&t.id));
-        let mut field =
-            |ratio: &mut Ratio, name: &str, want: Option<String>, got: Option<String>| {
-                let ok = want == got;
-                ratio.add(ok);
-                if !ok {
-                    rep.mismatches
-                        .push(format!("{lid} {name}: expected {want:?} got {got:?}"));
-                }
-            };
         let got = |f: &dyn Fn(&LetterDraft) -> Option<String>| d.and_then(f);
-        field(
-            &mut rep.phone,
-            "phone",
-            norm(&t.phone),
-            got(&|d| norm(&d.phone)),
-        );
-        field(
-            &mut rep.name,
-            "name",
-            norm(&t.name),
-            got(&|d| norm(&d.applicant.name)),
-        );
-        field(
-            &mut rep.anonymous,
+        let sure = |k: &str| d.is_some_and(|d| !d.unsure_fields().contains(&k));
+        let mut confident_miss = false;
+        let phone_ok = norm(&t.phone) == got(&|d| norm(&d.phone));
+        confident_miss |= !phone_ok && sure("phone");
+        field(&mut rep.phone, &mut rep.mismatches, lid, "phone", norm(&t.phone), got(&|d| norm(&d.phone)));
+        let name_ok = loose(&t.name) == got(&|d| loose(&d.applicant.name));
+        let anon_ok = t.anonymous.is_none() || t.anonymous == d.map(|d| d.applicant.anonymous);
+        confident_miss |= !(name_ok && anon_ok) && sure("applicant");
+        field(&mut rep.name, &mut rep.mismatches, lid, "name", loose(&t.name), got(&|d| loose(&d.applicant.name)));
+        field(&mut rep.anonymous, &mut rep.mismatches, lid,
             "anonymous",
             t.anonymous.map(|a| a.to_string()),
             got(&|d| Some(d.applicant.anonymous.to_string())),
         );
-        field(
-            &mut rep.date,
-            "date",
-            norm(&t.date),
-            got(&|d| norm(&d.date)),
-        );
-        field(
-            &mut rep.address,
-            "address",
-            norm(&t.address),
-            got(&|d| norm(&d.address)),
-        );
-        field(
-            &mut rep.lang,
+        let date_ok = norm(&t.date) == got(&|d| norm(&d.date));
+        confident_miss |= !date_ok && sure("date");
+        field(&mut rep.date, &mut rep.mismatches, lid, "date", norm(&t.date), got(&|d| norm(&d.date)));
+        let got_addr = got(&|d| address_key(&d.address));
+        let want_addr = std::iter::once(address_key(&t.address))
+            .chain(t.address_alts.iter().map(|a| address_key(&Some(a.clone()))))
+            .find(|a| *a == got_addr)
+            .unwrap_or_else(|| address_key(&t.address));
+        confident_miss |= want_addr != got_addr && sure("address");
+        field(&mut rep.address, &mut rep.mismatches, lid, "address", want_addr, got_addr);
+        field(&mut rep.lang, &mut rep.mismatches, lid,
             "lang",
             t.lang.clone(),
             got(&|d| Some(d.lang.clone())),
         );
+        if let Some(want) = &t.category {
+            field(&mut rep.category, &mut rep.mismatches, lid,
+                "category",
+                Some(want.clone()),
+                got(&|d| Some(d.category.clone())),
+            );
+        }
+        if !t.summary_stems.is_empty() {
+            let summary = d.map(|d| d.summary.clone()).unwrap_or_default();
+            let ok = names_subject(&summary, &t.summary_stems);
+            rep.summary.add(ok);
+            if !ok {
+                rep.mismatches.push(format!(
+                    "{lid} summary: expected stems {:?} got {summary:?}",
+                    t.summary_stems
+                ));
+            }
+        }
+        rep.calibrated.add(!confident_miss);
+        if confident_miss {
+            rep.mismatches.push(format!("{lid} calibration: a wrong field was not marked unsure"));
+        }
         if let Some(want) = t.corruption {
             let flag = d.is_some_and(|d| d.corruption.flag);
             match (want, flag) {
@@ -392,6 +468,13 @@ impl fmt::Display for EvalReport {
         row(f, "date", &self.date)?;
         row(f, "address", &self.address)?;
         row(f, "lang", &self.lang)?;
+        if self.category.total > 0 {
+            row(f, "category", &self.category)?;
+        }
+        if self.summary.total > 0 {
+            row(f, "summary names subject", &self.summary)?;
+        }
+        row(f, "sure fields right", &self.calibrated)?;
         let c = &self.corruption;
         writeln!(
             f,

@@ -120,6 +120,30 @@ pub struct LetterDraft {
     pub warnings: Vec<String>,
 }
 
+/// Fields whose confidence is below this are marked "check against the image" on the review
+/// screen; `ishenim eval` counts a wrong field above it as a calibration miss.
+pub const UNSURE_BELOW: f32 = 0.6;
+
+impl LetterDraft {
+    /// The fields the reviewer is told to check (confidence below [`UNSURE_BELOW`]).
+    pub fn unsure_fields(&self) -> Vec<&'static str> {
+        let c = &self.confidence;
+        [
+            ("applicant", c.applicant),
+            ("address", c.address),
+            ("phone", c.phone),
+            ("date", c.date),
+            ("summary", c.summary),
+            ("category", c.category),
+            ("corruption", c.corruption),
+        ]
+        .into_iter()
+        .filter(|(_, v)| *v < UNSURE_BELOW)
+        .map(|(k, _)| k)
+        .collect()
+    }
+}
+
 /// Page-level quality: `true` when the page should be typed in by hand.
 pub fn page_needs_transcription(page: &PageRecord) -> bool {
     if page.blank || page.text.trim().is_empty() {
@@ -430,6 +454,14 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     let needs_transcription = !text_pages.is_empty() && poor * 2 >= text_pages.len();
     for p in text_pages.iter().filter(|p| page_needs_transcription(p)) {
         warnings.push(format!("low_quality_page:{}", p.stem));
+    }
+    // Writing the reader gave up on: the reviewer must type it (it may hold the date or the
+    // accusation), so every such region is named.
+    for p in pages.iter() {
+        for r in &p.unread {
+            let [x0, y0, x1, y1] = r.bbox;
+            warnings.push(format!("unread_region:{}:{x0},{y0},{x1},{y1}:{}", p.stem, r.reason));
+        }
     }
 
     let first_reason_tok = corruption

@@ -33,20 +33,63 @@ pub enum ModelError {
     },
 }
 
-/// One word of a pattern: alternatives, each exact or a stem (`prefix*`).
+/// A word of the letter as patterns see it: its matching key and the analyser's stems.
+pub(crate) trait Keyed {
+    /// [`key_word`] of the word.
+    fn key(&self) -> &str;
+    /// Stems by the shared analyser (empty when unknown: only the key is compared).
+    fn stems(&self) -> &[String];
+}
+
+impl Keyed for &str {
+    fn key(&self) -> &str {
+        self
+    }
+    fn stems(&self) -> &[String] {
+        &[]
+    }
+}
+
+impl Keyed for crate::text::Tok {
+    fn key(&self) -> &str {
+        &self.key
+    }
+    fn stems(&self) -> &[String] {
+        &self.stems
+    }
+}
+
+/// One alternative of a pattern word.
+#[derive(Debug, Clone)]
+struct Alt {
+    key: String,
+    prefix: bool,
+    /// Stems of an exact word: it also matches every word with one of these stems (its
+    /// inflected forms: `акча` → `акчаны`, `акчасын`; `взятка` → `взятку`).
+    stems: Vec<String>,
+}
+
+/// One word of a pattern: alternatives, each exact (any inflection, through the shared
+/// stemmer) or a stem (`prefix*`).
 #[derive(Debug, Clone)]
 pub(crate) struct TokPat {
-    alts: Vec<(String, bool)>,
+    alts: Vec<Alt>,
 }
 
 impl TokPat {
     fn parse(s: &str) -> Option<TokPat> {
-        let alts: Vec<(String, bool)> = s
+        let alts: Vec<Alt> = s
             .split('|')
             .filter_map(|a| {
                 let prefix = a.ends_with('*');
-                let k = key_word(a.trim_end_matches('*'));
-                (!k.is_empty()).then_some((k, prefix))
+                let raw = a.trim_end_matches('*');
+                let key = key_word(raw);
+                let stems = if prefix {
+                    vec![]
+                } else {
+                    crate::text::stems_of(raw)
+                };
+                (!key.is_empty()).then_some(Alt { key, prefix, stems })
             })
             .collect();
         (!alts.is_empty()).then_some(TokPat { alts })
@@ -54,11 +97,18 @@ impl TokPat {
 
     /// True when the token key matches.
     pub(crate) fn matches(&self, key: &str) -> bool {
-        self.alts.iter().any(|(a, prefix)| {
-            if *prefix {
-                key.starts_with(a.as_str())
+        self.matches_word(&key)
+    }
+
+    /// True when the word matches: a prefix alternative by its key, an exact one by its key
+    /// or by a shared stem.
+    pub(crate) fn matches_word(&self, w: &impl Keyed) -> bool {
+        let key = w.key();
+        self.alts.iter().any(|a| {
+            if a.prefix {
+                key.starts_with(a.key.as_str())
             } else {
-                key == a
+                key == a.key || w.stems().iter().any(|s| a.stems.contains(s))
             }
         })
     }
@@ -83,22 +133,22 @@ impl Phrase {
         })
     }
 
-    fn match_seq<'a>(
+    fn match_seq<'a, K: Keyed>(
         pats: impl Iterator<Item = &'a TokPat> + Clone,
-        keys: &[&str],
+        words: &[K],
         start: usize,
         gap: usize,
     ) -> Option<Vec<usize>> {
         let mut it = pats;
         let first = it.next()?;
-        if !first.matches(keys[start]) {
+        if !first.matches_word(&words[start]) {
             return None;
         }
         let mut at = vec![start];
         let mut pos = start;
         for p in it {
-            let end = (pos + gap + 2).min(keys.len());
-            let next = (pos + 1..end).find(|&j| p.matches(keys[j]))?;
+            let end = (pos + gap + 2).min(words.len());
+            let next = (pos + 1..end).find(|&j| p.matches_word(&words[j]))?;
             at.push(next);
             pos = next;
         }
@@ -106,13 +156,13 @@ impl Phrase {
     }
 
     /// All matches as the token positions of the phrase words, first start first, non-overlapping per start.
-    pub(crate) fn find_all(&self, keys: &[&str]) -> Vec<Vec<usize>> {
+    pub(crate) fn find_all<K: Keyed>(&self, words: &[K]) -> Vec<Vec<usize>> {
         let mut out = Vec::new();
-        for i in 0..keys.len() {
-            if let Some(m) = Self::match_seq(self.toks.iter(), keys, i, self.gap) {
+        for i in 0..words.len() {
+            if let Some(m) = Self::match_seq(self.toks.iter(), words, i, self.gap) {
                 out.push(m);
             } else if self.any_order && self.toks.len() > 1 {
-                if let Some(m) = Self::match_seq(self.toks.iter().rev(), keys, i, self.gap) {
+                if let Some(m) = Self::match_seq(self.toks.iter().rev(), words, i, self.gap) {
                     out.push(m);
                 }
             }
@@ -131,6 +181,11 @@ pub(crate) fn any_match(list: &[TokPat], key: &str) -> bool {
     list.iter().any(|p| p.matches(key))
 }
 
+/// True when any pattern matches the word (key or stem).
+pub(crate) fn any_match_word(list: &[TokPat], w: &impl Keyed) -> bool {
+    list.iter().any(|p| p.matches_word(w))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CorruptionFile {
@@ -146,6 +201,47 @@ struct CorruptionFile {
     neutral: Vec<String>,
     #[serde(default)]
     term: Vec<TermFile>,
+    /// Factor for a match in a sentence that describes innocent money (a bill, a state fee
+    /// with a receipt, neighbours collecting among themselves).
+    #[serde(default = "one")]
+    innocent_factor: f32,
+    #[serde(default)]
+    innocent: Option<WordsFile>,
+    #[serde(default)]
+    concepts: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    rule: Vec<RuleFile>,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    name: String,
+    all: Vec<String>,
+    #[serde(default)]
+    any: Vec<String>,
+    weight: f32,
+    #[serde(default)]
+    reach: Option<usize>,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// A rule of the structure of an accusation: every concept of `all` in one sentence, and,
+/// when `any` is given, one of those within `reach` sentences ("an official" + "demanded"
+/// + "money").
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub name: String,
+    pub all: Vec<usize>,
+    pub any: Vec<usize>,
+    pub weight: f32,
+    pub reach: usize,
+    pub lang: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -196,6 +292,11 @@ pub(crate) struct CorruptionModel {
     pub thanks: Vec<TokPat>,
     pub neutral: Vec<Phrase>,
     pub terms: Vec<Term>,
+    pub innocent_factor: f32,
+    pub innocent: Vec<Phrase>,
+    /// Named word classes (money, demand, official, ...), each a list of phrases.
+    pub concepts: Vec<(String, Vec<Phrase>)>,
+    pub rules: Vec<Rule>,
 }
 
 #[derive(Deserialize)]
@@ -275,7 +376,41 @@ fn compile_corruption(src: &str, file: &str) -> Result<CorruptionModel, ModelErr
         .iter()
         .filter_map(|s| Phrase::parse(s, 1, false))
         .collect();
+    let phrases = |list: &[String]| -> Vec<Phrase> {
+        list.iter()
+            .filter_map(|s| Phrase::parse(s, 1, false))
+            .collect()
+    };
+    let concepts: Vec<(String, Vec<Phrase>)> = f
+        .concepts
+        .iter()
+        .map(|(k, v)| (k.clone(), phrases(v)))
+        .collect();
+    let concept = |name: &str, rule: &str| {
+        concepts
+            .iter()
+            .position(|(k, _)| k == name)
+            .ok_or_else(|| bad(file, format!("rule {rule:?}: unknown concept {name:?}")))
+    };
+    let mut rules = Vec::new();
+    for r in &f.rule {
+        if r.all.is_empty() {
+            return Err(bad(file, format!("rule {:?}: `all` is empty", r.name)));
+        }
+        rules.push(Rule {
+            name: r.name.clone(),
+            all: r.all.iter().map(|c| concept(c, &r.name)).collect::<Result<_, _>>()?,
+            any: r.any.iter().map(|c| concept(c, &r.name)).collect::<Result<_, _>>()?,
+            weight: r.weight,
+            reach: r.reach.unwrap_or(1),
+            lang: r.lang.clone(),
+        });
+    }
     Ok(CorruptionModel {
+        innocent_factor: f.innocent_factor,
+        innocent: f.innocent.as_ref().map(|w| phrases(&w.words)).unwrap_or_default(),
+        concepts,
+        rules,
         threshold: f.threshold,
         negated_factor: f.negated_factor,
         rumour_factor: f.rumour_factor,
@@ -378,6 +513,10 @@ impl Models {
                     thanks: vec![],
                     neutral: vec![],
                     terms: vec![],
+                    innocent_factor: 1.0,
+                    innocent: vec![],
+                    concepts: vec![],
+                    rules: vec![],
                 },
                 categories: CategoryModel {
                     min_score: 1.0,

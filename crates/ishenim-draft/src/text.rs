@@ -103,6 +103,11 @@ pub(crate) fn union(a: Option<[u32; 4]>, b: Option<[u32; 4]>) -> Option<[u32; 4]
     }
 }
 
+/// The analyser's stems of a word (see [`Tok::stems`]).
+pub(crate) fn stems_of(word: &str) -> Vec<String> {
+    ishenim_text::stem::Analyzer.query_terms(trim_punct(word))
+}
+
 /// One whitespace-separated token of the letter.
 #[derive(Debug, Clone)]
 pub(crate) struct Tok {
@@ -110,6 +115,9 @@ pub(crate) struct Tok {
     pub text: String,
     /// Matching key ([`key_word`]).
     pub key: String,
+    /// Stems of the word by the analyser search uses (Kyrgyz first, then Russian when it
+    /// differs): lexicon words without `*` match every inflected form through these.
+    pub stems: Vec<String>,
     /// Index of the line in [`Doc::lines`].
     pub line: usize,
     /// Index of the page in [`Doc::stems`].
@@ -236,6 +244,7 @@ impl Doc {
                     doc.toks.push(Tok {
                         text: (*p).to_string(),
                         key: key_word(p),
+                        stems: stems_of(p),
                         line: li,
                         page: pi,
                         bbox,

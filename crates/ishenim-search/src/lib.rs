@@ -60,8 +60,8 @@ pub mod keys;
 mod query;
 pub mod seed;
 mod snippet;
-pub mod stem;
-pub mod text;
+pub use ishenim_text::stem;
+pub use ishenim_text::text;
 
 pub use index::{
     Hit, Index, Similar, SimilarReason, SyncStats, INDEX_FILE, MAX_LIMIT, SIMILAR_TEXT_MIN,

@@ -5,7 +5,7 @@ use crate::cmd::ctx::{self, Global, ScanFlags};
 use crate::inputs;
 use anyhow::Context;
 use ishenim_draft::draft_letters;
-use ishenim_draft::eval::{evaluate, EvalReport, Ratio};
+use ishenim_draft::eval::{evaluate, pages_from_truth, EvalReport, Ratio};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,6 +21,10 @@ pub struct Args {
     /// Also list every mismatch (`letter field: expected … got …`).
     #[arg(long)]
     pub errors: bool,
+    /// Draft from each truth row's text instead of scanning the images (the drafting alone,
+    /// as if OCR were perfect): whole-letter corpora from `tests/letters/to_corpus.py`.
+    #[arg(long)]
+    pub truth_text: bool,
     /// Scanner flags.
     #[command(flatten)]
     pub scan: ScanFlags,
@@ -39,9 +43,13 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         let truth_path = corpus.join("truth.jsonl");
         let truth = std::fs::read_to_string(&truth_path)
             .with_context(|| format!("reading {}", truth_path.display()))?;
-        let files = inputs::expand(std::slice::from_ref(corpus));
         let t = Instant::now();
-        let (pages, errors) = ctx::scan_files(files, &args.scan, !args.json)?;
+        let (pages, errors) = if args.truth_text {
+            (pages_from_truth(&truth)?, Vec::new())
+        } else {
+            let files = inputs::expand(std::slice::from_ref(corpus));
+            ctx::scan_files(files, &args.scan, !args.json)?
+        };
         let scan_ms = t.elapsed().as_secs_f64() * 1e3;
         let t = Instant::now();
         let drafts = draft_letters(&pages, &models);
@@ -134,6 +142,9 @@ fn scores_json(rep: &EvalReport) -> Value {
         "date": ratio(&rep.date),
         "address": ratio(&rep.address),
         "lang": ratio(&rep.lang),
+        "category": ratio(&rep.category),
+        "summary": ratio(&rep.summary),
+        "calibration": ratio(&rep.calibrated),
         "corruption": {
             "precision": c.precision(), "recall": c.recall(), "f1": c.f1(),
             "tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn,
