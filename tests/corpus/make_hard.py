@@ -17,6 +17,14 @@ Letters are composed and laid out by the shared generator (`DIR/make_corpus.py`,
   fax          grey low-contrast noisy page at 200 dpi, Floyd-Steinberg dithered to bilevel, Group-4 TIFF,
                about half of them skewed 1..2 deg
 
+Issue 14 kinds (real paper and poor images; not in the default set, pass them with --kinds; see README.md):
+
+  ruled        printed letter on a school-notebook page (or A4 ruled pad): blue/grey/violet rules 7..9 mm apart,
+               red margin line, white/cream/grey paper, torn binding edge; text baselines ON the rules, centred
+               BETWEEN them, or at the printer's own spacing ("free"), in turn; flatbed scan at 300 dpi, colour
+               or grey, PNG or JPEG q85..92, +-1.2 deg
+  grid         the same on 5 mm squared ("kletka") paper, blue/grey, with or without a margin line
+
 Also writes three blank backsides (two phone photos, one colour scan; one with faint show-through).
 OUT/truth.jsonl has one line a page in the row format of make_corpus.py with `level` = kind name, plus
 kind-specific extras (skew, sheet_quad, stamp_box, pen, ...). Stamps and pen marks are NOT part of the truth text.
@@ -36,7 +44,9 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
-KINDS = ["skew15", "turned_skew", "dpi150", "photo", "stamp", "fax"]
+KINDS = ["skew15", "turned_skew", "dpi150", "photo", "stamp", "fax"]  # the default set; its pages never change
+# issue 14: real paper and poor images (pass them with --kinds)
+PAPER_KINDS = ["ruled", "grid"]
 # make_corpus.py's list, with LiberationSans (no ө ү ң glyphs on Debian 12) replaced by PT Serif
 DEFAULT_FONTS = "DejaVuSerif.ttf,PTF55F.ttf,PTS55F.ttf,cmunrm.ttf,FreeSans.ttf,DejaVuSansMono.ttf"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -604,6 +614,345 @@ def make_kind(kind, page, rng, nrng, base, is_last, bold_font):
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# real paper (issue 14): notebook rulings and squared grids, scanned
+
+MM = 300 / 25.4  # pixels per millimetre of a 300 dpi render
+RULE_INKS = {  # printed ruling at full coverage (ranges per channel)
+    "blue": ((100, 135), (135, 165), (200, 230)),
+    "grey": ((135, 170),),
+    "violet": ((140, 170), (110, 140), (185, 215)),
+}
+MARGIN_INK = ((215, 235), (70, 110), (85, 125))  # the red (pinkish) margin line
+PAPERS = {  # paper tone ranges per channel
+    "white": ((246, 253), (246, 253), (244, 251)),
+    "cream": ((245, 251), (236, 244), (210, 226)),
+    "grey": ((214, 228),),
+}
+
+
+def pick_rgb(rng, spec):
+    """An RGB triple from per-channel ranges; a single range means a neutral grey."""
+    if len(spec) == 1:
+        v = rng.uniform(*spec[0])
+        return np.float32([v, v, v + rng.uniform(-2, 2)])
+    return np.float32([rng.uniform(*r) for r in spec])
+
+
+def sheet_spec(rng, ruling, a4=None):
+    """Geometry of one sheet at 300 dpi: size, rule positions, margin line, text column, binding side.
+
+    `ruling` is "ruled" (lines 7..9 mm apart, red margin), "grid" (5 mm squares, margin line or not) or "plain".
+    A torn-out school-notebook page (about 165..170 x 203..206 mm) unless `a4`.
+    """
+    if a4 is None:
+        a4 = rng.random() < 0.3
+    wmm, hmm = (210.0, 297.0) if a4 else (rng.uniform(165, 170), rng.uniform(203, 206))
+    W, H = int(wmm * MM), int(hmm * MM)
+    s = dict(W=W, H=H, ruling=ruling, size="a4" if a4 else "notebook", rules=[], cols=[], margin=None,
+             margin_x=None, pitch=0.0)
+    if ruling == "ruled":
+        pitch = rng.uniform(7.0, 9.0) * MM
+        top, bottom = rng.uniform(14, 24) * MM, H - rng.uniform(6, 12) * MM
+        s["margin"] = rng.choice(["left", "right"])
+    elif ruling == "grid":
+        pitch = rng.uniform(4.96, 5.04) * MM  # the print is exact; the scanner scale is not
+        top, bottom = rng.uniform(3, 8) * MM, H - rng.uniform(3, 8) * MM
+        s["margin"] = rng.choice(["left", "right", None])
+        left = rng.uniform(2, 7) * MM
+        s["cols"] = list(np.arange(left, W - 2 * MM, pitch))
+    else:
+        pitch, top, bottom = 0.0, 0.0, 0.0
+    if pitch:
+        s["pitch"] = float(pitch)
+        s["rules"] = list(np.arange(top, bottom, pitch))
+    if s["margin"] == "left":
+        s["margin_x"] = rng.uniform(20, 27) * MM * (1.2 if a4 else 1.0)
+        x0, x1 = s["margin_x"] + rng.uniform(3, 6) * MM, W - rng.uniform(8, 14) * MM
+    elif s["margin"] == "right":
+        s["margin_x"] = W - rng.uniform(20, 27) * MM * (1.2 if a4 else 1.0)
+        x0, x1 = rng.uniform(10, 16) * MM, s["margin_x"] - rng.uniform(3, 6) * MM
+    else:
+        x0, x1 = rng.uniform(15, 25) * MM, W - rng.uniform(10, 15) * MM
+    s["x0"], s["x1"] = int(x0), int(x1)
+    # the margin is on the outer edge of a notebook page, so the torn binding edge is the other side
+    s["binding"] = None if a4 else {"left": "right", "right": "left"}.get(s["margin"], rng.choice(["left", "right"]))
+    s["top"] = int((rng.uniform(18, 26) if not pitch else 0) * MM)
+    s["bottom"] = int(H - rng.uniform(14, 20) * MM)
+    return s
+
+
+def line_field(n_along, n_across, centres, rng, nrng, fwhm, strength, tilt, bow):
+    """Coverage (n_across x n_along) of thin printed lines across the sheet at `centres`.
+
+    Lines are slightly uneven: their spacing jitters by ~0.1 mm, the whole ruling is tilted and bowed a little,
+    each line wobbles by a fraction of a pixel and its ink varies along its length.
+    """
+    a = np.zeros((n_across, n_along), np.float32)
+    t = np.arange(n_along, dtype=np.float32)
+    sig = fwhm / 2.355
+    half = int(math.ceil(3 * sig)) + 2
+    bend = np.sin(np.linspace(0, math.pi, n_along)).astype(np.float32) * bow
+    for c in centres:
+        path = c + rng.gauss(0, 0.1 * MM) + tilt * (t - n_along / 2) + bend + wobble(nrng, n_along, 0.35)
+        lo, hi = max(0, int(path.min()) - half), min(n_across, int(path.max()) + half + 1)
+        if hi <= lo:
+            continue
+        rows = np.arange(lo, hi, dtype=np.float32)[:, None]
+        prof = np.exp(-0.5 * ((rows - path[None, :]) / sig) ** 2)
+        ink = strength * rng.uniform(0.85, 1.0) * (0.86 + 0.14 * np.clip(wobble(nrng, n_along, 1.0), -1, 1))
+        np.maximum(a[lo:hi], prof * ink[None, :], out=a[lo:hi])
+    return a
+
+
+def paper_sheet(s, rng, nrng, tone=None, rule_ink=None):
+    """RGB float sheet with its tone, fibre texture and printed ruling. Returns (img, info for the truth)."""
+    W, H = s["W"], s["H"]
+    tone = tone or rng.choice(["white", "white", "cream", "grey"])
+    base = pick_rgb(rng, PAPERS[tone])
+    tex = 1.0 + 0.010 * smooth_noise(nrng, H, W, 70) + 0.005 * nrng.standard_normal((H, W)).astype(np.float32)
+    img = base[None, None, :] * tex[..., None]
+    if tone == "grey":  # recycled paper: dark fibres and flecks
+        fl = (nrng.random((H, W)) < 0.0004).astype(np.float32)
+        fl = cv2.GaussianBlur(cv2.dilate(fl, np.ones((2, 2), np.uint8)), (0, 0), 0.8)
+        img = img * (1 - 0.35 * np.clip(fl * 3, 0, 1))[..., None]
+    info = dict(paper=tone, ruling=s["ruling"], sheet=s["size"])
+    tilt = math.tan(math.radians(rng.uniform(-0.25, 0.25)))
+    if s["rules"]:
+        rule_ink = rule_ink or rng.choice(["blue", "blue", "grey", "violet"] if s["ruling"] == "ruled"
+                                          else ["blue", "blue", "grey"])
+        col = pick_rgb(rng, RULE_INKS[rule_ink])
+        grid = s["ruling"] == "grid"
+        fwhm = rng.uniform(1.0, 1.8) if grid else rng.uniform(1.2, 2.2)
+        strength = rng.uniform(0.45, 0.75) if grid else rng.uniform(0.55, 0.9)
+        lines = line_field(W, H, s["rules"], rng, nrng, fwhm, strength, tilt, rng.uniform(-1.5, 1.5))
+        if grid:
+            vl = line_field(H, W, s["cols"], rng, nrng, fwhm, strength, -tilt, rng.uniform(-1.5, 1.5)).T
+            top, bottom = int(s["rules"][0] - 2), int(s["rules"][-1] + 3)
+            vl[:top] = 0
+            vl[bottom:] = 0
+            lines = np.maximum(lines, vl)
+            left, right = int(s["cols"][0] - 2), int(s["cols"][-1] + 3)
+            lines[:, :left] = 0
+            lines[:, right:] = 0
+        img = multiply(img, lines, col)
+        info.update(rule_colour=rule_ink, pitch_mm=round(s["pitch"] / MM, 2))
+    if s["margin_x"] is not None:
+        m = line_field(H, W, [s["margin_x"]], rng, nrng, rng.uniform(2.0, 3.5), rng.uniform(0.7, 0.9), 0.0,
+                       rng.uniform(-1, 1)).T
+        img = multiply(img, m, pick_rgb(rng, MARGIN_INK))
+    info["margin"] = s["margin"]
+    return img, info
+
+
+def sheet_mask(s, rng, nrng):
+    """1 on the paper, 0 beyond it: a straight-cut sheet, or a torn-out page with a ragged binding edge."""
+    W, H = s["W"], s["H"]
+    m = np.ones((H, W), np.float32)
+    if s["binding"]:
+        depth = np.abs(wobble(nrng, H, 1.0)) * rng.uniform(0.8, 2.0) * MM + nrng.random(H) * 0.6 * MM
+        xs = np.arange(W, dtype=np.float32)[None, :]
+        d = depth[:, None].astype(np.float32)
+        if s["binding"] == "left":
+            m = np.clip(xs - d, 0, 1)
+        else:
+            m = np.clip((W - 1 - xs) - d, 0, 1)
+    return m
+
+
+def wrap_by(measure, text, width):
+    words, out, cur = text.split(), [], ""
+    for w in words:
+        t = (cur + " " + w).strip()
+        if measure(t) <= width or not cur:
+            cur = t
+        else:
+            out.append(cur)
+            cur = w
+    if cur:
+        out.append(cur)
+    return out
+
+
+def layout(lines, s, mode, px, rng, measure, draw_line, xheight):
+    """Lay the composed letter out on sheets like `s`; one rendered line per truth line.
+
+    mode "on": baselines on the rules; "between": x-height centred between two rules (grid: in a row of
+    squares); "free": the printer's own line spacing, unrelated to the ruling. Roles as in make_corpus.render
+    (head in the right half, centred title, indented paragraphs, right-aligned signature, gap = half a line).
+    `draw_line(img, x, baseline, text)` draws one line onto an L image.
+    Returns [(L image, [lines], [(x, baseline, width)])] per page.
+    """
+    W, H = s["W"], s["H"]
+    if mode in ("on", "between") and s["rules"]:
+        pitch = s["pitch"]
+        per_line = 2 if s["ruling"] == "grid" else 1  # a printed line takes two 5 mm squares
+        off = 0.0 if mode == "on" else pitch / 2 + xheight / 2
+        slots = [r + off for r in s["rules"] if r + off + 0.3 * px < H - 6 * MM]
+        # the first line a little below the top of the ruling (a grid runs to the edge of the sheet)
+        first = next((i for i, y in enumerate(slots) if y - px > 12 * MM), 0)
+        slots = slots[first:]
+        adv_line, adv_gap = per_line, max(1, per_line // 2)
+    else:
+        lh = px * rng.uniform(1.25, 1.5)
+        top = s["top"] or rng.uniform(18, 26) * MM
+        slots = list(np.arange(top + px, s["bottom"], lh / 2))
+        adv_line, adv_gap = 2, 1
+    x0, x1 = s["x0"], s["x1"]
+    indent = int(0.45 * 300 * (x1 - x0) / (W - 1.8 * 300)) if W < 2400 else int(0.45 * 300)
+    pages, cur, boxes = [], [], []
+    img = Image.new("L", (W, H), 255)
+    k = 0
+
+    def put(x, text):
+        nonlocal k, img, cur, boxes
+        if k >= len(slots):
+            pages.append((img, cur, boxes))
+            img, cur, boxes, k = Image.new("L", (W, H), 255), [], [], 0
+        y = slots[k]
+        draw_line(img, x, y, text)
+        cur.append(text)
+        boxes.append((int(x), int(round(y)), int(measure(text))))
+        k += adv_line
+
+    for text, role in lines:
+        if role == "gap":
+            if cur:
+                k += adv_gap
+            continue
+        if role == "head":
+            hx = x0 + int((x1 - x0) * 0.42)
+            for ln in wrap_by(measure, text, x1 - hx):
+                put(hx, ln)
+            continue
+        if role == "title":
+            put((x0 + x1 - measure(text)) / 2, text)
+            continue
+        ind = indent if role == "para" else 0
+        wrapped = wrap_by(measure, text, x1 - x0 - ind) if role == "para" else [text]
+        for i, ln in enumerate(wrapped):
+            x = x0 + ind if i == 0 else x0
+            if role == "sign":
+                x = x1 - measure(ln)
+            put(x, ln)
+    pages.append((img, cur, boxes))
+    return pages
+
+
+def printed_font(font_path, px):
+    font = ImageFont.truetype(font_path, px)
+    probe = ImageDraw.Draw(Image.new("L", (8, 8)))
+
+    def measure(t):
+        return probe.textlength(t, font=font)
+
+    def draw_line(img, x, y, text):
+        ImageDraw.Draw(img).text((x, y), text, font=font, fill=0, anchor="ls")
+
+    x0, y0, x1, y1 = font.getbbox("x", anchor="ls")
+    return measure, draw_line, float(-y0)
+
+
+def ink_on(img, alpha, rng, ink=None):
+    """Multiply the text's ink (coverage `alpha`) onto a coloured sheet: toner sits on top of the ruling."""
+    ink = ink if ink is not None else np.float32([rng.uniform(12, 40)] * 3) + np.float32([0, 0, rng.uniform(0, 12)])
+    return multiply(img, alpha, ink)
+
+
+def rotate_exact(arr, angle, fill):
+    """Rotate counter-clockwise by `angle` degrees with an expanded canvas; returns (array, 2x3 matrix)."""
+    h, w = arr.shape[:2]
+    M = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    c = np.abs(M[:, :2])
+    nw, nh = int(math.ceil(h * c[0, 1] + w * c[0, 0])), int(math.ceil(h * c[1, 1] + w * c[1, 0]))
+    M[0, 2] += nw / 2 - w / 2
+    M[1, 2] += nh / 2 - h / 2
+    bv = tuple(float(v) for v in fill) if np.ndim(fill) else float(fill)
+    out = cv2.warpAffine(arr, M, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=bv)
+    return out, M
+
+
+def scan_sheet(sheet, mask, rng, nrng):
+    """Lay a sheet on a flatbed (A4 at 300 dpi) a little askew, under a white or grey lid; add scanner noise.
+
+    Returns (RGB float image, dict(skew, sheet_quad)).
+    """
+    bw, bh = 2480, 3508
+    h, w = mask.shape
+    angle = rng.uniform(-1.2, 1.2)
+    lid = rng.uniform(232, 250) if rng.random() < 0.7 else rng.uniform(150, 200)
+    rs, M = rotate_exact(sheet, angle, (0, 0, 0))
+    rm, _ = rotate_exact(mask, angle, 0)
+    rm = np.clip(rm, 0, 1)
+    rh, rw = rm.shape
+    if w < bw * 0.9:  # a notebook page lies against a corner of the glass
+        ox, oy = int(rng.uniform(0.01, 0.06) * bw), int(rng.uniform(0.005, 0.04) * bh)
+    else:
+        ox, oy = int((bw - rw) / 2 + rng.uniform(-15, 15)), int((bh - rh) / 2 + rng.uniform(-15, 15))
+    out = np.empty((bh, bw, 3), np.float32)
+    out[:] = lid
+    cov = np.zeros((bh, bw), np.float32)
+    sx0, sy0 = max(0, -ox), max(0, -oy)
+    dx0, dy0 = max(0, ox), max(0, oy)
+    cw, ch = min(rw - sx0, bw - dx0), min(rh - sy0, bh - dy0)
+    cov[dy0:dy0 + ch, dx0:dx0 + cw] = rm[sy0:sy0 + ch, sx0:sx0 + cw]
+    out[dy0:dy0 + ch, dx0:dx0 + cw] = rs[sy0:sy0 + ch, sx0:sx0 + cw]
+    a = cov[..., None]
+    out = out * a + lid * (1 - a)
+    out = out * (1 - 0.15 * sheet_edge(cov))[..., None]
+    out = out * (1 + 0.015 * smooth_noise(nrng, bh, bw, 300))[..., None]
+    out = sensor(out, nrng, rng.uniform(2.5, 5.0), rng.uniform(0.45, 0.7))
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    q = corners @ M[:, :2].T + M[:, 2] + np.float32([ox, oy])
+    return out, dict(skew=round(angle, 2), sheet_quad=[[round(float(x), 1), round(float(y), 1)] for x, y in q])
+
+
+def save_scan(img, base, rng, grey):
+    """Colour or grey scan, PNG or JPEG q85..92, tagged 300 dpi."""
+    if grey:
+        img = img @ np.float32([0.299, 0.587, 0.114])
+    if rng.random() < 0.5:
+        p = base + ".png"
+        save_png(img, p, 300)
+    else:
+        p = base + ".jpg"
+        save_jpeg(img, p, rng.choice([85, 88, 92]), 300)
+    return p
+
+
+RULE_MODES = ["on", "between", "free"]
+
+
+def scanned_paper_pages(kind, lines, rng, nrng, fonts, seq, base):
+    """`ruled` / `grid`: a printed letter on notebook paper, scanned. Returns [(path, lines, extra)] per page."""
+    pt = rng.choice([11, 12, 13, 14])
+    font = rng.choice(fonts)
+    px = int(pt * 300 / 72)
+    measure, draw_line, xh = printed_font(font, px)
+    s = sheet_spec(rng, kind)
+    mode = RULE_MODES[seq % len(RULE_MODES)]  # in turn, so every mode appears in every corpus
+    tone = rng.choice(["white", "white", "cream", "grey"])
+    rule_ink = rng.choice(["blue", "blue", "grey", "violet"] if kind == "ruled" else ["blue", "blue", "grey"])
+    ink = np.float32([rng.uniform(12, 40)] * 3) + np.float32([0, 0, rng.uniform(0, 12)])
+    grey = rng.random() < 0.3
+    out = []
+    for pi, (pimg, plines, _) in enumerate(layout(lines, s, mode, px, rng, measure, draw_line, xh)):
+        paper, info = paper_sheet(s, rng, nrng, tone, rule_ink)
+        img = ink_on(paper, ink_alpha(pimg), rng, ink)
+        img, geo = scan_sheet(img, sheet_mask(s, rng, nrng), rng, nrng)
+        p = save_scan(img, f"{base}p{pi + 1}", rng, grey)
+        extra = dict(dpi=300, pt=pt, font=os.path.basename(font), rule_mode=mode, scan="grey" if grey else "colour")
+        extra.update(info, **geo)
+        out.append((p, plines, extra))
+    return out
+
+
+def make_paper_kind(kind, lines, rng, nrng, fonts, seq, base):
+    if kind in ("ruled", "grid"):
+        return scanned_paper_pages(kind, lines, rng, nrng, fonts, seq, base)
+    raise SystemExit(f"unknown kind {kind}")
+
+
+# ----------------------------------------------------------------------------------------------------------------
 
 
 def oracle(corpus, out):
@@ -655,9 +1004,9 @@ def main():
     ap.add_argument("--no-blanks", action="store_true")
     a = ap.parse_args()
     kinds = [k.strip() for k in a.kinds.split(",") if k.strip()]
-    bad = [k for k in kinds if k not in KINDS]
+    bad = [k for k in kinds if k not in KINDS + PAPER_KINDS]
     if bad or not kinds:
-        ap.error(f"unknown kinds {bad}; choose from {','.join(KINDS)}")
+        ap.error(f"unknown kinds {bad}; choose from {','.join(KINDS + PAPER_KINDS)}")
     mc = load_shared(a.shared)
     letters = load_letters(a.letters)
     fonts = []
@@ -673,6 +1022,7 @@ def main():
     bold_font = mc.find_font("DejaVuSans-Bold.ttf")
     os.makedirs(a.out, exist_ok=True)
     truth = []
+    seen = {}  # letters per paper kind so far (rule modes are taken in turn)
     n = 0
     for copy in range(a.copies):
         for i, letter in enumerate(letters):
@@ -681,11 +1031,25 @@ def main():
             rng = random.Random(f"hard/{a.seed}/{n}")
             nrng = np.random.default_rng([a.seed, n])
             lines, t = mc.compose(letter, rng)
+            lid = f"H{n:03d}"
+            if kind in PAPER_KINDS:
+                seq = seen.get(kind, 0)
+                seen[kind] = seq + 1
+                made = make_paper_kind(kind, lines, rng, nrng, fonts, seq, os.path.join(a.out, lid))
+                for pi, (p, plines, extra) in enumerate(made):
+                    pid = f"{lid}p{pi + 1}"
+                    row = dict(id=pid, file=os.path.basename(p), letter=lid, key=letter["key"], page=pi + 1,
+                               pages=len(made), level=kind, dpi=extra.pop("dpi"), pt=extra.pop("pt"),
+                               font=extra.pop("font"), turned=0, blank=False, text="\n".join(plines), **t)
+                    row["handwritten"] = extra.pop("handwritten", False)
+                    row.update(extra)
+                    truth.append(row)
+                    print(f"{pid} {kind} {row['file']}", file=sys.stderr)
+                continue
             dpi = 200 if kind == "fax" else 300
             pt = rng.choice([10, 11, 12] if kind == "dpi150" else [11, 12, 13, 14])  # small x-height at 150 dpi
             font = rng.choice(fonts)
             pages = mc.render(lines, font, pt, dpi, rng)
-            lid = f"H{n:03d}"
             for pi, (img, plines) in enumerate(pages):
                 pid = f"{lid}p{pi + 1}"
                 p, extra = make_kind(kind, img, rng, nrng, os.path.join(a.out, pid), pi == len(pages) - 1,
@@ -732,6 +1096,9 @@ def main():
             row.update(extra)
             truth.append(row)
             print(f"{pid} blank {level}", file=sys.stderr)
+    if any(k in PAPER_KINDS for k in kinds):
+        for t in truth:
+            t.setdefault("handwritten", False)
     with open(os.path.join(a.out, "truth.jsonl"), "w", encoding="utf-8") as f:
         for t in truth:
             f.write(json.dumps(t, ensure_ascii=False) + "\n")
