@@ -24,6 +24,11 @@ Issue 14 kinds (real paper and poor images; not in the default set, pass them wi
                BETWEEN them, or at the printer's own spacing ("free"), in turn; flatbed scan at 300 dpi, colour
                or grey, PNG or JPEG q85..92, +-1.2 deg
   grid         the same on 5 mm squared ("kletka") paper, blue/grey, with or without a margin line
+  ruled_photo  a flat ruled or grid page photographed with a phone: pinhole camera at 30..45 cm tilted up to
+               15 deg, rolled +-4 deg, desk, drop shadow, uneven light, vignetting, hand/phone shadow, JPEG q80..90
+  curl         a phone photo of a sheet that does not lie flat, plain A4 or ruled/grid: lifted at the binding
+               (30..60 deg at the edge), arched or troughed across (10..22 deg), or a half-fold opened again;
+               rendered as a bent developable surface strip by strip, so text lines curve; shading along the bend
 
 Also writes three blank backsides (two phone photos, one colour scan; one with faint show-through).
 OUT/truth.jsonl has one line a page in the row format of make_corpus.py with `level` = kind name, plus
@@ -46,7 +51,7 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
 KINDS = ["skew15", "turned_skew", "dpi150", "photo", "stamp", "fax"]  # the default set; its pages never change
 # issue 14: real paper and poor images (pass them with --kinds)
-PAPER_KINDS = ["ruled", "grid"]
+PAPER_KINDS = ["ruled", "grid", "ruled_photo", "curl"]
 # make_corpus.py's list, with LiberationSans (no ө ү ң glyphs on Debian 12) replaced by PT Serif
 DEFAULT_FONTS = "DejaVuSerif.ttf,PTF55F.ttf,PTS55F.ttf,cmunrm.ttf,FreeSans.ttf,DejaVuSansMono.ttf"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -919,6 +924,242 @@ def save_scan(img, base, rng, grey):
     return p
 
 
+# ----------------------------------------------------------------------------------------------------------------
+# phone photos of a sheet that may not lie flat (issue 14: ruled_photo, curl)
+
+
+def bend_profile(rng, kind, L):
+    """Slope angle theta(t) (radians) of a bent sheet along t in [0, L] mm, N samples; and a description."""
+    n = 600
+    t = np.linspace(0, L, n)
+    if kind == "lift":  # lifted at the binding (one end): flat, then curling up more and more
+        frac = rng.uniform(0.25, 0.5)
+        tmax = math.radians(rng.uniform(30, 60))
+        p = rng.uniform(1.5, 2.5)
+        th = tmax * np.clip((t - L * (1 - frac)) / (L * frac), 0, 1) ** p
+        end = rng.choice(["start", "end"])
+        if end == "start":
+            th = -th[::-1]
+        desc = dict(bend="lift", lifted_end=end, lift_deg=round(math.degrees(tmax), 1), lift_frac=round(frac, 2))
+    elif kind == "arch":  # bent across: the middle raised, or both edges curling up
+        a = math.radians(rng.uniform(10, 22)) * rng.choice([1, -1])
+        th = a * np.cos(math.pi * t / L)
+        desc = dict(bend="arch" if a > 0 else "trough", bend_deg=round(abs(math.degrees(a)), 1))
+    else:  # "fold": a letter folded in half for the box, opened again (a ridge with a soft crease)
+        a = math.radians(rng.uniform(4, 10))
+        tf = L * rng.uniform(0.42, 0.58)
+        th = a * np.tanh((tf - t) / rng.uniform(2, 5))
+        desc = dict(bend="fold", bend_deg=round(math.degrees(a), 1), fold_at=round(tf / L, 3))
+    return t, th.astype(np.float64), desc
+
+
+def camera_shot(sheet, mask, rng, nrng, bend=None, axis="x", tilt_max=12.0):
+    """Photograph an RGB float sheet (300 dpi) with a phone held above it; the sheet may be bent.
+
+    The sheet is a developable surface bent along `axis` ("x": theta varies across the width, so text lines
+    curve; "y": along the height). It is rendered strip by strip (each strip is planar, so one homography each)
+    through a pinhole camera at 30..45 cm, tilted up to `tilt_max` degrees, rolled +-4 deg.
+    Returns (RGB float frame, sheet coverage, info for the truth: sheet_quad, sheet_mesh 9x9, dpi, bend...).
+    """
+    H0, W0 = mask.shape
+    Wmm, Hmm = W0 / MM, H0 / MM
+    L = Wmm if axis == "x" else Hmm
+    info = {}
+    if bend:
+        t, th, desc = bend_profile(rng, bend, L)
+        info.update(desc, bend_axis=axis)
+    else:
+        t, th = np.linspace(0, L, 2), np.zeros(2)
+    dt = np.diff(t, prepend=t[0])
+    bx = np.cumsum(np.cos(th) * dt)
+    bz = np.cumsum(np.sin(th) * dt)
+    bz -= bz.min()  # resting on the desk
+
+    def surf(u, v):
+        """sheet mm (u, v) -> world (X, Y, Z); Z negative = towards the camera."""
+        u, v = np.asarray(u, np.float64), np.asarray(v, np.float64)
+        if axis == "x":
+            return np.stack([np.interp(u, t, bx), v, -np.interp(u, t, bz)], -1)
+        return np.stack([u, np.interp(v, t, bx), -np.interp(v, t, bz)], -1)
+
+    # camera looking at the sheet's middle from distance D, tilted by alpha towards azimuth phi, rolled
+    D = rng.uniform(300, 450)
+    alpha, phi = math.radians(rng.uniform(0, tilt_max)), rng.uniform(0, 2 * math.pi)
+    centre = surf([Wmm / 2], [Hmm / 2])[0]
+    fwd = np.array([math.sin(alpha) * math.cos(phi), math.sin(alpha) * math.sin(phi), math.cos(alpha)])
+    C = centre - D * fwd
+    xc = np.array([1.0, 0, 0]) - fwd[0] * fwd
+    xc /= np.linalg.norm(xc)
+    yc = np.cross(fwd, xc)
+    roll = math.radians(rng.uniform(-4, 4))
+    xc, yc = math.cos(roll) * xc + math.sin(roll) * yc, -math.sin(roll) * xc + math.cos(roll) * yc
+    R = np.stack([xc, yc, fwd])
+
+    def proj(P):
+        q = (P - C) @ R.T
+        return q[..., :2] / q[..., 2:3]
+
+    # fit the sheet into the frame with a margin (this is the focal length and principal point)
+    fw, fh = rng.choice([(3000, 4000), (2448, 3264), (2250, 3000), (2736, 3648)])
+    bu = np.r_[np.linspace(0, Wmm, 50), np.full(50, Wmm), np.linspace(Wmm, 0, 50), np.zeros(50)]
+    bv = np.r_[np.zeros(50), np.linspace(0, Hmm, 50), np.full(50, Hmm), np.linspace(Hmm, 0, 50)]
+    edge = proj(surf(bu, bv))
+    lo, hi = edge.min(0), edge.max(0)
+    margin = rng.uniform(0.03, 0.08)
+    scale = min(fw * (1 - 2 * margin) / (hi[0] - lo[0]), fh * (1 - 2 * margin) / (hi[1] - lo[1]))
+    off = np.array([(fw - (hi[0] - lo[0]) * scale) / 2 + rng.uniform(-0.6, 0.6) * margin * fw,
+                    (fh - (hi[1] - lo[1]) * scale) / 2 + rng.uniform(-0.6, 0.6) * margin * fh])
+
+    def to_px(u, v):
+        return (proj(surf(u, v)) - lo) * scale + off
+
+    c = to_px([0, Wmm, Wmm, 0], [0, 0, Hmm, Hmm])
+    eff_dpi = float(np.linalg.norm(c[1] - c[0]) / Wmm * 25.4)
+    # shading of the bent sheet (light from a window, above and to one side), baked into the sheet
+    if bend:
+        light = np.array([rng.uniform(-0.8, 0.8), rng.uniform(-0.8, 0.8), -1.0])
+        light /= np.linalg.norm(light)
+        amb = rng.uniform(0.35, 0.55)
+        nrm = np.stack([-np.sin(th), np.zeros_like(th), -np.cos(th)], -1) if axis == "x" else \
+            np.stack([np.zeros_like(th), -np.sin(th), -np.cos(th)], -1)
+        lam = amb + (1 - amb) * np.clip(nrm @ light, 0, 1)
+        lam /= amb + (1 - amb) * max(0.05, -light[2])
+        n_px = W0 if axis == "x" else H0
+        shade = np.interp(np.arange(n_px) / MM, t, lam).astype(np.float32)
+        sheet = sheet * (shade[None, :, None] if axis == "x" else shade[:, None, None])
+    # pre-scale the sheet near its final size so the warp does not alias
+    k = min(1.0, eff_dpi / 300 * 1.2)
+    src = np.dstack([sheet * mask[..., None], mask]).astype(np.float32)
+    if k < 0.98:
+        src = cv2.resize(src, (int(W0 * k), int(H0 * k)), interpolation=cv2.INTER_AREA)
+    sh_, sw_ = src.shape[:2]
+    acc = np.zeros((fh, fw, 4), np.float32)
+    n_strips = 72 if bend else 1
+    along = sw_ if axis == "x" else sh_
+    cuts = np.linspace(0, along, n_strips + 1)
+    for i in range(n_strips):
+        a0, a1 = max(0, int(cuts[i]) - 2), min(along, int(math.ceil(cuts[i + 1])) + 2)
+        if axis == "x":
+            piece = src[:, a0:a1]
+            srcq = np.float32([[0, 0], [a1 - a0, 0], [a1 - a0, sh_], [0, sh_]])
+            u = np.array([a0, a1, a1, a0]) / sw_ * Wmm
+            v = np.array([0, 0, Hmm, Hmm])
+        else:
+            piece = src[a0:a1]
+            srcq = np.float32([[0, 0], [sw_, 0], [sw_, a1 - a0], [0, a1 - a0]])
+            u = np.array([0, Wmm, Wmm, 0])
+            v = np.array([a0, a0, a1, a1]) / sh_ * Hmm
+        dstq = to_px(u, v).astype(np.float32)
+        x0, y0 = np.floor(dstq.min(0)).astype(int) - 2
+        x1, y1 = np.ceil(dstq.max(0)).astype(int) + 2
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(fw, x1), min(fh, y1)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        Mh = cv2.getPerspectiveTransform(srcq, dstq - np.float32([x0, y0]))
+        out = cv2.warpPerspective(piece, Mh, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
+                                  borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
+        acc[y0:y1, x0:x1] += out
+    cov = acc[..., 3]
+    img = acc[..., :3] / np.maximum(cov, 1e-3)[..., None]
+    cov = np.clip(cov, 0, 1)
+    del acc
+    gu, gv = np.meshgrid(np.linspace(0, Wmm, 9), np.linspace(0, Hmm, 9))
+    mesh = to_px(gu.ravel(), gv.ravel())
+    info.update(sheet_quad=[[round(float(x), 1), round(float(y), 1)] for x, y in c],
+                sheet_mesh=[[round(float(x), 1), round(float(y), 1)] for x, y in mesh],
+                dpi=int(round(eff_dpi)), tilt=round(math.degrees(alpha), 1), distance_mm=int(D),
+                lift_mm=round(float(bz.max()), 1))
+    return img, cov, info
+
+
+def photo_finish(img, cov, rng, nrng, lift_mm=0.0, shadow=True, dim=False):
+    """Desk around the sheet, its drop shadow, uneven light, vignetting, colour cast, a hand/phone shadow,
+    defocus and sensor noise (strong, with colour noise, when `dim`). Returns (RGB float, info)."""
+    fh, fw = cov.shape
+    desk = desk_texture(rng, nrng, fh, fw)
+    drop = cv2.GaussianBlur(cov, (0, 0), 18 + lift_mm * 1.5)
+    dx, dy = int(rng.uniform(-25, 25) * (1 + lift_mm / 10)), int(rng.uniform(5, 30) * (1 + lift_mm / 10))
+    drop = np.roll(np.roll(drop, dy, axis=0), dx, axis=1)
+    desk = desk * (1 - 0.45 * drop[..., None])
+    img = img * cov[..., None] + desk * (1 - cov[..., None])
+    yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+    la = rng.uniform(0, 2 * math.pi)
+    g = (xx / fw - 0.5) * math.cos(la) + (yy / fh - 0.5) * math.sin(la)
+    light = 0.9 + g * rng.uniform(0.2, 0.4)
+    light = light * (1.0 - rng.uniform(0.15, 0.3) * ((xx / fw - 0.5) ** 2 + (yy / fh - 0.5) ** 2) * 2)
+    del xx, yy, g
+    warm = rng.uniform(0, 1)
+    img = img * light[..., None] * np.float32([1.0, 1.0 - 0.04 * warm, 1.0 - 0.12 * warm])[None, None, :]
+    info = {}
+    if shadow and rng.random() < 0.5:
+        ys, xs = np.nonzero(cov > 0.5)
+        box = (xs.min(), ys.min(), xs.max(), ys.max()) if len(xs) else (0, 0, fw, fh)
+        sh, kind = hand_shadow(rng, nrng, fh, fw, None, box)
+        img = img * (1 - rng.uniform(0.3, 0.5) * sh[..., None] * np.float32([1.0, 0.97, 0.9])[None, None, :])
+        info["shadow"] = kind
+    img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.7, 1.2))
+    if dim:  # low light: little signal, then the phone's gain lifts it with its noise (grain and colour blotches)
+        exposure = rng.uniform(0.12, 0.25)
+        sig = img * exposure
+        shot = nrng.standard_normal(sig.shape).astype(np.float32) * np.sqrt(np.maximum(sig, 0) * 0.9)
+        read = nrng.normal(0, rng.uniform(1.6, 2.6), sig.shape).astype(np.float32)
+        chroma = np.dstack([smooth_noise(nrng, fh, fw, 6) for _ in range(3)]) * rng.uniform(1.0, 2.2)
+        sig = sig + shot + read + chroma
+        gain = rng.uniform(0.55, 0.85) / exposure
+        img = sig * gain
+        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.5, 0.9))  # the phone's denoiser smears it a little
+        info.update(exposure=round(exposure, 3), gain=round(gain, 2))
+    else:
+        img = img + nrng.normal(0, rng.uniform(2.5, 4.5), img.shape).astype(np.float32)
+    return img, info
+
+
+def sheet_for(kind_paper, rng, nrng, fonts, seq, lines, mode=None):
+    """A letter printed on one kind of paper ("ruled", "grid", "plain"). Returns (spec, pages, font, pt, mode,
+    paper tone, rule ink, ink colour)."""
+    pt = rng.choice([11, 12, 13, 14])
+    font = rng.choice(fonts)
+    px = int(pt * 300 / 72)
+    measure, draw_line, xh = printed_font(font, px)
+    s = sheet_spec(rng, kind_paper, a4=True if kind_paper == "plain" else None)
+    if mode is None:
+        mode = RULE_MODES[seq % len(RULE_MODES)] if kind_paper != "plain" else "free"
+    pages = layout(lines, s, mode, px, rng, measure, draw_line, xh)
+    return s, pages, font, pt, mode
+
+
+def photo_paper_pages(kind, lines, rng, nrng, fonts, seq, base):
+    """`ruled_photo` (flat ruled/grid page, perspective) and `curl` (bent sheet, plain or ruled)."""
+    if kind == "ruled_photo":
+        paper_kind = rng.choice(["ruled", "ruled", "grid"])
+    else:
+        paper_kind = rng.choice(["plain", "ruled", "grid"]) if rng.random() < 0.6 else "plain"
+    s, pages, font, pt, mode = sheet_for(paper_kind, rng, nrng, fonts, seq // 2 if kind == "curl" else seq, lines)
+    tone = rng.choice(["white", "white", "cream", "grey"]) if paper_kind != "plain" else "white"
+    rule_ink = rng.choice(["blue", "blue", "grey", "violet"] if paper_kind == "ruled" else ["blue", "blue", "grey"])
+    ink = np.float32([rng.uniform(12, 40)] * 3) + np.float32([0, 0, rng.uniform(0, 12)])
+    out = []
+    for pi, (pimg, plines, _) in enumerate(pages):
+        paper, pinfo = paper_sheet(s, rng, nrng, tone, rule_ink)
+        sheet = ink_on(paper, ink_alpha(pimg), rng, ink)
+        mask = sheet_mask(s, rng, nrng)
+        if kind == "curl":
+            bend = rng.choice(["lift", "lift", "arch", "fold"])
+            axis = "x" if bend == "lift" or rng.random() < 0.75 else "y"
+            img, cov, info = camera_shot(sheet, mask, rng, nrng, bend=bend, axis=axis, tilt_max=10)
+        else:
+            img, cov, info = camera_shot(sheet, mask, rng, nrng, tilt_max=15)
+        del sheet, paper
+        img, finfo = photo_finish(img, cov, rng, nrng, lift_mm=info.get("lift_mm", 0.0))
+        info.update(finfo)
+        p = f"{base}p{pi + 1}.jpg"
+        save_jpeg(img, p, rng.choice([80, 85, 90]), 72)
+        extra = dict(dpi=info.pop("dpi"), pt=pt, font=os.path.basename(font), rule_mode=mode, file_dpi=72)
+        extra.update(pinfo, **info)
+        out.append((p, plines, extra))
+    return out
+
+
 RULE_MODES = ["on", "between", "free"]
 
 
@@ -949,6 +1190,8 @@ def scanned_paper_pages(kind, lines, rng, nrng, fonts, seq, base):
 def make_paper_kind(kind, lines, rng, nrng, fonts, seq, base):
     if kind in ("ruled", "grid"):
         return scanned_paper_pages(kind, lines, rng, nrng, fonts, seq, base)
+    if kind in ("ruled_photo", "curl"):
+        return photo_paper_pages(kind, lines, rng, nrng, fonts, seq, base)
     raise SystemExit(f"unknown kind {kind}")
 
 
