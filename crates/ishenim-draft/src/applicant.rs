@@ -1,10 +1,9 @@
 //! Applicant name, anonymity and address.
 
 use crate::layout::{
-    is_anonymous_marker, starts_with_label, Layout, ADDRESS_LABELS, NAME_MARKERS, PHONE_LABELS,
-    SIGN_LABELS,
+    is_anonymous_marker, starts_with_label, Layout, ADDRESS_LABELS, PHONE_LABELS,
 };
-use crate::text::{fuzzy_eq, key_word, trim_punct, Doc};
+use crate::text::{key_word, trim_punct, Doc};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -95,11 +94,11 @@ pub(crate) fn name_token(w: &str) -> bool {
     first_ok && rest_ok && !NOT_NAME.contains(&k.as_str())
 }
 
-/// A name candidate: the token indices in the doc.
+/// A name candidate: the token indices in the doc and where it was read.
 #[derive(Debug, Clone)]
 pub(crate) struct NameCand {
     pub toks: Vec<usize>,
-    pub source: &'static str,
+    pub source: crate::candidates::Source,
 }
 
 impl NameCand {
@@ -170,7 +169,7 @@ fn title_case_if_capitals(w: &str) -> String {
 const PATRONYMIC_ENDINGS: [&str; 6] = ["ович", "овна", "евич", "евна", "уулу", "кызы"];
 
 /// Takes name tokens from `from` on, across lines up to `limit_line`, stopping at labels and non-name words.
-fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<usize> {
+pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<usize> {
     let mut out = Vec::new();
     let mut i = from;
     while i < doc.toks.len() && out.len() < 4 {
@@ -221,121 +220,6 @@ fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<
     out
 }
 
-fn valid_name(toks: &[usize]) -> bool {
-    (2..=4).contains(&toks.len())
-}
-
-/// Name candidates from the header marker, the signature line, the opening sentence and the end of the letter.
-pub(crate) fn name_candidates(doc: &Doc, layout: &Layout) -> (Vec<NameCand>, bool) {
-    let mut cands = Vec::new();
-    let mut anonymous = false;
-    let header_lines = 0..layout.header_end.max(layout.title.unwrap_or(0));
-    for li in header_lines.clone() {
-        let lk = doc.line_key(li);
-        if is_anonymous_marker(&lk) && lk.split_whitespace().count() <= 3 {
-            anonymous = true;
-        }
-        let toks = doc.line_toks(li);
-        let Some(pos) = toks
-            .iter()
-            .position(|t| NAME_MARKERS.iter().any(|m| fuzzy_eq(&t.key, m)))
-        else {
-            continue;
-        };
-        let mut start = doc.lines[li].start + pos + 1;
-        // "от жителя с. Манас Асанов ..." / "жителя села Кара-Суу ...": skip the place.
-        if let Some(t) = doc.toks.get(start) {
-            if ["с", "село", "села", "айыла", "г", "пос", "п"].contains(&t.key.as_str())
-            {
-                start += 2;
-            }
-        }
-        if start >= doc.toks.len() {
-            continue;
-        }
-        let got = take_name(doc, start, layout.header_end.max(li + 3), layout);
-        if valid_name(&got) {
-            cands.push(NameCand {
-                toks: got,
-                source: "header",
-            });
-            break;
-        }
-    }
-    // "от Асанова Бакыта" at the start of a header line.
-    if cands.is_empty() {
-        for li in header_lines {
-            let toks = doc.line_toks(li);
-            if toks.first().is_some_and(|t| t.key == "от") {
-                let got = take_name(doc, doc.lines[li].start + 1, li + 2, layout);
-                if valid_name(&got) {
-                    cands.push(NameCand {
-                        toks: got,
-                        source: "header",
-                    });
-                    break;
-                }
-            }
-        }
-    }
-    // Footer: "Колу: ...", "Подпись: ...", a name alone, "Анонимдүү", "Тургундар".
-    for li in layout.footer_start..doc.lines.len() {
-        let lk = doc.line_key(li);
-        let toks = doc.line_toks(li);
-        if is_anonymous_marker(&lk) {
-            anonymous = true;
-            continue;
-        }
-        let mut s = doc.lines[li].start;
-        if starts_with_label(&lk, SIGN_LABELS) {
-            s += 1;
-            while s < doc.lines[li].end && !name_token(&doc.toks[s].text) {
-                s += 1;
-            }
-            if s < doc.lines[li].end && COLLECTIVE.iter().any(|c| doc.toks[s].key.starts_with(c)) {
-                anonymous = true;
-                continue;
-            }
-        } else if toks
-            .iter()
-            .any(|t| COLLECTIVE.iter().any(|c| t.key.starts_with(c)))
-        {
-            anonymous = true;
-            continue;
-        } else if !crate::layout::name_like_line(doc, li) {
-            continue;
-        }
-        if s >= doc.lines[li].end {
-            continue;
-        }
-        let got = take_name(doc, s, li + 1, layout);
-        if valid_name(&got) {
-            cands.push(NameCand {
-                toks: got,
-                source: "signature",
-            });
-        }
-    }
-    // Opening sentence: "Мен, Асанова Айгүл, ..." / "Я, Иванов Иван Иванович, ...".
-    for li in layout.body_start..(layout.body_start + 3).min(layout.footer_start) {
-        let toks = doc.line_toks(li);
-        if let Some(p) = toks
-            .iter()
-            .position(|t| (t.key == "мен" || t.key == "я") && t.text.ends_with(','))
-        {
-            let got = take_name(doc, doc.lines[li].start + p + 1, li + 2, layout);
-            if valid_name(&got) {
-                cands.push(NameCand {
-                    toks: got,
-                    source: "opening",
-                });
-                break;
-            }
-        }
-    }
-    (cands, anonymous)
-}
-
 /// The chosen name: text, token indices, confidence, and a warning when sources disagree.
 pub(crate) struct NameChoice {
     pub name: Option<String>,
@@ -343,85 +227,89 @@ pub(crate) struct NameChoice {
     pub confidence: f32,
     pub anonymous: bool,
     pub warning: Option<String>,
+    /// The other signers of a collective letter, as written.
+    pub co_signers: Vec<String>,
 }
 
-fn ky_letters(s: &str) -> usize {
-    s.chars().filter(|c| "өүңӨҮҢ".contains(*c)).count()
+/// True when the letter says it is anonymous ("Анонимдүү", "аты-жөнүмдү жазбайм", "без
+/// подписи"), or is signed only by a group ("Айыл тургундары", "Жители улицы …").
+fn declared_anonymous(doc: &Doc, layout: &Layout) -> bool {
+    let n = doc.lines.len();
+    let lines = (0..layout.body_start.min(n)).chain(layout.footer_start.saturating_sub(2)..n);
+    let marker = lines.clone().any(|li| {
+        let k = doc.line_key(li);
+        is_anonymous_marker(&k) && k.split_whitespace().count() <= 4
+    });
+    let group = (layout.footer_start..n).any(|li| {
+        let toks = doc.line_toks(li);
+        toks.len() <= 5 && toks.iter().any(|t| COLLECTIVE.iter().any(|c| t.key.starts_with(c)))
+    });
+    let said = doc.toks.iter().any(|t| t.key.starts_with("аноним"))
+        || doc
+            .lines
+            .iter()
+            .any(|l| ANON_PHRASES.iter().any(|p| crate::text::key_line(&l.text).contains(p)));
+    marker || group || said
 }
 
-/// Chooses the applicant's name from the candidates (never invents one).
+/// How writers say they keep their name back (keys).
+const ANON_PHRASES: &[&str] = &[
+    "атымды жаз",
+    "аты-жонумду жаз",
+    "аты жонумду жаз",
+    "атымды корсот",
+    "атымды айтпай",
+    "атымды атабай",
+    "аты-жонумду корсот",
+    "фамилию не указ",
+    "имя не указ",
+    "без подписи",
+    "не называю",
+    "не буду называть",
+    "не указываю",
+    "себя не назову",
+];
+
+/// Chooses the applicant's name from the candidates (never invents one): the person with
+/// the strongest evidence, in their fullest spelling; anonymous when nobody is named.
 pub(crate) fn choose_name(doc: &Doc, layout: &Layout) -> NameChoice {
-    let (cands, anon_marker) = name_candidates(doc, layout);
-    if anon_marker && cands.iter().all(|c| c.source != "header") {
+    use crate::candidates::{fullest, nominative, people, Source};
+    let people = people(doc, crate::candidates::name_candidates(doc, layout));
+    let declared = declared_anonymous(doc, layout);
+    let Some(best) = people.first() else {
         return NameChoice {
             name: None,
             toks: vec![],
-            confidence: 0.9,
+            confidence: if declared { 0.9 } else { 0.75 },
             anonymous: true,
             warning: None,
-        };
-    }
-    let Some(first) = cands.first() else {
-        return NameChoice {
-            name: None,
-            toks: vec![],
-            confidence: 0.8,
-            anonymous: true,
-            warning: None,
+            co_signers: vec![],
         };
     };
-    let texts: Vec<String> = cands.iter().map(|c| c.text(doc)).collect();
-    let keyed: Vec<String> = texts.iter().map(|t| crate::text::key_line(t)).collect();
-    let agree = keyed.iter().skip(1).any(|k| *k == keyed[0]);
-    if cands.len() == 1 || agree {
-        let c = crate::text::conf_of(doc, &first.toks);
-        let base = if agree { 0.97 } else { 0.8 };
-        // Prefer the spelling that kept more Kyrgyz letters (OCR drops ө ү ң, never adds them).
-        let best = (0..cands.len())
-            .filter(|&i| keyed[i] == keyed[0])
-            .max_by_key(|&i| (ky_letters(&texts[i]), usize::MAX - i))
-            .unwrap_or(0);
-        return NameChoice {
-            name: Some(texts[best].clone()),
-            toks: cands[best].toks.clone(),
-            confidence: (base * (0.5 + 0.5 * c)).min(1.0),
-            anonymous: false,
-            warning: None,
-        };
+    let c = fullest(doc, best);
+    let name = nominative(doc, c, &c.text(doc));
+    let read = crate::text::conf_of(doc, &c.toks);
+    let strong = best.score >= 0.85 || best.cands.len() > 1;
+    let rival = people
+        .get(1)
+        .is_some_and(|p| p.score >= best.score - 0.1 && p.cands.iter().all(|c| c.source != Source::Signer));
+    let mut confidence = if strong { 0.92 } else { 0.62 } * (0.5 + 0.5 * read);
+    if rival || declared {
+        confidence = confidence.min(0.55);
     }
-    // One source cut short (stray punctuation, line break): take the longer one it is a prefix of.
-    if let Some(i) = (0..cands.len()).find(|&i| {
-        (0..cands.len())
-            .any(|j| j != i && keyed[i].len() > keyed[j].len() && keyed[i].starts_with(&keyed[j]))
-            && (0..cands.len()).all(|j| j == i || keyed[i].starts_with(&keyed[j]))
-    }) {
-        return NameChoice {
-            name: Some(texts[i].clone()),
-            toks: cands[i].toks.clone(),
-            confidence: 0.8,
-            anonymous: false,
-            warning: None,
-        };
-    }
-    // Disagreement: pick the better-read candidate among header and signature.
-    let score = |i: usize| {
-        let c = crate::text::conf_of(doc, &cands[i].toks);
-        c + 0.05 * ky_letters(&texts[i]) as f32
-            + if cands[i].source == "header" {
-                0.01
-            } else {
-                0.0
-            }
-    };
-    let best = (0..cands.len())
-        .max_by(|&a, &b| score(a).total_cmp(&score(b)))
-        .unwrap_or(0);
+    let co_signers = people
+        .iter()
+        .skip(1)
+        .filter(|p| p.cands.iter().any(|c| c.source == Source::Signer))
+        .map(|p| fullest(doc, p).text(doc))
+        .collect();
     NameChoice {
-        name: Some(texts[best].clone()),
-        toks: cands[best].toks.clone(),
-        confidence: 0.55,
+        name: Some(name),
+        toks: c.toks.clone(),
+        confidence,
         anonymous: false,
-        warning: Some("name_sources_disagree".into()),
+        warning: rival.then(|| "name_sources_disagree".to_string()),
+        co_signers,
     }
 }
 

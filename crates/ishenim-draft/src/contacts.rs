@@ -227,6 +227,11 @@ static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(\d{1,2})\s?[./,;]\s?(\d{1,2})\s?[./,;]\s?(\d{4})(?:\D|$)")
         .expect("static regex")
 });
+/// A date with a two-digit year and full stops only ("17.04.23"); dashes and spaces would
+/// take pieces of a phone number for a date.
+static SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|\.?$|\.\s)").expect("static regex")
+});
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("static regex"));
 static KY_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -237,7 +242,7 @@ static KY_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(\d{1,2})\s*-?\s*([^\s\d.,-]+(?:\s(?:айы|куран|оона))?)\s*,?\s*(\d{4})(?:\D|$)",
+        r#"(?i)\b(\d{1,2})\s*[»”"']?\s*-?\s*([^\s\d.,»”"'-]+(?:\s(?:айы|куран|оона))?)\s*,?\s*(\d{4})(?:\D|$)"#,
     )
     .expect("static regex")
 });
@@ -348,6 +353,18 @@ pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
             out.push(FoundDate {
                 iso: v,
                 coverage: ((cover(m0.as_str()) + extra) / total).min(1.0),
+            });
+        }
+    }
+    for c in SHORT_YEAR_DATE.captures_iter(&s) {
+        let (Some(d), Some(m), Some(y)) = (parse(&c[1]), parse(&c[2]), parse(&c[3])) else {
+            continue;
+        };
+        if let (Some(v), Some(m0)) = (iso(2000 + y, m, d).filter(|_| (15..=49).contains(&y)), c.get(0)) {
+            let extra = tail_bonus(m0.end()) as f32;
+            out.push(FoundDate {
+                iso: v,
+                coverage: ((cover(m0.as_str().trim_matches(|c: char| !c.is_ascii_digit())) + extra) / total).min(1.0),
             });
         }
     }

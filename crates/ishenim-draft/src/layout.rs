@@ -35,6 +35,16 @@ const ADDRESSEE: &[&str] = &[
     "начальнику",
     "директору",
     "комиссию",
+    "мырзага",
+    "айымга",
+    "окмотуно",
+    "окмотуна",
+    "болумуно",
+    "башкармалыгына",
+    "кочурмосу",
+    "копия",
+    "прокурору",
+    "депутату",
 ];
 /// Words after which the applicant's name follows.
 pub(crate) const NAME_MARKERS: &[&str] = &[
@@ -47,15 +57,28 @@ pub(crate) const NAME_MARKERS: &[&str] = &[
     "гражданина",
     "гражданки",
 ];
-/// Address labels.
+/// Address labels (first word of the line; keys).
 pub(crate) const ADDRESS_LABELS: &[&str] = &[
     "дареги",
+    "дарегим",
     "дарек",
     "дареки",
     "адрес",
     "адреси",
+    "адресим",
     "мекен-жайы",
+    "мекен-жайым",
     "почтовый",
+    "проживающий",
+    "проживающая",
+    "проживающего",
+    "проживающей",
+    "проживаю",
+    "место",
+    "турган",
+    "жашаган",
+    "жашаган-жери",
+    "мекендеген",
 ];
 /// Phone labels.
 pub(crate) const PHONE_LABELS: &[&str] = &[
@@ -69,9 +92,88 @@ pub(crate) const PHONE_LABELS: &[&str] = &[
     "уюлдук",
     "контакт",
     "контакты",
+    "контактный",
+    "байланыштар",
+    "номер",
+    "номерим",
+    "тел/факс",
+    "уюлдук",
+    "моб.тел",
+];
+/// Labels before the applicant's name (first words of the line; keys).
+pub(crate) const NAME_LABELS: &[&str] = &[
+    "кимден",
+    "от",
+    "арыз ээси",
+    "арыз беруучу",
+    "аты-жону",
+    "аты жону",
+    "аты-жонум",
+    "фио",
+    "ф.и.о",
+    "ф и о",
+    "заявитель",
+    "жонотуучу",
+    "кайрылуучу",
+    "даттануучу",
+    "автор",
+    "фамилия",
+];
+/// Polite closings and signature headings: what follows is the signature block.
+pub(crate) const CLOSINGS: &[&str] = &[
+    "урматтоо менен",
+    "урмат менен",
+    "сый-урмат менен",
+    "сый урмат менен",
+    "терен урмат менен",
+    "алдын ала рахмат",
+    "алдын ала ыраазычылык",
+    "ыраазычылык менен",
+    "салам менен",
+    "с уважением",
+    "с глубоким уважением",
+    "заранее благодарю",
+    "заранее спасибо",
+    "заранее благодарна",
+    "заранее благодарен",
+    "кол койгондор",
+    "кол коюшкандар",
+    "кол коюучулар",
+    "подписи",
+    "подписали",
 ];
 /// Signature labels.
 pub(crate) const SIGN_LABELS: &[&str] = &["колу", "кол", "подпись", "колтамга"];
+
+/// True when the line (key) starts with one of the phrases (word by word, fuzzy for long
+/// words): "урматтоо менен", "арыз ээси".
+pub(crate) fn starts_with_phrase(line_key: &str, phrases: &[&str]) -> bool {
+    let words: Vec<&str> = line_key
+        .split([' ', ':', ',', '!'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    phrases.iter().any(|p| {
+        let pw: Vec<&str> = p.split(' ').collect();
+        words.len() >= pw.len() && pw.iter().zip(&words).all(|(a, b)| fuzzy_eq(b, a))
+    })
+}
+
+/// Number of words of the name label a line starts with (0 when none).
+pub(crate) fn name_label_len(line_key: &str) -> usize {
+    let words: Vec<&str> = line_key
+        .split([' ', ':'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    NAME_LABELS
+        .iter()
+        .filter_map(|p| {
+            let pw: Vec<&str> = p.split(' ').collect();
+            (words.len() >= pw.len() && pw.iter().zip(&words).all(|(a, b)| fuzzy_eq(b, a)))
+                .then_some(pw.len())
+        })
+        .max()
+        .unwrap_or(0)
+}
 
 /// True when the first word of a line (key) is one of the labels (fuzzy for long labels).
 pub(crate) fn starts_with_label(line_key: &str, labels: &[&str]) -> bool {
@@ -165,6 +267,53 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     score
 }
 
+/// True when a page continues the letter of the page before rather than starting one.
+pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
+    let first = page.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let first_key = key_line(first);
+    let page_number = first.split_whitespace().count() <= 3
+        && first.chars().any(|c| c.is_ascii_digit())
+        && (first_key
+            .split(['-', ' ', '.'])
+            .any(|w| w == "бет" || w == "стр" || w == "страница")
+            || first.trim_matches(['-', ' ']).parse::<u32>().is_ok());
+    let mid_sentence = first.split_whitespace().count() >= 3
+        && first.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_lowercase);
+    if page_number || mid_sentence && opening < 2 {
+        return true;
+    }
+    let opens = opening >= 1
+        || ["мен", "я", "биз", "мы", "урматтуу", "уважаем", "саламатсызбы", "здравствуй"]
+            .iter()
+            .any(|w| first_key.split(' ').next().is_some_and(|f| f.starts_with(w)));
+    !opens && !ended(prev)
+}
+
+/// True when a page ends a letter: a closing, a signature label, a date or a name in its
+/// last lines.
+fn ended(text: &str) -> bool {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let name_word =
+        |t: &&str| crate::applicant::name_token(t) || crate::candidates::initial(t);
+    lines.iter().rev().take(5).any(|l| {
+        let k = key_line(l);
+        let words = l.split_whitespace().count();
+        is_closing(&k)
+            || k.split(' ').any(|w| SIGN_LABELS.contains(&w))
+            || l.contains("___")
+            || words <= 8 && !find_dates(l).is_empty()
+            || (is_anonymous_marker(&k) && words <= 3)
+    }) || lines.last().is_some_and(|l| {
+        let w: Vec<&str> = l.split_whitespace().collect();
+        let k = key_line(l);
+        (2..=4).contains(&w.len()) && w.iter().all(name_word)
+            || w.len() <= 4
+                && ["тургун", "жител", "житель", "ата-эне", "родител", "жашоочу", "аноним"]
+                    .iter()
+                    .any(|g| k.contains(g))
+    })
+}
+
 /// Line ranges of a letter's parts.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Layout {
@@ -178,73 +327,121 @@ pub(crate) struct Layout {
     pub footer_start: usize,
 }
 
-/// True when every token of the line looks like part of a person's name.
+/// True when every token of the line looks like part of a person's name (signature
+/// strokes "______" aside).
 pub(crate) fn name_like_line(doc: &Doc, i: usize) -> bool {
-    let toks = doc.line_toks(i);
+    let toks: Vec<&crate::text::Tok> = doc
+        .line_toks(i)
+        .iter()
+        .filter(|t| !t.text.chars().all(|c| c == '_' || c == '/'))
+        .collect();
     (2..=4).contains(&toks.len()) && toks.iter().all(|t| crate::applicant::name_token(&t.text))
+}
+
+/// Address words (keys): a line with one of them, a capitalised word and no verb of a
+/// sentence is an address line.
+const ADDRESS_WORDS: &[&str] = &[
+    "айылы", "айыл", "айылы,", "кочосу", "коч", "к", "ул", "улица", "с", "село", "д", "дом", "кв",
+    "батир", "уй", "району", "район", "р-н", "мкр", "микрорайон", "обл", "областы", "облусу",
+    "шаары", "г", "пер", "переулок", "проспект", "пр", "тупик", "массив", "конушу", "кыштагы",
+];
+
+/// True when a line reads as an address ("Кара-Суу айылы, Ленин көчөсү, 14-үй",
+/// "с. Петровка, ул. Мира, 56"): an address word or a house number, a capitalised word,
+/// short, and not an addressee line.
+pub(crate) fn address_like(doc: &Doc, i: usize) -> bool {
+    let toks = doc.line_toks(i);
+    if toks.is_empty() || toks.len() > 14 || is_addressee(&doc.line_key(i)) {
+        return false;
+    }
+    let has_word = toks.iter().any(|t| {
+        ADDRESS_WORDS.contains(&t.key.as_str())
+            || t.key.ends_with("-уй")
+            || t.key.starts_with("№")
+            || t.key.ends_with("кочосу")
+    });
+    let capital = toks
+        .iter()
+        .any(|t| t.text.chars().next().is_some_and(char::is_uppercase));
+    let sentence = doc.lines[i].text.trim_end().ends_with(['.', '!', '?'])
+        && toks.len() > 6;
+    has_word && capital && !sentence
+}
+
+/// True when a line is a polite closing or a signature heading.
+pub(crate) fn is_closing(line_key: &str) -> bool {
+    starts_with_phrase(line_key, CLOSINGS) || starts_with_label(line_key, SIGN_LABELS)
+}
+
+/// True when a line of the top of a letter is part of its header block (addressee, sender,
+/// labels, an address, a phone, a date) rather than the first line of the body.
+fn header_line(doc: &Doc, i: usize, key: &str) -> bool {
+    let toks = doc.line_toks(i);
+    let text = doc.lines[i].text.trim();
+    is_addressee(key)
+        || name_label_len(key) > 0
+        || has_name_marker(key)
+        || starts_with_label(key, ADDRESS_LABELS)
+        || starts_with_label(key, PHONE_LABELS)
+        || (is_anonymous_marker(key) && toks.len() <= 3)
+        || name_like_line(doc, i)
+        || address_like(doc, i)
+        || find_dates(text).iter().any(|d| d.coverage >= 0.5)
+        || crate::contacts::find_loose_phone(text).is_some() && toks.len() <= 6
+        || (toks.len() <= 4 && !text.ends_with(['.', '!', '?', ',']) && !text.ends_with(':'))
 }
 
 /// Finds the parts of a letter.
 pub(crate) fn layout(doc: &Doc) -> Layout {
     let n = doc.lines.len();
     let first_page_lines = doc.lines.iter().take_while(|l| l.page == 0).count();
-    let scan = first_page_lines.min(16);
+    let scan = first_page_lines.min(18);
     let keys: Vec<String> = (0..n).map(|i| doc.line_key(i)).collect();
     let title = (0..scan).find(|&i| is_title(&keys[i]));
     let header_end = match title {
         Some(t) => t,
-        None => {
-            let last_label = (0..scan.min(12)).rev().find(|&i| {
-                let k = &keys[i];
-                has_name_marker(k)
-                    || starts_with_label(k, ADDRESS_LABELS)
-                    || starts_with_label(k, PHONE_LABELS)
-                    || (is_anonymous_marker(k) && k.split_whitespace().count() <= 2)
-            });
-            match last_label {
-                Some(i) => {
-                    // Wrapped continuation lines of the last label (short, not sentences).
-                    let mut e = i + 1;
-                    while e < scan
-                        && doc.line_toks(e).len() <= 4
-                        && !doc.lines[e].text.trim_end().ends_with(['.', '!'])
-                    {
-                        e += 1;
-                    }
-                    e
-                }
-                None => usize::from(n > 0 && is_addressee(&keys[0])),
-            }
-        }
+        None => (0..scan)
+            .find(|&i| !header_line(doc, i, &keys[i]))
+            .unwrap_or(0),
     };
     let body_start = title.map_or(header_end, |t| t + 1).min(n);
-    let mut footer_start = n;
-    let mut i = n;
-    while i > body_start && n - i < 6 {
-        let j = i - 1;
+    Layout {
+        header_end,
+        title,
+        body_start,
+        footer_start: footer_start(doc, &keys, body_start),
+    }
+}
+
+/// First line of the footer: the last closing line in the last part of the letter, else the
+/// run of date, signature, name, address and phone lines at its end.
+fn footer_start(doc: &Doc, keys: &[String], body_start: usize) -> usize {
+    let n = doc.lines.len();
+    let from = n.saturating_sub(14).max(body_start);
+    if let Some(c) = (from..n).find(|&i| is_closing(&keys[i])) {
+        return c;
+    }
+    let mut start = n;
+    while start > body_start && n - start < 8 {
+        let j = start - 1;
         let k = &keys[j];
         let text = doc.lines[j].text.trim();
-        let is_date = find_dates(text).iter().any(|d| d.coverage >= 0.6);
         let footerish = starts_with_label(k, SIGN_LABELS)
-            || is_date
+            || find_dates(text).iter().any(|d| d.coverage >= 0.4)
             || (is_anonymous_marker(k) && k.split_whitespace().count() <= 3)
             || name_like_line(doc, j)
-            || k.starts_with("урматтоо менен")
-            || k.starts_with("с уважением")
+            || address_like(doc, j)
+            || starts_with_label(k, PHONE_LABELS)
+            || crate::contacts::find_loose_phone(text).is_some() && doc.line_toks(j).len() <= 6
+            || text.chars().all(|c| c == '_' || c.is_whitespace())
             || k.starts_with("тургундар")
             || k.starts_with("жители");
         if !footerish {
             break;
         }
-        footer_start = j;
-        i = j;
+        start = j;
     }
-    Layout {
-        header_end,
-        title,
-        body_start,
-        footer_start: footer_start.max(body_start),
-    }
+    start.max(body_start)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 
 mod analysis;
 mod applicant;
+mod candidates;
 mod contacts;
 pub mod eval;
 mod layout;
@@ -61,6 +62,10 @@ pub struct Applicant {
     pub name: Option<String>,
     /// True when the letter is anonymous (marker, collective signature, or no name at all).
     pub anonymous: bool,
+    /// The other signers of a collective letter (the applicant is its representative or
+    /// first signer), for the journal's note.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_signers: Vec<String>,
 }
 
 /// Per-field confidence, 0–1.
@@ -529,6 +534,7 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
                 .name
                 .map(|n| names::repair(&applicant::fold_foreign(&n))),
             anonymous: name.anonymous,
+            co_signers: name.co_signers,
         },
         address: addr.address,
         phone,
@@ -546,12 +552,16 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
 
 /// Groups consecutive pages into letters and drafts each one.
 ///
-/// A new letter starts at a page that opens with an addressee/title block; continuation pages and blank pages
-/// attach to the previous letter; blank pages before the first letter attach to it; a stack of only blank pages
+/// Every page with text starts a new letter unless it continues the one before: it starts
+/// in the middle of a sentence or with a page number, or the page before ended without a
+/// closing, a signature or a date and this page opens nothing (no addressee, title,
+/// sender block, greeting or self-introduction). Blank pages attach to the previous
+/// letter; blank pages before the first letter attach to it; a stack of only blank pages
 /// gives no letter. Never fails.
 pub fn draft_letters(pages: &[PageRecord], models: &Models) -> Vec<LetterDraft> {
     let mut groups: Vec<(Vec<&PageRecord>, u32)> = Vec::new();
     let mut pending: Vec<&PageRecord> = Vec::new();
+    let mut last_text: Option<&PageRecord> = None;
     for p in pages {
         if p.blank || p.text.trim().is_empty() {
             match groups.last_mut() {
@@ -561,13 +571,16 @@ pub fn draft_letters(pages: &[PageRecord], models: &Models) -> Vec<LetterDraft> 
             continue;
         }
         let score = layout::opening_score(&p.text);
-        if groups.is_empty() || score >= 2 {
-            let mut g = std::mem::take(&mut pending);
-            g.push(p);
-            groups.push((g, score));
-        } else if let Some(g) = groups.last_mut() {
-            g.0.push(p);
+        let continues = last_text.is_some_and(|prev| layout::continues(&prev.text, &p.text, score));
+        match groups.last_mut() {
+            Some(g) if continues => g.0.push(p),
+            _ => {
+                let mut g = std::mem::take(&mut pending);
+                g.push(p);
+                groups.push((g, score.max(2)));
+            }
         }
+        last_text = Some(p);
     }
     groups
         .into_iter()

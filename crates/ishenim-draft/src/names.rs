@@ -27,6 +27,11 @@ static NAMES: LazyLock<NameList> = LazyLock::new(|| {
     list
 });
 
+/// True when the word is a given name of the list (as written, or its capitalised form).
+pub(crate) fn is_given_name(word: &str) -> bool {
+    NAMES.exact.contains(word)
+}
+
 /// Patronymic endings, longest first; the empty ending is the given name itself.
 const ENDINGS: [&str; 5] = ["овна", "ович", "евна", "евич", ""];
 

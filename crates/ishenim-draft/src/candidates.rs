@@ -1,0 +1,492 @@
+//! Who wrote the letter: name candidates from wherever people write their name, and the
+//! choice among them.
+//!
+//! Letters name their writer in a labelled sender block ("Кимден:", "Ф.И.О.:", "От"), after
+//! a place ("… айылынын тургуну Асанов Бакыт"), in the first sentence ("Мен, …, Асанов
+//! Бакыт, …", "Я, Орлова Анна Сергеевна, …"), as the representative or the signers of a
+//! collective letter, or only in the signature block after a polite closing. Each place is
+//! a [`Source`]; candidates that share a surname are one person, and the person's fullest
+//! spelling is registered. Names that stand beside an official's role ("катчысы Карыбаева
+//! Элмира") or in the addressee block are never the applicant.
+
+use crate::applicant::{father_link, name_token, take_name, NameCand};
+use crate::layout::{
+    address_like, has_name_marker, is_addressee, is_closing, name_label_len, starts_with_label,
+    starts_with_phrase, Layout, CLOSINGS, NAME_MARKERS, SIGN_LABELS,
+};
+use crate::text::{fuzzy_eq, key_word, trim_punct, Doc};
+
+/// Where a name candidate was read; later variants are stronger evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Source {
+    /// A name-like line at the very end of the letter.
+    Tail,
+    /// An unlabelled name line in the sender block at the top.
+    HeaderLine,
+    /// A numbered signer of a collective letter.
+    Signer,
+    /// The signature block after a closing or a "Колу:" label.
+    Signature,
+    /// The writer introduces themself in the first sentence.
+    Intro,
+    /// After a place and "тургуну"/"жителя".
+    Marker,
+    /// After a sender label ("Кимден:", "Ф.И.О.:", "От").
+    Label,
+    /// The named representative of a collective letter.
+    Representative,
+}
+
+impl Source {
+    /// How much a candidate from here counts when people are compared.
+    fn weight(self) -> f32 {
+        match self {
+            Source::Tail => 0.6,
+            Source::HeaderLine => 0.7,
+            Source::Signer => 0.75,
+            Source::Signature => 0.85,
+            Source::Intro => 0.85,
+            Source::Marker => 0.9,
+            Source::Label => 0.95,
+            Source::Representative => 0.97,
+        }
+    }
+}
+
+/// Role words (keys, prefixes): a name right after one is an official, not the writer.
+const ROLES: &[&str] = &[
+    "башчы", "орун басар", "адис", "катчы", "бухгалтер", "кассир", "торага", "мугалим",
+    "директор", "завуч", "тарбиячы", "дарыгер", "доктур", "врач", "медайым", "фельдшер",
+    "участков", "милиция", "милиционер", "полиция", "инспектор", "мираб", "мирап", "кызматкер",
+    "жетекчи", "аким", "депутат", "чиновник", "сотрудни", "специалист", "глав", "председател",
+    "заместител", "начальник", "секретар", "учител", "воспитател", "медсестр", "полицейск",
+    "заведующ", "ветеринар", "нотариус", "судья", "прокурор", "водител", "айдоочу", "агроном",
+    "землеустроит", "инженер", "электрик", "менеджер", "комендант", "сторож", "кароолчу",
+];
+/// Words right after a name that make it someone addressed or spoken of ("Асанов мырза").
+const HONORIFICS: &[&str] = &["мырза", "мырзага", "айым", "айымга", "агай", "эжей", "байке"];
+/// Words after "Мен,"/"Я," that belong to a place, not a person.
+const PLACE_AFTER: &[&str] = &[
+    "айылынын", "айылы", "айылында", "айылынан", "районунун", "району", "кочосунун",
+    "кочосундо", "кочосу", "шаарынын", "шаарында", "облусунун", "конушунун", "кыштагынын",
+];
+/// Words before a Russian place name ("с. Петровка", "ул. Мира").
+const PLACE_BEFORE: &[&str] = &["с", "село", "села", "селе", "ул", "улица", "улицы", "г", "п", "пос"];
+/// Words that introduce the representative of a collective letter.
+const REPRESENTATIVE: &[&str] = &["окул", "окулу", "представитель", "ответственный", "ответственная"];
+
+fn is_role(key: &str) -> bool {
+    ROLES.iter().any(|r| key.starts_with(r))
+}
+
+/// True when the candidate stands beside an official's role or an honorific: a named
+/// official, never the writer.
+fn official(doc: &Doc, toks: &[usize]) -> bool {
+    let (Some(&first), Some(&last)) = (toks.first(), toks.last()) else {
+        return false;
+    };
+    let line = doc.toks[first].line;
+    let sent = doc.toks[first].sentence;
+    let before = (first.saturating_sub(3)..first)
+        .filter(|&i| doc.toks[i].sentence == sent || doc.toks[i].line == line)
+        .any(|i| is_role(&doc.toks[i].key));
+    let after = doc
+        .toks
+        .get(last + 1)
+        .is_some_and(|t| HONORIFICS.contains(&t.key.as_str()) || is_role(&t.key));
+    before || after
+}
+
+/// Words of a Russian or Kyrgyz dative (addressee) name: "Курманбекову", "Асановага".
+fn dative(word: &str) -> bool {
+    let k = key_word(word);
+    ["ову", "еву", "ину", "овой", "евой", "иной", "овго", "евге", "овко", "мырзага"]
+        .iter()
+        .any(|e| k.ends_with(e))
+}
+
+/// A candidate, unless it is an official or empty.
+fn cand(doc: &Doc, toks: Vec<usize>, source: Source) -> Option<NameCand> {
+    let ok = match source {
+        // Surname with initials is a whole signature ("Сатыбалдиев Ж.").
+        Source::Tail | Source::Signature | Source::Signer => (2..=4).contains(&toks.len()),
+        _ => (2..=4).contains(&toks.len()),
+    };
+    (ok && !official(doc, &toks) && !toks.iter().all(|&t| initial(&doc.toks[t].text)))
+        .then_some(NameCand { toks, source })
+}
+
+/// True for an initial ("Б.", "Ж").
+pub(crate) fn initial(w: &str) -> bool {
+    let t = trim_punct(w);
+    t.chars().count() == 1 && t.chars().all(char::is_uppercase)
+}
+
+/// First token of the name on line `li` after skipping `skip` label words, punctuation and
+/// signature strokes; the next line's first token when the line has nothing else.
+fn name_start(doc: &Doc, li: usize, skip: usize) -> Option<usize> {
+    let line = &doc.lines[li];
+    let mut s = line.start + skip;
+    while s < line.end && !name_token(&doc.toks[s].text) {
+        let t = trim_punct(&doc.toks[s].text);
+        if !(t.is_empty() || t.chars().all(|c| c == '_') || t == "от") {
+            return None;
+        }
+        s += 1;
+    }
+    if s < line.end {
+        return Some(s);
+    }
+    let next = doc.lines.get(li + 1)?;
+    (next.start < next.end).then_some(next.start)
+}
+
+/// Sender labels in the header and at the end ("Кимден:", "Ф.И.О.:", "От").
+fn from_labels(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    let top = 0..lay.body_start.min(doc.lines.len());
+    for li in top.chain(lay.footer_start..doc.lines.len()) {
+        let k = name_label_len(&doc.line_key(li));
+        if k == 0 {
+            continue;
+        }
+        if let Some(s) = name_start(doc, li, k) {
+            let got = take_name(doc, s, doc.toks[s].line + 1, lay);
+            out.extend(cand(doc, got, Source::Label));
+        }
+    }
+}
+
+/// "… айылынын тургуну Асанов Бакыт", "от жителя с. Манас Иванова И. И." in the header
+/// and in the first sentences.
+fn from_markers(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    let first_sentences = first_body_sentences(doc, lay, 2);
+    for i in 0..doc.toks.len() {
+        let t = &doc.toks[i];
+        let in_scope = t.line < lay.body_start || first_sentences.contains(&i);
+        if !in_scope || !NAME_MARKERS.iter().any(|m| fuzzy_eq(&t.key, m)) {
+            continue;
+        }
+        let mut s = i + 1;
+        if doc.toks.get(s).is_some_and(|n| PLACE_BEFORE.contains(&n.key.as_str())) {
+            s += 2;
+        }
+        if s < doc.toks.len() && name_token(&doc.toks[s].text) {
+            let got = take_name(doc, s, doc.toks[s].line + 2, lay);
+            out.extend(cand(doc, got, Source::Marker));
+        }
+    }
+}
+
+/// Token indices of the first `n` sentences of the body.
+fn first_body_sentences(doc: &Doc, lay: &Layout, n: usize) -> std::ops::Range<usize> {
+    let start = doc.lines.get(lay.body_start).map_or(doc.toks.len(), |l| l.start);
+    let Some(first) = doc.toks.get(start).map(|t| t.sentence) else {
+        return start..start;
+    };
+    let end = (start..doc.toks.len())
+        .find(|&i| doc.toks[i].sentence >= first + n)
+        .unwrap_or(doc.toks.len());
+    start..end
+}
+
+/// "Мен, Тогуз-Тоо айылынын тургуну Алымбеков Нурдин, …", "Я, Орлова Анна Сергеевна, …",
+/// "Биз, төмөндө кол койгон …": the first run of name words after the pronoun that is not a
+/// place.
+fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    let scope = first_body_sentences(doc, lay, 2);
+    let top = doc.lines.get(lay.body_start).map_or(0, |l| l.start);
+    let Some(p) = (top.min(scope.start)..scope.end)
+        .find(|&i| matches!(doc.toks[i].key.as_str(), "мен" | "я"))
+    else {
+        return;
+    };
+    let sent = doc.toks[p].sentence;
+    let mut i = p + 1;
+    while i < doc.toks.len() && i < p + 18 && doc.toks[i].sentence == sent {
+        if !name_token(&doc.toks[i].text)
+            || doc.toks.get(i.wrapping_sub(1)).is_some_and(|b| {
+                i > p + 1 && PLACE_BEFORE.contains(&b.key.as_str())
+            })
+        {
+            i += 1;
+            continue;
+        }
+        let got = take_name(doc, i, doc.toks[i].line + 2, lay);
+        let after = got.last().map_or(i + 1, |&l| l + 1);
+        let place = doc
+            .toks
+            .get(after)
+            .is_some_and(|t| PLACE_AFTER.contains(&t.key.as_str()))
+            || got.iter().any(|&t| PLACE_AFTER.contains(&doc.toks[t].key.as_str()));
+        if !place {
+            out.extend(cand(doc, got, Source::Intro));
+            return;
+        }
+        i = after + 1;
+    }
+}
+
+/// The signature block: a name after a closing or a "Колу:"/"Подпись:" label, after the
+/// signature strokes and the date ("14.05.2024 ______ Кравченко О. П."), the representative
+/// of a collective letter, and the numbered signers.
+fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    let mut signature_taken = false;
+    for li in lay.footer_start..doc.lines.len() {
+        let key = doc.line_key(li);
+        let toks = doc.line_toks(li);
+        if toks.iter().any(|t| REPRESENTATIVE.contains(&t.key.as_str())) {
+            continue;
+        }
+        let numbered = toks
+            .first()
+            .is_some_and(|t| t.text.trim_end_matches(['.', ')']).parse::<u32>().is_ok());
+        let skip = if starts_with_label(&key, SIGN_LABELS) || starts_with_phrase(&key, CLOSINGS) {
+            closing_words(&key)
+        } else {
+            toks.iter()
+                .position(|t| name_token(&t.text) && !initial(&t.text))
+                .filter(|&p| {
+                    toks[..p].iter().all(|t| {
+                        numbered
+                            || t.text.chars().all(|c| !c.is_alphabetic())
+                            || crate::contacts::find_dates(&t.text).iter().any(|d| d.coverage > 0.5)
+                    })
+                })
+                .unwrap_or(usize::MAX)
+        };
+        if skip == usize::MAX || address_like(doc, li) {
+            continue;
+        }
+        let Some(s) = name_start(doc, li, skip.min(toks.len())) else {
+            continue;
+        };
+        if doc.toks[s].line != li && !crate::layout::name_like_line(doc, doc.toks[s].line) {
+            continue;
+        }
+        let got = take_name(doc, s, doc.toks[s].line + 1, lay);
+        let source = if numbered {
+            Source::Signer
+        } else if signature_taken {
+            Source::Tail
+        } else {
+            Source::Signature
+        };
+        if let Some(c) = cand(doc, got, source) {
+            signature_taken |= source == Source::Signature;
+            out.push(c);
+        }
+    }
+}
+
+/// Number of words of the closing or signature label a line starts with.
+fn closing_words(key: &str) -> usize {
+    let words: Vec<&str> = key.split([' ', ':', ',']).filter(|w| !w.is_empty()).collect();
+    CLOSINGS
+        .iter()
+        .map(|c| c.split(' ').collect::<Vec<_>>())
+        .filter(|cw| cw.len() <= words.len() && cw.iter().zip(&words).all(|(a, b)| fuzzy_eq(b, a)))
+        .map(|cw| cw.len())
+        .max()
+        .unwrap_or(usize::from(starts_with_label(key, SIGN_LABELS)))
+}
+
+/// The representative of a collective letter ("… атынан өкүл: Бердибеков Азамат",
+/// "Представитель жителей: …") anywhere in the last lines.
+fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    let n = doc.lines.len();
+    for li in n.saturating_sub(16).max(lay.body_start)..n {
+        let toks = doc.line_toks(li);
+        if let Some(r) = toks.iter().position(|t| REPRESENTATIVE.contains(&t.key.as_str())) {
+            if let Some(s) = name_start(doc, li, r + 1) {
+                let got = take_name(doc, s, doc.toks[s].line + 1, lay);
+                out.extend(cand(doc, got, Source::Representative));
+            }
+        }
+    }
+}
+
+/// An unlabelled sender line in the header ("Асанов Бакыт" under the addressee, above an
+/// address or a phone), never the addressee's name.
+fn from_header_lines(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    let end = lay.header_end.min(doc.lines.len());
+    for li in 0..end {
+        let key = doc.line_key(li);
+        if !crate::layout::name_like_line(doc, li)
+            || is_addressee(&key)
+            || doc.line_toks(li).iter().any(|t| dative(&t.text))
+            || li > 0 && is_addressee(&doc.line_key(li - 1)) && !has_name_marker(&key)
+                && !(li + 1 < doc.lines.len() && address_like(doc, li + 1))
+        {
+            continue;
+        }
+        let got = take_name(doc, doc.lines[li].start, li + 1, lay);
+        out.extend(cand(doc, got, Source::HeaderLine));
+    }
+}
+
+/// The last lines of the letter, when they are a name ("Абылкасымов Ж.").
+fn from_tail(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    let n = doc.lines.len();
+    for li in n.saturating_sub(2)..n {
+        if li >= lay.body_start && crate::layout::name_like_line(doc, li) && !is_closing(&doc.line_key(li)) {
+            let got = take_name(doc, doc.lines[li].start, li + 1, lay);
+            out.extend(cand(doc, got, Source::Tail));
+        }
+    }
+}
+
+/// Every name candidate of the letter, in no particular order.
+pub(crate) fn name_candidates(doc: &Doc, lay: &Layout) -> Vec<NameCand> {
+    let mut out = Vec::new();
+    from_labels(doc, lay, &mut out);
+    from_markers(doc, lay, &mut out);
+    from_intro(doc, lay, &mut out);
+    from_signature(doc, lay, &mut out);
+    from_representative(doc, lay, &mut out);
+    from_header_lines(doc, lay, &mut out);
+    from_tail(doc, lay, &mut out);
+    out
+}
+
+/// Keys of the full words of a candidate (no initials, no уулу/кызы), case endings of
+/// Russian genitive and Kyrgyz ablative aside, for telling whether two candidates are one person.
+fn word_keys(doc: &Doc, c: &NameCand) -> Vec<String> {
+    c.toks
+        .iter()
+        .map(|&t| &doc.toks[t])
+        .filter(|t| !initial(&t.text) && !father_link(&t.key))
+        .map(|t| {
+            let k = t.key.clone();
+            let cut = k.chars().count().saturating_sub(2).max(4);
+            k.chars().take(cut).collect()
+        })
+        .collect()
+}
+
+/// True when two candidates name the same person: a shared full word, or one's initials
+/// fit the other's words.
+fn same_person(doc: &Doc, a: &NameCand, b: &NameCand) -> bool {
+    let (ka, kb) = (word_keys(doc, a), word_keys(doc, b));
+    ka.iter().any(|x| kb.iter().any(|y| x == y || x.starts_with(y.as_str()) || y.starts_with(x.as_str())))
+}
+
+/// How full a spelling is: whole words first, then letters (Kyrgyz letters kept count more).
+fn fullness(doc: &Doc, c: &NameCand) -> (usize, usize, usize) {
+    let words = c.toks.iter().filter(|&&t| !initial(&doc.toks[t].text)).count();
+    let text = c.text(doc);
+    let ky = text.chars().filter(|ch| "өүңӨҮҢ".contains(*ch)).count();
+    (words, ky, text.chars().count())
+}
+
+/// One person the letter names as its writer, with every spelling found.
+pub(crate) struct Person {
+    /// The spellings, strongest source first.
+    pub cands: Vec<NameCand>,
+    /// Evidence that this is the writer.
+    pub score: f32,
+}
+
+/// Groups the candidates into people, strongest first.
+pub(crate) fn people(doc: &Doc, mut cands: Vec<NameCand>) -> Vec<Person> {
+    cands.sort_by(|a, b| b.source.cmp(&a.source).then(a.toks[0].cmp(&b.toks[0])));
+    let mut out: Vec<Person> = Vec::new();
+    for c in cands {
+        match out.iter_mut().find(|p| p.cands.iter().any(|x| same_person(doc, x, &c))) {
+            Some(p) => {
+                if !p.cands.iter().any(|x| x.toks == c.toks) {
+                    p.score += 0.1;
+                    p.cands.push(c);
+                }
+            }
+            None => out.push(Person {
+                score: c.source.weight(),
+                cands: vec![c],
+            }),
+        }
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out
+}
+
+/// The fullest spelling of a person ("Алымбеков Нурдин Таалайбекович" over "Алымбеков Н. Т.").
+pub(crate) fn fullest<'a>(doc: &Doc, p: &'a Person) -> &'a NameCand {
+    p.cands
+        .iter()
+        .max_by_key(|c| fullness(doc, c))
+        .unwrap_or(&p.cands[0])
+}
+
+/// Russian genitive endings of name words and their nominative ("Виктора" → "Виктор"),
+/// female forms first. Applied only after "от", "жителя" and the like.
+fn ru_nominative(words: &[String]) -> Vec<String> {
+    let female = words.iter().any(|w| {
+        w.ends_with("овны") || w.ends_with("евны") || w.ends_with("ичны") || w.ends_with("ой")
+    });
+    words
+        .iter()
+        .map(|w| {
+            if initial(w) || w.chars().count() < 3 {
+                return w.clone();
+            }
+            let rules: &[(&str, &str)] = if female {
+                &[("овны", "овна"), ("евны", "евна"), ("ичны", "ична"), ("овой", "ова"), ("евой", "ева"),
+                  ("иной", "ина"), ("ской", "ская"), ("цкой", "цкая"), ("ьи", "ья"), ("ии", "ия"),
+                  ("ги", "га"), ("ки", "ка"), ("хи", "ха"), ("ы", "а")]
+            } else {
+                &[("ича", "ич"), ("ова", "ов"), ("ева", "ев"), ("ёва", "ёв"), ("ина", "ин"),
+                  ("ского", "ский"), ("цкого", "цкий"), ("ея", "ей"), ("ая", "ай"), ("ия", "ий")]
+            };
+            for (from, to) in rules {
+                if let Some(stem) = w.strip_suffix(from) {
+                    return format!("{stem}{to}");
+                }
+            }
+            // A male given name in the genitive: "Бакыта", "Ивана".
+            if !female {
+                if let Some(stem) = w.strip_suffix('а') {
+                    if stem.chars().last().is_some_and(|c| !"аеёиоуыэюяьй".contains(c))
+                        && (crate::names::is_given_name(stem) || words.len() > 1)
+                    {
+                        return stem.to_string();
+                    }
+                }
+            }
+            w.clone()
+        })
+        .collect()
+}
+
+/// Kyrgyz ablative on the last word of a sender line ("… Саматовичтен", "… Нурлановнадан",
+/// "… уулунан"): the nominative, when what is left is a patronymic, a surname or a listed
+/// given name.
+fn ky_nominative(word: &str) -> String {
+    for suf in ["нан", "нен", "дан", "ден", "тан", "тен", "дон", "дөн", "тон", "төн"] {
+        if let Some(stem) = word.strip_suffix(suf) {
+            let k = key_word(stem);
+            let fits = ["ович", "евич", "овна", "евна", "ична", "ов", "ев", "ова", "ева", "уулу", "кызы"]
+                .iter()
+                .any(|e| k.ends_with(e))
+                || crate::names::is_given_name(stem);
+            if fits {
+                return stem.to_string();
+            }
+        }
+    }
+    word.to_string()
+}
+
+/// The candidate's name in the nominative, as the journal writes it: Russian genitive after
+/// "от"/"жителя", Kyrgyz ablative on the last word.
+pub(crate) fn nominative(doc: &Doc, c: &NameCand, text: &str) -> String {
+    let words: Vec<String> = text.split(' ').map(String::from).collect();
+    let before = c.toks.first().and_then(|&f| f.checked_sub(1)).map(|b| doc.toks[b].key.as_str());
+    let genitive = matches!(
+        before,
+        Some("от" | "жителя" | "жительницы" | "гражданина" | "гражданки" | "заявителя")
+    );
+    let mut words = if genitive { ru_nominative(&words) } else { words };
+    if let Some(last) = words.last_mut() {
+        *last = ky_nominative(last);
+    }
+    words.join(" ")
+}
