@@ -29,6 +29,17 @@ Issue 14 kinds (real paper and poor images; not in the default set, pass them wi
   curl         a phone photo of a sheet that does not lie flat, plain A4 or ruled/grid: lifted at the binding
                (30..60 deg at the edge), arched or troughed across (10..22 deg), or a half-fold opened again;
                rendered as a bent developable surface strip by strip, so text lines curve; shading along the bend
+  jpeg_poor    heavy JPEG blocking (q8..25; q14..25 after a 0.55..0.8 messenger downscale), a third of them
+               compressed twice; of a flatbed scan or (40 %) of a phone photo
+  lowlight     a dim phone photo: exposure 0.12..0.25, shot and read noise, colour blotches, then the phone's gain
+               and a light denoise blur; plain (65 %) or ruled/grid paper
+  showthrough  another letter printed on the back shows through, mirrored, diffused and faint (10..20 %); plain
+               or (40 %) ruled/grid paper, scanned
+  faint        toner running out (vertical streaks, speckled dropout, thin strokes; ink 130..180) or light grey
+               print (ink 145..190) on white paper, scanned
+  coloured     pale yellow/pink/green/blue paper with navy/sepia/green/violet print, scanned (a fifth in grey)
+  mix          two or three of ruled, curl, jpeg_poor, lowlight, showthrough, faint, coloured at once (never all
+               three of lowlight, faint, jpeg_poor; when two of those meet, each is milder)
 
 Also writes three blank backsides (two phone photos, one colour scan; one with faint show-through).
 OUT/truth.jsonl has one line a page in the row format of make_corpus.py with `level` = kind name, plus
@@ -51,7 +62,8 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
 KINDS = ["skew15", "turned_skew", "dpi150", "photo", "stamp", "fax"]  # the default set; its pages never change
 # issue 14: real paper and poor images (pass them with --kinds)
-PAPER_KINDS = ["ruled", "grid", "ruled_photo", "curl"]
+PAPER_KINDS = ["ruled", "grid", "ruled_photo", "curl", "jpeg_poor", "lowlight", "showthrough", "faint", "coloured",
+               "mix"]
 # make_corpus.py's list, with LiberationSans (no ө ү ң glyphs on Debian 12) replaced by PT Serif
 DEFAULT_FONTS = "DejaVuSerif.ttf,PTF55F.ttf,PTS55F.ttf,cmunrm.ttf,FreeSans.ttf,DejaVuSansMono.ttf"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -713,7 +725,7 @@ def paper_sheet(s, rng, nrng, tone=None, rule_ink=None):
     """RGB float sheet with its tone, fibre texture and printed ruling. Returns (img, info for the truth)."""
     W, H = s["W"], s["H"]
     tone = tone or rng.choice(["white", "white", "cream", "grey"])
-    base = pick_rgb(rng, PAPERS[tone])
+    base = pick_rgb(rng, PAPERS[tone] if tone in PAPERS else COLOURED_PAPERS[tone])
     tex = 1.0 + 0.010 * smooth_noise(nrng, H, W, 70) + 0.005 * nrng.standard_normal((H, W)).astype(np.float32)
     img = base[None, None, :] * tex[..., None]
     if tone == "grey":  # recycled paper: dark fibres and flecks
@@ -1160,6 +1172,192 @@ def photo_paper_pages(kind, lines, rng, nrng, fonts, seq, base):
     return out
 
 
+# ----------------------------------------------------------------------------------------------------------------
+# poor images (issue 14): jpeg_poor, lowlight, showthrough, faint, coloured, mix
+
+COLOURED_PAPERS = {  # pale office paper
+    "yellow": ((246, 253), (236, 246), (165, 200)),
+    "pink": ((244, 252), (210, 226), (218, 234)),
+    "green": ((206, 224), (230, 243), (196, 214)),
+    "blue": ((200, 218), (220, 234), (238, 250)),
+}
+COLOURED_INKS = {  # "coloured-ish" print: an inkjet out of black, a copy shop's colour toner
+    "navy": ((20, 45), (30, 55), (90, 130)),
+    "sepia": ((70, 95), (45, 65), (30, 50)),
+    "green": ((20, 40), (65, 90), (40, 60)),
+    "violet": ((60, 85), (35, 55), (95, 125)),
+}
+HARSH = {"lowlight", "faint", "jpeg_poor"}
+
+
+def toner_fade(alpha, rng, nrng, soft=False):
+    """Faint print: toner running out (vertical streaks along the paper path, speckled dropout, thin strokes)
+    or light grey draft print. Returns (coverage, ink RGB, info)."""
+    h, w = alpha.shape
+    if rng.random() < 0.5:
+        v = rng.uniform(115, 155) if soft else rng.uniform(130, 180)
+        # streaks: density varies across the width and a little down the page
+        dens = 0.72 + 0.28 * np.clip(smooth_noise(nrng, 1, w, rng.uniform(25, 80))[0], -1, 1)
+        dens = np.clip(dens[None, :] * (1 + 0.08 * smooth_noise(nrng, h, w, 400)), 0.42, 1.0)
+        grain = 1.0 - 0.45 * (nrng.random((h, w)).astype(np.float32) ** 2)
+        a = np.clip(alpha ** rng.uniform(1.2, 1.6) * dens * grain, 0, 1)
+        info = dict(faint="toner", ink_level=int(v))
+    else:
+        v = rng.uniform(125, 160) if soft else rng.uniform(145, 190)
+        a = alpha
+        info = dict(faint="grey", ink_level=int(v))
+    return a.astype(np.float32), np.float32([v, v, v + rng.uniform(-3, 3)]), info
+
+
+def back_side(ctx, s, rng, nrng, letter_key):
+    """Coverage of the other side of the sheet seen through it: another letter, mirrored, diffused by the paper."""
+    others = [le for le in ctx["letters"] if le["key"] != letter_key] or ctx["letters"]
+    other = rng.choice(others)
+    blines, _ = ctx["mc"].compose(other, rng)
+    pt = rng.choice([11, 12, 13, 14])
+    measure, draw_line, xh = printed_font(rng.choice(ctx["fonts"]), int(pt * 300 / 72))
+    mode = "free" if not s["rules"] else rng.choice(["on", "between", "free"])
+    pimg = layout(blines, s, mode, int(pt * 300 / 72), rng, measure, draw_line, xh)[0][0]
+    a = ink_alpha(pimg)[:, ::-1]
+    a = cv2.GaussianBlur(np.ascontiguousarray(a), (0, 0), rng.uniform(1.5, 3.0))
+    return a, other["key"]
+
+
+def poor_jpeg(img, rng, soft=False):
+    """Heavy JPEG blocking, sometimes after a messenger-style downscale, sometimes compressed twice.
+    Returns (JPEG bytes, scale, info)."""
+    import io
+    scale = 1.0
+    if rng.random() < 0.5:
+        scale = rng.uniform(0.55, 0.8)
+        h, w = img.shape[:2]
+        img = cv2.resize(img, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    q = rng.randint(14, 25) if (scale < 0.7 or soft) else rng.randint(8, 25)
+    info = dict(jpeg_quality=q, downscale=round(scale, 3))
+    pim = Image.fromarray(to_u8(img))
+    if rng.random() < 0.3:
+        q1 = rng.randint(40, 70)
+        buf = io.BytesIO()
+        pim.save(buf, format="JPEG", quality=q1)
+        pim = Image.open(io.BytesIO(buf.getvalue()))
+        pim.load()
+        info["jpeg_first"] = q1
+    return pim, q, scale, info
+
+
+def condition(kind, rng):
+    """The features one page shows: a preset per kind; `mix` draws two or three of the others."""
+    c = dict(paper="plain", tone="white", ink="toner", back=False, capture="scan", bend=False, dim=False,
+             jpeg=False, soft=False, features=[kind])
+    feats = [kind]
+    if kind == "mix":
+        pool = ["ruled", "curl", "jpeg_poor", "lowlight", "showthrough", "faint", "coloured"]
+        while True:
+            feats = rng.sample(pool, rng.choice([2, 2, 3]))
+            if len(HARSH & set(feats)) < 3:
+                break
+        c["soft"] = len(HARSH & set(feats)) >= 2  # two harsh ones at once: each a little milder
+        c["features"] = sorted(feats)
+    for f in feats:
+        if f == "ruled":
+            c["paper"] = rng.choice(["ruled", "ruled", "grid"])
+        elif f == "curl":
+            c["capture"], c["bend"] = "photo", True
+        elif f == "lowlight":
+            c["capture"], c["dim"] = "photo", True
+        elif f == "jpeg_poor":
+            c["jpeg"] = True
+        elif f == "showthrough":
+            c["back"] = True
+        elif f == "faint":
+            c["ink"] = "faint"
+        elif f == "coloured":
+            c["tone"] = rng.choice(list(COLOURED_PAPERS))
+            if c["ink"] != "faint":
+                c["ink"] = "coloured"
+    if kind == "jpeg_poor" and rng.random() < 0.4:
+        c["capture"] = "photo"  # a phone photo sent on through a messenger
+    if kind == "lowlight" and rng.random() < 0.35:
+        c["paper"] = rng.choice(["ruled", "grid"])
+    if kind == "showthrough" and rng.random() < 0.4:
+        c["paper"] = rng.choice(["ruled", "ruled", "grid"])
+    if c["paper"] != "plain" and c["tone"] == "white":
+        c["tone"] = rng.choice(["white", "white", "cream", "grey"])
+    return c
+
+
+def condition_pages(kind, lines, rng, nrng, ctx, seq, base, letter_key):
+    """Kinds jpeg_poor, lowlight, showthrough, faint, coloured and mix, from one set of features a letter."""
+    c = condition(kind, rng)
+    s, pages, font, pt, mode = sheet_for(c["paper"], rng, nrng, ctx["fonts"], seq, lines)
+    rule_ink = rng.choice(["blue", "blue", "grey", "violet"] if c["paper"] == "ruled" else ["blue", "blue", "grey"])
+    if c["ink"] == "coloured":
+        name = rng.choice(list(COLOURED_INKS))
+        ink = pick_rgb(rng, COLOURED_INKS[name])
+    else:
+        name, ink = "black", np.float32([rng.uniform(12, 40)] * 3) + np.float32([0, 0, rng.uniform(0, 12)])
+    grey_scan = rng.random() < (0.2 if c["tone"] in COLOURED_PAPERS else 0.3)
+    out = []
+    for pi, (pimg, plines, _) in enumerate(pages):
+        extra = dict(pt=pt, font=os.path.basename(font), rule_mode=mode, features=c["features"])
+        paper, pinfo = paper_sheet(s, rng, nrng, c["tone"], rule_ink)
+        extra.update(pinfo)
+        alpha = ink_alpha(pimg)
+        page_ink = ink
+        if c["ink"] == "faint":
+            alpha, page_ink, finfo = toner_fade(alpha, rng, nrng, c["soft"])
+            if c["tone"] in COLOURED_PAPERS:
+                page_ink = page_ink * 0.85 + ink * 0.15
+            extra.update(finfo)
+        extra["ink"] = name if c["ink"] != "faint" else "faint"
+        if c["back"]:
+            back, bkey = back_side(ctx, s, rng, nrng, letter_key)
+            strength = rng.uniform(0.1, 0.2)
+            paper = multiply(paper, back * strength, (40, 40, 50))
+            extra.update(back_key=bkey, show_through=round(strength, 3))
+        sheet = multiply(paper, alpha, page_ink)
+        mask = sheet_mask(s, rng, nrng)
+        if c["capture"] == "photo":
+            if c["bend"]:
+                bend = rng.choice(["lift", "lift", "arch", "fold"])
+                axis = "x" if bend == "lift" or rng.random() < 0.75 else "y"
+                img, cov, info = camera_shot(sheet, mask, rng, nrng, bend=bend, axis=axis, tilt_max=10)
+            else:
+                img, cov, info = camera_shot(sheet, mask, rng, nrng, tilt_max=12)
+            del sheet, paper
+            img, finfo = photo_finish(img, cov, rng, nrng, lift_mm=info.get("lift_mm", 0.0), dim=c["dim"])
+            info.update(finfo)
+            extra.update(info, file_dpi=72, capture="photo")
+            grey = False
+        else:
+            img, info = scan_sheet(sheet, mask, rng, nrng)
+            del sheet, paper
+            extra.update(info, dpi=300, capture="scan")
+            grey = grey_scan
+            extra["scan"] = "grey" if grey else "colour"
+        if c["jpeg"]:
+            if grey:
+                img = img @ np.float32([0.299, 0.587, 0.114])
+            pim, q, scale, jinfo = poor_jpeg(img, rng, c["soft"])
+            p = f"{base}p{pi + 1}.jpg"
+            tag = 72 if c["capture"] == "photo" else int(round(300 * scale))
+            pim.save(p, quality=q, dpi=(tag, tag))
+            extra.update(jinfo)
+            extra["dpi"] = int(round(extra["dpi"] * scale))
+            if c["capture"] != "photo":
+                extra.pop("file_dpi", None)
+            else:
+                for key in ("sheet_quad", "sheet_mesh"):
+                    extra[key] = [[round(x * scale, 1), round(y * scale, 1)] for x, y in extra[key]]
+        elif c["capture"] == "photo":
+            p = f"{base}p{pi + 1}.jpg"
+            save_jpeg(img, p, rng.choice([75, 80, 85]) if c["dim"] else rng.choice([80, 85, 90]), 72)
+        else:
+            p = save_scan(img, f"{base}p{pi + 1}", rng, grey)
+        out.append((p, plines, extra))
+    return out
+
+
 RULE_MODES = ["on", "between", "free"]
 
 
@@ -1187,11 +1385,15 @@ def scanned_paper_pages(kind, lines, rng, nrng, fonts, seq, base):
     return out
 
 
-def make_paper_kind(kind, lines, rng, nrng, fonts, seq, base):
+def make_paper_kind(kind, lines, rng, nrng, ctx, seq, base, letter_key):
+    """Render one composed letter as an issue-14 kind; returns [(path, truth lines, extra truth fields)]."""
+    fonts = ctx["fonts"]
     if kind in ("ruled", "grid"):
         return scanned_paper_pages(kind, lines, rng, nrng, fonts, seq, base)
     if kind in ("ruled_photo", "curl"):
         return photo_paper_pages(kind, lines, rng, nrng, fonts, seq, base)
+    if kind in ("jpeg_poor", "lowlight", "showthrough", "faint", "coloured", "mix"):
+        return condition_pages(kind, lines, rng, nrng, ctx, seq, base, letter_key)
     raise SystemExit(f"unknown kind {kind}")
 
 
@@ -1266,6 +1468,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     truth = []
     seen = {}  # letters per paper kind so far (rule modes are taken in turn)
+    ctx = dict(mc=mc, letters=letters, fonts=fonts)
     n = 0
     for copy in range(a.copies):
         for i, letter in enumerate(letters):
@@ -1278,7 +1481,7 @@ def main():
             if kind in PAPER_KINDS:
                 seq = seen.get(kind, 0)
                 seen[kind] = seq + 1
-                made = make_paper_kind(kind, lines, rng, nrng, fonts, seq, os.path.join(a.out, lid))
+                made = make_paper_kind(kind, lines, rng, nrng, ctx, seq, os.path.join(a.out, lid), letter["key"])
                 for pi, (p, plines, extra) in enumerate(made):
                     pid = f"{lid}p{pi + 1}"
                     row = dict(id=pid, file=os.path.basename(p), letter=lid, key=letter["key"], page=pi + 1,
