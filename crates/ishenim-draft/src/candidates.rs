@@ -73,7 +73,10 @@ const PLACE_AFTER: &[&str] = &[
 /// Words before a Russian place name ("с. Петровка", "ул. Мира").
 const PLACE_BEFORE: &[&str] = &["с", "село", "села", "селе", "ул", "улица", "улицы", "г", "п", "пос"];
 /// Words that introduce the representative of a collective letter.
-const REPRESENTATIVE: &[&str] = &["окул", "окулу", "представитель", "ответственный", "ответственная"];
+const REPRESENTATIVE: &[&str] = &[
+    "окул", "окулу", "атынан", "представитель", "ответственный", "ответственная", "имени",
+    "жооптуу", "уполномоченный",
+];
 
 fn is_role(key: &str) -> bool {
     ROLES.iter().any(|r| key.starts_with(r))
@@ -129,7 +132,9 @@ fn name_start(doc: &Doc, li: usize, skip: usize) -> Option<usize> {
     let mut s = line.start + skip;
     while s < line.end && !name_token(&doc.toks[s].text) {
         let t = trim_punct(&doc.toks[s].text);
-        if !(t.is_empty() || t.chars().all(|c| c == '_') || t == "от") {
+        let k = key_word(t);
+        let skippable = ["от", "гр", "гражданина", "гражданки", "жителя", "жительницы", "мен", "я"];
+        if !(t.is_empty() || t.chars().all(|c| c == '_') || skippable.contains(&k.as_str())) {
             return None;
         }
         s += 1;
@@ -194,10 +199,11 @@ fn first_body_sentences(doc: &Doc, lay: &Layout, n: usize) -> std::ops::Range<us
 /// place.
 fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let scope = first_body_sentences(doc, lay, 2);
-    let top = doc.lines.get(lay.body_start).map_or(0, |l| l.start);
-    let Some(p) = (top.min(scope.start)..scope.end)
-        .find(|&i| matches!(doc.toks[i].key.as_str(), "мен" | "я"))
-    else {
+    let line_start = |i: usize| doc.lines[doc.toks[i].line].start == i;
+    let Some(p) = (0..scope.end).find(|&i| {
+        matches!(doc.toks[i].key.as_str(), "мен" | "я")
+            && (doc.toks[i].text.ends_with(',') || line_start(i))
+    }) else {
         return;
     };
     let sent = doc.toks[p].sentence;
@@ -243,18 +249,9 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         let skip = if starts_with_label(&key, SIGN_LABELS) || starts_with_phrase(&key, CLOSINGS) {
             closing_words(&key)
         } else {
-            toks.iter()
-                .position(|t| name_token(&t.text) && !initial(&t.text))
-                .filter(|&p| {
-                    toks[..p].iter().all(|t| {
-                        numbered
-                            || t.text.chars().all(|c| !c.is_alphabetic())
-                            || crate::contacts::find_dates(&t.text).iter().any(|d| d.coverage > 0.5)
-                    })
-                })
-                .unwrap_or(usize::MAX)
+            signature_name_at(doc, li).unwrap_or(usize::MAX)
         };
-        if skip == usize::MAX || address_like(doc, li) {
+        if skip == usize::MAX {
             continue;
         }
         let Some(s) = name_start(doc, li, skip.min(toks.len())) else {
@@ -278,6 +275,26 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     }
 }
 
+/// Where the name starts on a signature line: after a number ("1."), a date ("30/07/2025",
+/// "2026-ж. 9-февраль") or signature strokes, at the first name word or initial; `None`
+/// when words of a sentence come first.
+pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
+    let toks = doc.line_toks(li);
+    let p = toks
+        .iter()
+        .position(|t| name_token(&t.text) || initial(&t.text))?;
+    if p == 0 {
+        return Some(0);
+    }
+    let prefix: Vec<&str> = toks[..p].iter().map(|t| t.text.as_str()).collect();
+    let prefix = prefix.join(" ");
+    let plain = !prefix.chars().any(char::is_alphabetic);
+    let dated = crate::contacts::find_dates(&prefix)
+        .iter()
+        .any(|d| d.coverage >= 0.6);
+    (plain || dated).then_some(p)
+}
+
 /// Number of words of the closing or signature label a line starts with.
 fn closing_words(key: &str) -> usize {
     let words: Vec<&str> = key.split([' ', ':', ',']).filter(|w| !w.is_empty()).collect();
@@ -296,10 +313,52 @@ fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let n = doc.lines.len();
     for li in n.saturating_sub(16).max(lay.body_start)..n {
         let toks = doc.line_toks(li);
-        if let Some(r) = toks.iter().position(|t| REPRESENTATIVE.contains(&t.key.as_str())) {
-            if let Some(s) = name_start(doc, li, r + 1) {
-                let got = take_name(doc, s, doc.toks[s].line + 1, lay);
-                out.extend(cand(doc, got, Source::Representative));
+        // "Көчө комитетинин төрагасы: Абдыразаков Канат": the writer's own role, as a label.
+        let role_label = toks
+            .iter()
+            .position(|t| t.text.ends_with(':'))
+            .filter(|&c| c < 5 && toks[..=c].iter().any(|t| is_role(&t.key)));
+        let rep = toks.iter().position(|t| REPRESENTATIVE.contains(&t.key.as_str()));
+        let Some(r) = rep.or(role_label) else {
+            continue;
+        };
+        if let Some(s) = name_start(doc, li, r + 1) {
+            let got = take_name(doc, s, doc.toks[s].line + 1, lay);
+            if (2..=4).contains(&got.len()) {
+                out.push(NameCand {
+                    toks: got,
+                    source: Source::Representative,
+                });
+            }
+        }
+    }
+}
+
+/// "Кошо кол койгондор: Абдуллаева Зарина, Маматкулов Бекжан, …": signers listed after a
+/// signers' heading, one after another on the line.
+fn from_signer_lists(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    let n = doc.lines.len();
+    for li in n.saturating_sub(16).max(lay.body_start)..n {
+        let key = doc.line_key(li);
+        if !(key.contains("кол кой") || key.contains("кол коюш") || key.starts_with("подпис")) {
+            continue;
+        }
+        let mut li2 = li;
+        while li2 < n && li2 <= li + 3 {
+            let line = &doc.lines[li2];
+            let mut i = line.start;
+            while i < line.end {
+                if name_token(&doc.toks[i].text) && doc.toks[i].key != "кол" {
+                    let got = take_name(doc, i, li2 + 1, lay);
+                    i = got.last().map_or(i + 1, |&l| l + 1);
+                    out.extend(cand(doc, got, Source::Signer));
+                } else {
+                    i += 1;
+                }
+            }
+            li2 += 1;
+            if doc.lines.get(li2).is_some_and(|l| !doc.toks[l.start].text.chars().next().is_some_and(char::is_uppercase)) {
+                break;
             }
         }
     }
@@ -327,10 +386,20 @@ fn from_header_lines(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
 /// The last lines of the letter, when they are a name ("Абылкасымов Ж.").
 fn from_tail(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let n = doc.lines.len();
-    for li in n.saturating_sub(2)..n {
-        if li >= lay.body_start && crate::layout::name_like_line(doc, li) && !is_closing(&doc.line_key(li)) {
-            let got = take_name(doc, doc.lines[li].start, li + 1, lay);
-            out.extend(cand(doc, got, Source::Tail));
+    for li in n.saturating_sub(3).max(lay.body_start)..n {
+        if is_closing(&doc.line_key(li)) {
+            continue;
+        }
+        if let Some(s) = signature_name_at(doc, li) {
+            let got = take_name(doc, doc.lines[li].start + s, li + 1, lay);
+            // A name that leads a line of its own or is followed by a comma ("Акматов
+            // Жолдош, мечиттин имамы"), not the first words of a sentence.
+            let last = got.last().map(|&l| &doc.toks[l]);
+            let ends = got.last().is_some_and(|&l| l + 1 == doc.lines[li].end)
+                || last.is_some_and(|t| t.text.ends_with(','));
+            if ends {
+                out.extend(cand(doc, got, Source::Tail));
+            }
         }
     }
 }
@@ -343,6 +412,7 @@ pub(crate) fn name_candidates(doc: &Doc, lay: &Layout) -> Vec<NameCand> {
     from_intro(doc, lay, &mut out);
     from_signature(doc, lay, &mut out);
     from_representative(doc, lay, &mut out);
+    from_signer_lists(doc, lay, &mut out);
     from_header_lines(doc, lay, &mut out);
     from_tail(doc, lay, &mut out);
     out
