@@ -1,7 +1,7 @@
 """Render letters into HARD scanned pages with ground truth (issue 3, "harder pages you make yourself").
 
 usage: make_hard.py LETTERS OUT SEED [--kinds skew15,turned_skew,dpi150,photo,stamp,fax] [--copies N]
-                    [--shared DIR] [--fonts a,b] [--no-blanks]
+                    [--shared DIR] [--fonts a,b] [--hand-fonts a,b] [--no-blanks]
        make_hard.py oracle CORPUS OUT     (realism check: undo each page with its truth, write OUT/<id>.png)
 
 Letters are composed and laid out by the shared generator (`DIR/make_corpus.py`, loaded with importlib, default
@@ -40,6 +40,12 @@ Issue 14 kinds (real paper and poor images; not in the default set, pass them wi
   coloured     pale yellow/pink/green/blue paper with navy/sepia/green/violet print, scanned (a fifth in grey)
   mix          two or three of ruled, curl, jpeg_poor, lowlight, showthrough, faint, coloured at once (never all
                three of lowlight, faint, jpeg_poor; when two of those meet, each is milder)
+  hand         HANDWRITING-LIKE: the letter written in blue ballpoint on ruled (or squared) paper, ON the rules:
+               a cursive-form italic font (--hand-fonts) drawn glyph by glyph with jitter in size, slant, baseline
+               and spacing, neighbouring letters joined, thinned to a skeleton and re-inked as a 0.25..0.35 mm pen
+               line with uneven pressure; scanned or (30 %) photographed; truth handwritten=true
+  hand_line    a printed letter whose date line (60 %) or signature line is written by hand in ballpoint;
+               handwritten=false, hand_lines = index of that truth line
 
 Also writes three blank backsides (two phone photos, one colour scan; one with faint show-through).
 OUT/truth.jsonl has one line a page in the row format of make_corpus.py with `level` = kind name, plus
@@ -63,7 +69,7 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 KINDS = ["skew15", "turned_skew", "dpi150", "photo", "stamp", "fax"]  # the default set; its pages never change
 # issue 14: real paper and poor images (pass them with --kinds)
 PAPER_KINDS = ["ruled", "grid", "ruled_photo", "curl", "jpeg_poor", "lowlight", "showthrough", "faint", "coloured",
-               "mix"]
+               "mix", "hand", "hand_line"]
 # make_corpus.py's list, with LiberationSans (no ө ү ң glyphs on Debian 12) replaced by PT Serif
 DEFAULT_FONTS = "DejaVuSerif.ttf,PTF55F.ttf,PTS55F.ttf,cmunrm.ttf,FreeSans.ttf,DejaVuSansMono.ttf"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -1358,6 +1364,241 @@ def condition_pages(kind, lines, rng, nrng, ctx, seq, base, letter_key):
     return out
 
 
+# ----------------------------------------------------------------------------------------------------------------
+# handwriting-like pages (issue 14: hand, hand_line)
+
+HAND_FONTS = "cmunti.ttf,cmunci.ttf,PTF56F.ttf,FreeSerifItalic.ttf,NotoSerif-Italic.ttf"  # cursive Cyrillic forms
+PEN_INKS = ((15, 45), (35, 75), (130, 200))  # blue ballpoint
+
+
+def thin(mask):
+    """Zhang-Suen thinning of a boolean mask to one-pixel lines (numpy, run on the ink's bounding box)."""
+    ys, xs = np.nonzero(mask)
+    out = np.zeros(mask.shape, bool)
+    if not len(ys):
+        return out
+    y0, y1, x0, x1 = max(0, ys.min() - 1), ys.max() + 2, max(0, xs.min() - 1), xs.max() + 2
+    im = np.pad(mask[y0:y1, x0:x1], 1).astype(np.uint8)
+    while True:
+        changed = False
+        for step in (0, 1):
+            p = im
+            P2, P3, P4 = p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:]
+            P5, P6, P7 = p[2:, 2:], p[2:, 1:-1], p[2:, :-2]
+            P8, P9 = p[1:-1, :-2], p[:-2, :-2]
+            nb = [P2, P3, P4, P5, P6, P7, P8, P9, P2]
+            B = P2 + P3 + P4 + P5 + P6 + P7 + P8 + P9
+            A = sum(((nb[i] == 0) & (nb[i + 1] == 1)).astype(np.uint8) for i in range(8))
+            if step == 0:
+                m = (P2 * P4 * P6 == 0) & (P4 * P6 * P8 == 0)
+            else:
+                m = (P2 * P4 * P8 == 0) & (P2 * P6 * P8 == 0)
+            dele = (p[1:-1, 1:-1] == 1) & (B >= 2) & (B <= 6) & (A == 1) & m
+            if dele.any():
+                im[1:-1, 1:-1][dele] = 0
+                changed = True
+        if not changed:
+            break
+    out[y0:y1, x0:x1] = im[1:-1, 1:-1].astype(bool)
+    return out
+
+
+class Hand:
+    """One writer: a cursive-form italic font drawn glyph by glyph with jitter in size, slant, baseline and
+    spacing, letters joined by connecting strokes; `ink(page)` turns the drawn skeleton into a ballpoint line
+    with uneven pressure."""
+
+    def __init__(self, font_path, xheight_px, rng, nrng):
+        self.rng, self.nrng, self.path = rng, nrng, font_path
+        probe = ImageFont.truetype(font_path, 100)
+        xh = -probe.getbbox("x", anchor="ls")[1] / 100.0
+        self.em = int(round(xheight_px / xh))
+        self.fonts = {}
+        self.slant = rng.uniform(0.05, 0.35)  # shear added to the italic's own slant
+        self.size_j = rng.uniform(0.03, 0.08)
+        self.base_j = rng.uniform(0.02, 0.05) * self.em
+        self.track = rng.uniform(0.97, 1.12)
+        self.word = rng.uniform(1.0, 1.7)
+        self.join = rng.uniform(0.7, 1.0)  # how often neighbouring letters are joined
+        self.pen = rng.uniform(3.0, 4.2)  # ballpoint line width in px at 300 dpi (~0.3 mm)
+
+    def font(self, scale):
+        key = int(round(scale * 50))
+        if key not in self.fonts:
+            self.fonts[key] = ImageFont.truetype(self.path, max(8, int(self.em * key / 50)))
+        return self.fonts[key]
+
+    def measure(self, text):
+        f = self.font(1.0)
+        return sum(f.getlength(ch) * (self.word if ch == " " else self.track) for ch in text) + 0.1 * self.em
+
+    def glyph(self, ch, scale, shear):
+        f = self.font(scale)
+        asc = int(self.em * scale * 1.1)
+        desc = int(self.em * scale * 0.45)
+        adv = f.getlength(ch)
+        pad = int(abs(shear) * asc) + 4
+        w, h = int(adv + 2 * pad + self.em * 0.3), asc + desc
+        g = Image.new("L", (w, h), 0)
+        ImageDraw.Draw(g).text((pad, asc), ch, font=f, fill=255, anchor="ls")
+        g = g.transform((w, h), Image.AFFINE, (1, shear, -shear * asc, 0, 1, 0), resample=Image.BILINEAR)
+        return np.asarray(g), pad, asc, adv
+
+    def draw(self, img, x, y, text, canvas=None):
+        """Draw one line with its left end at x and its baseline near y onto the L image `img` (ink = 0)."""
+        rng = self.rng
+        arr = canvas if canvas is not None else np.zeros((img.height, img.width), np.uint8)
+        slope = math.tan(math.radians(rng.uniform(-1.2, 1.2)))
+        n = max(8, len(text))
+        drift = wobble(self.nrng, n * 4, self.em * rng.uniform(0.02, 0.06))
+        y = y + rng.gauss(-0.03, 0.03) * self.em
+        cx = x
+        prev = None
+        H, W = arr.shape
+        for i, ch in enumerate(text):
+            if ch == " ":
+                cx += self.font(1.0).getlength(" ") * self.word * rng.uniform(0.8, 1.2)
+                prev = None
+                continue
+            sc = 1.0 + rng.gauss(0, self.size_j)
+            sh = self.slant + rng.gauss(0, 0.04)
+            g, pad, asc, adv = self.glyph(ch, sc, sh)
+            by = y + slope * (cx - x) + drift[min(len(drift) - 1, i * 4)] + rng.gauss(0, self.base_j)
+            gx, gy = int(round(cx - pad)), int(round(by - asc))
+            gh, gw = g.shape
+            x0, y0, x1, y1 = max(0, gx), max(0, gy), min(W, gx + gw), min(H, gy + gh)
+            if x1 > x0 and y1 > y0:
+                np.maximum(arr[y0:y1, x0:x1], g[y0 - gy:y1 - gy, x0 - gx:x1 - gx], out=arr[y0:y1, x0:x1])
+            # where the pen enters and leaves this letter: the lower half of the x-height band
+            band = g[max(0, asc - int(0.5 * self.em * 0.45)):asc + 2] > 128
+            cols = np.flatnonzero(band.any(axis=0))
+            if len(cols) and ch.isalpha():
+                ent_c, ext_c = cols[0], cols[-1]
+                ent_r = np.flatnonzero(band[:, ent_c])[-1] + max(0, asc - int(0.5 * self.em * 0.45))
+                ext_r = np.flatnonzero(band[:, ext_c])[-1] + max(0, asc - int(0.5 * self.em * 0.45))
+                entry = (gx + ent_c, gy + ent_r)
+                if prev is not None and rng.random() < self.join and -0.05 * self.em < entry[0] - prev[0] < 0.8 * self.em:
+                    self.connector(arr, prev, entry)
+                prev = (gx + ext_c, gy + ext_r)
+            else:
+                prev = None
+            cx += adv * sc * self.track + rng.gauss(0, 0.02 * self.em)
+        if canvas is None:
+            ink = Image.fromarray(255 - arr)
+            img.paste(Image.fromarray(np.minimum(np.asarray(img), np.asarray(ink))))
+
+    def connector(self, arr, a, b):
+        """A joining stroke from the end of one letter, dipping to the baseline, up into the next."""
+        (ax, ay), (bx, by) = a, b
+        t = np.linspace(0, 1, 16)[:, None]
+        ctl = np.array([(ax + bx) / 2, max(ay, by) + 0.08 * self.em])
+        pts = (1 - t) ** 2 * np.array([ax, ay]) + 2 * (1 - t) * t * ctl + t ** 2 * np.array([bx, by])
+        m = Image.fromarray(arr)
+        ImageDraw.Draw(m).line([tuple(p) for p in pts], fill=255, width=max(2, int(self.em * 0.04)))
+        arr[:] = np.asarray(m)
+
+    def ink(self, drawn):
+        """Filled glyph coverage (uint8, 255 = ink) -> ballpoint coverage in [0, 1] with pressure and skips."""
+        skel = thin(drawn > 110)
+        h, w = skel.shape
+        dist = cv2.distanceTransform((~skel).astype(np.uint8), cv2.DIST_L2, 3)
+        press = 1.0 + 0.22 * smooth_noise(self.nrng, h, w, 45)
+        half = self.pen * press / 2
+        cov = np.clip(half + 0.5 - dist, 0, 1)
+        paste = np.clip(0.9 + 0.12 * smooth_noise(self.nrng, h, w, 9), 0.55, 1.0)  # the ball skips a little
+        return cv2.GaussianBlur(cov * paste, (0, 0), 0.6).astype(np.float32)
+
+
+def hand_pages(kind, lines, rng, nrng, ctx, seq, base):
+    """`hand`: a letter written by hand in blue ballpoint on ruled (or squared) paper; truth handwritten=true.
+    `hand_line`: a printed letter whose date or signature line is written by hand; handwritten=false,
+    `hand_lines` gives the index of that truth line."""
+    hand_fonts = ctx["hand_fonts"]
+    if kind == "hand":
+        paper_kind = rng.choice(["ruled", "ruled", "ruled", "grid"])
+        s = sheet_spec(rng, paper_kind, a4=rng.random() < 0.15)
+        pitch = s["pitch"] * (2 if paper_kind == "grid" else 1)
+        hand = Hand(rng.choice(hand_fonts), pitch * rng.uniform(0.3, 0.4), rng, nrng)
+        layers = {}
+
+        def draw_line(img, x, y, text):
+            key = id(img)
+            if key not in layers:
+                layers[key] = np.zeros((img.height, img.width), np.uint8)
+            hand.draw(img, x, y, text, canvas=layers[key])
+
+        pages = layout(lines, s, "on", hand.em, rng, hand.measure, draw_line, pitch * 0.35)
+        font_name, pt, mode = os.path.basename(hand.path), None, "on"
+        texts = [(layers.get(id(pimg), np.zeros((s["H"], s["W"]), np.uint8)), plines) for pimg, plines, _ in pages]
+    else:
+        paper_kind = rng.choice(["plain", "plain", "ruled"])
+        pt = rng.choice([11, 12, 13, 14])
+        font = rng.choice(ctx["fonts"])
+        px = int(pt * 300 / 72)
+        pmeasure, pdraw, xh = printed_font(font, px)
+        s = sheet_spec(rng, paper_kind, a4=True if paper_kind == "plain" else None)
+        mode = "free" if paper_kind == "plain" else RULE_MODES[seq % len(RULE_MODES)]
+        roles = dict((t, r) for t, r in lines)
+        which = "date" if rng.random() < 0.6 else "sign"
+        target = next(t for t, r in lines if r == which)
+        hand = Hand(rng.choice(hand_fonts), xh * rng.uniform(1.1, 1.5), rng, nrng)
+        layers = {}
+
+        def measure(t):
+            return hand.measure(t) if t == target else pmeasure(t)
+
+        def draw_line(img, x, y, text):
+            if text == target:
+                layers[id(img)] = np.zeros((img.height, img.width), np.uint8)
+                hand.draw(img, x, y, text, canvas=layers[id(img)])
+            else:
+                pdraw(img, x, y, text)
+
+        pages = layout(lines, s, mode, px, rng, measure, draw_line, xh)
+        font_name = os.path.basename(font)
+        texts = None
+        del roles
+    pen = pick_rgb(rng, PEN_INKS)
+    tone = rng.choice(["white", "white", "cream", "grey"]) if paper_kind != "plain" else "white"
+    rule_ink = rng.choice(["blue", "blue", "grey", "violet"] if paper_kind == "ruled" else ["blue", "blue", "grey"])
+    capture = "photo" if rng.random() < 0.3 else "scan"
+    toner = np.float32([rng.uniform(12, 40)] * 3)
+    out = []
+    for pi, (pimg, plines, _) in enumerate(pages):
+        paper, pinfo = paper_sheet(s, rng, nrng, tone, rule_ink)
+        extra = dict(pt=pt, font=font_name, rule_mode=mode, capture=capture, pen_width=round(hand.pen, 2))
+        if kind == "hand":
+            cov = hand.ink(texts[pi][0])
+            sheet = multiply(paper, cov * rng.uniform(0.85, 0.97), pen)
+            extra.update(handwritten=True, hand_font=font_name, xheight_px=int(hand.em * 0.45))
+        else:
+            sheet = multiply(paper, ink_alpha(pimg), toner)
+            idx = [i for i, t in enumerate(plines) if t == target]
+            if id(pimg) in layers:
+                cov = hand.ink(layers[id(pimg)])
+                sheet = multiply(sheet, cov * rng.uniform(0.85, 0.97), pen)
+            extra.update(handwritten=False, hand_lines=idx, hand_role=which, hand_font=os.path.basename(hand.path))
+        extra.update(pinfo)
+        mask = sheet_mask(s, rng, nrng)
+        if capture == "photo":
+            img, covr, info = camera_shot(sheet, mask, rng, nrng, tilt_max=12)
+            del sheet, paper
+            img, finfo = photo_finish(img, covr, rng, nrng)
+            info.update(finfo)
+            extra.update(info, file_dpi=72)
+            p = f"{base}p{pi + 1}.jpg"
+            save_jpeg(img, p, rng.choice([80, 85, 90]), 72)
+        else:
+            img, info = scan_sheet(sheet, mask, rng, nrng)
+            del sheet, paper
+            extra.update(info, dpi=300)
+            grey = rng.random() < 0.2
+            extra["scan"] = "grey" if grey else "colour"
+            p = save_scan(img, f"{base}p{pi + 1}", rng, grey)
+        out.append((p, plines, extra))
+    return out
+
+
 RULE_MODES = ["on", "between", "free"]
 
 
@@ -1394,6 +1635,8 @@ def make_paper_kind(kind, lines, rng, nrng, ctx, seq, base, letter_key):
         return photo_paper_pages(kind, lines, rng, nrng, fonts, seq, base)
     if kind in ("jpeg_poor", "lowlight", "showthrough", "faint", "coloured", "mix"):
         return condition_pages(kind, lines, rng, nrng, ctx, seq, base, letter_key)
+    if kind in ("hand", "hand_line"):
+        return hand_pages(kind, lines, rng, nrng, ctx, seq, base)
     raise SystemExit(f"unknown kind {kind}")
 
 
@@ -1446,6 +1689,7 @@ def main():
                     help="each letter is rendered N times, kinds taken in turn (N=len(kinds) gives every pair)")
     ap.add_argument("--shared", default=os.environ.get("ISHENIM_SHARED_CORPUS", DEFAULT_SHARED))
     ap.add_argument("--fonts", default=DEFAULT_FONTS)
+    ap.add_argument("--hand-fonts", default=HAND_FONTS, help="italic fonts with cursive forms for hand, hand_line")
     ap.add_argument("--no-blanks", action="store_true")
     a = ap.parse_args()
     kinds = [k.strip() for k in a.kinds.split(",") if k.strip()]
@@ -1468,7 +1712,17 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     truth = []
     seen = {}  # letters per paper kind so far (rule modes are taken in turn)
-    ctx = dict(mc=mc, letters=letters, fonts=fonts)
+    hand_fonts = []
+    for name in a.hand_fonts.split(","):
+        path = mc.find_font(name)
+        miss = missing_glyphs(path)
+        if miss:
+            print(f"skipping hand font {name}: no glyphs for {miss}", file=sys.stderr)
+        else:
+            hand_fonts.append(path)
+    if not hand_fonts and any(k in ("hand", "hand_line") for k in kinds):
+        raise SystemExit("no usable hand font (every one lacks Kyrgyz letters)")
+    ctx = dict(mc=mc, letters=letters, fonts=fonts, hand_fonts=hand_fonts)
     n = 0
     for copy in range(a.copies):
         for i, letter in enumerate(letters):
