@@ -1528,7 +1528,7 @@ def hand_pages(kind, lines, rng, nrng, ctx, seq, base):
             hand.draw(img, x, y, text, canvas=layers[key])
 
         pages = layout(lines, s, "on", hand.em, rng, hand.measure, draw_line, pitch * 0.35)
-        font_name, pt, mode = os.path.basename(hand.path), None, "on"
+        font_name, pt, mode = os.path.basename(hand.path), int(round(hand.em * 72 / 300)), "on"
         texts = [(layers.get(id(pimg), np.zeros((s["H"], s["W"]), np.uint8)), plines) for pimg, plines, _ in pages]
     else:
         paper_kind = rng.choice(["plain", "plain", "ruled"])
@@ -1644,17 +1644,30 @@ def make_paper_kind(kind, lines, rng, nrng, ctx, seq, base, letter_key):
 
 
 def oracle(corpus, out):
-    """Undo each kind with the truth (turn, skew, sheet quad), drop colour, blur the fax dither; write <id>.png.
+    """Undo each kind with the truth (turn, skew, sheet quad or mesh), drop colour, blur the fax dither; write <id>.png.
+    Handwritten pages are skipped (the oracle only checks that printed pages stay readable).
 
     Not a pipeline: a realism check that the pages stay readable (plain Tesseract on the result should be near 0 %).
     """
     os.makedirs(out, exist_ok=True)
     for line in open(os.path.join(corpus, "truth.jsonl"), encoding="utf-8"):
         t = json.loads(line)
-        if t.get("blank"):
+        if t.get("blank") or t.get("handwritten"):
             continue
         im = Image.open(os.path.join(corpus, t["file"]))
-        if t["level"] == "photo":
+        if "sheet_mesh" in t:  # issue-14 photos (flat or bent): un-warp through the 9 x 9 mesh
+            a = np.asarray(im.convert("RGB")).max(axis=2).astype(np.float32)
+            W, H = (2480, 3508) if t.get("sheet") == "a4" else (1984, 2421)
+            mesh = np.float32(t["sheet_mesh"]).reshape(9, 9, 2)
+            gx, gy = np.linspace(0, 8, W), np.linspace(0, 8, H)
+            rows = np.stack([np.stack([np.interp(gx, np.arange(9), mesh[r, :, c]) for c in (0, 1)], -1)
+                             for r in range(9)])  # 9 x W x 2
+            dense = np.stack([np.stack([np.interp(gy, np.arange(9), rows[:, x, c]) for x in range(W)], 1)
+                              for c in (0, 1)], -1).astype(np.float32)  # H x W x 2
+            a = cv2.remap(a, dense[..., 0], dense[..., 1], cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+            bg = cv2.GaussianBlur(cv2.dilate(a, np.ones((25, 25), np.uint8)), (0, 0), 20)
+            im = Image.fromarray(to_u8(a / np.maximum(bg, 1) * 255))
+        elif t["level"] == "photo":
             a = np.asarray(im.convert("RGB")).max(axis=2).astype(np.float32)
             W, H = 2480, 3508
             M = cv2.getPerspectiveTransform(np.float32(t["sheet_quad"]), np.float32([[0, 0], [W, 0], [W, H], [0, H]]))
@@ -1667,6 +1680,8 @@ def oracle(corpus, out):
             im = im.convert("L")
             if t.get("turned"):
                 im = im.rotate(-t["turned"], expand=True)
+            if t.get("downscale", 1.0) < 1.0:  # jpeg_poor: back to the scan's 300 dpi
+                im = im.resize((int(im.width / t["downscale"]), int(im.height / t["downscale"])), Image.LANCZOS)
             if t.get("skew"):
                 im = im.rotate(-t["skew"], resample=Image.BICUBIC, expand=True, fillcolor=255)
             if t["level"] == "dpi150":
