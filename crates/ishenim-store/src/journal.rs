@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A journal serial: one journal per calendar year, numbers from 1, gap-free.
 /// Displayed and serialised as `2026-0001`.
@@ -102,24 +103,110 @@ impl ApprovedFields {
         }
     }
 
-    fn validated(&self) -> Result<ApprovedFields> {
+    /// The same checks as an amendment of each field ([`check_field`]), so a value that
+    /// approval refuses cannot come in later through an amendment.
+    fn validated(&self, categories: Option<&[String]>) -> Result<ApprovedFields> {
         let name = opt_text(&self.applicant_name);
         if !self.anonymous && name.is_none() {
             return Err(StoreError::Invalid(
                 "applicant name is required unless the appeal is anonymous".into(),
             ));
         }
+        let text = |f: EntryField, v: &Option<String>| -> Result<Option<String>> {
+            check_field(f, v.as_deref(), categories)
+        };
+        let must = |f: EntryField, v: &str| -> Result<String> {
+            check_field(f, Some(v), categories)?
+                .ok_or_else(|| StoreError::Invalid(format!("{} must not be empty", f.as_str())))
+        };
+        let official = opt_text(&self.official);
+        if official
+            .as_ref()
+            .is_some_and(|o| o.chars().count() > MAX_LINE)
+        {
+            return Err(StoreError::Invalid(format!(
+                "official is longer than {MAX_LINE} characters"
+            )));
+        }
         Ok(ApprovedFields {
-            applicant_name: if self.anonymous { None } else { name },
+            applicant_name: if self.anonymous {
+                None
+            } else {
+                text(EntryField::ApplicantName, &name)?
+            },
             anonymous: self.anonymous,
-            address: opt_text(&self.address),
-            phone: opt_text(&self.phone),
-            brief: required("brief content", &self.brief)?,
-            category: required("category", &self.category)?,
+            address: text(EntryField::Address, &self.address)?,
+            phone: text(EntryField::Phone, &self.phone)?,
+            brief: must(EntryField::Brief, &self.brief)?,
+            category: must(EntryField::Category, &self.category)?,
             corruption: self.corruption,
-            official: opt_text(&self.official),
+            official,
         })
     }
+}
+
+/// Longest brief content in characters (the journal column is one paragraph).
+pub const MAX_BRIEF: usize = 1000;
+/// Longest applicant name, address, phone or official in characters: far more than any
+/// real one, small enough that a pasted page cannot end up in a one-line column.
+pub const MAX_LINE: usize = 300;
+/// Longest category key, and its spelling when no category list was given
+/// ([`Store::set_categories`]).
+const MAX_CATEGORY: usize = 40;
+
+/// Checks and normalises one registration field, the same for approval and amendment:
+/// text is trimmed (empty becomes `None`), lengths are bounded, booleans are
+/// `true`/`false`, the box date `YYYY-MM-DD`, and the category must be one of
+/// `categories` (the keys of the council's `categories.toml`; when the caller gave no list,
+/// a lower-case key of letters, digits and `_`).
+pub fn check_field(
+    field: EntryField,
+    value: Option<&str>,
+    categories: Option<&[String]>,
+) -> Result<Option<String>> {
+    let value = value.map(str::trim).filter(|s| !s.is_empty());
+    let too_long = |max: usize| {
+        StoreError::Invalid(format!(
+            "{} is longer than {max} characters",
+            field.as_str()
+        ))
+    };
+    Ok(match field {
+        EntryField::Anonymous | EntryField::Corruption => Some(parse_bool(value)?.to_string()),
+        EntryField::BoxDate => {
+            let d = NaiveDate::parse_from_str(value.unwrap_or_default(), "%Y-%m-%d")
+                .map_err(|_| StoreError::Invalid("box date must be YYYY-MM-DD".into()))?;
+            Some(fmt_date(d))
+        }
+        EntryField::Brief => {
+            let v = required(field.as_str(), value.unwrap_or_default())?;
+            if v.chars().count() > MAX_BRIEF {
+                return Err(too_long(MAX_BRIEF));
+            }
+            Some(v)
+        }
+        EntryField::Category => {
+            let v = required(field.as_str(), value.unwrap_or_default())?;
+            let known = match categories {
+                Some(list) => list.contains(&v),
+                None => {
+                    v.len() <= MAX_CATEGORY
+                        && v.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                }
+            };
+            if !known {
+                return Err(StoreError::Invalid(format!("unknown category {v:?}")));
+            }
+            Some(v)
+        }
+        EntryField::ApplicantName | EntryField::Address | EntryField::Phone => {
+            if value.is_some_and(|v| v.chars().count() > MAX_LINE) {
+                return Err(too_long(MAX_LINE));
+            }
+            value.map(str::to_string)
+        }
+    })
 }
 
 /// Status of an appeal.
@@ -745,14 +832,16 @@ struct Ctx {
     cal: Calendar,
     settings: DeadlineSettings,
     anonymous: AnonymousPolicy,
+    categories: Option<Arc<Vec<String>>>,
 }
 
 impl Ctx {
-    fn load(c: &Connection) -> Result<Ctx> {
+    fn load(c: &Connection, store: &Store) -> Result<Ctx> {
         Ok(Ctx {
             cal: load_calendar(c)?,
             settings: load_settings(c)?,
             anonymous: load_anonymous_policy(c)?,
+            categories: store.categories(),
         })
     }
 }
@@ -766,7 +855,7 @@ fn approve_in_tx(
     at: NaiveDateTime,
 ) -> Result<Serial> {
     // Checks first: nothing is written unless all pass.
-    let f = f.validated()?;
+    let f = f.validated(ctx.categories.as_deref().map(Vec::as_slice))?;
     let row: Option<(i64, String, String)> = tx
         .query_row(
             "SELECT d.opening_id, d.status, o.opened_at FROM drafts d
@@ -903,7 +992,7 @@ impl Store {
         let user = required("user", user)?;
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ctx = Ctx::load(&tx)?;
+        let ctx = Ctx::load(&tx, self)?;
         let s = approve_in_tx(&tx, &ctx, id, user.as_str(), fields, at)?;
         tx.commit()?;
         Ok(s)
@@ -922,7 +1011,7 @@ impl Store {
         let at = now();
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ctx = Ctx::load(&tx)?;
+        let ctx = Ctx::load(&tx, self)?;
         let mut out = Vec::with_capacity(items.len());
         for (id, f) in items {
             match approve_in_tx(&tx, &ctx, *id, &user, f, at) {
@@ -1010,27 +1099,9 @@ impl Store {
     ) -> Result<i64> {
         let user = required("user", user)?;
         let reason = required("amendment reason", reason)?;
-        let new_value = new_value
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
-        // Normalise and validate the new value.
-        let new_value = match field {
-            EntryField::Anonymous | EntryField::Corruption => {
-                Some(parse_bool(new_value.as_deref())?.to_string())
-            }
-            EntryField::BoxDate => {
-                let d =
-                    NaiveDate::parse_from_str(new_value.as_deref().unwrap_or_default(), "%Y-%m-%d")
-                        .map_err(|_| StoreError::Invalid("box date must be YYYY-MM-DD".into()))?;
-                Some(fmt_date(d))
-            }
-            EntryField::Brief | EntryField::Category => Some(required(
-                field.as_str(),
-                new_value.as_deref().unwrap_or_default(),
-            )?),
-            EntryField::ApplicantName | EntryField::Address | EntryField::Phone => new_value,
-        };
+        // The same checks as approval.
+        let categories = self.categories();
+        let new_value = check_field(field, new_value, categories.as_deref().map(Vec::as_slice))?;
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let eid = entry_id_of(&tx, serial)?;
@@ -1333,6 +1404,59 @@ pub(crate) mod tests {
             assert!(bad.parse::<Serial>().is_err(), "{bad}");
         }
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"2026-0042\"");
+    }
+
+    #[test]
+    fn amendments_are_checked_like_approvals() {
+        let (_d, s) = store();
+        let d = drafts(&s, 3);
+        s.set_categories(vec!["land".into(), "roads".into(), "other".into()]);
+        let long = "ж".repeat(MAX_BRIEF + 1);
+        // Approval and amendment refuse the same values.
+        let mut f = fields("A");
+        f.brief = long.clone();
+        assert!(matches!(
+            s.approve_draft(d[0], "rev", &f),
+            Err(StoreError::Invalid(_))
+        ));
+        let mut f = fields("A");
+        f.category = "bribes_and_more".into();
+        assert!(matches!(
+            s.approve_draft(d[0], "rev", &f),
+            Err(StoreError::Invalid(_))
+        ));
+        let serial = s.approve_draft(d[0], "rev", &fields("A")).unwrap();
+        let refused = [
+            (EntryField::Brief, long.as_str()),
+            (EntryField::Brief, " "),
+            (EntryField::Category, "bribes_and_more"),
+            (EntryField::Category, "<b>x</b>"),
+            (EntryField::Address, &"ж".repeat(MAX_LINE + 1)),
+        ];
+        for (field, v) in refused {
+            let r = s.amend_entry(serial, "rev", field, Some(v), "typo");
+            assert!(matches!(r, Err(StoreError::Invalid(_))), "{field:?} {r:?}");
+        }
+        let ok = "ж".repeat(MAX_BRIEF);
+        s.amend_entry(serial, "rev", EntryField::Brief, Some(&ok), "typo")
+            .unwrap();
+        s.amend_entry(serial, "rev", EntryField::Category, Some(" roads "), "typo")
+            .unwrap();
+        let v = s.entry_current_view(serial).unwrap();
+        assert_eq!(
+            (v.brief.chars().count(), v.category.as_str()),
+            (MAX_BRIEF, "roads")
+        );
+        // A category the council adds to its file is taken once the list says so.
+        assert!(s
+            .amend_entry(serial, "rev", EntryField::Category, Some("pastures"), "new")
+            .is_err());
+        s.set_categories(vec!["land".into(), "pastures".into(), "other".into()]);
+        s.amend_entry(serial, "rev", EntryField::Category, Some("pastures"), "new")
+            .unwrap();
+        // Without a list a category must still look like a key.
+        assert!(check_field(EntryField::Category, Some("water_2"), None).is_ok());
+        assert!(check_field(EntryField::Category, Some("Water supply"), None).is_err());
     }
 
     #[test]

@@ -140,14 +140,14 @@ pub use drafts::{Draft, DraftScope, DraftStatus, NewDraft, QueuePosition, SaveDr
 pub use error::{Result, StoreError};
 pub use intake::{AddFileOutcome, FileInfo, FileStatus, PageInfo};
 pub use journal::{
-    ActOfReceipt, Amendment, ApprovedFields, EntryEvent, EntryField, EntryStatus, EntryView,
-    EventKind, Serial,
+    check_field, ActOfReceipt, Amendment, ApprovedFields, EntryEvent, EntryField, EntryStatus,
+    EntryView, EventKind, Serial, MAX_BRIEF, MAX_LINE,
 };
 pub use openings::{NewOpening, Opening};
 pub use settings::{
     validate_setting, AnonymousPolicy, SettingSpec, SettingValue, REGISTER_ONLY_REASON, SETTINGS,
 };
-pub use users::{AuditRecord, NewSession, Role, SessionInfo, User};
+pub use users::{normalize_login, AuditRecord, NewSession, Role, SessionInfo, User, MAX_LOGIN};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, OpenFlags};
@@ -233,6 +233,7 @@ struct Inner {
     db_path: PathBuf,
     files_dir: PathBuf,
     pool: Mutex<Vec<Connection>>,
+    categories: std::sync::RwLock<Option<Arc<Vec<String>>>>,
 }
 
 /// Handle to one data directory. Cheap to clone; safe to share between threads.
@@ -337,9 +338,34 @@ impl Store {
                 db_path,
                 files_dir,
                 pool: Mutex::new(vec![conn]),
+                categories: std::sync::RwLock::new(None),
             }),
         };
         Ok(store)
+    }
+
+    /// The category keys approvals and amendments must use: the council's
+    /// `models/categories.toml` as the drafting crate reads it (`Models::categories`). The
+    /// store does not read model files itself; every program that registers letters (the
+    /// web server, `ishenim drafts approve`, `ishenim journal amend`) sets the list once
+    /// after opening, for every clone of this handle. Until then a category only has to be
+    /// spelled like a key.
+    pub fn set_categories(&self, keys: Vec<String>) {
+        let mut g = self
+            .inner
+            .categories
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        *g = Some(Arc::new(keys));
+    }
+
+    /// The list given to [`Store::set_categories`], if any.
+    pub fn categories(&self) -> Option<Arc<Vec<String>>> {
+        self.inner
+            .categories
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The data directory this store was opened on.

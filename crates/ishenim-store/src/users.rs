@@ -149,6 +149,58 @@ fn check_new_password(password: &str) -> Result<()> {
     Ok(())
 }
 
+/// Longest login in characters.
+pub const MAX_LOGIN: usize = 64;
+
+/// A login as it is stored and compared: trimmed, 1–[`MAX_LOGIN`] letters (any script),
+/// digits, `.`, `_` and `-`. Every place that takes a login from a person (forms, URLs,
+/// the command line) goes through this once, so a trailing space or a `/` can neither
+/// name a second account nor slip past a comparison with the signed-in user.
+pub fn normalize_login(login: &str) -> Result<String> {
+    let l = login.trim();
+    if l.is_empty() {
+        return Err(StoreError::Invalid("login must not be empty".into()));
+    }
+    if l.chars().count() > MAX_LOGIN {
+        return Err(StoreError::Invalid(format!(
+            "a login has at most {MAX_LOGIN} characters"
+        )));
+    }
+    if !l
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(StoreError::Invalid(
+            "a login has only letters, digits, '.', '_' and '-'".into(),
+        ));
+    }
+    Ok(l.to_string())
+}
+
+/// Refuses a change that would leave no active admin (nobody could manage users any
+/// more), whoever asks: `login` is about to lose the admin role or be disabled.
+fn keep_an_admin(tx: &Connection, login: &str) -> Result<()> {
+    let others: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active AND login <> ?1",
+        [login],
+        |r| r.get(0),
+    )?;
+    let is_admin: bool = tx
+        .query_row(
+            "SELECT role = 'admin' AND active FROM users WHERE login = ?1",
+            [login],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if is_admin && others == 0 {
+        return Err(StoreError::Conflict(
+            "the last active admin cannot be demoted or disabled".into(),
+        ));
+    }
+    Ok(())
+}
+
 const USER_SELECT: &str = "SELECT id, login, role, lang, active, created_at FROM users";
 
 fn user_row(r: &Row<'_>) -> rusqlite::Result<(User, String, String)> {
@@ -178,10 +230,7 @@ impl Store {
     /// string. `lang` is `ky` or `ru`. Hashing takes tens of milliseconds: call it from
     /// `spawn_blocking` in async code.
     pub fn add_user(&self, login: &str, password: &str, role: Role, lang: &str) -> Result<UserId> {
-        let login = required("login", login)?;
-        if login.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(StoreError::Invalid("a login has no spaces".into()));
-        }
+        let login = normalize_login(login)?;
         let lang = match lang.trim() {
             "ky" | "ru" => lang.trim().to_string(),
             other => {
@@ -250,18 +299,25 @@ impl Store {
         }
     }
 
-    /// Change a user's password.
+    /// Change a user's password. Every session of the account ends: whoever knew the old
+    /// password (or held a session opened with it) is signed out.
     pub fn set_password(&self, login: &str, password: &str) -> Result<()> {
         check_new_password(password)?;
         let phc = hash_password(password)?;
-        let c = self.conn()?;
-        let n = c.execute(
+        let mut c = self.conn()?;
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
             "UPDATE users SET phc = ?2 WHERE login = ?1",
             params![login.trim(), phc],
         )?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("user {login}")));
         }
+        tx.execute(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE login = ?1)",
+            [login.trim()],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -286,10 +342,14 @@ impl Store {
         Ok(())
     }
 
-    /// Change a user's role (their sessions end, so the new role applies at once).
+    /// Change a user's role (their sessions end, so the new role applies at once). The
+    /// last active admin keeps the role ([`StoreError::Conflict`]).
     pub fn set_user_role(&self, login: &str, role: Role) -> Result<()> {
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if role != Role::Admin {
+            keep_an_admin(&tx, login.trim())?;
+        }
         let n = tx.execute(
             "UPDATE users SET role = ?2 WHERE login = ?1",
             params![login.trim(), role.as_str()],
@@ -305,10 +365,14 @@ impl Store {
         Ok(())
     }
 
-    /// Enable or disable a user; disabling also ends their sessions.
+    /// Enable or disable a user; disabling also ends their sessions. The last active
+    /// admin cannot be disabled ([`StoreError::Conflict`]).
     pub fn set_user_active(&self, login: &str, active: bool) -> Result<()> {
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if !active {
+            keep_an_admin(&tx, login.trim())?;
+        }
         let n = tx.execute(
             "UPDATE users SET active = ?2 WHERE login = ?1",
             params![login.trim(), active],
@@ -527,5 +591,72 @@ mod tests {
         assert_eq!(a[0].action, "export");
         assert_eq!(Role::parse("admin").unwrap(), Role::Admin);
         assert!(Role::parse("root").is_err());
+    }
+
+    #[test]
+    fn a_password_change_ends_every_session_of_the_account() {
+        let (_d, s) = store();
+        let a = s
+            .add_user("aida", "correct horse", Role::Clerk, "ky")
+            .unwrap();
+        let b = s
+            .add_user("bek", "correct horse", Role::Clerk, "ky")
+            .unwrap();
+        let (a1, a2) = (
+            s.create_session(a, Duration::hours(8)).unwrap(),
+            s.create_session(a, Duration::hours(8)).unwrap(),
+        );
+        let other = s.create_session(b, Duration::hours(8)).unwrap();
+        s.set_password("aida ", "battery staple").unwrap();
+        assert!(s.session(&a1.token).unwrap().is_none());
+        assert!(s.session(&a2.token).unwrap().is_none());
+        assert!(s.session(&other.token).unwrap().is_some(), "others stay");
+    }
+
+    #[test]
+    fn logins_are_letters_digits_dot_underscore_dash_only() {
+        assert_eq!(normalize_login("  aida.b_k-1 ").unwrap(), "aida.b_k-1");
+        assert_eq!(normalize_login("Айгүл").unwrap(), "Айгүл");
+        for bad in [
+            "", "   ", "a/b", "a b", "a\\b", "a%2F", "a\tb", "a?b", "a#b",
+        ] {
+            assert!(normalize_login(bad).is_err(), "{bad:?}");
+        }
+        assert!(normalize_login(&"a".repeat(MAX_LOGIN)).is_ok());
+        assert!(normalize_login(&"a".repeat(MAX_LOGIN + 1)).is_err());
+        let (_d, s) = store();
+        assert!(matches!(
+            s.add_user("clerk/1", "correct horse", Role::Clerk, "ky"),
+            Err(StoreError::Invalid(_))
+        ));
+        s.add_user(" aida ", "correct horse", Role::Clerk, "ky")
+            .unwrap();
+        assert!(s.get_user("aida").unwrap().is_some(), "stored trimmed");
+    }
+
+    #[test]
+    fn the_last_active_admin_is_never_demoted_or_disabled() {
+        let (_d, s) = store();
+        s.add_user("root", "correct horse", Role::Admin, "ky")
+            .unwrap();
+        s.add_user("aida", "correct horse", Role::Clerk, "ky")
+            .unwrap();
+        for r in [
+            s.set_user_role("root", Role::Clerk),
+            s.set_user_role("root ", Role::Reviewer),
+            s.set_user_active("root", false),
+        ] {
+            assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+        }
+        s.set_user_role("root", Role::Admin).unwrap();
+        s.set_user_role("aida", Role::Admin).unwrap();
+        s.set_user_active("root", false).unwrap();
+        assert!(matches!(
+            s.set_user_role("aida", Role::Clerk),
+            Err(StoreError::Conflict(_))
+        ));
+        s.set_user_active("root", true).unwrap();
+        s.set_user_role("aida", Role::Clerk).unwrap();
+        s.set_user_active("aida", false).unwrap();
     }
 }
