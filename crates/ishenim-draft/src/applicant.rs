@@ -313,25 +313,10 @@ pub(crate) fn choose_name(doc: &Doc, layout: &Layout) -> NameChoice {
     }
 }
 
-/// The chosen address.
-pub(crate) struct AddressChoice {
-    pub address: Option<String>,
-    pub toks: Vec<usize>,
-    pub confidence: f32,
-}
-
-static KY_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([А-ЯӨҮҢ][\w-]*\s+айыл(?:ы|ында)?,?\s+[\w-]+\s+көчө(?:сү|сүндө)?,?\s*(?:№\s*)?\d+[\w/]*(?:-үй)?)")
-        .expect("static regex")
-});
-static RU_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:с\.|село)\s*[\w-]+,\s*ул\.\s*[\w-]+(?:\s[\w-]+)?,\s*(?:д\.|дом)\s*\d+[\w/]*(?:,\s*кв\.\s*\d+)?)")
-        .expect("static regex")
-});
-static ABBREV_SPACE: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static ABBREV_SPACE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(д\.|ул\.|с\.|кв\.|г\.|мкр\.)([\dА-ЯӨҮҢ])").expect("static regex")
 });
-static HOUSE_LOOKALIKE: LazyLock<Regex> =
+pub(crate) static HOUSE_LOOKALIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b([бБзЗ])(\d{0,3}-үй)").expect("static regex"));
 /// A full stop read for the comma after an address part ("Манас айылы. Ленин көчөсү. 5-үй").
 static KY_PART_STOP: LazyLock<Regex> =
@@ -341,7 +326,7 @@ static RU_ABBREV_COMMA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|[\s,])(с|ул|д|кв),\s*(\S)").expect("static regex"));
 /// "көчөсү" with its rounded vowels misread (кечесу, күчөсө, көчөө, кочосу) or its ending
 /// lost ("күчє"); the plain "көчө" is a word of its own and stays.
-static KY_STREET: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static KY_STREET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[кК][өоүуеәє][чЧ](?:[өоүуеәє][сС]?[үуөоеәє]|[оүуеәє])\b").expect("static regex")
 });
 /// The house suffix "-үй" misread ("-Пй", "-ПЙ", "-й", "-ү", "-Үүй", "-уй", "-йй", "-өй").
@@ -412,124 +397,6 @@ pub(crate) fn fold_foreign(a: &str) -> String {
             _ => c,
         })
         .collect()
-}
-
-static LIVES_IN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"([А-ЯӨҮҢ][\w-]+)\s+айылында\s+жашайм").expect("static regex"));
-
-fn looks_like_continuation(prev: &str, next: &str) -> bool {
-    let n = next.trim_start();
-    let first = n.chars().next();
-    let p = prev.trim_end();
-    let pk = key_word(p.rsplit(' ').next().unwrap_or(""));
-    let first_word = n.split_whitespace().next().unwrap_or("");
-    first.is_some_and(|c| c.is_lowercase() || c.is_ascii_digit() || c == '№')
-        || KY_STREET.is_match(trim_punct(first_word))
-        || p.ends_with(',')
-        || p.ends_with('-')
-        || ["ул", "с", "д", "кв", "мкр", "кочосу", "улица"].contains(&pk.as_str())
-            && p.ends_with('.')
-}
-
-/// Extracts the address as written.
-pub(crate) fn choose_address(doc: &Doc, layout: &Layout) -> AddressChoice {
-    let limit = layout
-        .header_end
-        .max(layout.title.unwrap_or(0))
-        .max(1)
-        .min(doc.lines.len());
-    for li in 0..limit {
-        let lk = doc.line_key(li);
-        if !starts_with_label(&lk, ADDRESS_LABELS) {
-            continue;
-        }
-        let line = &doc.lines[li];
-        let mut toks: Vec<usize> = (line.start + 1..line.end).collect();
-        // "Дареги" and ":" may be separate tokens.
-        while toks
-            .first()
-            .is_some_and(|&t| trim_punct(&doc.toks[t].text).is_empty())
-        {
-            toks.remove(0);
-        }
-        let mut text = toks
-            .iter()
-            .map(|&t| doc.toks[t].text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let mut next = li + 1;
-        while next < limit {
-            let nk = doc.line_key(next);
-            let nt = doc.lines[next].text.clone();
-            if starts_with_label(&nk, PHONE_LABELS)
-                || starts_with_label(&nk, ADDRESS_LABELS)
-                || crate::layout::has_name_marker(&nk)
-                || !looks_like_continuation(&text, &nt)
-            {
-                break;
-            }
-            text.push(' ');
-            text.push_str(nt.trim());
-            toks.extend(doc.lines[next].start..doc.lines[next].end);
-            next += 1;
-        }
-        let clean = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let clean =
-            clean.trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace());
-        let clean = ABBREV_SPACE.replace_all(clean, "$1 $2");
-        // "б5-үй": a look-alike letter read for the first digit of the house number.
-        let clean = HOUSE_LOOKALIKE
-            .replace_all(&clean, |c: &regex::Captures| {
-                let d = match &c[1] {
-                    "б" | "Б" => "6",
-                    "з" | "З" => "3",
-                    _ => "0",
-                };
-                format!("{d}{}", &c[2])
-            })
-            .into_owned();
-        let clean = tidy_address(&clean);
-        if !clean.is_empty() {
-            let c = crate::text::conf_of(doc, &toks);
-            return AddressChoice {
-                address: Some(clean),
-                toks,
-                confidence: (0.92 * (0.5 + 0.5 * c)).min(1.0),
-            };
-        }
-    }
-    // No label: a written-out address in the header or the first body lines.
-    let end = (layout.body_start + 4).min(doc.lines.len());
-    for li in 0..end {
-        let mut text = doc.lines[li].text.clone();
-        if li + 1 < end {
-            text.push(' ');
-            text.push_str(&doc.lines[li + 1].text);
-        }
-        for re in [&*KY_ADDRESS, &*RU_ADDRESS] {
-            if let Some(m) = re.find(&text) {
-                let toks = (doc.lines[li].start..doc.lines[(li + 1).min(end - 1)].end).collect();
-                return AddressChoice {
-                    address: Some(m.as_str().to_string()),
-                    toks,
-                    confidence: 0.6,
-                };
-            }
-        }
-        if let Some(c) = LIVES_IN.captures(&text) {
-            let toks = (doc.lines[li].start..doc.lines[li].end).collect();
-            return AddressChoice {
-                address: Some(format!("{} айылы", &c[1])),
-                toks,
-                confidence: 0.5,
-            };
-        }
-    }
-    AddressChoice {
-        address: None,
-        toks: vec![],
-        confidence: 0.7,
-    }
 }
 
 #[cfg(test)]

@@ -45,6 +45,10 @@ const ADDRESSEE: &[&str] = &[
     "копия",
     "прокурору",
     "депутату",
+    "окмотунун",
+    "окмоту",
+    "кенешинин",
+    "администрац",
 ];
 /// Words after which the applicant's name follows.
 pub(crate) const NAME_MARKERS: &[&str] = &[

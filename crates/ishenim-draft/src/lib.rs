@@ -8,6 +8,7 @@
 //!
 //! Invariants: pure functions over text; no network; never invents a name; appeal text is never logged.
 
+mod address;
 mod analysis;
 mod applicant;
 mod candidates;
@@ -305,7 +306,7 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         warnings.push(w.clone());
     }
     put("applicant", &name.toks);
-    let mut addr = applicant::choose_address(&doc, &lay);
+    let mut addr = address::choose_address(&doc, &lay, &name.toks);
     addr.address = addr.address.map(|a| models.places.repair(&a));
     put("address", &addr.toks);
 

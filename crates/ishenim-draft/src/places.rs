@@ -115,7 +115,13 @@ impl Places {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_uppercase() || crate::applicant::small_like_capital(c));
-            let known = capital.then(|| self.index.get(core)).flatten();
+            // OCR loses ө, ү, ң and ё, it does not add them: a word written with more of
+            // them than the listed name ("Бөкөнбаев" for "Боконбаев") is kept as written.
+            let special = |w: &str| w.chars().filter(|c| "өүңёӨҮҢЁ".contains(*c)).count();
+            let known = capital
+                .then(|| self.index.get(core))
+                .flatten()
+                .filter(|name| special(name) >= special(core));
             match known {
                 Some(name) if name != core => out.push_str(&word.replacen(core, name, 1)),
                 _ => out.push_str(word),

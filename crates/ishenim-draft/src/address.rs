@@ -1,0 +1,328 @@
+//! The applicant's address, as written, from wherever the letter gives it.
+//!
+//! After a label ("Дарегим:", "Турган жерим:", "Почтовый адрес:", "проживающая по адресу:"),
+//! on the signature line after the name ("Осмонов Талант, Ак-Дөбө айылы, Чолпон-Ата
+//! көчөсү, 11"), as an unlabelled line of the sender or signature block, or inside the
+//! writer's introduction ("Мен, Тогуз-Тоо айылынын тургуну …", which the journal writes
+//! "Тогуз-Тоо айылы"). A council's list of places helps to repair OCR; it is never needed.
+
+use crate::applicant::{tidy_address, ABBREV_SPACE, HOUSE_LOOKALIKE};
+use crate::layout::{address_like, starts_with_label, Layout, ADDRESS_LABELS, PHONE_LABELS};
+use crate::text::{key_word, trim_punct, Doc};
+
+/// The chosen address.
+pub(crate) struct AddressChoice {
+    pub address: Option<String>,
+    pub toks: Vec<usize>,
+    pub confidence: f32,
+}
+
+/// Words (keys) an address may hold besides names and numbers.
+const ADDRESS_WORDS: &[&str] = &[
+    "айылы", "айыл", "кочосу", "коч", "к", "ул", "улица", "с", "село", "д", "дом", "кв",
+    "квартира", "батир", "уй", "району", "район", "р-н", "мкр", "микрорайон", "обл", "область",
+    "облусу", "шаары", "г", "пер", "переулок", "проспект", "пр", "тупик", "массиви", "массив",
+    "конушу", "кыштагы", "аймагы", "а", "айылдык", "округ", "п", "пос", "поселок", "жм",
+    "ж/м", "№", "проезд", "көч", "тамы",
+];
+/// Genitive and locative place words and the nominative the journal writes.
+const NOMINATIVE: &[(&str, &str)] = &[
+    ("айылынын", "айылы"),
+    ("айылында", "айылы"),
+    ("айылынан", "айылы"),
+    ("көчөсүнүн", "көчөсү"),
+    ("көчөсүндө", "көчөсү"),
+    ("көчөсүнөн", "көчөсү"),
+    ("районунун", "району"),
+    ("районундагы", "району"),
+    ("облусунун", "облусу"),
+    ("шаарынын", "шаары"),
+    ("шаарында", "шаары"),
+    ("конушунун", "конушу"),
+    ("кыштагынын", "кыштагы"),
+];
+/// Words that introduce an address in running text ("по адресу:", "дарегим:").
+const INLINE: &[&str] = &["адресу", "дарегим", "дареги", "дарегибиз", "адрес", "адресим"];
+
+/// True for an address word itself ("айылы", "ул.", "көчөсү", "-үй").
+fn is_keyword(text: &str) -> bool {
+    let k = key_word(trim_punct(text));
+    // "үй", "дом", "кв." name a house only with its number, which carries the address.
+    let needs_number = ["уй", "д", "дом", "кв", "квартира", "батир", "а", "к", "п", "г"];
+    (ADDRESS_WORDS.contains(&k.as_str()) && !needs_number.contains(&k.as_str()))
+        || k.ends_with("кочосу")
+        || k.ends_with("-уй")
+        || k.starts_with("кочо")
+        || k.starts_with("район")
+        || NOMINATIVE.iter().any(|(g, _)| key_word(g) == k)
+}
+
+/// Where the address starts on a line: at its first address word, or at the capitalised
+/// word just before it ("Ибраимов Р., с. Кенбулун, …" → "с."; "… Сары-Талаа айылы" →
+/// "Сары-Талаа").
+fn address_start(doc: &Doc, li: usize) -> Option<usize> {
+    let line = &doc.lines[li];
+    let k = (line.start..line.end).find(|&i| is_keyword(&doc.toks[i].text))?;
+    let prev = k.checked_sub(1).filter(|&p| p >= line.start);
+    let capital_before = prev.filter(|&p| {
+        let t = &doc.toks[p];
+        t.text.chars().next().is_some_and(char::is_uppercase)
+            && !t.text.ends_with([',', '.'])
+            && !matches!(t.key.as_str(), "мен" | "биз" | "я" | "салам" | "урматтуу" | "уважаемый" | "мы")
+    });
+    Some(capital_before.unwrap_or(k))
+}
+
+/// True when a word can be part of an address.
+fn address_word(text: &str) -> bool {
+    let t = trim_punct(text);
+    let k = key_word(t);
+    let folded: String = k.chars().map(|c| match c { 'ө' => 'о', 'ү' => 'у', c => c }).collect();
+    !t.is_empty()
+        && (t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '№')
+            || ADDRESS_WORDS.contains(&folded.as_str())
+            || ADDRESS_WORDS.contains(&k.as_str())
+            || k.ends_with("кочосу")
+            || k.ends_with("-уй")
+            || k.starts_with("кочо")
+            || NOMINATIVE.iter().any(|(g, _)| key_word(g) == k))
+}
+
+/// True when a token starts a phone ("тел.", "0700", "+996") or a sentence of its own.
+fn stops_address(doc: &Doc, i: usize) -> bool {
+    let t = &doc.toks[i];
+    starts_with_label(&t.key, PHONE_LABELS)
+        || crate::contacts::find_loose_phone(&doc.lines[t.line].text[..])
+            .is_some_and(|_| t.text.starts_with(['0', '+', '(']) && t.text.chars().filter(char::is_ascii_digit).count() >= 3)
+        || !address_word(&t.text)
+}
+
+/// The address tokens from `from` on, across up to `lines` more lines, until a phone, a word
+/// of a sentence or the end of the clause.
+fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
+    let Some(first) = doc.toks.get(from) else {
+        return vec![];
+    };
+    let last_line = first.line + lines;
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < doc.toks.len() && doc.toks[i].line <= last_line {
+        let t = &doc.toks[i];
+        if t.line != first.line && doc.lines[t.line].start == i {
+            // A new line continues the address only after a comma or an open abbreviation.
+            let prev = out.last().map(|&p: &usize| doc.toks[p].text.as_str()).unwrap_or("");
+            let open = prev.ends_with(',') || prev.ends_with('-') || ["ул.", "с.", "д.", "кв.", "көч."].contains(&prev);
+            if !open && !crate::applicant::KY_STREET.is_match(trim_punct(&t.text)) {
+                break;
+            }
+        }
+        let date = !crate::contacts::find_dates(&t.text).is_empty()
+            || t.key.ends_with("-ж") && t.text.chars().any(|c| c.is_ascii_digit());
+        let bare_preposition = t.key == "с"
+            && !doc.toks.get(i + 1).is_some_and(|n| n.text.chars().next().is_some_and(char::is_uppercase));
+        if stops_address(doc, i) || date || bare_preposition {
+            break;
+        }
+        out.push(i);
+        if t.text.ends_with(['.', ';']) && t.text.chars().count() > 4 && !t.text.ends_with("-ж.") {
+            break;
+        }
+        i += 1;
+    }
+    while out.last().is_some_and(|&l| trim_punct(&doc.toks[l].text).is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+/// The address text of tokens, tidied, with genitive place words in the nominative when
+/// `nominal` (an address read out of a sentence).
+fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
+    let words: Vec<String> = toks
+        .iter()
+        .map(|&t| {
+            let w = doc.toks[t].text.clone();
+            if !nominal {
+                return w;
+            }
+            let bare = trim_punct(&w).to_lowercase();
+            // "56-үйдө", "56-үйүндө": the house number as the journal writes it.
+            if let Some(house) = ["-үйүндө", "-үйдө", "-үйүнөн"].iter().find_map(|s| bare.strip_suffix(s)) {
+                return format!("{house}-үй");
+            }
+            NOMINATIVE
+                .iter()
+                .find(|(g, _)| key_word(g) == key_word(&bare))
+                .map_or(w.clone(), |(_, n)| format!("{n},"))
+        })
+        .collect();
+    let text = words.join(" ");
+    let text = text.trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace());
+    let text = ABBREV_SPACE.replace_all(text, "$1 $2");
+    // "б5-үй": a look-alike letter read for the first digit of the house number.
+    let text = HOUSE_LOOKALIKE.replace_all(&text, |c: &regex::Captures| {
+        let d = match &c[1] {
+            "б" | "Б" => "6",
+            "з" | "З" => "3",
+            _ => "0",
+        };
+        format!("{d}{}", &c[2])
+    });
+    tidy_address(&text).trim_end_matches([',', ' ']).to_string()
+}
+
+fn choice(doc: &Doc, toks: Vec<usize>, nominal: bool, base: f32) -> Option<AddressChoice> {
+    if toks.is_empty() {
+        return None;
+    }
+    let text = address_text(doc, &toks, nominal);
+    // A place has a name or a number besides the address words ("айыл" alone is none).
+    let named = toks.iter().any(|&t| {
+        let w = trim_punct(&doc.toks[t].text);
+        w.chars().any(|c| c.is_ascii_digit())
+            || w.chars().next().is_some_and(char::is_uppercase) && !is_keyword(w)
+    });
+    let keyword = toks.iter().any(|&t| is_keyword(&doc.toks[t].text))
+        || toks.iter().any(|&t| doc.toks[t].text.chars().any(|c| c.is_ascii_digit()));
+    (named && keyword && !text.is_empty()).then(|| AddressChoice {
+        address: Some(text),
+        confidence: (base * (0.5 + 0.5 * crate::text::conf_of(doc, &toks))).min(1.0),
+        toks,
+    })
+}
+
+/// Lines where an address may stand: the top block and the last lines.
+fn block_lines(doc: &Doc, lay: &Layout) -> Vec<usize> {
+    let n = doc.lines.len();
+    let top = lay.header_end.max(lay.title.unwrap_or(0)).min(n);
+    (0..top).chain(n.saturating_sub(10).max(top)..n).collect()
+}
+
+/// After an address label at the start of a line ("Дарегим:", "Проживающая по адресу:").
+fn labelled(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
+    for li in block_lines(doc, lay) {
+        if !starts_with_label(&doc.line_key(li), ADDRESS_LABELS) {
+            continue;
+        }
+        let line = &doc.lines[li];
+        let colon = (line.start..line.end).find(|&i| doc.toks[i].text.ends_with(':'));
+        let from = colon.map_or(line.start + 1, |c| c + 1);
+        let from = if from >= line.end { doc.lines.get(li + 1).map_or(from, |l| l.start) } else { from };
+        if let Some(c) = choice(doc, take_address(doc, from, 2), false, 0.92) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// "… по адресу: с. Садовое, ул. Октябрьская, д. 17", "… дарегим: …" inside a line.
+fn inline(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
+    let n = doc.lines.len();
+    let lines: Vec<usize> = block_lines(doc, lay)
+        .into_iter()
+        .chain(lay.body_start..(lay.body_start + 4).min(n))
+        .collect();
+    for li in lines {
+        let line = &doc.lines[li];
+        if let Some(i) = (line.start..line.end).find(|&i| INLINE.contains(&doc.toks[i].key.as_str())) {
+            let from = if i + 1 < line.end { i + 1 } else { doc.lines.get(li + 1).map_or(i + 1, |l| l.start) };
+            if let Some(c) = choice(doc, take_address(doc, from, 2), false, 0.85) {
+                return Some(c);
+            }
+        }
+    }
+    None
+}
+
+/// The signature or sender line after the applicant's name ("Осмонов Талант, Ак-Дөбө
+/// айылы, Чолпон-Ата көчөсү, 11, тел. …"), or the address line just below the name.
+fn beside_name(doc: &Doc, name: &[usize]) -> Option<AddressChoice> {
+    let &last = name.last()?;
+    let li = doc.toks[last].line;
+    let line_end = doc.lines[li].end;
+    if last + 1 < line_end && doc.toks[last].text.ends_with(',') {
+        if let Some(c) = choice(doc, take_address(doc, last + 1, 1), false, 0.85) {
+            return Some(c);
+        }
+    }
+    let next = li + 1;
+    (next < doc.lines.len() && address_like(doc, next))
+        .then(|| choice(doc, take_address(doc, address_start(doc, next)?, 1), false, 0.85))
+        .flatten()
+}
+
+/// An unlabelled address line in the top block or the last lines.
+fn address_line(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
+    block_lines(doc, lay)
+        .into_iter()
+        .filter(|&li| address_like(doc, li))
+        .find_map(|li| choice(doc, take_address(doc, address_start(doc, li)?, 1), false, 0.7))
+}
+
+/// "Мен, Тогуз-Тоо айылынын тургуну …", "житель села Садовое", "… айылынын Токтогул
+/// көчөсүнүн тургундары": the place in the writer's introduction, in the nominative.
+fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
+    let n = doc.lines.len();
+    let end = doc.lines.get((lay.body_start + 3).min(n.saturating_sub(1))).map_or(0, |l| l.end);
+    for i in 0..end.min(doc.toks.len()) {
+        let k = &doc.toks[i].key;
+        let place_word = NOMINATIVE.iter().any(|(g, _)| key_word(g) == *k);
+        if !place_word || i == 0 || !doc.toks[i - 1].text.chars().next().is_some_and(char::is_uppercase) {
+            continue;
+        }
+        if crate::layout::is_addressee(&doc.line_key(doc.toks[i].line)) {
+            continue;
+        }
+        // The place name before it, one word or two ("Тогуз-Тоо", "Кара Суу").
+        let mut from = i - 1;
+        if let Some(p) = from.checked_sub(1).map(|f| &doc.toks[f]) {
+            if p.text.chars().next().is_some_and(char::is_uppercase)
+                && !p.text.ends_with(',')
+                && !matches!(p.key.as_str(), "мен" | "биз" | "я")
+                && p.line == doc.toks[i].line
+                && !NOMINATIVE.iter().any(|(g, _)| key_word(g) == p.key)
+            {
+                from -= 1;
+            }
+        }
+        let mut to = i + 1;
+        while to + 1 < doc.toks.len()
+            && doc.toks[to].text.chars().next().is_some_and(char::is_uppercase)
+            && NOMINATIVE.iter().any(|(g, _)| key_word(g) == doc.toks[to + 1].key)
+        {
+            to += 2;
+        }
+        let toks: Vec<usize> = (from..to).collect();
+        return choice(doc, toks, true, 0.6);
+    }
+    // Russian: "житель села Садовое", "жительница с. Петровка".
+    for i in 0..end.min(doc.toks.len()).saturating_sub(1) {
+        let k = doc.toks[i].key.as_str();
+        if k.starts_with("жител") || k.starts_with("проживающ") {
+            let j = i + 1;
+            if matches!(doc.toks[j].key.as_str(), "села" | "с" | "селе" | "село") && j + 1 < doc.toks.len() {
+                let place = trim_punct(&doc.toks[j + 1].text).to_string();
+                return Some(AddressChoice {
+                    address: Some(format!("с. {place}")),
+                    toks: vec![j, j + 1],
+                    confidence: 0.55,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// Extracts the applicant's address as written (`name` = the applicant's name tokens).
+pub(crate) fn choose_address(doc: &Doc, lay: &Layout, name: &[usize]) -> AddressChoice {
+    labelled(doc, lay)
+        .or_else(|| inline(doc, lay))
+        .or_else(|| beside_name(doc, name))
+        .or_else(|| address_line(doc, lay))
+        .or_else(|| introduced(doc, lay))
+        .unwrap_or(AddressChoice {
+            address: None,
+            toks: vec![],
+            confidence: 0.7,
+        })
+}
