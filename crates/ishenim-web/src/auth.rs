@@ -16,7 +16,7 @@ use ishenim_store::{Role, User};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -24,12 +24,18 @@ use std::time::{Duration, Instant};
 pub const SESSION_COOKIE: &str = "ishenim_sid";
 /// Name of the pre-login CSRF cookie (double submit on the login and setup forms).
 pub const PRE_COOKIE: &str = "ishenim_pre";
-/// Largest urlencoded form read by the CSRF check.
-const FORM_LIMIT: usize = 2 << 20;
-/// Failed logins allowed per IP address or per account within [`LOCK_WINDOW`].
+/// Largest urlencoded form read by the CSRF check (the same as the body limit of forms).
+const FORM_LIMIT: usize = crate::FORM_BODY_LIMIT;
+/// Failed logins an account may have within [`LOCK_WINDOW`] before every further try has
+/// to wait ([`LoginLimiter::reserve`]).
 pub const MAX_FAILURES: usize = 5;
-/// Window of the login rate limit.
+/// Failed logins one client address may have within [`LOCK_WINDOW`] before it has to
+/// wait: more than an account's, because one office PC serves several people.
+pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
+/// How long failures are remembered.
 pub const LOCK_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// The longest wait between tries once the free failures are used up.
+pub const MAX_DELAY: Duration = Duration::from_secs(5 * 60);
 
 /// The screens and actions the role table speaks of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,10 +134,42 @@ pub fn start_page(role: Role) -> &'static str {
     }
 }
 
-/// Counts failed logins per key (IP address, account) in a sliding window.
+/// Counts failed logins per key (client address, account) in a sliding window and makes
+/// further tries wait: after `free` failures the next try must wait 1 s after the last
+/// failure, then 2 s, 4 s, … up to [`MAX_DELAY`]. Growing delays rather than a hard lock,
+/// so that five wrong passwords typed by someone else do not lock the admin out for a
+/// quarter of an hour, while guessing stays slow (about 15 tries per account per window).
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
     failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+/// One limiter key with the failures it may have before tries must wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitKey {
+    /// `ip:ADDR` or `user:LOGIN`.
+    pub key: String,
+    /// Failures allowed without delay.
+    pub free: usize,
+}
+
+/// A try that passed the limiter: counted as a failure from the moment it was reserved,
+/// so that parallel tries see it; [`LoginLimiter::succeed`] or
+/// [`LoginLimiter::release`] take it back.
+#[derive(Debug)]
+#[must_use]
+pub struct Reservation {
+    keys: Vec<LimitKey>,
+    at: Instant,
+}
+
+/// Wait before the next try when `n` failures are remembered (`free` of them are free).
+fn delay(n: usize, free: usize) -> Duration {
+    if n < free {
+        return Duration::ZERO;
+    }
+    let steps = u32::try_from(n - free).unwrap_or(u32::MAX).min(16);
+    Duration::from_secs(1u64 << steps).min(MAX_DELAY)
 }
 
 impl LoginLimiter {
@@ -140,20 +178,26 @@ impl LoginLimiter {
         list.len()
     }
 
-    /// True when any of `keys` has used up its failures.
-    pub fn blocked(&self, keys: &[String]) -> bool {
+    /// Checks every key and, when none has to wait, records a failure on all of them at
+    /// once, under one lock: a try is counted *before* its password is checked, so that
+    /// many tries sent in parallel cannot all pass the check. `Err` carries how long the
+    /// longest-waiting key still has to wait.
+    pub fn reserve(&self, keys: &[LimitKey]) -> Result<Reservation, Duration> {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        keys.iter().any(|k| {
-            map.get_mut(k)
-                .is_some_and(|l| Self::recent(l, now) >= MAX_FAILURES)
-        })
-    }
-
-    /// Records a failure for every key.
-    pub fn fail(&self, keys: &[String]) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let mut wait = Duration::ZERO;
+        for k in keys {
+            if let Some(list) = map.get_mut(&k.key) {
+                let n = Self::recent(list, now);
+                if let Some(last) = list.last() {
+                    let ready = *last + delay(n, k.free);
+                    wait = wait.max(ready.saturating_duration_since(now));
+                }
+            }
+        }
+        if !wait.is_zero() {
+            return Err(wait);
+        }
         if map.len() > 10_000 {
             map.retain(|_, l| {
                 l.retain(|t| now.duration_since(*t) < LOCK_WINDOW);
@@ -161,14 +205,38 @@ impl LoginLimiter {
             });
         }
         for k in keys {
-            map.entry(k.clone()).or_default().push(now);
+            map.entry(k.key.clone()).or_default().push(now);
+        }
+        Ok(Reservation {
+            keys: keys.to_vec(),
+            at: now,
+        })
+    }
+
+    fn take_back(&self, r: &Reservation) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for k in &r.keys {
+            if let Some(list) = map.get_mut(&k.key) {
+                if let Some(i) = list.iter().rposition(|t| *t == r.at) {
+                    list.remove(i);
+                }
+            }
         }
     }
 
-    /// Clears the account's counter after a successful login.
-    pub fn succeed(&self, account_key: &str) {
+    /// The try was not made (the server was busy): it does not count.
+    pub fn release(&self, r: Reservation) {
+        self.take_back(&r);
+    }
+
+    /// The password was right: the try does not count, and the account's earlier
+    /// failures are forgotten (the address keeps its other failures).
+    pub fn succeed(&self, r: Reservation) {
+        self.take_back(&r);
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(account_key);
+        for k in r.keys.iter().filter(|k| k.key.starts_with("user:")) {
+            map.remove(&k.key);
+        }
     }
 }
 
@@ -203,11 +271,57 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> Header
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn client_ip(req_ext: &axum::http::Extensions) -> String {
-    req_ext
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".to_string())
+/// The address of the client: the peer of the connection, or, when the peer is the
+/// configured trusted proxy (`--trusted-proxy`), the last address of its
+/// `X-Forwarded-For` (the one the proxy itself added; earlier ones are whatever the
+/// client sent). `X-Forwarded-For` from anyone else is ignored. `None` when unknown (a
+/// request through the proxy without the header, or no connection info in tests).
+pub fn client_addr(
+    state: &AppState,
+    req_ext: &axum::http::Extensions,
+    headers: &HeaderMap,
+) -> Option<IpAddr> {
+    let peer = req_ext.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    if state.config.trusted_proxy != Some(peer) {
+        return Some(peer);
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()
+        .and_then(|a| a.trim().parse::<IpAddr>().ok())
+}
+
+/// The name part of a `Host` header (`name:port` → `name`, `[::1]:80` → `[::1]`).
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.split_inclusive(']').next().unwrap_or(host);
+    }
+    host.split(':').next().unwrap_or(host)
+}
+
+/// Middleware of `/login` and `/setup`: with `--public-host NAME`, any other `Host` is
+/// refused (400) before a form is shown or read, so that a page served under a foreign
+/// name (DNS rebinding, a look-alike name pointed at this PC) cannot collect passwords.
+pub async fn check_host(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if let Some(want) = state.config.public_host.as_deref() {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !host.eq_ignore_ascii_case(want) && !host_name(host).eq_ignore_ascii_case(want) {
+            tracing::warn!(
+                "{} {} refused: unexpected Host",
+                req.method(),
+                req.uri().path()
+            );
+            return AppError::BadRequest("host".into()).into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// A request that changes something must come from our own pages: the `Origin` header,
@@ -341,11 +455,42 @@ pub fn urlencode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A `next=` target is followed only when it is a local path.
+/// First path segments of the pages a `next=` or `back=` target may lead to.
+const KNOWN_ROUTES: &[&str] = &[
+    "", "queue", "journal", "openings", "files", "pages", "search", "reports", "admin",
+];
+
+/// A `next=` / `back=` target is followed only when it is a plain local path of one of
+/// our pages: letters, digits and `/_.-` in the path (no `//`, no `..`, no backslash, no
+/// percent escapes, no control or space characters, which browsers drop or turn into
+/// another host), an optional query of letters, digits and `_.-%=&+~`, under 200
+/// characters. Anything else goes to the start page.
 fn local_path(next: Option<&str>) -> Option<String> {
     let n = next?;
-    (n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 200)
-        .then(|| n.to_string())
+    if n.len() >= 200 || !n.starts_with('/') {
+        return None;
+    }
+    let (path, query) = match n.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (n, None),
+    };
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '.' | '-');
+    if !path.chars().all(plain) || path.contains("//") {
+        return None;
+    }
+    let mut segs = path[1..].split('/');
+    if !KNOWN_ROUTES.contains(&segs.next().unwrap_or("")) || segs.any(|s| s == "." || s == "..") {
+        return None;
+    }
+    if let Some(q) = query {
+        if !q
+            .chars()
+            .all(|c| plain(c) && c != '/' || matches!(c, '%' | '=' | '&' | '+' | '~'))
+        {
+            return None;
+        }
+    }
+    Some(n.to_string())
 }
 
 fn random_token() -> String {
@@ -417,20 +562,27 @@ pub struct LoginForm {
     lang: Option<String>,
 }
 
-/// `POST /login`: rate-limited per IP and account; a new session (new id) on success.
+/// `POST /login`: a new session (new id) on success. Every try is counted against the
+/// account and the client address *before* the password is checked
+/// ([`LoginLimiter::reserve`]); at most [`crate::Config::login_checks`] password checks
+/// (argon2, ~19 MiB each) run at once, further tries get 503 at once. A login longer than
+/// the login rules allow is refused before any lookup and is never a limiter key.
 pub async fn login_submit(
     State(state): State<AppState>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let ip = client_ip(req.extensions());
     let headers = req.headers().clone();
+    let addr = client_addr(&state, req.extensions(), &headers);
+    let ip = addr.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
     if !same_origin(&headers) {
         tracing::warn!("login refused: cross-origin request");
         return Err(AppError::Csrf);
     }
-    let Form(f): Form<LoginForm> = Form::from_request(req, &state)
-        .await
-        .map_err(|_| AppError::BadRequest("form".into()))?;
+    let f: LoginForm = match Form::from_request(req, &state).await {
+        Ok(Form(f)) => f,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge),
+        Err(_) => return Err(AppError::BadRequest("form".into())),
+    };
     let lang = Lang::parse(f.lang.as_deref().unwrap_or("ky"));
     let pre = cookie(&headers, PRE_COOKIE).unwrap_or_default();
     if pre.is_empty() || !constant_time_eq(&pre, &f.pre) {
@@ -445,32 +597,71 @@ pub async fn login_submit(
         return Err(AppError::Csrf);
     }
     let login = f.login.trim().to_string();
-    let keys = vec![format!("ip:{ip}"), format!("user:{}", login.to_lowercase())];
-    if state.limiter.blocked(&keys) {
-        let _ = state
-            .store
-            .audit(&login_label(&login), "login_blocked", &ip);
-        let mut r = login_form(&state, lang, f.next.as_deref(), Some("login_blocked"));
-        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return Ok(r);
+    let plausible =
+        login.chars().count() <= ishenim_store::MAX_LOGIN && !login.chars().any(char::is_control);
+    let mut keys = Vec::new();
+    if let Some(a) = addr {
+        keys.push(LimitKey {
+            key: format!("ip:{a}"),
+            free: MAX_FAILURES_PER_ADDRESS,
+        });
     }
+    if plausible {
+        keys.push(LimitKey {
+            key: format!("user:{}", login.to_lowercase()),
+            free: MAX_FAILURES,
+        });
+    }
+    let refuse = |status: StatusCode, key: &str| {
+        let mut r = login_form(&state, lang, f.next.as_deref(), Some(key));
+        *r.status_mut() = status;
+        r
+    };
+    let reservation = match state.limiter.reserve(&keys) {
+        Ok(r) => r,
+        Err(wait) => {
+            let who = if plausible {
+                audit_login(&state, &login)
+            } else {
+                "-".into()
+            };
+            let _ = state.store.audit(&who, "login_blocked", &ip);
+            let mut r = refuse(StatusCode::TOO_MANY_REQUESTS, "login_blocked");
+            if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(r);
+        }
+    };
+    if !plausible {
+        let _ = state.store.audit("-", "login_failed", &ip);
+        return Ok(refuse(StatusCode::UNAUTHORIZED, "login_failed"));
+    }
+    let Ok(permit) = state.login_checks.clone().try_acquire_owned() else {
+        state.limiter.release(reservation);
+        tracing::warn!("login refused: too many password checks at once");
+        let mut r = refuse(StatusCode::SERVICE_UNAVAILABLE, "login_busy");
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return Ok(r);
+    };
     let store = state.store.clone();
     let (l2, p2) = (login.clone(), f.password);
-    let user = tokio::task::spawn_blocking(move || store.verify_password(&l2, &p2))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+    let user = tokio::task::spawn_blocking(move || {
+        let r = store.verify_password(&l2, &p2);
+        drop(permit);
+        r
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
     let Some(user) = user else {
-        state.limiter.fail(&keys);
-        let _ = state.store.audit(&login_label(&login), "login_failed", &ip);
-        return Ok(login_form(
-            &state,
-            lang,
-            f.next.as_deref(),
-            Some("login_failed"),
-        ));
+        let _ = state
+            .store
+            .audit(&audit_login(&state, &login), "login_failed", &ip);
+        return Ok(refuse(StatusCode::UNAUTHORIZED, "login_failed"));
     };
-    state.limiter.succeed(&keys[1]);
+    state.limiter.succeed(reservation);
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         let _ = state.store.delete_session(&old);
     }
@@ -496,13 +687,13 @@ pub async fn login_submit(
     Ok(resp)
 }
 
-/// Login names in the audit log are cut and stripped of control characters.
-fn login_label(login: &str) -> String {
-    let s: String = login.chars().filter(|c| !c.is_control()).take(64).collect();
-    if s.is_empty() {
-        "-".into()
-    } else {
-        s
+/// The login written to the audit log for a failed or delayed try: the account's name
+/// when it exists, else `-`. What people type into the login field is sometimes their
+/// password; it must not end up in a log that the commission reads.
+fn audit_login(state: &AppState, login: &str) -> String {
+    match state.store.get_user(login) {
+        Ok(Some(u)) => u.login,
+        _ => "-".into(),
     }
 }
 
@@ -677,26 +868,68 @@ mod tests {
         assert!(allowed(Area::Users, Role::Admin));
     }
 
-    #[test]
-    fn limiter_blocks_after_five_failures_per_key() {
-        let l = LoginLimiter::default();
-        let keys = vec!["ip:1".to_string(), "user:a".to_string()];
-        for _ in 0..MAX_FAILURES - 1 {
-            l.fail(&keys);
+    fn key(k: &str, free: usize) -> LimitKey {
+        LimitKey {
+            key: k.into(),
+            free,
         }
-        assert!(!l.blocked(&keys));
-        l.fail(&keys);
-        assert!(l.blocked(&keys));
-        assert!(l.blocked(&["user:a".to_string()]));
-        assert!(!l.blocked(&["user:b".to_string()]));
     }
 
     #[test]
-    fn next_must_be_local() {
+    fn limiter_reserves_before_the_check_and_then_makes_tries_wait() {
+        let l = LoginLimiter::default();
+        let keys = [key("ip:1", 20), key("user:a", MAX_FAILURES)];
+        // Tries reserved at once (in parallel) count before any password is checked.
+        let mut held: Vec<_> = (0..MAX_FAILURES)
+            .map(|_| l.reserve(&keys).expect("free try"))
+            .collect();
+        let wait = l.reserve(&keys).expect_err("the sixth waits");
+        assert!(wait > Duration::from_millis(500) && wait <= Duration::from_secs(1));
+        assert!(
+            l.reserve(&[key("user:b", MAX_FAILURES)]).is_ok(),
+            "other accounts"
+        );
+        // A try the server did not make does not count.
+        l.release(held.pop().expect("one"));
+        let r = l.reserve(&keys).expect("released try is free again");
+        // A right password forgets the account's failures.
+        l.succeed(r);
+        assert!(l.reserve(&[key("user:a", MAX_FAILURES)]).is_ok());
+        assert_eq!(delay(4, 5), Duration::ZERO);
+        assert_eq!(delay(5, 5), Duration::from_secs(1));
+        assert_eq!(delay(7, 5), Duration::from_secs(4));
+        assert_eq!(delay(60, 5), MAX_DELAY);
+    }
+
+    #[test]
+    fn next_must_be_a_plain_path_of_our_pages() {
         assert_eq!(local_path(Some("/queue")), Some("/queue".into()));
-        assert_eq!(local_path(Some("//evil.example")), None);
-        assert_eq!(local_path(Some("https://evil.example")), None);
-        assert_eq!(local_path(Some("/\\evil")), None);
+        assert_eq!(local_path(Some("/")), Some("/".into()));
+        assert_eq!(
+            local_path(Some("/journal?page=2&flag=1")),
+            Some("/journal?page=2&flag=1".into())
+        );
+        assert!(local_path(Some("/search?q=%D1%81%D1%83%D1%83")).is_some());
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "/\t/evil.example/x",
+            "/%09/evil.example/x",
+            "/\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/evil.example/x",
+            "/queue/../..//x",
+            "/queue/%2F%2Fevil",
+            "/journal?x=<script>",
+            "/journal?x=//evil",
+            "queue",
+        ] {
+            assert_eq!(local_path(Some(bad)), None, "{bad:?}");
+        }
+        assert_eq!(host_name("127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(host_name("[::1]:8080"), "[::1]");
+        assert_eq!(host_name("ishenim.local"), "ishenim.local");
     }
 
     #[test]

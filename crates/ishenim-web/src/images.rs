@@ -144,7 +144,9 @@ pub async fn page_image(
             (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
             (
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("private, max-age=86400"),
+                // Not even the browser's private cache: the next person on this browser
+                // must go through the server (session, role, audit) to see a scan.
+                HeaderValue::from_static("no-store"),
             ),
         ],
         bytes,

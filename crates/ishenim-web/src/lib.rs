@@ -24,7 +24,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use ishenim_draft::Models;
 use ishenim_store::Store;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -46,7 +46,22 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// Folder with drafting models (`corruption.toml`, `categories.toml`), or built in.
     pub models_dir: Option<PathBuf>,
+    /// The HTTPS proxy in front of the server (`--trusted-proxy ADDR`): only its
+    /// `X-Forwarded-For` is believed, and the address it names is the client's for the
+    /// login limit. Without it `X-Forwarded-For` is ignored.
+    pub trusted_proxy: Option<IpAddr>,
+    /// The name the office reaches the server by (`--public-host NAME`): `/login` and
+    /// `/setup` refuse other `Host` headers. Without it any name is accepted.
+    pub public_host: Option<String>,
+    /// Password checks (argon2, ~19 MiB and tens of ms of CPU each) allowed at once;
+    /// further logins get 503 at once instead of queueing memory.
+    pub login_checks: usize,
 }
+
+/// Body limit of `/login` and `/setup` (a login form is a few hundred bytes).
+pub const LOGIN_BODY_LIMIT: usize = 4 << 10;
+/// Body limit of every other route but uploads (the largest form is a transcribed page).
+pub const FORM_BODY_LIMIT: usize = 64 << 10;
 
 impl Default for Config {
     fn default() -> Self {
@@ -60,6 +75,9 @@ impl Default for Config {
             tessdata: None,
             max_upload_bytes: 512 << 20,
             models_dir: None,
+            trusted_proxy: None,
+            public_host: None,
+            login_checks: 2,
         }
     }
 }
@@ -91,6 +109,8 @@ pub struct App {
     pub(crate) render: render::Renderer,
     /// Failed-login counters.
     pub(crate) limiter: auth::LoginLimiter,
+    /// Permits for password checks running at once ([`Config::login_checks`]).
+    pub(crate) login_checks: Arc<tokio::sync::Semaphore>,
     /// Background ingest.
     pub jobs: jobs::Jobs,
     /// Image renditions.
@@ -106,8 +126,10 @@ pub struct App {
 pub type AppState = Arc<App>;
 
 /// Builds the application state: starts the ingest worker (which resumes unfinished
-/// openings) and loads the drafting models.
+/// openings) and loads the drafting models. The store is told the council's category
+/// keys from the models, so approvals and amendments accept exactly those.
 pub fn app(store: Store, config: Config, models: Models) -> AppState {
+    store.set_categories(models.categories().into_iter().map(|c| c.0).collect());
     let jobs = jobs::Jobs::start(store.clone(), &config, models.clone());
     let images = images::Renditions::new(store.clone());
     let search = match ishenim_search::Index::open(&store) {
@@ -121,6 +143,7 @@ pub fn app(store: Store, config: Config, models: Models) -> AppState {
         store,
         render: render::Renderer::new(),
         limiter: auth::LoginLimiter::default(),
+        login_checks: Arc::new(tokio::sync::Semaphore::new(config.login_checks.max(1))),
         jobs,
         images,
         models,
@@ -130,11 +153,18 @@ pub fn app(store: Store, config: Config, models: Models) -> AppState {
 }
 
 /// All routes. Everything but `/login`, `/setup` and `/static/*` requires a session.
+/// Request bodies are small everywhere ([`FORM_BODY_LIMIT`], [`LOGIN_BODY_LIMIT`] before
+/// any session) but on the upload route ([`Config::max_upload_bytes`]).
 pub fn router(state: AppState) -> Router {
-    let open = Router::new()
+    let entry = Router::new()
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/setup", get(auth::setup_page).post(auth::setup_submit))
-        .route("/static/{file}", get(render::static_file));
+        .layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::check_host,
+        ));
+    let open = entry.route("/static/{file}", get(render::static_file));
     let protected = Router::new()
         .route("/", get(pages::home))
         .route("/logout", post(auth::logout))
@@ -160,7 +190,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/openings/{id}", get(pages::openings::show))
         .route("/openings/{id}/act", get(pages::openings::act))
-        .route("/openings/{id}/upload", post(pages::openings::upload))
+        .route(
+            "/openings/{id}/upload",
+            post(pages::openings::upload)
+                .layer(DefaultBodyLimit::max(state.config.max_upload_bytes)),
+        )
         .route("/openings/{id}/progress", get(pages::openings::progress))
         .route("/files/{id}/retry", post(pages::openings::retry))
         .route("/search", get(pages::search::page))
@@ -180,7 +214,8 @@ pub fn router(state: AppState) -> Router {
         .merge(open)
         .merge(protected)
         .fallback(pages::not_found)
-        .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+        .layer(middleware::from_fn(render::generic_rejections))
         .layer(middleware::from_fn(auth::security_headers))
         .layer(middleware::from_fn(render::access_log))
         .with_state(state)

@@ -205,6 +205,33 @@ pub async fn access_log(req: Request, next: Next) -> Response {
     resp
 }
 
+/// axum's own rejections (a path parameter that is not a number, a malformed form, a
+/// body over the limit, a wrong content type) are plain text that echoes part of the
+/// request; they become the generic error page in both languages, with the same status.
+pub async fn generic_rejections(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/plain"));
+    if !plain || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let err = match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => AppError::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        StatusCode::UNAUTHORIZED => AppError::Unauthorized,
+        StatusCode::FORBIDDEN => AppError::Forbidden,
+        s if s.is_client_error() => AppError::BadRequest("rejected by the framework".into()),
+        s => AppError::Internal(format!("framework error {s}")),
+    };
+    let mut r = err.into_response();
+    *r.status_mut() = status;
+    r
+}
+
 /// What a handler can fail with. The page says it in both languages; details of internal
 /// errors go to the log only (they carry ids, never appeal text).
 #[derive(Debug, thiserror::Error)]

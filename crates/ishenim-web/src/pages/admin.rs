@@ -6,7 +6,7 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use ishenim_store::Role;
+use ishenim_store::{normalize_login, Role};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -72,7 +72,9 @@ pub struct ChangeForm {
     password: String,
 }
 
-/// `POST /admin/users/{login}`: disable, enable, change role, set password.
+/// `POST /admin/users/{login}`: disable, enable, change role, set password. Nobody
+/// disables or demotes themselves here, and the store refuses to leave no active admin;
+/// a new password ends every session of the account (the store does it).
 pub async fn change_user(
     State(state): State<AppState>,
     Extension(me): Extension<CurrentUser>,
@@ -80,6 +82,9 @@ pub async fn change_user(
     Form(f): Form<ChangeForm>,
 ) -> Result<Response, AppError> {
     me.require(Area::Users)?;
+    // One spelling of the login for the guard and the store alike (`admin2%20` is
+    // `admin2`); a name no account can have is not found.
+    let login = normalize_login(&login).map_err(|_| AppError::NotFound)?;
     let s = &state.store;
     let self_change = login == me.login();
     match f.action.as_str() {

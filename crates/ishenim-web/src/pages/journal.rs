@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use chrono::NaiveDate;
-use ishenim_store::{EntryField, EntryStatus, EntryView, Serial};
+use ishenim_store::{EntryField, EntryStatus, EntryView, Serial, StoreError};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -251,6 +251,7 @@ pub async fn entry(
         "entry.html",
         json!({
             "e": row(&e, today()),
+            "category_label": super::category_label(&state, me.lang(), &e.category),
             "registration_due": e.registration_due.to_string(),
             "approved_by": e.approved_by,
             "opening_id": e.opening_id.0,
@@ -295,10 +296,19 @@ pub async fn amend(
         }
     }
     let value = (!value.is_empty()).then_some(value);
+    // The store checks the value exactly as at approval; its refusal is shown with the
+    // review form's message for that field.
     state
         .store
         .amend_entry(serial, me.login(), field, value.as_deref(), &f.reason)
-        .map_err(AppError::from_store)?;
+        .map_err(|e| match e {
+            StoreError::Invalid(m) => AppError::Invalid(
+                super::queue::field_message(field, value.as_deref())
+                    .map(str::to_string)
+                    .unwrap_or(m),
+            ),
+            e => AppError::from_store(e),
+        })?;
     Ok(Redirect::to(&format!("/journal/{serial}#history")).into_response())
 }
 

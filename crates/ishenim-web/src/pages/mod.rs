@@ -10,6 +10,7 @@ pub mod reports;
 pub mod search;
 
 use crate::auth::{start_page, CurrentUser};
+use crate::i18n::Lang;
 use crate::render::AppError;
 use crate::AppState;
 use axum::http::HeaderMap;
@@ -19,6 +20,33 @@ use axum::Extension;
 /// `GET /`: the role's start page.
 pub async fn home(Extension(me): Extension<CurrentUser>) -> Response {
     Redirect::to(start_page(me.user.role)).into_response()
+}
+
+/// The council's categories (`models/categories.toml` as the drafting crate reads it,
+/// `other` last) as `{key, label}` in `lang`, in file order: the one list behind the
+/// review form, the search filter and the store's check, so a category the commission
+/// adds to the file is proposed by drafts and accepted everywhere.
+pub fn categories(state: &AppState, lang: Lang) -> Vec<serde_json::Value> {
+    state
+        .models
+        .categories()
+        .into_iter()
+        .map(|(key, ky, ru)| {
+            let label = if lang == Lang::Ru { ru } else { ky };
+            serde_json::json!({ "key": key, "label": label })
+        })
+        .collect()
+}
+
+/// The label of category `key` in `lang` (the key itself when the file no longer has it).
+pub fn category_label(state: &AppState, lang: Lang, key: &str) -> String {
+    state
+        .models
+        .categories()
+        .into_iter()
+        .find(|c| c.0 == key)
+        .map(|(_, ky, ru)| if lang == Lang::Ru { ru } else { ky })
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// Anything else: 404.

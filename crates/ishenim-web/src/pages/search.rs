@@ -65,7 +65,7 @@ pub async fn page(
             "from": f.from, "to": f.to, "status": f.status, "category": f.category,
             "flag": f.flag, "anonymous": f.anonymous, "official": f.official, "village": f.village,
         },
-        "categories": super::queue::CATEGORIES,
+        "categories": super::categories(&state, me.lang()),
         "statuses": ["registered", "assigned", "answered", "redirected", "closed"],
     });
     if !asked {
