@@ -128,9 +128,105 @@ pub fn score_page(reference: &str, hypothesis: &str) -> Score {
     }
 }
 
+/// Truth lines with no counterpart in `hypothesis`: lines (of at least three characters)
+/// of which fewer than half the characters are matched by an optimal character alignment of
+/// the whole page. Returns `(lost, lines)`.
+///
+/// Aligning the whole page rather than line against line keeps a line that the reader
+/// split, merged with its neighbour or put in another order from counting as lost, while a
+/// line that is missing (or read as garbage) has almost nothing to align with.
+pub fn lost_lines(reference: &str, hypothesis: &str) -> (u32, u32) {
+    let mut rc: Vec<char> = Vec::new();
+    let mut owner: Vec<usize> = Vec::new();
+    let mut sizes: Vec<usize> = Vec::new();
+    for line in reference.lines() {
+        let l = norm(line);
+        if l.chars().count() < 3 {
+            continue;
+        }
+        if !rc.is_empty() {
+            rc.push(' ');
+            owner.push(usize::MAX);
+        }
+        let k = sizes.len();
+        for c in l.chars() {
+            rc.push(c);
+            owner.push(if c == ' ' { usize::MAX } else { k });
+        }
+        sizes.push(l.chars().filter(|&c| c != ' ').count());
+    }
+    if sizes.is_empty() {
+        return (0, 0);
+    }
+    let hc: Vec<char> = norm(hypothesis).chars().collect();
+    let mut hit = vec![0usize; sizes.len()];
+    for i in matched(&rc, &hc) {
+        if let Some(h) = hit.get_mut(owner[i]) {
+            *h += 1;
+        }
+    }
+    let lost = hit.iter().zip(&sizes).filter(|(&h, &n)| 2 * h < n).count();
+    (lost as u32, sizes.len() as u32)
+}
+
+/// Indices of `a` matched (equal characters aligned) by an optimal Levenshtein alignment.
+fn matched(a: &[char], b: &[char]) -> Vec<usize> {
+    let (n, m) = (a.len(), b.len());
+    if n == 0 || m == 0 {
+        return Vec::new();
+    }
+    let w = m + 1;
+    let mut d = vec![0u32; (n + 1) * w];
+    for (j, v) in d.iter_mut().take(w).enumerate() {
+        *v = j as u32;
+    }
+    for i in 1..=n {
+        d[i * w] = i as u32;
+        for j in 1..=m {
+            let sub = d[(i - 1) * w + j - 1] + u32::from(a[i - 1] != b[j - 1]);
+            d[i * w + j] = sub.min(d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1);
+        }
+    }
+    let (mut i, mut j, mut out) = (n, m, Vec::new());
+    while i > 0 && j > 0 {
+        let cur = d[i * w + j];
+        if a[i - 1] == b[j - 1] && cur == d[(i - 1) * w + j - 1] {
+            out.push(i - 1);
+            i -= 1;
+            j -= 1;
+        } else if cur == d[(i - 1) * w + j - 1] + 1 {
+            i -= 1;
+            j -= 1;
+        } else if cur == d[(i - 1) * w + j] + 1 {
+            i -= 1;
+        } else {
+            j -= 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_line_is_lost_a_misread_one_is_not() {
+        let truth = "Айыл өкмөтүнүн башчысына\nАРЫЗ\nКөпүрөнү оңдоп берүүнү суранам.\n5-май";
+        assert_eq!(lost_lines(truth, truth), (0, 4));
+        let read = "Айыл окмотунун башчысына АРЫЗ\n5-май";
+        assert_eq!(
+            lost_lines(truth, read),
+            (1, 4),
+            "misread and merged lines are not lost"
+        );
+        assert_eq!(lost_lines(truth, ""), (4, 4));
+        assert_eq!(
+            lost_lines("ab\n", ""),
+            (0, 0),
+            "lines under three characters are not counted"
+        );
+    }
 
     #[test]
     fn exact_match_is_zero() {

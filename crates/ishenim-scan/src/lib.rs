@@ -6,6 +6,7 @@
 
 mod batch;
 mod page;
+pub mod unread;
 
 pub use batch::{run_batch, BatchEvent, BatchOptions, Input};
 pub use page::{scan_page, Engines, PageInput, ScanConfig};

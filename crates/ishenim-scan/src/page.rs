@@ -5,7 +5,7 @@ use ishenim_imaging::{prepare, PrepareOptions, Prepared};
 use ishenim_ocr::digits::{has_digits, number_runs, settle, DigitReader};
 use ishenim_ocr::normalize::normalize_word;
 use ishenim_ocr::{mean_conf, words_to_text, Engine, Lexicon, RawWord, Segmentation};
-use ishenim_page::{PageRecord, Word};
+use ishenim_page::{PageRecord, UnreadRegion, Word};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -129,6 +129,25 @@ pub fn scan_page(
     }
     rec.rotation = prep.rotation();
     rec.skew_deg = (prep.skew_deg() * 100.0).round() as f32 / 100.0;
+    // Ink that produced no words is read again; what still fails is listed, never dropped.
+    let t = Instant::now();
+    let ch = prep.char_px * prep.scale;
+    let checked = crate::unread::check(engine, &prep.image, &mut raw, ch, ocr_dpi);
+    let (ow, oh) = prep.original_size;
+    for (b, reason) in &checked.unread {
+        let b = b.map(|v| v.max(0) as u32);
+        rec.unread.push(UnreadRegion {
+            bbox: prep.to_original.map_box(b, ow, oh),
+            reason: (*reason).to_string(),
+        });
+    }
+    if checked.recovered > 0 {
+        rec.warnings.push("lines_reread".into());
+    }
+    if !rec.unread.is_empty() {
+        rec.warnings.push("unread_regions".into());
+    }
+    rec.timings_ms.insert("unread_check".into(), ms(t));
     let t = Instant::now();
     if let Some(d) = engines.digits.as_mut() {
         reread_numbers(d, &prep.image, &mut raw, ocr_dpi);

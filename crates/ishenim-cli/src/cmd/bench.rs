@@ -2,7 +2,7 @@
 //! pages, with wall time, peak memory and accuracy per degradation level.
 
 use crate::inputs;
-use crate::score::{score_page, Score};
+use crate::score::{lost_lines, score_page, Score};
 use anyhow::{bail, Context};
 use ishenim_intake::Limits;
 use ishenim_ocr::Lexicon;
@@ -45,6 +45,11 @@ struct Outcome {
     text: String,
     blank: bool,
     rotation: u32,
+    /// Regions the reader said it could not read (`PageRecord::unread`; 0 for raw).
+    unread: u32,
+    /// Time spent on this page in milliseconds (ishenim: the sum of its step timings; raw:
+    /// the wall time of its `tesseract` process), for time ratios per kind.
+    ms: u64,
 }
 
 fn load(corpora: &[PathBuf]) -> anyhow::Result<Vec<Page>> {
@@ -116,6 +121,8 @@ fn run_ishenim(pages: &[Page], jobs: usize) -> anyhow::Result<HashMap<String, Ou
                             text: r.text.clone(),
                             blank: r.blank,
                             rotation: r.rotation,
+                            unread: r.unread.len() as u32,
+                            ms: r.timings_ms.values().sum(),
                         },
                     );
                 }
@@ -129,12 +136,17 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
     std::fs::create_dir_all(dir)?;
     let next = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
+    let times: Vec<std::sync::atomic::AtomicU64> = pages
+        .iter()
+        .map(|_| std::sync::atomic::AtomicU64::new(0))
+        .collect();
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(p) = pages.get(i) else { break };
                 let base = dir.join(p.key.replace('/', "_"));
+                let t = Instant::now();
                 let ok = Command::new("tesseract")
                     .arg(&p.path)
                     .arg(&base)
@@ -145,6 +157,7 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
                     .status()
                     .map(|s| s.success())
                     .unwrap_or(false);
+                times[i].store(t.elapsed().as_millis() as u64, Ordering::SeqCst);
                 if !ok {
                     failed.fetch_add(1, Ordering::SeqCst);
                 }
@@ -156,7 +169,8 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
     }
     Ok(pages
         .iter()
-        .map(|p| {
+        .zip(&times)
+        .map(|(p, ms)| {
             let f = dir.join(format!("{}.txt", p.key.replace('/', "_")));
             let text = std::fs::read_to_string(f).unwrap_or_default();
             (
@@ -165,15 +179,45 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
                     blank: text.trim().is_empty(),
                     text,
                     rotation: 0,
+                    unread: 0,
+                    ms: ms.load(Ordering::SeqCst),
                 },
             )
         })
         .collect())
 }
 
+/// Lines and time of one kind of page.
+#[derive(Default, Clone, Copy)]
+struct Extra {
+    /// Truth lines with no counterpart in the output.
+    lost: u32,
+    /// Lost lines beyond the unread regions of their page (`max(0, lost - unread)` per
+    /// page): lines lost without the reader saying so, at best.
+    silent: u32,
+    /// Truth lines counted.
+    lines: u32,
+    /// Unread regions reported.
+    unread: u32,
+    /// Summed page time, ms.
+    ms: u64,
+}
+
+impl Extra {
+    fn add(&mut self, o: &Extra) {
+        self.lost += o.lost;
+        self.silent += o.silent;
+        self.lines += o.lines;
+        self.unread += o.unread;
+        self.ms += o.ms;
+    }
+}
+
 struct Report {
     by_level: BTreeMap<String, Score>,
     all: Score,
+    extra: BTreeMap<String, Extra>,
+    extra_all: Extra,
     blank_tp: u32,
     blank_fp: u32,
     blank_fn: u32,
@@ -185,6 +229,8 @@ fn evaluate(pages: &[Page], got: &HashMap<String, Outcome>) -> Report {
     let mut r = Report {
         by_level: BTreeMap::new(),
         all: Score::default(),
+        extra: BTreeMap::new(),
+        extra_all: Extra::default(),
         blank_tp: 0,
         blank_fp: 0,
         blank_fn: 0,
@@ -212,12 +258,30 @@ fn evaluate(pages: &[Page], got: &HashMap<String, Outcome>) -> Report {
         let s = score_page(&p.text, &o.text);
         r.by_level.entry(p.level.clone()).or_default().add(&s);
         r.all.add(&s);
+        let (lost, lines) = lost_lines(&p.text, &o.text);
+        let e = Extra {
+            lost,
+            silent: lost.saturating_sub(o.unread),
+            lines,
+            unread: o.unread,
+            ms: o.ms,
+        };
+        r.extra.entry(p.level.clone()).or_default().add(&e);
+        r.extra_all.add(&e);
     }
     r
 }
 
 fn level_json(s: &Score) -> Value {
     serde_json::json!({"pages": s.pages, "cer": s.cer(), "wer": s.wer(), "kyletters": s.ky_recall()})
+}
+
+fn extra_json(o: &Extra, r: Option<&Extra>) -> Value {
+    serde_json::json!({
+        "lines": o.lines, "lost": o.lost, "lost_silent": o.silent, "unread": o.unread,
+        "raw_lost": r.map(|r| r.lost), "ishenim_page_ms": o.ms, "raw_page_ms": r.map(|r| r.ms),
+        "time_ratio": r.filter(|r| r.ms > 0).map(|r| o.ms as f64 / r.ms as f64),
+    })
 }
 
 /// Runs the command.
@@ -298,6 +362,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     line("all", &ro.all, rr.as_ref().map(|r| &r.all));
     println!(
+        "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10}",
+        "level", "lines", "raw lost", "lost", "silent", "unread", "time ratio"
+    );
+    let none = Extra::default();
+    let lines_row = |name: &str, o: &Extra, r: Option<&Extra>| {
+        let r = r.unwrap_or(&none);
+        let ratio = if r.ms > 0 {
+            format!("{:.2}", o.ms as f64 / r.ms as f64)
+        } else {
+            String::new()
+        };
+        println!(
+            "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10}",
+            name, o.lines, r.lost, o.lost, o.silent, o.unread, ratio
+        );
+    };
+    for l in &levels {
+        lines_row(l, &ro.extra[*l], rr.as_ref().and_then(|r| r.extra.get(*l)));
+    }
+    lines_row("all", &ro.extra_all, rr.as_ref().map(|r| &r.extra_all));
+    println!(
         "blank pages: {} found, {} missed, {} false blanks; turned pages upright: {}/{}",
         ro.blank_tp, ro.blank_fn, ro.blank_fp, ro.turned_ok, ro.turned_total
     );
@@ -323,13 +408,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             serde_json::json!({
                 "ishenim": level_json(&ro.by_level[*l]),
                 "raw": rr.as_ref().and_then(|r| r.by_level.get(*l)).map(level_json),
+                "lines": extra_json(&ro.extra[*l], rr.as_ref().and_then(|r| r.extra.get(*l))),
             }),
         );
     }
     let summary = serde_json::json!({
         "pages": pages.len(),
         "levels": by_level,
-        "all": {"ishenim": level_json(&ro.all), "raw": rr.as_ref().map(|r| level_json(&r.all))},
+        "all": {"ishenim": level_json(&ro.all), "raw": rr.as_ref().map(|r| level_json(&r.all)),
+                "lines": extra_json(&ro.extra_all, rr.as_ref().map(|r| &r.extra_all))},
         "blank": {"found": ro.blank_tp, "missed": ro.blank_fn, "false": ro.blank_fp},
         "turned": {"ok": ro.turned_ok, "total": ro.turned_total},
         "ishenim_s": ours_s, "ishenim_rss_mib": ours_rss / 1024,

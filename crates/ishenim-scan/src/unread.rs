@@ -1,0 +1,515 @@
+//! Never lose a line silently: after reading, the ink on the page is compared with the words
+//! read. A stretch of text-like ink that produced no words, or only words far below the page's
+//! confidence, is read again on its own, another way; what still fails is reported as an
+//! unread region so that a person types it.
+//!
+//! Why this exists: Tesseract's layout analysis sometimes drops a whole line (a header line
+//! touching a notebook rule, a date line next to a signature, a paragraph taken for a
+//! picture) and says nothing. A dropped date line becomes a wrong deadline; a dropped
+//! paragraph can be the accusation itself.
+
+use image::GrayImage;
+use ishenim_imaging::binarize::{otsu, shrink_mean, threshold};
+use ishenim_imaging::components::label;
+use ishenim_ocr::{mean_conf, Engine, RawWord, Segmentation};
+
+/// A stretch of text-like ink on one line of the prepared page, `[x0, y0, x1, y1]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InkSegment {
+    /// Box in prepared-image pixels.
+    pub bbox: [i32; 4],
+    /// Ink pixels of its character-like marks (in the analysis scale).
+    pub area: u32,
+    /// Number of character-like marks.
+    pub marks: u32,
+}
+
+/// What the check did on one page.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Outcome {
+    /// Regions that were read again successfully (their words are now in the page).
+    pub recovered: usize,
+    /// Regions given up on: `(bbox in prepared pixels, reason)`.
+    pub unread: Vec<([i32; 4], &'static str)>,
+}
+
+/// Text-like ink of the prepared page grouped into line segments.
+///
+/// Marks are connected components of the binarised page whose size fits the page's
+/// character height `ch` (prepared pixels); long thin marks (rules, underlines) and big
+/// blobs (pictures, stamps that survived) are left out. Marks on the same line closer than
+/// about two character heights form one segment.
+pub fn ink_segments(img: &GrayImage, ch: f32) -> Vec<InkSegment> {
+    if ch < 4.0 || img.width() < 16 || img.height() < 16 {
+        return Vec::new();
+    }
+    // A character of ~12 analysis pixels is plenty to see marks, and 4x cheaper to label.
+    let f = ((ch / 12.0).floor() as u32).clamp(1, 4);
+    let small = if f > 1 {
+        shrink_mean(img, f)
+    } else {
+        img.clone()
+    };
+    let t = otsu(&small).clamp(60, 200);
+    let bm = threshold(&small, t);
+    let labels = label(&bm);
+    let c = ch / f as f32;
+    let mut marks: Vec<[f32; 5]> = labels
+        .components
+        .iter()
+        .filter(|k| {
+            let (w, h) = (k.width() as f32, k.height() as f32);
+            let rule = w > 6.0 * c && h < 0.6 * c;
+            let char_like = (0.3 * c..=2.6 * c).contains(&h)
+                && w <= 12.0 * c
+                && k.area as f32 >= 0.04 * c * c
+                && k.fill() > 0.06;
+            char_like && !rule
+        })
+        .map(|k| {
+            [
+                k.x0 as f32,
+                k.y0 as f32,
+                k.x1 as f32,
+                k.y1 as f32,
+                k.area as f32,
+            ]
+        })
+        .collect();
+    // Group marks into line segments: sorted by vertical centre, a mark joins another when
+    // their centres are within half a character height and the horizontal gap is small.
+    marks.sort_by(|a, b| (a[1] + a[3]).total_cmp(&(b[1] + b[3])));
+    let n = marks.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for i in 0..n {
+        let yi = (marks[i][1] + marks[i][3]) / 2.0;
+        for j in i + 1..n {
+            let yj = (marks[j][1] + marks[j][3]) / 2.0;
+            if yj - yi > 0.5 * c {
+                break;
+            }
+            let gap = (marks[j][0] - marks[i][2]).max(marks[i][0] - marks[j][2]);
+            if gap <= 2.0 * c {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut segs: Vec<Option<InkSegment>> = vec![None; n];
+    for (i, m) in marks.iter().enumerate() {
+        let r = find(&mut parent, i);
+        let b = [
+            (m[0] as i32) * f as i32,
+            (m[1] as i32) * f as i32,
+            (m[2] as i32) * f as i32,
+            (m[3] as i32) * f as i32,
+        ];
+        let s = segs[r].get_or_insert(InkSegment {
+            bbox: b,
+            area: 0,
+            marks: 0,
+        });
+        s.bbox = [
+            s.bbox[0].min(b[0]),
+            s.bbox[1].min(b[1]),
+            s.bbox[2].max(b[2]),
+            s.bbox[3].max(b[3]),
+        ];
+        s.area += m[4] as u32 * f * f;
+        s.marks += 1;
+    }
+    segs.into_iter().flatten().collect()
+}
+
+/// Share of a segment's height that a box covers vertically.
+fn v_overlap(a: &[i32; 4], b: &[i32; 4]) -> f32 {
+    let o = (a[3].min(b[3]) - a[1].max(b[1])).max(0) as f32;
+    o / (a[3] - a[1]).max(1) as f32
+}
+
+/// Width of `a` covered by `b`.
+fn h_cover(a: &[i32; 4], b: &[i32; 4]) -> i32 {
+    (a[2].min(b[2]) - a[0].max(b[0])).max(0)
+}
+
+/// Parts of the segments not covered by words, as `(box, reason)`: a segment with less than
+/// half of its width under word boxes is `no_words`; one covered only by words far below
+/// the page's confidence is `low_confidence`.
+pub fn unread_candidates(
+    segs: &[InkSegment],
+    words: &[RawWord],
+    ch: f32,
+) -> Vec<([i32; 4], &'static str)> {
+    let page_conf = mean_conf(words);
+    let low = (page_conf - 35.0).min(45.0);
+    let mut out = Vec::new();
+    for s in segs {
+        let w = s.bbox[2] - s.bbox[0];
+        // Too little to be a word: a speck, a lone letter, a stroke of a signature.
+        if s.marks < 3 || (w as f32) < 1.5 * ch {
+            continue;
+        }
+        let over: Vec<&RawWord> = words
+            .iter()
+            .filter(|wd| v_overlap(&s.bbox, &wd.bbox) > 0.3 && h_cover(&s.bbox, &wd.bbox) > 0)
+            .collect();
+        // Covered width, counted as a union of intervals.
+        let mut spans: Vec<(i32, i32)> = over
+            .iter()
+            .map(|wd| (wd.bbox[0].max(s.bbox[0]), wd.bbox[2].min(s.bbox[2])))
+            .collect();
+        spans.sort();
+        let (mut covered, mut end) = (0, i32::MIN);
+        for (a, b) in spans {
+            let a = a.max(end);
+            if b > a {
+                covered += b - a;
+                end = b;
+            }
+        }
+        if 2 * covered < w {
+            out.push((s.bbox, "no_words"));
+        } else if !over.is_empty() && over.iter().all(|wd| wd.conf < low) {
+            out.push((s.bbox, "low_confidence"));
+        }
+    }
+    out
+}
+
+/// Joins candidate boxes on the same line that touch or nearly touch.
+fn merge_boxes(mut boxes: Vec<([i32; 4], &'static str)>, ch: f32) -> Vec<([i32; 4], &'static str)> {
+    boxes.sort_by_key(|(b, _)| (b[1], b[0]));
+    let mut out: Vec<([i32; 4], &'static str)> = Vec::new();
+    for (b, r) in boxes {
+        if let Some((m, mr)) = out.iter_mut().find(|(m, _)| {
+            v_overlap(m, &b) > 0.5 && (b[0] - m[2]).max(m[0] - b[2]) < (2.0 * ch) as i32
+        }) {
+            *m = [
+                m[0].min(b[0]),
+                m[1].min(b[1]),
+                m[2].max(b[2]),
+                m[3].max(b[3]),
+            ];
+            if r == "no_words" {
+                *mr = r;
+            }
+        } else {
+            out.push((b, r));
+        }
+    }
+    out
+}
+
+/// Crops `bx` padded by `pad` from `img` (clamped); the crop and its top-left corner.
+fn crop(img: &GrayImage, bx: [i32; 4], pad: i32) -> Option<(GrayImage, i32, i32)> {
+    let (w, h) = (img.width() as i32, img.height() as i32);
+    let (x0, y0) = ((bx[0] - pad).max(0), (bx[1] - pad).max(0));
+    let (x1, y1) = ((bx[2] + pad).min(w), (bx[3] + pad).min(h));
+    if x1 - x0 < 8 || y1 - y0 < 8 {
+        return None;
+    }
+    let c = image::imageops::crop_imm(
+        img,
+        x0 as u32,
+        y0 as u32,
+        (x1 - x0) as u32,
+        (y1 - y0) as u32,
+    )
+    .to_image();
+    Some((c, x0, y0))
+}
+
+/// The crop binarised at its own Otsu threshold: a faint or grey line the page-wide
+/// threshold left half-erased comes back black.
+fn binarised(img: &GrayImage) -> GrayImage {
+    let t = otsu(img);
+    let mut out = img.clone();
+    for p in out.iter_mut() {
+        *p = if *p <= t { 0 } else { 255 };
+    }
+    out
+}
+
+/// One reading of a crop: words shifted back to page coordinates (scaled crops are mapped
+/// back), or nothing when Tesseract found nothing.
+fn read_crop(
+    engine: &mut Engine,
+    img: &GrayImage,
+    origin: (i32, i32),
+    scale: f32,
+    dpi: u32,
+    seg: Segmentation,
+) -> Vec<RawWord> {
+    let Ok(mut words) = engine.recognize(img, dpi, seg) else {
+        return Vec::new();
+    };
+    for w in &mut words {
+        let m = |v: i32| (v as f32 / scale).round() as i32;
+        w.bbox = [
+            m(w.bbox[0]) + origin.0,
+            m(w.bbox[1]) + origin.1,
+            m(w.bbox[2]) + origin.0,
+            m(w.bbox[3]) + origin.1,
+        ];
+        for b in &mut w.char_boxes {
+            *b = [
+                m(b[0]) + origin.0,
+                m(b[1]) + origin.1,
+                m(b[2]) + origin.0,
+                m(b[3]) + origin.1,
+            ];
+        }
+    }
+    // Lone punctuation and one-letter noise are not a reading of a line.
+    words.retain(|w| w.text.chars().any(char::is_alphanumeric));
+    words
+}
+
+/// Reads a region again, up to three ways (the grey crop as one line or block; the crop
+/// binarised on its own; enlarged when the characters are small), and returns the first
+/// reading confident enough, or `None`.
+fn reread(
+    engine: &mut Engine,
+    img: &GrayImage,
+    bx: [i32; 4],
+    ch: f32,
+    dpi: u32,
+    accept: f32,
+) -> Option<Vec<RawWord>> {
+    let pad = (0.6 * ch) as i32;
+    let (c, x0, y0) = crop(img, bx, pad)?;
+    let seg = if ((bx[3] - bx[1]) as f32) < 1.9 * ch {
+        Segmentation::SingleLine
+    } else {
+        Segmentation::SingleBlock
+    };
+    let good = |w: &[RawWord]| !w.is_empty() && mean_conf(w) >= accept;
+    let first = read_crop(engine, &c, (x0, y0), 1.0, dpi, seg);
+    if good(&first) {
+        return Some(first);
+    }
+    let b = binarised(&c);
+    let second = read_crop(engine, &b, (x0, y0), 1.0, dpi, Segmentation::SingleBlock);
+    if good(&second) {
+        return Some(second);
+    }
+    if ch < 26.0 {
+        let k = (30.0 / ch).clamp(1.2, 2.5);
+        let big = image::imageops::resize(
+            &c,
+            (c.width() as f32 * k) as u32,
+            (c.height() as f32 * k) as u32,
+            image::imageops::FilterType::Triangle,
+        );
+        let third = read_crop(engine, &big, (x0, y0), k, (dpi as f32 * k) as u32, seg);
+        if good(&third) {
+            return Some(third);
+        }
+    }
+    None
+}
+
+/// Puts recovered words into the page's word list in reading order: on the existing line
+/// they sit on (by x), or as a new line before the first line that lies below them.
+pub fn insert_words(words: &mut Vec<RawWord>, new: Vec<RawWord>) {
+    if new.is_empty() {
+        return;
+    }
+    let cy = |b: &[i32; 4]| (b[1] + b[3]) / 2;
+    let nb = new
+        .iter()
+        .fold([i32::MAX, i32::MAX, i32::MIN, i32::MIN], |a, w| {
+            [
+                a[0].min(w.bbox[0]),
+                a[1].min(w.bbox[1]),
+                a[2].max(w.bbox[2]),
+                a[3].max(w.bbox[3]),
+            ]
+        });
+    // An existing line the new words sit on.
+    let on_line = words
+        .iter()
+        .filter(|w| v_overlap(&nb, &w.bbox) > 0.5 && v_overlap(&w.bbox, &nb) > 0.5)
+        .map(|w| w.line)
+        .next();
+    if let Some(line) = on_line {
+        for mut n in new {
+            n.line = line;
+            n.para_start = false;
+            let pos = words
+                .iter()
+                .position(|w| w.line == line && w.bbox[0] > n.bbox[0])
+                .or_else(|| words.iter().rposition(|w| w.line == line).map(|p| p + 1))
+                .unwrap_or(words.len());
+            if pos < words.len() && words[pos].line == line && words[pos].para_start {
+                words[pos].para_start = false;
+                n.para_start = true;
+            }
+            words.insert(pos, n);
+        }
+        return;
+    }
+    // A new line: before the first line whose centre lies below the new words' centre.
+    let y = cy(&nb);
+    let pos = words
+        .iter()
+        .position(|w| cy(&w.bbox) > y)
+        .map(|p| {
+            // Back up to the start of that word's line.
+            let l = words[p].line;
+            words.iter().position(|w| w.line == l).unwrap_or(p)
+        })
+        .unwrap_or(words.len());
+    let line = if pos < words.len() {
+        words[pos].line
+    } else {
+        words.last().map_or(0, |w| w.line + 1)
+    };
+    for w in words.iter_mut().skip(pos) {
+        w.line += 1;
+    }
+    for (i, mut n) in new.into_iter().enumerate() {
+        n.line = line;
+        n.para_start = i == 0;
+        words.insert(pos + i, n);
+    }
+}
+
+/// The whole check on one page: finds ink without (good) words, reads it again, puts what
+/// was read into `words` and returns what could not be read.
+pub fn check(
+    engine: &mut Engine,
+    img: &GrayImage,
+    words: &mut Vec<RawWord>,
+    ch: f32,
+    dpi: u32,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let segs = ink_segments(img, ch);
+    let cands = merge_boxes(unread_candidates(&segs, words, ch), ch);
+    let page_conf = mean_conf(words);
+    // A re-reading is taken when it is about as sure as the page, and never below 55.
+    let accept = (page_conf - 20.0).clamp(55.0, 75.0);
+    for (bx, reason) in cands {
+        match reread(engine, img, bx, ch, dpi, accept) {
+            Some(new) => {
+                // Low-confidence words the new reading replaces go.
+                if reason == "low_confidence" {
+                    words.retain(|w| !(v_overlap(&bx, &w.bbox) > 0.3 && h_cover(&bx, &w.bbox) > 0));
+                }
+                insert_words(words, new);
+                out.recovered += 1;
+            }
+            None => out.unread.push((bx, reason)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    fn word(text: &str, bbox: [i32; 4], line: u32, conf: f32) -> RawWord {
+        RawWord {
+            text: text.into(),
+            conf,
+            bbox,
+            line,
+            para_start: false,
+            char_boxes: Vec::new(),
+        }
+    }
+
+    /// A page with three "lines" of letter-sized blobs, 30 px characters.
+    fn page() -> GrayImage {
+        let mut img = GrayImage::from_pixel(1000, 400, Luma([255]));
+        for (ly, n) in [(50u32, 12u32), (150, 12), (250, 6)] {
+            for k in 0..n {
+                let x0 = 60 + k * 40;
+                for y in ly..ly + 30 {
+                    for x in x0..x0 + 18 {
+                        if (x - x0) < 4 || (y - ly) < 4 || x - x0 > 13 {
+                            img.put_pixel(x, y, Luma([0]));
+                        }
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn a_line_without_words_is_a_candidate_and_read_lines_are_not() {
+        let img = page();
+        let segs = ink_segments(&img, 30.0);
+        assert_eq!(segs.len(), 3, "{segs:?}");
+        let words = vec![
+            word("бир", [58, 48, 300, 82], 0, 90.0),
+            word("эки", [300, 48, 540, 82], 0, 90.0),
+            word("үч", [58, 248, 300, 282], 2, 90.0),
+        ];
+        let c = unread_candidates(&segs, &words, 30.0);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].1, "no_words");
+        assert!(c[0].0[1] >= 140 && c[0].0[3] <= 190);
+    }
+
+    #[test]
+    fn only_very_unsure_words_make_a_low_confidence_candidate() {
+        let img = page();
+        let segs = ink_segments(&img, 30.0);
+        let mut words = vec![
+            word("бир", [58, 48, 540, 82], 0, 92.0),
+            word("xx", [58, 148, 540, 182], 1, 20.0),
+            word("үч", [58, 248, 300, 282], 2, 91.0),
+        ];
+        let c = unread_candidates(&segs, &words, 30.0);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].1, "low_confidence");
+        words[1].conf = 80.0;
+        assert!(unread_candidates(&segs, &words, 30.0).is_empty());
+    }
+
+    #[test]
+    fn rules_and_specks_are_not_text() {
+        let mut img = GrayImage::from_pixel(1000, 400, Luma([255]));
+        for x in 20..980 {
+            for y in 100..103 {
+                img.put_pixel(x, y, Luma([0]));
+            }
+        }
+        for k in 0..20 {
+            img.put_pixel(50 + k * 37, 300, Luma([0]));
+        }
+        assert!(ink_segments(&img, 30.0).is_empty());
+    }
+
+    #[test]
+    fn recovered_words_go_on_their_line_or_as_a_new_line() {
+        let mut words = vec![
+            word("a", [0, 0, 100, 30], 0, 90.0),
+            word("c", [300, 0, 400, 30], 0, 90.0),
+            word("d", [0, 100, 100, 130], 1, 90.0),
+        ];
+        insert_words(&mut words, vec![word("b", [150, 2, 250, 31], 9, 80.0)]);
+        let t: Vec<(&str, u32)> = words.iter().map(|w| (w.text.as_str(), w.line)).collect();
+        assert_eq!(t, [("a", 0), ("b", 0), ("c", 0), ("d", 1)]);
+        insert_words(&mut words, vec![word("m", [0, 50, 100, 80], 9, 80.0)]);
+        let t: Vec<(&str, u32)> = words.iter().map(|w| (w.text.as_str(), w.line)).collect();
+        assert_eq!(t, [("a", 0), ("b", 0), ("c", 0), ("m", 1), ("d", 2)]);
+        insert_words(&mut words, vec![word("z", [0, 200, 100, 230], 9, 80.0)]);
+        assert_eq!(
+            words.last().map(|w| (w.text.as_str(), w.line)),
+            Some(("z", 3))
+        );
+    }
+}
