@@ -133,6 +133,21 @@ static LOOSE_PHONE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Every unlabelled full phone number in a line, in order.
+pub(crate) fn find_loose_phones(s: &str) -> Vec<Phone> {
+    LOOSE_PHONE
+        .find_iter(s)
+        .filter_map(|m| {
+            let digits: String = m.as_str().chars().filter(|c| c.is_ascii_digit()).collect();
+            to_e164(&digits).map(|v| Phone {
+                value: v,
+                repaired: false,
+                e164: true,
+            })
+        })
+        .collect()
+}
+
 /// Finds an unlabelled full phone number in a line.
 pub(crate) fn find_loose_phone(s: &str) -> Option<Phone> {
     LOOSE_PHONE.find_iter(s).find_map(|m| {
@@ -231,6 +246,11 @@ static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// take pieces of a phone number for a date.
 static SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|\.?$|\.\s)").expect("static regex")
+});
+/// "3 апреля 26г.", "5-май 25-ж.": a day, a month name and a two-digit year with its suffix.
+static TEXT_SHORT_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(\d{1,2})\s*[»”"']?\s*-?\s*([^\s\d.,»”"'-]+)\s+(\d{2})\s*-?\s*(?:г|ж)(?:\.|\b)"#)
+        .expect("static regex")
 });
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("static regex"));
@@ -356,6 +376,18 @@ pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
             });
         }
     }
+    for c in TEXT_SHORT_YEAR.captures_iter(&s) {
+        let (Some(d), Some(y)) = (parse(&c[1]), parse(&c[3])) else {
+            continue;
+        };
+        let Some(m) = month_of(&c[2]) else { continue };
+        if let (Some(v), Some(m0)) = (iso(2000 + y, m, d).filter(|_| (15..=49).contains(&y)), c.get(0)) {
+            out.push(FoundDate {
+                iso: v,
+                coverage: (cover(m0.as_str()) / total).min(1.0),
+            });
+        }
+    }
     for c in SHORT_YEAR_DATE.captures_iter(&s) {
         let (Some(d), Some(m), Some(y)) = (parse(&c[1]), parse(&c[2]), parse(&c[3])) else {
             continue;
@@ -380,6 +412,49 @@ pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
         }
     }
     out
+}
+
+/// The chosen letter date: ISO value, confidence and the tokens of its line.
+pub(crate) struct DateChoice {
+    pub date: Option<String>,
+    pub confidence: f32,
+    pub toks: Vec<usize>,
+}
+
+/// The letter date: a date on a line of its own or beside the signature, in the last lines
+/// (preferred) or the top block; a date inside a sentence of the body is an event of the
+/// story, not the letter date, so a letter without a dated line has none.
+pub(crate) fn choose_date(doc: &crate::text::Doc, lay: &crate::layout::Layout) -> DateChoice {
+    let n = doc.lines.len();
+    let tail = (n.saturating_sub(8).max(lay.body_start.min(n))..n).rev();
+    let top = 0..lay.body_start.min(n).max(lay.header_end.min(n));
+    for li in tail.chain(top) {
+        let text = doc.lines[li].text.trim();
+        let words = doc.line_toks(li).len();
+        let sentence = words > 10 || (words > 5 && text.ends_with(['.', '!', '?']) && !text.ends_with("г.") && !text.ends_with("ж."));
+        let Some(d) = find_dates(text)
+            .into_iter()
+            .max_by(|a, b| a.coverage.total_cmp(&b.coverage))
+        else {
+            continue;
+        };
+        if d.coverage < 0.5 && sentence {
+            continue;
+        }
+        let toks: Vec<usize> = (doc.lines[li].start..doc.lines[li].end).collect();
+        let read = crate::text::conf_of(doc, &toks);
+        let conf = if d.coverage >= 0.5 { 0.95 } else { 0.8 };
+        return DateChoice {
+            date: Some(d.iso),
+            confidence: conf * (0.5 + 0.5 * read),
+            toks,
+        };
+    }
+    DateChoice {
+        date: None,
+        confidence: 0.7,
+        toks: vec![],
+    }
 }
 
 #[cfg(test)]

@@ -256,6 +256,17 @@ fn norm(s: &Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// A phone compared as E.164, or a village landline by its digits ("2-14-56" = "21456").
+fn phone_key(s: &Option<String>) -> Option<String> {
+    norm(s).map(|v| {
+        if v.starts_with('+') {
+            v
+        } else {
+            v.chars().filter(char::is_ascii_digit).collect()
+        }
+    })
+}
+
 /// A name compared without regard to letter case ("АЛЫМБЕКОВ Нурдин" is the journal's
 /// "Алымбеков Нурдин").
 fn loose(s: &Option<String>) -> Option<String> {
@@ -380,9 +391,9 @@ fn score(
         let got = |f: &dyn Fn(&LetterDraft) -> Option<String>| d.and_then(f);
         let sure = |k: &str| d.is_some_and(|d| !d.unsure_fields().contains(&k));
         let mut confident_miss = false;
-        let phone_ok = norm(&t.phone) == got(&|d| norm(&d.phone));
+        let phone_ok = phone_key(&t.phone) == got(&|d| phone_key(&d.phone));
         confident_miss |= !phone_ok && sure("phone");
-        field(&mut rep.phone, &mut rep.mismatches, lid, "phone", norm(&t.phone), got(&|d| norm(&d.phone)));
+        field(&mut rep.phone, &mut rep.mismatches, lid, "phone", phone_key(&t.phone), got(&|d| phone_key(&d.phone)));
         let name_ok = loose(&t.name) == got(&|d| loose(&d.applicant.name));
         let anon_ok = t.anonymous.is_none() || t.anonymous == d.map(|d| d.applicant.anonymous);
         confident_miss |= !(name_ok && anon_ok) && sure("applicant");

@@ -17,6 +17,7 @@ pub mod eval;
 mod layout;
 mod models;
 mod names;
+mod phone;
 mod places;
 mod summary;
 mod text;
@@ -310,125 +311,16 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     addr.address = addr.address.map(|a| models.places.repair(&a));
     put("address", &addr.toks);
 
-    // Phone: labelled lines first (anywhere outside the body), then unlabelled numbers in header/footer.
-    let mut phone = None;
-    let mut phone_conf = 0.7;
-    let outside: Vec<usize> = (0..lay.body_start.min(doc.lines.len()))
-        .chain(lay.footer_start..doc.lines.len())
-        .collect();
-    for &li in &outside {
-        let lk = doc.line_key(li);
-        if layout::starts_with_label(&lk, layout::PHONE_LABELS) {
-            // Skip the label words ("Байланыш телефону:").
-            let toks = doc.line_toks(li);
-            let skip = toks
-                .iter()
-                .take_while(|t| !t.text.chars().any(|c| c.is_ascii_digit()))
-                .count();
-            let mut rest = toks[skip..]
-                .iter()
-                .map(|t| t.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let mut parsed = contacts::parse_phone(&rest).filter(|p| p.e164);
-            // A number wrapped onto the next line ("+996 772" / "02-55-17").
-            if parsed.is_none() && li + 1 < doc.lines.len() {
-                let next = doc.lines[li + 1].text.trim();
-                let phoneish = |c: char| {
-                    c.is_ascii_digit() || " -()".contains(c) || contacts::digit(c, true).is_some()
-                };
-                if next.chars().any(|c| c.is_ascii_digit()) && next.chars().all(phoneish) {
-                    rest = format!("{rest} {next}");
-                    parsed = contacts::parse_phone(&rest).filter(|p| p.e164);
-                }
-            }
-            match parsed.or_else(|| contacts::parse_phone(&rest)) {
-                Some(p) => {
-                    let c = text::conf_of(
-                        &doc,
-                        &(doc.lines[li].start + skip..doc.lines[li].end).collect::<Vec<_>>(),
-                    );
-                    phone_conf = if p.repaired {
-                        0.7
-                    } else if p.e164 {
-                        0.95
-                    } else {
-                        0.6
-                    } * (0.5 + 0.5 * c);
-                    put(
-                        "phone",
-                        &(doc.lines[li].start + skip..doc.lines[li].end).collect::<Vec<_>>(),
-                    );
-                    phone = Some(p.value);
-                    break;
-                }
-                None => warnings.push("phone_unreadable".into()),
-            }
-        }
-    }
-    if phone.is_none() {
-        for &li in &outside {
-            if let Some(p) = contacts::find_loose_phone(&doc.lines[li].text) {
-                put(
-                    "phone",
-                    &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>(),
-                );
-                phone = Some(p.value);
-                phone_conf = 0.6;
-                break;
-            }
-        }
-    }
+    let phone_choice = phone::choose_phone(&doc, &lay, &name.toks);
+    put("phone", &phone_choice.toks);
+    let phone = phone_choice.phone;
+    let phone_conf = phone_choice.confidence;
 
-    // Date: a line that is just a date, footer first (last one), then header; body dates are events, not the letter date.
-    let mut date = None;
-    let mut date_conf = 0.7;
-    let order: Vec<usize> = (lay.footer_start..doc.lines.len())
-        .rev()
-        .chain(0..lay.body_start.min(doc.lines.len()))
-        .collect();
-    for li in order {
-        if let Some(d) = contacts::find_dates(&doc.lines[li].text)
-            .into_iter()
-            .max_by(|a, b| a.coverage.total_cmp(&b.coverage))
-        {
-            if d.coverage >= 0.5 {
-                date_conf = 0.95
-                    * (0.5
-                        + 0.5
-                            * text::conf_of(
-                                &doc,
-                                &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>(),
-                            ));
-                put(
-                    "date",
-                    &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>(),
-                );
-                date = Some(d.iso);
-                break;
-            }
-        }
-    }
+    let date_choice = contacts::choose_date(&doc, &lay);
+    put("date", &date_choice.toks);
+    let (date, date_conf) = (date_choice.date, date_choice.confidence);
     if date.is_none() {
-        // Last resort: the last date-dominant line anywhere near the end of the body.
-        let from = lay.footer_start.saturating_sub(3);
-        for li in (from..lay.footer_start.min(doc.lines.len())).rev() {
-            if let Some(d) = contacts::find_dates(&doc.lines[li].text)
-                .into_iter()
-                .find(|d| d.coverage >= 0.5)
-            {
-                put(
-                    "date",
-                    &(doc.lines[li].start..doc.lines[li].end).collect::<Vec<_>>(),
-                );
-                date = Some(d.iso);
-                date_conf = 0.6;
-                break;
-            }
-        }
-        if date.is_none() {
-            warnings.push("no_date".into());
-        }
+        warnings.push("no_date".into());
     }
 
     // Thanks are looked for in the first paragraph-ish part of the body (first third, at least 40 words).

@@ -1,0 +1,121 @@
+//! The applicant's phone: every number in the letter, scored by where it stands and whose
+//! it is ("телефонум 0700 …" is the writer's; "катчысы … (тел. 0700 …)" is an official's).
+
+use crate::contacts::{find_loose_phones, parse_phone, Phone};
+use crate::layout::{starts_with_label, Layout, PHONE_LABELS};
+use crate::text::{conf_of, Doc};
+
+/// Words near a number that make it the writer's own (keys, prefixes).
+const MINE: &[&str] = &[
+    "менин", "мага", "телефонум", "номерим", "номериме", "мой", "мне", "моему", "мною",
+    "звоните", "звонить", "связи", "байланыш", "чалыныз", "чалсаныз", "чалып койсоныз",
+    "контакт", "уюлдук",
+];
+/// Words before a number in its sentence that make it someone else's (keys, prefixes).
+const OTHERS: &[&str] = &[
+    "анын", "его", "ее", "её", "башчынын", "номерине", "позвонил", "звонил", "чалдым",
+    "чалсак", "чалганда", "катчысынын", "директордун", "адистин", "кызматкердин",
+];
+
+/// One phone found in the letter.
+struct Found {
+    phone: Phone,
+    line: usize,
+    score: i32,
+}
+
+/// Every phone on line `li` (labelled remainder or loose numbers, a number wrapped onto the
+/// next line included).
+fn phones_on_line(doc: &Doc, li: usize) -> Vec<Phone> {
+    let text = &doc.lines[li].text;
+    let mut out = find_loose_phones(text);
+    let label_at = doc.line_toks(li).iter().position(|t| starts_with_label(&t.key, PHONE_LABELS));
+    if out.is_empty() && label_at.is_some() {
+        let after: String = doc.line_toks(li)[label_at.unwrap_or(0)..]
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = &after;
+        let digits_from = text.find(|c: char| c.is_ascii_digit() || c == '+' || c == '(');
+        let mut rest = digits_from.map_or("", |d| &text[d..]).to_string();
+        if let Some(next) = doc.lines.get(li + 1) {
+            if parse_phone(&rest).is_none_or(|p| !p.e164) && next.text.chars().all(|c| c.is_ascii_digit() || " -()".contains(c)) {
+                rest = format!("{rest} {}", next.text.trim());
+            }
+        }
+        out.extend(parse_phone(&rest));
+    }
+    out
+}
+
+/// How likely the number on line `li` is the writer's.
+fn score(doc: &Doc, lay: &Layout, li: usize, name: &[usize]) -> i32 {
+    let n = doc.lines.len();
+    let toks = doc.line_toks(li);
+    let mut s = 0;
+    if li < lay.body_start || li >= lay.footer_start || li + 4 >= n {
+        s += 2;
+    }
+    if starts_with_label(&doc.line_key(li), PHONE_LABELS) {
+        s += 1;
+    }
+    let sentence = toks.first().map(|t| t.sentence);
+    let near: Vec<&str> = doc
+        .toks
+        .iter()
+        .filter(|t| t.line == li || Some(t.sentence) == sentence)
+        .map(|t| t.key.as_str())
+        .collect();
+    if near.iter().any(|k| MINE.iter().any(|m| k.starts_with(m))) {
+        s += 2;
+    }
+    let role_before = toks.iter().take_while(|t| !t.text.chars().any(|c| c.is_ascii_digit())).any(|t| {
+        OTHERS.iter().any(|o| t.key.starts_with(o))
+    });
+    let paren_after_name = doc.lines[li].text.contains("(тел") && !name.iter().any(|&t| doc.toks[t].line == li);
+    if role_before || paren_after_name {
+        s -= 3;
+    }
+    if name.iter().any(|&t| doc.toks[t].line == li) {
+        s += 2;
+    }
+    let numbered = toks.first().is_some_and(|t| t.text.trim_end_matches(['.', ')']).parse::<u32>().is_ok());
+    if numbered {
+        s -= 1;
+    }
+    s
+}
+
+/// The chosen phone: value, confidence and the tokens of its line.
+pub(crate) struct PhoneChoice {
+    pub phone: Option<String>,
+    pub confidence: f32,
+    pub toks: Vec<usize>,
+}
+
+/// Chooses the applicant's phone among every number of the letter (`name` = the
+/// applicant's name tokens): none when the only numbers are someone else's.
+pub(crate) fn choose_phone(doc: &Doc, lay: &Layout, name: &[usize]) -> PhoneChoice {
+    let mut found: Vec<Found> = Vec::new();
+    for li in 0..doc.lines.len() {
+        for phone in phones_on_line(doc, li) {
+            if !found.iter().any(|f| f.phone.value == phone.value) {
+                found.push(Found { score: score(doc, lay, li, name), phone, line: li });
+            }
+        }
+    }
+    let best = found.iter().filter(|f| f.score >= 0).max_by_key(|f| (f.score, usize::MAX - f.line));
+    let Some(best) = best else {
+        return PhoneChoice { phone: None, confidence: if found.is_empty() { 0.75 } else { 0.5 }, toks: vec![] };
+    };
+    let toks: Vec<usize> = (doc.lines[best.line].start..doc.lines[best.line].end).collect();
+    let rivals = found.iter().filter(|f| f.score >= best.score - 1 && f.phone.value != best.phone.value).count();
+    let base = if best.phone.repaired { 0.7 } else if best.phone.e164 { 0.95 } else { 0.6 };
+    let sure = if best.score >= 2 && rivals == 0 { 1.0 } else { 0.6 };
+    PhoneChoice {
+        phone: Some(best.phone.value.clone()),
+        confidence: base * sure * (0.5 + 0.5 * conf_of(doc, &toks)),
+        toks,
+    }
+}
