@@ -37,6 +37,10 @@ fn fixture() -> Fixture {
 }
 
 fn fixture_with(config: Config) -> Fixture {
+    fixture_full(config, Models::embedded())
+}
+
+fn fixture_full(config: Config, models: Models) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).expect("store");
     let o = store
@@ -77,7 +81,7 @@ fn fixture_with(config: Config) -> Fixture {
     store
         .approve_draft(d.id, "admin", &fields)
         .expect("approve");
-    let state = app(store.clone(), config, Models::embedded());
+    let state = app(store.clone(), config, models);
     Fixture {
         _dir: dir,
         router: router(state),
@@ -494,7 +498,7 @@ async fn session_id_rotates_on_login_and_dies_on_logout() {
 async fn login_is_rate_limited_per_account() {
     let fx = fixture();
     let r = &fx.router;
-    for _ in 0..5 {
+    for _ in 0..ishenim_web::auth::MAX_FAILURES {
         let bad = login_raw(r, "admin", "wrong-password", None).await;
         assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     }
@@ -929,4 +933,622 @@ async fn journal_readers_see_only_pages_of_registered_letters() {
         send(r, get(&rev, &url(pending))).await.status,
         StatusCode::OK
     );
+}
+
+// ---- Issue 15: findings of the attacker's probe, each shown fixed over HTTP. ----
+
+/// The real server on a free loopback port (connection info included, as `ishenim serve`
+/// runs it), for what needs real connections: parallel logins and client addresses.
+async fn real_server(router: Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+/// One `POST /login` over its own TCP connection, with the attacker's own form token
+/// (`ishenim_pre=x`, `pre=x`) and optionally an `X-Forwarded-For`. Returns the status and
+/// the raw response head.
+async fn raw_login(
+    addr: std::net::SocketAddr,
+    login: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body =
+        serde_urlencoded::to_string([("login", login), ("password", password), ("pre", "x")])
+            .expect("form");
+    let xff = forwarded_for
+        .map(|a| format!("X-Forwarded-For: {a}\r\n"))
+        .unwrap_or_default();
+    let req = format!(
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Cookie: ishenim_pre=x\r\nContent-Length: {}\r\nConnection: close\r\n{xff}\r\n{body}",
+        body.len()
+    );
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    s.write_all(req.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.expect("read");
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let head = text.split("\r\n\r\n").next().unwrap_or("").to_string();
+    (status, head)
+}
+
+fn count(statuses: &[u16], s: u16) -> usize {
+    statuses.iter().filter(|x| **x == s).count()
+}
+
+/// Item 1: 30 logins sent at once (29 wrong passwords and the right one) used to be checked
+/// all, the right one logging in. Now every try is counted before its password is checked:
+/// at most five passwords of the account are ever checked, the rest wait (429) or find the
+/// server busy (503).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_logins_cannot_outrun_the_limit() {
+    let fx = fixture();
+    let addr = real_server(fx.router.clone()).await;
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let pw = if i == 17 {
+            "pass-admin-123".to_string()
+        } else {
+            format!("wrong-{i}")
+        };
+        tasks.push(tokio::spawn(async move {
+            raw_login(addr, "admin", &pw, None).await.0
+        }));
+    }
+    let mut st = Vec::new();
+    for t in tasks {
+        st.push(t.await.expect("task"));
+    }
+    let checked = count(&st, 401) + count(&st, 303);
+    assert!(checked <= 5, "{checked} passwords checked: {st:?}");
+    assert_eq!(checked + count(&st, 429) + count(&st, 503), 30, "{st:?}");
+}
+
+/// Item 1: each password check holds ~19 MiB (argon2) — 60 at once took the server to
+/// 867 MB. Now at most `login_checks` run at once; the others are told to come back (503,
+/// `Retry-After`) at once and are not counted as failures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn password_checks_at_once_are_bounded() {
+    let fx = fixture_with(Config {
+        scan_jobs: 1,
+        login_checks: 1,
+        ..Config::default()
+    });
+    let addr = real_server(fx.router.clone()).await;
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            tokio::spawn(async move {
+                raw_login(addr, &format!("nobody{i}"), "wrong-password", None).await
+            })
+        })
+        .collect();
+    let mut st = Vec::new();
+    let mut busy_head = String::new();
+    for t in tasks {
+        let (s, head) = t.await.expect("task");
+        if s == 503 {
+            busy_head = head;
+        }
+        st.push(s);
+    }
+    assert_eq!(count(&st, 401) + count(&st, 503), 16, "{st:?}");
+    assert!(count(&st, 503) >= 1, "some were turned away: {st:?}");
+    assert!(
+        busy_head.to_ascii_lowercase().contains("retry-after: 1"),
+        "{busy_head}"
+    );
+}
+
+/// Item 2: the login form was read up to the upload limit (512 MiB) before any session, and
+/// a 100 MB "login" stayed in memory as a limiter key. Now `/login` and `/setup` take a
+/// few KiB, other forms 64 KiB; a login longer than any account's is refused before any
+/// lookup and never becomes a key or an audit row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_bodies_are_small_except_uploads() {
+    let fx = fixture();
+    let r = &fx.router;
+    let page = send(r, Request::get("/login").body(Body::empty()).expect("req")).await;
+    let pre = cookie_of(&page, "ishenim_pre").expect("pre");
+    let big_login = "a".repeat(100 << 10);
+    let body = serde_urlencoded::to_string([
+        ("login", big_login.as_str()),
+        ("password", "x"),
+        ("pre", pre.as_str()),
+    ])
+    .expect("form");
+    let resp = send(
+        r,
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("ishenim_pre={pre}"))
+            .body(Body::from(body))
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        resp.body.contains("<html"),
+        "the generic page: {}",
+        resp.body
+    );
+    // A login too long for any account, within the body limit: refused, never looked up.
+    let long = "b".repeat(ishenim_store::MAX_LOGIN + 1);
+    let resp = login_raw(r, &long, "wrong-password", None).await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+    assert!(fx
+        .store
+        .list_audit(50)
+        .expect("audit")
+        .iter()
+        .all(|a| !a.user.contains("bbbb") && !a.object.contains("bbbb")));
+    // A signed-in form over 64 KiB is refused; an upload of 200 KiB is not.
+    let s = login(r, "clerk").await;
+    let notes = "n".repeat(70 << 10);
+    let form = [
+        ("opened_at", "2026-03-09T10:00"),
+        ("members", "A"),
+        ("letters_found", "1"),
+        ("seal_removed", "7"),
+        ("seal_applied", "8"),
+        ("notes", notes.as_str()),
+    ];
+    let before = fx.store.list_openings().expect("openings").len();
+    let resp = send(r, post(&s, "/openings", &form, Some(&s.csrf))).await;
+    assert_eq!(resp.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(fx.store.list_openings().expect("openings").len(), before);
+    let opening = fx.store.list_openings().expect("openings")[0].id.0;
+    let mut big_png = png();
+    big_png.extend(std::iter::repeat_n(0u8, 200 << 10));
+    let up = send(r, upload(&s, opening, &[("big.png", &big_png)])).await;
+    assert_ne!(up.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", up.body);
+}
+
+/// Item 3: page images were `private, max-age=86400`: the next user of the same browser saw
+/// a scan without asking the server. Now `no-store`, like every page with appeal content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_images_are_not_kept_by_the_browser() {
+    let fx = fixture();
+    let r = &fx.router;
+    let page = fx.store.pending_drafts().expect("pending")[0].page_ids[0].0;
+    let rev = login(r, "reviewer").await;
+    let img = send(r, get(&rev, &format!("/pages/{page}/image?w=240"))).await;
+    assert_eq!(img.status, StatusCode::OK);
+    assert_eq!(
+        img.headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+}
+
+/// Item 4: after an admin set a new password, the user's old session went on working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_reset_ends_the_users_sessions() {
+    let fx = fixture();
+    let r = &fx.router;
+    let clerk = login(r, "clerk").await;
+    assert_eq!(
+        send(r, get(&clerk, "/openings")).await.status,
+        StatusCode::OK
+    );
+    let admin = login(r, "admin").await;
+    let resp = send(
+        r,
+        post(
+            &admin,
+            "/admin/users/clerk",
+            &[("action", "password"), ("password", "a-new-password-1")],
+            Some(&admin.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    let old = send(r, get(&clerk, "/openings")).await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER, "the old cookie is dead");
+    assert_eq!(
+        login_raw(r, "clerk", "a-new-password-1", None).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Item 5: `next=/%09/evil.example/x` redirected to `/<TAB>/evil.example/x` (the browser
+/// goes to evil.example) and `next=/%0d%0a…` gave a plain-text 500 with the session set.
+/// Now only plain paths of our pages are followed, anything else goes to the start page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_login_only_plain_local_paths_are_followed() {
+    let fx = fixture();
+    let r = &fx.router;
+    for (next, to) in [
+        ("/\t/evil.example/x", "/admin"),
+        ("/\r\nSet-Cookie: a=b", "/admin"),
+        ("/\\evil.example", "/admin"),
+        ("/evil.example/x", "/admin"),
+        ("/journal?page=2", "/journal?page=2"),
+    ] {
+        let page = send(r, Request::get("/login").body(Body::empty()).expect("req")).await;
+        let pre = cookie_of(&page, "ishenim_pre").expect("pre");
+        let form = serde_urlencoded::to_string([
+            ("login", "admin"),
+            ("password", "pass-admin-123"),
+            ("pre", pre.as_str()),
+            ("next", next),
+        ])
+        .expect("form");
+        let resp = send(
+            r,
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, format!("ishenim_pre={pre}"))
+                .body(Body::from(form))
+                .expect("req"),
+        )
+        .await;
+        assert_eq!(
+            resp.status,
+            StatusCode::SEE_OTHER,
+            "{next:?}: {}",
+            resp.body
+        );
+        let location = resp
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert_eq!(location, to, "{next:?}");
+    }
+}
+
+fn models_with_pastures() -> Models {
+    let cats = format!(
+        "{}\n[[category]]\nkey = \"pastures\"\nky = \"Жайыттар\"\nru = \"Пастбища\"\nterms = [\"жайыт*\"]\n",
+        ishenim_draft::CATEGORIES_TOML
+    );
+    Models::from_toml(ishenim_draft::CORRUPTION_TOML, &cats).expect("models")
+}
+
+/// Item 6: `amend field=category value=<anything>` was stored, and the brief could be
+/// amended past the 1,000 characters approval allows. The store now checks amendments as
+/// approvals, against the categories of the council's models (a category added to the
+/// file is offered by the form and accepted; the web no longer has its own list).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amendments_are_checked_like_approvals_against_the_councils_categories() {
+    let fx = fixture_full(
+        Config {
+            scan_jobs: 1,
+            ..Config::default()
+        },
+        models_with_pastures(),
+    );
+    let r = &fx.router;
+    let serial = fx.store.journal_list(None).expect("journal")[0]
+        .serial
+        .to_string();
+    let rev = login(r, "reviewer").await;
+    let url = format!("/journal/{serial}/amend");
+    let history = |fx: &Fixture| {
+        let s = serial.parse().expect("serial");
+        fx.store.entry_history(s).expect("history").0.len()
+    };
+    let long = "ж".repeat(1001);
+    for (field, value) in [
+        ("category", "bogus"),
+        ("category", "<script>"),
+        ("brief", long.as_str()),
+    ] {
+        let resp = send(
+            r,
+            post(
+                &rev,
+                &url,
+                &[("field", field), ("value", value), ("reason", "probe")],
+                Some(&rev.csrf),
+            ),
+        )
+        .await;
+        assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{field}={value:.20}");
+        assert_eq!(history(&fx), 0, "nothing amended");
+    }
+    let ok = send(
+        r,
+        post(
+            &rev,
+            &url,
+            &[
+                ("field", "category"),
+                ("value", "pastures"),
+                ("reason", "commission's new category"),
+            ],
+            Some(&rev.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(history(&fx), 1);
+    let entry = send(r, get(&rev, &format!("/journal/{serial}"))).await;
+    assert!(entry.body.contains("Жайыттар"), "label from the models");
+    // The review form offers it, approval takes it, and refuses an unknown one.
+    let draft = fx.store.pending_drafts().expect("pending")[0].id.0;
+    let q = send(r, get(&rev, &format!("/queue/{draft}"))).await;
+    assert!(q.body.contains("value=\"pastures\""), "offered by the form");
+    let form = |cat: &'static str| {
+        vec![
+            ("applicant_name", "Асанова Г."),
+            ("brief", "Жайыт боюнча"),
+            ("category", cat),
+        ]
+    };
+    let bad = send(
+        r,
+        post(
+            &rev,
+            &format!("/queue/{draft}/approve"),
+            &form("bogus"),
+            Some(&rev.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let good = send(
+        r,
+        post(
+            &rev,
+            &format!("/queue/{draft}/approve"),
+            &form("pastures"),
+            Some(&rev.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+}
+
+/// Item 7 and 9: `POST /admin/users/admin2%20 action=role` as admin2 demoted admin2 (the
+/// guard compared the raw name, the store trimmed it); logins with `/` could be made but
+/// not managed. Logins are normalised once, and are letters, digits and `._-` only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_are_normalised_before_the_not_on_yourself_guard() {
+    let fx = fixture();
+    let r = &fx.router;
+    fx.store
+        .add_user("admin2", "pass-admin2-123", Role::Admin, "ky")
+        .expect("admin2");
+    let login2 = login_raw(r, "admin2", "pass-admin2-123", None).await;
+    let sid = cookie_of(&login2, "ishenim_sid").expect("sid");
+    let page = send(
+        r,
+        Request::get("/admin")
+            .header(header::COOKIE, format!("ishenim_sid={sid}"))
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    let csrf = page
+        .body
+        .split("name=\"csrf\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let s = Session { sid, csrf };
+    for path in ["/admin/users/admin2%20", "/admin/users/%20admin2"] {
+        for form in [
+            vec![("action", "role"), ("role", "clerk")],
+            vec![("action", "disable")],
+        ] {
+            let resp = send(r, post(&s, path, &form, Some(&s.csrf))).await;
+            assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{path} {form:?}");
+        }
+    }
+    let me = fx.store.get_user("admin2").expect("get").expect("admin2");
+    assert_eq!((me.role, me.active), (Role::Admin, true));
+    let resp = send(
+        r,
+        post(
+            &s,
+            "/admin/users",
+            &[
+                ("login", "clerk/2"),
+                ("password", "pass-clerk2-123"),
+                ("role", "clerk"),
+            ],
+            Some(&s.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert!(fx.store.get_user("clerk/2").expect("get").is_none());
+}
+
+/// Item 8: five wrong passwords locked any account, admin included, for 15 minutes. Now
+/// the next try waits one second, then two, four, …
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistyped_password_costs_seconds_not_a_quarter_hour() {
+    let fx = fixture();
+    let r = &fx.router;
+    for _ in 0..5 {
+        let bad = login_raw(r, "admin", "wrong-password", None).await;
+        assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    }
+    let early = login_raw(r, "admin", "pass-admin-123", None).await;
+    assert_eq!(early.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry = early
+        .headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert_eq!(retry, "1");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let later = login_raw(r, "admin", "pass-admin-123", None).await;
+    assert_eq!(later.status, StatusCode::SEE_OTHER, "{}", later.body);
+}
+
+/// Item 8: behind the HTTPS proxy every client had the proxy's address, so one person's
+/// typos locked out the whole office. With `--trusted-proxy` the proxy's
+/// `X-Forwarded-For` names the client; from anyone else that header is ignored, so a
+/// direct client cannot escape its own limit by inventing addresses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn clients_behind_the_trusted_proxy_are_told_apart_and_others_cannot_pose_as_them() {
+    let loopback: std::net::IpAddr = [127, 0, 0, 1].into();
+    for trusted in [true, false] {
+        let fx = fixture_with(Config {
+            scan_jobs: 1,
+            trusted_proxy: trusted.then_some(loopback),
+            ..Config::default()
+        });
+        let addr = real_server(fx.router.clone()).await;
+        // One client guesses at 20 different accounts (its free failures).
+        for i in 0..ishenim_web::auth::MAX_FAILURES_PER_ADDRESS {
+            let (s, _) = raw_login(
+                addr,
+                &format!("guess{i}"),
+                "wrong-password",
+                Some("10.0.0.1"),
+            )
+            .await;
+            assert_eq!(s, 401, "try {i}");
+        }
+        let (s, _) = raw_login(addr, "guess99", "wrong-password", Some("10.0.0.1")).await;
+        assert_eq!(s, 429, "that client now waits (trusted proxy: {trusted})");
+        // Another person in the office logs in at once.
+        let (s, _) = raw_login(addr, "clerk", "pass-clerk-123", Some("10.0.0.2")).await;
+        let want = if trusted { 303 } else { 429 };
+        assert_eq!(s, want, "trusted proxy: {trusted}");
+    }
+}
+
+/// Item 9: `/queue/abc` got axum's plain-text rejection echoing the input.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_path_parameters_get_the_generic_error_page() {
+    let fx = fixture();
+    let r = &fx.router;
+    let rev = login(r, "reviewer").await;
+    for path in [
+        "/queue/zzqx%3Cb%3E",
+        "/pages/zzqx/image",
+        "/queue/99999999999999999999999",
+    ] {
+        let resp = send(r, get(&rev, path)).await;
+        assert!(resp.status.is_client_error(), "{path}: {}", resp.status);
+        let ctype = resp
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(ctype.starts_with("text/html"), "{path}: {ctype}");
+        assert!(
+            !resp.body.contains("zzqx") && !resp.body.contains("9999999"),
+            "{}",
+            resp.body
+        );
+        assert_eq!(
+            resp.headers
+                .get(header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
+    }
+}
+
+/// Item 9: with `--public-host`, `/login` and `/setup` refuse other `Host` headers (no
+/// login page under a foreign name).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_setup_answer_only_the_public_host() {
+    let fx = fixture_with(Config {
+        scan_jobs: 1,
+        public_host: Some("ishenim.local".into()),
+        ..Config::default()
+    });
+    let r = &fx.router;
+    for (host, want) in [
+        ("evil.example", StatusCode::BAD_REQUEST),
+        ("ishenim.local.evil.example", StatusCode::BAD_REQUEST),
+        ("ishenim.local:8080", StatusCode::OK),
+        ("ISHENIM.local", StatusCode::OK),
+    ] {
+        let resp = send(
+            r,
+            Request::get("/login")
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+        assert_eq!(resp.status, want, "{host}");
+    }
+    let page = send(
+        r,
+        Request::get("/login")
+            .header(header::HOST, "ishenim.local")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    let pre = cookie_of(&page, "ishenim_pre").expect("pre");
+    let form = serde_urlencoded::to_string([
+        ("login", "admin"),
+        ("password", "pass-admin-123"),
+        ("pre", pre.as_str()),
+    ])
+    .expect("form");
+    for (host, want) in [
+        ("evil.example", StatusCode::BAD_REQUEST),
+        ("ishenim.local", StatusCode::SEE_OTHER),
+    ] {
+        let resp = send(
+            r,
+            Request::post("/login")
+                .header(header::HOST, host)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, format!("ishenim_pre={pre}"))
+                .body(Body::from(form.clone()))
+                .expect("req"),
+        )
+        .await;
+        assert_eq!(resp.status, want, "POST with Host {host}");
+    }
+    let setup = send(
+        r,
+        Request::post("/setup")
+            .header(header::HOST, "evil.example")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(setup.status, StatusCode::BAD_REQUEST);
+}
+
+/// Item 9: failed-login audit rows stored whatever was typed as the login, which is
+/// sometimes a password. Now only the name of an existing account, else `-`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_audited_without_what_was_typed() {
+    let fx = fixture();
+    let r = &fx.router;
+    login_raw(r, "pass-admin-123", "pass-admin-123", None).await;
+    login_raw(r, "admin", "wrong-password", None).await;
+    let failed: Vec<_> = fx
+        .store
+        .list_audit(50)
+        .expect("audit")
+        .into_iter()
+        .filter(|a| a.action == "login_failed")
+        .collect();
+    assert_eq!(failed.len(), 2);
+    assert!(failed
+        .iter()
+        .all(|a| !a.user.contains("pass-") && !a.object.contains("pass-")));
+    assert!(failed.iter().any(|a| a.user == "admin"));
+    assert!(failed.iter().any(|a| a.user == "-"));
 }
