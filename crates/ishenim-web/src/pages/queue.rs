@@ -180,6 +180,8 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
             "h": rec.size[1].max(1),
             "rotation": rec.rotation,
             "low": low,
+            // Writing the reader gave up on: drawn on the page so the reviewer types it.
+            "unread": rec.unread.iter().map(|u| json!({ "bbox": u.bbox, "reason": u.reason })).collect::<Vec<_>>(),
             "text": rec.text,
             "needs_transcription": ishenim_draft::page_needs_transcription(&rec),
             "transcription": transcription,
