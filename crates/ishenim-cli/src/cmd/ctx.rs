@@ -69,6 +69,14 @@ impl Global {
         Models::load(&dir).with_context(|| format!("loading models from {}", dir.display()))
     }
 
+    /// Gives the store the council's category keys (from the models, as the web server
+    /// does), so approvals and amendments from the command line accept the same ones.
+    pub fn tell_categories(&self, store: &Store) -> anyhow::Result<()> {
+        let keys = self.models()?.categories().into_iter().map(|c| c.0);
+        store.set_categories(keys.collect());
+        Ok(())
+    }
+
     /// The audit user name (never empty).
     pub fn user(&self) -> String {
         let u = self.user.trim();

@@ -88,6 +88,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Approve { ids, all } => {
+            global.tell_categories(&store)?;
             return approve(&store, &user, ids, all, &mut out);
         }
         Command::Reject { id, reason } => {

@@ -225,7 +225,10 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             field,
             value,
             reason,
-        } => followup::amend(&store, &user, serial, field, &value, &reason, &mut out)?,
+        } => {
+            global.tell_categories(&store)?;
+            followup::amend(&store, &user, serial, field, &value, &reason, &mut out)?
+        }
         Command::Assign { serial, official } => {
             followup::change(&store, &user, serial, Change::Assign(official), &mut out)?
         }

@@ -24,6 +24,14 @@ pub struct Args {
     /// Tesseract data folder (default: the system's).
     #[arg(long, env = "TESSDATA_PREFIX")]
     pub tessdata: Option<String>,
+    /// Address of the HTTPS proxy in front of the server: only its X-Forwarded-For is
+    /// believed (the login limit then counts per real client, not per proxy).
+    #[arg(long, env = "ISHENIM_TRUSTED_PROXY", value_name = "ADDR")]
+    pub trusted_proxy: Option<std::net::IpAddr>,
+    /// The name the office uses to reach the server (e.g. ishenim.local or 192.168.1.10):
+    /// the login and setup pages refuse requests for any other Host.
+    #[arg(long, env = "ISHENIM_PUBLIC_HOST", value_name = "NAME")]
+    pub public_host: Option<String>,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -42,6 +50,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         session_hours: args.session_hours.clamp(1, 24 * 30),
         tessdata: args.tessdata,
         models_dir: global.models.clone(),
+        trusted_proxy: args.trusted_proxy,
+        public_host: args.public_host.filter(|h| !h.trim().is_empty()),
         ..ishenim_web::Config::default()
     };
     if let Some(j) = args.jobs {
