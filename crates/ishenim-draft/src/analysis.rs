@@ -63,33 +63,14 @@ fn reason(doc: &Doc, at: &[usize], term: &str, weight: f32, note: Option<&str>) 
     }
 }
 
-/// Token indices inside «…» or "…" quotes.
-fn quoted(doc: &Doc, body: std::ops::Range<usize>) -> Vec<bool> {
-    let mut out = vec![false; doc.toks.len()];
-    let mut depth = 0i32;
-    for i in body {
-        let t = doc.toks[i]
-            .text
-            .trim_end_matches(['.', ',', '!', '?', ';', ':']);
-        if t.starts_with(['«', '“', '„']) || (t.starts_with('"') && depth == 0) {
-            depth += 1;
-        }
-        out[i] = depth > 0;
-        if depth > 0 && (t.ends_with(['»', '”']) || (t.ends_with('"') && t.chars().count() > 1))
-        {
-            depth -= 1;
-        }
-    }
-    out
-}
-
 /// What discounts a match: negation, rumour, innocent money, a letter of thanks.
 struct Discount<'a> {
     doc: &'a Doc,
     body: std::ops::Range<usize>,
     models: &'a Models,
-    quotes: Vec<bool>,
     innocent: Vec<bool>,
+    /// Sentences that say money went without a receipt: never innocent.
+    unreceipted: std::collections::BTreeSet<usize>,
     thanks: bool,
 }
 
@@ -100,19 +81,25 @@ impl Discount<'_> {
         let toks = &self.doc.toks;
         let sent = toks[at[0]].sentence;
         let same = |i: usize| self.body.contains(&i) && toks[i].sentence == sent;
+        // Negation after a word stops at the end of its clause ("берет 200 сом, не выдавая
+        // чек" is no denial).
+        let after_clause = |a: usize| {
+            (a + 1..a + 4)
+                .take_while(|&i| i == a + 1 || !toks[i - 1].text.ends_with([',', ';', '—']))
+                .any(|i| same(i) && any_match_word(&m.neg_after, &toks[i]))
+        };
         let negated = at.iter().any(|&a| {
             (a.saturating_sub(2)..a).any(|i| same(i) && any_match_word(&m.neg_before, &toks[i]))
-                || (a + 1..a + 4).any(|i| same(i) && any_match_word(&m.neg_after, &toks[i]))
+                || !toks[a].text.ends_with(',') && after_clause(a)
         });
-        let rumour = self.quotes[at[0]]
-            || toks[self.body.clone()]
-                .iter()
-                .any(|t| t.sentence == sent && any_match(&m.rumour, &t.key));
+        let rumour = toks[self.body.clone()]
+            .iter()
+            .any(|t| t.sentence == sent && any_match(&m.rumour, &t.key));
         if negatable && negated {
             (m.negated_factor, Some("negated"))
         } else if rumour {
             (m.rumour_factor, Some("rumour"))
-        } else if self.innocent[at[0]] {
+        } else if self.innocent[at[0]] && !self.unreceipted.contains(&sent) {
             (m.innocent_factor, Some("innocent"))
         } else if self.thanks {
             (m.thanks_factor, Some("thanks"))
@@ -120,6 +107,19 @@ impl Discount<'_> {
             (1.0, None)
         }
     }
+}
+
+/// Sentences that hold a word of the `no_receipt` concept ("без квитанции", "чексиз").
+fn unreceipted(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> std::collections::BTreeSet<usize> {
+    let words = &doc.toks[body];
+    models
+        .corruption
+        .concepts
+        .iter()
+        .filter(|(k, _)| k == "no_receipt")
+        .flat_map(|(_, ps)| ps.iter().flat_map(|p| p.find_all(words)))
+        .map(|at| words[at[0]].sentence)
+        .collect()
 }
 
 /// Token flags of the sentences that describe innocent money (absolute indices).
@@ -188,9 +188,9 @@ fn concept_hits(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> Vec
         .collect()
 }
 
-/// Rule matches: (rule index, absolute token positions of the words that made it), at most
-/// one per rule and sentence.
-fn rule_matches(hits: &[Vec<(usize, usize)>], lang: &str, models: &Models) -> Vec<(usize, Vec<usize>)> {
+/// Rule matches: (rule index, sentence of its `all` words, absolute token positions of the
+/// words that made it), at most one per rule and sentence.
+fn rule_matches(hits: &[Vec<(usize, usize)>], lang: &str, models: &Models) -> Vec<(usize, usize, Vec<usize>)> {
     let mut out = Vec::new();
     for (ri, r) in models.corruption.rules.iter().enumerate() {
         if r.lang.as_deref().is_some_and(|l| l != lang) {
@@ -214,7 +214,7 @@ fn rule_matches(hits: &[Vec<(usize, usize)>], lang: &str, models: &Models) -> Ve
             }
             at.sort_unstable();
             at.dedup();
-            out.push((ri, at));
+            out.push((ri, s, at));
         }
     }
     out
@@ -238,8 +238,8 @@ pub(crate) fn corruption(
         doc,
         body: body.clone(),
         models,
-        quotes: quoted(doc, body.clone()),
         innocent: innocent_sentences(doc, body.clone(), models),
+        unreceipted: unreceipted(doc, body.clone(), models),
         thanks: doc.toks[thanks_scope]
             .iter()
             .any(|t| any_match(&m.thanks, &t.key)),
@@ -259,9 +259,16 @@ pub(crate) fn corruption(
     }
     let hits = concept_hits(doc, body.clone(), models);
     let mut per_rule: Vec<(f32, usize)> = vec![(0.0, 0); m.rules.len()];
-    for (ri, at) in rule_matches(&hits, lang, models) {
+    for (ri, sent, at) in rule_matches(&hits, lang, models) {
         let rule = &m.rules[ri];
-        let (factor, note) = disc.of(&at, true);
+        // Every word of the rule's concepts in its sentence: a denial of any ("акча берген
+        // жокмун", "никто не просил") takes the whole accusation back.
+        let all_hits: Vec<usize> = rule
+            .all
+            .iter()
+            .flat_map(|&c| hits[c].iter().filter(|h| h.0 == sent).map(|h| h.1))
+            .collect();
+        let (factor, note) = disc.of(&all_hits, true);
         let w = repeat_weight(&mut per_rule[ri], rule.weight) * factor;
         reasons.push((rule_reason(doc, &at, &rule.name, w, note), w));
     }

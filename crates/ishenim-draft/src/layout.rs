@@ -45,10 +45,6 @@ const ADDRESSEE: &[&str] = &[
     "копия",
     "прокурору",
     "депутату",
-    "окмотунун",
-    "окмоту",
-    "кенешинин",
-    "администрац",
 ];
 /// Words after which the applicant's name follows.
 pub(crate) const NAME_MARKERS: &[&str] = &[
@@ -355,7 +351,8 @@ const ADDRESS_WORDS: &[&str] = &[
 /// short, and not an addressee line.
 pub(crate) fn address_like(doc: &Doc, i: usize) -> bool {
     let toks = doc.line_toks(i);
-    if toks.is_empty() || toks.len() > 14 || is_addressee(&doc.line_key(i)) {
+    let key = doc.line_key(i);
+    if toks.is_empty() || toks.len() > 14 || is_addressee(&key) || key.contains("окмот") {
         return false;
     }
     let has_word = toks.iter().any(|t| {
@@ -382,6 +379,14 @@ pub(crate) fn is_closing(line_key: &str) -> bool {
 fn header_line(doc: &Doc, i: usize, key: &str) -> bool {
     let toks = doc.line_toks(i);
     let text = doc.lines[i].text.trim();
+    let labelled = name_label_len(key) > 0
+        || starts_with_label(key, ADDRESS_LABELS)
+        || starts_with_label(key, PHONE_LABELS);
+    // A long line is the body (the writer's introduction, "Мен, … тургуну …, …") unless it
+    // is a labelled line of the sender block.
+    if toks.len() > 8 && !labelled {
+        return false;
+    }
     is_addressee(key)
         || name_label_len(key) > 0
         || has_name_marker(key)

@@ -82,9 +82,12 @@ impl TokPat {
             .split('|')
             .filter_map(|a| {
                 let prefix = a.ends_with('*');
-                let raw = a.trim_end_matches('*');
+                // `=word`: this form only, not its other inflections ("=чайга", "for tea",
+                // is a euphemism; "чай" is tea).
+                let surface = a.starts_with('=');
+                let raw = a.trim_end_matches('*').trim_start_matches('=');
                 let key = key_word(raw);
-                let stems = if prefix {
+                let stems = if prefix || surface {
                     vec![]
                 } else {
                     crate::text::stems_of(raw)
