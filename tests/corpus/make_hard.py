@@ -1091,9 +1091,9 @@ def camera_shot(sheet, mask, rng, nrng, bend=None, axis="x", tilt_max=12.0):
     return img, cov, info
 
 
-def photo_finish(img, cov, rng, nrng, lift_mm=0.0, shadow=True, dim=False):
+def photo_finish(img, cov, rng, nrng, lift_mm=0.0, shadow=True, dim=False, soft=False):
     """Desk around the sheet, its drop shadow, uneven light, vignetting, colour cast, a hand/phone shadow,
-    defocus and sensor noise (strong, with colour noise, when `dim`). Returns (RGB float, info)."""
+    defocus and sensor noise (strong, with colour noise, when `dim`; less dim when `soft`). Returns (RGB, info)."""
     fh, fw = cov.shape
     desk = desk_texture(rng, nrng, fh, fw)
     drop = cv2.GaussianBlur(cov, (0, 0), 18 + lift_mm * 1.5)
@@ -1118,7 +1118,7 @@ def photo_finish(img, cov, rng, nrng, lift_mm=0.0, shadow=True, dim=False):
         info["shadow"] = kind
     img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.7, 1.2))
     if dim:  # low light: little signal, then the phone's gain lifts it with its noise (grain and colour blotches)
-        exposure = rng.uniform(0.08, 0.2)
+        exposure = rng.uniform(0.14, 0.2) if soft else rng.uniform(0.08, 0.2)
         sig = img * exposure
         shot = nrng.standard_normal(sig.shape).astype(np.float32) * np.sqrt(np.maximum(sig, 0) * 1.2)
         read = nrng.normal(0, rng.uniform(2.0, 3.5), sig.shape).astype(np.float32)
@@ -1332,7 +1332,8 @@ def condition_pages(kind, lines, rng, nrng, ctx, seq, base, letter_key):
             else:
                 img, cov, info = camera_shot(sheet, mask, rng, nrng, tilt_max=12)
             del sheet, paper
-            img, finfo = photo_finish(img, cov, rng, nrng, lift_mm=info.get("lift_mm", 0.0), dim=c["dim"])
+            img, finfo = photo_finish(img, cov, rng, nrng, lift_mm=info.get("lift_mm", 0.0), dim=c["dim"],
+                                      soft=c["soft"])
             info.update(finfo)
             extra.update(info, file_dpi=72, capture="photo")
             grey = False
@@ -1478,7 +1479,8 @@ class Hand:
                 ent_r = np.flatnonzero(band[:, ent_c])[-1] + max(0, asc - int(0.5 * self.em * 0.45))
                 ext_r = np.flatnonzero(band[:, ext_c])[-1] + max(0, asc - int(0.5 * self.em * 0.45))
                 entry = (gx + ent_c, gy + ent_r)
-                if prev is not None and rng.random() < self.join and -0.05 * self.em < entry[0] - prev[0] < 0.8 * self.em:
+                gap = entry[0] - prev[0] if prev is not None else None
+                if gap is not None and rng.random() < self.join and -0.05 * self.em < gap < 0.8 * self.em:
                     self.connector(arr, prev, entry)
                 prev = (gx + ext_c, gy + ext_r)
             else:
@@ -1539,7 +1541,6 @@ def hand_pages(kind, lines, rng, nrng, ctx, seq, base):
         pmeasure, pdraw, xh = printed_font(font, px)
         s = sheet_spec(rng, paper_kind, a4=True if paper_kind == "plain" else None)
         mode = "free" if paper_kind == "plain" else RULE_MODES[seq % len(RULE_MODES)]
-        roles = dict((t, r) for t, r in lines)
         which = "date" if rng.random() < 0.6 else "sign"
         target = next(t for t, r in lines if r == which)
         hand = Hand(rng.choice(hand_fonts), xh * rng.uniform(1.1, 1.5), rng, nrng)
@@ -1558,7 +1559,6 @@ def hand_pages(kind, lines, rng, nrng, ctx, seq, base):
         pages = layout(lines, s, mode, px, rng, measure, draw_line, xh)
         font_name = os.path.basename(font)
         texts = None
-        del roles
     pen = pick_rgb(rng, PEN_INKS)
     tone = rng.choice(["white", "white", "cream", "grey"]) if paper_kind != "plain" else "white"
     rule_ink = rng.choice(["blue", "blue", "grey", "violet"] if paper_kind == "ruled" else ["blue", "blue", "grey"])
@@ -1644,6 +1644,14 @@ def make_paper_kind(kind, lines, rng, nrng, ctx, seq, base, letter_key):
 # ----------------------------------------------------------------------------------------------------------------
 
 
+def unrule(a):
+    """Lighten long thin horizontal and vertical lines (a notebook's ruling) in a grey float page; oracle only."""
+    dark = np.clip(255 - a, 0, 255).astype(np.uint8)
+    h = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, 81), np.uint8))
+    v = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((81, 1), np.uint8))
+    return np.clip(a + np.maximum(h, v).astype(np.float32), 0, 255)
+
+
 def oracle(corpus, out):
     """Undo each kind with the truth (turn, skew, sheet quad or mesh), drop colour, blur the fax dither; write <id>.png.
     Handwritten pages are skipped (the oracle only checks that printed pages stay readable).
@@ -1657,17 +1665,25 @@ def oracle(corpus, out):
             continue
         im = Image.open(os.path.join(corpus, t["file"]))
         if "sheet_mesh" in t:  # issue-14 photos (flat or bent): un-warp through the 9 x 9 mesh
-            a = np.asarray(im.convert("RGB")).max(axis=2).astype(np.float32)
+            rgb = np.asarray(im.convert("RGB")).astype(np.float32)
+            if "exposure" in t:  # low light: average the channels' noise away instead of taking the max
+                a = cv2.GaussianBlur(cv2.medianBlur(to_u8(rgb.mean(axis=2)), 5).astype(np.float32), (0, 0), 1.0)
+            else:
+                a = rgb.max(axis=2)
             W, H = (2480, 3508) if t.get("sheet") == "a4" else (1984, 2421)
             mesh = np.float32(t["sheet_mesh"]).reshape(9, 9, 2)
-            gx, gy = np.linspace(0, 8, W), np.linspace(0, 8, H)
-            rows = np.stack([np.stack([np.interp(gx, np.arange(9), mesh[r, :, c]) for c in (0, 1)], -1)
-                             for r in range(9)])  # 9 x W x 2
-            dense = np.stack([np.stack([np.interp(gy, np.arange(9), rows[:, x, c]) for x in range(W)], 1)
-                              for c in (0, 1)], -1).astype(np.float32)  # H x W x 2
+            # bilinear between the mesh nodes (numpy: cv2.remap would quantise the positions to 1/32 of a cell)
+            gx, gy = np.linspace(0, 8, W, dtype=np.float32), np.linspace(0, 8, H, dtype=np.float32)
+            ix, iy = np.minimum(gx.astype(int), 7), np.minimum(gy.astype(int), 7)
+            fx, fy = (gx - ix)[None, :, None], (gy - iy)[:, None, None]
+            rows = mesh[:, ix] * (1 - fx) + mesh[:, ix + 1] * fx  # 9 x W x 2
+            dense = (rows[iy] * (1 - fy) + rows[iy + 1] * fy).astype(np.float32)  # H x W x 2
             a = cv2.remap(a, dense[..., 0], dense[..., 1], cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
             bg = cv2.GaussianBlur(cv2.dilate(a, np.ones((25, 25), np.uint8)), (0, 0), 20)
-            im = Image.fromarray(to_u8(a / np.maximum(bg, 1) * 255))
+            a = a / np.maximum(bg, 1) * 255
+            if t.get("ruling") in ("ruled", "grid"):
+                a = unrule(a)
+            im = Image.fromarray(to_u8(a))
         elif t["level"] == "photo":
             a = np.asarray(im.convert("RGB")).max(axis=2).astype(np.float32)
             W, H = 2480, 3508
@@ -1685,6 +1701,8 @@ def oracle(corpus, out):
                 im = im.resize((int(im.width / t["downscale"]), int(im.height / t["downscale"])), Image.LANCZOS)
             if t.get("skew"):
                 im = im.rotate(-t["skew"], resample=Image.BICUBIC, expand=True, fillcolor=255)
+            if t.get("ruling") in ("ruled", "grid"):
+                im = Image.fromarray(to_u8(unrule(np.asarray(im, np.float32))))
             if t["level"] == "dpi150":
                 im = im.resize((im.width * 2, im.height * 2), Image.LANCZOS)
             if t["level"] == "fax":
