@@ -5,6 +5,7 @@ use crate::binarize::{ink_threshold, shrink_mean, threshold};
 use crate::blank::{is_blank, Content};
 use crate::border::{is_border_junk, Scale};
 use crate::components::label;
+use crate::dewarp::{measure, Dewarp};
 use crate::flatten::flatten_background;
 use crate::geometry::{rotation_to_source, Affine, Homography};
 use crate::gray::to_gray;
@@ -68,6 +69,9 @@ pub struct Prepared {
     pub dithered: bool,
     /// Share of the image covered by the sheet when a photo's surroundings were blanked.
     pub sheet_coverage: Option<f64>,
+    /// The flattening of curled text lines applied after deskewing, if the page was bent.
+    /// `to_original` maps the coordinates from before it; use [`Prepared::map_box`].
+    pub dewarp: Option<Dewarp>,
 }
 
 impl Prepared {
@@ -89,9 +93,29 @@ impl Prepared {
             f: h as f64,
         });
         self.to_original = self.to_original.then_from(&flip);
+        self.dewarp = self.dewarp.as_ref().map(Dewarp::turned_180);
         if let Some(s) = self.skew.as_mut() {
             s.angle_deg = normalise_deg(s.angle_deg + 180.0);
         }
+    }
+
+    /// Maps a box of `image` to the original image (clamped to its size): through the
+    /// flattening of a curled page, if any, then the rectification, deskew and scaling.
+    pub fn map_box(&self, b: [u32; 4]) -> [u32; 4] {
+        let (ow, oh) = self.original_size;
+        let Some(dw) = &self.dewarp else {
+            return self.to_original.map_box(b, ow, oh);
+        };
+        // The box's edges, sampled, in the coordinates before flattening.
+        let (x0, y0, x1, y1) = (b[0] as f32, b[1] as f32, b[2] as f32, b[3] as f32);
+        let (mut top, mut bot) = (f32::MAX, f32::MIN);
+        for i in 0..=4 {
+            let x = x0 + (x1 - x0) * i as f32 / 4.0;
+            top = top.min(dw.source(x, y0).1);
+            bot = bot.max(dw.source(x, y1).1);
+        }
+        let nb = [x0, top.max(0.0), x1, bot.max(top)].map(|v| v.round().max(0.0) as u32);
+        self.to_original.map_box(nb, ow, oh)
     }
 
     /// Clockwise rotation in whole quarter turns applied to make the page upright.
@@ -220,6 +244,7 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         junk_removed,
         dithered,
         sheet_coverage: sheet.map(|s| s.coverage),
+        dewarp: None,
     };
     if blank || heights.len() < 3 {
         out.image = flat;
@@ -257,6 +282,11 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         _ => warp_bilinear(&flat, &m, size),
     };
     out.to_original = pre.then_from(&Homography::from_affine(&m));
+    // Curled or folded sheets: straighten the text lines themselves.
+    if let Some(dw) = measure(&out.image, char_px * scale) {
+        out.image = dw.apply(&out.image);
+        out.dewarp = Some(dw);
+    }
     whiten_background(&mut out.image, t, scale);
     out.skew = Some(est);
     out.scale = scale;

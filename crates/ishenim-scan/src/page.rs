@@ -133,11 +133,10 @@ pub fn scan_page(
     let t = Instant::now();
     let ch = prep.char_px * prep.scale;
     let checked = crate::unread::check(engine, &prep.image, &mut raw, ch, ocr_dpi);
-    let (ow, oh) = prep.original_size;
     for (b, reason) in &checked.unread {
         let b = b.map(|v| v.max(0) as u32);
         rec.unread.push(UnreadRegion {
-            bbox: prep.to_original.map_box(b, ow, oh),
+            bbox: prep.map_box(b),
             reason: (*reason).to_string(),
         });
     }
@@ -165,7 +164,6 @@ pub fn scan_page(
 /// Maps words back to the original image, normalises them and builds the text.
 fn finish(rec: &mut PageRecord, prep: &Prepared, raw: Vec<RawWord>, lex: &Lexicon) {
     rec.mean_conf = (mean_conf(&raw) * 10.0).round() / 10.0;
-    let (ow, oh) = prep.original_size;
     let mut parts = Vec::with_capacity(raw.len());
     let mut sentence_start = true;
     let mut prev_line = u32::MAX;
@@ -177,7 +175,7 @@ fn finish(rec: &mut PageRecord, prep: &Prepared, raw: Vec<RawWord>, lex: &Lexico
         };
         sentence_start = text.ends_with(['.', '!', '?']);
         let b = w.bbox.map(|v| v.max(0) as u32);
-        let bbox = prep.to_original.map_box(b, ow, oh);
+        let bbox = prep.map_box(b);
         parts.push((text.clone(), w.line, w.para_start));
         rec.words.push(Word {
             text,
