@@ -51,7 +51,10 @@ Issue 14 kinds (real paper and poor images; not in the default set, pass them wi
 Also writes three blank backsides (two phone photos, one colour scan; one with faint show-through).
 OUT/truth.jsonl has one line a page in the row format of make_corpus.py with `level` = kind name, plus
 kind-specific extras (skew, sheet_quad, stamp_box, pen, ...). Stamps and pen marks are NOT part of the truth text.
-Deterministic per (SEED, letter number): the same seed gives byte-identical pages.
+Deterministic per (SEED, letter number): the same seed gives byte-identical pages. The issue-14 kinds lay the
+composed letter out themselves (same roles as make_corpus.render, lines placed on the ruling) and keep one truth
+line per rendered line, so a benchmark can count lost lines; a run that includes one of them adds `handwritten`
+to every row. Seeds 1 and 2 are for tuning; seed 9 is the blind set and is not rendered while tuning.
 """
 import argparse
 import importlib.util
