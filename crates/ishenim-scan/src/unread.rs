@@ -382,6 +382,9 @@ pub fn insert_words(words: &mut Vec<RawWord>, new: Vec<RawWord>) {
     }
 }
 
+/// More candidate regions than this on one page are not read one by one.
+const MAX_REREADS: usize = 24;
+
 /// The whole check on one page: finds ink without (good) words, reads it again, puts what
 /// was read into `words` and returns what could not be read.
 pub fn check(
@@ -397,6 +400,23 @@ pub fn check(
     let page_conf = mean_conf(words);
     // A re-reading is taken when it is about as sure as the page, and never below 55.
     let accept = (page_conf - 20.0).clamp(55.0, 75.0);
+    // Ink everywhere without words (sensor noise of a dark photo, handwriting): reading
+    // hundreds of stretches one by one costs minutes and inserts garbage. Say once that the
+    // whole area was not read instead.
+    if cands.len() > MAX_REREADS {
+        let b = cands
+            .iter()
+            .fold([i32::MAX, i32::MAX, i32::MIN, i32::MIN], |a, (b, _)| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            });
+        out.unread.push((b, "no_words"));
+        return out;
+    }
     for (bx, reason) in cands {
         match reread(engine, img, bx, ch, dpi, accept) {
             Some(new) => {
