@@ -64,6 +64,16 @@ impl<'de> Deserialize<'de> for Serial {
     }
 }
 
+/// A receipt code to link at approval: its keyed hash (64 hex digits) and its first
+/// symbols for the notice board. The code itself never reaches the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptLink {
+    /// HMAC-SHA-256 of the code with the register's secret, hex.
+    pub hash: String,
+    /// The code's first symbols (`Code::prefix`).
+    pub prefix: String,
+}
+
 /// The registration fields a reviewer confirms when approving a draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApprovedFields {
@@ -728,7 +738,11 @@ fn field_text(v: &EntryView, f: EntryField) -> Option<String> {
 }
 
 /// Load views for entries matching `cond` (SQL over `entries`), ordered by serial.
-fn load_views(c: &Connection, cond: &str, p: &[&dyn rusqlite::ToSql]) -> Result<Vec<EntryView>> {
+pub(crate) fn load_views(
+    c: &Connection,
+    cond: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<EntryView>> {
     let rows: Vec<EntryRow> = {
         let mut st = c.prepare(&format!(
             "{ENTRY_SELECT} WHERE {cond} ORDER BY year, number"
@@ -853,6 +867,7 @@ fn approve_in_tx(
     user: &str,
     f: &ApprovedFields,
     at: NaiveDateTime,
+    receipt: Option<&ReceiptLink>,
 ) -> Result<Serial> {
     // Checks first: nothing is written unless all pass.
     let f = f.validated(ctx.categories.as_deref().map(Vec::as_slice))?;
@@ -911,6 +926,9 @@ fn approve_in_tx(
         Value::Text(user.to_string()),
     ];
     let (entry_id, _) = append_chained(tx, Kind::Entry, "entries", ENTRY_COLS, mid)?;
+    if let Some(r) = receipt {
+        crate::receipts::link_in_tx(tx, entry_id, &r.hash, &r.prefix, user, at)?;
+    }
     if f.anonymous && ctx.anonymous == AnonymousPolicy::RegisterOnly {
         // Registered, not considered: closed at once, in the chain, naming the setting.
         let mid = vec![
@@ -989,11 +1007,36 @@ impl Store {
         fields: &ApprovedFields,
         at: NaiveDateTime,
     ) -> Result<Serial> {
+        self.approve_coded_at(id, user, fields, at, None)
+    }
+
+    /// [`Store::approve_draft`] that also links the receipt code the reviewer confirmed,
+    /// in the same transaction (a crash leaves both or neither). A code never issued here
+    /// or already linked to another entry is linked all the same: the caller warns (see
+    /// [`Store::receipt_check`]).
+    pub fn approve_draft_with_receipt(
+        &self,
+        id: DraftId,
+        user: &str,
+        fields: &ApprovedFields,
+        receipt: Option<&ReceiptLink>,
+    ) -> Result<Serial> {
+        self.approve_coded_at(id, user, fields, now(), receipt)
+    }
+
+    fn approve_coded_at(
+        &self,
+        id: DraftId,
+        user: &str,
+        fields: &ApprovedFields,
+        at: NaiveDateTime,
+        receipt: Option<&ReceiptLink>,
+    ) -> Result<Serial> {
         let user = required("user", user)?;
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ctx = Ctx::load(&tx, self)?;
-        let s = approve_in_tx(&tx, &ctx, id, user.as_str(), fields, at)?;
+        let s = approve_in_tx(&tx, &ctx, id, user.as_str(), fields, at, receipt)?;
         tx.commit()?;
         Ok(s)
     }
@@ -1014,7 +1057,7 @@ impl Store {
         let ctx = Ctx::load(&tx, self)?;
         let mut out = Vec::with_capacity(items.len());
         for (id, f) in items {
-            match approve_in_tx(&tx, &ctx, *id, &user, f, at) {
+            match approve_in_tx(&tx, &ctx, *id, &user, f, at, None) {
                 Ok(s) => out.push(Ok(s)),
                 Err(
                     e

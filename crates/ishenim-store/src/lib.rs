@@ -111,6 +111,7 @@
 //! | `backup` / `restore` | [`Store::backup`], [`Store::verify_backup`] (checks an archive without restoring), [`Store::restore`] (no `Store` open on the target) |
 //! | `settings` | [`Store::settings`], [`Store::set_setting`] (validated, audited), [`Store::anonymous_policy`], [`Store::backup_dir`]; deadlines: [`Store::deadline_settings`] |
 //! | health | [`Store::integrity_check`], [`Store::check_blobs`] |
+//! | receipt codes | [`Store::receipt_secret`], [`Store::issue_receipts`], [`Store::approve_draft_with_receipt`], [`Store::link_receipt`], [`Store::receipt_check`], [`Store::receipt_lookup`] (audited by hash prefix), [`Store::receipt_board`] |
 //!
 //! ## Errors
 //!
@@ -129,6 +130,7 @@ mod feed;
 mod intake;
 mod journal;
 mod openings;
+mod receipts;
 mod settings;
 pub mod stats;
 mod users;
@@ -141,9 +143,10 @@ pub use error::{Result, StoreError};
 pub use intake::{AddFileOutcome, FileInfo, FileStatus, PageInfo};
 pub use journal::{
     check_field, ActOfReceipt, Amendment, ApprovedFields, EntryEvent, EntryField, EntryStatus,
-    EntryView, EventKind, Serial, MAX_BRIEF, MAX_LINE,
+    EntryView, EventKind, ReceiptLink, Serial, MAX_BRIEF, MAX_LINE,
 };
 pub use openings::{NewOpening, Opening};
+pub use receipts::{ReceiptCheck, ReceiptStage, ReceiptStatus, DEFAULT_EXPIRY_MONTHS};
 pub use settings::{
     validate_setting, AnonymousPolicy, SettingSpec, SettingValue, REGISTER_ONLY_REASON, SETTINGS,
 };
@@ -173,6 +176,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_settings",
         include_str!("../migrations/0002_settings.sql"),
+    ),
+    (
+        "0003_receipts",
+        include_str!("../migrations/0003_receipts.sql"),
     ),
 ];
 

@@ -6,6 +6,7 @@
 //! | `consideration_days` | `14` | length of the consideration period |
 //! | `consideration_unit` | `calendar` | `calendar` days (law No. 67) or `working` days (the proposed "10 working days") |
 //! | `anonymous_policy` | `register_and_consider` | anonymous appeals: `register_and_consider`, or `register_only` (registered, then closed without consideration) |
+//! | `receipt_expiry_months` | `6` | receipt-code status lookups stop this many months after an appeal left consideration (schema version 3) |
 //! | `backup_dir` | unset | folder of the nightly backups (`ishenim backup --dir`, `ishenim doctor`) |
 //!
 //! Every value is validated before it is written; a change records who and when (schema
@@ -99,6 +100,12 @@ pub const SETTINGS: &[SettingSpec] = &[
         help_ky: "Камдык көчүрмөлөрдүн папкасы (толук жол)",
         help_ru: "Папка резервных копий (полный путь)",
     },
+    SettingSpec {
+        key: "receipt_expiry_months",
+        default: Some("6"),
+        help_ky: "Текшерүү коду менен абалды билүү кайрылуу жабылгандан кийин канча ай иштейт",
+        help_ru: "Сколько месяцев после закрытия обращения работает проверка статуса по коду",
+    },
 ];
 
 /// Reason written on the status event that closes an anonymous appeal under
@@ -170,6 +177,7 @@ pub fn validate_setting(key: &str, value: &str) -> Result<Option<String>> {
             }
             Ok(Some(AnonymousPolicy::parse(v)?.as_str().to_string()))
         }
+        "receipt_expiry_months" => number(1, 120),
         "backup_dir" => {
             if v.is_empty() {
                 return Ok(None);
@@ -316,7 +324,8 @@ mod tests {
                 "consideration_days",
                 "consideration_unit",
                 "anonymous_policy",
-                "backup_dir"
+                "backup_dir",
+                "receipt_expiry_months"
             ]
         );
         assert!(all.iter().all(|v| v.is_default && v.updated_at.is_none()));
