@@ -19,11 +19,53 @@ pub(crate) struct AddressChoice {
 
 /// Words (keys) an address may hold besides names and numbers.
 const ADDRESS_WORDS: &[&str] = &[
-    "айылы", "айыл", "кочосу", "коч", "к", "ул", "улица", "с", "село", "д", "дом", "кв",
-    "квартира", "батир", "уй", "району", "район", "р-н", "мкр", "микрорайон", "обл", "область",
-    "облусу", "шаары", "г", "пер", "переулок", "проспект", "пр", "тупик", "массиви", "массив",
-    "конушу", "кыштагы", "аймагы", "а", "айылдык", "округ", "п", "пос", "поселок", "жм",
-    "ж/м", "№", "проезд", "көч", "тамы",
+    "айылы",
+    "айыл",
+    "кочосу",
+    "коч",
+    "к",
+    "ул",
+    "улица",
+    "с",
+    "село",
+    "д",
+    "дом",
+    "кв",
+    "квартира",
+    "батир",
+    "уй",
+    "району",
+    "район",
+    "р-н",
+    "мкр",
+    "микрорайон",
+    "обл",
+    "область",
+    "облусу",
+    "шаары",
+    "г",
+    "пер",
+    "переулок",
+    "проспект",
+    "пр",
+    "тупик",
+    "массиви",
+    "массив",
+    "конушу",
+    "кыштагы",
+    "аймагы",
+    "а",
+    "айылдык",
+    "округ",
+    "п",
+    "пос",
+    "поселок",
+    "жм",
+    "ж/м",
+    "№",
+    "проезд",
+    "көч",
+    "тамы",
 ];
 /// Genitive and locative place words and the nominative the journal writes.
 const NOMINATIVE: &[(&str, &str)] = &[
@@ -42,13 +84,31 @@ const NOMINATIVE: &[(&str, &str)] = &[
     ("кыштагынын", "кыштагы"),
 ];
 /// Words that introduce an address in running text ("по адресу:", "дарегим:").
-const INLINE: &[&str] = &["адресу", "дарегим", "дареги", "дарегибиз", "адрес", "адресим"];
+const INLINE: &[&str] = &[
+    "адресу",
+    "дарегим",
+    "дареги",
+    "дарегибиз",
+    "адрес",
+    "адресим",
+];
 
 /// True for an address word itself ("айылы", "ул.", "көчөсү", "-үй").
 fn is_keyword(text: &str) -> bool {
     let k = key_word(trim_punct(text));
     // "үй", "дом", "кв." name a house only with its number, which carries the address.
-    let needs_number = ["уй", "д", "дом", "кв", "квартира", "батир", "а", "к", "п", "г"];
+    let needs_number = [
+        "уй",
+        "д",
+        "дом",
+        "кв",
+        "квартира",
+        "батир",
+        "а",
+        "к",
+        "п",
+        "г",
+    ];
     (ADDRESS_WORDS.contains(&k.as_str()) && !needs_number.contains(&k.as_str()))
         || k.ends_with("кочосу")
         || k.ends_with("-уй")
@@ -68,7 +128,10 @@ fn address_start(doc: &Doc, li: usize) -> Option<usize> {
         let t = &doc.toks[p];
         t.text.chars().next().is_some_and(char::is_uppercase)
             && !t.text.ends_with([',', '.'])
-            && !matches!(t.key.as_str(), "мен" | "биз" | "я" | "салам" | "урматтуу" | "уважаемый" | "мы")
+            && !matches!(
+                t.key.as_str(),
+                "мен" | "биз" | "я" | "салам" | "урматтуу" | "уважаемый" | "мы"
+            )
     });
     Some(capital_before.unwrap_or(k))
 }
@@ -77,9 +140,24 @@ fn address_start(doc: &Doc, li: usize) -> Option<usize> {
 fn address_word(text: &str) -> bool {
     let t = trim_punct(text);
     let k = key_word(t);
-    let folded: String = k.chars().map(|c| match c { 'ө' => 'о', 'ү' => 'у', c => c }).collect();
+    let folded: String = k
+        .chars()
+        .map(|c| match c {
+            'ө' => 'о',
+            'ү' => 'у',
+            c => c,
+        })
+        .collect();
+    // An abbreviation glued to its number ("д.47", "кв.3").
+    let glued = ["д.", "кв.", "уй", "дом"].iter().any(|a| {
+        t.strip_prefix(a)
+            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+    });
     !t.is_empty()
-        && (t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '№')
+        && (glued
+            || t.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '№')
             || ADDRESS_WORDS.contains(&folded.as_str())
             || ADDRESS_WORDS.contains(&k.as_str())
             || k.ends_with("кочосу")
@@ -92,8 +170,10 @@ fn address_word(text: &str) -> bool {
 fn stops_address(doc: &Doc, i: usize) -> bool {
     let t = &doc.toks[i];
     starts_with_label(&t.key, PHONE_LABELS)
-        || crate::contacts::find_loose_phone(&doc.lines[t.line].text[..])
-            .is_some_and(|_| t.text.starts_with(['0', '+', '(']) && t.text.chars().filter(char::is_ascii_digit).count() >= 3)
+        || crate::contacts::find_loose_phone(&doc.lines[t.line].text[..]).is_some_and(|_| {
+            t.text.starts_with(['0', '+', '('])
+                && t.text.chars().filter(char::is_ascii_digit).count() >= 3
+        })
         || !address_word(&t.text)
 }
 
@@ -110,8 +190,13 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
         let t = &doc.toks[i];
         if t.line != first.line && doc.lines[t.line].start == i {
             // A new line continues the address only after a comma or an open abbreviation.
-            let prev = out.last().map(|&p: &usize| doc.toks[p].text.as_str()).unwrap_or("");
-            let open = prev.ends_with(',') || prev.ends_with('-') || ["ул.", "с.", "д.", "кв.", "көч."].contains(&prev);
+            let prev = out
+                .last()
+                .map(|&p: &usize| doc.toks[p].text.as_str())
+                .unwrap_or("");
+            let open = prev.ends_with(',')
+                || prev.ends_with('-')
+                || ["ул.", "с.", "д.", "кв.", "көч."].contains(&prev);
             if !open && !crate::applicant::KY_STREET.is_match(trim_punct(&t.text)) {
                 break;
             }
@@ -119,7 +204,10 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
         let date = !crate::contacts::find_dates(&t.text).is_empty()
             || t.key.ends_with("-ж") && t.text.chars().any(|c| c.is_ascii_digit());
         let bare_preposition = t.key == "с"
-            && !doc.toks.get(i + 1).is_some_and(|n| n.text.chars().next().is_some_and(char::is_uppercase));
+            && !doc
+                .toks
+                .get(i + 1)
+                .is_some_and(|n| n.text.chars().next().is_some_and(char::is_uppercase));
         if stops_address(doc, i) || date || bare_preposition {
             break;
         }
@@ -129,7 +217,10 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
         }
         i += 1;
     }
-    while out.last().is_some_and(|&l| trim_punct(&doc.toks[l].text).is_empty()) {
+    while out
+        .last()
+        .is_some_and(|&l| trim_punct(&doc.toks[l].text).is_empty())
+    {
         out.pop();
     }
     out
@@ -147,7 +238,10 @@ fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
             }
             let bare = trim_punct(&w).to_lowercase();
             // "56-үйдө", "56-үйүндө": the house number as the journal writes it.
-            if let Some(house) = ["-үйүндө", "-үйдө", "-үйүнөн"].iter().find_map(|s| bare.strip_suffix(s)) {
+            if let Some(house) = ["-үйүндө", "-үйдө", "-үйүнөн"]
+                .iter()
+                .find_map(|s| bare.strip_suffix(s))
+            {
                 return format!("{house}-үй");
             }
             NOMINATIVE
@@ -183,7 +277,9 @@ fn choice(doc: &Doc, toks: Vec<usize>, nominal: bool, base: f32) -> Option<Addre
             || w.chars().next().is_some_and(char::is_uppercase) && !is_keyword(w)
     });
     let keyword = toks.iter().any(|&t| is_keyword(&doc.toks[t].text))
-        || toks.iter().any(|&t| doc.toks[t].text.chars().any(|c| c.is_ascii_digit()));
+        || toks
+            .iter()
+            .any(|&t| doc.toks[t].text.chars().any(|c| c.is_ascii_digit()));
     (named && keyword && !text.is_empty()).then(|| AddressChoice {
         address: Some(text),
         confidence: (base * (0.5 + 0.5 * crate::text::conf_of(doc, &toks))).min(1.0),
@@ -207,7 +303,11 @@ fn labelled(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         let line = &doc.lines[li];
         let colon = (line.start..line.end).find(|&i| doc.toks[i].text.ends_with(':'));
         let from = colon.map_or(line.start + 1, |c| c + 1);
-        let from = if from >= line.end { doc.lines.get(li + 1).map_or(from, |l| l.start) } else { from };
+        let from = if from >= line.end {
+            doc.lines.get(li + 1).map_or(from, |l| l.start)
+        } else {
+            from
+        };
         if let Some(c) = choice(doc, take_address(doc, from, 2), false, 0.92) {
             return Some(c);
         }
@@ -224,8 +324,14 @@ fn inline(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         .collect();
     for li in lines {
         let line = &doc.lines[li];
-        if let Some(i) = (line.start..line.end).find(|&i| INLINE.contains(&doc.toks[i].key.as_str())) {
-            let from = if i + 1 < line.end { i + 1 } else { doc.lines.get(li + 1).map_or(i + 1, |l| l.start) };
+        if let Some(i) =
+            (line.start..line.end).find(|&i| INLINE.contains(&doc.toks[i].key.as_str()))
+        {
+            let from = if i + 1 < line.end {
+                i + 1
+            } else {
+                doc.lines.get(li + 1).map_or(i + 1, |l| l.start)
+            };
             if let Some(c) = choice(doc, take_address(doc, from, 2), false, 0.85) {
                 return Some(c);
             }
@@ -241,13 +347,22 @@ fn beside_name(doc: &Doc, name: &[usize]) -> Option<AddressChoice> {
     let li = doc.toks[last].line;
     let line_end = doc.lines[li].end;
     if last + 1 < line_end && doc.toks[last].text.ends_with(',') {
-        if let Some(c) = choice(doc, take_address(doc, last + 1, 1), false, 0.85) {
+        // In a sentence ("Мен, Асанова Айгүл, Кара-Суу айылында жашайм") the place is
+        // inflected: the journal writes it in the nominative.
+        if let Some(c) = choice(doc, take_address(doc, last + 1, 1), true, 0.85) {
             return Some(c);
         }
     }
     let next = li + 1;
     (next < doc.lines.len() && address_like(doc, next))
-        .then(|| choice(doc, take_address(doc, address_start(doc, next)?, 1), false, 0.85))
+        .then(|| {
+            choice(
+                doc,
+                take_address(doc, address_start(doc, next)?, 1),
+                false,
+                0.85,
+            )
+        })
         .flatten()
 }
 
@@ -256,18 +371,35 @@ fn address_line(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
     block_lines(doc, lay)
         .into_iter()
         .filter(|&li| address_like(doc, li))
-        .find_map(|li| choice(doc, take_address(doc, address_start(doc, li)?, 1), false, 0.7))
+        .find_map(|li| {
+            choice(
+                doc,
+                take_address(doc, address_start(doc, li)?, 1),
+                false,
+                0.7,
+            )
+        })
 }
 
 /// "Мен, Тогуз-Тоо айылынын тургуну …", "житель села Садовое", "… айылынын Токтогул
 /// көчөсүнүн тургундары": the place in the writer's introduction, in the nominative.
 fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
     let n = doc.lines.len();
-    let end = doc.lines.get((lay.body_start + 3).min(n.saturating_sub(1))).map_or(0, |l| l.end);
+    let end = doc
+        .lines
+        .get((lay.body_start + 3).min(n.saturating_sub(1)))
+        .map_or(0, |l| l.end);
     for i in 0..end.min(doc.toks.len()) {
         let k = &doc.toks[i].key;
         let place_word = NOMINATIVE.iter().any(|(g, _)| key_word(g) == *k);
-        if !place_word || i == 0 || !doc.toks[i - 1].text.chars().next().is_some_and(char::is_uppercase) {
+        if !place_word
+            || i == 0
+            || !doc.toks[i - 1]
+                .text
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        {
             continue;
         }
         if crate::layout::is_addressee(&doc.line_key(doc.toks[i].line)) {
@@ -287,8 +419,14 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         }
         let mut to = i + 1;
         while to + 1 < doc.toks.len()
-            && doc.toks[to].text.chars().next().is_some_and(char::is_uppercase)
-            && NOMINATIVE.iter().any(|(g, _)| key_word(g) == doc.toks[to + 1].key)
+            && doc.toks[to]
+                .text
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+            && NOMINATIVE
+                .iter()
+                .any(|(g, _)| key_word(g) == doc.toks[to + 1].key)
         {
             to += 2;
         }
@@ -300,7 +438,9 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         let k = doc.toks[i].key.as_str();
         if k.starts_with("жител") || k.starts_with("проживающ") {
             let j = i + 1;
-            if matches!(doc.toks[j].key.as_str(), "села" | "с" | "селе" | "село") && j + 1 < doc.toks.len() {
+            if matches!(doc.toks[j].key.as_str(), "села" | "с" | "селе" | "село")
+                && j + 1 < doc.toks.len()
+            {
                 let place = trim_punct(&doc.toks[j + 1].text).to_string();
                 return Some(AddressChoice {
                     address: Some(format!("с. {place}")),

@@ -71,6 +71,8 @@ struct Discount<'a> {
     innocent: Vec<bool>,
     /// Sentences that say money went without a receipt: never innocent.
     unreceipted: std::collections::BTreeSet<usize>,
+    /// Sentences that report hearsay.
+    rumoured: std::collections::BTreeSet<usize>,
     thanks: bool,
 }
 
@@ -84,7 +86,7 @@ impl Discount<'_> {
         // Negation after a word stops at the end of its clause ("берет 200 сом, не выдавая
         // чек" is no denial).
         let after_clause = |a: usize| {
-            (a + 1..a + 4)
+            (a + 1..(a + 4).min(toks.len()))
                 .take_while(|&i| i == a + 1 || !toks[i - 1].text.ends_with([',', ';', '—']))
                 .any(|i| same(i) && any_match_word(&m.neg_after, &toks[i]))
         };
@@ -92,9 +94,7 @@ impl Discount<'_> {
             (a.saturating_sub(2)..a).any(|i| same(i) && any_match_word(&m.neg_before, &toks[i]))
                 || !toks[a].text.ends_with(',') && after_clause(a)
         });
-        let rumour = toks[self.body.clone()]
-            .iter()
-            .any(|t| t.sentence == sent && any_match(&m.rumour, &t.key));
+        let rumour = self.rumoured.contains(&sent);
         if negatable && negated {
             (m.negated_factor, Some("negated"))
         } else if rumour {
@@ -109,8 +109,27 @@ impl Discount<'_> {
     }
 }
 
+/// Sentences that hold a marker of hearsay (one word or a phrase).
+fn rumoured(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    models: &Models,
+) -> std::collections::BTreeSet<usize> {
+    let words = &doc.toks[body];
+    let found = models
+        .corruption
+        .rumour
+        .iter()
+        .flat_map(|p| p.find_all(words));
+    found.map(|at| words[at[0]].sentence).collect()
+}
+
 /// Sentences that hold a word of the `no_receipt` concept ("без квитанции", "чексиз").
-fn unreceipted(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> std::collections::BTreeSet<usize> {
+fn unreceipted(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    models: &Models,
+) -> std::collections::BTreeSet<usize> {
     let words = &doc.toks[body];
     models
         .corruption
@@ -137,7 +156,12 @@ fn innocent_sentences(doc: &Doc, body: std::ops::Range<usize>, models: &Models) 
 }
 
 /// Lexicon terms: (term index, absolute positions), strongest first, outside neutral phrases.
-fn term_matches(doc: &Doc, body: std::ops::Range<usize>, lang: &str, models: &Models) -> Vec<(usize, Vec<usize>)> {
+fn term_matches(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    lang: &str,
+    models: &Models,
+) -> Vec<(usize, Vec<usize>)> {
     let m = &models.corruption;
     let words = &doc.toks[body.clone()];
     let mut blocked = vec![false; words.len()];
@@ -169,7 +193,11 @@ fn term_matches(doc: &Doc, body: std::ops::Range<usize>, lang: &str, models: &Mo
 }
 
 /// Where each concept occurs: per concept, the sentences and the first token of each match.
-fn concept_hits(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> Vec<Vec<(usize, usize)>> {
+fn concept_hits(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    models: &Models,
+) -> Vec<Vec<(usize, usize)>> {
     let words = &doc.toks[body.clone()];
     models
         .corruption
@@ -190,7 +218,11 @@ fn concept_hits(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> Vec
 
 /// Rule matches: (rule index, sentence of its `all` words, absolute token positions of the
 /// words that made it), at most one per rule and sentence.
-fn rule_matches(hits: &[Vec<(usize, usize)>], lang: &str, models: &Models) -> Vec<(usize, usize, Vec<usize>)> {
+fn rule_matches(
+    hits: &[Vec<(usize, usize)>],
+    lang: &str,
+    models: &Models,
+) -> Vec<(usize, usize, Vec<usize>)> {
     let mut out = Vec::new();
     for (ri, r) in models.corruption.rules.iter().enumerate() {
         if r.lang.as_deref().is_some_and(|l| l != lang) {
@@ -202,7 +234,12 @@ fn rule_matches(hits: &[Vec<(usize, usize)>], lang: &str, models: &Models) -> Ve
             let first_in = |c: usize, lo: usize, hi: usize| {
                 hits[c].iter().find(|h| h.0 >= lo && h.0 <= hi).map(|h| h.1)
             };
-            let Some(mut at) = r.all.iter().map(|&c| first_in(c, s, s)).collect::<Option<Vec<_>>>() else {
+            let Some(mut at) = r
+                .all
+                .iter()
+                .map(|&c| first_in(c, s, s))
+                .collect::<Option<Vec<_>>>()
+            else {
                 continue;
             };
             if !r.any.is_empty() {
@@ -240,12 +277,14 @@ pub(crate) fn corruption(
         models,
         innocent: innocent_sentences(doc, body.clone(), models),
         unreceipted: unreceipted(doc, body.clone(), models),
+        rumoured: rumoured(doc, body.clone(), models),
         thanks: doc.toks[thanks_scope]
             .iter()
             .any(|t| any_match(&m.thanks, &t.key)),
     };
     let mut used = vec![false; doc.toks.len()];
-    let mut reasons: Vec<(Reason, f32)> = Vec::new();
+    // (reason, weight, sentence, discounted)
+    let mut reasons: Vec<(Reason, f32, usize, bool)> = Vec::new();
     let mut per_term: Vec<(f32, usize)> = vec![(0.0, 0); m.terms.len()];
     for (ti, at) in term_matches(doc, body.clone(), lang, models) {
         if at.iter().any(|&i| used[i]) {
@@ -255,7 +294,13 @@ pub(crate) fn corruption(
         let term = &m.terms[ti];
         let (factor, note) = disc.of(&at, term.negatable);
         let w = repeat_weight(&mut per_term[ti], term.weight) * factor;
-        reasons.push((reason(doc, &at, &term.phrase, w, note), w));
+        let sent = doc.toks[at[0]].sentence;
+        reasons.push((
+            reason(doc, &at, &term.phrase, w, note),
+            w,
+            sent,
+            note.is_some(),
+        ));
     }
     let hits = concept_hits(doc, body.clone(), models);
     let mut per_rule: Vec<(f32, usize)> = vec![(0.0, 0); m.rules.len()];
@@ -270,9 +315,14 @@ pub(crate) fn corruption(
             .collect();
         let (factor, note) = disc.of(&all_hits, true);
         let w = repeat_weight(&mut per_rule[ri], rule.weight) * factor;
-        reasons.push((rule_reason(doc, &at, &rule.name, w, note), w));
+        reasons.push((
+            rule_reason(doc, &at, &rule.name, w, note),
+            w,
+            sent,
+            note.is_some(),
+        ));
     }
-    let raw: f32 = reasons.iter().map(|r| r.1).sum();
+    let raw = evidence(&reasons);
     reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
     let score = if raw > 0.0 {
         raw / (raw + m.threshold)
@@ -284,6 +334,23 @@ pub(crate) fn corruption(
         score: (score * 1000.0).round() / 1000.0,
         reasons: reasons.into_iter().map(|r| r.0).collect(),
     }
+}
+
+/// The sum of the evidence, where the discounted matches of one sentence (a rumour, a
+/// thanks, innocent money) count as their strongest only: a sentence that reports gossip
+/// with many corruption words is still one piece of gossip.
+fn evidence(reasons: &[(Reason, f32, usize, bool)]) -> f32 {
+    let mut per_sentence: std::collections::BTreeMap<usize, f32> = Default::default();
+    let mut sum = 0.0;
+    for &(_, w, sent, discounted) in reasons {
+        if discounted {
+            let best = per_sentence.entry(sent).or_default();
+            *best = best.max(w);
+        } else {
+            sum += w;
+        }
+    }
+    sum + per_sentence.values().sum::<f32>()
 }
 
 /// What one more match of a term or rule adds: its weight the first time, a quarter for
@@ -313,7 +380,10 @@ fn rule_reason(doc: &Doc, at: &[usize], name: &str, weight: f32, note: Option<&s
         .copied()
         .filter(|&i| doc.toks.get(i).map(|t| t.page) == doc.toks.get(at[0]).map(|t| t.page))
         .collect();
-    r.bbox = spans_of(doc, &on_page).into_iter().next().and_then(|s| s.bbox);
+    r.bbox = spans_of(doc, &on_page)
+        .into_iter()
+        .next()
+        .and_then(|s| s.bbox);
     r
 }
 

@@ -1,8 +1,6 @@
 //! Applicant name, anonymity and address.
 
-use crate::layout::{
-    is_anonymous_marker, starts_with_label, Layout, ADDRESS_LABELS, PHONE_LABELS,
-};
+use crate::layout::{is_anonymous_marker, starts_with_label, Layout, ADDRESS_LABELS, PHONE_LABELS};
 use crate::text::{key_word, trim_punct, Doc};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -242,13 +240,17 @@ fn declared_anonymous(doc: &Doc, layout: &Layout) -> bool {
     });
     let group = (layout.footer_start..n).any(|li| {
         let toks = doc.line_toks(li);
-        toks.len() <= 5 && toks.iter().any(|t| COLLECTIVE.iter().any(|c| t.key.starts_with(c)))
+        toks.len() <= 5
+            && toks
+                .iter()
+                .any(|t| COLLECTIVE.iter().any(|c| t.key.starts_with(c)))
     });
     let said = doc.toks.iter().any(|t| t.key.starts_with("аноним"))
-        || doc
-            .lines
-            .iter()
-            .any(|l| ANON_PHRASES.iter().any(|p| crate::text::key_line(&l.text).contains(p)));
+        || doc.lines.iter().any(|l| {
+            ANON_PHRASES
+                .iter()
+                .any(|p| crate::text::key_line(&l.text).contains(p))
+        });
     marker || group || said
 }
 
@@ -290,9 +292,9 @@ pub(crate) fn choose_name(doc: &Doc, layout: &Layout) -> NameChoice {
     let name = nominative(doc, c, &c.text(doc));
     let read = crate::text::conf_of(doc, &c.toks);
     let strong = best.score >= 0.85 || best.cands.len() > 1;
-    let rival = people
-        .get(1)
-        .is_some_and(|p| p.score >= best.score - 0.1 && p.cands.iter().all(|c| c.source != Source::Signer));
+    let rival = people.get(1).is_some_and(|p| {
+        p.score >= best.score - 0.1 && p.cands.iter().all(|c| c.source != Source::Signer)
+    });
     let mut confidence = if strong { 0.92 } else { 0.62 } * (0.5 + 0.5 * read);
     if rival || declared {
         confidence = confidence.min(0.55);

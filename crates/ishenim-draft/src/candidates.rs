@@ -55,30 +55,116 @@ impl Source {
 
 /// Role words (keys, prefixes): a name right after one is an official, not the writer.
 const ROLES: &[&str] = &[
-    "башчы", "орун басар", "адис", "катчы", "бухгалтер", "кассир", "торага", "мугалим",
-    "директор", "завуч", "тарбиячы", "дарыгер", "доктур", "врач", "медайым", "фельдшер",
-    "участков", "милиция", "милиционер", "полиция", "инспектор", "мираб", "мирап", "кызматкер",
-    "жетекчи", "аким", "депутат", "чиновник", "сотрудни", "специалист", "глав", "председател",
-    "заместител", "начальник", "секретар", "учител", "воспитател", "медсестр", "полицейск",
-    "заведующ", "ветеринар", "нотариус", "судья", "прокурор", "водител", "айдоочу", "агроном",
-    "землеустроит", "инженер", "электрик", "менеджер", "комендант", "сторож", "кароолчу",
+    "башчы",
+    "орун басар",
+    "адис",
+    "катчы",
+    "бухгалтер",
+    "кассир",
+    "торага",
+    "мугалим",
+    "директор",
+    "завуч",
+    "тарбиячы",
+    "дарыгер",
+    "доктур",
+    "врач",
+    "медайым",
+    "фельдшер",
+    "участков",
+    "милиция",
+    "милиционер",
+    "полиция",
+    "инспектор",
+    "мираб",
+    "мирап",
+    "кызматкер",
+    "жетекчи",
+    "аким",
+    "депутат",
+    "чиновник",
+    "сотрудни",
+    "специалист",
+    "глав",
+    "председател",
+    "заместител",
+    "начальник",
+    "секретар",
+    "учител",
+    "воспитател",
+    "медсестр",
+    "полицейск",
+    "заведующ",
+    "ветеринар",
+    "нотариус",
+    "судья",
+    "прокурор",
+    "водител",
+    "айдоочу",
+    "агроном",
+    "землеустроит",
+    "инженер",
+    "электрик",
+    "менеджер",
+    "комендант",
+    "сторож",
+    "кароолчу",
 ];
 /// Words right after a name that make it someone addressed or spoken of ("Асанов мырза").
-const HONORIFICS: &[&str] = &["мырза", "мырзага", "айым", "айымга", "агай", "эжей", "байке"];
+const HONORIFICS: &[&str] = &[
+    "мырза",
+    "мырзага",
+    "айым",
+    "айымга",
+    "агай",
+    "эжей",
+    "байке",
+];
 /// Words after "Мен,"/"Я," that belong to a place, not a person.
 const PLACE_AFTER: &[&str] = &[
-    "айылынын", "айылы", "айылында", "айылынан", "районунун", "району", "кочосунун",
-    "кочосундо", "кочосу", "шаарынын", "шаарында", "облусунун", "конушунун", "кыштагынын",
+    "айылынын",
+    "айылы",
+    "айылында",
+    "айылынан",
+    "районунун",
+    "району",
+    "кочосунун",
+    "кочосундо",
+    "кочосу",
+    "шаарынын",
+    "шаарында",
+    "облусунун",
+    "конушунун",
+    "кыштагынын",
 ];
 /// Words before a Russian place name ("с. Петровка", "ул. Мира").
-const PLACE_BEFORE: &[&str] = &["с", "село", "села", "селе", "ул", "улица", "улицы", "г", "п", "пос"];
+const PLACE_BEFORE: &[&str] = &[
+    "с",
+    "село",
+    "села",
+    "селе",
+    "ул",
+    "улица",
+    "улицы",
+    "г",
+    "п",
+    "пос",
+];
 /// Words that introduce the representative of a collective letter.
 const REPRESENTATIVE: &[&str] = &[
-    "окул", "окулу", "атынан", "представитель", "ответственный", "ответственная", "имени",
-    "жооптуу", "уполномоченный",
+    "окул",
+    "окулу",
+    "атынан",
+    "представитель",
+    "ответственный",
+    "ответственная",
+    "имени",
+    "жооптуу",
+    "уполномоченный",
 ];
 
-fn is_role(key: &str) -> bool {
+/// True for a word naming an official's role ("мираб", "начальник"), in any case form.
+pub(crate) fn is_role(key: &str) -> bool {
     ROLES.iter().any(|r| key.starts_with(r))
 }
 
@@ -90,7 +176,12 @@ fn official(doc: &Doc, toks: &[usize]) -> bool {
     };
     let line = doc.toks[first].line;
     let sent = doc.toks[first].sentence;
-    let before = (first.saturating_sub(3)..first)
+    // "башчысына … Мен, Асанова Айгүл": a pronoun between the role and the name makes the
+    // name the writer's own.
+    let pronoun = (first.saturating_sub(3)..first)
+        .rev()
+        .find(|&i| matches!(doc.toks[i].key.as_str(), "мен" | "я" | "биз" | "мы"));
+    let before = (pronoun.map_or(first.saturating_sub(3), |p| p + 1)..first)
         .filter(|&i| doc.toks[i].sentence == sent || doc.toks[i].line == line)
         .any(|i| is_role(&doc.toks[i].key));
     let after = doc
@@ -103,9 +194,20 @@ fn official(doc: &Doc, toks: &[usize]) -> bool {
 /// Words of a Russian or Kyrgyz dative (addressee) name: "Курманбекову", "Асановага".
 fn dative(word: &str) -> bool {
     let k = key_word(word);
-    ["ову", "еву", "ину", "овой", "евой", "иной", "овго", "евге", "овко", "мырзага"]
-        .iter()
-        .any(|e| k.ends_with(e))
+    [
+        "ову",
+        "еву",
+        "ину",
+        "овой",
+        "евой",
+        "иной",
+        "овго",
+        "евге",
+        "овко",
+        "мырзага",
+    ]
+    .iter()
+    .any(|e| k.ends_with(e))
 }
 
 /// A candidate, unless it is an official or empty.
@@ -133,7 +235,16 @@ fn name_start(doc: &Doc, li: usize, skip: usize) -> Option<usize> {
     while s < line.end && !name_token(&doc.toks[s].text) {
         let t = trim_punct(&doc.toks[s].text);
         let k = key_word(t);
-        let skippable = ["от", "гр", "гражданина", "гражданки", "жителя", "жительницы", "мен", "я"];
+        let skippable = [
+            "от",
+            "гр",
+            "гражданина",
+            "гражданки",
+            "жителя",
+            "жительницы",
+            "мен",
+            "я",
+        ];
         if !(t.is_empty() || t.chars().all(|c| c == '_') || skippable.contains(&k.as_str())) {
             return None;
         }
@@ -172,7 +283,11 @@ fn from_markers(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             continue;
         }
         let mut s = i + 1;
-        if doc.toks.get(s).is_some_and(|n| PLACE_BEFORE.contains(&n.key.as_str())) {
+        if doc
+            .toks
+            .get(s)
+            .is_some_and(|n| PLACE_BEFORE.contains(&n.key.as_str()))
+        {
             s += 2;
         }
         if s < doc.toks.len() && name_token(&doc.toks[s].text) {
@@ -184,7 +299,10 @@ fn from_markers(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
 
 /// Token indices of the first `n` sentences of the body.
 fn first_body_sentences(doc: &Doc, lay: &Layout, n: usize) -> std::ops::Range<usize> {
-    let start = doc.lines.get(lay.body_start).map_or(doc.toks.len(), |l| l.start);
+    let start = doc
+        .lines
+        .get(lay.body_start)
+        .map_or(doc.toks.len(), |l| l.start);
     let Some(first) = doc.toks.get(start).map(|t| t.sentence) else {
         return start..start;
     };
@@ -210,9 +328,10 @@ fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let mut i = p + 1;
     while i < doc.toks.len() && i < p + 18 && doc.toks[i].sentence == sent {
         if !name_token(&doc.toks[i].text)
-            || doc.toks.get(i.wrapping_sub(1)).is_some_and(|b| {
-                i > p + 1 && PLACE_BEFORE.contains(&b.key.as_str())
-            })
+            || doc
+                .toks
+                .get(i.wrapping_sub(1))
+                .is_some_and(|b| i > p + 1 && PLACE_BEFORE.contains(&b.key.as_str()))
         {
             i += 1;
             continue;
@@ -223,7 +342,9 @@ fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             .toks
             .get(after)
             .is_some_and(|t| PLACE_AFTER.contains(&t.key.as_str()))
-            || got.iter().any(|&t| PLACE_AFTER.contains(&doc.toks[t].key.as_str()));
+            || got
+                .iter()
+                .any(|&t| PLACE_AFTER.contains(&doc.toks[t].key.as_str()));
         if !place {
             out.extend(cand(doc, got, Source::Intro));
             return;
@@ -240,7 +361,10 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     for li in lay.footer_start..doc.lines.len() {
         let key = doc.line_key(li);
         let toks = doc.line_toks(li);
-        if toks.iter().any(|t| REPRESENTATIVE.contains(&t.key.as_str())) {
+        if toks
+            .iter()
+            .any(|t| REPRESENTATIVE.contains(&t.key.as_str()))
+        {
             continue;
         }
         let numbered = toks
@@ -297,7 +421,10 @@ pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
 
 /// Number of words of the closing or signature label a line starts with.
 fn closing_words(key: &str) -> usize {
-    let words: Vec<&str> = key.split([' ', ':', ',']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = key
+        .split([' ', ':', ','])
+        .filter(|w| !w.is_empty())
+        .collect();
     CLOSINGS
         .iter()
         .map(|c| c.split(' ').collect::<Vec<_>>())
@@ -318,7 +445,9 @@ fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             .iter()
             .position(|t| t.text.ends_with(':'))
             .filter(|&c| c < 5 && toks[..=c].iter().any(|t| is_role(&t.key)));
-        let rep = toks.iter().position(|t| REPRESENTATIVE.contains(&t.key.as_str()));
+        let rep = toks
+            .iter()
+            .position(|t| REPRESENTATIVE.contains(&t.key.as_str()));
         let Some(r) = rep.or(role_label) else {
             continue;
         };
@@ -340,7 +469,8 @@ fn from_signer_lists(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let n = doc.lines.len();
     for li in n.saturating_sub(16).max(lay.body_start)..n {
         let key = doc.line_key(li);
-        if !(key.contains("кол кой") || key.contains("кол коюш") || key.starts_with("подпис")) {
+        if !(key.contains("кол кой") || key.contains("кол коюш") || key.starts_with("подпис"))
+        {
             continue;
         }
         let mut li2 = li;
@@ -357,7 +487,13 @@ fn from_signer_lists(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
                 }
             }
             li2 += 1;
-            if doc.lines.get(li2).is_some_and(|l| !doc.toks[l.start].text.chars().next().is_some_and(char::is_uppercase)) {
+            if doc.lines.get(li2).is_some_and(|l| {
+                !doc.toks[l.start]
+                    .text
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+            }) {
                 break;
             }
         }
@@ -373,7 +509,9 @@ fn from_header_lines(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         if !crate::layout::name_like_line(doc, li)
             || is_addressee(&key)
             || doc.line_toks(li).iter().any(|t| dative(&t.text))
-            || li > 0 && is_addressee(&doc.line_key(li - 1)) && !has_name_marker(&key)
+            || li > 0
+                && is_addressee(&doc.line_key(li - 1))
+                && !has_name_marker(&key)
                 && !(li + 1 < doc.lines.len() && address_like(doc, li + 1))
         {
             continue;
@@ -437,12 +575,19 @@ fn word_keys(doc: &Doc, c: &NameCand) -> Vec<String> {
 /// fit the other's words.
 fn same_person(doc: &Doc, a: &NameCand, b: &NameCand) -> bool {
     let (ka, kb) = (word_keys(doc, a), word_keys(doc, b));
-    ka.iter().any(|x| kb.iter().any(|y| x == y || x.starts_with(y.as_str()) || y.starts_with(x.as_str())))
+    ka.iter().any(|x| {
+        kb.iter()
+            .any(|y| x == y || x.starts_with(y.as_str()) || y.starts_with(x.as_str()))
+    })
 }
 
 /// How full a spelling is: whole words first, then letters (Kyrgyz letters kept count more).
 fn fullness(doc: &Doc, c: &NameCand) -> (usize, usize, usize) {
-    let words = c.toks.iter().filter(|&&t| !initial(&doc.toks[t].text)).count();
+    let words = c
+        .toks
+        .iter()
+        .filter(|&&t| !initial(&doc.toks[t].text))
+        .count();
     let text = c.text(doc);
     let ky = text.chars().filter(|ch| "өүңӨҮҢ".contains(*ch)).count();
     (words, ky, text.chars().count())
@@ -461,7 +606,10 @@ pub(crate) fn people(doc: &Doc, mut cands: Vec<NameCand>) -> Vec<Person> {
     cands.sort_by(|a, b| b.source.cmp(&a.source).then(a.toks[0].cmp(&b.toks[0])));
     let mut out: Vec<Person> = Vec::new();
     for c in cands {
-        match out.iter_mut().find(|p| p.cands.iter().any(|x| same_person(doc, x, &c))) {
+        match out
+            .iter_mut()
+            .find(|p| p.cands.iter().any(|x| same_person(doc, x, &c)))
+        {
             Some(p) => {
                 if !p.cands.iter().any(|x| x.toks == c.toks) {
                     p.score += 0.1;
@@ -499,12 +647,35 @@ fn ru_nominative(words: &[String]) -> Vec<String> {
                 return w.clone();
             }
             let rules: &[(&str, &str)] = if female {
-                &[("овны", "овна"), ("евны", "евна"), ("ичны", "ична"), ("овой", "ова"), ("евой", "ева"),
-                  ("иной", "ина"), ("ской", "ская"), ("цкой", "цкая"), ("ьи", "ья"), ("ии", "ия"),
-                  ("ги", "га"), ("ки", "ка"), ("хи", "ха"), ("ы", "а")]
+                &[
+                    ("овны", "овна"),
+                    ("евны", "евна"),
+                    ("ичны", "ична"),
+                    ("овой", "ова"),
+                    ("евой", "ева"),
+                    ("иной", "ина"),
+                    ("ской", "ская"),
+                    ("цкой", "цкая"),
+                    ("ьи", "ья"),
+                    ("ии", "ия"),
+                    ("ги", "га"),
+                    ("ки", "ка"),
+                    ("хи", "ха"),
+                    ("ы", "а"),
+                ]
             } else {
-                &[("ича", "ич"), ("ова", "ов"), ("ева", "ев"), ("ёва", "ёв"), ("ина", "ин"),
-                  ("ского", "ский"), ("цкого", "цкий"), ("ея", "ей"), ("ая", "ай"), ("ия", "ий")]
+                &[
+                    ("ича", "ич"),
+                    ("ова", "ов"),
+                    ("ева", "ев"),
+                    ("ёва", "ёв"),
+                    ("ина", "ин"),
+                    ("ского", "ский"),
+                    ("цкого", "цкий"),
+                    ("ея", "ей"),
+                    ("ая", "ай"),
+                    ("ия", "ий"),
+                ]
             };
             for (from, to) in rules {
                 if let Some(stem) = w.strip_suffix(from) {
@@ -514,7 +685,10 @@ fn ru_nominative(words: &[String]) -> Vec<String> {
             // A male given name in the genitive: "Бакыта", "Ивана".
             if !female {
                 if let Some(stem) = w.strip_suffix('а') {
-                    if stem.chars().last().is_some_and(|c| !"аеёиоуыэюяьй".contains(c))
+                    if stem
+                        .chars()
+                        .last()
+                        .is_some_and(|c| !"аеёиоуыэюяьй".contains(c))
                         && (crate::names::is_given_name(stem) || words.len() > 1)
                     {
                         return stem.to_string();
@@ -530,12 +704,16 @@ fn ru_nominative(words: &[String]) -> Vec<String> {
 /// "… уулунан"): the nominative, when what is left is a patronymic, a surname or a listed
 /// given name.
 fn ky_nominative(word: &str) -> String {
-    for suf in ["нан", "нен", "дан", "ден", "тан", "тен", "дон", "дөн", "тон", "төн"] {
+    for suf in [
+        "нан", "нен", "дан", "ден", "тан", "тен", "дон", "дөн", "тон", "төн",
+    ] {
         if let Some(stem) = word.strip_suffix(suf) {
             let k = key_word(stem);
-            let fits = ["ович", "евич", "овна", "евна", "ична", "ов", "ев", "ова", "ева", "уулу", "кызы"]
-                .iter()
-                .any(|e| k.ends_with(e))
+            let fits = [
+                "ович", "евич", "овна", "евна", "ична", "ов", "ев", "ова", "ева", "уулу", "кызы",
+            ]
+            .iter()
+            .any(|e| k.ends_with(e))
                 || crate::names::is_given_name(stem);
             if fits {
                 return stem.to_string();
@@ -549,12 +727,20 @@ fn ky_nominative(word: &str) -> String {
 /// "от"/"жителя", Kyrgyz ablative on the last word.
 pub(crate) fn nominative(doc: &Doc, c: &NameCand, text: &str) -> String {
     let words: Vec<String> = text.split(' ').map(String::from).collect();
-    let before = c.toks.first().and_then(|&f| f.checked_sub(1)).map(|b| doc.toks[b].key.as_str());
+    let before = c
+        .toks
+        .first()
+        .and_then(|&f| f.checked_sub(1))
+        .map(|b| doc.toks[b].key.as_str());
     let genitive = matches!(
         before,
         Some("от" | "жителя" | "жительницы" | "гражданина" | "гражданки" | "заявителя")
     );
-    let mut words = if genitive { ru_nominative(&words) } else { words };
+    let mut words = if genitive {
+        ru_nominative(&words)
+    } else {
+        words
+    };
     if let Some(last) = words.last_mut() {
         *last = ky_nominative(last);
     }

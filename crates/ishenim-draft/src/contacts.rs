@@ -245,12 +245,15 @@ static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// A date with a two-digit year and full stops only ("17.04.23"); dashes and spaces would
 /// take pieces of a phone number for a date.
 static SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|\.?$|\.\s)").expect("static regex")
+    Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|\.?$|\.\s)")
+        .expect("static regex")
 });
 /// "3 апреля 26г.", "5-май 25-ж.": a day, a month name and a two-digit year with its suffix.
 static TEXT_SHORT_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(\d{1,2})\s*[»”"']?\s*-?\s*([^\s\d.,»”"'-]+)\s+(\d{2})\s*-?\s*(?:г|ж)(?:\.|\b)"#)
-        .expect("static regex")
+    Regex::new(
+        r#"(?i)\b(\d{1,2})\s*[»”"']?\s*-?\s*([^\s\d.,»”"'-]+)\s+(\d{2})\s*-?\s*(?:г|ж)(?:\.|\b)"#,
+    )
+    .expect("static regex")
 });
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("static regex"));
@@ -381,7 +384,10 @@ pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
             continue;
         };
         let Some(m) = month_of(&c[2]) else { continue };
-        if let (Some(v), Some(m0)) = (iso(2000 + y, m, d).filter(|_| (15..=49).contains(&y)), c.get(0)) {
+        if let (Some(v), Some(m0)) = (
+            iso(2000 + y, m, d).filter(|_| (15..=49).contains(&y)),
+            c.get(0),
+        ) {
             out.push(FoundDate {
                 iso: v,
                 coverage: (cover(m0.as_str()) / total).min(1.0),
@@ -392,11 +398,17 @@ pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
         let (Some(d), Some(m), Some(y)) = (parse(&c[1]), parse(&c[2]), parse(&c[3])) else {
             continue;
         };
-        if let (Some(v), Some(m0)) = (iso(2000 + y, m, d).filter(|_| (15..=49).contains(&y)), c.get(0)) {
+        if let (Some(v), Some(m0)) = (
+            iso(2000 + y, m, d).filter(|_| (15..=49).contains(&y)),
+            c.get(0),
+        ) {
             let extra = tail_bonus(m0.end()) as f32;
             out.push(FoundDate {
                 iso: v,
-                coverage: ((cover(m0.as_str().trim_matches(|c: char| !c.is_ascii_digit())) + extra) / total).min(1.0),
+                coverage: ((cover(m0.as_str().trim_matches(|c: char| !c.is_ascii_digit()))
+                    + extra)
+                    / total)
+                    .min(1.0),
             });
         }
     }
@@ -431,7 +443,11 @@ pub(crate) fn choose_date(doc: &crate::text::Doc, lay: &crate::layout::Layout) -
     for li in tail.chain(top) {
         let text = doc.lines[li].text.trim();
         let words = doc.line_toks(li).len();
-        let sentence = words > 10 || (words > 5 && text.ends_with(['.', '!', '?']) && !text.ends_with("г.") && !text.ends_with("ж."));
+        let sentence = words > 10
+            || (words > 5
+                && text.ends_with(['.', '!', '?'])
+                && !text.ends_with("г.")
+                && !text.ends_with("ж."));
         let Some(d) = find_dates(text)
             .into_iter()
             .max_by(|a, b| a.coverage.total_cmp(&b.coverage))

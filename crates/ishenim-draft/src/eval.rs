@@ -134,6 +134,7 @@ pub fn page_from_text(stem: &str, text: &str) -> PageRecord {
         size: [2480, 3508],
         warnings: vec![],
         unread: vec![],
+        qr: Vec::new(),
     }
 }
 
@@ -393,33 +394,70 @@ fn score(
         let mut confident_miss = false;
         let phone_ok = phone_key(&t.phone) == got(&|d| phone_key(&d.phone));
         confident_miss |= !phone_ok && sure("phone");
-        field(&mut rep.phone, &mut rep.mismatches, lid, "phone", phone_key(&t.phone), got(&|d| phone_key(&d.phone)));
+        field(
+            &mut rep.phone,
+            &mut rep.mismatches,
+            lid,
+            "phone",
+            phone_key(&t.phone),
+            got(&|d| phone_key(&d.phone)),
+        );
         let name_ok = loose(&t.name) == got(&|d| loose(&d.applicant.name));
         let anon_ok = t.anonymous.is_none() || t.anonymous == d.map(|d| d.applicant.anonymous);
         confident_miss |= !(name_ok && anon_ok) && sure("applicant");
-        field(&mut rep.name, &mut rep.mismatches, lid, "name", loose(&t.name), got(&|d| loose(&d.applicant.name)));
-        field(&mut rep.anonymous, &mut rep.mismatches, lid,
+        field(
+            &mut rep.name,
+            &mut rep.mismatches,
+            lid,
+            "name",
+            loose(&t.name),
+            got(&|d| loose(&d.applicant.name)),
+        );
+        field(
+            &mut rep.anonymous,
+            &mut rep.mismatches,
+            lid,
             "anonymous",
             t.anonymous.map(|a| a.to_string()),
             got(&|d| Some(d.applicant.anonymous.to_string())),
         );
         let date_ok = norm(&t.date) == got(&|d| norm(&d.date));
         confident_miss |= !date_ok && sure("date");
-        field(&mut rep.date, &mut rep.mismatches, lid, "date", norm(&t.date), got(&|d| norm(&d.date)));
+        field(
+            &mut rep.date,
+            &mut rep.mismatches,
+            lid,
+            "date",
+            norm(&t.date),
+            got(&|d| norm(&d.date)),
+        );
         let got_addr = got(&|d| address_key(&d.address));
         let want_addr = std::iter::once(address_key(&t.address))
             .chain(t.address_alts.iter().map(|a| address_key(&Some(a.clone()))))
             .find(|a| *a == got_addr)
             .unwrap_or_else(|| address_key(&t.address));
         confident_miss |= want_addr != got_addr && sure("address");
-        field(&mut rep.address, &mut rep.mismatches, lid, "address", want_addr, got_addr);
-        field(&mut rep.lang, &mut rep.mismatches, lid,
+        field(
+            &mut rep.address,
+            &mut rep.mismatches,
+            lid,
+            "address",
+            want_addr,
+            got_addr,
+        );
+        field(
+            &mut rep.lang,
+            &mut rep.mismatches,
+            lid,
             "lang",
             t.lang.clone(),
             got(&|d| Some(d.lang.clone())),
         );
         if let Some(want) = &t.category {
-            field(&mut rep.category, &mut rep.mismatches, lid,
+            field(
+                &mut rep.category,
+                &mut rep.mismatches,
+                lid,
                 "category",
                 Some(want.clone()),
                 got(&|d| Some(d.category.clone())),
@@ -438,7 +476,9 @@ fn score(
         }
         rep.calibrated.add(!confident_miss);
         if confident_miss {
-            rep.mismatches.push(format!("{lid} calibration: a wrong field was not marked unsure"));
+            rep.mismatches.push(format!(
+                "{lid} calibration: a wrong field was not marked unsure"
+            ));
         }
         if let Some(want) = t.corruption {
             let flag = d.is_some_and(|d| d.corruption.flag);

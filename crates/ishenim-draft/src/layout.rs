@@ -269,7 +269,11 @@ pub(crate) fn opening_score(text: &str) -> u32 {
 
 /// True when a page continues the letter of the page before rather than starting one.
 pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
-    let first = page.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let first = page
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     let first_key = key_line(first);
     let page_number = first.split_whitespace().count() <= 3
         && first.chars().any(|c| c.is_ascii_digit())
@@ -278,23 +282,43 @@ pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
             .any(|w| w == "бет" || w == "стр" || w == "страница")
             || first.trim_matches(['-', ' ']).parse::<u32>().is_ok());
     let mid_sentence = first.split_whitespace().count() >= 3
-        && first.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_lowercase);
+        && first
+            .chars()
+            .find(|c| c.is_alphanumeric())
+            .is_some_and(char::is_lowercase);
     if page_number || mid_sentence && opening < 2 {
         return true;
     }
     let opens = opening >= 1
-        || ["мен", "я", "биз", "мы", "урматтуу", "уважаем", "саламатсызбы", "здравствуй"]
-            .iter()
-            .any(|w| first_key.split(' ').next().is_some_and(|f| f.starts_with(w)));
+        || [
+            "мен",
+            "я",
+            "биз",
+            "мы",
+            "урматтуу",
+            "уважаем",
+            "саламатсызбы",
+            "здравствуй",
+        ]
+        .iter()
+        .any(|w| {
+            first_key
+                .split(' ')
+                .next()
+                .is_some_and(|f| f.starts_with(w))
+        });
     !opens && !ended(prev)
 }
 
 /// True when a page ends a letter: a closing, a signature label, a date or a name in its
 /// last lines.
 fn ended(text: &str) -> bool {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    let name_word =
-        |t: &&str| crate::applicant::name_token(t) || crate::candidates::initial(t);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let name_word = |t: &&str| crate::applicant::name_token(t) || crate::candidates::initial(t);
     lines.iter().rev().take(5).any(|l| {
         let k = key_line(l);
         let words = l.split_whitespace().count();
@@ -308,9 +332,17 @@ fn ended(text: &str) -> bool {
         let k = key_line(l);
         (2..=4).contains(&w.len()) && w.iter().all(name_word)
             || w.len() <= 4
-                && ["тургун", "жител", "житель", "ата-эне", "родител", "жашоочу", "аноним"]
-                    .iter()
-                    .any(|g| k.contains(g))
+                && [
+                    "тургун",
+                    "жител",
+                    "житель",
+                    "ата-эне",
+                    "родител",
+                    "жашоочу",
+                    "аноним",
+                ]
+                .iter()
+                .any(|g| k.contains(g))
     })
 }
 
@@ -341,9 +373,39 @@ pub(crate) fn name_like_line(doc: &Doc, i: usize) -> bool {
 /// Address words (keys): a line with one of them, a capitalised word and no verb of a
 /// sentence is an address line.
 const ADDRESS_WORDS: &[&str] = &[
-    "айылы", "айыл", "айылы,", "кочосу", "коч", "к", "ул", "улица", "с", "село", "д", "дом", "кв",
-    "батир", "уй", "району", "район", "р-н", "мкр", "микрорайон", "обл", "областы", "облусу",
-    "шаары", "г", "пер", "переулок", "проспект", "пр", "тупик", "массив", "конушу", "кыштагы",
+    "айылы",
+    "айыл",
+    "айылы,",
+    "кочосу",
+    "коч",
+    "к",
+    "ул",
+    "улица",
+    "с",
+    "село",
+    "д",
+    "дом",
+    "кв",
+    "батир",
+    "уй",
+    "району",
+    "район",
+    "р-н",
+    "мкр",
+    "микрорайон",
+    "обл",
+    "областы",
+    "облусу",
+    "шаары",
+    "г",
+    "пер",
+    "переулок",
+    "проспект",
+    "пр",
+    "тупик",
+    "массив",
+    "конушу",
+    "кыштагы",
 ];
 
 /// True when a line reads as an address ("Кара-Суу айылы, Ленин көчөсү, 14-үй",
@@ -364,8 +426,7 @@ pub(crate) fn address_like(doc: &Doc, i: usize) -> bool {
     let capital = toks
         .iter()
         .any(|t| t.text.chars().next().is_some_and(char::is_uppercase));
-    let sentence = doc.lines[i].text.trim_end().ends_with(['.', '!', '?'])
-        && toks.len() > 6;
+    let sentence = doc.lines[i].text.trim_end().ends_with(['.', '!', '?']) && toks.len() > 6;
     has_word && capital && !sentence
 }
 

@@ -19,6 +19,7 @@ mod models;
 mod names;
 mod phone;
 mod places;
+mod receipt;
 mod summary;
 mod text;
 
@@ -49,6 +50,7 @@ pub mod fuzzing {
     }
 }
 pub use models::{ModelError, Models, CATEGORIES_TOML, CORRUPTION_TOML};
+pub use receipt::ReceiptCode;
 pub use summary::MAX_SUMMARY;
 pub use text::Span;
 
@@ -125,6 +127,11 @@ pub struct LetterDraft {
     pub spans: BTreeMap<String, Vec<Span>>,
     /// Non-fatal observations (machine-readable codes).
     pub warnings: Vec<String>,
+    /// The receipt code of the writer's slip, from a QR symbol on the attached stub or the
+    /// code written in the text (check symbol validated); null when there is none (and in
+    /// drafts made before this key existed).
+    #[serde(default)]
+    pub receipt_code: Option<ReceiptCode>,
 }
 
 /// Fields whose confidence is below this are marked "check against the image" on the review
@@ -358,9 +365,15 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     for p in pages.iter() {
         for r in &p.unread {
             let [x0, y0, x1, y1] = r.bbox;
-            warnings.push(format!("unread_region:{}:{x0},{y0},{x1},{y1}:{}", p.stem, r.reason));
+            warnings.push(format!(
+                "unread_region:{}:{x0},{y0},{x1},{y1}:{}",
+                p.stem, r.reason
+            ));
         }
     }
+
+    let (receipt_code, receipt_warnings) = receipt::find(pages);
+    warnings.extend(receipt_warnings);
 
     let first_reason_tok = corruption
         .reasons
@@ -440,6 +453,7 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         category_detail: cat,
         spans,
         warnings,
+        receipt_code,
     }
 }
 

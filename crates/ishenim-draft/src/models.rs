@@ -291,7 +291,8 @@ pub(crate) struct CorruptionModel {
     pub thanks_factor: f32,
     pub neg_before: Vec<TokPat>,
     pub neg_after: Vec<TokPat>,
-    pub rumour: Vec<TokPat>,
+    /// Markers of hearsay, one word or a phrase ("ушак", "айтылып жүрөт", "деген сөз").
+    pub rumour: Vec<Phrase>,
     pub thanks: Vec<TokPat>,
     pub neutral: Vec<Phrase>,
     pub terms: Vec<Term>,
@@ -402,8 +403,16 @@ fn compile_corruption(src: &str, file: &str) -> Result<CorruptionModel, ModelErr
         }
         rules.push(Rule {
             name: r.name.clone(),
-            all: r.all.iter().map(|c| concept(c, &r.name)).collect::<Result<_, _>>()?,
-            any: r.any.iter().map(|c| concept(c, &r.name)).collect::<Result<_, _>>()?,
+            all: r
+                .all
+                .iter()
+                .map(|c| concept(c, &r.name))
+                .collect::<Result<_, _>>()?,
+            any: r
+                .any
+                .iter()
+                .map(|c| concept(c, &r.name))
+                .collect::<Result<_, _>>()?,
             weight: r.weight,
             reach: r.reach.unwrap_or(1),
             lang: r.lang.clone(),
@@ -411,7 +420,11 @@ fn compile_corruption(src: &str, file: &str) -> Result<CorruptionModel, ModelErr
     }
     Ok(CorruptionModel {
         innocent_factor: f.innocent_factor,
-        innocent: f.innocent.as_ref().map(|w| phrases(&w.words)).unwrap_or_default(),
+        innocent: f
+            .innocent
+            .as_ref()
+            .map(|w| phrases(&w.words))
+            .unwrap_or_default(),
         concepts,
         rules,
         threshold: f.threshold,
@@ -420,7 +433,7 @@ fn compile_corruption(src: &str, file: &str) -> Result<CorruptionModel, ModelErr
         thanks_factor: f.thanks_factor,
         neg_before: word_list(&f.negation.before),
         neg_after: word_list(&f.negation.after),
-        rumour: word_list(&f.rumour.words),
+        rumour: phrases(&f.rumour.words),
         thanks: word_list(&f.thanks.words),
         neutral,
         terms,

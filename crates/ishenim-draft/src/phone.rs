@@ -7,14 +7,42 @@ use crate::text::{conf_of, Doc};
 
 /// Words near a number that make it the writer's own (keys, prefixes).
 const MINE: &[&str] = &[
-    "менин", "мага", "телефонум", "номерим", "номериме", "мой", "мне", "моему", "мною",
-    "звоните", "звонить", "связи", "байланыш", "чалыныз", "чалсаныз", "чалып койсоныз",
-    "контакт", "уюлдук",
+    "менин",
+    "мага",
+    "телефонум",
+    "номерим",
+    "номериме",
+    "мой",
+    "мне",
+    "моему",
+    "мною",
+    "звоните",
+    "звонить",
+    "связи",
+    "байланыш",
+    "чалыныз",
+    "чалсаныз",
+    "чалып койсоныз",
+    "контакт",
+    "уюлдук",
 ];
 /// Words before a number in its sentence that make it someone else's (keys, prefixes).
 const OTHERS: &[&str] = &[
-    "анын", "его", "ее", "её", "башчынын", "номерине", "позвонил", "звонил", "чалдым",
-    "чалсак", "чалганда", "катчысынын", "директордун", "адистин", "кызматкердин",
+    "анын",
+    "его",
+    "ее",
+    "её",
+    "башчынын",
+    "номерине",
+    "позвонил",
+    "звонил",
+    "чалдым",
+    "чалсак",
+    "чалганда",
+    "катчысынын",
+    "директордун",
+    "адистин",
+    "кызматкердин",
 ];
 
 /// One phone found in the letter.
@@ -29,7 +57,10 @@ struct Found {
 fn phones_on_line(doc: &Doc, li: usize) -> Vec<Phone> {
     let text = &doc.lines[li].text;
     let mut out = find_loose_phones(text);
-    let label_at = doc.line_toks(li).iter().position(|t| starts_with_label(&t.key, PHONE_LABELS));
+    let label_at = doc
+        .line_toks(li)
+        .iter()
+        .position(|t| starts_with_label(&t.key, PHONE_LABELS));
     if out.is_empty() && label_at.is_some() {
         let after: String = doc.line_toks(li)[label_at.unwrap_or(0)..]
             .iter()
@@ -40,7 +71,14 @@ fn phones_on_line(doc: &Doc, li: usize) -> Vec<Phone> {
         let digits_from = text.find(|c: char| c.is_ascii_digit() || c == '+' || c == '(');
         let mut rest = digits_from.map_or("", |d| &text[d..]).to_string();
         if let Some(next) = doc.lines.get(li + 1) {
-            if parse_phone(&rest).is_none_or(|p| !p.e164) && next.text.chars().all(|c| c.is_ascii_digit() || " -()".contains(c)) {
+            // The rest of the number on the next line, digits possibly read as look-alike
+            // letters ("Өз 91" for "03 91").
+            let digits_only = next
+                .text
+                .chars()
+                .all(|c| crate::contacts::digit(c, true).is_some() || " -()".contains(c));
+            let has_digit = next.text.chars().any(|c| c.is_ascii_digit());
+            if parse_phone(&rest).is_none_or(|p| !p.e164) && digits_only && has_digit {
                 rest = format!("{rest} {}", next.text.trim());
             }
         }
@@ -70,17 +108,22 @@ fn score(doc: &Doc, lay: &Layout, li: usize, name: &[usize]) -> i32 {
     if near.iter().any(|k| MINE.iter().any(|m| k.starts_with(m))) {
         s += 2;
     }
-    let role_before = toks.iter().take_while(|t| !t.text.chars().any(|c| c.is_ascii_digit())).any(|t| {
-        OTHERS.iter().any(|o| t.key.starts_with(o))
-    });
-    let paren_after_name = doc.lines[li].text.contains("(тел") && !name.iter().any(|&t| doc.toks[t].line == li);
+    // "Мирабдын телефону 0700 …", "его номер …": a role or someone else's word before the number.
+    let role_before = toks
+        .iter()
+        .take_while(|t| !t.text.chars().any(|c| c.is_ascii_digit()))
+        .any(|t| OTHERS.iter().any(|o| t.key.starts_with(o)) || crate::candidates::is_role(&t.key));
+    let paren_after_name =
+        doc.lines[li].text.contains("(тел") && !name.iter().any(|&t| doc.toks[t].line == li);
     if role_before || paren_after_name {
         s -= 3;
     }
     if name.iter().any(|&t| doc.toks[t].line == li) {
         s += 2;
     }
-    let numbered = toks.first().is_some_and(|t| t.text.trim_end_matches(['.', ')']).parse::<u32>().is_ok());
+    let numbered = toks
+        .first()
+        .is_some_and(|t| t.text.trim_end_matches(['.', ')']).parse::<u32>().is_ok());
     if numbered {
         s -= 1;
     }
@@ -101,18 +144,42 @@ pub(crate) fn choose_phone(doc: &Doc, lay: &Layout, name: &[usize]) -> PhoneChoi
     for li in 0..doc.lines.len() {
         for phone in phones_on_line(doc, li) {
             if !found.iter().any(|f| f.phone.value == phone.value) {
-                found.push(Found { score: score(doc, lay, li, name), phone, line: li });
+                found.push(Found {
+                    score: score(doc, lay, li, name),
+                    phone,
+                    line: li,
+                });
             }
         }
     }
-    let best = found.iter().filter(|f| f.score >= 0).max_by_key(|f| (f.score, usize::MAX - f.line));
+    let best = found
+        .iter()
+        .filter(|f| f.score >= 0)
+        .max_by_key(|f| (f.score, usize::MAX - f.line));
     let Some(best) = best else {
-        return PhoneChoice { phone: None, confidence: if found.is_empty() { 0.75 } else { 0.5 }, toks: vec![] };
+        return PhoneChoice {
+            phone: None,
+            confidence: if found.is_empty() { 0.75 } else { 0.5 },
+            toks: vec![],
+        };
     };
     let toks: Vec<usize> = (doc.lines[best.line].start..doc.lines[best.line].end).collect();
-    let rivals = found.iter().filter(|f| f.score >= best.score - 1 && f.phone.value != best.phone.value).count();
-    let base = if best.phone.repaired { 0.7 } else if best.phone.e164 { 0.95 } else { 0.6 };
-    let sure = if best.score >= 2 && rivals == 0 { 1.0 } else { 0.6 };
+    let rivals = found
+        .iter()
+        .filter(|f| f.score >= best.score - 1 && f.phone.value != best.phone.value)
+        .count();
+    let base = if best.phone.repaired {
+        0.7
+    } else if best.phone.e164 {
+        0.95
+    } else {
+        0.6
+    };
+    let sure = if best.score >= 2 && rivals == 0 {
+        1.0
+    } else {
+        0.6
+    };
     PhoneChoice {
         phone: Some(best.phone.value.clone()),
         confidence: base * sure * (0.5 + 0.5 * conf_of(doc, &toks)),

@@ -115,13 +115,24 @@ impl Places {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_uppercase() || crate::applicant::small_like_capital(c));
-            // OCR loses ө, ү, ң and ё, it does not add them: a word written with more of
-            // them than the listed name ("Бөкөнбаев" for "Боконбаев") is kept as written.
-            let special = |w: &str| w.chars().filter(|c| "өүңёӨҮҢЁ".contains(*c)).count();
+            // OCR loses ө, ү, ң and ё far more often than it adds them: a word with two or
+            // more of them where the listed name has plain letters ("Бөкөнбаев" for
+            // "Боконбаев") is another word, kept as written; one may be a misreading.
+            let special = |c: char| "өүңёӨҮҢЁ".contains(c);
+            let plausible = |name: &str| {
+                let added = if name.chars().count() == core.chars().count() {
+                    let pairs = name.chars().zip(core.chars());
+                    pairs.filter(|&(n, w)| special(w) && !special(n)).count()
+                } else {
+                    let count = |s: &str| s.chars().filter(|&c| special(c)).count();
+                    count(core).saturating_sub(count(name))
+                };
+                added <= 1
+            };
             let known = capital
                 .then(|| self.index.get(core))
                 .flatten()
-                .filter(|name| special(name) >= special(core));
+                .filter(|name| plausible(name));
             match known {
                 Some(name) if name != core => out.push_str(&word.replacen(core, name, 1)),
                 _ => out.push_str(word),

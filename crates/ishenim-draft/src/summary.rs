@@ -368,14 +368,13 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     });
     // The main phrase: the preferred sentence if a clause of it fits, else the next sentence that does;
     // never a sentence cut mid-phrase.
-    let preferred = match (
-        inp.thanks || inp.corruption || req_clause.is_none(),
-        &report,
-    ) {
-        (true, Some(r)) => strip_leads(r, inp.lang),
+    // What the letter is about comes first (the request alone often does not name it:
+    // "сураныч, тез арада чечип бериңиздер"), what is asked after it.
+    let preferred = match &report {
+        Some(r) if report != request => strip_leads(r, inp.lang),
         _ => req_clause.clone().unwrap_or_default(),
     };
-    let main_budget = budget.clamp(60, 150);
+    let main_budget = budget.clamp(60, if req_clause.is_some() { 110 } else { 150 });
     let mut candidates = vec![preferred];
     candidates.extend(
         sents
@@ -393,9 +392,18 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         // Nothing fits whole: say only what kind of letter it is and where.
         return format!("{kind}{place}");
     };
+    // A request letter told by its report first reads "Кайрылуу: <report>; өтүнүч: <request>".
+    let kind = match (
+        kind,
+        main_clip.as_str() == req_clause.as_deref().unwrap_or_default(),
+    ) {
+        ("Өтүнүч", false) => "Кайрылуу",
+        ("Просьба", false) => "Обращение",
+        (k, _) => k,
+    };
     let mut text = format!("{kind}: {}", lower_first(&main_clip));
     // Add what is asked when the report came first and there is room.
-    if let Some(rc) = req_clause.filter(|_| inp.corruption && !inp.thanks) {
+    if let Some(rc) = req_clause.filter(|_| !inp.thanks) {
         if !rc.is_empty() && report.as_deref() != request.as_deref() {
             let label = if ru { "просьба" } else { "өтүнүч" };
             let room = MAX_SUMMARY.saturating_sub(
