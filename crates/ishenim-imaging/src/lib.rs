@@ -15,6 +15,7 @@ pub mod binarize;
 pub mod blank;
 pub mod border;
 pub mod components;
+pub mod denoise;
 pub mod dewarp;
 pub mod flatten;
 pub mod geometry;

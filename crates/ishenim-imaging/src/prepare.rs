@@ -5,6 +5,7 @@ use crate::binarize::{ink_threshold, shrink_mean, threshold};
 use crate::blank::{is_blank, Content};
 use crate::border::{is_border_junk, Scale};
 use crate::components::label;
+use crate::denoise::{smooth_grain, whiten_grain};
 use crate::dewarp::{measure, Dewarp};
 use crate::flatten::flatten_background;
 use crate::geometry::{rotation_to_source, Affine, Homography};
@@ -69,6 +70,8 @@ pub struct Prepared {
     pub dithered: bool,
     /// Share of the image covered by the sheet when a photo's surroundings were blanked.
     pub sheet_coverage: Option<f64>,
+    /// True when the page's sensor grain was smoothed before analysis (a dark photo).
+    pub smoothed: bool,
     /// The flattening of curled text lines applied after deskewing, if the page was bent.
     /// `to_original` maps the coordinates from before it; use [`Prepared::map_box`].
     pub dewarp: Option<Dewarp>,
@@ -151,6 +154,8 @@ fn estimate_dpi(w: u32, h: u32) -> u32 {
 pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     let mut gray = to_gray(img);
     let original_size = gray.dimensions();
+    // A dark photo's grain would pass for ink everywhere below: smooth it first.
+    let smoothed = smooth_grain(&mut gray, img);
     // A photo of a sheet on a desk: straighten the sheet (or at least blank the desk).
     let mut pre = Homography::IDENTITY;
     let sheet = find_sheet(&gray);
@@ -176,6 +181,9 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     }
     let mut flat = flatten_background(&gray);
     drop(gray);
+    if smoothed {
+        whiten_grain(&mut flat);
+    }
     // Analyse at about 150 dpi: enough for 0.1° skew and cheap to label.
     let f = (dpi / 150).max(1);
     let small = shrink_mean(&flat, f);
@@ -244,6 +252,7 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         junk_removed,
         dithered,
         sheet_coverage: sheet.map(|s| s.coverage),
+        smoothed,
         dewarp: None,
     };
     if blank || heights.len() < 3 {
