@@ -35,6 +35,7 @@ fn page(n: u32) -> PageRecord {
         size: [2480, 3508],
         warnings: Vec::new(),
         unread: Vec::new(),
+        qr: Vec::new(),
     }
 }
 

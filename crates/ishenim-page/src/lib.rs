@@ -61,6 +61,20 @@ pub struct PageRecord {
     /// written before this key existed).
     #[serde(default)]
     pub unread: Vec<UnreadRegion>,
+    /// QR symbols found on the page image whose text is a receipt code (a slip's stub
+    /// attached to the letter), with their boxes. Left out of the JSON when there is none
+    /// (and empty in records written before this key existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qr: Vec<QrMark>,
+}
+
+/// A QR symbol read on the page image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QrMark {
+    /// The text the symbol carries (a receipt code, `XXXX-XXXX-XXXX`).
+    pub text: String,
+    /// `[x0, y0, x1, y1]` in pixels of the original page image as stored.
+    pub bbox: [u32; 4],
 }
 
 /// A part of the page that looks like writing but produced no usable words.
@@ -104,6 +118,8 @@ mod tests {
             "words":[],"timings_ms":{}}"#;
         let r: PageRecord = serde_json::from_str(old).expect("old record");
         assert!(r.unread.is_empty());
+        assert!(r.qr.is_empty());
+        assert!(serde_json::to_value(&r).expect("json").get("qr").is_none());
         let mut r2 = r.clone();
         r2.unread.push(UnreadRegion {
             bbox: [1, 2, 3, 4],

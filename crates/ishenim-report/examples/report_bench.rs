@@ -193,6 +193,7 @@ fn page(n: u32, text: String) -> PageRecord {
         size: [2480, 3508],
         warnings: Vec::new(),
         unread: Vec::new(),
+        qr: Vec::new(),
     }
 }
 

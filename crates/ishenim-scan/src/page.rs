@@ -55,6 +55,19 @@ pub struct Engines {
     pub digits: Option<DigitReader>,
 }
 
+/// Receipt codes in QR symbols on the original image (a slip's stub attached to the
+/// letter): found before anything else changes the pixels, boxes on the image as stored.
+fn find_receipt_qr(image: &image::DynamicImage) -> Vec<ishenim_page::QrMark> {
+    let gray = image.to_luma8();
+    ishenim_receipt::qr::find(gray.width(), gray.height(), gray.as_raw())
+        .into_iter()
+        .map(|f| ishenim_page::QrMark {
+            text: f.code.to_string(),
+            bbox: f.bbox,
+        })
+        .collect()
+}
+
 /// Scans one page. Never fails: a recognition error yields an empty page with a warning,
 /// so the page is kept and shown to a person.
 pub fn scan_page(
@@ -75,8 +88,11 @@ pub fn scan_page(
             ..PrepareOptions::default()
         },
     );
-    drop(input.image);
     timings.insert("preprocess".to_string(), ms(t));
+    let t = Instant::now();
+    let qr = find_receipt_qr(&input.image);
+    timings.insert("qr".to_string(), ms(t));
+    drop(input.image);
     let mut rec = PageRecord {
         file: input.file,
         page: input.page,
@@ -93,6 +109,7 @@ pub fn scan_page(
         size: [w, h],
         warnings: Vec::new(),
         unread: Vec::new(),
+        qr,
     };
     if prep.dpi_estimated {
         rec.warnings.push("dpi_estimated".into());

@@ -34,6 +34,7 @@ fn page(n: u32, text: &str) -> PageRecord {
         size: [2480, 3508],
         warnings: Vec::new(),
         unread: Vec::new(),
+        qr: Vec::new(),
     }
 }
 

@@ -25,6 +25,7 @@ fn page(n: u32) -> PageRecord {
         size: [2480, 3508],
         warnings: Vec::new(),
         unread: Vec::new(),
+        qr: Vec::new(),
     }
 }
 

@@ -539,6 +539,7 @@ pub(crate) fn page(file: &str, n: u32, text: &str) -> PageRecord {
         size: [2480, 3508],
         warnings: Vec::new(),
         unread: Vec::new(),
+        qr: Vec::new(),
     }
 }
 

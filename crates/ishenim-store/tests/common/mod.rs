@@ -38,6 +38,7 @@ pub fn page(file: &str, n: u32) -> PageRecord {
         size: [2480, 3508],
         warnings: Vec::new(),
         unread: Vec::new(),
+        qr: Vec::new(),
     }
 }
 
