@@ -2,6 +2,10 @@
 //! row per entry, and the hash-chain head as the last row, so that a printout or an export
 //! can later be checked against the database (`ishenim journal verify --head`).
 
+mod appeal;
+
+pub use appeal::{appeal_pdf, load_font, redaction_boxes, AppealPdf, AppealPdfOptions, PageBoxes};
+
 use chrono::NaiveDate;
 use ishenim_store::{ChainHead, EntryView};
 
@@ -14,6 +18,18 @@ pub enum ExportError {
     /// XLSX writer failure.
     #[error("xlsx: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The register refused a read (or the audit record).
+    #[error("store: {0}")]
+    Store(#[from] ishenim_store::StoreError),
+    /// A stored page could not be decoded again.
+    #[error("{0}")]
+    Page(String),
+    /// No usable font for the PDF text.
+    #[error("{0}")]
+    Font(String),
+    /// The PDF writer failed.
+    #[error("pdf: {0}")]
+    Pdf(#[from] ishenim_pdf::PdfError),
 }
 
 impl From<csv::Error> for ExportError {
