@@ -62,6 +62,19 @@ pub enum Command {
         #[arg(long)]
         year: Option<i32>,
     },
+    /// One appeal as a searchable PDF: cover page with the registration fields, the
+    /// original page images with an invisible text layer, journal data as metadata.
+    Pdf {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// The PDF file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// A copy for forwarding: the applicant's name, address, phone and receipt code
+        /// blacked out on the images and left out of the text, cover and metadata.
+        #[arg(long)]
+        redact: bool,
+    },
     /// Correct a registration field (an amendment: who, when, why, old → new).
     Amend {
         /// Serial, e.g. 2026-0001.
@@ -158,6 +171,41 @@ pub enum Command {
     },
 }
 
+/// `journal pdf`: writes the file (temporary name, then renamed) and prints what is in it.
+fn pdf(
+    store: &Store,
+    user: &str,
+    serial: Serial,
+    file: &Path,
+    redact: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let font = ishenim_export::load_font()?;
+    let opts = ishenim_export::AppealPdfOptions {
+        redact,
+        boxes: None,
+        user: user.to_string(),
+    };
+    let made = ishenim_export::appeal_pdf(store, serial, &opts, &font)
+        .with_context(|| format!("PDF of entry {serial}"))?;
+    let tmp = file.with_extension("pdf.part");
+    std::fs::write(&tmp, &made.bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, file).with_context(|| format!("writing {}", file.display()))?;
+    writeln!(
+        out,
+        "{}: entry {serial}, {} page(s), {} bytes{}",
+        file.display(),
+        made.pages,
+        made.bytes.len(),
+        if redact {
+            format!(", {} box(es) blacked out", made.boxes)
+        } else {
+            String::new()
+        }
+    )?;
+    Ok(())
+}
+
 /// Runs the command.
 pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
     let store = global.existing_store()?;
@@ -220,6 +268,11 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Verify { head, full } => return verify(&store, head, full, &mut out),
+        Command::Pdf {
+            serial,
+            out: file,
+            redact,
+        } => pdf(&store, &user, serial, &file, redact, &mut out)?,
         Command::Amend {
             serial,
             field,
