@@ -27,16 +27,18 @@ pub fn svg(code: &Code, size_mm: u32) -> String {
         .module_dimensions(4, 4)
         .build();
     let body = full.find("<svg").map_or(full.as_str(), |i| &full[i..]);
-    // Fixed physical size for printing, whatever the module count.
-    body.replacen(
-        "<svg ",
-        &format!(
-            "<svg role=\"img\" aria-label=\"QR\" style=\"width:{size_mm}mm;height:{size_mm}mm\" "
-        ),
-        1,
-    )
-    .replacen(" width=\"", " data-w=\"", 1)
-    .replacen(" height=\"", " data-h=\"", 1)
+    // Fixed physical size for printing, whatever the module count (attributes, not a
+    // style: the web pages' Content-Security-Policy allows no inline style).
+    let mut out = body.replacen("<svg ", "<svg role=\"img\" aria-label=\"QR\" ", 1);
+    for attr in ["width", "height"] {
+        if let Some(i) = out.find(&format!(" {attr}=\"")) {
+            let start = i + attr.len() + 3;
+            if let Some(len) = out[start..].find('"') {
+                out.replace_range(start..start + len, &format!("{size_mm}mm"));
+            }
+        }
+    }
+    out
 }
 
 /// The modules of a code's QR symbol (true = dark), with the side length: for drawing it
@@ -174,7 +176,7 @@ mod tests {
         let c = Code::generate().unwrap();
         let s = svg(&c, 22);
         assert!(s.starts_with("<svg "));
-        assert!(s.contains("width:22mm"));
+        assert!(s.contains("width=\"22mm\"") && s.contains("height=\"22mm\""));
         assert!(!s.contains("<?xml"));
         assert!(
             !s.contains(&c.compact()),

@@ -22,7 +22,8 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-const SLIP_CSS: &str = "@page{size:A4;margin:8mm}*{box-sizing:border-box}\
+/// Print CSS of the slip sheet (inline in the command's file, `/static/receipts.css` on the web).
+pub const SLIP_CSS: &str = "@page{size:A4;margin:8mm}*{box-sizing:border-box}\
 body{margin:0;font-family:'DejaVu Sans','Liberation Sans',sans-serif;color:#000}\
 .sheet{display:grid;grid-template-columns:1fr 1fr;grid-auto-rows:55.5mm;gap:0;width:194mm;\
 page-break-after:always}.sheet:last-child{page-break-after:auto}\
@@ -60,6 +61,23 @@ fn keep_half(code: &Code, where_ky: &str, where_ru: &str) -> String {
     )
 }
 
+/// How a page gets its CSS: inline (a standalone file) or a stylesheet link (web pages,
+/// whose Content-Security-Policy refuses inline styles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Css<'a> {
+    /// A `<style>` element.
+    Inline,
+    /// `<link rel="stylesheet" href=…>`.
+    Link(&'a str),
+}
+
+fn style(css: Css<'_>, text: &str) -> String {
+    match css {
+        Css::Inline => format!("<style>{text}</style>"),
+        Css::Link(href) => format!("<link rel=\"stylesheet\" href=\"{}\">", esc(href)),
+    }
+}
+
 /// Where the status can be checked, in each language, for the instructions.
 pub fn where_to_check(status_url: Option<&str>) -> (String, String) {
     match status_url {
@@ -77,7 +95,7 @@ pub fn where_to_check(status_url: Option<&str>) -> (String, String) {
 /// The print page of `codes`: [`SLIPS_PER_SHEET`] slips per A4 sheet, each with two halves
 /// carrying the same code and QR symbol. `status_url` (e.g. `http://aiyl.local/status`) is
 /// named in the instructions when given.
-pub fn slips_html(codes: &[Code], status_url: Option<&str>) -> String {
+pub fn slips_html(codes: &[Code], status_url: Option<&str>, css: Css<'_>) -> String {
     let (wk, wr) = where_to_check(status_url);
     let mut body = String::new();
     for sheet in codes.chunks(SLIPS_PER_SHEET) {
@@ -92,8 +110,9 @@ pub fn slips_html(codes: &[Code], status_url: Option<&str>) -> String {
     }
     format!(
         "<!DOCTYPE html><html lang=\"ky\"><head><meta charset=\"utf-8\">\
-         <title>Ишеним: текшерүү коддору / коды для проверки</title><style>{SLIP_CSS}</style>\
-         </head><body>{body}</body></html>"
+         <title>Ишеним: текшерүү коддору / коды для проверки</title>{}\
+         </head><body>{body}</body></html>",
+        style(css, SLIP_CSS)
     )
 }
 
@@ -108,7 +127,8 @@ pub struct BoardRow {
     pub stage_ru: String,
 }
 
-const BOARD_CSS: &str =
+/// Print CSS of the notice board.
+pub const BOARD_CSS: &str =
     "@page{size:A4;margin:15mm}body{font-family:'DejaVu Sans','Liberation Sans',\
 sans-serif;font-size:11pt;color:#000}h1{font-size:15pt;margin:0 0 2mm}p{margin:0 0 4mm}\
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #000;padding:1.5mm 2mm;\
@@ -117,7 +137,7 @@ font-weight:bold;white-space:nowrap}thead{display:table-header-group}tr{page-bre
 
 /// The notice-board page: one line per coded appeal, the code's first symbols only,
 /// sorted by them, with the date the list was made.
-pub fn board_html(rows: &[BoardRow], made_on: &str) -> String {
+pub fn board_html(rows: &[BoardRow], made_on: &str, css: Css<'_>) -> String {
     let mut sorted = rows.to_vec();
     sorted.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     let mut trs = String::new();
@@ -134,13 +154,14 @@ pub fn board_html(rows: &[BoardRow], made_on: &str) -> String {
     }
     format!(
         "<!DOCTYPE html><html lang=\"ky\"><head><meta charset=\"utf-8\">\
-         <title>Кайрылуулардын абалы / Статус обращений</title><style>{BOARD_CSS}</style></head><body>\
+         <title>Кайрылуулардын абалы / Статус обращений</title>{st}</head><body>\
          <h1>Коддуу кайрылуулардын абалы / Статус обращений с кодом</h1>\
          <p>Кодуңуздун алгачкы белгилерин табыңыз. {d} абалы боюнча. / Найдите первые знаки \
          своего кода. По состоянию на {d}.</p>\
          <table><thead><tr><th>Код</th><th>Абалы</th><th>Статус</th></tr></thead><tbody>{trs}\
          </tbody></table></body></html>",
-        d = esc(made_on)
+        d = esc(made_on),
+        st = style(css, BOARD_CSS)
     )
 }
 
@@ -151,7 +172,7 @@ mod tests {
     #[test]
     fn slips_carry_each_code_twice_with_qr_and_both_languages() {
         let codes: Vec<Code> = (0..13).map(|_| Code::generate().unwrap()).collect();
-        let h = slips_html(&codes, Some("http://aiyl.local/status"));
+        let h = slips_html(&codes, Some("http://aiyl.local/status"), Css::Inline);
         assert_eq!(h.matches("<section class=\"sheet\">").count(), 2);
         for c in &codes {
             assert_eq!(h.matches(&c.to_string()).count(), 2, "two halves");
@@ -160,6 +181,7 @@ mod tests {
         assert!(h.contains("Бул кодду сактаңыз") && h.contains("Сохраните этот код"));
         assert!(h.contains("http://aiyl.local/status"));
         assert!(!h.contains("<script"));
+        assert!(!h.contains(" style=\""), "no inline style attributes (CSP)");
     }
 
     #[test]
@@ -170,10 +192,10 @@ mod tests {
             stage_ky: "<b>x</b>".into(),
             stage_ru: "каралууда".into(),
         }];
-        let h = board_html(&rows, "2026-12-05");
+        let h = board_html(&rows, "2026-12-05", Css::Link("/static/receipts.css"));
         assert!(h.contains(&format!("{}…", c.prefix())));
         assert!(!h.contains(&c.compact()));
         assert!(h.contains("&lt;b&gt;x&lt;/b&gt;"));
-        assert!(board_html(&[], "2026-12-05").contains("Пока нет"));
+        assert!(board_html(&[], "2026-12-05", Css::Inline).contains("Пока нет"));
     }
 }

@@ -60,6 +60,8 @@ pub enum Area {
     Users,
     /// The audit log.
     Audit,
+    /// Receipt-code slips and the notice-board list.
+    Receipts,
 }
 
 /// The role table: may `role` use `area`?
@@ -76,12 +78,13 @@ pub enum Area {
 /// | reports | | | ✓ | ✓ |
 /// | users | | | | ✓ |
 /// | audit log | | | ✓ | ✓ |
+/// | receipt slips, notice board | ✓ | | | ✓ |
 pub fn allowed(area: Area, role: Role) -> bool {
     use Area::*;
     use Role::*;
     match area {
         OpeningsRead => true,
-        OpeningsWrite => matches!(role, Clerk | Admin),
+        OpeningsWrite | Receipts => matches!(role, Clerk | Admin),
         Queue | Amend => matches!(role, Reviewer | Admin),
         JournalRead | FollowUp | Search => matches!(role, Reviewer | Commission | Admin),
         Reports | Audit => matches!(role, Commission | Admin),
@@ -262,12 +265,25 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    set_cookie_at(state, name, value, max_age, "/")
+}
+
+/// A `HttpOnly; SameSite=Strict` cookie for `path` (`Secure` with `--secure-cookies`).
+pub(crate) fn set_cookie_at(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: i64,
+    path: &str,
+) -> HeaderValue {
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {
         ""
     };
-    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
+    let v = format!(
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    );
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -326,7 +342,7 @@ pub async fn check_host(State(state): State<AppState>, req: Request, next: Next)
 
 /// A request that changes something must come from our own pages: the `Origin` header,
 /// when present, must name this host, and `Sec-Fetch-Site` must not be `cross-site`.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     if matches!(site, Some("cross-site" | "same-site")) {
         return false;
@@ -493,7 +509,7 @@ fn local_path(next: Option<&str>) -> Option<String> {
     Some(n.to_string())
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     use rand::RngCore;
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);

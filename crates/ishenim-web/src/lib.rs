@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod images;
 pub mod jobs;
 pub mod pages;
+pub mod receipts;
 mod render;
 
 use axum::extract::DefaultBodyLimit;
@@ -56,6 +57,8 @@ pub struct Config {
     /// Password checks (argon2, ~19 MiB and tens of ms of CPU each) allowed at once;
     /// further logins get 503 at once instead of queueing memory.
     pub login_checks: usize,
+    /// Limits of the public status page `/status`.
+    pub status_limits: receipts::StatusLimits,
 }
 
 /// Body limit of `/login` and `/setup` (a login form is a few hundred bytes).
@@ -78,6 +81,7 @@ impl Default for Config {
             trusted_proxy: None,
             public_host: None,
             login_checks: 2,
+            status_limits: receipts::StatusLimits::default(),
         }
     }
 }
@@ -111,6 +115,8 @@ pub struct App {
     pub(crate) limiter: auth::LoginLimiter,
     /// Permits for password checks running at once ([`Config::login_checks`]).
     pub(crate) login_checks: Arc<tokio::sync::Semaphore>,
+    /// Lookups of the public status page, per address and overall.
+    pub(crate) status_limiter: receipts::StatusLimiter,
     /// Background ingest.
     pub jobs: jobs::Jobs,
     /// Image renditions.
@@ -143,6 +149,7 @@ pub fn app(store: Store, config: Config, models: Models) -> AppState {
         store,
         render: render::Renderer::new(),
         limiter: auth::LoginLimiter::default(),
+        status_limiter: receipts::StatusLimiter::default(),
         login_checks: Arc::new(tokio::sync::Semaphore::new(config.login_checks.max(1))),
         jobs,
         images,
@@ -152,13 +159,18 @@ pub fn app(store: Store, config: Config, models: Models) -> AppState {
     })
 }
 
-/// All routes. Everything but `/login`, `/setup` and `/static/*` requires a session.
+/// All routes. Everything but `/login`, `/setup`, `/status` (the public lookup by receipt
+/// code) and `/static/*` requires a session.
 /// Request bodies are small everywhere ([`FORM_BODY_LIMIT`], [`LOGIN_BODY_LIMIT`] before
 /// any session) but on the upload route ([`Config::max_upload_bytes`]).
 pub fn router(state: AppState) -> Router {
     let entry = Router::new()
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/setup", get(auth::setup_page).post(auth::setup_submit))
+        .route(
+            "/status",
+            get(pages::status::page).post(pages::status::lookup),
+        )
         .layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -206,6 +218,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", post(pages::admin::add_user))
         .route("/admin/users/{login}", post(pages::admin::change_user))
         .route("/admin/audit", get(pages::admin::audit))
+        .route("/receipts", get(pages::receipts::page))
+        .route("/receipts/slips", post(pages::receipts::slips))
+        .route("/receipts/board", get(pages::receipts::board))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_session,

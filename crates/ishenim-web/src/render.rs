@@ -32,6 +32,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/report_print.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    ("status.html", include_str!("../templates/status.html")),
+    ("receipts.html", include_str!("../templates/receipts.html")),
 ];
 
 /// Static files: (name, content type, bytes).
@@ -134,6 +136,7 @@ impl Renderer {
                 "reports": u.may(Area::Reports),
                 "admin": u.may(Area::Users),
                 "audit": u.may(Area::Audit),
+                "receipts": u.may(Area::Receipts),
                 "amend": u.may(Area::Amend),
                 "followup": u.may(Area::FollowUp),
                 "write_openings": u.may(Area::OpeningsWrite),
@@ -157,6 +160,27 @@ impl Default for Renderer {
 
 /// `GET /static/{file}`: embedded CSS and JavaScript, cached for a day.
 pub async fn static_file(Path(file): Path<String>) -> Response {
+    let receipt_css = match file.as_str() {
+        "slips.css" => Some(ishenim_receipt::sheet::SLIP_CSS),
+        "board.css" => Some(ishenim_receipt::sheet::BOARD_CSS),
+        _ => None,
+    };
+    if let Some(css) = receipt_css {
+        return (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/css; charset=utf-8"),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                ),
+            ],
+            css,
+        )
+            .into_response();
+    }
     if file == "report.css" {
         return (
             [

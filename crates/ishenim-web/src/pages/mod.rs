@@ -6,8 +6,10 @@ pub mod admin;
 pub mod journal;
 pub mod openings;
 pub mod queue;
+pub mod receipts;
 pub mod reports;
 pub mod search;
+pub mod status;
 
 use crate::auth::{start_page, CurrentUser};
 use crate::i18n::Lang;

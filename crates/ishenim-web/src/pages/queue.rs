@@ -140,6 +140,7 @@ async fn render_review(
             "category": f.category,
             "corruption": f.corruption.is_some(),
             "official": f.official,
+            "receipt_code": f.receipt_code,
         });
         ctx["error"] = json!(err);
     }
@@ -222,6 +223,12 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
             "page": p.map(|p| p + 1),
         }));
     }
+    let (receipt, receipt_warnings) = receipt_of(store, &d.data, &page_of)?;
+    if let Some(r) = &receipt {
+        if let (Some(p), Some(b)) = (r["page_index"].as_u64(), r.get("bbox")) {
+            marks.push(json!({ "page": p, "bbox": b, "kind": "receipt" }));
+        }
+    }
     let settings = store.deadline_settings().map_err(AppError::internal)?;
     let cal = store.calendar().map_err(AppError::internal)?;
     let today = chrono::Local::now().date_naive();
@@ -235,8 +242,11 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
         "category": d.category.clone().unwrap_or_else(|| "other".into()),
         "corruption": d.corruption,
         "official": Value::Null,
+        "receipt_code": receipt.as_ref().map(|r| r["code"].clone()),
     });
     Ok(json!({
+        "receipt": receipt,
+        "receipt_warnings": receipt_warnings,
         "draft": {
             "id": d.id.0,
             "opening_id": d.opening_id.0,
@@ -266,6 +276,46 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
     }))
 }
 
+/// The receipt code part of a stored draft (a typed view of the one key it needs).
+#[derive(Deserialize, Default)]
+struct Coded {
+    #[serde(default)]
+    receipt_code: Option<ishenim_draft::ReceiptCode>,
+}
+
+/// The draft's receipt code for the review screen (code, confidence, source, page, box)
+/// and the register's warnings about it (never issued here, already used by an entry).
+fn receipt_of(
+    store: &ishenim_store::Store,
+    data: &Value,
+    page_of: &dyn Fn(&str) -> Option<usize>,
+) -> Result<(Option<Value>, Vec<Value>), AppError> {
+    let coded: Coded = serde_json::from_value(data.clone()).unwrap_or_default();
+    let Some(rc) = coded.receipt_code else {
+        return Ok((None, Vec::new()));
+    };
+    let Ok(code) = ishenim_receipt::Code::parse(&rc.code) else {
+        return Ok((None, Vec::new()));
+    };
+    let warnings = crate::receipts::warnings(store, &code)
+        .map_err(AppError::from_store)?
+        .into_iter()
+        .map(|(key, value)| json!({ "key": key, "value": value }))
+        .collect();
+    let page = page_of(&rc.page);
+    Ok((
+        Some(json!({
+            "code": code.to_string(),
+            "confidence": rc.confidence,
+            "source": rc.source,
+            "page": page.map(|p| p + 1),
+            "page_index": page,
+            "bbox": rc.bbox,
+        })),
+        warnings,
+    ))
+}
+
 /// The approval form: the journal's registration fields.
 #[derive(Debug, Deserialize)]
 pub struct ApproveForm {
@@ -283,6 +333,9 @@ pub struct ApproveForm {
     corruption: Option<String>,
     #[serde(default)]
     official: String,
+    /// The receipt code the reviewer confirmed or typed (empty: none).
+    #[serde(default)]
+    receipt_code: String,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -374,12 +427,32 @@ pub async fn approve(
             .await
         }
     };
+    let code = match opt(&f.receipt_code).map(|c| ishenim_receipt::Code::parse(&c)) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(_)) => {
+            return render_review(
+                &state,
+                &me,
+                id,
+                &headers,
+                &ShowQuery::default(),
+                Some((&f, "receipt_bad")),
+            )
+            .await
+        }
+    };
     let store = state.store.clone();
     let user = me.login().to_string();
     let message = approval_message(&state, &fields);
-    let res = tokio::task::spawn_blocking(move || store.approve_draft(id, &user, &fields))
-        .await
-        .map_err(AppError::internal)?;
+    let res = tokio::task::spawn_blocking(move || {
+        let link = code
+            .map(|c| crate::receipts::link_for(&store, &c))
+            .transpose()?;
+        store.approve_draft_with_receipt(id, &user, &fields, link.as_ref())
+    })
+    .await
+    .map_err(AppError::internal)?;
     let serial = match res {
         Ok(s) => s,
         Err(StoreError::Invalid(m)) => {
@@ -612,6 +685,7 @@ mod tests {
             category: cat.into(),
             corruption: None,
             official: String::new(),
+            receipt_code: String::new(),
         }
     }
 
