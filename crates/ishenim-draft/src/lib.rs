@@ -331,9 +331,14 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     }
 
     // Thanks are looked for in the first paragraph-ish part of the body (first third, at least 40 words).
+    // A title ("Ыраазычылык кат", "Благодарность") says so too.
     let thanks_end = (body.start + (body.len() / 3).max(40)).min(body.end);
+    let thanks_start = lay
+        .title
+        .and_then(|t| doc.lines.get(t))
+        .map_or(body.start, |l| l.start.min(body.start));
     let corruption =
-        analysis::corruption(&doc, body.clone(), body.start..thanks_end, &lang, models);
+        analysis::corruption(&doc, body.clone(), thanks_start..thanks_end, &lang, models);
     // For the summary's wording, a letter of thanks says so in its first sentence.
     let greeting = doc.toks.get(body.start).is_some_and(|t| {
         t.key.starts_with("урматтуу") || t.key.starts_with("уважаем") || t.key.starts_with("дорог")
@@ -393,6 +398,7 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
                 corruption: corruption.flag,
                 thanks,
                 first_reason_tok,
+                topic_toks: cat.reasons.iter().filter_map(|r| r.tok).collect(),
                 place,
             },
         )

@@ -127,7 +127,9 @@ impl Places {
                     let count = |s: &str| s.chars().filter(|&c| special(c)).count();
                     count(core).saturating_sub(count(name))
                 };
-                added <= 1
+                // "ё" is a spelling choice ("Молодёжная"), never a misreading of the list's "е".
+                let yo = |w: &str| w.chars().filter(|c| "ёЁ".contains(*c)).count();
+                added <= 1 && yo(core) <= yo(name)
             };
             let known = capital
                 .then(|| self.index.get(core))

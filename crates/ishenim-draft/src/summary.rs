@@ -284,7 +284,75 @@ pub(crate) struct SummaryInput<'a> {
     pub thanks: bool,
     /// Token index of the first corruption reason, if any.
     pub first_reason_tok: Option<usize>,
+    /// Token indices of the words that gave the letter its category: the sentence with the
+    /// most of them is what the letter is about.
+    pub topic_toks: Vec<usize>,
     pub place: Option<String>,
+}
+
+/// Sentences about the letter rather than its subject: introductions ("… боюнча кайрылып
+/// жатам", "обращаюсь"), greetings, declared anonymity, attachments.
+fn meta_sentence(s: &str) -> bool {
+    const META: &[&str] = &[
+        "кайрылып жатам",
+        "кайрылып жатабыз",
+        "кайрылам",
+        "кайрылабыз",
+        "жазып жатам",
+        "жазып жатабыз",
+        "саламатсыз",
+        "жазбайм",
+        "жазган жокмун",
+        "тиркейм",
+        "тиркедим",
+        "тиркеп",
+        "тиркелет",
+        "обращаюсь",
+        "обращаемся",
+        "пишу",
+        "пишем",
+        "прилагаю",
+        "прилагается",
+        "прилагаем",
+        "приложение",
+        "здравствуйте",
+    ];
+    let k = crate::text::key_line(s);
+    META.iter().any(|m| k.contains(&crate::text::key_line(m)))
+}
+
+/// The sentence (among those `ok` accepts) with the most topic words, meta sentences
+/// last, the earliest on ties; `tok_chars` maps tokens to their byte offset in `body`.
+fn topic_sentence(
+    all: &[String],
+    body: &str,
+    tok_chars: &[(usize, usize)],
+    inp: &SummaryInput,
+    ok: impl Fn(&String) -> bool,
+) -> Option<String> {
+    let topic_at: Vec<usize> = tok_chars
+        .iter()
+        .filter(|(t, _)| inp.topic_toks.contains(t))
+        .map(|&(_, c)| c)
+        .collect();
+    let mut cursor = 0;
+    let mut best: Option<(i32, &String)> = None;
+    for s in all {
+        let Some(p) = body[cursor..].find(s.as_str()) else {
+            continue;
+        };
+        let range = cursor + p..cursor + p + s.len();
+        cursor = range.end;
+        if !ok(s) {
+            continue;
+        }
+        let hits = topic_at.iter().filter(|c| range.contains(c)).count() as i32;
+        let score = hits - if meta_sentence(s) { 10 } else { 0 };
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, s));
+        }
+    }
+    best.map(|(_, s)| s.clone())
 }
 
 /// Builds the summary from body lines `[start, end)`.
@@ -293,6 +361,7 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     // Body text from the tokens, so that the reason's character offset is exact.
     let mut body = String::new();
     let mut reason_char = None;
+    let mut tok_chars: Vec<(usize, usize)> = Vec::new();
     let first_tok = doc.lines.get(start).map_or(doc.toks.len(), |l| l.start);
     let last_tok = if end >= doc.lines.len() {
         doc.toks.len()
@@ -306,6 +375,7 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         if inp.first_reason_tok == Some(i) {
             reason_char = Some(body.len());
         }
+        tok_chars.push((i, body.len()));
         body.push_str(&doc.toks[i].text);
     }
     let all = sentences(&body);
@@ -340,7 +410,11 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     }
     let report = at_reason
         .filter(|s| keep(s) && !is_request(s, inp.lang))
-        .or_else(|| sents.iter().find(|s| !is_request(s, inp.lang)).cloned())
+        .or_else(|| {
+            topic_sentence(&all, &body, &tok_chars, inp, |s| {
+                keep(s) && !is_request(s, inp.lang)
+            })
+        })
         .or_else(|| sents.first().cloned());
     let kind = match (ru, inp.thanks, inp.corruption, request.is_some()) {
         (false, true, false, _) => "Ыраазычылык",
