@@ -52,6 +52,12 @@ enum Command {
     /// Files that could not be read: list them with reasons, send them back for a retry.
     #[command(subcommand)]
     Quarantine(cmd::quarantine::Command),
+    /// Receipt codes for anonymous follow-up: print slips, the notice-board list, link a code.
+    #[command(subcommand)]
+    Receipts(cmd::receipts::Command),
+    /// What a receipt code's appeal has come to: box date, registration number, stage
+    /// (exit 0 found, 1 nothing for this code, 2 not a valid code).
+    Status(cmd::receipts::StatusArgs),
     /// The half-year analysis of appeals: charts and tables as a printable A4 page, CSV or Excel.
     Report(cmd::report::Args),
     /// Full-text search of the approved appeals (any Kyrgyz or Russian word form).
@@ -90,6 +96,8 @@ fn main() -> ExitCode {
         Command::User(c) => cmd::user::run(c, &cli.global),
         Command::Quarantine(c) => cmd::quarantine::run(c, &cli.global),
         Command::Report(a) => cmd::report::run(a, &cli.global),
+        Command::Receipts(c) => cmd::receipts::run(c, &cli.global),
+        Command::Status(a) => cmd::receipts::status(a, &cli.global),
         Command::Search(a) => cmd::search::run(a, &cli.global),
         Command::Backup(a) => cmd::backup::backup(a, &cli.global),
         Command::Restore(a) => cmd::backup::restore(a, &cli.global),

@@ -35,6 +35,10 @@ pub enum Command {
         /// Every pending draft, oldest first, in one transaction.
         #[arg(long)]
         all: bool,
+        /// The receipt code the reviewer confirmed (one draft only): linked to the entry in
+        /// the same transaction. A code never issued here or already used is a warning.
+        #[arg(long, value_name = "CODE", conflicts_with = "all")]
+        receipt: Option<String>,
     },
     /// Reject a draft (not an appeal, duplicate, ...); it never gets a serial.
     Reject {
@@ -87,8 +91,11 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                 print_draft(&mut out, &d)?;
             }
         }
-        Command::Approve { ids, all } => {
+        Command::Approve { ids, all, receipt } => {
             global.tell_categories(&store)?;
+            if let Some(code) = receipt {
+                return approve_coded(&store, &user, &ids, &code, &mut out);
+            }
             return approve(&store, &user, ids, all, &mut out);
         }
         Command::Reject { id, reason } => {
@@ -98,6 +105,30 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             writeln!(out, "draft {id} rejected")?;
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Approves one draft and links the receipt code the reviewer confirmed.
+fn approve_coded(
+    store: &Store,
+    user: &str,
+    ids: &[DraftId],
+    code: &str,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let [id] = ids else {
+        anyhow::bail!("--receipt goes with exactly one draft id");
+    };
+    let code = crate::cmd::receipts::parse_code(code)?;
+    for (k, v) in ishenim_web::receipts::warnings(store, &code)? {
+        eprintln!("{}", crate::cmd::receipts::warning_text(&k, &v));
+    }
+    let d = store.get_draft(*id)?;
+    let link = ishenim_web::receipts::link_for(store, &code)?;
+    let serial = store
+        .approve_draft_with_receipt(*id, user, &ApprovedFields::from_draft(&d), Some(&link))
+        .with_context(|| format!("approving draft {id}"))?;
+    writeln!(out, "{serial}")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -141,6 +172,18 @@ fn approve(
         }
     }
     Ok(ExitCode::from(if failed > 0 { 1 } else { 0 }))
+}
+
+/// The draft's receipt code (typed view of its one key).
+fn receipt_code(d: &Draft) -> Option<ishenim_draft::ReceiptCode> {
+    #[derive(serde::Deserialize)]
+    struct Coded {
+        #[serde(default)]
+        receipt_code: Option<ishenim_draft::ReceiptCode>,
+    }
+    serde_json::from_value::<Coded>(d.data.clone())
+        .ok()?
+        .receipt_code
 }
 
 fn stems(d: &Draft) -> Vec<String> {
@@ -249,6 +292,13 @@ fn print_draft(out: &mut impl Write, d: &Draft) -> anyhow::Result<()> {
     writeln!(out, "address:    {}{}", opt("address"), conf("address"))?;
     writeln!(out, "phone:      {}{}", opt("phone"), conf("phone"))?;
     writeln!(out, "date:       {}{}", opt("date"), conf("date"))?;
+    if let Some(rc) = receipt_code(d) {
+        writeln!(
+            out,
+            "receipt:    {} ({:.2}, {} on {})",
+            rc.code, rc.confidence, rc.source, rc.page
+        )?;
+    }
     writeln!(
         out,
         "category:   {}{}",

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod journal;
 pub mod opening;
 pub mod quarantine;
+pub mod receipts;
 pub mod report;
 pub mod scan;
 pub mod search;
