@@ -88,10 +88,12 @@ impl Discount<'_> {
         let after_clause = |a: usize| {
             (a + 1..(a + 4).min(toks.len()))
                 .take_while(|&i| i == a + 1 || !toks[i - 1].text.ends_with([',', ';', '—']))
-                .any(|i| same(i) && any_match_word(&m.neg_after, &toks[i]))
+                .any(|i| same(i) && !at.contains(&i) && any_match_word(&m.neg_after, &toks[i]))
         };
         let negated = at.iter().any(|&a| {
-            (a.saturating_sub(2)..a).any(|i| same(i) && any_match_word(&m.neg_before, &toks[i]))
+            // A negation that is a word of the match itself ("болгон жок", "без чека") is its meaning.
+            (a.saturating_sub(2)..a)
+                .any(|i| same(i) && !at.contains(&i) && any_match_word(&m.neg_before, &toks[i]))
                 || !toks[a].text.ends_with(',') && after_clause(a)
         });
         let rumour = self.rumoured.contains(&sent);
@@ -207,7 +209,8 @@ fn concept_hits(
             let mut hits: Vec<(usize, usize)> = phrases
                 .iter()
                 .flat_map(|p| p.find_all(words))
-                .map(|at| (words[at[0]].sentence, at[0] + body.start))
+                // Every word of a phrase: a negation inside it ("болгон жок") is its meaning.
+                .flat_map(|at| at.into_iter().map(|i| (words[i].sentence, i + body.start)))
                 .collect();
             hits.sort_unstable();
             hits.dedup_by_key(|h| h.1);

@@ -152,6 +152,8 @@ const PLACE_BEFORE: &[&str] = &[
 ];
 /// Words that introduce the representative of a collective letter.
 const REPRESENTATIVE: &[&str] = &[
+    "лидери",
+    "лидер",
     "окул",
     "окулу",
     "атынан",
@@ -183,6 +185,8 @@ fn official(doc: &Doc, toks: &[usize]) -> bool {
         .find(|&i| matches!(doc.toks[i].key.as_str(), "мен" | "я" | "биз" | "мы"));
     let before = (pronoun.map_or(first.saturating_sub(3), |p| p + 1)..first)
         .filter(|&i| doc.toks[i].sentence == sent || doc.toks[i].line == line)
+        // An addressee line above ("… өкмөтүнүн\nбашчысына") is a block of its own.
+        .filter(|&i| doc.toks[i].line == line || !is_addressee(&doc.line_key(doc.toks[i].line)))
         .any(|i| is_role(&doc.toks[i].key));
     let after = doc
         .toks
@@ -278,7 +282,9 @@ fn from_markers(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let first_sentences = first_body_sentences(doc, lay, 2);
     for i in 0..doc.toks.len() {
         let t = &doc.toks[i];
-        let in_scope = t.line < lay.body_start || first_sentences.contains(&i);
+        // …and the signature ("Кош-Дөбө айылынын тургуну Мурзаева Б. С." after the closing).
+        let in_scope =
+            t.line < lay.body_start || t.line >= lay.footer_start || first_sentences.contains(&i);
         if !in_scope || !NAME_MARKERS.iter().any(|m| fuzzy_eq(&t.key, m)) {
             continue;
         }

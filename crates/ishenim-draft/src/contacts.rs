@@ -443,11 +443,18 @@ pub(crate) fn choose_date(doc: &crate::text::Doc, lay: &crate::layout::Layout) -
     for li in tail.chain(top) {
         let text = doc.lines[li].text.trim();
         let words = doc.line_toks(li).len();
-        let sentence = words > 10
-            || (words > 5
-                && text.ends_with(['.', '!', '?'])
-                && !text.ends_with("г.")
-                && !text.ends_with("ж."));
+        // A signature line ("2025-ж. 3-март   Колу: ____ Токтосунов Э.") is no sentence.
+        let key = crate::text::key_line(text);
+        let signed = text.contains("__")
+            || key
+                .split(' ')
+                .any(|w| crate::layout::SIGN_LABELS.contains(&w));
+        let sentence = !signed && words > 10
+            || !signed
+                && (words > 5
+                    && text.ends_with(['.', '!', '?'])
+                    && !text.ends_with("г.")
+                    && !text.ends_with("ж."));
         let Some(d) = find_dates(text)
             .into_iter()
             .max_by(|a, b| a.coverage.total_cmp(&b.coverage))

@@ -109,9 +109,17 @@ fn score(doc: &Doc, lay: &Layout, li: usize, name: &[usize]) -> i32 {
         s += 2;
     }
     // "Мирабдын телефону 0700 …", "его номер …": a role or someone else's word before the number.
-    let role_before = toks
+    // A number at the start of a line continues the previous line ("(анын телефону\n0700 …").
+    let mut before: Vec<&crate::text::Tok> = toks
         .iter()
         .take_while(|t| !t.text.chars().any(|c| c.is_ascii_digit()))
+        .collect();
+    if before.is_empty() && li > 0 {
+        let prev = doc.line_toks(li - 1);
+        before.extend(prev.iter().rev().take(3));
+    }
+    let role_before = before
+        .iter()
         .any(|t| OTHERS.iter().any(|o| t.key.starts_with(o)) || crate::candidates::is_role(&t.key));
     let paren_after_name =
         doc.lines[li].text.contains("(тел") && !name.iter().any(|&t| doc.toks[t].line == li);
