@@ -6,6 +6,7 @@ mod draft;
 mod faults;
 mod hostile;
 mod ops;
+mod receipts;
 mod register;
 mod report;
 mod scan;

@@ -16,7 +16,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// Kills the child when dropped (also when a check fails).
-struct Guard(Child);
+pub(crate) struct Guard(pub(crate) Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -25,14 +25,14 @@ impl Drop for Guard {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("free port")
 }
 
-fn wait_port(port: u16, what: &str) {
+pub(crate) fn wait_port(port: u16, what: &str) {
     let t = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
@@ -43,7 +43,7 @@ fn wait_port(port: u16, what: &str) {
     }
 }
 
-fn add_user(dir: &Path, login: &str, role: &str, password: &str) {
+pub(crate) fn add_user(dir: &Path, login: &str, role: &str, password: &str) {
     let mut child = command(
         dir,
         [
@@ -70,7 +70,7 @@ fn add_user(dir: &Path, login: &str, role: &str, password: &str) {
     assert!(child.wait().expect("wait").success(), "user add {login}");
 }
 
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     if let Some(dir) = std::env::var_os("ISHENIM_SCREENSHOTS") {
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).expect("screenshot dir");
@@ -79,7 +79,7 @@ async fn shot(c: &Client, name: &str) {
     }
 }
 
-async fn find(c: &Client, css: &str) -> Element {
+pub(crate) async fn find(c: &Client, css: &str) -> Element {
     c.wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css(css))
@@ -116,7 +116,7 @@ async fn press(c: &Client, key: char) {
     c.perform_actions(keys).await.expect("key press");
 }
 
-async fn log_in(c: &Client, base: &str, login: &str, password: &str) {
+pub(crate) async fn log_in(c: &Client, base: &str, login: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.expect("goto login");
     find(c, "input[name=login]")
         .await

@@ -32,6 +32,12 @@ pub struct Args {
     /// the login and setup pages refuse requests for any other Host.
     #[arg(long, env = "ISHENIM_PUBLIC_HOST", value_name = "NAME")]
     pub public_host: Option<String>,
+    /// Lookups of the public status page (`/status`) one client address may make per hour.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub status_per_address: usize,
+    /// Lookups of the public status page all clients together may make per hour.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub status_overall: usize,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -52,6 +58,11 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         models_dir: global.models.clone(),
         trusted_proxy: args.trusted_proxy,
         public_host: args.public_host.filter(|h| !h.trim().is_empty()),
+        status_limits: ishenim_web::receipts::StatusLimits {
+            per_address: args.status_per_address.max(1),
+            overall: args.status_overall.max(1),
+            ..ishenim_web::receipts::StatusLimits::default()
+        },
         ..ishenim_web::Config::default()
     };
     if let Some(j) = args.jobs {
