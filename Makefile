@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR := never
 
 APT_PKGS := tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus libtesseract-dev libleptonica-dev libclang-dev pkg-config python3-pip unzip
 # Browser tests of the web queue run Debian's headless Chromium through chromedriver.
-TEST_PKGS := chromium chromium-driver
+TEST_PKGS := chromium chromium-driver fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := target/release/ishenim
 SHARED ?= ../shared/corpus
@@ -78,7 +78,7 @@ test:
 # Screenshots of the main screens for docs/screenshots/ (from the browser test).
 screenshots: build
 	@$(MAKE) --no-print-directory setup EXTRA_PKGS="$(TEST_PKGS)"
-	ISHENIM_SCREENSHOTS=$(CURDIR)/docs/screenshots cargo test --release -p ishenim-cli --test e2e web::
+	ISHENIM_SCREENSHOTS=$(CURDIR)/docs/screenshots cargo test --release -p ishenim-cli --test e2e -- web:: receipts::
 
 lint:
 	cargo fmt --all -- --check
