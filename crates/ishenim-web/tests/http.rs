@@ -267,6 +267,14 @@ async fn role_matrix_every_route_every_role() {
             &["clerk", "admin"],
         ),
         (Method::POST, "/files/1/retry", vec![], &["clerk", "admin"]),
+        (Method::GET, "/receipts", vec![], &["clerk", "admin"]),
+        (Method::GET, "/receipts/board", vec![], &["clerk", "admin"]),
+        (
+            Method::POST,
+            "/receipts/slips",
+            vec![("count", "2")],
+            &["clerk", "admin"],
+        ),
         (Method::GET, "/queue", vec![], &["reviewer", "admin"]),
         (Method::GET, &q, vec![], &["reviewer", "admin"]),
         (
@@ -1551,4 +1559,81 @@ async fn failed_logins_are_audited_without_what_was_typed() {
         .all(|a| !a.user.contains("pass-") && !a.object.contains("pass-")));
     assert!(failed.iter().any(|a| a.user == "admin"));
     assert!(failed.iter().any(|a| a.user == "-"));
+}
+
+/// Slips printed on the web carry each new code on both halves with its QR, the register
+/// gains their hashes only; the review form links a confirmed code and refuses one whose
+/// check symbol does not match (issue 17).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slips_from_the_web_and_a_code_confirmed_at_approval() {
+    let fx = fixture();
+    let r = &fx.router;
+    let clerk = login(r, "clerk").await;
+    let sheet = send(
+        r,
+        post(
+            &clerk,
+            "/receipts/slips",
+            &[("count", "3")],
+            Some(&clerk.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert_eq!(sheet.body.matches("<svg ").count(), 3);
+    assert!(sheet.body.contains("/static/slips.css") && !sheet.body.contains(" style=\""));
+    let codes: Vec<String> = sheet
+        .body
+        .split(['>', '<'])
+        .filter(|w| ishenim_receipt::Code::parse(w).is_ok() && w.len() == 14)
+        .map(str::to_string)
+        .collect();
+    assert_eq!(codes.len(), 6, "three codes, two halves each");
+    assert_eq!(fx.store.receipts_issued().expect("issued"), 3);
+    let css = send(
+        r,
+        Request::get("/static/slips.css")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(css.status, StatusCode::OK);
+    // Approval: a code with one wrong symbol comes back with the message, nothing registered.
+    let rev = login(r, "reviewer").await;
+    let d = fx.store.pending_drafts().expect("pending")[0].id.0;
+    let before = fx.store.journal_count().expect("count");
+    let mut wrong: Vec<char> = codes[0].chars().collect();
+    wrong[0] = if wrong[0] == 'K' { 'M' } else { 'K' };
+    let wrong: String = wrong.into_iter().collect();
+    let form = |code: &str| {
+        vec![
+            ("applicant_name", "Асанова Гүлнара".to_string()),
+            ("brief", "Жер үлүшү".to_string()),
+            ("category", "land".to_string()),
+            ("receipt_code", code.to_string()),
+        ]
+    };
+    let f = form(&wrong);
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let bad = send(
+        r,
+        post(&rev, &format!("/queue/{d}/approve"), &f, Some(&rev.csrf)),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("form-error"));
+    assert_eq!(fx.store.journal_count().expect("count"), before);
+    let f = form(&codes[0].to_lowercase());
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let ok = send(
+        r,
+        post(&rev, &format!("/queue/{d}/approve"), &f, Some(&rev.csrf)),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let code = ishenim_receipt::Code::parse(&codes[0]).expect("code");
+    let link = ishenim_web::receipts::link_for(&fx.store, &code).expect("link");
+    let check = fx.store.receipt_check(&link.hash).expect("check");
+    assert!(check.issued);
+    assert_eq!(check.used_by.len(), 1);
 }
