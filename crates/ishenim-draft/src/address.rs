@@ -347,9 +347,18 @@ fn beside_name(doc: &Doc, name: &[usize]) -> Option<AddressChoice> {
     let li = doc.toks[last].line;
     let line_end = doc.lines[li].end;
     if last + 1 < line_end && doc.toks[last].text.ends_with(',') {
+        // "Я, Лысенко Г. Ф., жительница с. Ананьево, ул. …", "проживающая по адресу: …".
+        let mut from = last + 1;
+        while from < line_end.min(last + 4)
+            && ["жител", "проживающ", "по", "адресу"]
+                .iter()
+                .any(|p| doc.toks[from].key.starts_with(p))
+        {
+            from += 1;
+        }
         // In a sentence ("Мен, Асанова Айгүл, Кара-Суу айылында жашайм") the place is
         // inflected: the journal writes it in the nominative.
-        if let Some(c) = choice(doc, take_address(doc, last + 1, 1), true, 0.85) {
+        if let Some(c) = choice(doc, take_address(doc, from, 1), true, 0.85) {
             return Some(c);
         }
     }
