@@ -459,15 +459,21 @@ pub(crate) fn category(
                 reasons,
             }
         }
-        _ => CategoryResult {
-            key: "other".into(),
-            label: if lang == "ru" {
-                "Другое".into()
-            } else {
-                "Башка".into()
-            },
-            confidence: 0.5,
-            reasons: vec![],
-        },
+        _ => other_category(lang),
+    }
+}
+
+/// The category "other" (nothing matched enough, or a letter of thanks).
+pub(crate) fn other_category(lang: &str) -> CategoryResult {
+    CategoryResult {
+        key: "other".into(),
+        label: if lang == "ru" {
+            "Другое"
+        } else {
+            "Башка"
+        }
+        .into(),
+        confidence: 0.5,
+        reasons: vec![],
     }
 }

@@ -352,6 +352,19 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         .take_while(|t| first_sentence.is_some_and(|f| t.sentence <= f))
         .any(|t| models::any_match(&models.corruption.thanks, &t.key));
     let cat = analysis::category(&doc, body.clone(), &lang, models);
+    let topic_toks: Vec<usize> = cat.reasons.iter().filter_map(|r| r.tok).collect();
+    // A letter of thanks is no problem of its subject (a nurse thanked is no health
+    // complaint): the half-year analysis counts it as "other".
+    let titled_thanks = lay.title.is_some_and(|t| {
+        let line = doc.line_toks(t);
+        line.iter()
+            .any(|w| models::any_match(&models.corruption.thanks, &w.key))
+    });
+    let cat = if (thanks || titled_thanks) && !corruption.flag {
+        analysis::other_category(&lang)
+    } else {
+        cat
+    };
 
     let text_pages: Vec<&&PageRecord> = pages
         .iter()
@@ -398,7 +411,7 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
                 corruption: corruption.flag,
                 thanks,
                 first_reason_tok,
-                topic_toks: cat.reasons.iter().filter_map(|r| r.tok).collect(),
+                topic_toks,
                 place,
             },
         )
