@@ -282,7 +282,8 @@ pub(crate) fn choose_name(doc: &Doc, layout: &Layout) -> NameChoice {
         return NameChoice {
             name: None,
             toks: vec![],
-            confidence: if declared { 0.9 } else { 0.75 },
+            // Silently anonymous: a name may have been missed; a person looks.
+            confidence: if declared { 0.9 } else { 0.55 },
             anonymous: true,
             warning: None,
             co_signers: vec![],
@@ -296,7 +297,12 @@ pub(crate) fn choose_name(doc: &Doc, layout: &Layout) -> NameChoice {
         p.score >= best.score - 0.1 && p.cands.iter().all(|c| c.source != Source::Signer)
     });
     let mut confidence = if strong { 0.92 } else { 0.62 } * (0.5 + 0.5 * read);
-    if rival || declared {
+    // Initials only ("Абдиева К."): the letter may give the full name where it was not read.
+    let initials = c
+        .toks
+        .iter()
+        .any(|&t| crate::candidates::initial(&doc.toks[t].text));
+    if rival || declared || initials {
         confidence = confidence.min(0.55);
     }
     let co_signers = people
