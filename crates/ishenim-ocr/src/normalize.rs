@@ -33,31 +33,7 @@ fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}')
 }
 
-fn latin_to_cyrillic(c: char) -> Option<char> {
-    Some(match c {
-        'a' => 'а',
-        'e' => 'е',
-        'o' => 'о',
-        'p' => 'р',
-        'c' => 'с',
-        'x' => 'х',
-        'y' => 'у',
-        'k' => 'к',
-        'A' => 'А',
-        'B' => 'В',
-        'E' => 'Е',
-        'K' => 'К',
-        'M' => 'М',
-        'H' => 'Н',
-        'O' => 'О',
-        'P' => 'Р',
-        'C' => 'С',
-        'T' => 'Т',
-        'X' => 'Х',
-        'Y' => 'У',
-        _ => return None,
-    })
-}
+use ishenim_text::text::latin_print_lookalike as latin_to_cyrillic;
 
 /// Replaces Latin look-alike letters in words that are otherwise Cyrillic.
 pub fn fix_latin_in_cyrillic(word: &str) -> String {

@@ -90,7 +90,7 @@ pub fn village_key(name: &str) -> String {
             'ө' => 'о',
             'ү' => 'у',
             'ң' => 'н',
-            other => latin_to_cyrillic(other),
+            other => ishenim_text::text::latin_to_cyrillic(other).unwrap_or(other),
         })
         .filter(|c| c.is_alphanumeric() || *c == '-')
         .collect()
@@ -102,24 +102,6 @@ pub fn kyrgyz_letters(name: &str) -> usize {
     name.chars()
         .filter(|c| matches!(c, 'ө' | 'ү' | 'ң' | 'Ө' | 'Ү' | 'Ң'))
         .count()
-}
-
-fn latin_to_cyrillic(c: char) -> char {
-    match c {
-        'a' => 'а',
-        'e' => 'е',
-        'o' => 'о',
-        'p' => 'р',
-        'c' => 'с',
-        'x' => 'х',
-        'y' => 'у',
-        'k' => 'к',
-        'm' => 'м',
-        'h' => 'н',
-        't' => 'т',
-        'b' => 'в',
-        other => other,
-    }
 }
 
 /// One kind of dash, no spaces around it, single spaces, no quotes.

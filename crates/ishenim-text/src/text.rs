@@ -111,23 +111,45 @@ fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}')
 }
 
-/// Latin letters that look like Cyrillic ones (lowercase side).
-fn latin_to_cyrillic(c: char) -> Option<char> {
-    Some(match c {
-        'a' => 'а',
-        'b' => 'в',
-        'e' => 'е',
-        'o' => 'о',
-        'p' => 'р',
-        'c' => 'с',
-        'x' => 'х',
-        'y' => 'у',
-        'k' => 'к',
-        'm' => 'м',
-        'h' => 'н',
-        't' => 'т',
-        _ => return None,
-    })
+/// Latin letters that Tesseract reads for Cyrillic ones: (Latin, Cyrillic, the glyphs look
+/// the same in print). Lowercase `b m h t` look like `в м н т` only as capitals; they are in
+/// the table for keys, which are lowercased first ("TOKTOГУЛ" → "toktoгул" → "токтогул").
+const LOOKALIKES: &[(char, char, bool)] = &[
+    ('a', 'а', true),
+    ('b', 'в', false),
+    ('e', 'е', true),
+    ('o', 'о', true),
+    ('p', 'р', true),
+    ('c', 'с', true),
+    ('x', 'х', true),
+    ('y', 'у', true),
+    ('k', 'к', true),
+    ('m', 'м', false),
+    ('h', 'н', false),
+    ('t', 'т', false),
+    ('A', 'А', true),
+    ('B', 'В', true),
+    ('E', 'Е', true),
+    ('K', 'К', true),
+    ('M', 'М', true),
+    ('H', 'Н', true),
+    ('O', 'О', true),
+    ('P', 'Р', true),
+    ('C', 'С', true),
+    ('T', 'Т', true),
+    ('X', 'Х', true),
+    ('Y', 'У', true),
+];
+
+/// The Cyrillic letter a Latin look-alike stands for, for keys and grouping (any case).
+pub fn latin_to_cyrillic(c: char) -> Option<char> {
+    LOOKALIKES.iter().find(|l| l.0 == c).map(|l| l.1)
+}
+
+/// The Cyrillic letter a Latin letter is in print, only where the glyphs are identical: for
+/// repairing OCR text shown to people, where a wrong letter would be visible.
+pub fn latin_print_lookalike(c: char) -> Option<char> {
+    LOOKALIKES.iter().find(|l| l.0 == c && l.2).map(|l| l.1)
 }
 
 /// Lowercases and cleans one word: Unicode look-alikes of ө ү ң (`ɵ`, `ӊ`, `ұ`, …) and the
