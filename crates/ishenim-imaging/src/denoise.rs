@@ -137,7 +137,7 @@ pub fn whiten_grain(flat: &mut GrayImage) {
             // Where a cell holds clear ink, the cut never erases more than half of the
             // contrast between its ink and its paper (a grain estimate misled by letters).
             let ink = stats[i].q02;
-            let floor = if paper - ink > 6.0 * page_grain {
+            let floor = if paper - ink > 4.0 * page_grain {
                 (paper + ink) / 2.0
             } else {
                 0.0

@@ -160,6 +160,14 @@ pub fn scan_page(
     if checked.recovered > 0 {
         rec.warnings.push("lines_reread".into());
     }
+    // Handwriting is beyond Tesseract: the page goes to a person to type (the draft's
+    // transcription mode), with its lines marked.
+    if checked.handwritten {
+        rec.warnings.push("handwritten".into());
+    }
+    if checked.unread.iter().any(|(_, r)| *r == "handwriting") {
+        rec.warnings.push("handwriting".into());
+    }
     if !rec.unread.is_empty() {
         rec.warnings.push("unread_regions".into());
     }

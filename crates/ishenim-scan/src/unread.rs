@@ -22,6 +22,18 @@ pub struct InkSegment {
     pub area: u32,
     /// Number of character-like marks.
     pub marks: u32,
+    /// Summed width of all its marks (prepared pixels).
+    pub marks_width: u32,
+    /// Summed width of its joined marks: marks much wider than tall, as whole words
+    /// written in one stroke are (print separates its letters).
+    pub joined_width: u32,
+}
+
+impl InkSegment {
+    /// Share of the marks' width in joined marks: near 0 for print, most of it for cursive.
+    pub fn joined_share(&self) -> f32 {
+        self.joined_width as f32 / self.marks_width.max(1) as f32
+    }
 }
 
 /// What the check did on one page.
@@ -31,6 +43,8 @@ pub struct Outcome {
     pub recovered: usize,
     /// Regions given up on: `(bbox in prepared pixels, reason)`.
     pub unread: Vec<([i32; 4], &'static str)>,
+    /// True when the whole page was found handwritten.
+    pub handwritten: bool,
 }
 
 /// Text-like ink of the prepared page grouped into line segments.
@@ -115,7 +129,14 @@ pub fn ink_segments(img: &GrayImage, ch: f32) -> Vec<InkSegment> {
             bbox: b,
             area: 0,
             marks: 0,
+            marks_width: 0,
+            joined_width: 0,
         });
+        let (mw, mh) = (m[2] - m[0] + 1.0, m[3] - m[1] + 1.0);
+        s.marks_width += (mw as u32) * f;
+        if mw > 1.5 * mh && mw > 1.2 * c {
+            s.joined_width += (mw as u32) * f;
+        }
         s.bbox = [
             s.bbox[0].min(b[0]),
             s.bbox[1].min(b[1]),
@@ -148,7 +169,9 @@ pub fn unread_candidates(
     ch: f32,
 ) -> Vec<([i32; 4], &'static str)> {
     let page_conf = mean_conf(words);
-    let low = (page_conf - 35.0).min(45.0);
+    // A printed line read far below the page (a handwritten date on a printed letter reads
+    // at 0–49 where the print reads at 87–96; bad print lines of the tuning pages at 56+).
+    let low = (page_conf - 40.0).min(52.0);
     let mut out = Vec::new();
     for s in segs {
         let w = s.bbox[2] - s.bbox[0];
@@ -156,31 +179,90 @@ pub fn unread_candidates(
         if s.marks < 3 || (w as f32) < 1.5 * ch {
             continue;
         }
-        let over: Vec<&RawWord> = words
-            .iter()
-            .filter(|wd| v_overlap(&s.bbox, &wd.bbox) > 0.3 && h_cover(&s.bbox, &wd.bbox) > 0)
-            .collect();
-        // Covered width, counted as a union of intervals.
-        let mut spans: Vec<(i32, i32)> = over
-            .iter()
-            .map(|wd| (wd.bbox[0].max(s.bbox[0]), wd.bbox[2].min(s.bbox[2])))
-            .collect();
-        spans.sort();
-        let (mut covered, mut end) = (0, i32::MIN);
-        for (a, b) in spans {
-            let a = a.max(end);
-            if b > a {
-                covered += b - a;
-                end = b;
-            }
-        }
-        if 2 * covered < w {
-            out.push((s.bbox, "no_words"));
-        } else if !over.is_empty() && over.iter().all(|wd| wd.conf < low) {
-            out.push((s.bbox, "low_confidence"));
+        let over = words_over(s, words);
+        // Cursive joins its letters, and Tesseract reads it as noise with some confidence.
+        // Only on a page whose print reads well: blur and JPEG blocks join printed letters
+        // too, and those pages read lower.
+        let conf = mean_conf_of(&over);
+        let hand = page_conf >= 85.0
+            && s.joined_share() >= HAND_JOINED
+            && (s.bbox[3] - s.bbox[1]) as f32 >= 0.7 * ch;
+        if let Some(r) = uncovered(s, &over, low) {
+            let hand = hand && conf.is_none_or(|c| c < 70.0);
+            out.push((s.bbox, if hand { "handwriting" } else { r }));
+        } else if hand && conf.is_some_and(|c| c < low + 15.0) {
+            out.push((s.bbox, "handwriting"));
         }
     }
     out
+}
+
+/// Share of a segment's marks' width in joined marks above which it is taken for cursive.
+/// Printed lines measure 0–0.25 (0.52 once, read at 96 %); handwritten lines 0.4–1.
+pub const HAND_JOINED: f32 = 0.4;
+
+/// The words over a segment.
+fn words_over<'a>(s: &InkSegment, words: &'a [RawWord]) -> Vec<&'a RawWord> {
+    words
+        .iter()
+        .filter(|wd| v_overlap(&s.bbox, &wd.bbox) > 0.3 && h_cover(&s.bbox, &wd.bbox) > 0)
+        .collect()
+}
+
+fn mean_conf_of(words: &[&RawWord]) -> Option<f32> {
+    (!words.is_empty()).then(|| words.iter().map(|w| w.conf).sum::<f32>() / words.len() as f32)
+}
+
+/// Why a segment counts as not read: `no_words` when less than half of its width lies under
+/// words, `low_confidence` when every word over it is below `low`.
+fn uncovered(s: &InkSegment, over: &[&RawWord], low: f32) -> Option<&'static str> {
+    let w = s.bbox[2] - s.bbox[0];
+    // Covered width, counted as a union of intervals.
+    let mut spans: Vec<(i32, i32)> = over
+        .iter()
+        .map(|wd| (wd.bbox[0].max(s.bbox[0]), wd.bbox[2].min(s.bbox[2])))
+        .collect();
+    spans.sort();
+    let (mut covered, mut end) = (0, i32::MIN);
+    for (a, b) in spans {
+        let a = a.max(end);
+        if b > a {
+            covered += b - a;
+            end = b;
+        }
+    }
+    if 2 * covered < w {
+        Some("no_words")
+    } else if !over.is_empty() && over.iter().all(|wd| wd.conf < low) {
+        Some("low_confidence")
+    } else {
+        None
+    }
+}
+
+/// True when the page as a whole is handwritten: it reads far below print (< 50) and most of
+/// its lines are cursive or have no confident words at all. Printed pages of every tuning
+/// kind read at 87 or more once prepared.
+pub fn handwritten_page(segs: &[InkSegment], words: &[RawWord], ch: f32) -> bool {
+    if mean_conf(words) >= 50.0 {
+        return false;
+    }
+    let lines: Vec<&InkSegment> = segs
+        .iter()
+        .filter(|s| (s.bbox[2] - s.bbox[0]) as f32 >= ch)
+        .collect();
+    if lines.len() < 3 {
+        return false;
+    }
+    let joined = lines
+        .iter()
+        .filter(|s| s.marks >= 3 && s.joined_share() >= HAND_JOINED)
+        .count();
+    let unsure = lines
+        .iter()
+        .filter(|s| mean_conf_of(&words_over(s, words)).is_none_or(|c| c < 50.0))
+        .count();
+    10 * joined >= 3 * lines.len() || 10 * unsure >= 6 * lines.len()
 }
 
 /// Joins candidate boxes on the same line that touch or nearly touch.
@@ -197,7 +279,7 @@ fn merge_boxes(mut boxes: Vec<([i32; 4], &'static str)>, ch: f32) -> Vec<([i32; 
                 m[2].max(b[2]),
                 m[3].max(b[3]),
             ];
-            if r == "no_words" {
+            if r == "handwriting" || (r == "no_words" && *mr != "handwriting") {
                 *mr = r;
             }
         } else {
@@ -396,6 +478,18 @@ pub fn check(
 ) -> Outcome {
     let mut out = Outcome::default();
     let segs = ink_segments(img, ch);
+    // A handwritten letter: Tesseract cannot read it, so nothing is read again; every line
+    // of it is listed for a person to type.
+    if handwritten_page(&segs, words, ch) {
+        out.handwritten = true;
+        let lines: Vec<([i32; 4], &'static str)> = segs
+            .iter()
+            .filter(|s| (s.bbox[2] - s.bbox[0]) as f32 >= ch)
+            .map(|s| (s.bbox, "handwriting"))
+            .collect();
+        out.unread = merge_boxes(lines, ch);
+        return out;
+    }
     let cands = merge_boxes(unread_candidates(&segs, words, ch), ch);
     let page_conf = mean_conf(words);
     // A re-reading is taken when it is about as sure as the page, and never below 55.
@@ -403,7 +497,7 @@ pub fn check(
     // Ink everywhere without words (sensor noise of a dark photo, handwriting): reading
     // hundreds of stretches one by one costs minutes and inserts garbage. Say once that the
     // whole area was not read instead.
-    if cands.len() > MAX_REREADS {
+    if cands.iter().filter(|(_, r)| *r != "handwriting").count() > MAX_REREADS {
         let b = cands
             .iter()
             .fold([i32::MAX, i32::MAX, i32::MIN, i32::MIN], |a, (b, _)| {
@@ -421,7 +515,7 @@ pub fn check(
         match reread(engine, img, bx, ch, dpi, accept) {
             Some(new) => {
                 // Low-confidence words the new reading replaces go.
-                if reason == "low_confidence" {
+                if reason != "no_words" {
                     words.retain(|w| !(v_overlap(&bx, &w.bbox) > 0.3 && h_cover(&bx, &w.bbox) > 0));
                 }
                 insert_words(words, new);
@@ -497,6 +591,74 @@ mod tests {
         assert_eq!(c[0].1, "low_confidence");
         words[1].conf = 80.0;
         assert!(unread_candidates(&segs, &words, 30.0).is_empty());
+    }
+
+    /// Three lines: two printed (separate letters), the last one cursive (letters joined
+    /// into word-long marks of uneven height).
+    fn page_with_cursive_line() -> GrayImage {
+        let mut img = page();
+        for y in 250..290 {
+            for x in 40..900 {
+                img.put_pixel(x, y, Luma([255]));
+            }
+        }
+        for (k, len) in [(0u32, 140u32), (1, 120), (2, 140), (3, 90)] {
+            let x0 = 60 + k * 170;
+            let top = 250 + (k % 2) * 4;
+            for y in top..top + 28 {
+                for x in x0..x0 + len {
+                    if (x - x0) % 22 < 4 || (y - top) > 22 {
+                        img.put_pixel(x, y, Luma([0]));
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn a_cursive_line_on_a_printed_page_is_handwriting() {
+        let img = page_with_cursive_line();
+        let segs = ink_segments(&img, 30.0);
+        let hand: Vec<&InkSegment> = segs
+            .iter()
+            .filter(|s| s.joined_share() >= HAND_JOINED)
+            .collect();
+        assert_eq!(hand.len(), 1, "{segs:?}");
+        assert!(hand[0].bbox[1] >= 240);
+        // The print reads at 95, as a page of print does (many words).
+        let mut words: Vec<RawWord> = (0..6)
+            .map(|k| word("бир", [58 + 80 * k, 48, 130 + 80 * k, 82], 0, 95.0))
+            .chain((0..6).map(|k| word("эки", [58 + 80 * k, 148, 130 + 80 * k, 182], 1, 95.0)))
+            .collect();
+        words.push(word("xq", [58, 248, 800, 282], 2, 30.0));
+        let c = unread_candidates(&segs, &words, 30.0);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].1, "handwriting");
+        assert!(
+            !handwritten_page(&segs, &words, 30.0),
+            "one line is not a handwritten page"
+        );
+        // Print read with confidence is never called handwriting.
+        words[12].conf = 93.0;
+        assert!(unread_candidates(&segs, &words, 30.0).is_empty());
+    }
+
+    #[test]
+    fn a_page_read_as_noise_with_cursive_lines_is_handwritten() {
+        let img = page_with_cursive_line();
+        let segs = ink_segments(&img, 30.0);
+        let words = vec![
+            word("ыж", [58, 48, 540, 82], 0, 20.0),
+            word("xq", [58, 248, 800, 282], 2, 15.0),
+        ];
+        assert!(handwritten_page(&segs, &words, 30.0));
+        let printed = vec![
+            word("бир", [58, 48, 540, 82], 0, 95.0),
+            word("эки", [58, 148, 540, 182], 1, 94.0),
+            word("үч", [58, 248, 800, 282], 2, 90.0),
+        ];
+        assert!(!handwritten_page(&segs, &printed, 30.0));
     }
 
     #[test]
