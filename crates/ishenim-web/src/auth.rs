@@ -669,8 +669,7 @@ pub async fn login_submit(
         r
     })
     .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)?;
+    .map_err(AppError::internal)??;
     let Some(user) = user else {
         let _ = state
             .store
@@ -683,8 +682,7 @@ pub async fn login_submit(
     }
     let s = state
         .store
-        .create_session(user.id, chrono::Duration::hours(state.config.session_hours))
-        .map_err(AppError::internal)?;
+        .create_session(user.id, chrono::Duration::hours(state.config.session_hours))?;
     let _ = state.store.audit(&user.login, "login", &ip);
     let _ = state.store.purge_sessions();
     let to = local_path(f.next.as_deref()).unwrap_or_else(|| start_page(user.role).to_string());
@@ -745,10 +743,7 @@ pub async fn set_lang(
     Form(f): Form<LangForm>,
 ) -> Result<Response, AppError> {
     let lang = Lang::parse(&f.lang);
-    state
-        .store
-        .set_user_lang(me.login(), lang.code())
-        .map_err(AppError::internal)?;
+    state.store.set_user_lang(me.login(), lang.code())?;
     let to = local_path(f.back.as_deref()).unwrap_or_else(|| "/".into());
     Ok(Redirect::to(&to).into_response())
 }
@@ -759,12 +754,7 @@ pub async fn setup_page(
     State(state): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Result<Response, AppError> {
-    if !state
-        .store
-        .list_users()
-        .map_err(AppError::internal)?
-        .is_empty()
-    {
+    if !state.store.list_users()?.is_empty() {
         return Ok(Redirect::to("/login").into_response());
     }
     let lang = Lang::parse(q.lang.as_deref().unwrap_or("ky"));
@@ -806,12 +796,7 @@ pub async fn setup_submit(
         return Err(AppError::Csrf);
     }
     let _guard = SETUP_LOCK.lock().await;
-    if !state
-        .store
-        .list_users()
-        .map_err(AppError::internal)?
-        .is_empty()
-    {
+    if !state.store.list_users()?.is_empty() {
         return Ok(Redirect::to("/login").into_response());
     }
     let lang = Lang::parse(f.lang.as_deref().unwrap_or("ky"));
@@ -823,8 +808,7 @@ pub async fn setup_submit(
     let l2 = login.clone();
     tokio::task::spawn_blocking(move || store.add_user(&l2, &f.password, Role::Admin, lang.code()))
         .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::from_store)?;
+        .map_err(AppError::internal)??;
     let _ = state
         .store
         .audit(&login, "user_add", &format!("{login} admin (setup)"));

@@ -72,10 +72,8 @@ fn make(
     dir: &std::path::Path,
     path: &std::path::Path,
 ) -> Result<Vec<u8>, AppError> {
-    let info = store.page_info(page).map_err(AppError::from_store)?;
-    let bytes = store
-        .read_file(info.file_id)
-        .map_err(AppError::from_store)?;
+    let info = store.page_info(page)?;
+    let bytes = store.read_file(info.file_id)?;
     let limits = ishenim_intake::Limits::default();
     let doc = ishenim_intake::open(&bytes, &limits).map_err(AppError::internal)?;
     let index = (info.page_no as usize).saturating_sub(1);
@@ -129,11 +127,7 @@ pub async fn page_image(
 ) -> Result<Response, AppError> {
     // Reviewers see every page; journal readers only pages of registered letters.
     if !me.may(Area::Queue) {
-        let registered = me.may(Area::JournalRead)
-            && state
-                .store
-                .page_is_registered(PageId(id))
-                .map_err(AppError::internal)?;
+        let registered = me.may(Area::JournalRead) && state.store.page_is_registered(PageId(id))?;
         if !registered {
             return Err(AppError::Forbidden);
         }

@@ -284,6 +284,9 @@ pub enum AppError {
     /// Someone else changed it first.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The database is held by another writer: try again in a moment.
+    #[error("busy")]
+    Busy,
     /// A bug or an I/O failure.
     #[error("internal: {0}")]
     Internal(String),
@@ -295,18 +298,6 @@ impl AppError {
         AppError::Internal(e.to_string())
     }
 
-    /// Maps the store's errors: not found → 404, invalid → 400 with its text, conflict →
-    /// 409, the rest → 500.
-    pub fn from_store(e: ishenim_store::StoreError) -> AppError {
-        use ishenim_store::StoreError as S;
-        match e {
-            S::NotFound(_) => AppError::NotFound,
-            S::Invalid(m) => AppError::Invalid(m),
-            S::Conflict(m) => AppError::Conflict(m),
-            other => AppError::internal(other),
-        }
-    }
-
     fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -315,6 +306,7 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest(_) | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -329,7 +321,23 @@ impl AppError {
             AppError::BadRequest(_) => "err_bad_request",
             AppError::Invalid(_) => "err_invalid",
             AppError::Conflict(_) => "err_conflict",
+            AppError::Busy => "err_busy",
             AppError::Internal(_) => "err_internal",
+        }
+    }
+}
+
+/// Not found → 404, invalid → 400 with its text, conflict → 409, a busy database → 503
+/// (try again), the rest → 500.
+impl From<ishenim_store::StoreError> for AppError {
+    fn from(e: ishenim_store::StoreError) -> AppError {
+        use ishenim_store::StoreError as S;
+        match e {
+            S::NotFound(_) => AppError::NotFound,
+            S::Invalid(m) => AppError::Invalid(m),
+            S::Conflict(m) => AppError::Conflict(m),
+            S::Busy => AppError::Busy,
+            other => AppError::internal(other),
         }
     }
 }
@@ -378,6 +386,26 @@ impl Renderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ishenim_store::StoreError;
+
+    #[test]
+    fn store_errors_map_to_one_status_each() {
+        let status = |e: StoreError| AppError::from(e).status();
+        assert_eq!(status(StoreError::Busy), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            status(StoreError::NotFound("x".into())),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            status(StoreError::Invalid("x".into())),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            status(StoreError::Conflict("x".into())),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(AppError::from(StoreError::Busy).key(), "err_busy");
+    }
 
     #[test]
     fn dates_are_written_day_first() {

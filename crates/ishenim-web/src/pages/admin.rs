@@ -16,7 +16,7 @@ pub async fn users(
     Extension(me): Extension<CurrentUser>,
 ) -> Result<Response, AppError> {
     me.require(Area::Users)?;
-    let users = state.store.list_users().map_err(AppError::internal)?;
+    let users = state.store.list_users()?;
     Ok(crate::auth::page(
         &state,
         &me,
@@ -42,23 +42,19 @@ pub async fn add_user(
     Form(f): Form<NewUserForm>,
 ) -> Result<Response, AppError> {
     me.require(Area::Users)?;
-    let role = Role::parse(&f.role).map_err(AppError::from_store)?;
+    let role = Role::parse(&f.role)?;
     let lang = if f.lang == "ru" { "ru" } else { "ky" };
     let store = state.store.clone();
     let login = f.login.trim().to_string();
     let l2 = login.clone();
     tokio::task::spawn_blocking(move || store.add_user(&l2, &f.password, role, lang))
         .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::from_store)?;
-    state
-        .store
-        .audit(
-            me.login(),
-            "user_add",
-            &format!("{login} {}", role.as_str()),
-        )
-        .map_err(AppError::internal)?;
+        .map_err(AppError::internal)??;
+    state.store.audit(
+        me.login(),
+        "user_add",
+        &format!("{login} {}", role.as_str()),
+    )?;
     Ok(Redirect::to("/admin").into_response())
 }
 
@@ -91,7 +87,7 @@ pub async fn change_user(
         "disable" if !self_change => s.set_user_active(&login, false),
         "enable" => s.set_user_active(&login, true),
         "role" if !self_change => {
-            let role = Role::parse(&f.role).map_err(AppError::from_store)?;
+            let role = Role::parse(&f.role)?;
             s.set_user_role(&login, role)
         }
         "password" => {
@@ -102,10 +98,8 @@ pub async fn change_user(
                 .map_err(AppError::internal)?
         }
         _ => return Err(AppError::Invalid("not_on_yourself".into())),
-    }
-    .map_err(AppError::from_store)?;
-    s.audit(me.login(), &format!("user_{}", f.action), &login)
-        .map_err(AppError::internal)?;
+    }?;
+    s.audit(me.login(), &format!("user_{}", f.action), &login)?;
     Ok(Redirect::to("/admin").into_response())
 }
 
@@ -123,7 +117,7 @@ pub async fn audit(
 ) -> Result<Response, AppError> {
     me.require(Area::Audit)?;
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
-    let records = state.store.list_audit(limit).map_err(AppError::internal)?;
+    let records = state.store.list_audit(limit)?;
     Ok(crate::auth::page(
         &state,
         &me,

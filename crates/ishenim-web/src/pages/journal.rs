@@ -67,7 +67,7 @@ fn is_due_soon(e: &EntryView, today: NaiveDate) -> bool {
 impl Filters {
     fn load(&self, state: &AppState) -> Result<Vec<EntryView>, AppError> {
         let year = set(&self.year).and_then(|y| y.parse::<i32>().ok());
-        let list = state.store.journal_list(year).map_err(AppError::internal)?;
+        let list = state.store.journal_list(year)?;
         Ok(self.apply(list))
     }
 
@@ -153,7 +153,7 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     me.require(Area::JournalRead)?;
     // One read of the journal serves the officials list and the filtered rows.
-    let everything = state.store.journal_list(None).map_err(AppError::internal)?;
+    let everything = state.store.journal_list(None)?;
     let mut officials: Vec<String> = everything
         .iter()
         .filter_map(|e| e.official.clone())
@@ -209,18 +209,12 @@ pub async fn entry(
 ) -> Result<Response, AppError> {
     me.require(Area::JournalRead)?;
     let serial = serial_of(&serial)?;
-    let e = state
-        .store
-        .entry_current_view(serial)
-        .map_err(AppError::from_store)?;
-    let (amendments, events) = state
-        .store
-        .entry_history(serial)
-        .map_err(AppError::from_store)?;
+    let e = state.store.entry_current_view(serial)?;
+    let (amendments, events) = state.store.entry_history(serial)?;
     let draft = state.store.get_draft(e.draft_id).ok();
     let mut pages = Vec::new();
     for (i, p) in e.page_ids.iter().enumerate() {
-        let rec = state.store.page_record(*p).map_err(AppError::from_store)?;
+        let rec = state.store.page_record(*p)?;
         let typed = draft.as_ref().and_then(|d| {
             d.data
                 .pointer(&format!(
@@ -285,7 +279,7 @@ pub async fn amend(
 ) -> Result<Response, AppError> {
     me.require(Area::Amend)?;
     let serial = serial_of(&serial)?;
-    let field = EntryField::parse(&f.field).map_err(AppError::from_store)?;
+    let field = EntryField::parse(&f.field)?;
     if f.reason.trim().is_empty() {
         return Err(AppError::Invalid("need_reason".into()));
     }
@@ -307,7 +301,7 @@ pub async fn amend(
                     .map(str::to_string)
                     .unwrap_or(m),
             ),
-            e => AppError::from_store(e),
+            e => AppError::from(e),
         })?;
     Ok(Redirect::to(&format!("/journal/{serial}#history")).into_response())
 }
@@ -353,7 +347,7 @@ pub async fn event(
             s.record_reply(serial, u, &f.reply_no, d)
         }
         "status" => {
-            let st = EntryStatus::parse(f.status.trim()).map_err(AppError::from_store)?;
+            let st = EntryStatus::parse(f.status.trim())?;
             let reason = f.reason.trim();
             s.set_status(serial, u, st, (!reason.is_empty()).then_some(reason))
         }
@@ -363,7 +357,7 @@ pub async fn event(
         }
         _ => return Err(AppError::BadRequest("kind".into())),
     };
-    r.map_err(AppError::from_store)?;
+    r?;
     Ok(Redirect::to(&format!("/journal/{serial}#history")).into_response())
 }
 
@@ -377,7 +371,7 @@ pub async fn print(
     let all = f.load(&state)?;
     let today = today();
     let rows: Vec<Value> = all.iter().map(|e| row(e, today)).collect();
-    let head = state.store.chain_head().map_err(AppError::internal)?;
+    let head = state.store.chain_head()?;
     audit(&state, &me, "print", &format!("journal ({})", f.describe()))?;
     Ok(crate::auth::page(
         &state,
@@ -401,7 +395,7 @@ pub async fn export_csv(
 ) -> Result<Response, AppError> {
     me.require(Area::JournalRead)?;
     let list = f.load(&state)?;
-    let head = state.store.chain_head().map_err(AppError::internal)?;
+    let head = state.store.chain_head()?;
     let bytes = ishenim_export::to_csv(&list, &head).map_err(AppError::internal)?;
     audit(
         &state,
@@ -420,7 +414,7 @@ pub async fn export_xlsx(
 ) -> Result<Response, AppError> {
     me.require(Area::JournalRead)?;
     let list = f.load(&state)?;
-    let head = state.store.chain_head().map_err(AppError::internal)?;
+    let head = state.store.chain_head()?;
     let bytes = ishenim_export::to_xlsx(&list, &head).map_err(AppError::internal)?;
     audit(
         &state,

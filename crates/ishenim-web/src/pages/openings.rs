@@ -21,7 +21,7 @@ pub async fn list(
     Extension(me): Extension<CurrentUser>,
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsRead)?;
-    let mut openings = state.store.list_openings().map_err(AppError::internal)?;
+    let mut openings = state.store.list_openings()?;
     openings.sort_by_key(|o| std::cmp::Reverse(o.opened_at));
     let now = chrono::Local::now()
         .naive_local()
@@ -79,23 +79,20 @@ pub async fn create(
         .trim()
         .parse::<u32>()
         .map_err(|_| AppError::Invalid("need_count".into()))?;
-    let id = state
-        .store
-        .new_opening(NewOpening {
-            opened_at,
-            members,
-            seal_removed: f.seal_removed.trim().to_string(),
-            seal_applied: f.seal_applied.trim().to_string(),
-            letters_found,
-            notes: f.notes.trim().to_string(),
-        })
-        .map_err(AppError::from_store)?;
+    let id = state.store.new_opening(NewOpening {
+        opened_at,
+        members,
+        seal_removed: f.seal_removed.trim().to_string(),
+        seal_applied: f.seal_applied.trim().to_string(),
+        letters_found,
+        notes: f.notes.trim().to_string(),
+    })?;
     audit(&state, &me, "opening_new", &format!("opening {id}"))?;
     Ok(Redirect::to(&format!("/openings/{id}")).into_response())
 }
 
 fn counts(state: &AppState, id: OpeningId) -> Result<serde_json::Value, AppError> {
-    let files = state.store.list_files(id).map_err(AppError::internal)?;
+    let files = state.store.list_files(id)?;
     let n = |s: FileStatus| files.iter().filter(|f| f.status == s).count();
     Ok(json!({
         "files": files.len(),
@@ -115,8 +112,8 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsRead)?;
     let id = OpeningId(id);
-    let o = state.store.get_opening(id).map_err(AppError::from_store)?;
-    let files = state.store.list_files(id).map_err(AppError::internal)?;
+    let o = state.store.get_opening(id)?;
+    let files = state.store.list_files(id)?;
     let quarantine: Vec<_> = files
         .iter()
         .filter(|f| f.status == FileStatus::Quarantined)
@@ -143,10 +140,7 @@ pub async fn act(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsRead)?;
-    let o = state
-        .store
-        .get_opening(OpeningId(id))
-        .map_err(AppError::from_store)?;
+    let o = state.store.get_opening(OpeningId(id))?;
     audit(&state, &me, "print", &format!("opening act {id}"))?;
     Ok(crate::auth::page(
         &state,
@@ -179,11 +173,7 @@ pub async fn upload(
     mut mp: Multipart,
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsWrite)?;
-    let opening = state
-        .store
-        .get_opening(OpeningId(id))
-        .map_err(AppError::from_store)?
-        .id;
+    let opening = state.store.get_opening(OpeningId(id))?.id;
     let max = ishenim_intake::Limits::default().max_bytes;
     let mut sum = Summary {
         opening: opening.0,
@@ -295,7 +285,7 @@ pub async fn progress(
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsRead)?;
     let id = OpeningId(id);
-    state.store.get_opening(id).map_err(AppError::from_store)?;
+    state.store.get_opening(id)?;
     Ok(Json(json!({
         "job": state.jobs.status(id),
         "counts": counts(&state, id)?,
@@ -310,14 +300,8 @@ pub async fn retry(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsWrite)?;
-    let f = state
-        .store
-        .get_file(FileId(id))
-        .map_err(AppError::from_store)?;
-    state
-        .store
-        .retry_quarantined(f.id)
-        .map_err(AppError::from_store)?;
+    let f = state.store.get_file(FileId(id))?;
+    state.store.retry_quarantined(f.id)?;
     audit(&state, &me, "retry", &format!("file {id}"))?;
     state.jobs.enqueue(f.opening_id);
     Ok(Redirect::to(&format!("/openings/{}", f.opening_id)).into_response())

@@ -74,10 +74,7 @@ pub async fn next(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
     me.require(Area::Queue)?;
-    let pos = state
-        .store
-        .queue_position(None)
-        .map_err(AppError::internal)?;
+    let pos = state.store.queue_position(None)?;
     match pos.first {
         Some(id) => render_review(&state, &me, id, &headers, &q, None).await,
         None => {
@@ -157,12 +154,12 @@ async fn render_review(
 
 /// Everything the review screen shows of one draft.
 fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, AppError> {
-    let d = store.get_draft(id).map_err(AppError::from_store)?;
-    let pos = store.queue_position(Some(id)).map_err(AppError::internal)?;
+    let d = store.get_draft(id)?;
+    let pos = store.queue_position(Some(id))?;
     let mut pages = Vec::new();
     let mut stem_index = BTreeMap::new();
     for (i, pid) in d.page_ids.iter().enumerate() {
-        let rec = store.page_record(*pid).map_err(AppError::from_store)?;
+        let rec = store.page_record(*pid)?;
         stem_index.insert(rec.stem.clone(), i);
         let low: Vec<Value> = rec
             .words
@@ -229,8 +226,8 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
             marks.push(json!({ "page": p, "bbox": b, "kind": "receipt" }));
         }
     }
-    let settings = store.deadline_settings().map_err(AppError::internal)?;
-    let cal = store.calendar().map_err(AppError::internal)?;
+    let settings = store.deadline_settings()?;
+    let cal = store.calendar()?;
     let today = chrono::Local::now().date_naive();
     let deadline = cal.consideration_due(today, &settings);
     let fields = json!({
@@ -297,8 +294,7 @@ fn receipt_of(
     let Ok(code) = ishenim_receipt::Code::parse(&rc.code) else {
         return Ok((None, Vec::new()));
     };
-    let warnings = crate::receipts::warnings(store, &code)
-        .map_err(AppError::from_store)?
+    let warnings = crate::receipts::warnings(store, &code)?
         .into_iter()
         .map(|(key, value)| json!({ "key": key, "value": value }))
         .collect();
@@ -395,10 +391,7 @@ fn validate(f: &ApproveForm) -> Result<ApprovedFields, &'static str> {
 }
 
 fn after(state: &AppState, id: DraftId) -> Result<Option<i64>, AppError> {
-    let pos = state
-        .store
-        .queue_position(Some(id))
-        .map_err(AppError::internal)?;
+    let pos = state.store.queue_position(Some(id))?;
     Ok(pos.next.or(pos.first).map(|d| d.0))
 }
 
@@ -468,7 +461,7 @@ pub async fn approve(
             )
             .await;
         }
-        Err(e) => return Err(AppError::from_store(e)),
+        Err(e) => return Err(AppError::from(e)),
     };
     let next = after(&state, id)?;
     if wants_fragment(&headers) {
@@ -513,10 +506,7 @@ pub async fn reject(
     } else {
         format!("{kind}: {note}")
     };
-    state
-        .store
-        .reject_draft(id, me.login(), &reason)
-        .map_err(AppError::from_store)?;
+    state.store.reject_draft(id, me.login(), &reason)?;
     let next = after(&state, id)?;
     if wants_fragment(&headers) {
         return Ok(Json(json!({ "rejected": id.0, "next": next })).into_response());
@@ -531,10 +521,10 @@ pub async fn reject(
 /// Re-runs drafting on a draft's current pages (typed transcriptions replace the OCR text
 /// of their pages) and saves the new proposal. Used after split, merge and transcription.
 fn redraft(state: &AppState, id: DraftId) -> Result<(), AppError> {
-    let d: Draft = state.store.get_draft(id).map_err(AppError::from_store)?;
+    let d: Draft = state.store.get_draft(id)?;
     let mut records: Vec<PageRecord> = Vec::with_capacity(d.page_ids.len());
     for p in &d.page_ids {
-        let rec = state.store.page_record(*p).map_err(AppError::from_store)?;
+        let rec = state.store.page_record(*p)?;
         match text(&d.data, &["transcriptions", &rec.stem]) {
             Some(t) => {
                 let mut typed = ishenim_draft::eval::page_from_text(&rec.stem, &t);
@@ -560,7 +550,7 @@ fn redraft(state: &AppState, id: DraftId) -> Result<(), AppError> {
     state
         .store
         .set_draft_data(id, &data)
-        .map_err(AppError::from_store)
+        .map_err(AppError::from)
 }
 
 /// Form of `POST /queue/{id}/split`: the page that starts the new letter.
@@ -579,8 +569,7 @@ pub async fn split(
     me.require(Area::Queue)?;
     let new = state
         .store
-        .split_draft(DraftId(id), PageId(f.at), me.login())
-        .map_err(AppError::from_store)?;
+        .split_draft(DraftId(id), PageId(f.at), me.login())?;
     redraft(&state, DraftId(id))?;
     redraft(&state, new)?;
     audit(&state, &me, "split", &format!("draft {id} -> draft {new}"))?;
@@ -603,8 +592,7 @@ pub async fn merge(
     me.require(Area::Queue)?;
     let into = state
         .store
-        .merge_drafts(DraftId(id), DraftId(f.with), me.login())
-        .map_err(AppError::from_store)?;
+        .merge_drafts(DraftId(id), DraftId(f.with), me.login())?;
     redraft(&state, into)?;
     audit(
         &state,
@@ -633,18 +621,14 @@ pub async fn transcribe(
 ) -> Result<Response, AppError> {
     me.require(Area::Queue)?;
     let did = DraftId(id);
-    let d = state.store.get_draft(did).map_err(AppError::from_store)?;
+    let d = state.store.get_draft(did)?;
     if !d.page_ids.contains(&PageId(f.page)) {
         return Err(AppError::NotFound);
     }
     if f.text.chars().count() > 50_000 {
         return Err(AppError::Invalid("text_too_long".into()));
     }
-    let stem = state
-        .store
-        .page_info(PageId(f.page))
-        .map_err(AppError::from_store)?
-        .stem;
+    let stem = state.store.page_info(PageId(f.page))?.stem;
     let mut data = d.data.clone();
     if !data.get("transcriptions").is_some_and(Value::is_object) {
         data["transcriptions"] = json!({});
@@ -657,10 +641,7 @@ pub async fn transcribe(
     } else {
         data["transcriptions"][&stem] = json!(typed);
     }
-    state
-        .store
-        .set_draft_data(did, &data)
-        .map_err(AppError::from_store)?;
+    state.store.set_draft_data(did, &data)?;
     redraft(&state, did)?;
     audit(
         &state,

@@ -26,8 +26,7 @@ pub async fn page(
         ))
     })
     .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::from_store)?;
+    .map_err(AppError::internal)??;
     Ok(crate::auth::page(
         &state,
         &me,
@@ -55,8 +54,7 @@ pub async fn slips(
     let n = f.count;
     let codes = tokio::task::spawn_blocking(move || crate::receipts::issue(&store, n, &user))
         .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::from_store)?;
+        .map_err(AppError::internal)??;
     let url = state
         .config
         .public_host
@@ -80,8 +78,7 @@ pub async fn board(
     let today = chrono::Local::now().date_naive();
     let rows = tokio::task::spawn_blocking(move || crate::receipts::board_rows(&store, today))
         .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::from_store)?;
+        .map_err(AppError::internal)??;
     audit(
         &state,
         &me,
