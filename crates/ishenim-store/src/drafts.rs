@@ -77,7 +77,8 @@ impl DraftStatus {
         }
     }
 
-    pub(crate) fn parse(s: &str) -> Result<Self> {
+    /// The status from its database (and command-line) spelling.
+    pub fn parse(s: &str) -> Result<Self> {
         Ok(match s {
             "pending" => DraftStatus::Pending,
             "approved" => DraftStatus::Approved,

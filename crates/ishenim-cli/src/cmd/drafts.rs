@@ -51,16 +51,14 @@ pub enum Command {
 }
 
 fn parse_status(s: &str) -> anyhow::Result<Option<DraftStatus>> {
-    Ok(Some(match s.trim() {
-        "all" => return Ok(None),
-        "pending" => DraftStatus::Pending,
-        "approved" => DraftStatus::Approved,
-        "rejected" => DraftStatus::Rejected,
-        "superseded" => DraftStatus::Superseded,
-        other => anyhow::bail!(
-            "--status must be pending, approved, rejected, superseded or all, not {other:?}"
-        ),
-    }))
+    match s.trim() {
+        "all" => Ok(None),
+        other => DraftStatus::parse(other).map(Some).map_err(|_| {
+            anyhow::anyhow!(
+                "--status must be pending, approved, rejected, superseded or all, not {other:?}"
+            )
+        }),
+    }
 }
 
 /// Runs the command.
