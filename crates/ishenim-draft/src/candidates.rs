@@ -170,6 +170,13 @@ pub(crate) fn is_role(key: &str) -> bool {
     ROLES.iter().any(|r| key.starts_with(r))
 }
 
+/// True when an honorific or a role follows the name ("Асанов мырза"): someone addressed.
+fn named_with_honorific(doc: &Doc, toks: &[usize]) -> bool {
+    toks.last()
+        .and_then(|&l| doc.toks.get(l + 1))
+        .is_some_and(|t| HONORIFICS.contains(&t.key.as_str()))
+}
+
 /// True when the candidate stands beside an official's role or an honorific: a named
 /// official, never the writer.
 fn official(doc: &Doc, toks: &[usize]) -> bool {
@@ -221,7 +228,14 @@ fn cand(doc: &Doc, toks: Vec<usize>, source: Source) -> Option<NameCand> {
         Source::Tail | Source::Signature | Source::Signer => (2..=4).contains(&toks.len()),
         _ => (2..=4).contains(&toks.len()),
     };
-    (ok && !official(doc, &toks) && !toks.iter().all(|&t| initial(&doc.toks[t].text)))
+    // After "Мен, …" or "… тургуну" a role is the writer's own ("мектептин мугалими Абдиева К.").
+    let own = matches!(source, Source::Intro | Source::Marker);
+    let official = if own {
+        named_with_honorific(doc, &toks)
+    } else {
+        official(doc, &toks)
+    };
+    (ok && !official && !toks.iter().all(|&t| initial(&doc.toks[t].text)))
         .then_some(NameCand { toks, source })
 }
 
@@ -419,10 +433,12 @@ pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
     let prefix: Vec<&str> = toks[..p].iter().map(|t| t.text.as_str()).collect();
     let prefix = prefix.join(" ");
     let plain = !prefix.chars().any(char::is_alphabetic);
+    // "Ата-энеси: Чыныбаев Бакыт Эсенович": a short label of the signer's capacity.
+    let labelled = prefix.ends_with(':') && p <= 3;
     let dated = crate::contacts::find_dates(&prefix)
         .iter()
         .any(|d| d.coverage >= 0.6);
-    (plain || dated).then_some(p)
+    (plain || dated || labelled).then_some(p)
 }
 
 /// Number of words of the closing or signature label a line starts with.

@@ -128,6 +128,10 @@ pub(crate) const NAME_LABELS: &[&str] = &[
     "даттануучу",
     "автор",
     "фамилия",
+    "арызчы",
+    "арыз ээси",
+    "отправитель",
+    "податель",
 ];
 /// Polite closings and signature headings: what follows is the signature block.
 pub(crate) const CLOSINGS: &[&str] = &[
