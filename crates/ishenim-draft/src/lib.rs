@@ -160,6 +160,11 @@ impl LetterDraft {
 
 /// Page-level quality: `true` when the page should be typed in by hand.
 pub fn page_needs_transcription(page: &PageRecord) -> bool {
+    // The scanner found the page handwritten (issue 14): typed in by a person even when
+    // Tesseract produced nothing from it.
+    if !page.blank && page.warnings.iter().any(|w| w == "handwritten") {
+        return true;
+    }
     if page.blank || page.text.trim().is_empty() {
         return false;
     }

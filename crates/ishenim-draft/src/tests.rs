@@ -325,6 +325,15 @@ fn garbage_pages_need_transcription() {
 }
 
 #[test]
+fn handwritten_pages_need_transcription_even_when_nothing_was_read() {
+    let mut p = page_from_text("hw", "");
+    p.blank = false; // ink was found, Tesseract read nothing of it
+    assert!(!page_needs_transcription(&p));
+    p.warnings.push("handwritten".into());
+    assert!(page_needs_transcription(&p));
+}
+
+#[test]
 fn summaries_read_like_a_clerk_wrote_them() {
     let d = draft(
         "Айыл өкмөтүнүн башчысына\nКара-Суу айылынын тургуну Осмонова Гүлнара\nДареги: Кара-Суу айылы, Манас көчөсү, 3-үй\nАРЫЗ\nБиздин кичи районубузда балдар ойной турган бир да аянтча жок.\nМектептин жанындагы бош жерге балдар аянтчасын курууну суранабыз.\n02.10.2024",
