@@ -1,7 +1,7 @@
 //! The receipt code of an anonymous writer's slip, found on the letter: a QR symbol on
 //! the attached stub (read by the scanner) or the code printed or written in the text.
 
-use ishenim_page::PageRecord;
+use ishenim_page::{MarkKind, PageRecord};
 use ishenim_receipt::{find_in_text, Code};
 use serde::{Deserialize, Serialize};
 
@@ -23,15 +23,25 @@ pub struct ReceiptCode {
 
 /// Confidence of a code read from a QR symbol (error-corrected, check symbol holds).
 const QR_CONFIDENCE: f32 = 0.98;
+/// Confidence of a printed code the scanner read again in Latin (its check holds, but a
+/// 1-in-32 chance remains that a misread line passes it): the top of the text range.
+const PRINTED_CONFIDENCE: f32 = 0.9;
 
-fn from_qr(p: &PageRecord) -> Vec<ReceiptCode> {
+/// The codes of `p.qr` of one kind: QR symbols (source `qr`) or printed codes read again
+/// in Latin by the scanner (source `text`, like codes found in the page text).
+fn from_marks(p: &PageRecord, kind: MarkKind) -> Vec<ReceiptCode> {
+    let (confidence, source) = match kind {
+        MarkKind::Qr => (QR_CONFIDENCE, "qr"),
+        MarkKind::Printed => (PRINTED_CONFIDENCE, "text"),
+    };
     p.qr.iter()
+        .filter(|m| m.kind == kind)
         .filter_map(|m| {
             let code = Code::parse(&m.text).ok()?;
             Some(ReceiptCode {
                 code: code.to_string(),
-                confidence: QR_CONFIDENCE,
-                source: "qr".into(),
+                confidence,
+                source: source.into(),
                 page: p.stem.clone(),
                 bbox: m.bbox,
             })
@@ -79,8 +89,19 @@ fn from_text(p: &PageRecord) -> Vec<ReceiptCode> {
 /// names another code than the symbol, or several different codes, is a warning and lowers
 /// the confidence.
 pub(crate) fn find(pages: &[&PageRecord]) -> (Option<ReceiptCode>, Vec<String>) {
-    let qr: Vec<ReceiptCode> = pages.iter().flat_map(|p| from_qr(p)).collect();
-    let text: Vec<ReceiptCode> = pages.iter().flat_map(|p| from_text(p)).collect();
+    let qr: Vec<ReceiptCode> = pages
+        .iter()
+        .flat_map(|p| from_marks(p, MarkKind::Qr))
+        .collect();
+    // A printed code read in Latin comes before the same code found in the Cyrillic text.
+    let text: Vec<ReceiptCode> = pages
+        .iter()
+        .flat_map(|p| {
+            from_marks(p, MarkKind::Printed)
+                .into_iter()
+                .chain(from_text(p))
+        })
+        .collect();
     let mut all: Vec<&ReceiptCode> = qr.iter().chain(text.iter()).collect();
     let Some(first) = all.first().map(|c| (*c).clone()) else {
         return (None, Vec::new());
@@ -126,6 +147,7 @@ mod tests {
             .map(|t| QrMark {
                 text: t.to_string(),
                 bbox: [1, 2, 3, 4],
+                kind: MarkKind::Qr,
             })
             .collect();
         p
@@ -160,5 +182,35 @@ mod tests {
         assert_eq!(w, ["receipt_code_several"]);
         let none = page(&[("Асанов", 0), ("2026-жылы", 0)], &["ABCD-EFGH-JKMN"]);
         assert_eq!(find(&[&none]), (None, vec![]));
+    }
+
+    #[test]
+    fn printed_code_read_in_latin_is_a_text_code() {
+        let c = Code::generate().unwrap().to_string();
+        let mut p = page(&[("Код:", 0), ("ВӨНУ-РТХ4-4М/ХУ", 0)], &[]);
+        p.qr.push(QrMark {
+            text: c.clone(),
+            bbox: [5, 6, 7, 8],
+            kind: MarkKind::Printed,
+        });
+        let (f, w) = find(&[&p]);
+        let f = f.unwrap();
+        assert_eq!(
+            (f.code.as_str(), f.source.as_str(), f.bbox),
+            (c.as_str(), "text", [5, 6, 7, 8])
+        );
+        assert_eq!(f.confidence, PRINTED_CONFIDENCE);
+        assert!(w.is_empty());
+        // With the stub's QR symbol too: the QR wins and the printed code confirms it.
+        p.qr.insert(
+            0,
+            QrMark {
+                text: c.clone(),
+                bbox: [1, 2, 3, 4],
+                kind: MarkKind::Qr,
+            },
+        );
+        let f = find(&[&p]).0.unwrap();
+        assert_eq!((f.source.as_str(), f.confidence), ("qr", 0.99));
     }
 }

@@ -61,20 +61,44 @@ pub struct PageRecord {
     /// written before this key existed).
     #[serde(default)]
     pub unread: Vec<UnreadRegion>,
-    /// QR symbols found on the page image whose text is a receipt code (a slip's stub
-    /// attached to the letter), with their boxes. Left out of the JSON when there is none
-    /// (and empty in records written before this key existed).
+    /// Receipt codes found on the page, with their boxes: QR symbols on the page image (a
+    /// slip's stub attached to the letter) and printed codes read again in Latin (see
+    /// [`QrMark::kind`]). Left out of the JSON when there is none (and empty in records
+    /// written before this key existed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub qr: Vec<QrMark>,
 }
 
-/// A QR symbol read on the page image.
+/// A receipt code read on the page image: a QR symbol, or the printed code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QrMark {
     /// The text the symbol carries (a receipt code, `XXXX-XXXX-XXXX`).
     pub text: String,
     /// `[x0, y0, x1, y1]` in pixels of the original page image as stored.
     pub bbox: [u32; 4],
+    /// How it was read. Left out for a QR symbol, so records written before this key
+    /// existed (all QR) load unchanged.
+    #[serde(default, skip_serializing_if = "MarkKind::is_qr")]
+    pub kind: MarkKind,
+}
+
+/// How a receipt code on the page was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarkKind {
+    /// Decoded from a QR symbol (error-corrected).
+    #[default]
+    Qr,
+    /// The code printed (or written) in the text, read again by a Latin engine limited to
+    /// the code alphabet; its check symbol holds.
+    Printed,
+}
+
+impl MarkKind {
+    /// True for [`MarkKind::Qr`].
+    pub fn is_qr(&self) -> bool {
+        *self == MarkKind::Qr
+    }
 }
 
 /// A part of the page that looks like writing but produced no usable words.

@@ -22,6 +22,6 @@ pub mod qr;
 pub mod sheet;
 mod text;
 
-pub use code::{fold_char, is_separator, Code, CodeError, Repaired, BITS, GROUP, LEN};
+pub use code::{fold_char, is_separator, Code, CodeError, Repaired, ALPHABET, BITS, GROUP, LEN};
 pub use hash::{audit_prefix, Secret, SECRET_LEN};
 pub use text::{find_in_text, TextCode};

@@ -113,6 +113,7 @@ where
         engines.push(Engines {
             text: Engine::new(opts.datapath.as_deref(), &opts.lang)?,
             digits: DigitReader::new(opts.datapath.as_deref(), opts.legacy_digits.as_deref()).ok(),
+            codes: crate::codes::CodeReader::new(opts.datapath.as_deref()).ok(),
         });
     }
     let (work_tx, work_rx) = bounded::<(u64, Work)>(jobs);

@@ -5,6 +5,7 @@
 //! results come back in input order; a bad file or page never stops the batch.
 
 mod batch;
+pub mod codes;
 mod page;
 pub mod unread;
 

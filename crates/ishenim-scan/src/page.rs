@@ -53,6 +53,8 @@ pub struct Engines {
     pub text: Engine,
     /// Digits-only engines for re-reading numbers, when `eng` is installed.
     pub digits: Option<DigitReader>,
+    /// The `eng` engine limited to the receipt-code alphabet, when `eng` is installed.
+    pub codes: Option<crate::codes::CodeReader>,
 }
 
 /// Receipt codes in QR symbols on the original image (a slip's stub attached to the
@@ -64,6 +66,7 @@ fn find_receipt_qr(image: &image::DynamicImage) -> Vec<ishenim_page::QrMark> {
         .map(|f| ishenim_page::QrMark {
             text: f.code.to_string(),
             bbox: f.bbox,
+            kind: ishenim_page::MarkKind::Qr,
         })
         .collect()
 }
@@ -172,6 +175,11 @@ pub fn scan_page(
         rec.warnings.push("unread_regions".into());
     }
     rec.timings_ms.insert("unread_check".into(), ms(t));
+    let t = Instant::now();
+    if let Some(c) = engines.codes.as_mut() {
+        rec.qr.extend(crate::codes::reread(c, &prep, &raw, ocr_dpi));
+    }
+    rec.timings_ms.insert("codes".into(), ms(t));
     let t = Instant::now();
     if let Some(d) = engines.digits.as_mut() {
         reread_numbers(d, &prep.image, &mut raw, ocr_dpi);
