@@ -48,6 +48,11 @@ impl CodeReader {
                 continue;
             };
             let text: String = words.iter().map(|w| w.text.as_str()).collect();
+            // Digits read as a code (a number next to a label) are not one.
+            let letters = text.chars().filter(|c| c.is_ascii_uppercase()).count();
+            if letters < 2 {
+                continue;
+            }
             if let Ok(r) = Code::repair(&text) {
                 return Some((r.code, r.changed));
             }
@@ -68,9 +73,14 @@ fn is_dash(c: char) -> bool {
 
 /// True when `text` (one word or neighbouring words joined by `-`) looks like a code as a
 /// Cyrillic engine reads it: three groups of 3–5 code characters (10–15 in all, at most
-/// two lower case), or one group of 11–13 with at least two digits.
+/// two lower case), or one group of 11–13; letters and digits mixed (a code has at least
+/// two digits and, but for a 1-in-10⁴ chance, letters), so phone numbers (`+996555838637`)
+/// and dates are never read again.
 pub fn code_shaped(text: &str) -> bool {
     let text = text.rsplit([':', '№']).next().unwrap_or(text);
+    if text.starts_with('+') {
+        return false;
+    }
     let text = text.trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, '/' | '|'));
     let groups: Vec<&str> = text.split(is_dash).collect();
     let lower = text.chars().filter(|c| c.is_lowercase()).count();
@@ -80,14 +90,14 @@ pub fn code_shaped(text: &str) -> bool {
     }
     let n: Vec<usize> = groups.iter().map(|g| g.chars().count()).collect();
     let total: usize = n.iter().sum();
-    match n.len() {
+    let digits = text.chars().filter(|c| c.is_ascii_digit()).count();
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let shape = match n.len() {
         3 => n.iter().all(|k| (3..=5).contains(k)) && (10..=15).contains(&total),
-        1 => {
-            let digits = text.chars().filter(|c| c.is_ascii_digit()).count();
-            (11..=13).contains(&total) && digits >= 2
-        }
+        1 => (11..=13).contains(&total) && digits >= 2,
         _ => false,
-    }
+    };
+    shape && digits >= 1 && letters >= 2
 }
 
 /// Index ranges (inclusive) of the words to read again: runs of one to three words of a
@@ -209,6 +219,10 @@ mod tests {
             "Кара-Суу",
             "0555-12-34-56",
             "2026-12-01",
+            "+996550669784",
+            "996550669784",
+            "0555-123-456",
+            "1234-5678-9012",
             "ЖОЛДУН-ОҢДОО-ИШИ",
             "кат-жазуу-иши",
             "АРЫЗ",
