@@ -43,6 +43,10 @@ const OTHERS: &[&str] = &[
     "директордун",
     "адистин",
     "кызматкердин",
+    "коншу",
+    "кошуна",
+    "сосед",
+    "жолдошу",
 ];
 
 /// One phone found in the letter.
@@ -85,6 +89,41 @@ fn phones_on_line(doc: &Doc, li: usize) -> Vec<Phone> {
         out.extend(parse_phone(&rest));
     }
     out
+}
+
+/// With several numbers on one line ("Менин номерим 0705 …, коңшумдун номери 0555 …"),
+/// the clause around each number says whose it is: +2 mine, -3 someone else's, 0 neither.
+fn clause_score(doc: &Doc, li: usize, phone: &Phone) -> i32 {
+    let toks = doc.line_toks(li);
+    let mut start = 0;
+    for (i, t) in toks.iter().enumerate() {
+        let end = i + 1 == toks.len() || t.text.ends_with([',', ';']);
+        if !end {
+            continue;
+        }
+        let clause = &toks[start..=i];
+        start = i + 1;
+        let text: Vec<&str> = clause.iter().map(|t| t.text.as_str()).collect();
+        if !find_loose_phones(&text.join(" "))
+            .iter()
+            .any(|p| p.value == phone.value)
+        {
+            continue;
+        }
+        let has = |list: &[&str]| {
+            clause
+                .iter()
+                .any(|t| list.iter().any(|w| t.key.starts_with(w)))
+        };
+        return if has(OTHERS) {
+            -3
+        } else if has(MINE) {
+            2
+        } else {
+            0
+        };
+    }
+    0
 }
 
 /// How likely the number on line `li` is the writer's.
@@ -150,10 +189,17 @@ pub(crate) struct PhoneChoice {
 pub(crate) fn choose_phone(doc: &Doc, lay: &Layout, name: &[usize]) -> PhoneChoice {
     let mut found: Vec<Found> = Vec::new();
     for li in 0..doc.lines.len() {
-        for phone in phones_on_line(doc, li) {
+        let phones = phones_on_line(doc, li);
+        let several = phones.len() > 1;
+        for phone in phones {
             if !found.iter().any(|f| f.phone.value == phone.value) {
+                let own = if several {
+                    clause_score(doc, li, &phone)
+                } else {
+                    0
+                };
                 found.push(Found {
-                    score: score(doc, lay, li, name),
+                    score: score(doc, lay, li, name) + own,
                     phone,
                     line: li,
                 });
@@ -192,5 +238,23 @@ pub(crate) fn choose_phone(doc: &Doc, lay: &Layout, name: &[usize]) -> PhoneChoi
         phone: Some(best.phone.value.clone()),
         confidence: base * sure * (0.5 + 0.5 * conf_of(doc, &toks)),
         toks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{draft_letters, eval::page_from_text, Models};
+
+    fn phone_of(text: &str) -> Option<String> {
+        let pages = vec![page_from_text("p1", text)];
+        draft_letters(&pages, &Models::embedded()).remove(0).phone
+    }
+
+    #[test]
+    fn of_two_numbers_on_a_line_the_writers_own() {
+        let text = "Айыл өкмөтүнүн башчысына\nАРЫЗ\nАрык жабылды. Менин номерим 0705 21 87 33, коңшумдун номери\n0555 67 12 09, экөөбүз тең келишке даярбыз.\n2025-ж. 19-май\nКенжебаев Улан";
+        assert_eq!(phone_of(text).as_deref(), Some("+996705218733"));
+        let text = "Айыл өкмөтүнүн башчысына\nАРЫЗ\nАрык жабылды. Коңшумдун номери 0555 67 12 09, менин номерим 0705 21 87 33.\n2025-ж. 19-май\nКенжебаев Улан";
+        assert_eq!(phone_of(text).as_deref(), Some("+996705218733"));
     }
 }
