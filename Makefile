@@ -8,9 +8,11 @@ SHELL := /bin/bash
 export OMP_THREAD_LIMIT := 1
 export CARGO_TERM_COLOR := never
 
-APT_PKGS := tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus libtesseract-dev libleptonica-dev libclang-dev pkg-config python3-pip unzip
+APT_PKGS := tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus libtesseract-dev libleptonica-dev libclang-dev pkg-config python3-pip unzip fonts-dejavu-core
 # Browser tests of the web queue run Debian's headless Chromium through chromedriver.
-TEST_PKGS := chromium chromium-driver fonts-dejavu-core
+# The appeal PDFs (issue 18) are checked with qpdf and poppler (pdftotext, pdftoppm); their text is
+# set in DejaVu Sans (fonts-dejavu-core, also needed at run time); the scanner path uses SANE.
+TEST_PKGS := chromium chromium-driver fonts-dejavu-core qpdf poppler-utils sane-utils libsane1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := target/release/ishenim
 SHARED ?= ../shared/corpus

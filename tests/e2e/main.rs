@@ -1,6 +1,7 @@
 //! End-to-end tests: run the real `ishenim` binary (real Tesseract) on `samples/` and on bad
 //! files made at run time. One test binary, one module per area.
 
+mod appeal_pdf;
 mod crash;
 mod draft;
 mod faults;

@@ -1,0 +1,304 @@
+//! `ishenim journal pdf` through the real binary on a real register: the PDF passes
+//! `qpdf --check`, `pdftotext` finds the applicant in the full copy and none of the
+//! applicant's words in the redacted one, the pixels under every field box are black as
+//! a reader renders them (`pdftoppm`), and both exports are in the audit log.
+
+use crate::{ishenim, root};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn ok(o: &Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--data", s(data)];
+    all.extend_from_slice(args);
+    ishenim(&root(), &all)
+}
+
+fn tool(name: &str, args: &[&str]) -> Output {
+    Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} (make test installs qpdf and poppler-utils): {e}"))
+}
+
+/// One clean letter (L003: Эсенгулова Гүлнара Таалайбековна, Чоң-Өрүк айылы, Үмөталиев
+/// көчөсү, 107-үй, +996772534192) registered, then exported whole and redacted.
+struct Fixture {
+    dir: PathBuf,
+    data: PathBuf,
+    full: PathBuf,
+    redacted: PathBuf,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-appeal-pdf");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let data = dir.join("data");
+        let id = ok(&run(
+            &data,
+            &[
+                "opening",
+                "new",
+                "--members",
+                "A,B,C",
+                "--seal-removed",
+                "1",
+                "--seal-applied",
+                "2",
+                "--letters",
+                "1",
+                "--at",
+                "2026-03-02 10:15",
+            ],
+        ));
+        let letter = root().join("samples/L003p1.png");
+        ok(&run(&data, &["ingest", "--opening", id.trim(), s(&letter)]));
+        ok(&run(
+            &data,
+            &["--user", "rev", "drafts", "approve", "--all"],
+        ));
+        let full = dir.join("full.pdf");
+        let redacted = dir.join("redacted.pdf");
+        ok(&run(
+            &data,
+            &[
+                "--user",
+                "comm",
+                "journal",
+                "pdf",
+                "2026-0001",
+                "--out",
+                s(&full),
+            ],
+        ));
+        let said = ok(&run(
+            &data,
+            &[
+                "--user",
+                "comm",
+                "journal",
+                "pdf",
+                "2026-0001",
+                "--out",
+                s(&redacted),
+                "--redact",
+            ],
+        ));
+        assert!(said.contains("box(es) blacked out"), "{said}");
+        Fixture {
+            dir,
+            data,
+            full,
+            redacted,
+        }
+    })
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    ok(&tool("pdftotext", &[s(pdf), "-"]))
+}
+
+/// Words that name or locate the applicant (the distinctive ones of each field).
+const APPLICANT_WORDS: &[&str] = &[
+    "Эсенгулова",
+    "Гүлнара",
+    "Таалайбековна",
+    "Үмөталиев",
+    "Чоң-Өрүк",
+    "107-үй",
+];
+
+#[test]
+fn both_copies_are_valid_pdfs_with_a_cyrillic_text_layer() {
+    let f = fixture();
+    for pdf in [&f.full, &f.redacted] {
+        let o = tool("qpdf", &["--check", s(pdf)]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let info = ok(&tool("pdfinfo", &[s(pdf)]));
+        assert!(
+            info.contains("Pages:           2"),
+            "cover + one page: {info}"
+        );
+        assert!(info.contains("2026-0001"), "serial in the title: {info}");
+    }
+    let text = pdftotext(&f.full);
+    // The page's own words (OCR layer) and the cover's fields.
+    for w in [
+        "бүтүрүүчүлөрдөн",
+        "аттестат",
+        "Кыскача мазмуну",
+        "Обращение",
+    ] {
+        assert!(text.contains(w), "{w} not extracted from the full PDF");
+    }
+    for w in APPLICANT_WORDS {
+        assert!(text.contains(w), "{w} missing from the full PDF");
+    }
+    assert!(
+        text.contains("534192") || text.contains("554192"),
+        "phone in the full PDF"
+    );
+    let meta = String::from_utf8_lossy(&std::fs::read(&f.full).expect("pdf")).into_owned();
+    assert!(meta.contains("/IshenimSerial"), "journal data as metadata");
+}
+
+#[test]
+fn the_redacted_copy_has_none_of_the_applicants_words() {
+    let f = fixture();
+    let text = pdftotext(&f.redacted);
+    for w in APPLICANT_WORDS {
+        assert!(!text.contains(w), "{w} is in the redacted PDF");
+    }
+    for d in ["534192", "554192", "0772", "996772"] {
+        assert!(!text.contains(d), "phone digits {d} in the redacted PDF");
+    }
+    // The letter itself is still there to be answered.
+    assert!(text.contains("аттестат"), "the body stays searchable");
+    assert!(text.contains("скрыто"), "the cover says what was hidden");
+    let raw = String::from_utf8_lossy(&std::fs::read(&f.redacted).expect("pdf")).into_owned();
+    assert!(
+        raw.contains("/IshenimRedacted <FEFF0074007200750065>"),
+        "marked redacted"
+    );
+}
+
+/// A P5 (binary grey) PGM as (width, height, pixels).
+fn read_pgm(p: &Path) -> (usize, usize, Vec<u8>) {
+    let b = std::fs::read(p).expect("pgm");
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&b[start..i]).into_owned());
+    }
+    assert_eq!(fields[0], "P5");
+    let w: usize = fields[1].parse().expect("w");
+    let h: usize = fields[2].parse().expect("h");
+    (w, h, b[i + 1..].to_vec())
+}
+
+#[test]
+fn the_pixels_under_each_field_box_are_black() {
+    let f = fixture();
+    let draft: Value =
+        serde_json::from_str(&ok(&run(&f.data, &["drafts", "show", "1", "--json"]))).expect("json");
+    let spans = &draft["data"]["spans"];
+    let prefix = f.dir.join("page");
+    ok(&tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-gray",
+            s(&f.redacted),
+            s(&prefix),
+        ],
+    ));
+    let (w, _h, px) = read_pgm(&f.dir.join("page-2.pgm"));
+    let mut checked = 0;
+    for field in ["applicant", "address", "phone"] {
+        for span in spans[field].as_array().expect("field has a box") {
+            let b: Vec<usize> = span["bbox"]
+                .as_array()
+                .expect("bbox")
+                .iter()
+                .map(|v| v.as_u64().expect("n") as usize)
+                .collect();
+            let mut light = 0;
+            for y in b[1] + 2..b[3] - 2 {
+                for x in b[0] + 2..b[2] - 2 {
+                    if px[y * w + x] > 60 {
+                        light += 1;
+                    }
+                }
+            }
+            assert_eq!(light, 0, "{field}: {light} light pixels under {b:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3);
+    // The full copy keeps the page as scanned: the same box has paper in it.
+    ok(&tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-gray",
+            s(&f.full),
+            s(&f.dir.join("full")),
+        ],
+    ));
+    let (w2, _, px2) = read_pgm(&f.dir.join("full-2.pgm"));
+    let b: Vec<usize> = spans["applicant"][0]["bbox"]
+        .as_array()
+        .expect("bbox")
+        .iter()
+        .map(|v| v.as_u64().unwrap_or(0) as usize)
+        .collect();
+    let (mut sum, mut n) = (0usize, 0usize);
+    for y in b[1]..b[3] {
+        for x in b[0]..b[2] {
+            sum += px2[y * w2 + x] as usize;
+            n += 1;
+        }
+    }
+    assert!(sum / n.max(1) > 120, "mostly paper in the full copy: mean {}", sum / n.max(1));
+}
+
+#[test]
+fn every_export_is_audited() {
+    let f = fixture();
+    let db = rusqlite::Connection::open(f.data.join("ishenim.sqlite3")).expect("db");
+    let actions: Vec<(String, String, String)> = db
+        .prepare(
+            "SELECT user, action, object FROM audit WHERE action LIKE 'export_pdf%' ORDER BY id",
+        )
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert!(actions.len() >= 2, "{actions:?}");
+    assert_eq!(actions[0].1, "export_pdf");
+    assert_eq!(actions[1].1, "export_pdf_redacted");
+    assert!(actions
+        .iter()
+        .all(|a| a.0 == "comm" && a.2.contains("entry 2026-0001")));
+}
