@@ -566,3 +566,76 @@ fn public_page_security(port: u16, code: &str, serial: &str, dir: &Path) {
     let log = std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default();
     assert!(!log.contains(code), "code in the server log");
 }
+
+/// A stub whose QR symbol is torn off: only the label and the printed code.
+fn printed_stub(code: &str) -> String {
+    format!(
+        "<div class=\"t\">Катка тиркеңиз<br>Приложите к письму</div><div class=\"code\">{code}</div>"
+    )
+}
+
+/// The id and receipt code of the draft made from `png`, ingested into a new opening.
+fn draft_of(dir: &Path, png: &str, known: &[String]) -> (String, serde_json::Value) {
+    let id = ok(&run(
+        dir,
+        &[
+            "opening",
+            "new",
+            "--members",
+            "Асанов Б.,Токтогулова А.,Иванов П.",
+            "--seal-removed",
+            "0201",
+            "--seal-applied",
+            "0202",
+            "--letters",
+            "1",
+        ],
+    ));
+    ok(&run(dir, &["ingest", "--opening", id.trim(), png]));
+    let drafts = ok(&run(dir, &["drafts", "list", "--json"]));
+    let draft_id = drafts
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["id"].to_string())
+        .find(|d| !known.contains(d))
+        .expect("a new draft");
+    let d: serde_json::Value =
+        serde_json::from_str(&ok(&run(dir, &["drafts", "show", &draft_id, "--json"])))
+            .expect("json");
+    (draft_id, d["data"]["receipt_code"].clone())
+}
+
+/// Without the QR symbol the printed code is still found: the text engine reads its Latin
+/// symbols as Cyrillic, the scanner reads the code-shaped line again in Latin. A code with
+/// one wrong symbol fails the check and gives the draft no code.
+#[test]
+fn printed_code_without_qr() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let code = ishenim_receipt::Code::generate().expect("code").to_string();
+    // One symbol wrong, and not one that a repair of ambiguous readings would bring back.
+    let wrong = std::iter::repeat_with(|| ishenim_receipt::Code::generate().expect("code"))
+        .map(|c| one_wrong(&c.to_string()))
+        .find(|w| ishenim_receipt::Code::repair(w).is_err())
+        .expect("a wrong code");
+    for (name, c) in [("good", code.as_str()), ("wrong", wrong.as_str())] {
+        std::fs::write(
+            dir.join(format!("{name}.html")),
+            letter_page(&printed_stub(c)),
+        )
+        .expect("html");
+        rasterise(
+            &dir.join(format!("{name}.html")),
+            &dir.join(format!("{name}.png")),
+        );
+    }
+    // The scan record: the code is a printed mark, not a QR symbol.
+    let scan = ok(&ishenim(dir, &["scan", "--json", "good.png"]));
+    let rec: serde_json::Value = serde_json::from_str(scan.trim()).expect("record");
+    assert_eq!(rec["qr"][0]["text"], code.as_str(), "{}", rec["qr"]);
+    assert_eq!(rec["qr"][0]["kind"], "printed");
+    let (first, rc) = draft_of(dir, "good.png", &[]);
+    assert_eq!(rc["code"], code.as_str(), "the printed code is read: {rc}");
+    assert_eq!(rc["source"], "text");
+    let (_, rc) = draft_of(dir, "wrong.png", &[first]);
+    assert!(rc.is_null(), "a code failing its check is not taken: {rc}");
+}
