@@ -200,6 +200,28 @@ fn median(mut v: Vec<f32>) -> Option<f32> {
     Some(v[v.len() / 2])
 }
 
+/// Darkens very faint print (toner running out, light grey print) so that its strokes fall
+/// below the ink threshold, which is capped for the sake of noisy pages: the page's darkest
+/// thousandth is brought to about 40 by stretching the distance from white (at most 4x).
+/// Pages whose darkest ink is already dark, or that hold no ink clearly darker than paper
+/// (a blank sheet), are left alone. Returns whether it stretched.
+pub fn stretch_faint(flat: &mut GrayImage) -> bool {
+    let mut hist = [0u64; 256];
+    for &v in flat.as_raw().iter().step_by(3) {
+        hist[v as usize] += 1;
+    }
+    let dark = quantile(&hist, 0.001);
+    if !(150..=215).contains(&dark) {
+        return false;
+    }
+    let k = (215.0 / (255.0 - dark as f32)).min(4.0);
+    let buf: &mut [u8] = flat;
+    for v in buf.iter_mut() {
+        *v = (255.0 - (255.0 - *v as f32) * k).max(0.0) as u8;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +240,22 @@ mod tests {
             let base = if ink { paper * 0.3 } else { paper };
             Luma([(base + (n - 6.0) * s).clamp(0.0, 255.0) as u8])
         })
+    }
+
+    #[test]
+    fn faint_print_is_darkened_and_dark_print_left_alone() {
+        let mut faint = GrayImage::from_fn(200, 100, |x, y| {
+            Luma([if y % 20 < 4 && x % 10 < 6 { 195 } else { 252 }])
+        });
+        assert!(stretch_faint(&mut faint));
+        assert!(faint.get_pixel(1, 1).0[0] < 60);
+        assert!(faint.get_pixel(1, 10).0[0] > 235);
+        let mut dark = GrayImage::from_fn(200, 100, |x, y| {
+            Luma([if y % 20 < 4 && x % 10 < 6 { 40 } else { 252 }])
+        });
+        assert!(!stretch_faint(&mut dark));
+        let mut blank = GrayImage::from_pixel(200, 100, Luma([250]));
+        assert!(!stretch_faint(&mut blank));
     }
 
     #[test]

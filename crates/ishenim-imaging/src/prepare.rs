@@ -5,7 +5,7 @@ use crate::binarize::{ink_threshold, shrink_mean, threshold};
 use crate::blank::{is_blank, Content};
 use crate::border::{is_border_junk, Scale};
 use crate::components::label;
-use crate::denoise::{smooth_grain, whiten_grain};
+use crate::denoise::{smooth_grain, stretch_faint, whiten_grain};
 use crate::dewarp::{measure, Dewarp};
 use crate::flatten::flatten_background;
 use crate::geometry::{rotation_to_source, Affine, Homography};
@@ -183,6 +183,8 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     drop(gray);
     if smoothed {
         whiten_grain(&mut flat);
+    } else {
+        stretch_faint(&mut flat);
     }
     // Analyse at about 150 dpi: enough for 0.1° skew and cheap to label.
     let f = (dpi / 150).max(1);
