@@ -452,3 +452,45 @@ mod tests {
         assert_eq!(f.query_string(), "year=2026&flag=1");
     }
 }
+
+/// Query of `GET /journal/{serial}/pdf`: `redact=1` for the copy to forward.
+#[derive(Debug, Default, Deserialize)]
+pub struct PdfQuery {
+    /// `1`: the applicant's name, address, phone and receipt code hidden.
+    redact: Option<u8>,
+}
+
+/// `GET /journal/{serial}/pdf[?redact=1]`: the appeal as one searchable PDF (cover page,
+/// page images with an invisible text layer), whole or redacted; made on the blocking
+/// pool; audited by `appeal_pdf` itself (ids and counts only).
+pub async fn pdf(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(serial): Path<String>,
+    Query(q): Query<PdfQuery>,
+) -> Result<Response, AppError> {
+    me.require(Area::JournalRead)?;
+    let serial = serial_of(&serial)?;
+    let redact = q.redact == Some(1);
+    let store = state.store.clone();
+    let opts = ishenim_export::AppealPdfOptions {
+        redact,
+        boxes: None,
+        user: me.user.login.clone(),
+    };
+    let made = tokio::task::spawn_blocking(move || {
+        let font = ishenim_export::load_font()?;
+        ishenim_export::appeal_pdf(&store, serial, &opts, &font)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(|e| match e {
+        ishenim_export::ExportError::Store(s) => AppError::from(s),
+        other => AppError::internal(other),
+    })?;
+    let name = format!(
+        "appeal-{serial}{}.pdf",
+        if redact { "-redacted" } else { "" }
+    );
+    Ok(download(made.bytes, "application/pdf", &name))
+}
