@@ -11,7 +11,8 @@ export CARGO_TERM_COLOR := never
 APT_PKGS := tesseract-ocr tesseract-ocr-kir tesseract-ocr-rus libtesseract-dev libleptonica-dev libclang-dev pkg-config python3-pip unzip fonts-dejavu-core
 # Browser tests of the web queue run Debian's headless Chromium through chromedriver.
 # The appeal PDFs (issue 18) are checked with qpdf and poppler (pdftotext, pdftoppm); their text is
-# set in DejaVu Sans (fonts-dejavu-core, also needed at run time); the scanner path uses SANE.
+# set in DejaVu Sans (fonts-dejavu-core, also needed at run time). sane-utils/libsane1 are for the
+# scanner path of issue 18 (SANE test backend; not built yet, see docs/notes/issue-18.md).
 TEST_PKGS := chromium chromium-driver fonts-dejavu-core qpdf poppler-utils sane-utils libsane1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := target/release/ishenim
