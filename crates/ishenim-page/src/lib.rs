@@ -153,4 +153,24 @@ mod tests {
         assert_eq!(v["unread"][0]["bbox"], serde_json::json!([1, 2, 3, 4]));
         assert_eq!(v["unread"][0]["reason"], "no_words");
     }
+
+    /// A QR mark stored before `kind` existed loads as a QR symbol; a printed one says so.
+    #[test]
+    fn qr_marks_keep_their_kind() {
+        let old: QrMark =
+            serde_json::from_str(r#"{"text":"B9HV-PTX4-4MZV","bbox":[1,2,3,4]}"#).expect("old");
+        assert_eq!(old.kind, MarkKind::Qr);
+        assert!(serde_json::to_value(&old)
+            .expect("json")
+            .get("kind")
+            .is_none());
+        let printed = QrMark {
+            kind: MarkKind::Printed,
+            ..old
+        };
+        let v = serde_json::to_value(&printed).expect("json");
+        assert_eq!(v["kind"], "printed");
+        let back: QrMark = serde_json::from_value(v).expect("back");
+        assert_eq!(back, printed);
+    }
 }
