@@ -279,7 +279,11 @@ fn the_pixels_under_each_field_box_are_black() {
             n += 1;
         }
     }
-    assert!(sum / n.max(1) > 120, "mostly paper in the full copy: mean {}", sum / n.max(1));
+    assert!(
+        sum / n.max(1) > 120,
+        "mostly paper in the full copy: mean {}",
+        sum / n.max(1)
+    );
 }
 
 #[test]
