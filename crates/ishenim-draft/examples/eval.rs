@@ -2,6 +2,7 @@
 //!
 //! usage: cargo run --release -p ishenim-draft --example eval -- CORPUS_DIR [--scan SCAN.jsonl] [--models DIR]
 //!        [--dump] [--errors]
+//!        cargo run --release -p ishenim-draft --example eval -- --text LETTER.txt [--explain]
 //! Without `--scan` the pages are built from the ground-truth text; with it, from `ishenim scan --json` output
 //! (JSON lines or one JSON array of page records; file-error records are skipped).
 
@@ -26,6 +27,24 @@ fn read_scan(path: &str) -> Result<Vec<PageRecord>, String> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--text FILE`: draft one letter from a plain text file and print the draft.
+    if args.first().is_some_and(|a| a == "--text") {
+        let Some(text) = args.get(1).and_then(|p| std::fs::read_to_string(p).ok()) else {
+            eprintln!("usage: eval --text FILE");
+            std::process::exit(2);
+        };
+        let pages = vec![eval::page_from_text("p1", &text)];
+        if args.iter().any(|a| a == "--explain") {
+            let refs: Vec<&PageRecord> = pages.iter().collect();
+            for l in ishenim_draft::fuzzing::explain_names(&refs) {
+                println!("{l}");
+            }
+        }
+        for d in draft_letters(&pages, &Models::embedded()) {
+            println!("{}", serde_json::to_string(&d).unwrap_or_default());
+        }
+        return;
+    }
     let Some(corpus) = args.first() else {
         eprintln!("usage: eval CORPUS_DIR [--scan SCAN.jsonl] [--models DIR] [--dump] [--errors]");
         std::process::exit(2);

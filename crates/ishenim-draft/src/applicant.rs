@@ -52,6 +52,10 @@ const NOT_NAME: &[&str] = &[
     "менен",
     "уважением",
     "урматтоо",
+    "пишет",
+    "пишу",
+    "обращается",
+    "обращаюсь",
 ];
 /// Collective signatures that mean "no single applicant".
 const COLLECTIVE: &[&str] = &[
@@ -201,6 +205,10 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
             break;
         }
         out.push(i);
+        // A full stop ends the name unless it ends an initial ("Бекова Т. А.").
+        if t.text.ends_with(['.', '!', '?']) && !crate::candidates::initial(&t.text) {
+            break;
+        }
         if t.text.ends_with([',', ';', ':']) {
             // OCR may put a stray comma before the patronymic ("Гүлнара, Абдыкадыровна").
             let next_patronymic = doc.toks.get(i + 1).is_some_and(|n| {
@@ -271,6 +279,31 @@ const ANON_PHRASES: &[&str] = &[
     "не указываю",
     "себя не назову",
 ];
+
+/// What the name choice saw, for the eval tool's `--explain`: the lines, the parts of the
+/// letter, and every candidate with its person's score and source. Never logged.
+pub(crate) fn explain(doc: &Doc, layout: &Layout) -> Vec<String> {
+    use crate::candidates::{name_candidates, people};
+    let mut out: Vec<String> = doc
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("L{i} {}", l.text))
+        .collect();
+    out.push(format!(
+        "header_end={} body_start={} footer_start={} declared={}",
+        layout.header_end,
+        layout.body_start,
+        layout.footer_start,
+        declared_anonymous(doc, layout)
+    ));
+    for p in people(doc, name_candidates(doc, layout)) {
+        for c in &p.cands {
+            out.push(format!("{:.2} {:?} {}", p.score, c.source, c.text(doc)));
+        }
+    }
+    out
+}
 
 /// Chooses the applicant's name from the candidates (never invents one): the person with
 /// the strongest evidence, in their fullest spelling; anonymous when nobody is named.

@@ -163,6 +163,7 @@ const REPRESENTATIVE: &[&str] = &[
     "имени",
     "жооптуу",
     "уполномоченный",
+    "жителей",
 ];
 
 /// True for a word naming an official's role ("мираб", "начальник"), in any case form.
@@ -229,7 +230,8 @@ fn cand(doc: &Doc, toks: Vec<usize>, source: Source) -> Option<NameCand> {
         _ => (2..=4).contains(&toks.len()),
     };
     // After "Мен, …" or "… тургуну" a role is the writer's own ("мектептин мугалими Абдиева К.").
-    let own = matches!(source, Source::Intro | Source::Marker);
+    // …and after a sender label ("Кимден: мектептин директору Бейшекеева М.", "Арыз ээси: …, мугалим").
+    let own = matches!(source, Source::Intro | Source::Marker | Source::Label);
     let official = if own {
         named_with_honorific(doc, &toks)
     } else {
@@ -285,9 +287,31 @@ fn from_labels(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         }
         if let Some(s) = name_start(doc, li, k) {
             let got = take_name(doc, s, doc.toks[s].line + 1, lay);
+            let got = if got.len() < 2 {
+                later_name_on_line(doc, lay, s)
+            } else {
+                got
+            };
             out.extend(cand(doc, got, Source::Label));
         }
     }
+}
+
+/// "Кимден: Кой-Таш орто мектебинин директору Бейшекеева Мээрим": the first run of two or
+/// more name words later on the line of a label, after the writer's school or office.
+fn later_name_on_line(doc: &Doc, lay: &Layout, from: usize) -> Vec<usize> {
+    let end = doc.lines[doc.toks[from].line].end;
+    let mut i = from + 1;
+    while i < end {
+        if name_token(&doc.toks[i].text) {
+            let got = take_name(doc, i, doc.toks[i].line + 1, lay);
+            if got.len() >= 2 {
+                return got;
+            }
+        }
+        i += 1;
+    }
+    Vec::new()
 }
 
 /// "… айылынын тургуну Асанов Бакыт", "от жителя с. Манас Иванова И. И." in the header
@@ -317,6 +341,26 @@ fn from_markers(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     }
 }
 
+/// Words after which a writer gives their name inside a sentence ("… жашайм, аты-жөнүм
+/// Иманалиев Кубанычбек", "меня зовут …"), keys.
+const NAME_IN_SENTENCE: &[&str] = &["аты-жонум", "атым", "зовут", "фамилиям", "фио"];
+
+/// "Мен … жашайм, аты-жөнүм Иманалиев Кубанычбек": the writer names themself in one of the
+/// first sentences after a name word.
+fn from_name_words(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    for i in first_body_sentences(doc, lay, 3) {
+        let t = &doc.toks[i];
+        if !NAME_IN_SENTENCE.contains(&t.key.as_str()) {
+            continue;
+        }
+        let s = i + usize::from(doc.toks.get(i + 1).is_some_and(|n| n.key == "менин"));
+        if doc.toks.get(s + 1).is_some_and(|n| name_token(&n.text)) {
+            let got = take_name(doc, s + 1, doc.toks[s + 1].line + 2, lay);
+            out.extend(cand(doc, got, Source::Intro));
+        }
+    }
+}
+
 /// Token indices of the first `n` sentences of the body.
 fn first_body_sentences(doc: &Doc, lay: &Layout, n: usize) -> std::ops::Range<usize> {
     let start = doc
@@ -338,9 +382,14 @@ fn first_body_sentences(doc: &Doc, lay: &Layout, n: usize) -> std::ops::Range<us
 fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let scope = first_body_sentences(doc, lay, 2);
     let line_start = |i: usize| doc.lines[doc.toks[i].line].start == i;
+    let sentence_start = |i: usize| i > 0 && doc.toks[i - 1].sentence != doc.toks[i].sentence;
     let Some(p) = (0..scope.end).find(|&i| {
-        matches!(doc.toks[i].key.as_str(), "мен" | "я")
-            && (doc.toks[i].text.ends_with(',') || line_start(i))
+        let k = doc.toks[i].key.as_str();
+        matches!(k, "мен" | "я")
+            && (doc.toks[i].text.ends_with(',') || line_start(i) || sentence_start(i))
+            // "Пишет Ахмедова Зарина, …", "Обращается к вам …".
+            || matches!(k, "пишет" | "пишу" | "обращается" | "обращаюсь")
+                && (line_start(i) || sentence_start(i))
     }) else {
         return;
     };
@@ -543,6 +592,27 @@ fn from_header_lines(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     }
 }
 
+/// The last sentence of a note written in one run, when it starts with a name followed by
+/// a comma or nothing ("… Жооп берип коюңуздар. Жоомарт уулу Бекзат, 0505 12 88 40").
+fn from_last_sentence(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    let Some(last) = doc.toks.last() else {
+        return;
+    };
+    let Some(s) = doc.toks.iter().position(|t| t.sentence == last.sentence) else {
+        return;
+    };
+    if doc.lines[doc.toks[s].line].start == s || !name_token(&doc.toks[s].text) {
+        return;
+    }
+    let got = take_name(doc, s, doc.toks[s].line + 1, lay);
+    let ends = got
+        .last()
+        .is_some_and(|&l| l + 1 == doc.toks.len() || doc.toks[l].text.ends_with(','));
+    if ends {
+        out.extend(cand(doc, got, Source::Tail));
+    }
+}
+
 /// The last lines of the letter, when they are a name ("Абылкасымов Ж.").
 fn from_tail(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let n = doc.lines.len();
@@ -555,8 +625,14 @@ fn from_tail(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             // A name that leads a line of its own or is followed by a comma ("Акматов
             // Жолдош, мечиттин имамы"), not the first words of a sentence.
             let last = got.last().map(|&l| &doc.toks[l]);
+            // "Матказиев Равшанбек жана үй-бүлөсү": the writer and their family.
+            let and_family = got
+                .last()
+                .and_then(|&l| doc.toks.get(l + 1))
+                .is_some_and(|t| matches!(t.key.as_str(), "жана" | "и" | "с") && t.line == li);
             let ends = got.last().is_some_and(|&l| l + 1 == doc.lines[li].end)
-                || last.is_some_and(|t| t.text.ends_with(','));
+                || last.is_some_and(|t| t.text.ends_with(','))
+                || and_family;
             if ends {
                 out.extend(cand(doc, got, Source::Tail));
             }
@@ -570,11 +646,13 @@ pub(crate) fn name_candidates(doc: &Doc, lay: &Layout) -> Vec<NameCand> {
     from_labels(doc, lay, &mut out);
     from_markers(doc, lay, &mut out);
     from_intro(doc, lay, &mut out);
+    from_name_words(doc, lay, &mut out);
     from_signature(doc, lay, &mut out);
     from_representative(doc, lay, &mut out);
     from_signer_lists(doc, lay, &mut out);
     from_header_lines(doc, lay, &mut out);
     from_tail(doc, lay, &mut out);
+    from_last_sentence(doc, lay, &mut out);
     out
 }
 
@@ -749,15 +827,16 @@ fn ky_nominative(word: &str) -> String {
 /// "от"/"жителя", Kyrgyz ablative on the last word.
 pub(crate) fn nominative(doc: &Doc, c: &NameCand, text: &str) -> String {
     let words: Vec<String> = text.split(' ').map(String::from).collect();
-    let before = c
-        .toks
-        .first()
-        .and_then(|&f| f.checked_sub(1))
-        .map(|b| doc.toks[b].key.as_str());
-    let genitive = matches!(
-        before,
-        Some("от" | "жителя" | "жительницы" | "гражданина" | "гражданки" | "заявителя")
-    );
+    // "От жителя с. Мырза-Аке Ахмедова Рустама": the case word may stand before the place.
+    let genitive = c.toks.first().is_some_and(|&f| {
+        let line_start = doc.lines[doc.toks[f].line].start;
+        (f.saturating_sub(4).max(line_start)..f).any(|b| {
+            matches!(
+                doc.toks[b].key.as_str(),
+                "от" | "жителя" | "жительницы" | "гражданина" | "гражданки" | "заявителя"
+            )
+        })
+    });
     let mut words = if genitive {
         ru_nominative(&words)
     } else {

@@ -131,6 +131,8 @@ pub(crate) const NAME_LABELS: &[&str] = &[
     "арызчы",
     "отправитель",
     "податель",
+    "жиберуучу",
+    "от кого",
 ];
 /// Polite closings and signature headings: what follows is the signature block.
 pub(crate) const CLOSINGS: &[&str] = &[
@@ -458,11 +460,14 @@ fn header_line(doc: &Doc, i: usize, key: &str) -> bool {
         || starts_with_label(key, PHONE_LABELS);
     // A long line is the body (the writer's introduction, "Мен, … тургуну …, …") unless it
     // is a labelled line of the sender block.
+    // An addressee line may name two bodies ("… башчысына, … башкы врачына").
+    if is_addressee(key) && toks.len() <= 16 && !text.ends_with(['.', '!', '?']) {
+        return true;
+    }
     if toks.len() > 8 && !labelled {
         return false;
     }
-    is_addressee(key)
-        || name_label_len(key) > 0
+    name_label_len(key) > 0
         || has_name_marker(key)
         || starts_with_label(key, ADDRESS_LABELS)
         || starts_with_label(key, PHONE_LABELS)
@@ -496,6 +501,14 @@ pub(crate) fn layout(doc: &Doc) -> Layout {
     }
 }
 
+/// A short line that is mostly a number ("дом. 6-12-30", "моб. 0702 95 40 18"): a
+/// contact line of the signature block.
+fn number_line(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    digits >= 5 && letters <= 8 && text.split_whitespace().count() <= 6
+}
+
 /// First line of the footer: the last closing line in the last part of the letter, else the
 /// run of date, signature, name, address and phone lines at its end.
 fn footer_start(doc: &Doc, keys: &[String], body_start: usize) -> usize {
@@ -520,6 +533,7 @@ fn footer_start(doc: &Doc, keys: &[String], body_start: usize) -> usize {
             || starts_with_label(k, PHONE_LABELS)
             || crate::contacts::find_loose_phone(text).is_some() && doc.line_toks(j).len() <= 6
             || text.chars().all(|c| c == '_' || c.is_whitespace())
+            || number_line(text)
             || k.starts_with("тургундар")
             || k.starts_with("жители");
         if !footerish {

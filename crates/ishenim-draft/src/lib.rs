@@ -41,6 +41,14 @@ pub mod fuzzing {
         crate::contacts::find_loose_phone(s).map(|p| p.value)
     }
 
+    /// What the applicant choice saw on these pages (lines, letter parts, candidates), for
+    /// the eval tool's `--explain`; contains appeal text, so never for logs.
+    pub fn explain_names(pages: &[&ishenim_page::PageRecord]) -> Vec<String> {
+        let doc = crate::text::Doc::build(pages);
+        let lay = crate::layout::layout(&doc);
+        crate::applicant::explain(&doc, &lay)
+    }
+
     /// Every date in a line: ISO `YYYY-MM-DD` and the share of the line it covers (0–1).
     pub fn find_dates(line: &str) -> Vec<(String, f32)> {
         crate::contacts::find_dates(line)

@@ -477,3 +477,50 @@ fn small_first_letters_inside_a_name_are_capitals() {
     );
     assert_eq!(plain.applicant.name.as_deref(), Some("Асанов Бакыт"));
 }
+
+#[test]
+fn name_after_name_word_inside_a_sentence() {
+    let d = draft(
+        "Ак-Талаа айыл өкмөтүнө\n\nСаламатсызбы. Мен Кара-Бак айылында жашайм, аты-жөнүм Сейитов Марат. Биздин көчөдө жарык жок.\nЖарыкты оңдоп берүүнү суранам.\n\n03.04.2025",
+    );
+    assert_eq!(d.applicant.name.as_deref(), Some("Сейитов Марат"));
+}
+
+#[test]
+fn sender_label_with_the_writers_own_office() {
+    let d = draft(
+        "Айыл өкмөтүнүн башчысына\nКимден: Ак-Жар орто мектебинин директору Токоева Жылдыз Асановна\nТел.: 0555 11 22 33\n\nӨтүнүч\n\nМектептин чатырын оңдоого каражат бөлүүнү суранабыз.\n\n05.05.2025",
+    );
+    assert!(d
+        .applicant
+        .name
+        .as_deref()
+        .is_some_and(|n| n.starts_with("Токоева Жылдыз")));
+}
+
+#[test]
+fn genitive_sender_after_a_place() {
+    let d = draft(
+        "Главе айыл окмоту\nОт жителя с. Кен-Сай Бекова Нурлана Асановича\nул. Токтогула, 5\n\nЗаявление\n\nПрошу отремонтировать мост через арык.\n\n12.06.2025",
+    );
+    assert_eq!(d.applicant.name.as_deref(), Some("Беков Нурлан Асанович"));
+}
+
+#[test]
+fn pronoun_after_a_greeting_on_the_same_line() {
+    let d = draft(
+        "Саламатсызбы, урматтуу башчы! Мен Алымова Гүлмира Сапаровна, Жаңы-Жол айылында жашайм. Суу келбей калды, жардам бериңиз.\n15.07.2025",
+    );
+    assert_eq!(
+        d.applicant.name.as_deref(),
+        Some("Алымова Гүлмира Сапаровна")
+    );
+}
+
+#[test]
+fn name_closing_a_note_written_in_one_run() {
+    let d = draft(
+        "Айыл өкмөтүнө. Туулгандыгы тууралуу күбөлүктү кантип алам? Жооп бериңиздер. Бообек уулу Нурбек, 0700 55 66 77",
+    );
+    assert_eq!(d.applicant.name.as_deref(), Some("Бообек уулу Нурбек"));
+}
