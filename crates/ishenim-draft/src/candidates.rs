@@ -367,11 +367,15 @@ fn first_body_sentences(doc: &Doc, lay: &Layout, n: usize) -> std::ops::Range<us
         .lines
         .get(lay.body_start)
         .map_or(doc.toks.len(), |l| l.start);
-    let Some(first) = doc.toks.get(start).map(|t| t.sentence) else {
-        return start..start;
-    };
+    // Sentence numbers skip at paragraph breaks: count the sentences met.
+    let mut seen = 0;
     let end = (start..doc.toks.len())
-        .find(|&i| doc.toks[i].sentence >= first + n)
+        .find(|&i| {
+            if i == start || doc.toks[i].sentence != doc.toks[i - 1].sentence {
+                seen += 1;
+            }
+            seen > n
+        })
         .unwrap_or(doc.toks.len());
     start..end
 }
@@ -473,9 +477,10 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
 /// when words of a sentence come first.
 pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
     let toks = doc.line_toks(li);
+    // A capacity label ("Ата-энеси:") is not the name.
     let p = toks
         .iter()
-        .position(|t| name_token(&t.text) || initial(&t.text))?;
+        .position(|t| (name_token(&t.text) || initial(&t.text)) && !t.text.ends_with(':'))?;
     if p == 0 {
         return Some(0);
     }
@@ -516,9 +521,26 @@ fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             .iter()
             .position(|t| t.text.ends_with(':'))
             .filter(|&c| c < 5 && toks[..=c].iter().any(|t| is_role(&t.key)));
-        let rep = toks
-            .iter()
-            .position(|t| REPRESENTATIVE.contains(&t.key.as_str()));
+        let is_rep = |t: &crate::text::Tok| REPRESENTATIVE.contains(&t.key.as_str());
+        let rep = toks.iter().position(is_rep);
+        // "Абдылдаев Талант (өкүл)": the marker after the name names the one before it.
+        if let Some(r) = rep.filter(|&r| r > 0 && toks[r].text.starts_with('(')) {
+            let line_start = doc.lines[li].start;
+            let end = line_start + r;
+            let start = (line_start..end)
+                .rev()
+                .take_while(|&i| name_token(&doc.toks[i].text) || initial(&doc.toks[i].text))
+                .last();
+            if let Some(s) = start.filter(|&s| (2..=4).contains(&(end - s))) {
+                out.push(NameCand {
+                    toks: (s..end).collect(),
+                    source: Source::Representative,
+                });
+                continue;
+            }
+        }
+        // "От имени жителей — …": after the last word of the marker.
+        let rep = rep.map(|r| r + toks[r..].iter().take_while(|t| is_rep(t)).count() - 1);
         let Some(r) = rep.or(role_label) else {
             continue;
         };
@@ -577,6 +599,10 @@ fn from_header_lines(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let end = lay.header_end.min(doc.lines.len());
     for li in 0..end {
         let key = doc.line_key(li);
+        if let Some(c) = ablative_sender(doc, lay, li) {
+            out.push(c);
+            continue;
+        }
         if !crate::layout::name_like_line(doc, li)
             || is_addressee(&key)
             || doc.line_toks(li).iter().any(|t| dative(&t.text))
@@ -611,6 +637,23 @@ fn from_last_sentence(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     if ends {
         out.extend(cand(doc, got, Source::Tail));
     }
+}
+
+/// "Мираб Жолдошбеков Кадырбек Абдиевичтен": a header line that ends in a name in the
+/// Kyrgyz ablative ("from …") is the sender, after the writer's own role if any.
+fn ablative_sender(doc: &Doc, lay: &Layout, li: usize) -> Option<NameCand> {
+    let toks = doc.line_toks(li);
+    let last = toks.last()?;
+    if toks.len() > 6 || ky_nominative(trim_punct(&last.text)) == trim_punct(&last.text) {
+        return None;
+    }
+    let line = &doc.lines[li];
+    let s = (line.start..line.end).find(|&i| !is_role(&doc.toks[i].key))?;
+    let got = take_name(doc, s, li + 1, lay);
+    (got.last() == Some(&(line.end - 1)) && (2..=4).contains(&got.len())).then_some(NameCand {
+        toks: got,
+        source: Source::Label,
+    })
 }
 
 /// The last lines of the letter, when they are a name ("Абылкасымов Ж.").
@@ -737,6 +780,16 @@ pub(crate) fn fullest<'a>(doc: &Doc, p: &'a Person) -> &'a NameCand {
 /// Russian genitive endings of name words and their nominative ("Виктора" → "Виктор"),
 /// female forms first. Applied only after "от", "жителя" and the like.
 fn ru_nominative(words: &[String]) -> Vec<String> {
+    // A patronymic in the nominative ("Ахмаджановна") says the name is not declined.
+    let nominative = words.iter().any(|w| {
+        let k = key_word(w);
+        ["овна", "евна", "ична", "ович", "евич"]
+            .iter()
+            .any(|e| k.ends_with(e))
+    });
+    if nominative {
+        return words.to_vec();
+    }
     let female = words.iter().any(|w| {
         w.ends_with("овны") || w.ends_with("евны") || w.ends_with("ичны") || w.ends_with("ой")
     });
@@ -830,7 +883,12 @@ pub(crate) fn nominative(doc: &Doc, c: &NameCand, text: &str) -> String {
     // "От жителя с. Мырза-Аке Ахмедова Рустама": the case word may stand before the place.
     let genitive = c.toks.first().is_some_and(|&f| {
         let line_start = doc.lines[doc.toks[f].line].start;
-        (f.saturating_sub(4).max(line_start)..f).any(|b| {
+        // …but not across a label's colon ("От имени жителей: Маматкулова Дилноза").
+        let after_colon = (line_start..f)
+            .rev()
+            .find(|&b| doc.toks[b].text.ends_with(':'))
+            .map_or(line_start, |b| b + 1);
+        (f.saturating_sub(4).max(after_colon)..f).any(|b| {
             matches!(
                 doc.toks[b].key.as_str(),
                 "от" | "жителя" | "жительницы" | "гражданина" | "гражданки" | "заявителя"

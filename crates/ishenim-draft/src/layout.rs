@@ -460,6 +460,11 @@ fn header_line(doc: &Doc, i: usize, key: &str) -> bool {
         || starts_with_label(key, PHONE_LABELS);
     // A long line is the body (the writer's introduction, "Мен, … тургуну …, …") unless it
     // is a labelled line of the sender block.
+    // "Чаткал району, Ак-Ташар айыл өкмөтүнүн / башчысына": an addressee over two lines.
+    let addressee_next = i + 1 < doc.lines.len() && is_addressee(&doc.line_key(i + 1));
+    if addressee_next && toks.len() <= 8 && key.ends_with("нун") {
+        return true;
+    }
     // An addressee line may name two bodies ("… башчысына, … башкы врачына").
     if is_addressee(key) && toks.len() <= 16 && !text.ends_with(['.', '!', '?']) {
         return true;

@@ -524,3 +524,22 @@ fn name_closing_a_note_written_in_one_run() {
     );
     assert_eq!(d.applicant.name.as_deref(), Some("Бообек уулу Нурбек"));
 }
+
+#[test]
+fn representative_marked_after_the_name() {
+    let d = draft(
+        "Району акимине\n\nБиз, Ак-Суу айылынын дыйкандары, кайрылабыз. Сугат суусу келбей жатат.\nСууну убагында берүүнү суранабыз.\nКол коюшкандар: Асанов Бекзат (өкүл), Токоев Марат, Сыдыкова Айнура\n",
+    );
+    assert_eq!(d.applicant.name.as_deref(), Some("Асанов Бекзат"));
+}
+
+#[test]
+fn ablative_sender_line_with_own_role() {
+    let d = draft(
+        "Кызыл-Жар айыл өкмөтүнүн башчысына\nМираб Токтогулов Эрлан Бакытовичтен\nТүшүндүрмө кат\n\nСуу бөлүштүрүү графиги бузулду, себеби насос иштебей калды.\n\nТоктогулов Э. Б.\n3-март 2025-жыл",
+    );
+    assert_eq!(
+        d.applicant.name.as_deref(),
+        Some("Токтогулов Эрлан Бакытович")
+    );
+}
