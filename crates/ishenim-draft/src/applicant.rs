@@ -263,7 +263,7 @@ fn declared_anonymous(doc: &Doc, layout: &Layout) -> bool {
 }
 
 /// How writers say they keep their name back (keys).
-const ANON_PHRASES: &[&str] = &[
+pub(crate) const ANON_PHRASES: &[&str] = &[
     "атымды жаз",
     "аты-жонумду жаз",
     "аты жонумду жаз",

@@ -227,6 +227,20 @@ pub(crate) fn is_anonymous_marker(line_key: &str) -> bool {
     line_key.split_whitespace().any(|w| w.starts_with("аноним"))
 }
 
+/// True when a page's first line goes on with a sentence from the page before: three or
+/// more words starting in lower case, but not a place abbreviation ("с. Кара-Бак, 3 апреля").
+fn starts_mid_sentence(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("");
+    let abbreviation =
+        first.ends_with('.') && first.chars().filter(|c| c.is_alphabetic()).count() <= 3;
+    line.split_whitespace().count() >= 3
+        && !abbreviation
+        && line
+            .chars()
+            .find(|c| c.is_alphanumeric())
+            .is_some_and(char::is_lowercase)
+}
+
 /// How strongly the first lines of a page look like the start of a letter (0 = not at all).
 pub(crate) fn opening_score(text: &str) -> u32 {
     let lines: Vec<String> = text
@@ -240,9 +254,7 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     let continues = text
         .lines()
         .find(|l| !l.trim().is_empty())
-        .filter(|l| l.split_whitespace().count() >= 3)
-        .and_then(|l| l.trim().chars().find(|c| c.is_alphanumeric()))
-        .is_some_and(|c| c.is_lowercase());
+        .is_some_and(starts_mid_sentence);
     let title = lines.iter().take(14).any(|l| is_title(l));
     if continues {
         // Only a title line can still open a letter here (an addressee line lost to the scan).
@@ -250,10 +262,19 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     }
     // The addressee block is a few short lines; a full-width body line that mentions "the head of the
     // council" ("... айыл өкмөтүнүн башчысына оозеки айткам") is not one.
+    // (Below a place-and-date line too: "с. Кара-Бак, 3 апреля 2025 г." / "Главе …".)
     if lines
         .iter()
-        .take(3)
+        .take(4)
         .any(|l| is_addressee(l) && l.split_whitespace().count() <= 7)
+    {
+        score += 2;
+    }
+    // "Аты-жөнүмдү жазбайм, …": a writer who keeps their name back says so first.
+    if lines
+        .iter()
+        .take(2)
+        .any(|l| crate::applicant::ANON_PHRASES.iter().any(|p| l.contains(p)))
     {
         score += 2;
     }
@@ -296,11 +317,7 @@ pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
             .split(['-', ' ', '.'])
             .any(|w| w == "бет" || w == "стр" || w == "страница")
             || first.trim_matches(['-', ' ']).parse::<u32>().is_ok());
-    let mid_sentence = first.split_whitespace().count() >= 3
-        && first
-            .chars()
-            .find(|c| c.is_alphanumeric())
-            .is_some_and(char::is_lowercase);
+    let mid_sentence = starts_mid_sentence(first);
     if page_number || mid_sentence && opening < 2 {
         return true;
     }
@@ -334,31 +351,53 @@ fn ended(text: &str) -> bool {
         .filter(|l| !l.is_empty())
         .collect();
     let name_word = |t: &&str| crate::applicant::name_token(t) || crate::candidates::initial(t);
-    lines.iter().rev().take(5).any(|l| {
-        let k = key_line(l);
-        let words = l.split_whitespace().count();
-        is_closing(&k)
-            || k.split(' ').any(|w| SIGN_LABELS.contains(&w))
-            || l.contains("___")
-            || words <= 8 && !find_dates(l).is_empty()
-            || (is_anonymous_marker(&k) && words <= 3)
-    }) || lines.last().is_some_and(|l| {
+    // The contact block: a phone on one of the last lines ("0705 91 24 37", "P.S. Мой
+    // телефон …"), or a name followed by its address ("Васильев Андрей, …, с. Кызыл-Туу").
+    // Only below the body: a header's phone line above the title does not end a page.
+    let below_body = |i: usize| {
+        lines[i + 1..]
+            .iter()
+            .all(|l| !is_title(&key_line(l)) && l.split_whitespace().count() <= 8)
+    };
+    let contact = (lines.len().saturating_sub(3)..lines.len()).any(|i| {
+        let l = lines[i];
+        let phone = crate::contacts::find_loose_phone(l).is_some()
+            || starts_with_label(&key_line(l), PHONE_LABELS);
+        phone && l.split_whitespace().count() <= 12 && below_body(i)
+    });
+    let named = lines.last().is_some_and(|l| {
         let w: Vec<&str> = l.split_whitespace().collect();
-        let k = key_line(l);
-        (2..=4).contains(&w.len()) && w.iter().all(name_word)
-            || w.len() <= 4
-                && [
-                    "тургун",
-                    "жител",
-                    "житель",
-                    "ата-эне",
-                    "родител",
-                    "жашоочу",
-                    "аноним",
-                ]
-                .iter()
-                .any(|g| k.contains(g))
-    })
+        let n = w.iter().position(|t| t.ends_with(',')).map_or(0, |c| c + 1);
+        (2..=4).contains(&n) && w[..n].iter().all(name_word)
+    });
+    contact
+        || named
+        || lines.iter().rev().take(5).any(|l| {
+            let k = key_line(l);
+            let words = l.split_whitespace().count();
+            is_closing(&k)
+                || k.split(' ').any(|w| SIGN_LABELS.contains(&w))
+                || l.contains("___")
+                || words <= 8 && !find_dates(l).is_empty()
+                || (is_anonymous_marker(&k) && words <= 3)
+        })
+        || lines.last().is_some_and(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let k = key_line(l);
+            (2..=4).contains(&w.len()) && w.iter().all(name_word)
+                || w.len() <= 4
+                    && [
+                        "тургун",
+                        "жител",
+                        "житель",
+                        "ата-эне",
+                        "родител",
+                        "жашоочу",
+                        "аноним",
+                    ]
+                    .iter()
+                    .any(|g| k.contains(g))
+        })
 }
 
 /// Line ranges of a letter's parts.

@@ -543,3 +543,24 @@ fn ablative_sender_line_with_own_role() {
         Some("Токтогулов Эрлан Бакытович")
     );
 }
+
+#[test]
+fn letters_end_at_a_contact_block_and_open_below_a_place_line() {
+    let pages = vec![
+        page_from_text(
+            "a",
+            "Айыл өкмөтүнүн башчысына\n\nКөчөдөгү чуңкурларды оңдоп берүүнү суранам.\n\nАсанов Бакыт Жумабекович\nЖаңы-Жол айылы, Ленин көчөсү, 5\n0705 91 24 37",
+        ),
+        page_from_text(
+            "b",
+            "с. Кара-Бак, 3 апреля 2025 г.\n\nГлаве айыл окмоту\n\nВ нашем ФАПе нет врача. Прошу помочь.\n\nОрлова Анна Сергеевна",
+        ),
+        page_from_text(
+            "c",
+            "Третий раз пишу про воду. Никто не отвечает.\nИванов Петр, с. Кара-Бак",
+        ),
+    ];
+    let d = draft_letters(&pages, &Models::embedded());
+    let groups: Vec<Vec<String>> = d.iter().map(|l| l.pages.clone()).collect();
+    assert_eq!(groups, vec![vec!["a"], vec!["b"], vec!["c"]]);
+}
