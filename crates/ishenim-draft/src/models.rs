@@ -551,7 +551,9 @@ impl Models {
             .iter()
             .map(|c| (c.key.clone(), c.label_ky.clone(), c.label_ru.clone()))
             .collect();
-        v.push(("other".into(), "Башка".into(), "Другое".into()));
+        // "other" always last, whether the file lists its words or not.
+        let other = v.iter().position(|c| c.0 == "other").map(|i| v.remove(i));
+        v.push(other.unwrap_or_else(|| ("other".into(), "Башка".into(), "Другое".into())));
         v
     }
 }
