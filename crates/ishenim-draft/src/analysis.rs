@@ -90,10 +90,16 @@ impl Discount<'_> {
                 .take_while(|&i| i == a + 1 || !toks[i - 1].text.ends_with([',', ';', '—']))
                 .any(|i| same(i) && !at.contains(&i) && any_match_word(&m.neg_after, &toks[i]))
         };
+        // A match that is negative itself ("квитанций не выдают", "тендер болгон жок") is
+        // stressed, not denied, by a negation before it ("никаких квитанций не выдают").
+        let negative = at.iter().any(|&i| {
+            any_match_word(&m.neg_before, &toks[i]) || any_match_word(&m.neg_after, &toks[i])
+        });
         let negated = at.iter().any(|&a| {
             // A negation that is a word of the match itself ("болгон жок", "без чека") is its meaning.
-            (a.saturating_sub(2)..a)
-                .any(|i| same(i) && !at.contains(&i) && any_match_word(&m.neg_before, &toks[i]))
+            !negative
+                && (a.saturating_sub(2)..a)
+                    .any(|i| same(i) && !at.contains(&i) && any_match_word(&m.neg_before, &toks[i]))
                 || !toks[a].text.ends_with(',') && after_clause(a)
         });
         let rumour = self.rumoured.contains(&sent);

@@ -252,7 +252,10 @@ impl Doc {
                         sentence,
                     });
                     let ends = p.ends_with(['.', '!', '?']);
-                    if ends && !ABBREV.contains(&norm_word(p).as_str()) {
+                    // An initial ("Байтуров А. говорит …") ends no sentence.
+                    let initial = p.trim_end_matches('.').chars().count() == 1
+                        && p.chars().next().is_some_and(char::is_uppercase);
+                    if ends && !initial && !ABBREV.contains(&norm_word(p).as_str()) {
                         sentence += 1;
                     }
                 }
