@@ -564,3 +564,27 @@ fn letters_end_at_a_contact_block_and_open_below_a_place_line() {
     let groups: Vec<Vec<String>> = d.iter().map(|l| l.pages.clone()).collect();
     assert_eq!(groups, vec![vec!["a"], vec!["b"], vec!["c"]]);
 }
+
+#[test]
+fn corruption_paid_for_not_done_and_stressed_negatives() {
+    check_flag(
+        "Көпүрөнү оңдоого бюджеттен акча бөлүнгөн. Бирок бир да жумушчу келген жок. Акча кайда кетти?",
+        "ky",
+        true,
+    );
+    check_flag(
+        "Завхоз собирает с родителей по 500 сом. Никаких квитанций не выдают.",
+        "ru",
+        true,
+    );
+    check_flag(
+        "Землеустроитель Асанов Б. сказал, что если я отблагодарю, то вопрос решится быстро.",
+        "ru",
+        true,
+    );
+    check_flag(
+        "Көпүрөнү оңдоого бюджеттен акча бөлүнгөн. Жумуш быйыл күзүндө бүттү, рахмат.",
+        "ky",
+        false,
+    );
+}
