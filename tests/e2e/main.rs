@@ -6,6 +6,7 @@ mod crash;
 mod draft;
 mod faults;
 mod hostile;
+mod inbox;
 mod ops;
 mod receipts;
 mod register;

@@ -71,6 +71,9 @@ enum Command {
     Doctor(cmd::doctor::Args),
     /// Serve the web queue (review, openings, journal) on 127.0.0.1:8080.
     Serve(cmd::serve::Args),
+    /// Watch a scan folder: take complete files from DIR/<opening id>/ (or DIR/), store,
+    /// scan and draft them, move them to DIR/done/ (or DIR/failed/ with the reason).
+    Watch(cmd::watch::Args),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
         Command::Restore(a) => cmd::backup::restore(a, &cli.global),
         Command::Doctor(a) => cmd::doctor::run(a, &cli.global),
         Command::Serve(a) => cmd::serve::run(a, &cli.global),
+        Command::Watch(a) => cmd::watch::run(a, &cli.global),
     };
     match result {
         Ok(code) => code,

@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod i18n;
 pub mod images;
+pub mod inbox;
 pub mod jobs;
 pub mod pages;
 pub mod receipts;
@@ -59,6 +60,10 @@ pub struct Config {
     pub login_checks: usize,
     /// Limits of the public status page `/status`.
     pub status_limits: receipts::StatusLimits,
+    /// The watched scan folder (`--inbox DIR`), if any.
+    pub inbox: Option<PathBuf>,
+    /// Milliseconds between two looks at the scan folder.
+    pub inbox_poll_ms: u64,
 }
 
 /// Body limit of `/login` and `/setup` (a login form is a few hundred bytes).
@@ -82,6 +87,8 @@ impl Default for Config {
             public_host: None,
             login_checks: 2,
             status_limits: receipts::StatusLimits::default(),
+            inbox: None,
+            inbox_poll_ms: 2000,
         }
     }
 }
@@ -145,7 +152,7 @@ pub fn app(store: Store, config: Config, models: Models) -> AppState {
             None
         }
     };
-    Arc::new(App {
+    let state = Arc::new(App {
         store,
         render: render::Renderer::new(),
         limiter: auth::LoginLimiter::default(),
@@ -156,7 +163,9 @@ pub fn app(store: Store, config: Config, models: Models) -> AppState {
         models,
         search,
         config,
-    })
+    });
+    inbox::start(&state);
+    state
 }
 
 /// All routes. Everything but `/login`, `/setup`, `/status` (the public lookup by receipt

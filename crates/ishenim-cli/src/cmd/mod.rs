@@ -20,3 +20,4 @@ pub mod search;
 pub mod serve;
 pub mod settings;
 pub mod user;
+pub mod watch;

@@ -38,6 +38,13 @@ pub struct Args {
     /// Lookups of the public status page all clients together may make per hour.
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub status_overall: usize,
+    /// Watched scan folder: complete files of DIR/<opening id>/ (or DIR/, into the newest
+    /// opening) are stored, read and moved to DIR/done/ (DIR/failed/ with the reason).
+    #[arg(long, env = "ISHENIM_INBOX", value_name = "DIR")]
+    pub inbox: Option<std::path::PathBuf>,
+    /// Milliseconds between two looks at the scan folder.
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub inbox_poll_ms: u64,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -63,6 +70,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             overall: args.status_overall.max(1),
             ..ishenim_web::receipts::StatusLimits::default()
         },
+        inbox: args.inbox,
+        inbox_poll_ms: args.inbox_poll_ms,
         ..ishenim_web::Config::default()
     };
     if let Some(j) = args.jobs {

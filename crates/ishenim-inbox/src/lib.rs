@@ -1,0 +1,537 @@
+//! A watched scan folder (`ishenim serve --inbox DIR`, `ishenim watch DIR`).
+//!
+//! Scanners that save to a folder (scan-to-folder, a network share) drop files into
+//! `DIR/<opening id>/` or into `DIR/` itself (then the newest opening takes them). At every
+//! [`Inbox::poll`] the folder is listed; a file that is complete ([`complete`]: same size
+//! and time at two polls, not empty, not a temporary name, not open for writing, not
+//! locked) is stored with [`ishenim_ingest::store_bytes`] — the very path of uploads, so
+//! the same bytes are never stored twice — and only once the register holds it is it moved
+//! to `DIR/done/`. A crash between the two leaves the file in place; the next poll finds
+//! its bytes already in the register and just moves it.
+//!
+//! Nothing is ever deleted that the register does not hold: a file that cannot be stored
+//! (too large, unreadable) goes to `DIR/failed/` with `NAME.reason.txt` beside it, and so
+//! does a stored file the scan later puts into quarantine ([`Inbox::settle`]; the register
+//! keeps it in quarantine too, with the retry button of the opening's page). Scanner work
+//! folders use [`AfterStore::Remove`] instead: their pages need no second copy.
+//!
+//! Messages name files and ids, never letter text.
+
+pub mod complete;
+
+use complete::{busy, is_temporary, Seen};
+use ishenim_ingest::{store_bytes, Summary};
+use ishenim_store::{FileId, FileStatus, OpeningId, Store, StoreError};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Why the inbox stopped (a file that merely fails is not an error: see [`Event`]).
+#[derive(Debug, thiserror::Error)]
+pub enum InboxError {
+    /// The folder cannot be listed or a file cannot be moved.
+    #[error("{path}: {source}")]
+    Io {
+        /// Which path.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The register refused a read or write.
+    #[error(transparent)]
+    Ingest(#[from] ishenim_ingest::IngestError),
+    /// The register refused a read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> InboxError + '_ {
+    move |source| InboxError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Result alias of this crate.
+pub type Result<T> = std::result::Result<T, InboxError>;
+
+/// What happens to a file once the register holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterStore {
+    /// Moved to `DIR/done/` (a scan folder the office looks at).
+    MoveToDone,
+    /// Removed (a scanner work folder of Ishenim's own; the register has the bytes).
+    Remove,
+}
+
+/// How the inbox decides and what it does.
+#[derive(Debug, Clone, Copy)]
+pub struct InboxOptions {
+    /// Wait for two equal looks before taking a file. Off only for folders whose writer
+    /// renames a page into place when it is whole (`scanimage --batch`).
+    pub require_stable: bool,
+    /// What to do with a stored file.
+    pub after_store: AfterStore,
+}
+
+impl Default for InboxOptions {
+    fn default() -> Self {
+        InboxOptions {
+            require_stable: true,
+            after_store: AfterStore::MoveToDone,
+        }
+    }
+}
+
+/// Something the caller should tell the clerk (names and ids only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Stored (new or already held) and moved out of the folder.
+    Taken {
+        /// File name.
+        name: String,
+        /// The register's file.
+        file: FileId,
+        /// Its opening.
+        opening: OpeningId,
+        /// False when the register already held the same bytes.
+        new: bool,
+    },
+    /// Not stored, or quarantined: moved to `failed/` with a reason file.
+    Failed {
+        /// File name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// Left in the folder for now (said once per file).
+    Waiting {
+        /// File name (with its subfolder).
+        name: String,
+        /// Why.
+        why: String,
+    },
+}
+
+/// What one poll did.
+#[derive(Debug, Default)]
+pub struct Round {
+    /// Events in order.
+    pub events: Vec<Event>,
+    /// Openings that got files to scan.
+    pub openings: BTreeSet<OpeningId>,
+    /// Files seen but not (yet) complete.
+    pub waiting: usize,
+}
+
+/// The watched folder and what it has seen so far.
+pub struct Inbox {
+    dir: PathBuf,
+    opts: InboxOptions,
+    seen: HashMap<PathBuf, Seen>,
+    /// Files moved to `done/` whose scan has not ended yet.
+    moved: HashMap<FileId, PathBuf>,
+    told: HashSet<(PathBuf, String)>,
+}
+
+/// The folder stored files go to.
+pub const DONE: &str = "done";
+/// The folder files that failed go to (with `NAME.reason.txt`).
+pub const FAILED: &str = "failed";
+
+/// The newest opening of the register (by the time the box was opened): where files
+/// dropped straight into `DIR/` go. Openings are never closed in the register, so the
+/// newest one is the one being worked on.
+pub fn newest_opening(store: &Store) -> Result<Option<OpeningId>> {
+    let all = store.list_openings()?;
+    Ok(all
+        .iter()
+        .max_by_key(|o| (o.opened_at, o.id.0))
+        .map(|o| o.id))
+}
+
+impl Inbox {
+    /// Watches `dir` (created with `done/` and `failed/` when missing).
+    pub fn new(dir: &Path, opts: InboxOptions) -> Result<Inbox> {
+        for d in [dir.to_path_buf(), dir.join(DONE), dir.join(FAILED)] {
+            std::fs::create_dir_all(&d).map_err(io(&d))?;
+        }
+        Ok(Inbox {
+            dir: dir.to_path_buf(),
+            opts,
+            seen: HashMap::new(),
+            moved: HashMap::new(),
+            told: HashSet::new(),
+        })
+    }
+
+    /// The watched folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// One look at the folder: stores and moves every complete file. `root` is the opening
+    /// of files directly in `DIR/` (`None`: the newest opening).
+    pub fn poll(
+        &mut self,
+        store: &Store,
+        root: Option<OpeningId>,
+        sum: &mut Summary,
+    ) -> Result<Round> {
+        let mut round = Round::default();
+        let root = match root {
+            Some(o) => Some(o),
+            None => newest_opening(store)?,
+        };
+        let found = self.list(store, root, &mut round)?;
+        let mut ready = Vec::new();
+        let mut now_seen = HashMap::new();
+        for (path, opening, seen) in found {
+            let stable = self.seen.get(&path) == Some(&seen) && seen.size > 0;
+            now_seen.insert(path.clone(), seen);
+            if stable || (!self.opts.require_stable && seen.size > 0) {
+                ready.push((path, opening, seen));
+            } else {
+                round.waiting += 1;
+            }
+        }
+        self.seen = now_seen;
+        let paths: Vec<PathBuf> = ready.iter().map(|(p, _, _)| p.clone()).collect();
+        let busy = busy(&paths);
+        for (path, opening, seen) in ready {
+            if busy.contains(&path) {
+                round.waiting += 1;
+                self.tell(&mut round, &path, "open for writing or locked");
+                continue;
+            }
+            self.take(store, &path, opening, seen, sum, &mut round)?;
+        }
+        Ok(round)
+    }
+
+    /// Files of `DIR/` and `DIR/<opening id>/`, in name order, with their opening.
+    fn list(
+        &mut self,
+        store: &Store,
+        root: Option<OpeningId>,
+        round: &mut Round,
+    ) -> Result<Vec<(PathBuf, OpeningId, Seen)>> {
+        let mut out = Vec::new();
+        let mut entries = read_sorted(&self.dir)?;
+        let mut subdirs = Vec::new();
+        for (path, name, meta) in entries.drain(..) {
+            if meta.is_dir() {
+                if name != DONE && name != FAILED {
+                    subdirs.push((path, name));
+                }
+                continue;
+            }
+            self.consider(path, &name, &meta, root, &mut out, round);
+        }
+        for (path, name) in subdirs {
+            let Ok(id) = name.parse::<i64>() else {
+                self.tell(round, &path, "not an opening number: left alone");
+                continue;
+            };
+            let opening = match store.get_opening(OpeningId(id)) {
+                Ok(o) => Some(o.id),
+                Err(StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
+            for (p, n, meta) in read_sorted(&path)? {
+                if meta.is_file() {
+                    self.consider(p, &n, &meta, opening, &mut out, round);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn consider(
+        &mut self,
+        path: PathBuf,
+        name: &str,
+        meta: &std::fs::Metadata,
+        opening: Option<OpeningId>,
+        out: &mut Vec<(PathBuf, OpeningId, Seen)>,
+        round: &mut Round,
+    ) {
+        if !meta.is_file() || is_temporary(name) {
+            return;
+        }
+        match opening {
+            Some(o) => out.push((path, o, Seen::of(meta))),
+            None => self.tell(round, &path, "no such opening in the register: left alone"),
+        }
+    }
+
+    /// Says `why` about `path` once (not at every poll).
+    fn tell(&mut self, round: &mut Round, path: &Path, why: &str) {
+        if self.told.insert((path.to_path_buf(), why.to_string())) {
+            round.events.push(Event::Waiting {
+                name: self.relative(path),
+                why: why.to_string(),
+            });
+        }
+    }
+
+    fn relative(&self, path: &Path) -> String {
+        path.strip_prefix(&self.dir)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    /// Stores one complete file, then moves it out of the folder.
+    fn take(
+        &mut self,
+        store: &Store,
+        path: &Path,
+        opening: OpeningId,
+        seen: Seen,
+        sum: &mut Summary,
+        round: &mut Round,
+    ) -> Result<()> {
+        let name = file_name(path);
+        let max = ishenim_intake::Limits::default().max_bytes;
+        if seen.size > max {
+            let reason = format!(
+                "file is too large ({} MiB; the limit is {} MiB)",
+                seen.size >> 20,
+                max >> 20
+            );
+            return self.fail(path, &name, &reason, round);
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return self.fail(path, &name, &format!("cannot read: {e}"), round),
+        };
+        if bytes.len() as u64 != seen.size {
+            // Changed while being read: look again at the next poll.
+            round.waiting += 1;
+            return Ok(());
+        }
+        sum.inputs += 1;
+        let before = sum.stored_new;
+        let id = store_bytes(store, opening, &name, &bytes, sum)?;
+        let info = store.get_file(id)?;
+        if info.status == FileStatus::Quarantined {
+            let reason = format!(
+                "quarantined earlier (file {id}): {}",
+                info.reason.unwrap_or_default()
+            );
+            return self.fail(path, &name, &reason, round);
+        }
+        self.seen.remove(path);
+        match self.opts.after_store {
+            AfterStore::MoveToDone => {
+                let to = move_into(path, &self.dir.join(DONE), &name)?;
+                if info.status == FileStatus::Stored {
+                    self.moved.insert(id, to);
+                }
+            }
+            AfterStore::Remove => std::fs::remove_file(path).map_err(io(path))?,
+        }
+        if info.status == FileStatus::Stored {
+            round.openings.insert(info.opening_id);
+        }
+        round.events.push(Event::Taken {
+            name,
+            file: id,
+            opening: info.opening_id,
+            new: sum.stored_new > before,
+        });
+        Ok(())
+    }
+
+    /// Moves a file the register does not hold to `failed/` with its reason beside it.
+    fn fail(&mut self, path: &Path, name: &str, reason: &str, round: &mut Round) -> Result<()> {
+        self.seen.remove(path);
+        to_failed(&self.dir, path, name, reason)?;
+        round.events.push(Event::Failed {
+            name: name.to_string(),
+            reason: reason.to_string(),
+        });
+        Ok(())
+    }
+
+    /// After a scan: files this inbox moved to `done/` that the scan quarantined go on to
+    /// `failed/` with the reason; files read well are forgotten. Returns the events.
+    pub fn settle(&mut self, store: &Store) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        let ids: Vec<FileId> = self.moved.keys().copied().collect();
+        for id in ids {
+            let info = store.get_file(id)?;
+            match info.status {
+                FileStatus::Stored => continue,
+                FileStatus::Scanned | FileStatus::Drafted => {}
+                FileStatus::Quarantined => {
+                    if let Some(path) = self.moved.get(&id) {
+                        let name = file_name(path);
+                        let reason = format!(
+                            "quarantined (file {id}; retry from the opening's page or \
+                             `ishenim quarantine retry {id}`): {}",
+                            info.reason.clone().unwrap_or_default()
+                        );
+                        if path.exists() {
+                            to_failed(&self.dir, path, &name, &reason)?;
+                        }
+                        events.push(Event::Failed { name, reason });
+                    }
+                }
+            }
+            self.moved.remove(&id);
+        }
+        Ok(events)
+    }
+
+    /// Files moved to `done/` whose scan has not ended yet.
+    pub fn unsettled(&self) -> usize {
+        self.moved.len()
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into())
+}
+
+type Entry = (PathBuf, String, std::fs::Metadata);
+
+/// Entries of `dir` in name order; links are not followed (a link is neither a file nor a
+/// folder here, so it is left alone).
+fn read_sorted(dir: &Path) -> Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(io(dir))? {
+        let e = e.map_err(io(dir))?;
+        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        out.push((e.path(), e.file_name().to_string_lossy().into_owned(), meta));
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+/// Writes `failed/NAME.reason.txt`, then moves the file beside it.
+fn to_failed(dir: &Path, path: &Path, name: &str, reason: &str) -> Result<()> {
+    let failed = dir.join(FAILED);
+    let target = free_name(&failed, name);
+    let target_name = file_name(&target);
+    let note = failed.join(format!("{target_name}.reason.txt"));
+    let text = format!(
+        "Файл кабыл алынган жок / Файл не принят: {target_name}\n{reason}\n\
+         Себебин оңдоп, файлды кайра папкага салыңыз / Исправьте причину и положите файл в папку снова.\n"
+    );
+    std::fs::write(&note, text).map_err(io(&note))?;
+    std::fs::rename(path, &target).map_err(io(path))?;
+    sync_dir(&failed);
+    Ok(())
+}
+
+/// Moves `path` into `to_dir` under `name` (or `stem-2.ext`, … when taken) and makes the
+/// move durable.
+fn move_into(path: &Path, to_dir: &Path, name: &str) -> Result<PathBuf> {
+    let target = free_name(to_dir, name);
+    std::fs::rename(path, &target).map_err(io(path))?;
+    sync_dir(to_dir);
+    if let Some(parent) = path.parent() {
+        sync_dir(parent);
+    }
+    Ok(target)
+}
+
+/// A name in `dir` not taken yet: `name`, then `stem-2.ext`, `stem-3.ext`, …
+fn free_name(dir: &Path, name: &str) -> PathBuf {
+    let first = dir.join(name);
+    if !first.exists() {
+        return first;
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, format!(".{e}")),
+        _ => (name, String::new()),
+    };
+    (2u32..)
+        .map(|n| dir.join(format!("{stem}-{n}{ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_with_opening(dir: &Path) -> (Store, OpeningId) {
+        let store = Store::open(&dir.join("data")).expect("store");
+        let o = store
+            .new_opening(ishenim_store::NewOpening {
+                opened_at: chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+                    .and_then(|d| d.and_hms_opt(10, 0, 0))
+                    .expect("date"),
+                members: vec!["A".into()],
+                seal_removed: "1".into(),
+                seal_applied: "2".into(),
+                letters_found: 1,
+                notes: String::new(),
+            })
+            .expect("opening");
+        (store, o)
+    }
+
+    #[test]
+    fn a_file_is_taken_at_the_second_equal_look_and_never_twice() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let (store, o) = store_with_opening(t.path());
+        let inbox_dir = t.path().join("inbox");
+        let mut inbox = Inbox::new(&inbox_dir, InboxOptions::default()).expect("inbox");
+        std::fs::write(inbox_dir.join("a.png"), b"first bytes").expect("write");
+        std::fs::write(inbox_dir.join("b.png.part"), b"partial").expect("write");
+        let mut sum = Summary::default();
+        let r = inbox.poll(&store, None, &mut sum).expect("poll");
+        assert!(r.events.is_empty() && r.waiting == 1, "first look only");
+        let r = inbox.poll(&store, None, &mut sum).expect("poll");
+        assert_eq!(r.openings.into_iter().collect::<Vec<_>>(), vec![o]);
+        assert!(inbox_dir.join("done/a.png").is_file());
+        assert!(inbox_dir.join("b.png.part").is_file(), "temp names stay");
+        // The same bytes again (a crash between store and move): moved, not stored again.
+        std::fs::write(inbox_dir.join("a.png"), b"first bytes").expect("write");
+        inbox.poll(&store, None, &mut sum).expect("poll");
+        inbox.poll(&store, None, &mut sum).expect("poll");
+        assert!(inbox_dir.join("done/a-2.png").is_file());
+        assert_eq!(store.list_files(o).expect("files").len(), 1);
+        assert_eq!((sum.stored_new, sum.already_stored), (1, 1));
+    }
+
+    #[test]
+    fn an_unknown_opening_folder_is_left_alone() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let (store, _) = store_with_opening(t.path());
+        let inbox_dir = t.path().join("inbox");
+        let mut inbox = Inbox::new(&inbox_dir, InboxOptions::default()).expect("inbox");
+        std::fs::create_dir_all(inbox_dir.join("99")).expect("mkdir");
+        std::fs::write(inbox_dir.join("99/a.png"), b"x").expect("write");
+        let mut sum = Summary::default();
+        for _ in 0..3 {
+            inbox.poll(&store, None, &mut sum).expect("poll");
+        }
+        assert!(inbox_dir.join("99/a.png").is_file());
+        assert_eq!(sum.inputs, 0);
+    }
+
+    #[test]
+    fn free_names_do_not_overwrite() {
+        let t = tempfile::tempdir().expect("tempdir");
+        std::fs::write(t.path().join("a.png"), b"1").expect("write");
+        std::fs::write(t.path().join("a-2.png"), b"1").expect("write");
+        assert_eq!(free_name(t.path(), "a.png"), t.path().join("a-3.png"));
+        assert_eq!(free_name(t.path(), "b"), t.path().join("b"));
+    }
+}

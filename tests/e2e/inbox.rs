@@ -1,0 +1,313 @@
+//! The watched scan folder through the real binary (`ishenim watch`, `ishenim serve
+//! --inbox`): a file written in pieces is taken only when complete (held open for
+//! writing, then growing between polls), many files at once, a file the register already
+//! holds is moved but not stored again (restart), a broken file goes to `failed/` with its
+//! reason and to quarantine. Real Tesseract, real SQLite, real folders.
+
+use crate::web::{free_port, wait_port, Guard};
+use crate::{command, ishenim, root};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--data", s(data)];
+    all.extend_from_slice(args);
+    ishenim(&root(), &all)
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn new_opening(data: &Path) -> String {
+    let o = run(
+        data,
+        &[
+            "opening",
+            "new",
+            "--members",
+            "Асанов Бакыт",
+            "--seal-removed",
+            "1",
+            "--seal-applied",
+            "2",
+            "--letters",
+            "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// Files of the register: (name, status) through `ishenim quarantine list` is not
+/// enough, so the SQLite file is read directly (read-only).
+fn files(data: &Path) -> Vec<(String, String, String)> {
+    let c = rusqlite::Connection::open_with_flags(
+        data.join("ishenim.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("db");
+    let mut st = c
+        .prepare("SELECT original_name, status, sha256 FROM files ORDER BY id")
+        .expect("prepare");
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn wait_for(what: &str, limit: Duration, ok: impl Fn() -> bool) {
+    let t = Instant::now();
+    while !ok() {
+        assert!(t.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A small grey PNG, distinct per `n` (a few dark squares), blank to the reader.
+fn small_png(n: u32) -> Vec<u8> {
+    let mut img = image::GrayImage::from_pixel(400, 300, image::Luma([250]));
+    for k in 0..=n {
+        let x = 10 + (k * 23) % 370;
+        for dx in 0..3 {
+            for dy in 0..3 {
+                img.put_pixel(x + dx, 10 + dy, image::Luma([20]));
+            }
+        }
+    }
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageLuma8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .expect("png");
+    bytes
+}
+
+#[test]
+fn a_file_written_in_pieces_is_taken_only_when_complete() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let inbox = tmp.path().join("inbox");
+    let opening = new_opening(&data);
+    let log_path = tmp.path().join("watch.log");
+    let child = command(
+        &root(),
+        [
+            "--data",
+            s(&data),
+            "watch",
+            s(&inbox),
+            "--opening",
+            &opening,
+            "--poll-ms",
+            "200",
+            "--jobs",
+            "1",
+        ],
+    )
+    .stdout(std::fs::File::create(&log_path).expect("log"))
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("watch");
+    let _watch = Guard(child);
+    wait_for("the watcher", Duration::from_secs(20), || {
+        std::fs::read_to_string(&log_path).is_ok_and(|l| l.contains("watching"))
+    });
+
+    let sample = std::fs::read(root().join("samples/L003p1.png")).expect("sample");
+    let target = inbox.join("L003p1.png");
+    let pieces: Vec<&[u8]> = sample.chunks(sample.len() / 8 + 1).collect();
+    // First half: held open for writing, with pauses longer than two polls (only the
+    // open-for-writing check keeps it from being taken).
+    let mut f = std::fs::File::create(&target).expect("create");
+    for p in &pieces[..4] {
+        f.write_all(p).expect("write");
+        f.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(target.is_file(), "taken while open for writing");
+    }
+    drop(f);
+    // Second half: opened, appended and closed again every 50 ms (the size keeps changing).
+    for p in &pieces[4..] {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&target)
+            .expect("append");
+        f.write_all(p).expect("write");
+        drop(f);
+        assert!(target.is_file(), "taken while still growing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let done = inbox.join("done/L003p1.png");
+    wait_for("the file in done/", Duration::from_secs(30), || {
+        done.is_file()
+    });
+    assert_eq!(std::fs::read(&done).expect("done"), sample, "moved whole");
+    wait_for("the scan", Duration::from_secs(90), || {
+        files(&data).iter().all(|f| f.1 == "drafted")
+    });
+    let held = files(&data);
+    assert_eq!(held.len(), 1, "stored once: {held:?}");
+    assert_eq!(held[0].0, "L003p1.png");
+    assert!(names(&inbox.join("failed")).is_empty());
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    assert!(log.contains("TAKEN L003p1.png"), "{log}");
+}
+
+#[test]
+fn many_files_at_once_a_broken_one_and_a_restart_store_each_file_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let inbox = tmp.path().join("inbox");
+    let opening = new_opening(&data);
+    let sub = inbox.join(&opening);
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    let originals = tmp.path().join("originals");
+    std::fs::create_dir_all(&originals).expect("mkdir");
+    for n in 0..12 {
+        std::fs::write(originals.join(format!("scan{n:04}.png")), small_png(n)).expect("png");
+    }
+    // One of them the register holds already (stored, then the watcher was stopped
+    // before it could move the file).
+    let first = originals.join("scan0000.png");
+    let o = run(&data, &["ingest", "--opening", &opening, s(&first)]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let drop_all = || {
+        for n in 0..12 {
+            let name = format!("scan{n:04}.png");
+            std::fs::copy(originals.join(&name), sub.join(&name)).expect("copy");
+        }
+    };
+    drop_all();
+    std::fs::write(
+        sub.join("broken.png"),
+        b"\x89PNG\r\n\x1a\nthis is not a picture",
+    )
+    .expect("write");
+    std::fs::write(sub.join("scan0099.png.part"), b"still coming").expect("write");
+    let watch = |extra: &[&str]| {
+        let mut a = vec!["watch", s(&inbox), "--once", "--poll-ms", "300"];
+        a.extend_from_slice(extra);
+        run(&data, &a)
+    };
+    let o = watch(&[]);
+    assert_eq!(o.status.code(), Some(1), "a file failed: {}", out(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("TAKEN scan0000.png") && text.contains("(already in the register)"),
+        "{text}"
+    );
+    let done = names(&inbox.join("done"));
+    assert_eq!(done.len(), 12, "{done:?}");
+    assert_eq!(
+        names(&inbox.join("failed")),
+        vec!["broken.png", "broken.png.reason.txt"]
+    );
+    let reason =
+        std::fs::read_to_string(inbox.join("failed/broken.png.reason.txt")).expect("reason");
+    assert!(
+        reason.contains("quarantined") && reason.contains("Файл не принят"),
+        "{reason}"
+    );
+    assert_eq!(names(&sub), vec!["scan0099.png.part"], "temp file left");
+    let held = files(&data);
+    assert_eq!(held.len(), 13, "{held:?}");
+    assert_eq!(held.iter().filter(|f| f.1 == "quarantined").count(), 1);
+    assert!(held
+        .iter()
+        .filter(|f| f.0 != "broken.png")
+        .all(|f| f.1 == "drafted"));
+
+    // The scanner sends the same pages again after a restart: moved, not stored again.
+    drop_all();
+    let o = watch(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_eq!(
+        out(&o).matches("(already in the register)").count(),
+        12,
+        "{}",
+        out(&o)
+    );
+    assert_eq!(files(&data).len(), 13, "no duplicates");
+    assert_eq!(names(&inbox.join("done")).len(), 24, "nothing deleted");
+}
+
+#[test]
+fn serve_with_an_inbox_takes_files_into_the_newest_opening() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let inbox = tmp.path().join("inbox");
+    new_opening(&data);
+    let newest = new_opening(&data);
+    let port = free_port();
+    let child = command(
+        &root(),
+        [
+            "--data",
+            s(&data),
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--jobs",
+            "1",
+            "--inbox",
+            s(&inbox),
+            "--inbox-poll-ms",
+            "200",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("serve");
+    let _server = Guard(child);
+    wait_port(port, "ishenim serve");
+    let tmp_name = inbox.join("L003p1.png.part");
+    std::fs::copy(root().join("samples/L003p1.png"), &tmp_name).expect("copy");
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(tmp_name.is_file(), "a .part file is never taken");
+    std::fs::rename(&tmp_name, inbox.join("L003p1.png")).expect("rename");
+    wait_for("the file in done/", Duration::from_secs(30), || {
+        inbox.join("done/L003p1.png").is_file()
+    });
+    wait_for("the draft", Duration::from_secs(90), || {
+        files(&data).iter().all(|f| f.1 == "drafted")
+    });
+    let o = run(&data, &["drafts", "list", "--json"]);
+    let drafts = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(drafts.lines().count(), 1, "{drafts}");
+    let c = rusqlite::Connection::open_with_flags(
+        data.join("ishenim.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("db");
+    let in_opening: i64 = c
+        .query_row("SELECT opening_id FROM files", [], |r| r.get(0))
+        .expect("file");
+    assert_eq!(in_opening.to_string(), newest);
+}
