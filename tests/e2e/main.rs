@@ -12,6 +12,7 @@ mod receipts;
 mod register;
 mod report;
 mod scan;
+mod scanner;
 mod search;
 mod web;
 

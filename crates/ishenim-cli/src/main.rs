@@ -74,6 +74,9 @@ enum Command {
     /// Watch a scan folder: take complete files from DIR/<opening id>/ (or DIR/), store,
     /// scan and draft them, move them to DIR/done/ (or DIR/failed/ with the reason).
     Watch(cmd::watch::Args),
+    /// The office scanner through SANE: list devices, scan a stack into an opening.
+    #[command(subcommand)]
+    Scanner(cmd::scanner::Command),
 }
 
 fn main() -> ExitCode {
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
         Command::Doctor(a) => cmd::doctor::run(a, &cli.global),
         Command::Serve(a) => cmd::serve::run(a, &cli.global),
         Command::Watch(a) => cmd::watch::run(a, &cli.global),
+        Command::Scanner(c) => cmd::scanner::run(c, &cli.global),
     };
     match result {
         Ok(code) => code,

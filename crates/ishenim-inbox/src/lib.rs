@@ -18,6 +18,7 @@
 //! Messages name files and ids, never letter text.
 
 pub mod complete;
+pub mod sane;
 
 use complete::{busy, is_temporary, Seen};
 use ishenim_ingest::{store_bytes, Summary};
@@ -534,4 +535,109 @@ mod tests {
         assert_eq!(free_name(t.path(), "a.png"), t.path().join("a-3.png"));
         assert_eq!(free_name(t.path(), "b"), t.path().join("b"));
     }
+}
+
+/// The scanner settings of the register (`scanner_*`), with `device`/`source` given on the
+/// command line taking precedence. `source` `auto` asks the device for its sources.
+pub fn scan_settings(
+    store: &Store,
+    device: Option<&str>,
+    source: Option<&str>,
+) -> std::result::Result<sane::ScanSettings, ScanError> {
+    let get = |k: &str| store.setting(k).map_err(ScanError::Store);
+    let device = match device {
+        Some(d) => d.to_string(),
+        None => get("scanner_device")?.ok_or(ScanError::NotSet)?,
+    };
+    let source = match source.map(str::to_string).or(get("scanner_source")?) {
+        Some(s) if s != "auto" => Some(s),
+        _ => sane::pick_source(&sane::sources(&device).map_err(ScanError::Scanner)?),
+    };
+    let resolution = get("scanner_resolution")?
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(300);
+    Ok(sane::ScanSettings {
+        device,
+        source,
+        mode: get("scanner_mode")?,
+        resolution,
+    })
+}
+
+/// Why a scan into an opening could not run or ended early.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// No scanner chosen yet.
+    #[error(
+        "no scanner is set (admin page, or `ishenim settings set scanner_device NAME`) / \
+             сканер тандалган эмес / сканер не выбран"
+    )]
+    NotSet,
+    /// The scanner said no.
+    #[error("{}", .0.message())]
+    Scanner(sane::Problem),
+    /// The register refused.
+    #[error(transparent)]
+    Store(StoreError),
+    /// Storing pages failed.
+    #[error(transparent)]
+    Inbox(#[from] InboxError),
+}
+
+/// Runs one `scanimage --batch` into the opening: pages land in
+/// `<data>/scanner/<opening>/`, and every `poll` the pages already whole are stored
+/// (the upload path) and removed from there; `on_round` is called after each look that
+/// stored pages (the caller scans them, or queues the ingest worker). Returns how the
+/// batch ended: the pages stored before a jam stay stored.
+pub fn scan_into(
+    store: &Store,
+    opening: OpeningId,
+    settings: &sane::ScanSettings,
+    poll: std::time::Duration,
+    sum: &mut Summary,
+    mut on_round: impl FnMut(&Round),
+) -> std::result::Result<sane::Outcome, ScanError> {
+    let work = store.data_dir().join("scanner");
+    let mut inbox = Inbox::new(
+        &work,
+        InboxOptions {
+            require_stable: false,
+            after_store: AfterStore::Remove,
+        },
+    )?;
+    let dir = work.join(opening.0.to_string());
+    let prefix = format!(
+        "b{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0)
+    );
+    // Pages a stopped scan left behind go in first.
+    let r = inbox.poll(store, Some(opening), sum)?;
+    let mut taken = count_taken(&r);
+    if !r.openings.is_empty() {
+        on_round(&r);
+    }
+    let mut batch = sane::Batch::start(settings, &dir, &prefix).map_err(ScanError::Scanner)?;
+    loop {
+        let ended = batch.finished();
+        let r = inbox.poll(store, Some(opening), sum)?;
+        taken += count_taken(&r);
+        if !r.openings.is_empty() {
+            on_round(&r);
+        }
+        if ended {
+            break;
+        }
+        std::thread::sleep(poll);
+    }
+    Ok(batch.wait(taken))
+}
+
+fn count_taken(r: &Round) -> usize {
+    r.events
+        .iter()
+        .filter(|e| matches!(e, Event::Taken { .. }))
+        .count()
 }

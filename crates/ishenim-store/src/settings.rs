@@ -8,6 +8,10 @@
 //! | `anonymous_policy` | `register_and_consider` | anonymous appeals: `register_and_consider`, or `register_only` (registered, then closed without consideration) |
 //! | `receipt_expiry_months` | `6` | receipt-code status lookups stop this many months after an appeal left consideration (schema version 3) |
 //! | `backup_dir` | unset | folder of the nightly backups (`ishenim backup --dir`, `ishenim doctor`) |
+//! | `scanner_device` | unset | SANE name of the office scanner (chosen from `scanimage -L`) |
+//! | `scanner_source` | `auto` | paper source: `auto` (duplex feeder, else feeder, else flatbed) or the device's own name |
+//! | `scanner_mode` | unset | colour mode as the device names it (`Gray`, `Color`; unset: the device's default) |
+//! | `scanner_resolution` | `300` | dots per inch |
 //!
 //! Every value is validated before it is written; a change records who and when (schema
 //! version 2) and goes to the audit log. Deadline settings apply to entries approved
@@ -106,6 +110,30 @@ pub const SETTINGS: &[SettingSpec] = &[
         help_ky: "Текшерүү коду менен абалды билүү кайрылуу жабылгандан кийин канча ай иштейт",
         help_ru: "Сколько месяцев после закрытия обращения работает проверка статуса по коду",
     },
+    SettingSpec {
+        key: "scanner_device",
+        default: None,
+        help_ky: "Сканер (SANE аты, `scanimage -L` тизмесинен)",
+        help_ru: "Сканер (имя SANE из списка `scanimage -L`)",
+    },
+    SettingSpec {
+        key: "scanner_source",
+        default: Some("auto"),
+        help_ky: "Кагаз булагы: auto (эки тараптуу же жөнөкөй салгыч, болбосо планшет) же сканердин өз аты",
+        help_ru: "Источник бумаги: auto (дуплекс или податчик, иначе планшет) или название самого сканера",
+    },
+    SettingSpec {
+        key: "scanner_mode",
+        default: None,
+        help_ky: "Түс режими (Gray — боз, Color — түстүү)",
+        help_ru: "Цветовой режим (Gray — оттенки серого, Color — цветной)",
+    },
+    SettingSpec {
+        key: "scanner_resolution",
+        default: Some("300"),
+        help_ky: "Сканердин тактыгы, dpi",
+        help_ru: "Разрешение сканирования, dpi",
+    },
 ];
 
 /// Reason written on the status event that closes an anonymous appeal under
@@ -178,6 +206,17 @@ pub fn validate_setting(key: &str, value: &str) -> Result<Option<String>> {
             Ok(Some(AnonymousPolicy::parse(v)?.as_str().to_string()))
         }
         "receipt_expiry_months" => number(1, 120),
+        "scanner_resolution" => number(75, 1200),
+        "scanner_device" | "scanner_source" | "scanner_mode" => {
+            // Passed to `scanimage` as one argument each: never an option of its own.
+            if v.starts_with('-') || v.chars().any(char::is_control) || v.len() > 200 {
+                return Err(StoreError::Invalid(format!(
+                    "{} must be a name as `scanimage` shows it, not {value:?}",
+                    sp.key
+                )));
+            }
+            Ok((!v.is_empty()).then(|| v.to_string()))
+        }
         "backup_dir" => {
             if v.is_empty() {
                 return Ok(None);

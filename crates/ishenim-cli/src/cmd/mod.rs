@@ -16,6 +16,7 @@ pub mod quarantine;
 pub mod receipts;
 pub mod report;
 pub mod scan;
+pub mod scanner;
 pub mod search;
 pub mod serve;
 pub mod settings;

@@ -1,0 +1,149 @@
+//! `ishenim scanner devices` and `ishenim scanner scan --opening ID [--device NAME]
+//! [--source NAME]`: the office scanner through SANE (`scanimage`). Pages are stored as
+//! they come (the upload path, see `ishenim_inbox::scan_into`), read while the scanner
+//! feeds, then drafted. A jam, an empty feeder or a missing scanner is said in Kyrgyz and
+//! Russian; pages scanned before it stay stored. Exit codes: 0 scanned and drafted,
+//! 1 the scanner stopped with a problem (what was scanned is kept), 2 usage or store error.
+
+use crate::cmd::ctx::{Global, ScanFlags};
+use anyhow::Context;
+use ishenim_inbox::{sane, scan_into, scan_settings, ScanError};
+use ishenim_ingest::{draft_scanned, scan_pending, Summary};
+use ishenim_store::OpeningId;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// `ishenim scanner ...`.
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Scanners SANE can see (`scanimage -L`), with their paper sources.
+    Devices,
+    /// Scan a stack into an opening (feeder and duplex when the device has them).
+    Scan {
+        /// The box opening the pages belong to.
+        #[arg(long)]
+        opening: OpeningId,
+        /// SANE device (default: the register's `scanner_device` setting).
+        #[arg(long)]
+        device: Option<String>,
+        /// Paper source (default: the `scanner_source` setting; `auto`).
+        #[arg(long)]
+        source: Option<String>,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Scanner flags (Tesseract).
+        #[command(flatten)]
+        scan: ScanFlags,
+    },
+}
+
+/// Runs the command.
+pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Devices => {
+            let list = sane::devices().map_err(|p| anyhow::anyhow!(p.message()))?;
+            if list.is_empty() {
+                println!("{}", sane::Problem::NoDevice.message());
+                return Ok(ExitCode::from(1));
+            }
+            for d in list {
+                let sources = sane::sources(&d.name).unwrap_or_default();
+                println!("{}\t{}\t{}", d.name, d.label, sources.join(" | "));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scan {
+            opening,
+            device,
+            source,
+            json,
+            scan,
+        } => scan_cmd(global, opening, device, source, json, scan),
+    }
+}
+
+fn scan_cmd(
+    global: &Global,
+    opening: OpeningId,
+    device: Option<String>,
+    source: Option<String>,
+    json: bool,
+    scan: ScanFlags,
+) -> anyhow::Result<ExitCode> {
+    let models = global.models()?;
+    let store = global.store()?;
+    store
+        .get_opening(opening)
+        .with_context(|| format!("opening {opening}"))?;
+    let settings = match scan_settings(&store, device.as_deref(), source.as_deref()) {
+        Ok(s) => s,
+        Err(ScanError::Scanner(p)) => return problem(&p, json),
+        Err(e) => return Err(e.into()),
+    };
+    let mut sum = Summary {
+        opening: opening.0,
+        ..Summary::default()
+    };
+    let opts = scan.options();
+    let mut failed = None;
+    let outcome = scan_into(
+        &store,
+        opening,
+        &settings,
+        Duration::from_millis(300),
+        &mut Summary::default(),
+        |_| {
+            // Read the pages stored so far while the scanner goes on feeding.
+            if failed.is_none() {
+                failed = scan_pending(&store, opening, &opts, &mut sum, |_| {}).err();
+            }
+        },
+    );
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(ScanError::Scanner(p)) => return problem(&p, json),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    scan_pending(&store, opening, &opts, &mut sum, |_| {})?;
+    draft_scanned(&store, opening, &models, &mut sum)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "pages": outcome.pages,
+                "problem": outcome.problem.as_ref().map(|p| p.key()),
+                "message": outcome.problem.as_ref().map(|p| p.message()),
+                "summary": sum,
+            })
+        );
+    } else {
+        println!(
+            "opening {opening}: {} pages scanned, {} read, {} quarantined, {} new drafts",
+            outcome.pages, sum.pages_saved, sum.quarantined, sum.drafts_new
+        );
+        if let Some(p) = &outcome.problem {
+            println!("{}", p.message());
+        }
+    }
+    Ok(ExitCode::from(if outcome.problem.is_some() {
+        1
+    } else {
+        0
+    }))
+}
+
+fn problem(p: &sane::Problem, json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"pages": 0, "problem": p.key(), "message": p.message()})
+        );
+    } else {
+        println!("{}", p.message());
+    }
+    Ok(ExitCode::from(1))
+}

@@ -1,0 +1,190 @@
+//! Scanning into an opening through the real `scanimage` with SANE's `test` backend,
+//! enabled in a SANE configuration folder of the test's own (`SANE_CONFIG_DIR`, `dll.conf`
+//! with `test`, `test.conf` choosing the picture and what `sane_read` returns): the feeder
+//! is picked by itself and its ten pages are stored and read; a jam, an empty feeder and
+//! a missing device are clear Kyrgyz and Russian messages, and pages scanned before stay.
+
+use crate::{command, root};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// A SANE configuration folder with the `test` backend; `status` is what `sane_read`
+/// returns (`Default`, `SANE_STATUS_JAMMED`, …).
+fn sane_dir(root_dir: &Path, name: &str, status: &str) -> std::path::PathBuf {
+    let d = root_dir.join(name);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    std::fs::write(d.join("dll.conf"), "test\n").expect("dll.conf");
+    std::fs::write(
+        d.join("test.conf"),
+        format!("number_of_devices 1\ntest-picture \"Grid\"\nread-status-code \"{status}\"\n"),
+    )
+    .expect("test.conf");
+    d
+}
+
+fn run(data: &Path, sane: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--data", s(data)];
+    all.extend_from_slice(args);
+    command(&root(), &all)
+        .env("SANE_CONFIG_DIR", sane)
+        .output()
+        .expect("run ishenim")
+}
+
+fn files(data: &Path) -> Vec<String> {
+    let c = rusqlite::Connection::open_with_flags(
+        data.join("ishenim.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("db");
+    let mut st = c
+        .prepare("SELECT status FROM files ORDER BY id")
+        .expect("prepare");
+    st.query_map([], |r| r.get(0))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
+fn json(o: &Output) -> Value {
+    let text = String::from_utf8_lossy(&o.stdout);
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+#[test]
+fn the_feeder_is_scanned_into_the_opening_and_scanner_troubles_are_said_clearly() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let ok = sane_dir(tmp.path(), "sane-ok", "Default");
+    let o = run(
+        &data,
+        &ok,
+        &[
+            "opening",
+            "new",
+            "--members",
+            "Асанов",
+            "--seal-removed",
+            "1",
+            "--seal-applied",
+            "2",
+            "--letters",
+            "1",
+        ],
+    );
+    let opening = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    let o = run(&data, &ok, &["scanner", "devices"]);
+    let list = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        list.contains("test:0") && list.contains("Automatic Document Feeder"),
+        "{list}"
+    );
+    let set = |k: &str, v: &str| {
+        let o = run(&data, &ok, &["settings", "set", k, v]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    set("scanner_device", "test:0");
+    set("scanner_resolution", "100");
+
+    // `auto` picks the feeder: the test backend's feeder holds ten pages.
+    let o = run(
+        &data,
+        &ok,
+        &[
+            "scanner",
+            "scan",
+            "--opening",
+            &opening,
+            "--json",
+            "--jobs",
+            "1",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json(&o);
+    assert_eq!(v["pages"], 10, "{v}");
+    assert!(v["problem"].is_null(), "{v}");
+    // The test backend's pages are identical: the register keeps those bytes once.
+    let held = files(&data);
+    assert!(!held.is_empty(), "pages stored");
+    assert!(
+        held.iter().all(|s| s == "drafted" || s == "scanned"),
+        "{held:?}"
+    );
+    let work = data.join("scanner").join(&opening);
+    let left: Vec<_> = std::fs::read_dir(&work).expect("work").flatten().collect();
+    assert!(left.is_empty(), "every page taken from the work folder");
+
+    // A jam: said in both languages; what was scanned before stays.
+    let jam = sane_dir(tmp.path(), "sane-jam", "SANE_STATUS_JAMMED");
+    let o = run(
+        &data,
+        &jam,
+        &["scanner", "scan", "--opening", &opening, "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["problem"], "scan_jammed", "{v}");
+    let m = v["message"].as_str().expect("message");
+    assert!(
+        m.contains("кагаз тыгылып") && m.contains("Замятие бумаги"),
+        "{m}"
+    );
+    assert_eq!(files(&data), held, "kept");
+
+    // An empty feeder.
+    let empty = sane_dir(tmp.path(), "sane-empty", "SANE_STATUS_NO_DOCS");
+    let o = run(
+        &data,
+        &empty,
+        &["scanner", "scan", "--opening", &opening, "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["problem"], "scan_no_paper", "{v}");
+    assert!(v["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("нет бумаги")));
+
+    // The scanner unplugged (a device SANE does not know).
+    let o = run(
+        &data,
+        &ok,
+        &[
+            "scanner",
+            "scan",
+            "--opening",
+            &opening,
+            "--device",
+            "test:7",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["problem"], "scan_no_device", "{v}");
+    assert!(v["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("Сканер табылган жок")));
+    assert_eq!(files(&data), held, "nothing lost");
+}
