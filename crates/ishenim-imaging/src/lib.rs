@@ -21,6 +21,7 @@ pub mod flatten;
 pub mod geometry;
 pub mod gray;
 pub mod prepare;
+pub mod rules;
 pub mod sheet;
 pub mod skew;
 

@@ -299,6 +299,8 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         out.dewarp = Some(dw);
     }
     whiten_background(&mut out.image, t, scale);
+    // Grey rules survive the colour conversion; lines written on them would join them.
+    crate::rules::remove_rules(&mut out.image, t, char_px * scale);
     out.skew = Some(est);
     out.scale = scale;
     out.char_px = char_px;
