@@ -6,6 +6,7 @@
 
 mod batch;
 pub mod codes;
+pub mod handline;
 mod page;
 pub mod unread;
 

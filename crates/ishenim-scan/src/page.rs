@@ -95,6 +95,14 @@ pub fn scan_page(
     let t = Instant::now();
     let qr = find_receipt_qr(&input.image);
     timings.insert("qr".to_string(), ms(t));
+    let t = Instant::now();
+    // A dark photo's colour noise would pass for pen (its grain was smoothed, `smoothed`).
+    let pen = if prep.blank || prep.smoothed {
+        Vec::new()
+    } else {
+        crate::handline::pen_lines(&input.image, prep.char_px)
+    };
+    timings.insert("pen".to_string(), ms(t));
     drop(input.image);
     let mut rec = PageRecord {
         file: input.file,
@@ -187,11 +195,53 @@ pub fn scan_page(
     rec.timings_ms.insert("digits".into(), ms(t));
     let t = Instant::now();
     finish(&mut rec, &prep, raw, lex);
+    mark_pen_lines(&mut rec, &pen);
     rec.timings_ms.insert("post".into(), ms(t));
     if rec.mean_conf < cfg.low_conf {
         rec.warnings.push("low_confidence".into());
     }
     rec
+}
+
+/// Lines written in ballpoint on a printed page (invisible to the reader, see
+/// [`crate::handline::pen_lines`]) become unread regions with reason `handwriting`; an
+/// unread region already over one takes that reason. A pen line under confidently read
+/// words is ink over print (an underline, a tick), not a line of its own.
+fn mark_pen_lines(rec: &mut PageRecord, pen: &[[i32; 4]]) {
+    let mut added = false;
+    for b in pen {
+        let bu = b.map(|v| v.max(0) as u32);
+        let inter = |o: &[u32; 4]| {
+            let w = bu[2].min(o[2]).saturating_sub(bu[0].max(o[0])) as u64;
+            let h = bu[3].min(o[3]).saturating_sub(bu[1].max(o[1])) as u64;
+            w * h
+        };
+        let area = ((bu[2] - bu[0]) as u64 * (bu[3] - bu[1]) as u64).max(1);
+        let read: u64 = rec
+            .words
+            .iter()
+            .filter(|w| w.conf >= 80.0)
+            .map(|w| inter(&w.bbox))
+            .sum();
+        if 2 * read > area {
+            continue;
+        }
+        added = true;
+        match rec.unread.iter_mut().find(|u| 3 * inter(&u.bbox) > area) {
+            Some(u) => u.reason = "handwriting".into(),
+            None => rec.unread.push(UnreadRegion {
+                bbox: bu,
+                reason: "handwriting".into(),
+            }),
+        }
+    }
+    if added {
+        for w in ["handwriting", "unread_regions"] {
+            if !rec.warnings.iter().any(|x| x == w) {
+                rec.warnings.push(w.into());
+            }
+        }
+    }
 }
 
 /// Maps words back to the original image, normalises them and builds the text.

@@ -74,8 +74,9 @@ pub fn ink_segments(img: &GrayImage, ch: f32) -> Vec<InkSegment> {
         .filter(|k| {
             let (w, h) = (k.width() as f32, k.height() as f32);
             let rule = w > 6.0 * c && h < 0.6 * c;
-            let char_like = (0.3 * c..=2.6 * c).contains(&h)
-                && w <= 12.0 * c
+            // A hand is larger than the print: its joined words reach 3 print heights.
+            let char_like = (0.3 * c..=3.2 * c).contains(&h)
+                && w <= 14.0 * c
                 && k.area as f32 >= 0.04 * c * c
                 && k.fill() > 0.06;
             char_like && !rule
@@ -162,8 +163,11 @@ fn h_cover(a: &[i32; 4], b: &[i32; 4]) -> i32 {
 
 /// Parts of the segments not covered by words, as `(box, reason)`: a segment with less than
 /// half of its width under word boxes is `no_words`; one covered only by words far below
-/// the page's confidence is `low_confidence`.
+/// the page's confidence is `low_confidence`; a line written by hand (cursive, or leaning
+/// strokes where the page's print reads well, see [`crate::handline`]) read below the page
+/// is `handwriting`, even when Tesseract made something of it.
 pub fn unread_candidates(
+    img: &GrayImage,
     segs: &[InkSegment],
     words: &[RawWord],
     ch: f32,
@@ -175,19 +179,31 @@ pub fn unread_candidates(
     let mut out = Vec::new();
     for s in segs {
         let w = s.bbox[2] - s.bbox[0];
-        // Too little to be a word: a speck, a lone letter, a stroke of a signature.
-        if s.marks < 3 || (w as f32) < 1.5 * ch {
+        // Too little to be a word: a speck, a lone letter, a stroke of a signature. A word
+        // written in one stroke is one mark.
+        if (s.marks < 3 && (s.joined_width as f32) < 3.0 * ch) || (w as f32) < 1.5 * ch {
             continue;
         }
         let over = words_over(s, words);
+        let conf = mean_conf_of(&over);
+        let tall = (s.bbox[3] - s.bbox[1]) as f32 >= 0.7 * ch;
         // Cursive joins its letters, and Tesseract reads it as noise with some confidence.
         // Only on a page whose print reads well: blur and JPEG blocks join printed letters
         // too, and those pages read lower.
-        let conf = mean_conf_of(&over);
-        let hand = page_conf >= 85.0
-            && s.joined_share() >= HAND_JOINED
-            && (s.bbox[3] - s.bbox[1]) as f32 >= 0.7 * ch;
-        if let Some(r) = uncovered(s, &over, low) {
+        let uncov = uncovered(s, &over, low);
+        // Read below the page's print: a hand's separate letters and digits read at 15–86
+        // where the print of the same page reads at 87–96 (only measured then: print
+        // that reads as well as the page is never taken for a hand).
+        let middling = conf.is_some_and(|c| c < (page_conf - 6.0).min(90.0));
+        let joined = page_conf >= 85.0 && s.joined_share() >= HAND_JOINED && tall;
+        let traits = (page_conf >= 80.0 && tall && (uncov.is_some() || middling || joined))
+            .then(|| crate::handline::measure(img, s.bbox, ch));
+        let leaning = traits.is_some_and(|t| t.handwritten());
+        // Large printed digits can join too ("88" in a serif font); a hand also leans.
+        let hand = joined && traits.is_some_and(|t| t.slant.abs() >= 0.15);
+        if leaning {
+            out.push((s.bbox, "handwriting"));
+        } else if let Some(r) = uncov {
             let hand = hand && conf.is_none_or(|c| c < 70.0);
             out.push((s.bbox, if hand { "handwriting" } else { r }));
         } else if hand && conf.is_some_and(|c| c < low + 15.0) {
@@ -490,7 +506,7 @@ pub fn check(
         out.unread = merge_boxes(lines, ch);
         return out;
     }
-    let cands = merge_boxes(unread_candidates(&segs, words, ch), ch);
+    let cands = merge_boxes(unread_candidates(img, &segs, words, ch), ch);
     let page_conf = mean_conf(words);
     // A re-reading is taken when it is about as sure as the page, and never below 55.
     let accept = (page_conf - 20.0).clamp(55.0, 75.0);
@@ -520,6 +536,10 @@ pub fn check(
                 }
                 insert_words(words, new);
                 out.recovered += 1;
+                // A hand's reading stays the reader's guess: a person checks it.
+                if reason == "handwriting" {
+                    out.unread.push((bx, reason));
+                }
             }
             None => out.unread.push((bx, reason)),
         }
@@ -571,7 +591,7 @@ mod tests {
             word("эки", [300, 48, 540, 82], 0, 90.0),
             word("үч", [58, 248, 300, 282], 2, 90.0),
         ];
-        let c = unread_candidates(&segs, &words, 30.0);
+        let c = unread_candidates(&img, &segs, &words, 30.0);
         assert_eq!(c.len(), 1, "{c:?}");
         assert_eq!(c[0].1, "no_words");
         assert!(c[0].0[1] >= 140 && c[0].0[3] <= 190);
@@ -586,15 +606,15 @@ mod tests {
             word("xx", [58, 148, 540, 182], 1, 20.0),
             word("үч", [58, 248, 300, 282], 2, 91.0),
         ];
-        let c = unread_candidates(&segs, &words, 30.0);
+        let c = unread_candidates(&img, &segs, &words, 30.0);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].1, "low_confidence");
         words[1].conf = 80.0;
-        assert!(unread_candidates(&segs, &words, 30.0).is_empty());
+        assert!(unread_candidates(&img, &segs, &words, 30.0).is_empty());
     }
 
-    /// Three lines: two printed (separate letters), the last one cursive (letters joined
-    /// into word-long marks of uneven height).
+    /// Three lines: two printed (separate letters), the last one cursive (leaning letters
+    /// joined into word-long marks of uneven height).
     fn page_with_cursive_line() -> GrayImage {
         let mut img = page();
         for y in 250..290 {
@@ -607,7 +627,9 @@ mod tests {
             let top = 250 + (k % 2) * 4;
             for y in top..top + 28 {
                 for x in x0..x0 + len {
-                    if (x - x0) % 22 < 4 || (y - top) > 22 {
+                    // Strokes leaning right, as a hand writes them.
+                    let lean = (top + 28 - y) * 2 / 5;
+                    if (x - x0 + 22 - lean) % 22 < 4 || (y - top) > 22 {
                         img.put_pixel(x, y, Luma([0]));
                     }
                 }
@@ -632,7 +654,7 @@ mod tests {
             .chain((0..6).map(|k| word("эки", [58 + 80 * k, 148, 130 + 80 * k, 182], 1, 95.0)))
             .collect();
         words.push(word("xq", [58, 248, 800, 282], 2, 30.0));
-        let c = unread_candidates(&segs, &words, 30.0);
+        let c = unread_candidates(&img, &segs, &words, 30.0);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].1, "handwriting");
         assert!(
@@ -641,7 +663,7 @@ mod tests {
         );
         // Print read with confidence is never called handwriting.
         words[12].conf = 93.0;
-        assert!(unread_candidates(&segs, &words, 30.0).is_empty());
+        assert!(unread_candidates(&img, &segs, &words, 30.0).is_empty());
     }
 
     #[test]
