@@ -126,6 +126,8 @@ pub struct App {
     pub(crate) status_limiter: receipts::StatusLimiter,
     /// Background ingest.
     pub jobs: jobs::Jobs,
+    /// The office scanner (one scan at a time).
+    pub scanner: pages::scanner::Scanner,
     /// Image renditions.
     pub(crate) images: images::Renditions,
     /// Drafting models (for re-drafting after split, merge and transcription).
@@ -159,6 +161,7 @@ pub fn app(store: Store, config: Config, models: Models) -> AppState {
         status_limiter: receipts::StatusLimiter::default(),
         login_checks: Arc::new(tokio::sync::Semaphore::new(config.login_checks.max(1))),
         jobs,
+        scanner: pages::scanner::Scanner::default(),
         images,
         models,
         search,
@@ -218,6 +221,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(state.config.max_upload_bytes)),
         )
         .route("/openings/{id}/progress", get(pages::openings::progress))
+        .route("/openings/{id}/scan", post(pages::scanner::scan))
         .route("/files/{id}/retry", post(pages::openings::retry))
         .route("/search", get(pages::search::page))
         .route("/reports", get(pages::reports::page))
@@ -228,6 +232,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", post(pages::admin::add_user))
         .route("/admin/users/{login}", post(pages::admin::change_user))
         .route("/admin/audit", get(pages::admin::audit))
+        .route(
+            "/admin/scanner",
+            get(pages::scanner::page).post(pages::scanner::save),
+        )
         .route("/receipts", get(pages::receipts::page))
         .route("/receipts/slips", post(pages::receipts::slips))
         .route("/receipts/board", get(pages::receipts::board))

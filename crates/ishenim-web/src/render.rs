@@ -24,6 +24,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("opening.html", include_str!("../templates/opening.html")),
     ("act.html", include_str!("../templates/act.html")),
     ("admin.html", include_str!("../templates/admin.html")),
+    ("scanner.html", include_str!("../templates/scanner.html")),
     ("audit.html", include_str!("../templates/audit.html")),
     ("search.html", include_str!("../templates/search.html")),
     ("reports.html", include_str!("../templates/reports.html")),

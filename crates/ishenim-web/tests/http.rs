@@ -1637,3 +1637,112 @@ async fn slips_from_the_web_and_a_code_confirmed_at_approval() {
     assert!(check.issued);
     assert_eq!(check.used_by.len(), 1);
 }
+
+/// A SANE configuration folder with the `test` backend whose reads return `status`.
+fn sane_config(dir: &std::path::Path, status: &str) -> std::path::PathBuf {
+    let d = dir.join(status);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    std::fs::write(d.join("dll.conf"), "test\n").expect("dll.conf");
+    std::fs::write(
+        d.join("test.conf"),
+        format!("number_of_devices 1\ntest-picture \"Grid\"\nread-status-code \"{status}\"\n"),
+    )
+    .expect("test.conf");
+    d
+}
+
+async fn scan_ended(r: &Router, s: &Session) -> serde_json::Value {
+    let t = std::time::Instant::now();
+    loop {
+        let p = send(r, get(s, "/openings/1/progress")).await;
+        let v: serde_json::Value = serde_json::from_str(&p.body).expect("json");
+        if v["scan"]["running"] == false {
+            return v["scan"].clone();
+        }
+        assert!(t.elapsed().as_secs() < 30, "scan did not end: {v}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The scanner through the real `scanimage` and SANE's `test` backend: the admin picks it
+/// from what SANE finds, a clerk scans into an opening (CSRF, roles), the pages are stored;
+/// a jam is said in the clerk's language and the pages stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_picks_the_scanner_and_a_clerk_scans_into_an_opening() {
+    let sane = tempfile::tempdir().expect("tempdir");
+    // Only this test runs `scanimage`; its children inherit the variable.
+    std::env::set_var("SANE_CONFIG_DIR", sane_config(sane.path(), "Default"));
+    let fx = fixture();
+    let r = &fx.router;
+    let admin = login(r, "admin").await;
+    let clerk = login(r, "clerk").await;
+    let reviewer = login(r, "reviewer").await;
+    let page = send(r, get(&admin, "/admin/scanner")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("test:0") && page.body.contains("Automatic Document Feeder"));
+    assert_eq!(
+        send(r, get(&clerk, "/admin/scanner")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let form = [
+        ("device", "test:0"),
+        ("source", "auto"),
+        ("resolution", "100"),
+    ];
+    let saved = send(r, post(&admin, "/admin/scanner", &form, Some(&admin.csrf))).await;
+    assert!(saved.status.is_redirection(), "{}", saved.status);
+    assert_eq!(
+        fx.store
+            .setting("scanner_device")
+            .expect("setting")
+            .as_deref(),
+        Some("test:0")
+    );
+    let opening = send(r, get(&clerk, "/openings/1")).await;
+    assert!(opening.body.contains("/openings/1/scan"), "the Scan button");
+    assert_eq!(
+        send(r, post(&clerk, "/openings/1/scan", &[], None))
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "CSRF"
+    );
+    let rs = send(
+        r,
+        post(&reviewer, "/openings/1/scan", &[], Some(&reviewer.csrf)),
+    )
+    .await;
+    assert_eq!(rs.status, StatusCode::FORBIDDEN, "reviewers do not scan");
+    let files_before = fx
+        .store
+        .list_files(ishenim_store::OpeningId(1))
+        .expect("files")
+        .len();
+    let go = send(r, post(&clerk, "/openings/1/scan", &[], Some(&clerk.csrf))).await;
+    assert!(go.status.is_redirection(), "{}", go.status);
+    let scan = scan_ended(r, &clerk).await;
+    assert!(scan["problem"].is_null(), "{scan}");
+    let files = fx
+        .store
+        .list_files(ishenim_store::OpeningId(1))
+        .expect("files");
+    assert!(files.len() > files_before, "pages stored");
+
+    std::env::set_var(
+        "SANE_CONFIG_DIR",
+        sane_config(sane.path(), "SANE_STATUS_JAMMED"),
+    );
+    let go = send(r, post(&clerk, "/openings/1/scan", &[], Some(&clerk.csrf))).await;
+    assert!(go.status.is_redirection());
+    let scan = scan_ended(r, &clerk).await;
+    assert_eq!(scan["problem"], "scan_jammed", "{scan}");
+    let page = send(r, get(&clerk, "/openings/1")).await;
+    assert!(page.body.contains("кагаз тыгылып калды"), "Kyrgyz message");
+    let after = fx
+        .store
+        .list_files(ishenim_store::OpeningId(1))
+        .expect("files");
+    assert_eq!(after.len(), files.len(), "what was scanned stays");
+    let audit = fx.store.list_audit(100).expect("audit");
+    assert!(audit.iter().any(|a| a.action == "scan"));
+}

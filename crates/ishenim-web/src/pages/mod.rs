@@ -8,6 +8,7 @@ pub mod openings;
 pub mod queue;
 pub mod receipts;
 pub mod reports;
+pub mod scanner;
 pub mod search;
 pub mod status;
 

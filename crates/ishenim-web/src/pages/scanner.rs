@@ -1,0 +1,204 @@
+//! The office scanner on the web: the admin chooses the device and its settings from what
+//! `scanimage -L` finds (`/admin/scanner`); a clerk presses "Scan" on an opening's page
+//! (`POST /openings/{id}/scan`), which runs `ishenim_inbox::scan_into` on a thread: pages
+//! are stored as they come (the upload path) and the ingest worker reads them, so the
+//! opening's progress shows them like uploads. One scan at a time (one scanner). A jam,
+//! an empty feeder or a missing scanner is shown in the user's language; pages scanned
+//! before it stay stored.
+
+use super::audit;
+use crate::auth::{Area, CurrentUser};
+use crate::render::AppError;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use ishenim_inbox::{sane, scan_into, scan_settings, ScanError};
+use ishenim_ingest::Summary;
+use ishenim_store::OpeningId;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Mutex;
+
+/// The last scan started since the server started.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanStatus {
+    /// Its opening.
+    pub opening: OpeningId,
+    /// Still feeding.
+    pub running: bool,
+    /// Pages stored so far.
+    pub pages: usize,
+    /// Message key of the problem (`scan_jammed`, …), if any.
+    pub problem: Option<String>,
+}
+
+/// The scanner's state (one device, one scan at a time).
+#[derive(Default)]
+pub struct Scanner(Mutex<Option<ScanStatus>>);
+
+impl Scanner {
+    /// The last scan of `opening`.
+    pub fn status(&self, opening: OpeningId) -> Option<ScanStatus> {
+        let g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        g.as_ref().filter(|s| s.opening == opening).cloned()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut ScanStatus)) {
+        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = g.as_mut() {
+            f(s);
+        }
+    }
+
+    /// Claims the scanner for `opening`; false while another scan runs.
+    fn claim(&self, opening: OpeningId) -> bool {
+        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if g.as_ref().is_some_and(|s| s.running) {
+            return false;
+        }
+        *g = Some(ScanStatus {
+            opening,
+            running: true,
+            pages: 0,
+            problem: None,
+        });
+        true
+    }
+}
+
+/// `POST /openings/{id}/scan`: starts the scanner into the opening (clerk, admin).
+pub async fn scan(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsWrite)?;
+    let opening = state.store.get_opening(OpeningId(id))?.id;
+    if !state.scanner.claim(opening) {
+        return Err(AppError::Invalid("scan_busy".into()));
+    }
+    audit(&state, &me, "scan", &format!("opening {opening}"))?;
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || run(&st, opening));
+    Ok(Redirect::to(&format!("/openings/{opening}")).into_response())
+}
+
+fn run(state: &AppState, opening: OpeningId) {
+    let result = scan_settings(&state.store, None, None).and_then(|s| {
+        let mut sum = Summary::default();
+        scan_into(
+            &state.store,
+            opening,
+            &s,
+            std::time::Duration::from_millis(500),
+            &mut sum,
+            |_| {
+                state.jobs.enqueue(opening);
+                state
+                    .scanner
+                    .update(|st| st.pages = sum_pages(opening, state));
+            },
+        )
+    });
+    let problem = match result {
+        Ok(o) => o.problem.map(|p| p.key().to_string()),
+        Err(ScanError::Scanner(p)) => Some(p.key().to_string()),
+        Err(ScanError::NotSet) => Some("scan_not_set".to_string()),
+        Err(e) => {
+            tracing::error!("scan into opening {opening}: {e}");
+            Some("scan_failed".to_string())
+        }
+    };
+    if let Some(p) = &problem {
+        tracing::warn!("scan into opening {opening} stopped: {p}");
+    }
+    state.scanner.update(|s| {
+        s.running = false;
+        s.problem = problem;
+    });
+}
+
+/// Files of the opening (pages stored so far, one file per scanned page).
+fn sum_pages(opening: OpeningId, state: &AppState) -> usize {
+    state
+        .store
+        .list_files(opening)
+        .map(|f| f.len())
+        .unwrap_or(0)
+}
+
+/// `GET /admin/scanner`: the devices SANE finds and the current settings (admin).
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+) -> Result<Response, AppError> {
+    me.require(Area::Users)?;
+    let (devices, settings) = {
+        let store = state.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let devices: Vec<_> = sane::devices()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| {
+                    let sources = sane::sources(&d.name).unwrap_or_default();
+                    json!({"name": d.name, "label": d.label, "sources": sources})
+                })
+                .collect();
+            let get = |k: &str| store.setting(k).ok().flatten().unwrap_or_default();
+            let settings = json!({
+                "device": get("scanner_device"),
+                "source": get("scanner_source"),
+                "mode": get("scanner_mode"),
+                "resolution": get("scanner_resolution"),
+            });
+            (devices, settings)
+        })
+        .await
+        .map_err(AppError::internal)?
+    };
+    Ok(crate::auth::page(
+        &state,
+        &me,
+        "scanner.html",
+        json!({ "devices": devices, "s": settings }),
+    ))
+}
+
+/// Form of `POST /admin/scanner`.
+#[derive(Debug, Deserialize)]
+pub struct ScannerForm {
+    device: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    resolution: String,
+}
+
+/// `POST /admin/scanner`: saves the scanner settings (admin; each change audited by the
+/// store).
+pub async fn save(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Form(f): Form<ScannerForm>,
+) -> Result<Response, AppError> {
+    me.require(Area::Users)?;
+    let s = &state.store;
+    let source = if f.source.trim().is_empty() {
+        "auto"
+    } else {
+        f.source.trim()
+    };
+    let resolution = if f.resolution.trim().is_empty() {
+        "300"
+    } else {
+        f.resolution.trim()
+    };
+    s.set_setting("scanner_device", &f.device, me.login())?;
+    s.set_setting("scanner_source", source, me.login())?;
+    s.set_setting("scanner_mode", &f.mode, me.login())?;
+    s.set_setting("scanner_resolution", resolution, me.login())?;
+    Ok(Redirect::to("/admin/scanner").into_response())
+}
