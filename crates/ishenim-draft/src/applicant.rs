@@ -78,7 +78,7 @@ pub(crate) fn father_link(key: &str) -> bool {
 pub(crate) fn name_token(w: &str) -> bool {
     let t = trim_punct(w);
     let k = key_word(t);
-    if father_link(&k) {
+    if father_link(&k) || compact_initials(t) || initials_with_case(t).is_some() {
         return true;
     }
     let mut chars = t.chars();
@@ -94,6 +94,31 @@ pub(crate) fn name_token(w: &str) -> bool {
             .filter(|c| c.is_alphabetic())
             .all(|c| cyr(c) || "aeopcxyABEKMHOPCTXY".contains(c));
     first_ok && rest_ok && !NOT_NAME.contains(&k.as_str())
+}
+
+/// Initials written together ("Р.Х", "Н.Т." — the last dot may be trimmed).
+pub(crate) fn compact_initials(t: &str) -> bool {
+    let parts: Vec<&str> = t.trim_end_matches('.').split('.').collect();
+    parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| p.chars().count() == 1 && p.chars().all(cyrillic_capital))
+}
+
+/// A Cyrillic capital letter (initials are Cyrillic; "P.S." is a postscript).
+fn cyrillic_capital(c: char) -> bool {
+    c.is_uppercase() && ('\u{0400}'..='\u{04FF}').contains(&c)
+}
+
+/// Initials with a Kyrgyz case ending glued on ("Н.Т.дан", "Т.ге"): the initials.
+pub(crate) fn initials_with_case(t: &str) -> Option<&str> {
+    let (head, ending) = t.rsplit_once('.')?;
+    let case = [
+        "дан", "ден", "тан", "тен", "нан", "нен", "га", "ге", "ка", "ке", "нын", "нин", "дын",
+        "дин",
+    ];
+    (case.contains(&ending) && (compact_initials(head) || head.chars().count() == 1))
+        .then(|| &t[..head.len() + 1])
 }
 
 /// A name candidate: the token indices in the doc and where it was read.
@@ -149,7 +174,7 @@ fn split_eng(w: &str) -> String {
 /// "ЖАҢЫ-ЖОЛ" → "Жаңы-Жол". Initials ("Б.") and other words are kept.
 fn title_case_if_capitals(w: &str) -> String {
     let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-    if letters < 2 || w.chars().any(|c| c.is_lowercase()) {
+    if letters < 2 || w.chars().any(|c| c.is_lowercase()) || compact_initials(w) {
         return w.to_string();
     }
     w.split('-')

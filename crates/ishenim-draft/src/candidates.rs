@@ -245,6 +245,8 @@ fn cand(doc: &Doc, toks: Vec<usize>, source: Source) -> Option<NameCand> {
 pub(crate) fn initial(w: &str) -> bool {
     let t = trim_punct(w);
     t.chars().count() == 1 && t.chars().all(char::is_uppercase)
+        || crate::applicant::compact_initials(t)
+        || crate::applicant::initials_with_case(t).is_some()
 }
 
 /// First token of the name on line `li` after skipping `skip` label words, punctuation and
@@ -384,7 +386,8 @@ fn first_body_sentences(doc: &Doc, lay: &Layout, n: usize) -> std::ops::Range<us
 /// "Биз, төмөндө кол койгон …": the first run of name words after the pronoun that is not a
 /// place.
 fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
-    let scope = first_body_sentences(doc, lay, 2);
+    // A greeting and an addressee read as the body may come first ("Саламатсызбы. Мен …").
+    let scope = first_body_sentences(doc, lay, 3);
     let line_start = |i: usize| doc.lines[doc.toks[i].line].start == i;
     let sentence_start = |i: usize| i > 0 && doc.toks[i - 1].sentence != doc.toks[i].sentence;
     let Some(p) = (0..scope.end).find(|&i| {
@@ -857,6 +860,17 @@ fn ru_nominative(words: &[String]) -> Vec<String> {
 /// "… уулунан"): the nominative, when what is left is a patronymic, a surname or a listed
 /// given name.
 fn ky_nominative(word: &str) -> String {
+    if let Some(initials) = crate::applicant::initials_with_case(word) {
+        return initials.to_string();
+    }
+    // "… Гулбарчынмын" ("I am …"): the predicative ending after a name of four letters or more.
+    for suf in ["мын", "мин", "мун", "мүн", "пын", "пин", "пун", "пүн"] {
+        if let Some(stem) = word.strip_suffix(suf) {
+            if stem.chars().count() >= 4 {
+                return stem.to_string();
+            }
+        }
+    }
     for suf in [
         "нан", "нен", "дан", "ден", "тан", "тен", "дон", "дөн", "тон", "төн",
     ] {

@@ -212,7 +212,22 @@ pub(crate) fn is_title(line_key: &str) -> bool {
 pub(crate) fn is_addressee(line_key: &str) -> bool {
     line_key
         .split_whitespace()
-        .any(|w| ADDRESSEE.iter().any(|a| w.starts_with(a)))
+        .any(|w| ADDRESSEE.iter().any(|a| w.starts_with(a)) || initials_dative(w))
+}
+
+/// Initials with a Kyrgyz dative ending ("т.ге", "н.т.га"): the addressee of a letter.
+fn initials_dative(word: &str) -> bool {
+    let Some((initials, ending)) = word.rsplit_once('.') else {
+        return false;
+    };
+    let initials_only = initials
+        .split('.')
+        .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic));
+    initials_only
+        && matches!(
+            ending,
+            "га" | "ге" | "ка" | "ке" | "го" | "гө" | "ко" | "кө"
+        )
 }
 
 /// True when a line has a name marker ("тургуну", "от жителя").

@@ -588,3 +588,19 @@ fn corruption_paid_for_not_done_and_stressed_negatives() {
         false,
     );
 }
+
+#[test]
+fn compact_initials_and_glued_endings() {
+    let d = draft(
+        "Айыл өкмөтүнүн башчысына\nТокоев Б.К.дан\nКөчөдөгү суу түтүгү жарылды, оңдоп берүүнү суранабыз.\nТел: 0554 08 17 62",
+    );
+    assert_eq!(d.applicant.name.as_deref(), Some("Токоев Б.К."));
+    let d = draft(
+        "Главе айыл окмоту\nСпециалист груб с посетителями. Прошу провести беседу.\nСеменов П.И., с. Ортоку, т. 5-21-34",
+    );
+    assert_eq!(d.applicant.name.as_deref(), Some("Семенов П.И"));
+    let d = draft(
+        "Айыл өкмөтүнүн башчысы Асанов Т.ге\n\nСаламатсызбы. Мен Ак-Суу айылынан Токтосунова Айпериймин.\nЖолду оңдоп бериңиздер.",
+    );
+    assert_eq!(d.applicant.name.as_deref(), Some("Токтосунова Айперий"));
+}
