@@ -461,6 +461,15 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             continue;
         }
         let got = take_name(doc, s, doc.toks[s].line + 1, lay);
+        // "Ата-энелер комитетинин төрагасы Рахимов Ж. А.": the signer's own office.
+        if own_office_before(doc, s) && (2..=4).contains(&got.len()) && !signature_taken {
+            signature_taken = true;
+            out.push(NameCand {
+                toks: got,
+                source: Source::Signature,
+            });
+            continue;
+        }
         let source = if numbered {
             Source::Signer
         } else if signature_taken {
@@ -490,12 +499,23 @@ pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
     let prefix: Vec<&str> = toks[..p].iter().map(|t| t.text.as_str()).collect();
     let prefix = prefix.join(" ");
     let plain = !prefix.chars().any(char::is_alphabetic);
+    let office = p <= 5 && toks.get(p - 1).is_some_and(|t| is_role(&t.key));
     // "Ата-энеси: Чыныбаев Бакыт Эсенович": a short label of the signer's capacity.
     let labelled = prefix.ends_with(':') && p <= 3;
     let dated = crate::contacts::find_dates(&prefix)
         .iter()
         .any(|d| d.coverage >= 0.6);
-    (plain || dated || labelled).then_some(p)
+    (plain || dated || labelled || office).then_some(p)
+}
+
+/// True when the words before `s` on its line are a short office ending in a role word
+/// ("Ата-энелер комитетинин төрагасы", "Директор"): in the signature block, the signer's own.
+fn own_office_before(doc: &Doc, s: usize) -> bool {
+    let start = doc.lines[doc.toks[s].line].start;
+    s > start
+        && s - start <= 5
+        && is_role(&doc.toks[s - 1].key)
+        && (start..s).all(|i| !doc.toks[i].text.ends_with(['.', '!', '?']))
 }
 
 /// Number of words of the closing or signature label a line starts with.
