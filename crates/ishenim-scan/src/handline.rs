@@ -254,6 +254,8 @@ pub fn pen_lines(img: &image::DynamicImage, ch: f32) -> Vec<[i32; 4]> {
             // Cursive joins a word into one mark: two marks can be a signature line.
             (s.marks >= 3 || s.joined_width as f32 >= 2.0 * c)
                 && w >= 2.0 * c
+                // As tall as letters: arcs of a circle drawn round a printed word are thin.
+                && h >= 0.9 * c
                 && h <= 4.0 * c
                 && !zones
                     .iter()
