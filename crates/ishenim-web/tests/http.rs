@@ -1722,6 +1722,7 @@ async fn the_admin_picks_the_scanner_and_a_clerk_scans_into_an_opening() {
     assert!(go.status.is_redirection(), "{}", go.status);
     let scan = scan_ended(r, &clerk).await;
     assert!(scan["problem"].is_null(), "{scan}");
+    assert!(scan["pages"].as_u64().is_some_and(|n| n >= 1), "{scan}");
     let files = fx
         .store
         .list_files(ishenim_store::OpeningId(1))

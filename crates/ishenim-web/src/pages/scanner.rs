@@ -27,7 +27,7 @@ pub struct ScanStatus {
     pub opening: OpeningId,
     /// Still feeding.
     pub running: bool,
-    /// Pages stored so far.
+    /// Pages of this scan stored so far.
     pub pages: usize,
     /// Message key of the problem (`scan_jammed`, …), if any.
     pub problem: Option<String>,
@@ -93,11 +93,14 @@ fn run(state: &AppState, opening: OpeningId) {
             &s,
             std::time::Duration::from_millis(500),
             &mut sum,
-            |_| {
+            |r| {
                 state.jobs.enqueue(opening);
-                state
-                    .scanner
-                    .update(|st| st.pages = sum_pages(opening, state));
+                let taken = r
+                    .events
+                    .iter()
+                    .filter(|e| matches!(e, ishenim_inbox::Event::Taken { .. }))
+                    .count();
+                state.scanner.update(|st| st.pages += taken);
             },
         )
     });
@@ -117,15 +120,6 @@ fn run(state: &AppState, opening: OpeningId) {
         s.running = false;
         s.problem = problem;
     });
-}
-
-/// Files of the opening (pages stored so far, one file per scanned page).
-fn sum_pages(opening: OpeningId, state: &AppState) -> usize {
-    state
-        .store
-        .list_files(opening)
-        .map(|f| f.len())
-        .unwrap_or(0)
 }
 
 /// `GET /admin/scanner`: the devices SANE finds and the current settings (admin).
