@@ -534,12 +534,14 @@ pub fn check(
                 if reason != "no_words" {
                     words.retain(|w| !(v_overlap(&bx, &w.bbox) > 0.3 && h_cover(&bx, &w.bbox) > 0));
                 }
-                insert_words(words, new);
-                out.recovered += 1;
-                // A hand's reading stays the reader's guess: a person checks it.
-                if reason == "handwriting" {
+                // A hand's reading stays the reader's guess: a person checks it; read as
+                // surely as the page's print, it was print after all (a lean measured on a
+                // noisy photo).
+                if reason == "handwriting" && mean_conf(&new) < page_conf - 5.0 {
                     out.unread.push((bx, reason));
                 }
+                insert_words(words, new);
+                out.recovered += 1;
             }
             None => out.unread.push((bx, reason)),
         }
