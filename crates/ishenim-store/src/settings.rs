@@ -352,6 +352,24 @@ mod tests {
     use crate::testutil::store;
 
     #[test]
+    fn scanner_settings_are_names_never_options() {
+        assert_eq!(
+            validate_setting("scanner_device", " test:0 ").unwrap(),
+            Some("test:0".into())
+        );
+        assert!(validate_setting("scanner_device", "--batch=/etc/x").is_err());
+        assert!(validate_setting("scanner_source", "ADF Duplex").is_ok());
+        assert!(validate_setting("scanner_source", "ADF\nDuplex").is_err());
+        assert!(validate_setting("scanner_source", "ADF\u{7}").is_err());
+        assert_eq!(validate_setting("scanner_mode", "").unwrap(), None);
+        assert!(validate_setting("scanner_resolution", "50").is_err());
+        assert_eq!(
+            validate_setting("scanner_resolution", "300").unwrap(),
+            Some("300".into())
+        );
+    }
+
+    #[test]
     fn defaults_are_the_law() {
         let (_d, s) = store();
         let all = s.settings().unwrap();
@@ -364,7 +382,11 @@ mod tests {
                 "consideration_unit",
                 "anonymous_policy",
                 "backup_dir",
-                "receipt_expiry_months"
+                "receipt_expiry_months",
+                "scanner_device",
+                "scanner_source",
+                "scanner_mode",
+                "scanner_resolution"
             ]
         );
         assert!(all.iter().all(|v| v.is_default && v.updated_at.is_none()));
