@@ -439,6 +439,12 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         {
             to += 2;
         }
+        // "… көчөсүндө 31-үйдө": the house number after the street.
+        if doc.toks.get(to).is_some_and(|t| {
+            t.text.chars().next().is_some_and(|c| c.is_ascii_digit()) && t.key.contains("-уй")
+        }) {
+            to += 1;
+        }
         let toks: Vec<usize> = (from..to).collect();
         return choice(doc, toks, true, 0.6);
     }

@@ -288,6 +288,10 @@ fn place_of(address: Option<&str>, doc: &Doc, header_end: usize, lang: &str) -> 
     None
 }
 
+/// Word confidence (0–100) at and above which a place name is taken as the writer's own
+/// spelling, not a misreading to mend from the council's list.
+const SURE_WORD: f32 = 90.0;
+
 fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraft {
     let doc = Doc::build(pages);
     let mut warnings = Vec::new();
@@ -328,7 +332,19 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
     }
     put("applicant", &name.toks);
     let mut addr = address::choose_address(&doc, &lay, &name.toks);
-    addr.address = addr.address.map(|a| models.places.repair(&a));
+    // Only words Tesseract was unsure of are mended to the council's spelling.
+    let unsure: Vec<&str> = addr
+        .toks
+        .iter()
+        .map(|&t| &doc.toks[t])
+        .filter(|t| t.conf < SURE_WORD)
+        .map(|t| text::trim_punct(&t.text))
+        .collect();
+    addr.address = addr.address.map(|a| {
+        models
+            .places
+            .repair_unsure(&a, |w| unsure.iter().any(|u| u.contains(w)))
+    });
     put("address", &addr.toks);
 
     let phone_choice = phone::choose_phone(&doc, &lay, &name.toks);

@@ -99,7 +99,14 @@ impl Places {
     /// The address with every capitalised word (or one whose small first letter looks like
     /// its capital) that is a misreading of exactly one place name written as that name;
     /// punctuation around words and all other words are kept.
+    #[cfg(test)]
     pub(crate) fn repair(&self, address: &str) -> String {
+        self.repair_unsure(address, |_| true)
+    }
+
+    /// [`Places::repair`] on the words `unsure` says the reader was unsure of only: a word
+    /// read with confidence is the writer's spelling ("Кок-Жар" in a Russian letter), kept.
+    pub(crate) fn repair_unsure(&self, address: &str, unsure: impl Fn(&str) -> bool) -> String {
         if self.index.len() == 0 {
             return address.to_string();
         }
@@ -131,7 +138,7 @@ impl Places {
                 let yo = |w: &str| w.chars().filter(|c| "ёЁ".contains(*c)).count();
                 added <= 1 && yo(core) <= yo(name)
             };
-            let known = capital
+            let known = (capital && unsure(core))
                 .then(|| self.index.get(core))
                 .flatten()
                 .filter(|name| plausible(name));
