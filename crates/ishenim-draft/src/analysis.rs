@@ -73,6 +73,8 @@ struct Discount<'a> {
     unreceipted: std::collections::BTreeSet<usize>,
     /// Sentences that report hearsay.
     rumoured: std::collections::BTreeSet<usize>,
+    /// Tokens of negative idioms ("жок дегенде", at least): no negation.
+    idiom: Vec<bool>,
     thanks: bool,
 }
 
@@ -85,21 +87,20 @@ impl Discount<'_> {
         let same = |i: usize| self.body.contains(&i) && toks[i].sentence == sent;
         // Negation after a word stops at the end of its clause ("берет 200 сом, не выдавая
         // чек" is no denial).
+        let neg_after = |i: usize| !self.idiom[i] && any_match_word(&m.neg_after, &toks[i]);
+        let neg_before = |i: usize| !self.idiom[i] && any_match_word(&m.neg_before, &toks[i]);
         let after_clause = |a: usize| {
             (a + 1..(a + 4).min(toks.len()))
                 .take_while(|&i| i == a + 1 || !toks[i - 1].text.ends_with([',', ';', '—']))
-                .any(|i| same(i) && !at.contains(&i) && any_match_word(&m.neg_after, &toks[i]))
+                .any(|i| same(i) && !at.contains(&i) && neg_after(i))
         };
         // A match that is negative itself ("квитанций не выдают", "тендер болгон жок") is
         // stressed, not denied, by a negation before it ("никаких квитанций не выдают").
-        let negative = at.iter().any(|&i| {
-            any_match_word(&m.neg_before, &toks[i]) || any_match_word(&m.neg_after, &toks[i])
-        });
+        let negative = at.iter().any(|&i| neg_before(i) || neg_after(i));
         let negated = at.iter().any(|&a| {
             // A negation that is a word of the match itself ("болгон жок", "без чека") is its meaning.
             !negative
-                && (a.saturating_sub(2)..a)
-                    .any(|i| same(i) && !at.contains(&i) && any_match_word(&m.neg_before, &toks[i]))
+                && (a.saturating_sub(2)..a).any(|i| same(i) && !at.contains(&i) && neg_before(i))
                 || !toks[a].text.ends_with(',') && after_clause(a)
         });
         let rumour = self.rumoured.contains(&sent);
@@ -115,6 +116,55 @@ impl Discount<'_> {
             (1.0, None)
         }
     }
+}
+
+/// True when the scope holds a word of thanks said as thanks: not in «quotes» and not in a
+/// sentence about money or a euphemism ("бир ыраазычылык көрсөтсөң", «благодарность» of
+/// 5,000 som is the bribe's name, not a letter of thanks).
+fn thanks_letter(doc: &Doc, scope: std::ops::Range<usize>, models: &Models) -> bool {
+    let m = &models.corruption;
+    let quoted = quoted_tokens(doc);
+    let words = &doc.toks[scope.clone()];
+    let paid: std::collections::BTreeSet<usize> = m
+        .concepts
+        .iter()
+        .filter(|(k, _)| k == "money" || k == "euphemism")
+        .flat_map(|(_, ps)| ps.iter().flat_map(|p| p.find_all(words)))
+        .map(|at| words[at[0]].sentence)
+        .collect();
+    words.iter().enumerate().any(|(i, t)| {
+        any_match(&m.thanks, &t.key) && !quoted[scope.start + i] && !paid.contains(&t.sentence)
+    })
+}
+
+/// Per token: inside «…» or "…" quotes (a quote opened on one word and closed on a later one).
+fn quoted_tokens(doc: &Doc) -> Vec<bool> {
+    let mut inside = false;
+    doc.toks
+        .iter()
+        .map(|t| {
+            let opens = t.text.starts_with(['«', '"', '“', '„']);
+            let closes = t
+                .text
+                .trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '"')
+                .ends_with(['»', '"', '”']);
+            let here = inside || opens;
+            inside = (inside || opens) && !closes;
+            here
+        })
+        .collect()
+}
+
+/// Per token (absolute): part of a negative idiom of the body.
+fn idiom_tokens(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> Vec<bool> {
+    let mut out = vec![false; doc.toks.len()];
+    let words = &doc.toks[body.clone()];
+    for p in &models.corruption.neg_idioms {
+        for at in p.find_all(words) {
+            at.iter().for_each(|&i| out[i + body.start] = true);
+        }
+    }
+    out
 }
 
 /// Sentences that hold a marker of hearsay (one word or a phrase).
@@ -287,9 +337,8 @@ pub(crate) fn corruption(
         innocent: innocent_sentences(doc, body.clone(), models),
         unreceipted: unreceipted(doc, body.clone(), models),
         rumoured: rumoured(doc, body.clone(), models),
-        thanks: doc.toks[thanks_scope]
-            .iter()
-            .any(|t| any_match(&m.thanks, &t.key)),
+        idiom: idiom_tokens(doc, body.clone(), models),
+        thanks: thanks_letter(doc, thanks_scope, models),
     };
     let mut used = vec![false; doc.toks.len()];
     // (reason, weight, sentence, discounted)

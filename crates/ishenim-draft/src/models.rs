@@ -252,6 +252,8 @@ pub(crate) struct Rule {
 struct NegationFile {
     before: Vec<String>,
     after: Vec<String>,
+    #[serde(default)]
+    idioms: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -291,6 +293,8 @@ pub(crate) struct CorruptionModel {
     pub thanks_factor: f32,
     pub neg_before: Vec<TokPat>,
     pub neg_after: Vec<TokPat>,
+    /// Phrases whose negative word negates nothing ("жок дегенде", at least; "не только").
+    pub neg_idioms: Vec<Phrase>,
     /// Markers of hearsay, one word or a phrase ("ушак", "айтылып жүрөт", "деген сөз").
     pub rumour: Vec<Phrase>,
     pub thanks: Vec<TokPat>,
@@ -433,6 +437,7 @@ fn compile_corruption(src: &str, file: &str) -> Result<CorruptionModel, ModelErr
         thanks_factor: f.thanks_factor,
         neg_before: word_list(&f.negation.before),
         neg_after: word_list(&f.negation.after),
+        neg_idioms: phrases(&f.negation.idioms),
         rumour: phrases(&f.rumour.words),
         thanks: word_list(&f.thanks.words),
         neutral,
@@ -525,6 +530,7 @@ impl Models {
                     thanks_factor: 0.3,
                     neg_before: vec![],
                     neg_after: vec![],
+                    neg_idioms: vec![],
                     rumour: vec![],
                     thanks: vec![],
                     neutral: vec![],

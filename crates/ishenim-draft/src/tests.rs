@@ -631,3 +631,43 @@ fn a_place_read_with_confidence_keeps_the_writers_spelling() {
         Some("с. Жаңы-Жол, ул. Ленина, 5")
     );
 }
+
+#[test]
+fn corruption_by_meaning_kickbacks_seizure_thanks_as_bribe_and_idioms() {
+    // A share returned from a contract, without a sum.
+    check_flag(
+        "Курулуш фирмасы айыл өкмөтүнө 15 пайызын кайтарып берет экен, ошондуктан мектептин чатыры начар жабылды.",
+        "ky",
+        true,
+    );
+    // An official takes public land.
+    check_flag(
+        "Председатель земельной комиссии самовольно занял и огородил общественный выгон за кладбищем.",
+        "ru",
+        true,
+    );
+    // "Thanks" that is the bribe's name is no letter of thanks.
+    check_flag(
+        "Паспорт столунун адиси «ыраазычылык көрсөтсөңүз тез болот» деди, ыраазычылыгы 3 миң сом экен.",
+        "ky",
+        true,
+    );
+    // "жок дегенде" (at least) negates nothing.
+    check_flag(
+        "Жардам тизмесинде жок дегенде беш киши айыл өкмөтү кызматкерлеринин балдары.",
+        "ky",
+        true,
+    );
+    // Work reported on paper, not done in fact.
+    check_flag(
+        "В отчёте сказано, что мост отремонтирован. Фактически не сделано ничего, деньги списаны.",
+        "ru",
+        true,
+    );
+    // A thank-you letter with free help at home stays clean.
+    check_flag(
+        "Хочу поблагодарить медсестру: она приходила домой и ставила уколы бесплатно.",
+        "ru",
+        false,
+    );
+}
