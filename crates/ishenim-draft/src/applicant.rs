@@ -134,6 +134,10 @@ impl NameCand {
             .iter()
             .map(|&i| {
                 let w = trim_punct(&doc.toks[i].text);
+                // A one-letter initial keeps its full stop ("Ж. Сатаркулов").
+                if w.chars().count() == 1 && w.chars().all(char::is_uppercase) {
+                    return format!("{w}.");
+                }
                 let w = if father_link(&doc.toks[i].key) {
                     w.to_string()
                 } else {
@@ -226,10 +230,15 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
                     .get(i + 1)
                     .is_some_and(|n| name_token(&n.text) && patronymic(&n.key)));
         let is_name = name_token(&t.text) || inside && name_token(&capitalise_lookalike(&t.text));
-        if !is_name {
+        if !is_name || !out.is_empty() && demonym(&t.key) {
             break;
         }
         out.push(i);
+        // A patronymic at the end of a line ends the name: the next line is the address.
+        let line_end = doc.toks.get(i + 1).is_none_or(|n| n.line != t.line);
+        if line_end && out.len() >= 2 && patronymic(&t.key) && !father_link(&t.key) {
+            break;
+        }
         // A full stop ends the name unless it ends an initial ("Бекова Т. А.").
         if t.text.ends_with(['.', '!', '?']) && !crate::candidates::initial(&t.text) {
             break;
@@ -249,6 +258,17 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
         i += 1;
     }
     out
+}
+
+/// A Kyrgyz word for a person from a place ("Кош-Доболук", "Таластык"): a hyphenated or
+/// long word with the -лык/-дык/-тык suffix says where the writer is from, not who.
+fn demonym(key: &str) -> bool {
+    let suffix = [
+        "лык", "лик", "лук", "дык", "дик", "дук", "тык", "тик", "тук",
+    ]
+    .iter()
+    .any(|e| key.ends_with(e));
+    suffix && (key.contains('-') || key.chars().count() >= 8)
 }
 
 /// The chosen name: text, token indices, confidence, and a warning when sources disagree.

@@ -163,6 +163,8 @@ const REPRESENTATIVE: &[&str] = &[
     "имени",
     "жооптуу",
     "уполномоченный",
+    "уполномоченная",
+    "ыйгарым",
     "жителей",
 ];
 
@@ -180,7 +182,7 @@ fn named_with_honorific(doc: &Doc, toks: &[usize]) -> bool {
 
 /// True when the candidate stands beside an official's role or an honorific: a named
 /// official, never the writer.
-fn official(doc: &Doc, toks: &[usize]) -> bool {
+fn official(doc: &Doc, toks: &[usize], signed: bool) -> bool {
     let (Some(&first), Some(&last)) = (toks.first(), toks.last()) else {
         return false;
     };
@@ -192,7 +194,7 @@ fn official(doc: &Doc, toks: &[usize]) -> bool {
         .rev()
         .find(|&i| matches!(doc.toks[i].key.as_str(), "мен" | "я" | "биз" | "мы"));
     let before = (pronoun.map_or(first.saturating_sub(3), |p| p + 1)..first)
-        .filter(|&i| doc.toks[i].sentence == sent || doc.toks[i].line == line)
+        .filter(|&i| !signed && doc.toks[i].sentence == sent || doc.toks[i].line == line)
         // An addressee line above ("… өкмөтүнүн\nбашчысына") is a block of its own.
         .filter(|&i| doc.toks[i].line == line || !is_addressee(&doc.line_key(doc.toks[i].line)))
         .any(|i| is_role(&doc.toks[i].key));
@@ -232,10 +234,13 @@ fn cand(doc: &Doc, toks: Vec<usize>, source: Source) -> Option<NameCand> {
     // After "Мен, …" or "… тургуну" a role is the writer's own ("мектептин мугалими Абдиева К.").
     // …and after a sender label ("Кимден: мектептин директору Бейшекеева М.", "Арыз ээси: …, мугалим").
     let own = matches!(source, Source::Intro | Source::Marker | Source::Label);
+    // In the signature block an office on the line above is the signer's own ("Депутат
+    // айылного кенеша\nСейткулов Азиз Эркинович").
+    let signed = matches!(source, Source::Signature | Source::Tail | Source::Signer);
     let official = if own {
         named_with_honorific(doc, &toks)
     } else {
-        official(doc, &toks)
+        official(doc, &toks, signed)
     };
     (ok && !official && !toks.iter().all(|&t| initial(&doc.toks[t].text)))
         .then_some(NameCand { toks, source })
@@ -564,6 +569,12 @@ fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         }
         // "От имени жителей — …": after the last word of the marker.
         let rep = rep.map(|r| r + toks[r..].iter().take_while(|t| is_rep(t)).count() - 1);
+        // "Уполномоченный жителями: Воронцов Пётр Ильич": the marker's words up to its colon.
+        let rep = rep.map(|r| {
+            (r..toks.len().min(r + 4))
+                .find(|&c| toks[c].text.ends_with(':'))
+                .unwrap_or(r)
+        });
         let Some(r) = rep.or(role_label) else {
             continue;
         };
@@ -664,16 +675,20 @@ fn from_last_sentence(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
 
 /// "Мираб Жолдошбеков Кадырбек Абдиевичтен": a header line that ends in a name in the
 /// Kyrgyz ablative ("from …") is the sender, after the writer's own role if any.
+/// The ablative word may end the line or be followed by a comma and the writer's address
+/// ("Ж. Сатаркуловдон, Үч-Эмчек айылы, Саламат көч. 8").
 fn ablative_sender(doc: &Doc, lay: &Layout, li: usize) -> Option<NameCand> {
-    let toks = doc.line_toks(li);
-    let last = toks.last()?;
-    if toks.len() > 6 || ky_nominative(trim_punct(&last.text)) == trim_punct(&last.text) {
-        return None;
-    }
     let line = &doc.lines[li];
-    let s = (line.start..line.end).find(|&i| !is_role(&doc.toks[i].key))?;
+    let ablative = |i: usize| {
+        let w = trim_punct(&doc.toks[i].text);
+        ky_nominative(w) != w
+    };
+    let end = (line.start..line.end)
+        .take(6)
+        .find(|&i| (i + 1 == line.end || doc.toks[i].text.ends_with(',')) && ablative(i))?;
+    let s = (line.start..=end).find(|&i| !is_role(&doc.toks[i].key))?;
     let got = take_name(doc, s, li + 1, lay);
-    (got.last() == Some(&(line.end - 1)) && (2..=4).contains(&got.len())).then_some(NameCand {
+    (got.last() == Some(&end) && (2..=4).contains(&got.len())).then_some(NameCand {
         toks: got,
         source: Source::Label,
     })

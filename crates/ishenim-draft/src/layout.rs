@@ -66,6 +66,16 @@ pub(crate) const NAME_MARKERS: &[&str] = &[
     "жительницы",
     "гражданина",
     "гражданки",
+    // a writer's own standing, said of themself ("от пенсионерки …", "… ардагери …")
+    "пенсионерки",
+    "пенсионера",
+    "ветерана",
+    "инвалида",
+    "вдовы",
+    "студента",
+    "студентки",
+    "ардагери",
+    "пенсионери",
 ];
 /// Address labels (first word of the line; keys).
 pub(crate) const ADDRESS_LABELS: &[&str] = &[
@@ -132,12 +142,21 @@ pub(crate) const NAME_LABELS: &[&str] = &[
     "отправитель",
     "податель",
     "жиберуучу",
+    "жиберген",
+    "кол коюучу",
+    "арыз жазган",
     "от кого",
 ];
 /// Polite closings and signature headings: what follows is the signature block.
 pub(crate) const CLOSINGS: &[&str] = &[
     "урматтоо менен",
     "урмат менен",
+    "ызаат менен",
+    "ызаат-урмат менен",
+    "урматым менен",
+    "с почтением",
+    "искренне ваш",
+    "искренне ваша",
     "сый-урмат менен",
     "сый урмат менен",
     "терен урмат менен",
@@ -588,6 +607,11 @@ fn footer_start(doc: &Doc, keys: &[String], body_start: usize) -> usize {
             || !find_dates(text).is_empty() && doc.line_toks(j).len() <= 8
             || (is_anonymous_marker(k) && k.split_whitespace().count() <= 3)
             || name_like_line(doc, j)
+            || has_name_marker(k) && doc.line_toks(j).len() <= 8
+            // "Сарыбаева Жаңыл Мукашевна, 0556 02 08 44": a signer with their phone.
+            || crate::candidates::signature_name_at(doc, j) == Some(0)
+                && crate::contacts::find_loose_phone(text).is_some()
+                && doc.line_toks(j).len() <= 10
             || address_like(doc, j)
             || starts_with_label(k, PHONE_LABELS)
             || crate::contacts::find_loose_phone(text).is_some() && doc.line_toks(j).len() <= 6

@@ -671,3 +671,33 @@ fn corruption_by_meaning_kickbacks_seizure_thanks_as_bribe_and_idioms() {
         false,
     );
 }
+
+#[test]
+fn names_from_labels_roles_and_signatures_of_other_layouts() {
+    let name = |t: &str| draft(t).applicant.name;
+    // An ablative sender with initials first, the address after a comma.
+    assert_eq!(
+        name("Айыл өкмөтүнө\nК. Бообековдон, Ак-Булун айылы, Токтогул көч. 3\nКөпүрө бузулду, оңдоп бериңиздер.").as_deref(),
+        Some("К. Бообеков")
+    );
+    // An office on the line above the signer's name is the signer's own.
+    assert_eq!(
+        name("Главе айыл окмоту\nЖАЛОБА\nВ школе нет отопления.\nС уважением,\nПредседатель родительского комитета\nКоваленко Ирина Павловна\nс. Ивановка, ул. Садовая, 4").as_deref(),
+        Some("Коваленко Ирина Павловна")
+    );
+    // A demonym after the name is no part of it; a patronymic at a line's end ends it.
+    assert_eq!(
+        name("Айыл өкмөтүнө\nмен Сыдыков Бакай Ала-Бельдик дыйканмын. Арыкты тазалап бергиле.")
+            .as_deref(),
+        Some("Сыдыков Бакай")
+    );
+    assert_eq!(
+        name("Айыл өкмөтүнө\nАРЫЗ\nЖол бузулду.\nМугалимдердин ардагери Токтобаев Жолдош Асанович\nАк-Бура айылы, Ордо көчөсү, 2").as_deref(),
+        Some("Токтобаев Жолдош Асанович")
+    );
+    // A collective letter's authorised representative, fuller than the signers' list.
+    assert_eq!(
+        name("Главе айыл окмоту\nКоллективная жалоба\nДорогу не ремонтируют.\nУполномоченная жителями: Ким Светлана Олеговна\nПодписи: Ким С.О., Лебедев А.").as_deref(),
+        Some("Ким Светлана Олеговна")
+    );
+}
