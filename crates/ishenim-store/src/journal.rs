@@ -786,7 +786,7 @@ pub(crate) fn load_views(
         .collect()
 }
 
-fn entry_id_of(c: &Connection, s: Serial) -> Result<i64> {
+pub(crate) fn entry_id_of(c: &Connection, s: Serial) -> Result<i64> {
     c.query_row(
         "SELECT id FROM entries WHERE year = ?1 AND number = ?2",
         params![s.year, s.number],

@@ -131,6 +131,7 @@ mod intake;
 mod journal;
 mod openings;
 mod receipts;
+mod redaction;
 mod settings;
 pub mod stats;
 mod users;
@@ -147,6 +148,9 @@ pub use journal::{
 };
 pub use openings::{NewOpening, Opening};
 pub use receipts::{ReceiptCheck, ReceiptStage, ReceiptStatus, DEFAULT_EXPIRY_MONTHS};
+pub use redaction::{
+    check_boxes, BoxFault, RedactionBox, SavedBoxes, MAX_BOXES_PER_PAGE, MIN_BOX_SIDE,
+};
 pub use settings::{
     validate_setting, AnonymousPolicy, SettingSpec, SettingValue, REGISTER_ONLY_REASON, SETTINGS,
 };
@@ -180,6 +184,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0003_receipts",
         include_str!("../migrations/0003_receipts.sql"),
+    ),
+    (
+        "0004_redaction",
+        include_str!("../migrations/0004_redaction.sql"),
     ),
 ];
 
