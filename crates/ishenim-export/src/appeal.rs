@@ -161,6 +161,45 @@ pub fn redaction_boxes(store: &Store, serial: Serial) -> Result<Vec<PageBoxes>, 
     Ok(l.pages.iter().map(|p| auto_boxes(&l, p, &terms)).collect())
 }
 
+/// What the box editor shows of one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageRedaction {
+    /// The page.
+    pub page: PageId,
+    /// Width and height of the stored original in pixels.
+    pub size: [u32; 2],
+    /// Boxes the redacted copy blacks out now: the reviewer's, else the automatic ones.
+    pub boxes: Vec<[u32; 4]>,
+    /// The automatic boxes (from the field boxes and the identity's words).
+    pub automatic: Vec<[u32; 4]>,
+    /// Who chose `boxes` and when, if a reviewer did.
+    pub saved: Option<(String, String)>,
+}
+
+/// Every page of entry `serial` with the boxes a redacted copy blacks out now.
+pub fn redaction_view(store: &Store, serial: Serial) -> Result<Vec<PageRedaction>, ExportError> {
+    let l = load(store, serial)?;
+    let terms = Terms::of(&l);
+    let mut saved = store.redactions(serial)?;
+    Ok(l.pages
+        .iter()
+        .map(|p| {
+            let automatic = auto_boxes(&l, p, &terms).boxes;
+            let chosen = saved.remove(&p.id);
+            PageRedaction {
+                page: p.id,
+                size: p.record.size,
+                boxes: chosen
+                    .as_ref()
+                    .map_or_else(|| automatic.clone(), |c| c.boxes.clone()),
+                automatic,
+                saved: chosen
+                    .map(|c| (c.saved_by, c.saved_at.format("%Y-%m-%dT%H:%M").to_string())),
+            }
+        })
+        .collect())
+}
+
 fn auto_boxes(l: &Letter, p: &LetterPage, terms: &Terms) -> PageBoxes {
     let [w, h] = p.record.size;
     let pad = |b: [u32; 4], m: u32| {
@@ -318,10 +357,18 @@ impl Terms {
     }
 }
 
+/// Is word box `a` hidden by box `b`: its centre under `b`, or a quarter of it covered (a
+/// half-covered word would still be found by search).
 fn overlaps(a: &[u32; 4], b: &[u32; 4]) -> bool {
     let cx = (a[0] + a[2]) / 2;
     let cy = (a[1] + a[3]) / 2;
-    cx >= b[0] && cx <= b[2] && cy >= b[1] && cy <= b[3]
+    if cx >= b[0] && cx <= b[2] && cy >= b[1] && cy <= b[3] {
+        return true;
+    }
+    let w = a[2].min(b[2]).saturating_sub(a[0].max(b[0])) as u64;
+    let h = a[3].min(b[3]).saturating_sub(a[1].max(b[1])) as u64;
+    let area = (a[2].saturating_sub(a[0]) as u64) * (a[3].saturating_sub(a[1]) as u64);
+    area > 0 && 4 * w * h >= area
 }
 
 /// Makes the PDF of entry `serial` and writes the export to the audit log.
@@ -333,18 +380,29 @@ pub fn appeal_pdf(
 ) -> Result<AppealPdf, ExportError> {
     let l = load(store, serial)?;
     let terms = Terms::of(&l);
-    let chosen: Option<BTreeMap<PageId, Vec<[u32; 4]>>> = opts
-        .boxes
-        .as_ref()
-        .map(|v| v.iter().map(|p| (p.page, p.boxes.clone())).collect());
+    // Boxes not decided by the automatic rules: the caller's, else the reviewer's saved
+    // ones (pages without a saved set stay automatic).
+    let chosen: BTreeMap<PageId, Vec<[u32; 4]>> = match &opts.boxes {
+        Some(v) => v.iter().map(|p| (p.page, p.boxes.clone())).collect(),
+        None if opts.redact => store
+            .redactions(serial)?
+            .into_iter()
+            .map(|(p, s)| (p, s.boxes))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let all_chosen = opts.boxes.is_some();
     let limits = Limits::default();
     let mut pages = Vec::with_capacity(l.pages.len());
     let mut n_boxes = 0;
     let mut max_image = 0;
     for p in &l.pages {
-        let boxes = match (opts.redact, &chosen) {
+        let picked = chosen.get(&p.id).cloned();
+        let edited = picked.is_some() || all_chosen;
+        let boxes = match (opts.redact, picked) {
             (false, _) => Vec::new(),
-            (true, Some(c)) => c.get(&p.id).cloned().unwrap_or_default(),
+            (true, Some(c)) => c,
+            (true, None) if all_chosen => Vec::new(),
             (true, None) => auto_boxes(&l, p, &terms).boxes,
         };
         n_boxes += boxes.len();
@@ -357,7 +415,7 @@ pub fn appeal_pdf(
             .map_err(|e| ExportError::Page(format!("page {}: {e}", p.id.0)))?;
         let image = ishenim_pdf::encode_page(decoded.image, &boxes)?;
         max_image = max_image.max(image.jpeg.len());
-        let text = text_layer(p, opts.redact, &terms, &boxes);
+        let text = text_layer(p, opts.redact, edited, &terms, &boxes);
         pages.push(ImagePage {
             image,
             dpi: p.record.dpi,
@@ -389,7 +447,17 @@ pub fn appeal_pdf(
     })
 }
 
-fn text_layer(p: &LetterPage, redact: bool, terms: &Terms, boxes: &[[u32; 4]]) -> TextLayer {
+/// The page's words for the invisible layer. Redacted: a word under a box never goes in;
+/// on a page whose boxes a reviewer chose (`edited`), what is blacked out is exactly what
+/// is left out (a box the reviewer took back over «айыл» in the body gives the word back
+/// to search); on an automatic page every form of the identity's words is left out too.
+fn text_layer(
+    p: &LetterPage,
+    redact: bool,
+    edited: bool,
+    terms: &Terms,
+    boxes: &[[u32; 4]],
+) -> TextLayer {
     if let Some(t) = &p.typed {
         let lines = t
             .lines()
@@ -403,7 +471,9 @@ fn text_layer(p: &LetterPage, redact: bool, terms: &Terms, boxes: &[[u32; 4]]) -
         .words
         .iter()
         .filter(|w| {
-            !redact || !(terms.hides(&w.text) || boxes.iter().any(|b| overlaps(&w.bbox, b)))
+            !redact
+                || !((!edited && terms.hides(&w.text))
+                    || boxes.iter().any(|b| overlaps(&w.bbox, b)))
         })
         .map(|w| TextWord {
             text: w.text.clone(),
@@ -536,6 +606,16 @@ mod tests {
             }
         }
         assert_eq!(t.mask("Мен Асанов Бакыт суранам"), "Мен ████ ████ суранам");
+    }
+
+    #[test]
+    fn a_word_a_quarter_covered_is_hidden() {
+        let word = [100, 100, 200, 140];
+        assert!(overlaps(&word, &[90, 90, 210, 150]), "covered");
+        assert!(overlaps(&word, &[140, 90, 160, 150]), "centre");
+        assert!(overlaps(&word, &[0, 0, 125, 150]), "a quarter");
+        assert!(!overlaps(&word, &[0, 0, 120, 150]), "a fifth");
+        assert!(!overlaps(&word, &[300, 100, 400, 140]), "apart");
     }
 
     #[test]

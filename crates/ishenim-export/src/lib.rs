@@ -4,7 +4,10 @@
 
 mod appeal;
 
-pub use appeal::{appeal_pdf, load_font, redaction_boxes, AppealPdf, AppealPdfOptions, PageBoxes};
+pub use appeal::{
+    appeal_pdf, load_font, redaction_boxes, redaction_view, AppealPdf, AppealPdfOptions, PageBoxes,
+    PageRedaction,
+};
 
 use chrono::NaiveDate;
 use ishenim_store::{ChainHead, EntryView};
