@@ -518,7 +518,7 @@ pub(crate) fn category(
     }
 }
 
-/// The category "other" (nothing matched enough, or a letter of thanks).
+/// The category "other" (nothing matched enough).
 pub(crate) fn other_category(lang: &str) -> CategoryResult {
     CategoryResult {
         key: "other".into(),

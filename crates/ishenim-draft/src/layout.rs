@@ -542,7 +542,7 @@ fn header_line(doc: &Doc, i: usize, key: &str) -> bool {
     if is_addressee(key) && toks.len() <= 16 && !text.ends_with(['.', '!', '?']) {
         return true;
     }
-    if toks.len() > 8 && !labelled {
+    if (toks.len() > 8 || sentence_runs_on(doc, i)) && !labelled {
         return false;
     }
     name_label_len(key) > 0
@@ -555,6 +555,23 @@ fn header_line(doc: &Doc, i: usize, key: &str) -> bool {
         || find_dates(text).iter().any(|d| d.coverage >= 0.5)
         || crate::contacts::find_loose_phone(text).is_some() && toks.len() <= 6
         || (toks.len() <= 4 && !text.ends_with(['.', '!', '?', ',']) && !text.ends_with(':'))
+}
+
+/// True when line `i` is the start of a sentence that runs on into a long next line
+/// ("Сай-Гүл айылында аз камсыз … тизмесинде айыл / кеңешинин эки депутатынын … турат."):
+/// the body, even if its first words look like an address.
+fn sentence_runs_on(doc: &Doc, i: usize) -> bool {
+    let text = doc.lines[i].text.trim_end();
+    let Some(next) = doc.lines.get(i + 1) else {
+        return false;
+    };
+    let next_text = next.text.trim();
+    let lower_next = next_text.chars().next().is_some_and(char::is_lowercase);
+    let next_toks = doc.line_toks(i + 1).len();
+    !text.ends_with(['.', ',', ':', ';', '!', '?', ')'])
+        && lower_next
+        && next_toks >= 5
+        && doc.line_toks(i).len() + next_toks >= 12
 }
 
 /// Finds the parts of a letter.

@@ -382,18 +382,8 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         .any(|t| models::any_match(&models.corruption.thanks, &t.key));
     let cat = analysis::category(&doc, body.clone(), &lang, models);
     let topic_toks: Vec<usize> = cat.reasons.iter().filter_map(|r| r.tok).collect();
-    // A letter of thanks is no problem of its subject (a nurse thanked is no health
-    // complaint): the half-year analysis counts it as "other".
-    let titled_thanks = lay.title.is_some_and(|t| {
-        let line = doc.line_toks(t);
-        line.iter()
-            .any(|w| models::any_match(&models.corruption.thanks, &w.key))
-    });
-    let cat = if (thanks || titled_thanks) && !corruption.flag {
-        analysis::other_category(&lang)
-    } else {
-        cat
-    };
+    // A letter of thanks keeps its subject's category (thanks to a nurse is health): the
+    // category says what a letter is about, the summary says it thanks.
 
     let text_pages: Vec<&&PageRecord> = pages
         .iter()
