@@ -13,6 +13,7 @@ mod analysis;
 mod applicant;
 mod candidates;
 mod contacts;
+mod contract;
 pub mod eval;
 mod layout;
 mod models;
@@ -68,7 +69,7 @@ use std::collections::BTreeMap;
 use text::{spans_of, Doc};
 
 /// The applicant: name as written, or anonymous.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Applicant {
     /// Full name as written; `null` when anonymous or not found.
     pub name: Option<String>,
@@ -104,42 +105,76 @@ pub struct Confidence {
 }
 
 /// One proposed journal entry: the `ishenim draft --json` output contract (keys are only ever added).
+///
+/// It is also the draft the store keeps and the review screen edits: read back tolerantly
+/// (see `contract.rs`: every key defaults, a value of the wrong shape never fails a stored
+/// draft), with the reviewer's typed pages and the regroup origin as keys of their own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LetterDraft {
     /// Stems of the pages of this letter, in scan order (blank backsides included).
+    #[serde(deserialize_with = "contract::lenient")]
     pub pages: Vec<String>,
     /// `ky` or `ru`, decided by the body.
+    #[serde(deserialize_with = "contract::lenient")]
     pub lang: String,
     /// Applicant.
+    #[serde(deserialize_with = "contract::applicant")]
     pub applicant: Applicant,
     /// Address as written, or null.
+    #[serde(deserialize_with = "contract::lenient")]
     pub address: Option<String>,
     /// Phone in E.164 (`+996XXXXXXXXX`), a village landline as written, or null.
+    #[serde(deserialize_with = "contract::lenient")]
     pub phone: Option<String>,
     /// Letter date as ISO `YYYY-MM-DD`, or null.
+    #[serde(deserialize_with = "contract::lenient")]
     pub date: Option<String>,
     /// Suggested brief content (≤ 200 characters, in the letter's language); empty when the letter needs
     /// manual transcription.
+    #[serde(deserialize_with = "contract::lenient")]
     pub summary: String,
     /// Category key: land, water, roads, utilities, social_aid, education, health, documents, staff_conduct, other.
+    #[serde(deserialize_with = "contract::lenient")]
     pub category: String,
     /// Corruption flag, score and reasons.
+    #[serde(deserialize_with = "contract::corruption")]
     pub corruption: Corruption,
     /// Per-field confidence.
+    #[serde(deserialize_with = "contract::lenient")]
     pub confidence: Confidence,
     /// True when the text is too poor to trust (low OCR confidence or garbage): type it in by hand.
+    #[serde(deserialize_with = "contract::lenient")]
     pub needs_transcription: bool,
     /// Category label in the letter's language and the phrases that decided it.
+    #[serde(deserialize_with = "contract::lenient")]
     pub category_detail: CategoryResult,
     /// Where each extracted value was read: field name → spans (page stem + box).
+    #[serde(deserialize_with = "contract::lenient")]
     pub spans: BTreeMap<String, Vec<Span>>,
     /// Non-fatal observations (machine-readable codes).
+    #[serde(deserialize_with = "contract::lenient")]
     pub warnings: Vec<String>,
     /// The receipt code of the writer's slip, from a QR symbol on the attached stub or the
     /// code written in the text (check symbol validated); null when there is none (and in
     /// drafts made before this key existed).
-    #[serde(default)]
+    #[serde(deserialize_with = "contract::lenient")]
     pub receipt_code: Option<ReceiptCode>,
+    /// Text a reviewer typed for a page (page stem → text): replaces the page's OCR text
+    /// when the letter is drafted again, and is what search indexes. Left out when empty,
+    /// so `ishenim draft --json` prints the keys it always did.
+    #[serde(
+        deserialize_with = "contract::lenient",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub transcriptions: BTreeMap<String, String>,
+    /// The drafts whose pages a regroup moved into this new, not yet drafted one (draft
+    /// ids of the store). Left out when empty.
+    #[serde(
+        deserialize_with = "contract::lenient",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub regrouped_from: Vec<i64>,
 }
 
 /// Fields whose confidence is below this are marked "check against the image" on the review
@@ -492,6 +527,8 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         spans,
         warnings,
         receipt_code,
+        transcriptions: BTreeMap::new(),
+        regrouped_from: Vec::new(),
     }
 }
 
