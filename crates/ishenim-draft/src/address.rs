@@ -153,17 +153,18 @@ fn address_word(text: &str) -> bool {
         t.strip_prefix(a)
             .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
     });
-    !t.is_empty()
-        && (glued
-            || t.chars()
-                .next()
-                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '№')
-            || ADDRESS_WORDS.contains(&folded.as_str())
-            || ADDRESS_WORDS.contains(&k.as_str())
-            || k.ends_with("кочосу")
-            || k.ends_with("-уй")
-            || k.starts_with("кочо")
-            || NOMINATIVE.iter().any(|(g, _)| key_word(g) == k))
+    text == "№"
+        || !t.is_empty()
+            && (glued
+                || t.chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '№')
+                || ADDRESS_WORDS.contains(&folded.as_str())
+                || ADDRESS_WORDS.contains(&k.as_str())
+                || k.ends_with("кочосу")
+                || k.ends_with("-уй")
+                || k.starts_with("кочо")
+                || NOMINATIVE.iter().any(|(g, _)| key_word(g) == k))
 }
 
 /// True when a token starts a phone ("тел.", "0700", "+996") or a sentence of its own.
@@ -208,10 +209,23 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
                 .toks
                 .get(i + 1)
                 .is_some_and(|n| n.text.chars().next().is_some_and(char::is_uppercase));
-        if stops_address(doc, i) || date || bare_preposition {
+        // "Бердике баатыр көчөсү": a small word of a street's name before the street word.
+        let street_part = !out.is_empty()
+            && doc
+                .toks
+                .get(i + 1)
+                .is_some_and(|n| n.line == t.line && is_keyword(&n.text))
+            && t.text.chars().all(char::is_alphabetic);
+        if stops_address(doc, i) && !street_part || date || bare_preposition {
             break;
         }
         out.push(i);
+        // "Бирдик көчөсү 6. Катчыдан …": a house number with a full stop ends the sentence.
+        let number_stop =
+            t.text.ends_with('.') && t.text.chars().next().is_some_and(|c| c.is_ascii_digit());
+        if number_stop {
+            break;
+        }
         if t.text.ends_with(['.', ';']) && t.text.chars().count() > 4 && !t.text.ends_with("-ж.") {
             break;
         }
@@ -251,7 +265,8 @@ fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
         })
         .collect();
     let text = words.join(" ");
-    let text = text.trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace());
+    let text =
+        text.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')') || c.is_whitespace());
     let text = ABBREV_SPACE.replace_all(text, "$1 $2");
     // "б5-үй": a look-alike letter read for the first digit of the house number.
     let text = HOUSE_LOOKALIKE.replace_all(&text, |c: &regex::Captures| {
@@ -291,7 +306,21 @@ fn choice(doc: &Doc, toks: Vec<usize>, nominal: bool, base: f32) -> Option<Addre
 fn block_lines(doc: &Doc, lay: &Layout) -> Vec<usize> {
     let n = doc.lines.len();
     let top = lay.header_end.max(lay.title.unwrap_or(0)).min(n);
-    (0..top).chain(n.saturating_sub(10).max(top)..n).collect()
+    // The footer, and the contact lines just above it ("Дарегим: …" before "Колу: …"); never
+    // the body, where a village is where things happen.
+    let mut bottom = lay.footer_start.max(top).min(n);
+    while bottom > top && contact_line(doc, bottom - 1) {
+        bottom -= 1;
+    }
+    (0..top).chain(bottom..n).collect()
+}
+
+/// A labelled address or phone line, or a short address line that is no sentence.
+fn contact_line(doc: &Doc, li: usize) -> bool {
+    let key = doc.line_key(li);
+    starts_with_label(&key, ADDRESS_LABELS)
+        || starts_with_label(&key, PHONE_LABELS)
+        || address_like(doc, li) && !doc.lines[li].text.trim_end().ends_with('.')
 }
 
 /// After an address label at the start of a line ("Дарегим:", "Проживающая по адресу:").
@@ -414,6 +443,11 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         if crate::layout::is_addressee(&doc.line_key(doc.toks[i].line)) {
             continue;
         }
+        // In the body a place is the writer's only when the sentence ties it to them
+        // ("… айылында жашайм"); "Кара-Жыгач айылынын борборундагы кафе" is where it happens.
+        if doc.toks[i].line >= lay.body_start && !writer_sentence(doc, doc.toks[i].sentence) {
+            continue;
+        }
         // The place name before it, one word or two ("Тогуз-Тоо", "Кара Суу").
         let mut from = i - 1;
         if let Some(p) = from.checked_sub(1).map(|f| &doc.toks[f]) {
@@ -433,9 +467,10 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
                 .chars()
                 .next()
                 .is_some_and(char::is_uppercase)
-            && NOMINATIVE
+            && (NOMINATIVE
                 .iter()
                 .any(|(g, _)| key_word(g) == doc.toks[to + 1].key)
+                || is_keyword(&doc.toks[to + 1].text))
         {
             to += 2;
         }
@@ -466,6 +501,40 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         }
     }
     None
+}
+
+/// Words (key prefixes) that tie a sentence to its writer: "I", "we", "live", "resident".
+const WRITER_WORDS: &[&str] = &[
+    "жашайм",
+    "жашайбыз",
+    "жашаган",
+    "жашоочу",
+    "тургун",
+    "турам",
+    "турабыз",
+    "живу",
+    "живем",
+    "живём",
+    "жител",
+    "проживаю",
+    "проживающ",
+    "мен",
+    "биз",
+    "я",
+    "мы",
+];
+
+/// True when sentence `sent` has a word that ties it to the writer.
+fn writer_sentence(doc: &Doc, sent: usize) -> bool {
+    doc.toks.iter().filter(|t| t.sentence == sent).any(|t| {
+        WRITER_WORDS.iter().any(|w| {
+            if w.chars().count() <= 3 {
+                t.key == *w
+            } else {
+                t.key.starts_with(w)
+            }
+        })
+    })
 }
 
 /// Extracts the applicant's address as written (`name` = the applicant's name tokens).

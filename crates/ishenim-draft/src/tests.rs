@@ -701,3 +701,21 @@ fn names_from_labels_roles_and_signatures_of_other_layouts() {
         Some("Ким Светлана Олеговна")
     );
 }
+
+#[test]
+fn addresses_whole_as_written_and_never_a_village_of_the_story() {
+    let addr = |t: &str| draft(t).address;
+    assert_eq!(
+        addr("Айыл өкмөтүнө\nАРЫЗ\nЖарык жок.\nДарегим: Тоо-Башы айылы, Эркиндик көчөсү, № 14\nТел: 0700 11 22 33").as_deref(),
+        Some("Тоо-Башы айылы, Эркиндик көчөсү, № 14")
+    );
+    assert_eq!(
+        addr("Айыл өкмөтүнө\nАРЫЗ\nСуу жок.\nУрматтоо менен\nТөлөнов Айбек\nКен-Суу айылы, Манас атам көчөсү, 8").as_deref(),
+        Some("Кен-Суу айылы, Манас атам көчөсү, 8")
+    );
+    // An anonymous note about a place in the village gives no address of its writer.
+    assert_eq!(
+        addr("Айыл өкмөтүнө\nКызыл-Булак айылынын четиндеги дүкөн түнү менен арак сатат.\nЧара көрүңүздөр.\nКошуналар"),
+        None
+    );
+}
