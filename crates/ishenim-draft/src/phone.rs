@@ -168,9 +168,11 @@ fn score(doc: &Doc, lay: &Layout, li: usize, name: &[usize]) -> i32 {
     if name.iter().any(|&t| doc.toks[t].line == li) {
         s += 2;
     }
-    let numbered = toks
-        .first()
-        .is_some_and(|t| t.text.trim_end_matches(['.', ')']).parse::<u32>().is_ok());
+    // "3. 0700 …" in a list of signers; "+996 705 …" is no list number.
+    let numbered = toks.first().is_some_and(|t| {
+        let n = t.text.trim_end_matches(['.', ')']);
+        t.text.ends_with(['.', ')']) && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+    });
     if numbered {
         s -= 1;
     }
@@ -248,6 +250,12 @@ mod tests {
     fn phone_of(text: &str) -> Option<String> {
         let pages = vec![page_from_text("p1", text)];
         draft_letters(&pages, &Models::embedded()).remove(0).phone
+    }
+
+    #[test]
+    fn a_number_with_its_country_code_is_no_list_number() {
+        let text = "Айыл өкмөтүнө\nАРЫЗ\nЖол бузулду.\nОкул – Асанов Бакыт\nАк-Суу айылы, 9\n+996 705 770 312\n\nКол койгондор:\nАсанов Б.\nТөлөнова Айгүл\nОморов Эрлан";
+        assert_eq!(phone_of(text).as_deref(), Some("+996705770312"));
     }
 
     #[test]
