@@ -28,6 +28,9 @@ const ADDRESS_WORDS: &[&str] = &[
     "улица",
     "с",
     "село",
+    "села",
+    "селе",
+    "поселка",
     "д",
     "дом",
     "кв",
@@ -122,7 +125,9 @@ fn is_keyword(text: &str) -> bool {
 /// "Сары-Талаа").
 fn address_start(doc: &Doc, li: usize) -> Option<usize> {
     let line = &doc.lines[li];
-    let k = (line.start..line.end).find(|&i| is_keyword(&doc.toks[i].text))?;
+    // "Айылы: Жети-Өгүз …": a word with a colon labels what follows.
+    let k = (line.start..line.end)
+        .find(|&i| is_keyword(&doc.toks[i].text) && !doc.toks[i].text.ends_with(':'))?;
     let prev = k.checked_sub(1).filter(|&p| p >= line.start);
     let capital_before = prev.filter(|&p| {
         let t = &doc.toks[p];
@@ -132,6 +137,9 @@ fn address_start(doc: &Doc, li: usize) -> Option<usize> {
                 t.key.as_str(),
                 "мен" | "биз" | "я" | "салам" | "урматтуу" | "уважаемый" | "мы"
             )
+            && !["жител", "проживающ", "тургун"]
+                .iter()
+                .any(|w| t.key.starts_with(w))
     });
     Some(capital_before.unwrap_or(k))
 }
@@ -164,6 +172,7 @@ fn address_word(text: &str) -> bool {
                 || k.ends_with("кочосу")
                 || k.ends_with("-уй")
                 || k.starts_with("кочо")
+                || matches!(k.as_str(), "района" | "области" | "р-на" | "обл")
                 || NOMINATIVE.iter().any(|(g, _)| key_word(g) == k))
 }
 
@@ -202,8 +211,11 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
                 break;
             }
         }
+        let year_word = ["-ж", "-жыл", "-жылы", "-жылдын"]
+            .iter()
+            .any(|e| t.key.trim_end_matches(',').ends_with(e));
         let date = !crate::contacts::find_dates(&t.text).is_empty()
-            || t.key.ends_with("-ж") && t.text.chars().any(|c| c.is_ascii_digit());
+            || year_word && t.text.chars().any(|c| c.is_ascii_digit());
         let bare_preposition = t.key == "с"
             && !doc
                 .toks
@@ -220,6 +232,20 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
             break;
         }
         out.push(i);
+        // "…, Чолпон-Ата көчөсү, 3, Эсенкулова Бурул": two name words after the house number
+        // are the signer, not the address.
+        let number = t.text.chars().next().is_some_and(|c| c.is_ascii_digit());
+        let name_next = (i + 1..i + 3).all(|j| {
+            doc.toks.get(j).is_some_and(|n| {
+                n.line == t.line
+                    && crate::applicant::name_token(&n.text)
+                    && !is_keyword(&n.text)
+                    && !doc.toks.get(j + 1).is_some_and(|m| is_keyword(&m.text))
+            })
+        });
+        if number && t.text.ends_with(',') && name_next {
+            break;
+        }
         // "Бирдик көчөсү 6. Катчыдан …": a house number with a full stop ends the sentence.
         let number_stop =
             t.text.ends_with('.') && t.text.chars().next().is_some_and(|c| c.is_ascii_digit());
