@@ -327,47 +327,19 @@ fn place_of(address: Option<&str>, doc: &Doc, header_end: usize, lang: &str) -> 
 /// spelling, not a misreading to mend from the council's list.
 const SURE_WORD: f32 = 90.0;
 
-fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraft {
-    let doc = Doc::build(pages);
-    let mut warnings = Vec::new();
-    let lay = layout::layout(&doc);
-    if lay.title.is_none() {
-        warnings.push("no_title".to_string());
-    }
-    let body_toks = |a: usize, b: usize| -> std::ops::Range<usize> {
-        let s = doc.lines.get(a).map_or(doc.toks.len(), |l| l.start);
-        let e = if b >= doc.lines.len() {
-            doc.toks.len()
-        } else {
-            doc.lines[b].start
-        };
-        s..e.max(s)
-    };
-    let body = body_toks(lay.body_start, lay.footer_start);
-    let (lang, lang_conf) = decide_lang(
-        &doc,
-        if body.is_empty() {
-            0..doc.toks.len()
-        } else {
-            body.clone()
-        },
-    );
+/// The applicant's contact fields read off the letter, with the boxes they came from.
+struct Contacts {
+    name: applicant::NameChoice,
+    addr: address::AddressChoice,
+    phone: phone::PhoneChoice,
+    date: contacts::DateChoice,
+    spans: BTreeMap<String, Vec<Span>>,
+}
 
-    let mut spans = BTreeMap::new();
-    let mut put = |k: &str, toks: &[usize]| {
-        let s = spans_of(&doc, toks);
-        if !s.is_empty() {
-            spans.insert(k.to_string(), s);
-        }
-    };
-
-    let name = applicant::choose_name(&doc, &lay);
-    if let Some(w) = &name.warning {
-        warnings.push(w.clone());
-    }
-    put("applicant", &name.toks);
-    let mut addr = address::choose_address(&doc, &lay, &name.toks);
-    // Only words Tesseract was unsure of are mended to the council's spelling.
+/// Name, address (places mended only where Tesseract was unsure), phone and date.
+fn read_contacts(doc: &Doc, lay: &layout::Layout, models: &Models) -> Contacts {
+    let name = applicant::choose_name(doc, lay);
+    let mut addr = address::choose_address(doc, lay, &name.toks);
     let unsure: Vec<&str> = addr
         .toks
         .iter()
@@ -380,30 +352,45 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
             .places
             .repair_unsure(&a, |w| unsure.iter().any(|u| u.contains(w)))
     });
-    put("address", &addr.toks);
-
-    let phone_choice = phone::choose_phone(&doc, &lay, &name.toks);
-    put("phone", &phone_choice.toks);
-    let phone = phone_choice.phone;
-    let phone_conf = phone_choice.confidence;
-
-    let date_choice = contacts::choose_date(&doc, &lay);
-    put("date", &date_choice.toks);
-    let (date, date_conf) = (date_choice.date, date_choice.confidence);
-    if date.is_none() {
-        warnings.push("no_date".into());
+    let phone = phone::choose_phone(doc, lay, &name.toks);
+    let date = contacts::choose_date(doc, lay);
+    let mut spans = BTreeMap::new();
+    for (k, toks) in [
+        ("applicant", &name.toks),
+        ("address", &addr.toks),
+        ("phone", &phone.toks),
+        ("date", &date.toks),
+    ] {
+        let s = spans_of(doc, toks);
+        if !s.is_empty() {
+            spans.insert(k.to_string(), s);
+        }
     }
+    Contacts {
+        name,
+        addr,
+        phone,
+        date,
+        spans,
+    }
+}
 
-    // Thanks are looked for in the first paragraph-ish part of the body (first third, at least 40 words).
-    // A title ("Ыраазычылык кат", "Благодарность") says so too.
-    let thanks_end = (body.start + (body.len() / 3).max(40)).min(body.end);
-    let thanks_start = lay
-        .title
-        .and_then(|t| doc.lines.get(t))
-        .map_or(body.start, |l| l.start.min(body.start));
-    let corruption =
-        analysis::corruption(&doc, body.clone(), thanks_start..thanks_end, &lang, models);
-    // For the summary's wording, a letter of thanks says so in its first sentence.
+/// Token range of the body lines `[lay.body_start, lay.footer_start)`.
+fn body_range(doc: &Doc, lay: &layout::Layout) -> std::ops::Range<usize> {
+    let s = doc
+        .lines
+        .get(lay.body_start)
+        .map_or(doc.toks.len(), |l| l.start);
+    let e = doc
+        .lines
+        .get(lay.footer_start)
+        .map_or(doc.toks.len(), |l| l.start);
+    s..e.max(s)
+}
+
+/// True when the first sentence of the body (after a greeting) thanks: the summary then
+/// says "Ыраазычылык"/"Благодарность".
+fn opens_with_thanks(doc: &Doc, body: &std::ops::Range<usize>, models: &Models) -> bool {
     let greeting = doc.toks.get(body.start).is_some_and(|t| {
         t.key.starts_with("урматтуу") || t.key.starts_with("уважаем") || t.key.starts_with("дорог")
     });
@@ -411,30 +398,30 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         .toks
         .get(body.start)
         .map(|t| t.sentence + usize::from(greeting));
-    let thanks = doc.toks[body.clone()]
+    doc.toks[body.clone()]
         .iter()
         .take_while(|t| first_sentence.is_some_and(|f| t.sentence <= f))
-        .any(|t| models::any_match(&models.corruption.thanks, &t.key));
-    let cat = analysis::category(&doc, body.clone(), &lang, models);
-    let topic_toks: Vec<usize> = cat.reasons.iter().filter_map(|r| r.tok).collect();
-    // A letter of thanks keeps its subject's category (thanks to a nurse is health): the
-    // category says what a letter is about, the summary says it thanks.
+        .any(|t| models::any_match(&models.corruption.thanks, &t.key))
+}
 
+/// Whether the letter must be typed by a person (most text pages read poorly), with a
+/// warning per poor page and per region the reader gave up on (it may hold the date or the
+/// accusation, so each is named).
+fn reading_warnings(pages: &[&PageRecord]) -> (bool, Vec<String>) {
     let text_pages: Vec<&&PageRecord> = pages
         .iter()
         .filter(|p| !p.blank && !p.text.trim().is_empty())
         .collect();
-    let poor = text_pages
+    let poor: Vec<&&&PageRecord> = text_pages
         .iter()
         .filter(|p| page_needs_transcription(p))
-        .count();
-    let needs_transcription = !text_pages.is_empty() && poor * 2 >= text_pages.len();
-    for p in text_pages.iter().filter(|p| page_needs_transcription(p)) {
-        warnings.push(format!("low_quality_page:{}", p.stem));
-    }
-    // Writing the reader gave up on: the reviewer must type it (it may hold the date or the
-    // accusation), so every such region is named.
-    for p in pages.iter() {
+        .collect();
+    let needs_transcription = !text_pages.is_empty() && poor.len() * 2 >= text_pages.len();
+    let mut warnings: Vec<String> = poor
+        .iter()
+        .map(|p| format!("low_quality_page:{}", p.stem))
+        .collect();
+    for p in pages {
         for r in &p.unread {
             let [x0, y0, x1, y1] = r.bbox;
             warnings.push(format!(
@@ -443,88 +430,121 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
             ));
         }
     }
+    (needs_transcription, warnings)
+}
 
+/// Per-field confidences, rounded to two places.
+fn confidences(
+    opening: u32,
+    lang_conf: f32,
+    c: &Contacts,
+    summary: &str,
+    cat: &analysis::CategoryResult,
+    corruption: &Corruption,
+) -> Confidence {
+    let round = |x: f32| (x * 100.0).round() / 100.0;
+    Confidence {
+        pages: match opening {
+            3.. => 0.95,
+            2 => 0.8,
+            _ => 0.5,
+        },
+        lang: round(lang_conf),
+        applicant: round(c.name.confidence),
+        address: round(c.addr.confidence),
+        phone: round(if c.phone.phone.is_some() {
+            c.phone.confidence
+        } else {
+            0.7
+        }),
+        date: round(c.date.confidence),
+        summary: if summary.is_empty() { 0.0 } else { 0.5 },
+        category: round(cat.confidence),
+        corruption: round(0.5 + (corruption.score - 0.5).abs()),
+    }
+}
+
+fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraft {
+    let doc = Doc::build(pages);
+    let lay = layout::layout(&doc);
+    let mut warnings = Vec::new();
+    if lay.title.is_none() {
+        warnings.push("no_title".to_string());
+    }
+    let body = body_range(&doc, &lay);
+    let (lang, lang_conf) = decide_lang(
+        &doc,
+        if body.is_empty() {
+            0..doc.toks.len()
+        } else {
+            body.clone()
+        },
+    );
+    let c = read_contacts(&doc, &lay, models);
+    warnings.extend(c.name.warning.clone());
+    if c.date.date.is_none() {
+        warnings.push("no_date".into());
+    }
+    // Thanks are looked for in the first paragraph-ish part of the body (first third, at
+    // least 40 words) and in the title ("Ыраазычылык кат", "Благодарность").
+    let thanks_end = (body.start + (body.len() / 3).max(40)).min(body.end);
+    let thanks_start = lay
+        .title
+        .and_then(|t| doc.lines.get(t))
+        .map_or(body.start, |l| l.start.min(body.start));
+    let corruption =
+        analysis::corruption(&doc, body.clone(), thanks_start..thanks_end, &lang, models);
+    // A letter of thanks keeps its subject's category (thanks to a nurse is health): the
+    // category says what a letter is about, the summary says it thanks.
+    let cat = analysis::category(&doc, body.clone(), &lang, models);
+    let (needs_transcription, reading) = reading_warnings(pages);
+    warnings.extend(reading);
     let (receipt_code, receipt_warnings) = receipt::find(pages);
     warnings.extend(receipt_warnings);
-
-    let first_reason_tok = corruption
-        .reasons
-        .iter()
-        .find(|r| r.note.is_none())
-        .and_then(|r| r.tok);
-    let place = place_of(addr.address.as_deref(), &doc, lay.header_end, &lang);
     let summary = if needs_transcription || doc.toks.is_empty() {
         String::new()
     } else {
-        summary::summarize(
-            &doc,
-            lay.body_start,
-            lay.footer_start,
-            &summary::SummaryInput {
-                lang: &lang,
-                corruption: corruption.flag,
-                thanks,
-                first_reason_tok,
-                topic_toks,
-                place,
-            },
-        )
+        let input = summary::SummaryInput {
+            lang: &lang,
+            corruption: corruption.flag,
+            thanks: opens_with_thanks(&doc, &body, models),
+            first_reason_tok: corruption
+                .reasons
+                .iter()
+                .find(|r| r.note.is_none())
+                .and_then(|r| r.tok),
+            topic_toks: cat.reasons.iter().filter_map(|r| r.tok).collect(),
+            place: place_of(c.addr.address.as_deref(), &doc, lay.header_end, &lang),
+        };
+        summary::summarize(&doc, lay.body_start, lay.footer_start, &input)
     };
     if doc.toks.is_empty() {
         warnings.push("no_text".into());
     }
-
-    let confidence = Confidence {
-        pages: if opening >= 3 {
-            0.95
-        } else if opening >= 2 {
-            0.8
-        } else {
-            0.5
-        },
-        lang: lang_conf,
-        applicant: name.confidence,
-        address: addr.confidence,
-        phone: if phone.is_some() { phone_conf } else { 0.7 },
-        date: date_conf,
-        summary: if summary.is_empty() { 0.0 } else { 0.5 },
-        category: cat.confidence,
-        corruption: ((0.5 + (corruption.score - 0.5).abs()) * 100.0).round() / 100.0,
-    };
-    let round = |x: f32| (x * 100.0).round() / 100.0;
-    let confidence = Confidence {
-        pages: round(confidence.pages),
-        lang: round(confidence.lang),
-        applicant: round(confidence.applicant),
-        address: round(confidence.address),
-        phone: round(confidence.phone),
-        date: round(confidence.date),
-        summary: confidence.summary,
-        category: round(confidence.category),
-        corruption: confidence.corruption,
-    };
+    let confidence = confidences(opening, lang_conf, &c, &summary, &cat, &corruption);
     LetterDraft {
         pages: pages.iter().map(|p| p.stem.clone()).collect(),
         lang,
         applicant: Applicant {
             // "Айгїл": letters of other Cyrillic alphabets read for Kyrgyz ones; "Жейишбек":
             // confused letters in a given name the name list settles.
-            name: name
+            name: c
+                .name
                 .name
                 .map(|n| names::repair(&applicant::fold_foreign(&n))),
-            anonymous: name.anonymous,
-            co_signers: name.co_signers,
+            anonymous: c.name.anonymous,
+            co_signers: c.name.co_signers,
         },
-        address: addr.address,
-        phone,
-        date,
+        address: c.addr.address,
+        phone: c.phone.phone,
+        date: c.date.date,
         summary,
         category: cat.key.clone(),
         corruption,
         confidence,
         needs_transcription,
         category_detail: cat,
-        spans,
+        spans: c.spans,
         warnings,
         receipt_code,
         transcriptions: BTreeMap::new(),
