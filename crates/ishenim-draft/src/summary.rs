@@ -355,29 +355,52 @@ fn topic_sentence(
     best.map(|(_, s)| s.clone())
 }
 
-/// Builds the summary from body lines `[start, end)`.
-pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput) -> String {
-    let ru = inp.lang == "ru";
-    // Body text from the tokens, so that the reason's character offset is exact.
+/// The body text of lines `[start, end)` from the tokens (so that a token's character
+/// offset is exact), the offset of the reason token, and each token's offset.
+fn body_text(
+    doc: &Doc,
+    start: usize,
+    end: usize,
+    reason_tok: Option<usize>,
+) -> (String, Option<usize>, Vec<(usize, usize)>) {
     let mut body = String::new();
     let mut reason_char = None;
     let mut tok_chars: Vec<(usize, usize)> = Vec::new();
     let first_tok = doc.lines.get(start).map_or(doc.toks.len(), |l| l.start);
-    let last_tok = if end >= doc.lines.len() {
-        doc.toks.len()
-    } else {
-        doc.lines[end].start
-    };
+    let last_tok = doc.lines.get(end).map_or(doc.toks.len(), |l| l.start);
     for i in first_tok..last_tok.max(first_tok) {
         if !body.is_empty() {
             body.push(' ');
         }
-        if inp.first_reason_tok == Some(i) {
+        if reason_tok == Some(i) {
             reason_char = Some(body.len());
         }
         tok_chars.push((i, body.len()));
         body.push_str(&doc.toks[i].text);
     }
+    (body, reason_char, tok_chars)
+}
+
+/// The sentence of `all` (in order in `body`) that holds character offset `at`.
+fn sentence_at(all: &[String], body: &str, at: usize) -> Option<String> {
+    let mut cursor = 0;
+    for s in all {
+        let Some(p) = body[cursor..].find(s.as_str()) else {
+            continue;
+        };
+        let (a, b) = (cursor + p, cursor + p + s.len());
+        cursor = b;
+        if (a..b).contains(&at) {
+            return Some(s.clone());
+        }
+    }
+    None
+}
+
+/// Builds the summary from body lines `[start, end)`.
+pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput) -> String {
+    let ru = inp.lang == "ru";
+    let (body, reason_char, tok_chars) = body_text(doc, start, end, inp.first_reason_tok);
     let all = sentences(&body);
     let keep = |s: &String| {
         let k = crate::text::key_line(s);
@@ -394,20 +417,9 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         .cloned();
     // The report: the sentence holding the strongest corruption reason, unless that is the request itself;
     // else the first sentence that is not a request.
-    let mut at_reason = None;
-    if let (Some(rc), true) = (reason_char, inp.corruption) {
-        let mut cursor = 0;
-        for s in &all {
-            if let Some(p) = body[cursor..].find(s.as_str()) {
-                let (a, b) = (cursor + p, cursor + p + s.len());
-                cursor = b;
-                if (a..b).contains(&rc) {
-                    at_reason = Some(s.clone());
-                    break;
-                }
-            }
-        }
-    }
+    let at_reason = reason_char
+        .filter(|_| inp.corruption)
+        .and_then(|rc| sentence_at(&all, &body, rc));
     let report = at_reason
         .filter(|s| keep(s) && !is_request(s, inp.lang))
         .or_else(|| {
