@@ -349,12 +349,13 @@ fn field(
     name: &str,
     want: Option<String>,
     got: Option<String>,
-) {
+) -> bool {
     let ok = want == got;
     ratio.add(ok);
     if !ok {
         mismatches.push(format!("{lid} {name}: expected {want:?} got {got:?}"));
     }
+    ok
 }
 
 /// Scores the drafts of the given truth letters.
@@ -389,114 +390,117 @@ fn score(
         }
         let t = pages[0];
         let d = drafts.iter().find(|d| d.pages.contains(&t.id));
-        let got = |f: &dyn Fn(&LetterDraft) -> Option<String>| d.and_then(f);
-        let sure = |k: &str| d.is_some_and(|d| !d.unsure_fields().contains(&k));
-        let mut confident_miss = false;
-        let phone_ok = phone_key(&t.phone) == got(&|d| phone_key(&d.phone));
-        confident_miss |= !phone_ok && sure("phone");
-        field(
-            &mut rep.phone,
-            &mut rep.mismatches,
-            lid,
-            "phone",
-            phone_key(&t.phone),
-            got(&|d| phone_key(&d.phone)),
-        );
-        let name_ok = loose(&t.name) == got(&|d| loose(&d.applicant.name));
-        let anon_ok = t.anonymous.is_none() || t.anonymous == d.map(|d| d.applicant.anonymous);
-        confident_miss |= !(name_ok && anon_ok) && sure("applicant");
-        field(
-            &mut rep.name,
-            &mut rep.mismatches,
-            lid,
-            "name",
-            loose(&t.name),
-            got(&|d| loose(&d.applicant.name)),
-        );
-        field(
-            &mut rep.anonymous,
-            &mut rep.mismatches,
-            lid,
-            "anonymous",
-            t.anonymous.map(|a| a.to_string()),
-            got(&|d| Some(d.applicant.anonymous.to_string())),
-        );
-        let date_ok = norm(&t.date) == got(&|d| norm(&d.date));
-        confident_miss |= !date_ok && sure("date");
-        field(
-            &mut rep.date,
-            &mut rep.mismatches,
-            lid,
-            "date",
-            norm(&t.date),
-            got(&|d| norm(&d.date)),
-        );
-        let got_addr = got(&|d| address_key(&d.address));
-        let want_addr = std::iter::once(address_key(&t.address))
-            .chain(t.address_alts.iter().map(|a| address_key(&Some(a.clone()))))
-            .find(|a| *a == got_addr)
-            .unwrap_or_else(|| address_key(&t.address));
-        confident_miss |= want_addr != got_addr && sure("address");
-        field(
-            &mut rep.address,
-            &mut rep.mismatches,
-            lid,
-            "address",
-            want_addr,
-            got_addr,
-        );
-        field(
-            &mut rep.lang,
-            &mut rep.mismatches,
-            lid,
-            "lang",
-            t.lang.clone(),
-            got(&|d| Some(d.lang.clone())),
-        );
-        if let Some(want) = &t.category {
-            field(
-                &mut rep.category,
-                &mut rep.mismatches,
-                lid,
-                "category",
-                Some(want.clone()),
-                got(&|d| Some(d.category.clone())),
-            );
-        }
-        if !t.summary_stems.is_empty() {
-            let summary = d.map(|d| d.summary.clone()).unwrap_or_default();
-            let ok = names_subject(&summary, &t.summary_stems);
-            rep.summary.add(ok);
-            if !ok {
-                rep.mismatches.push(format!(
-                    "{lid} summary: expected stems {:?} got {summary:?}",
-                    t.summary_stems
-                ));
-            }
-        }
-        rep.calibrated.add(!confident_miss);
-        if confident_miss {
-            rep.mismatches.push(format!(
-                "{lid} calibration: a wrong field was not marked unsure"
-            ));
-        }
-        if let Some(want) = t.corruption {
-            let flag = d.is_some_and(|d| d.corruption.flag);
-            match (want, flag) {
-                (true, true) => rep.corruption.tp += 1,
-                (false, true) => rep.corruption.fp += 1,
-                (true, false) => rep.corruption.fn_ += 1,
-                (false, false) => rep.corruption.tn += 1,
-            }
-            if want != flag {
-                let key = t.key.as_deref().unwrap_or("");
-                rep.mismatches.push(format!(
-                    "{lid} corruption ({key}): expected {want} got {flag}"
-                ));
-            }
-        }
+        score_contacts(&mut rep, lid, t, d);
+        score_subject(&mut rep, lid, t, d);
     }
     rep
+}
+
+/// Phone, name, anonymity, date, address and language of one letter, and whether a wrong
+/// one of them was marked sure (calibration).
+fn score_contacts(rep: &mut EvalReport, lid: &str, t: &TruthRow, d: Option<&LetterDraft>) {
+    let got = |f: &dyn Fn(&LetterDraft) -> Option<String>| d.and_then(f);
+    let sure = |k: &str| d.is_some_and(|d| !d.unsure_fields().contains(&k));
+    let m = &mut rep.mismatches;
+    let phone_ok = field(
+        &mut rep.phone,
+        m,
+        lid,
+        "phone",
+        phone_key(&t.phone),
+        got(&|d| phone_key(&d.phone)),
+    );
+    let name_ok = field(
+        &mut rep.name,
+        m,
+        lid,
+        "name",
+        loose(&t.name),
+        got(&|d| loose(&d.applicant.name)),
+    );
+    let anon_want = t.anonymous.map(|a| a.to_string());
+    field(
+        &mut rep.anonymous,
+        m,
+        lid,
+        "anonymous",
+        anon_want,
+        got(&|d| Some(d.applicant.anonymous.to_string())),
+    );
+    let anon_ok = t.anonymous.is_none() || t.anonymous == d.map(|d| d.applicant.anonymous);
+    let date_ok = field(
+        &mut rep.date,
+        m,
+        lid,
+        "date",
+        norm(&t.date),
+        got(&|d| norm(&d.date)),
+    );
+    let got_addr = got(&|d| address_key(&d.address));
+    let want_addr = std::iter::once(address_key(&t.address))
+        .chain(t.address_alts.iter().map(|a| address_key(&Some(a.clone()))))
+        .find(|a| *a == got_addr)
+        .unwrap_or_else(|| address_key(&t.address));
+    let addr_ok = field(&mut rep.address, m, lid, "address", want_addr, got_addr);
+    field(
+        &mut rep.lang,
+        m,
+        lid,
+        "lang",
+        t.lang.clone(),
+        got(&|d| Some(d.lang.clone())),
+    );
+    let confident_miss = !phone_ok && sure("phone")
+        || !(name_ok && anon_ok) && sure("applicant")
+        || !date_ok && sure("date")
+        || !addr_ok && sure("address");
+    rep.calibrated.add(!confident_miss);
+    if confident_miss {
+        rep.mismatches.push(format!(
+            "{lid} calibration: a wrong field was not marked unsure"
+        ));
+    }
+}
+
+/// Category, summary and the corruption flag of one letter.
+fn score_subject(rep: &mut EvalReport, lid: &str, t: &TruthRow, d: Option<&LetterDraft>) {
+    if let Some(want) = &t.category {
+        let got = d.map(|d| d.category.clone());
+        field(
+            &mut rep.category,
+            &mut rep.mismatches,
+            lid,
+            "category",
+            Some(want.clone()),
+            got,
+        );
+    }
+    if !t.summary_stems.is_empty() {
+        let summary = d.map(|d| d.summary.clone()).unwrap_or_default();
+        let ok = names_subject(&summary, &t.summary_stems);
+        rep.summary.add(ok);
+        if !ok {
+            rep.mismatches.push(format!(
+                "{lid} summary: expected stems {:?} got {summary:?}",
+                t.summary_stems
+            ));
+        }
+    }
+    if let Some(want) = t.corruption {
+        let flag = d.is_some_and(|d| d.corruption.flag);
+        match (want, flag) {
+            (true, true) => rep.corruption.tp += 1,
+            (false, true) => rep.corruption.fp += 1,
+            (true, false) => rep.corruption.fn_ += 1,
+            (false, false) => rep.corruption.tn += 1,
+        }
+        if want != flag {
+            let key = t.key.as_deref().unwrap_or("");
+            rep.mismatches.push(format!(
+                "{lid} corruption ({key}): expected {want} got {flag}"
+            ));
+        }
+    }
 }
 
 impl fmt::Display for EvalReport {
