@@ -478,7 +478,7 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         let mut from = i - 1;
         if let Some(p) = from.checked_sub(1).map(|f| &doc.toks[f]) {
             if p.text.chars().next().is_some_and(char::is_uppercase)
-                && !p.text.ends_with(',')
+                && !p.text.ends_with([',', '.', '!', '?'])
                 && !matches!(p.key.as_str(), "мен" | "биз" | "я")
                 && p.line == doc.toks[i].line
                 && !NOMINATIVE.iter().any(|(g, _)| key_word(g) == p.key)

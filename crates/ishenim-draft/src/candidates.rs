@@ -362,9 +362,30 @@ fn from_name_words(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         }
         let s = i + usize::from(doc.toks.get(i + 1).is_some_and(|n| n.key == "менин"));
         if doc.toks.get(s + 1).is_some_and(|n| name_token(&n.text)) {
-            let got = take_name(doc, s + 1, doc.toks[s + 1].line + 2, lay);
+            let mut got = take_name(doc, s + 1, doc.toks[s + 1].line + 2, lay);
+            // "Менин атым Айгүл, фамилиям Токтосунова": the surname given apart comes first.
+            if got.len() == 1 {
+                got = surname_apart(doc, i, got);
+            }
             out.extend(cand(doc, got, Source::Intro));
         }
+    }
+}
+
+/// A given name completed by a surname the writer gives apart in the same sentence
+/// ("атым Айгүл, фамилиям Токтосунова", "зовут Анна, фамилия Орлова").
+fn surname_apart(doc: &Doc, word: usize, given: Vec<usize>) -> Vec<usize> {
+    let sent = doc.toks[word].sentence;
+    let label = (word + 1..doc.toks.len())
+        .take_while(|&j| doc.toks[j].sentence == sent)
+        .find(|&j| doc.toks[j].key.starts_with("фамили"));
+    match label.map(|l| l + 1).filter(|&n| {
+        doc.toks
+            .get(n)
+            .is_some_and(|t| t.sentence == sent && name_token(&t.text))
+    }) {
+        Some(n) => std::iter::once(n).chain(given).collect(),
+        None => given,
     }
 }
 

@@ -719,3 +719,10 @@ fn addresses_whole_as_written_and_never_a_village_of_the_story() {
         None
     );
 }
+
+#[test]
+fn a_surname_given_apart_in_the_introduction() {
+    let d = draft("Айыл өкмөтүнө\nМенин атым Бермет, фамилиям Асылбекова. Ак-Жол айылында жашайм. Көпүрө бузулду.");
+    assert_eq!(d.applicant.name.as_deref(), Some("Асылбекова Бермет"));
+    assert_eq!(d.address.as_deref(), Some("Ак-Жол айылы"));
+}
