@@ -134,9 +134,11 @@ impl NameCand {
             .iter()
             .map(|&i| {
                 let w = trim_punct(&doc.toks[i].text);
-                // A one-letter initial keeps its full stop ("Ж. Сатаркулов").
-                if w.chars().count() == 1 && w.chars().all(char::is_uppercase) {
-                    return format!("{w}.");
+                // Initials keep their full stop ("Ж. Сатаркулов", "А.Б. Турганбаева").
+                if w.chars().count() == 1 && w.chars().all(char::is_uppercase)
+                    || compact_initials(w)
+                {
+                    return format!("{}.", w.trim_end_matches('.'));
                 }
                 let w = if father_link(&doc.toks[i].key) {
                     w.to_string()
@@ -234,6 +236,11 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
             break;
         }
         out.push(i);
+        // A case ending on a name word ends the name ("… Жээнбеков Адилеттен\nБиздин …").
+        let word = trim_punct(&t.text);
+        if out.len() >= 2 && crate::candidates::ky_nominative(word) != word {
+            break;
+        }
         // A patronymic at the end of a line ends the name: the next line is the address.
         let line_end = doc.toks.get(i + 1).is_none_or(|n| n.line != t.line);
         if line_end && out.len() >= 2 && patronymic(&t.key) && !father_link(&t.key) {

@@ -62,6 +62,7 @@ const ROLES: &[&str] = &[
     "бухгалтер",
     "кассир",
     "торага",
+    "торайым",
     "мугалим",
     "директор",
     "завуч",
@@ -109,6 +110,8 @@ const ROLES: &[&str] = &[
     "комендант",
     "сторож",
     "кароолчу",
+    "повар",
+    "ашпозчу",
 ];
 /// Words right after a name that make it someone addressed or spoken of ("Асанов мырза").
 const HONORIFICS: &[&str] = &[
@@ -164,6 +167,7 @@ const REPRESENTATIVE: &[&str] = &[
     "жооптуу",
     "уполномоченный",
     "уполномоченная",
+    "поручению",
     "ыйгарым",
     "жителей",
 ];
@@ -242,7 +246,12 @@ fn cand(doc: &Doc, toks: Vec<usize>, source: Source) -> Option<NameCand> {
     } else {
         official(doc, &toks, signed)
     };
-    (ok && !official && !toks.iter().all(|&t| initial(&doc.toks[t].text)))
+    // "В ФАПе …", "С начала года …": a capital preposition without a stop is no initial.
+    let preposition = toks.first().is_some_and(|&f| {
+        let w = &doc.toks[f].text;
+        w.chars().count() == 1 && "ВСКУОАИЯ".contains(w.as_str())
+    });
+    (ok && !official && !preposition && !toks.iter().all(|&t| initial(&doc.toks[t].text)))
         .then_some(NameCand { toks, source })
 }
 
@@ -340,6 +349,14 @@ fn from_markers(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             .is_some_and(|n| PLACE_BEFORE.contains(&n.key.as_str()))
         {
             s += 2;
+        }
+        // "… тургуну, үч баланын атасы Жээнбеков Адилеттен": the writer's own description.
+        if t.text.ends_with(',') {
+            let line_end = doc.lines[t.line].end;
+            let lower = |j: usize| !name_token(&doc.toks[j].text) && j < line_end;
+            while s < i + 5 && s < doc.toks.len() && lower(s) {
+                s += 1;
+            }
         }
         if s < doc.toks.len() && name_token(&doc.toks[s].text) {
             let got = take_name(doc, s, doc.toks[s].line + 2, lay);
@@ -448,8 +465,12 @@ fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
                 .iter()
                 .any(|&t| PLACE_AFTER.contains(&doc.toks[t].key.as_str()));
         if !place {
-            out.extend(cand(doc, got, Source::Intro));
-            return;
+            // "Мен, Үч-Эмчек орто мектебинин мугалими Кенжебаева Асель": a lone place word
+            // before the writer's office is no name; look on.
+            if let Some(c) = cand(doc, got, Source::Intro) {
+                out.push(c);
+                return;
+            }
         }
         i = after + 1;
     }
@@ -515,17 +536,20 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
 /// when words of a sentence come first.
 pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
     let toks = doc.line_toks(li);
-    // A capacity label ("Ата-энеси:") is not the name.
-    let p = toks
-        .iter()
-        .position(|t| (name_token(&t.text) || initial(&t.text)) && !t.text.ends_with(':'))?;
+    // A capacity label ("Ата-энеси:", "Көчө комитети:") is not the name.
+    let colon = toks.iter().take(3).position(|t| t.text.ends_with(':'));
+    let p = colon.map_or(0, |c| c + 1)
+        + toks[colon.map_or(0, |c| c + 1)..]
+            .iter()
+            .position(|t| (name_token(&t.text) || initial(&t.text)) && !t.text.ends_with(':'))?;
     if p == 0 {
         return Some(0);
     }
     let prefix: Vec<&str> = toks[..p].iter().map(|t| t.text.as_str()).collect();
     let prefix = prefix.join(" ");
     let plain = !prefix.chars().any(char::is_alphabetic);
-    let office = p <= 5 && toks.get(p - 1).is_some_and(|t| is_role(&t.key));
+    // "повар школьной столовой Исмаилова Гульшат": the signer's own office before the name.
+    let office = p <= 5 && toks[..p].iter().any(|t| is_role(&t.key));
     // "Ата-энеси: Чыныбаев Бакыт Эсенович": a short label of the signer's capacity.
     let labelled = prefix.ends_with(':') && p <= 3;
     let dated = crate::contacts::find_dates(&prefix)
@@ -601,7 +625,18 @@ fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         };
         if let Some(s) = name_start(doc, li, r + 1) {
             let got = take_name(doc, s, doc.toks[s].line + 1, lay);
-            if (2..=4).contains(&got.len()) {
+            // The name stands alone (line end, a comma): in a sentence that goes on after it
+            // ("Курулуш боюнча жооптуу Мамырбаев Канат түн ичинде …") it is someone in the story.
+            let closed = got.last().is_some_and(|&l| {
+                doc.toks.get(l + 1).is_none_or(|n| {
+                    let word = n.text.chars().next().is_some_and(char::is_lowercase);
+                    doc.toks[l].text.ends_with([',', ';', ':', '.'])
+                        || n.line != doc.toks[l].line
+                        || !word
+                        || starts_with_label(&n.key, crate::layout::PHONE_LABELS)
+                })
+            });
+            if (2..=4).contains(&got.len()) && closed {
                 out.push(NameCand {
                     toks: got,
                     source: Source::Representative,
@@ -915,7 +950,7 @@ fn ru_nominative(words: &[String]) -> Vec<String> {
 /// Kyrgyz ablative on the last word of a sender line ("… Саматовичтен", "… Нурлановнадан",
 /// "… уулунан"): the nominative, when what is left is a patronymic, a surname or a listed
 /// given name.
-fn ky_nominative(word: &str) -> String {
+pub(crate) fn ky_nominative(word: &str) -> String {
     if let Some(initials) = crate::applicant::initials_with_case(word) {
         return initials.to_string();
     }
@@ -927,8 +962,10 @@ fn ky_nominative(word: &str) -> String {
             }
         }
     }
+    // Ablative ("from …") and genitive ("… тургуну Нурбектин арызы") endings.
     for suf in [
-        "нан", "нен", "дан", "ден", "тан", "тен", "дон", "дөн", "тон", "төн",
+        "нан", "нен", "дан", "ден", "тан", "тен", "дон", "дөн", "тон", "төн", "нын", "нин", "нун",
+        "нүн", "дын", "дин", "дун", "дүн", "тын", "тин", "тун", "түн",
     ] {
         if let Some(stem) = word.strip_suffix(suf) {
             let k = key_word(stem);
@@ -954,10 +991,11 @@ pub(crate) fn nominative(doc: &Doc, c: &NameCand, text: &str) -> String {
     let genitive = c.toks.first().is_some_and(|&f| {
         let line_start = doc.lines[doc.toks[f].line].start;
         // …but not across a label's colon ("От имени жителей: Маматкулова Дилноза").
+        // "от: Шевченко Оксаны Игоревны": the colon of "от:" itself keeps the genitive.
         let after_colon = (line_start..f)
             .rev()
             .find(|&b| doc.toks[b].text.ends_with(':'))
-            .map_or(line_start, |b| b + 1);
+            .map_or(line_start, |b| b + usize::from(doc.toks[b].key != "от"));
         (f.saturating_sub(4).max(after_colon)..f).any(|b| {
             matches!(
                 doc.toks[b].key.as_str(),

@@ -611,7 +611,7 @@ fn compact_initials_and_glued_endings() {
     let d = draft(
         "Главе айыл окмоту\nСпециалист груб с посетителями. Прошу провести беседу.\nСеменов П.И., с. Ортоку, т. 5-21-34",
     );
-    assert_eq!(d.applicant.name.as_deref(), Some("Семенов П.И"));
+    assert_eq!(d.applicant.name.as_deref(), Some("Семенов П.И."));
     let d = draft(
         "Айыл өкмөтүнүн башчысы Асанов Т.ге\n\nСаламатсызбы. Мен Ак-Суу айылынан Токтосунова Айпериймин.\nЖолду оңдоп бериңиздер.",
     );
@@ -725,4 +725,28 @@ fn a_surname_given_apart_in_the_introduction() {
     let d = draft("Айыл өкмөтүнө\nМенин атым Бермет, фамилиям Асылбекова. Ак-Жол айылында жашайм. Көпүрө бузулду.");
     assert_eq!(d.applicant.name.as_deref(), Some("Асылбекова Бермет"));
     assert_eq!(d.address.as_deref(), Some("Ак-Жол айылы"));
+}
+
+#[test]
+fn names_the_story_does_not_give_and_labels_it_does() {
+    let name = |t: &str| draft(t).applicant.name;
+    // Someone "responsible" in the story is not the letter's representative.
+    assert_eq!(
+        name("Айыл өкмөтүнө\nКурулуш боюнча жооптуу Осмонов Бакыт түн ичинде цементти үйүнө ташыды.\nУрматтоо менен,\nТокоев Эрлан, Ак-Суу айылы").as_deref(),
+        Some("Токоев Эрлан")
+    );
+    // A capacity label before the name, a case ending ends the name, "Ф.А.А.:".
+    assert_eq!(
+        name("Айыл өкмөтүнө\nАРЫЗ\nКөчөдө жарык жок.\nКөчө комитети: Бекова Жылдыз Асановна\nАк-Суу айылы, Манас көчөсү, 3").as_deref(),
+        Some("Бекова Жылдыз Асановна")
+    );
+    assert_eq!(
+        name("Айыл өкмөтүнө\nКара-Суу айылынын тургуну, пенсионер Осмонов Бакыттан\nБиздин көчөдө суу жок.").as_deref(),
+        Some("Осмонов Бакыт")
+    );
+    assert_eq!(
+        name("Айыл өкмөтүнө\nФ.А.А.: Асанова Гүлзат Бакытовна\nАРЫЗ\nЖер тилкеси керек.")
+            .as_deref(),
+        Some("Асанова Гүлзат Бакытовна")
+    );
 }
