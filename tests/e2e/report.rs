@@ -76,7 +76,7 @@ fn register(data: &Path) -> Store {
         .iter()
         .map(|p| NewDraft {
             page_ids: vec![*p],
-            data: serde_json::json!({}),
+            data: ishenim_store::LetterDraft::default(),
         })
         .collect();
     let saved = s.save_drafts(DraftScope::File(f), &drafts).expect("drafts");

@@ -81,8 +81,9 @@ pub struct Applicant {
     pub co_signers: Vec<String>,
 }
 
-/// Per-field confidence, 0–1.
+/// Per-field confidence, 0–1 (a key a stored draft lacks reads as 0).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Confidence {
     /// Page grouping of this letter.
     pub pages: f32,

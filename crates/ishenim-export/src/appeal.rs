@@ -12,7 +12,7 @@
 use crate::{human, ExportError, COLUMNS};
 use ishenim_intake::Limits;
 use ishenim_pdf::{Cover, Document, ImagePage, Info, TextLayer, TextWord};
-use ishenim_store::{EntryView, PageId, Serial, Store};
+use ishenim_store::{EntryView, LetterDraft, PageId, Serial, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -74,40 +74,6 @@ pub fn load_font() -> Result<Vec<u8>, ExportError> {
         })
 }
 
-/// What the draft knows that the PDF needs: field boxes, typed pages, the receipt code.
-#[derive(Debug, Default, Deserialize)]
-struct DraftFacts {
-    #[serde(default)]
-    spans: BTreeMap<String, Vec<SpanBox>>,
-    #[serde(default)]
-    transcriptions: BTreeMap<String, String>,
-    #[serde(default)]
-    receipt_code: Option<ReceiptField>,
-}
-
-#[derive(Debug, Deserialize)]
-struct SpanBox {
-    page: String,
-    bbox: Option<[u32; 4]>,
-}
-
-/// The receipt code as the draft may hold it (issue 17): a string or an object with the
-/// code and where it was read. Anything else is ignored.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum ReceiptField {
-    Text(String),
-    Read {
-        #[serde(alias = "value", alias = "text")]
-        code: Option<String>,
-        #[serde(default)]
-        bbox: Option<[u32; 4]>,
-        #[serde(default)]
-        page: Option<String>,
-    },
-    Other(serde::de::IgnoredAny),
-}
-
 /// The fields whose boxes are blacked out.
 const SENSITIVE_FIELDS: [&str; 4] = ["applicant", "address", "phone", "receipt_code"];
 
@@ -120,7 +86,8 @@ struct LetterPage {
 
 struct Letter {
     entry: EntryView,
-    facts: DraftFacts,
+    /// What the draft knows that the PDF needs: field boxes, typed pages, the receipt code.
+    facts: LetterDraft,
     pages: Vec<LetterPage>,
     receipt: Option<String>,
 }
@@ -128,7 +95,7 @@ struct Letter {
 fn load(store: &Store, serial: Serial) -> Result<Letter, ExportError> {
     let entry = store.entry_current_view(serial)?;
     let draft = store.get_draft(entry.draft_id)?;
-    let facts: DraftFacts = serde_json::from_value(draft.data).unwrap_or_default();
+    let facts = draft.data;
     let mut pages = Vec::with_capacity(entry.page_ids.len());
     for &id in &entry.page_ids {
         let record = store.page_record(id)?;
@@ -139,12 +106,11 @@ fn load(store: &Store, serial: Serial) -> Result<Letter, ExportError> {
             .cloned();
         pages.push(LetterPage { id, record, typed });
     }
-    let receipt = match &facts.receipt_code {
-        Some(ReceiptField::Text(t)) => Some(t.clone()),
-        Some(ReceiptField::Read { code, .. }) => code.clone(),
-        _ => None,
-    }
-    .filter(|c| !c.trim().is_empty());
+    let receipt = facts
+        .receipt_code
+        .as_ref()
+        .map(|r| r.code.clone())
+        .filter(|c| !c.trim().is_empty());
     Ok(Letter {
         entry,
         facts,
@@ -218,14 +184,9 @@ fn auto_boxes(l: &Letter, p: &LetterPage, terms: &Terms) -> PageBoxes {
             }
         }
     }
-    if let Some(ReceiptField::Read {
-        bbox: Some(b),
-        page,
-        ..
-    }) = &l.facts.receipt_code
-    {
-        if page.as_deref().is_none_or(|s| s == p.record.stem) {
-            boxes.push(pad(*b, 6));
+    if let Some(r) = &l.facts.receipt_code {
+        if r.page == p.record.stem {
+            boxes.push(pad(r.bbox, 6));
         }
     }
     for word in &p.record.words {
@@ -616,23 +577,5 @@ mod tests {
         assert!(overlaps(&word, &[0, 0, 125, 150]), "a quarter");
         assert!(!overlaps(&word, &[0, 0, 120, 150]), "a fifth");
         assert!(!overlaps(&word, &[300, 100, 400, 140]), "apart");
-    }
-
-    #[test]
-    fn receipt_code_is_read_in_either_shape() {
-        let a: DraftFacts =
-            serde_json::from_value(serde_json::json!({"receipt_code": "K7QX-3MPA-9"})).expect("a");
-        assert!(matches!(a.receipt_code, Some(ReceiptField::Text(_))));
-        let b: DraftFacts = serde_json::from_value(serde_json::json!({
-            "receipt_code": {"code": "K7QX-3MPA-9", "confidence": 0.9, "bbox": [1,2,3,4], "page": "p1"}
-        }))
-        .expect("b");
-        assert!(matches!(
-            b.receipt_code,
-            Some(ReceiptField::Read { bbox: Some(_), .. })
-        ));
-        let c: DraftFacts =
-            serde_json::from_value(serde_json::json!({"receipt_code": 5})).expect("c");
-        assert!(matches!(c.receipt_code, Some(ReceiptField::Other(_))));
     }
 }

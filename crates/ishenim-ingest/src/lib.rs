@@ -350,9 +350,10 @@ pub fn draft_scanned(
     let mut cursor = 0usize;
     for d in &drafts {
         let page_ids = match_pages(&d.pages, &records, &ids, &mut cursor)?;
-        let data = serde_json::to_value(d)
-            .map_err(|e| IngestError::Internal(format!("draft to JSON: {e}")))?;
-        new.push(NewDraft { page_ids, data });
+        new.push(NewDraft {
+            page_ids,
+            data: d.clone(),
+        });
     }
     let outcomes = store
         .save_drafts(DraftScope::Opening(opening), &new)

@@ -267,7 +267,10 @@ fn build_register(store: &Store, entries: usize, rng: &mut Rng) -> (usize, Durat
             .iter()
             .map(|p| NewDraft {
                 page_ids: vec![*p],
-                data: serde_json::json!({"category": "other"}),
+                data: ishenim_store::LetterDraft {
+                    category: "other".into(),
+                    ..Default::default()
+                },
             })
             .collect();
         let saved = store

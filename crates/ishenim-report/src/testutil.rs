@@ -172,7 +172,7 @@ impl Fixture {
             .iter()
             .map(|p| NewDraft {
                 page_ids: vec![*p],
-                data: serde_json::json!({}),
+                data: ishenim_store::LetterDraft::default(),
             })
             .collect();
         let saved = store

@@ -3,7 +3,10 @@
 
 use chrono::NaiveDateTime;
 use ishenim_page::PageRecord;
-use ishenim_store::{ApprovedFields, DraftId, DraftScope, NewDraft, NewOpening, Serial, Store};
+use ishenim_store::{
+    Applicant, ApprovedFields, Corruption, DraftId, DraftScope, LetterDraft, NewDraft, NewOpening,
+    Serial, Store,
+};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A letter as a reviewer would approve it.
@@ -79,14 +82,22 @@ pub fn add_drafts(
             let x = &l.fields;
             NewDraft {
                 page_ids,
-                data: serde_json::json!({
-                    "applicant": {"name": x.applicant_name, "anonymous": x.anonymous},
-                    "address": x.address,
-                    "phone": x.phone,
-                    "summary": x.brief,
-                    "category": x.category,
-                    "corruption": {"flag": x.corruption},
-                }),
+                data: LetterDraft {
+                    applicant: Applicant {
+                        name: x.applicant_name.clone(),
+                        anonymous: x.anonymous,
+                        co_signers: Vec::new(),
+                    },
+                    address: x.address.clone(),
+                    phone: x.phone.clone(),
+                    summary: x.brief.clone(),
+                    category: x.category.clone(),
+                    corruption: Corruption {
+                        flag: x.corruption,
+                        ..Corruption::default()
+                    },
+                    ..LetterDraft::default()
+                },
             }
         })
         .collect();

@@ -69,7 +69,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|p| NewDraft {
             page_ids: vec![*p],
-            data: serde_json::json!({"summary": "x"}),
+            data: ishenim_store::LetterDraft {
+                summary: "x".into(),
+                ..Default::default()
+            },
         })
         .collect();
     let ids: Vec<_> = s
@@ -118,7 +121,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         DraftScope::File(f2),
         &[NewDraft {
             page_ids: p2,
-            data: serde_json::json!({}),
+            data: ishenim_store::LetterDraft::default(),
         }],
     )?;
     println!(

@@ -7,20 +7,20 @@ use crate::{
     fmt_ts, now, parse_ts, required, DraftId, FileId, OpeningId, PageId, Result, Store, StoreError,
 };
 use chrono::NaiveDateTime;
+use ishenim_draft::LetterDraft;
 use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::HashSet;
 
-/// A draft to save: the letter's pages in order and the draft crate's JSON (opaque here).
+/// A draft to save: the letter's pages in order and the draft crate's proposal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewDraft {
     /// Pages of the letter in reading order (at least one).
     pub page_ids: Vec<PageId>,
-    /// The draft crate's output (`LetterDraft` as JSON). The store reads
-    /// `applicant.name`, `applicant.anonymous`, `address`, `phone`, `summary`, `category` and
-    /// `corruption.flag` from it when present and keeps the rest as is.
-    pub data: Value,
+    /// The draft crate's output, kept as JSON. The store copies the applicant's name and
+    /// anonymity, address, phone, summary, category and corruption flag into columns of
+    /// their own (for lists and approval) and keeps the rest as is.
+    pub data: LetterDraft,
 }
 
 /// Which files a [`Store::save_drafts`] call covers (they are marked `drafted`).
@@ -111,8 +111,8 @@ pub struct Draft {
     pub opening_id: OpeningId,
     /// Pages in reading order.
     pub page_ids: Vec<PageId>,
-    /// The draft crate's JSON.
-    pub data: Value,
+    /// The draft as proposed (and re-drafted, with the reviewer's typed pages).
+    pub data: LetterDraft,
     /// Applicant name read from `data`.
     pub applicant_name: Option<String>,
     /// Anonymous flag read from `data`.
@@ -137,7 +137,7 @@ pub struct Draft {
     pub serial: Option<Serial>,
 }
 
-/// Columns the store extracts from a draft's JSON.
+/// Columns the store copies out of a draft (empty text is no value).
 pub(crate) struct Extracted {
     pub applicant_name: Option<String>,
     pub anonymous: bool,
@@ -148,36 +148,21 @@ pub(crate) struct Extracted {
     pub corruption: bool,
 }
 
-fn text_at(v: &Value, path: &[&str]) -> Option<String> {
-    let mut cur = v;
-    for p in path {
-        cur = cur.get(p)?;
-    }
-    cur.as_str()
-        .map(str::trim)
+fn some_text(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
 }
 
-fn bool_at(v: &Value, path: &[&str]) -> Option<bool> {
-    let mut cur = v;
-    for p in path {
-        cur = cur.get(p)?;
-    }
-    cur.as_bool()
-}
-
-pub(crate) fn extract(v: &Value) -> Extracted {
+pub(crate) fn extract(d: &LetterDraft) -> Extracted {
     Extracted {
-        applicant_name: text_at(v, &["applicant", "name"]),
-        anonymous: bool_at(v, &["applicant", "anonymous"]).unwrap_or(false),
-        address: text_at(v, &["address"]),
-        phone: text_at(v, &["phone"]),
-        summary: text_at(v, &["summary"]),
-        category: text_at(v, &["category"]),
-        corruption: bool_at(v, &["corruption", "flag"])
-            .or_else(|| bool_at(v, &["corruption"]))
-            .unwrap_or(false),
+        applicant_name: some_text(d.applicant.name.as_deref()),
+        anonymous: d.applicant.anonymous,
+        address: some_text(d.address.as_deref()),
+        phone: some_text(d.phone.as_deref()),
+        summary: some_text(Some(&d.summary)),
+        category: some_text(Some(&d.category)),
+        corruption: d.corruption.flag,
     }
 }
 
@@ -203,7 +188,7 @@ fn draft_row(r: &Row<'_>) -> rusqlite::Result<RawDraft> {
             id: DraftId(r.get(0)?),
             opening_id: OpeningId(r.get(1)?),
             page_ids: Vec::new(),
-            data: Value::Null,
+            data: LetterDraft::default(),
             applicant_name: r.get(3)?,
             anonymous: r.get(4)?,
             phone: r.get(5)?,
@@ -235,7 +220,7 @@ pub(crate) fn draft_pages(tx: &rusqlite::Connection, id: DraftId) -> Result<Vec<
 
 fn finish(c: &rusqlite::Connection, raw: RawDraft) -> Result<Draft> {
     let mut d = raw.d;
-    d.data = serde_json::from_str(&raw.data)?;
+    d.data = LetterDraft::from_stored_json(&raw.data)?;
     d.status = DraftStatus::parse(&raw.status)?;
     d.created_at = parse_ts(&raw.created)?;
     d.decided_at = raw.decided.as_deref().map(parse_ts).transpose()?;
@@ -256,7 +241,7 @@ fn insert_draft(
     tx: &Transaction<'_>,
     opening: OpeningId,
     pages: &[PageId],
-    data: &Value,
+    data: &LetterDraft,
 ) -> Result<DraftId> {
     let x = extract(data);
     tx.execute(
@@ -476,7 +461,7 @@ impl Store {
 
     /// Replace the JSON of a pending draft (e.g. after re-running the draft crate on a
     /// regrouped page set). The extracted columns follow.
-    pub fn set_draft_data(&self, id: DraftId, data: &Value) -> Result<()> {
+    pub fn set_draft_data(&self, id: DraftId, data: &LetterDraft) -> Result<()> {
         let mut c = self.conn()?;
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (_, status) = pending_status(&tx, id)?;
@@ -504,7 +489,7 @@ impl Store {
     /// Regroup: move `pages` (each in a pending draft of one opening) to the end of
     /// `target` (a pending draft of the same opening), or to a new draft when `target` is
     /// `None`. Drafts left without pages become `superseded`. Returns the target draft.
-    /// A new draft gets `{"regrouped_from": [ids]}` as data: re-draft it with
+    /// A new draft holds only where its pages came from (`regrouped_from`): re-draft it with
     /// [`Store::set_draft_data`].
     pub fn move_pages(
         &self,
@@ -563,8 +548,10 @@ impl Store {
                 t
             }
             None => {
-                let from: Vec<i64> = sources.iter().map(|d| d.0).collect();
-                let data = serde_json::json!({ "regrouped_from": from });
+                let data = LetterDraft {
+                    regrouped_from: sources.iter().map(|d| d.0).collect(),
+                    ..LetterDraft::default()
+                };
                 let x = extract(&data);
                 tx.execute(
                     "INSERT INTO drafts (opening_id, data, anonymous, corruption, status, created_at)
@@ -654,8 +641,10 @@ mod tests {
     fn save_is_idempotent_and_marks_drafted() {
         let (_d, s) = store();
         let (_o, f, p) = setup(&s, 4);
-        let data = json!({"applicant": {"name": "Асанов Бакыт", "anonymous": false},
-            "phone": "+996700123456", "category": "land", "corruption": {"flag": true}});
+        let data = LetterDraft::from_stored(
+            json!({"applicant": {"name": "Асанов Бакыт", "anonymous": false},
+            "phone": "+996700123456", "category": "land", "corruption": {"flag": true}}),
+        );
         let drafts = vec![
             NewDraft {
                 page_ids: vec![p[0], p[1]],
@@ -663,7 +652,7 @@ mod tests {
             },
             NewDraft {
                 page_ids: vec![p[2], p[3]],
-                data: json!({}),
+                data: LetterDraft::default(),
             },
         ];
         let first = s.save_drafts(DraftScope::File(f), &drafts).unwrap();
@@ -685,7 +674,7 @@ mod tests {
         assert_eq!(s.get_file(f).unwrap().status, crate::FileStatus::Drafted);
         let dup = vec![NewDraft {
             page_ids: vec![p[0], p[0]],
-            data: json!({}),
+            data: LetterDraft::default(),
         }];
         assert!(matches!(
             s.save_drafts(DraftScope::File(f), &dup),
@@ -702,7 +691,7 @@ mod tests {
                 DraftScope::Opening(o),
                 &[NewDraft {
                     page_ids: p.clone(),
-                    data: json!({}),
+                    data: LetterDraft::default(),
                 }],
             )
             .unwrap();

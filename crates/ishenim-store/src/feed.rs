@@ -83,25 +83,24 @@ impl Store {
     pub fn letter_page_texts(&self, draft: DraftId, pages: &[PageId]) -> Result<Vec<String>> {
         let mut texts = self.page_texts(pages)?;
         let c = self.conn()?;
-        let typed: Option<String> = c
-            .query_row(
-                "SELECT json_extract(data, '$.transcriptions') FROM drafts WHERE id = ?1",
-                [draft.0],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        let Some(typed) = typed else {
+        let data: Option<String> = c
+            .query_row("SELECT data FROM drafts WHERE id = ?1", [draft.0], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(data) = data else {
             return Ok(texts);
         };
-        let typed: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&typed).unwrap_or_default();
+        let typed = ishenim_draft::LetterDraft::from_stored_json(&data)?.transcriptions;
+        if typed.is_empty() {
+            return Ok(texts);
+        }
         let mut st = c.prepare_cached("SELECT stem FROM pages WHERE id = ?1")?;
         for (i, p) in pages.iter().enumerate() {
             let stem: Option<String> = st.query_row([p.0], |r| r.get(0)).optional()?;
-            if let Some(t) = stem.and_then(|s| typed.get(&s)).and_then(|v| v.as_str()) {
+            if let Some(t) = stem.and_then(|s| typed.get(&s)) {
                 if !t.trim().is_empty() {
-                    texts[i] = t.to_string();
+                    texts[i] = t.clone();
                 }
             }
         }
@@ -167,7 +166,8 @@ mod tests {
         let before = s.letter_page_texts(d, &draft.page_ids).unwrap();
         assert_eq!(before, s.page_texts(&draft.page_ids).unwrap());
         let mut data = draft.data.clone();
-        data["transcriptions"] = serde_json::json!({ stem: "колго терилген текст" });
+        data.transcriptions
+            .insert(stem, "колго терилген текст".to_string());
         s.set_draft_data(d, &data).unwrap();
         let after = s.letter_page_texts(d, &draft.page_ids).unwrap();
         assert_eq!(after[0], "колго терилген текст");

@@ -1410,7 +1410,7 @@ pub(crate) mod tests {
             .iter()
             .map(|p| NewDraft {
                 page_ids: vec![*p],
-                data: json!({"applicant": {"name": "Асанов", "anonymous": false}, "summary": "Суроо", "category": "roads"}),
+                data: ishenim_draft::LetterDraft::from_stored(json!({"applicant": {"name": "Асанов", "anonymous": false}, "summary": "Суроо", "category": "roads"})),
             })
             .collect();
         s.save_drafts(DraftScope::File(f), &nd)

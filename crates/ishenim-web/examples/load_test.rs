@@ -207,7 +207,7 @@ fn build_store(dir: &Path, o: &Opts) -> Vec<i64> {
     );
     let variants = VILLAGES.len() * NAMES.len() * TOPICS.len();
     let models = Models::embedded();
-    let mut cache: HashMap<usize, serde_json::Value> = HashMap::new();
+    let mut cache: HashMap<usize, ishenim_store::LetterDraft> = HashMap::new();
     let drafts: Vec<NewDraft> = page_ids
         .iter()
         .enumerate()
@@ -215,11 +215,9 @@ fn build_store(dir: &Path, o: &Opts) -> Vec<i64> {
             let v = i % variants;
             let mut data = cache
                 .entry(v)
-                .or_insert_with(|| {
-                    serde_json::to_value(&draft_letters(&records[i..=i], &models)[0]).expect("json")
-                })
+                .or_insert_with(|| draft_letters(&records[i..=i], &models)[0].clone())
                 .clone();
-            data["pages"] = serde_json::json!([format!("p{i}")]);
+            data.pages = vec![format!("p{i}")];
             NewDraft {
                 page_ids: vec![*p],
                 data,

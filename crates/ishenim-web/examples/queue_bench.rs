@@ -88,13 +88,13 @@ async fn main() {
         .collect();
     let page_ids = store.save_pages(file, &records).expect("pages");
     let models = Models::embedded();
-    let template = serde_json::to_value(&draft_letters(&records[..1], &models)[0]).expect("json");
+    let template = draft_letters(&records[..1], &models)[0].clone();
     let drafts: Vec<NewDraft> = page_ids
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let mut data = template.clone();
-            data["pages"] = serde_json::json!([format!("p{i}")]);
+            data.pages = vec![format!("p{i}")];
             NewDraft {
                 page_ids: vec![*p],
                 data,

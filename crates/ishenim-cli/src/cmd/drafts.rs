@@ -172,34 +172,6 @@ fn approve(
     Ok(ExitCode::from(if failed > 0 { 1 } else { 0 }))
 }
 
-/// The draft's receipt code (typed view of its one key).
-fn receipt_code(d: &Draft) -> Option<ishenim_draft::ReceiptCode> {
-    #[derive(serde::Deserialize)]
-    struct Coded {
-        #[serde(default)]
-        receipt_code: Option<ishenim_draft::ReceiptCode>,
-    }
-    serde_json::from_value::<Coded>(d.data.clone())
-        .ok()?
-        .receipt_code
-}
-
-fn stems(d: &Draft) -> Vec<String> {
-    d.data
-        .get("pages")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn data_str<'a>(d: &'a Draft, key: &str) -> &'a str {
-    d.data.get(key).and_then(Value::as_str).unwrap_or_default()
-}
-
 /// The object `drafts list --json` prints per draft.
 fn list_json(d: &Draft) -> Value {
     json!({
@@ -207,15 +179,15 @@ fn list_json(d: &Draft) -> Value {
         "opening_id": d.opening_id,
         "status": d.status,
         "page_ids": d.page_ids,
-        "pages": stems(d),
+        "pages": d.data.pages,
         "applicant": {"name": d.applicant_name, "anonymous": d.anonymous},
-        "address": d.data.get("address").cloned().unwrap_or(Value::Null),
+        "address": d.data.address,
         "phone": d.phone,
-        "date": d.data.get("date").cloned().unwrap_or(Value::Null),
-        "summary": data_str(d, "summary"),
+        "date": d.data.date,
+        "summary": d.data.summary,
         "category": d.category,
         "corruption": d.corruption,
-        "needs_transcription": d.data.get("needs_transcription").and_then(Value::as_bool).unwrap_or(false),
+        "needs_transcription": d.data.needs_transcription,
         "serial": d.serial,
         "reason": d.reason,
     })
@@ -249,12 +221,12 @@ fn print_list(out: &mut impl Write, list: &[Draft]) -> anyhow::Result<()> {
             d.id.0,
             d.opening_id.0,
             d.status.as_str(),
-            cell(&stems(d).join(","), 18),
+            cell(&d.data.pages.join(","), 18),
             pad(&cell(&applicant(d), 28), 28),
             d.phone.as_deref().unwrap_or("—"),
             d.category.as_deref().unwrap_or("—"),
             if d.corruption { "YES" } else { "" },
-            cell(data_str(d, "summary"), 60)
+            cell(&d.data.summary, 60)
         )?;
     }
     writeln!(out, "{} drafts", list.len())?;
@@ -270,27 +242,33 @@ fn print_draft(out: &mut impl Write, d: &Draft) -> anyhow::Result<()> {
         d.status.as_str(),
         d.serial.map(|s| format!(" as {s}")).unwrap_or_default()
     )?;
-    let conf = |k: &str| {
-        d.data
-            .pointer(&format!("/confidence/{k}"))
-            .and_then(Value::as_f64)
-            .map(|c| format!(" ({c:.2})"))
-            .unwrap_or_default()
-    };
-    let opt = |k: &str| {
-        d.data
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("—")
-            .to_string()
-    };
-    writeln!(out, "pages:      {}", stems(d).join(", "))?;
-    writeln!(out, "lang:       {}{}", opt("lang"), conf("lang"))?;
-    writeln!(out, "applicant:  {}{}", applicant(d), conf("applicant"))?;
-    writeln!(out, "address:    {}{}", opt("address"), conf("address"))?;
-    writeln!(out, "phone:      {}{}", opt("phone"), conf("phone"))?;
-    writeln!(out, "date:       {}{}", opt("date"), conf("date"))?;
-    if let Some(rc) = receipt_code(d) {
+    let data = &d.data;
+    let c = &data.confidence;
+    let conf = |v: f32| format!(" ({v:.2})");
+    let opt = |v: Option<&str>| v.unwrap_or("—").to_string();
+    let lang = Some(data.lang.as_str()).filter(|l| !l.is_empty());
+    writeln!(out, "pages:      {}", data.pages.join(", "))?;
+    writeln!(out, "lang:       {}{}", opt(lang), conf(c.lang))?;
+    writeln!(out, "applicant:  {}{}", applicant(d), conf(c.applicant))?;
+    writeln!(
+        out,
+        "address:    {}{}",
+        opt(data.address.as_deref()),
+        conf(c.address)
+    )?;
+    writeln!(
+        out,
+        "phone:      {}{}",
+        opt(data.phone.as_deref()),
+        conf(c.phone)
+    )?;
+    writeln!(
+        out,
+        "date:       {}{}",
+        opt(data.date.as_deref()),
+        conf(c.date)
+    )?;
+    if let Some(rc) = &data.receipt_code {
         writeln!(
             out,
             "receipt:    {} ({:.2}, {} on {})",
@@ -301,45 +279,30 @@ fn print_draft(out: &mut impl Write, d: &Draft) -> anyhow::Result<()> {
         out,
         "category:   {}{}",
         d.category.as_deref().unwrap_or("—"),
-        conf("category")
+        conf(c.category)
     )?;
-    let score = d
-        .data
-        .pointer("/corruption/score")
-        .and_then(Value::as_f64)
-        .unwrap_or(0.0);
     writeln!(
         out,
-        "corruption: {} (score {score:.2}){}",
+        "corruption: {} (score {:.2}){}",
         if d.corruption { "YES" } else { "no" },
-        conf("corruption")
+        data.corruption.score,
+        conf(c.corruption)
     )?;
-    if let Some(rs) = d
-        .data
-        .pointer("/corruption/reasons")
-        .and_then(Value::as_array)
-    {
-        for r in rs {
-            writeln!(
-                out,
-                "  «{}» page {} box {}{}",
-                r.get("phrase").and_then(Value::as_str).unwrap_or_default(),
-                r.get("page").and_then(Value::as_str).unwrap_or_default(),
-                r.get("bbox").map(|b| b.to_string()).unwrap_or_default(),
-                r.get("note")
-                    .and_then(Value::as_str)
-                    .map(|n| format!(" [{n}]"))
-                    .unwrap_or_default()
-            )?;
-        }
+    for r in &data.corruption.reasons {
+        writeln!(
+            out,
+            "  «{}» page {} box {}{}",
+            r.phrase,
+            r.page,
+            serde_json::to_string(&r.bbox)?,
+            r.note
+                .as_deref()
+                .map(|n| format!(" [{n}]"))
+                .unwrap_or_default()
+        )?;
     }
-    writeln!(
-        out,
-        "summary:    {}{}",
-        data_str(d, "summary"),
-        conf("summary")
-    )?;
-    if d.data.get("needs_transcription").and_then(Value::as_bool) == Some(true) {
+    writeln!(out, "summary:    {}{}", data.summary, conf(c.summary))?;
+    if data.needs_transcription {
         writeln!(
             out,
             "NEEDS TRANSCRIPTION / КОЛ МЕНЕН ТЕРҮҮ КЕРЕК / ТРЕБУЕТ РУЧНОГО ВВОДА"

@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use ishenim_page::PageRecord;
+use ishenim_store::LetterDraft;
 use ishenim_store::{
     ApprovedFields, DraftId, DraftScope, FileId, NewDraft, NewOpening, OpeningId, Store,
 };
@@ -42,15 +43,15 @@ pub fn page(file: &str, n: u32) -> PageRecord {
     }
 }
 
-pub fn draft_json(i: usize) -> serde_json::Value {
-    json!({
+pub fn draft_json(i: usize) -> LetterDraft {
+    LetterDraft::from_stored(json!({
         "applicant": {"name": format!("Асанов Бакыт {i}"), "anonymous": false},
         "address": "Ак-Суу айылы",
         "phone": "+996700123456",
         "summary": "Жол оңдоо боюнча суроо",
         "category": "roads",
         "corruption": {"flag": i.is_multiple_of(17), "score": 0.1, "reasons": []}
-    })
+    }))
 }
 
 pub fn fields(i: usize) -> ApprovedFields {

@@ -215,15 +215,9 @@ pub async fn entry(
     let mut pages = Vec::new();
     for (i, p) in e.page_ids.iter().enumerate() {
         let rec = state.store.page_record(*p)?;
-        let typed = draft.as_ref().and_then(|d| {
-            d.data
-                .pointer(&format!(
-                    "/transcriptions/{}",
-                    rec.stem.replace('~', "~0").replace('/', "~1")
-                ))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        });
+        let typed = draft
+            .as_ref()
+            .and_then(|d| d.data.transcriptions.get(&rec.stem).cloned());
         pages.push(json!({
             "id": p.0, "n": i + 1, "blank": rec.blank, "text": rec.text,
             "typed": typed, "rotation": rec.rotation,

@@ -15,46 +15,30 @@ use axum::{Extension, Form};
 use ishenim_draft::draft_letters;
 use ishenim_page::PageRecord;
 use ishenim_store::{
-    check_field, ApprovedFields, Draft, DraftId, DraftStatus, EntryField, PageId, StoreError,
+    check_field, ApprovedFields, Draft, DraftId, DraftStatus, EntryField, LetterDraft, PageId,
+    StoreError,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// Draft fields below this confidence are marked "check against the image".
-const UNSURE: f64 = 0.6;
-
-/// The draft's fields whose confidence is below [`UNSURE`] (keys of the draft's `confidence`).
-fn unsure_fields(data: &Value) -> Vec<&'static str> {
-    [
-        "applicant",
-        "address",
-        "phone",
-        "date",
-        "summary",
-        "category",
-        "corruption",
-    ]
-    .into_iter()
-    .filter(|k| {
-        data.get("confidence")
-            .and_then(|c| c.get(*k))
-            .and_then(Value::as_f64)
-            .is_some_and(|c| c < UNSURE)
-    })
-    .collect()
+/// The draft's fields to check against the image (confidence below
+/// [`ishenim_draft::UNSURE_BELOW`]). None for a draft that drafting never read (no pages:
+/// a regrouped letter before it is drafted again, a draft saved by hand), whose zero
+/// confidences mean "not measured".
+fn unsure_fields(data: &LetterDraft) -> Vec<&'static str> {
+    if data.pages.is_empty() {
+        return Vec::new();
+    }
+    data.unsure_fields()
 }
 
 /// Words below this confidence are marked on the image.
 const LOW_CONF: f32 = 60.0;
 
-fn text(v: &Value, path: &[&str]) -> Option<String> {
-    let mut cur = v;
-    for p in path {
-        cur = cur.get(p)?;
-    }
-    cur.as_str()
-        .map(str::trim)
+/// A text field of the draft for the form: trimmed, `None` when empty.
+fn text(v: Option<&str>) -> Option<String> {
+    v.map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
 }
@@ -167,7 +151,7 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
             .filter(|w| w.conf < LOW_CONF)
             .map(|w| json!({ "bbox": w.bbox }))
             .collect();
-        let transcription = text(&d.data, &["transcriptions", &rec.stem]);
+        let transcription = d.data.transcription(&rec.stem);
         pages.push(json!({
             "id": pid.0,
             "n": i + 1,
@@ -187,55 +171,43 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
     }
     let page_of = |stem: &str| stem_index.get(stem).copied();
     let mut marks = Vec::new();
-    if let Some(spans) = d.data.get("spans").and_then(Value::as_object) {
-        for (field, list) in spans {
-            for s in list.as_array().into_iter().flatten() {
-                let (Some(p), Some(b)) = (
-                    s.get("page").and_then(Value::as_str).and_then(page_of),
-                    s.get("bbox").filter(|b| b.is_array()),
-                ) else {
-                    continue;
-                };
+    for (field, list) in &d.data.spans {
+        for s in list {
+            if let (Some(p), Some(b)) = (page_of(&s.page), s.bbox) {
                 marks.push(json!({ "page": p, "bbox": b, "kind": field }));
             }
         }
     }
     let mut reasons = Vec::new();
-    for r in d
-        .data
-        .pointer("/corruption/reasons")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let p = r.get("page").and_then(Value::as_str).and_then(page_of);
-        let bbox = r.get("bbox").filter(|b| b.is_array()).cloned();
-        if let (Some(p), Some(b)) = (p, &bbox) {
+    for r in &d.data.corruption.reasons {
+        let p = page_of(&r.page);
+        if let (Some(p), Some(b)) = (p, r.bbox) {
             marks.push(json!({ "page": p, "bbox": b, "kind": "corruption" }));
         }
         reasons.push(json!({
-            "phrase": r.get("phrase"),
-            "term": r.get("term"),
-            "note": r.get("note"),
+            "phrase": r.phrase,
+            "term": r.term,
+            "note": r.note,
             "page": p.map(|p| p + 1),
         }));
     }
-    let (receipt, receipt_warnings) = receipt_of(store, &d.data, &page_of)?;
+    let (receipt, receipt_warnings) = receipt_of(store, d.data.receipt_code.as_ref(), &page_of)?;
     if let Some(r) = &receipt {
         if let (Some(p), Some(b)) = (r["page_index"].as_u64(), r.get("bbox")) {
             marks.push(json!({ "page": p, "bbox": b, "kind": "receipt" }));
         }
     }
+    let drafted = !d.data.pages.is_empty();
     let settings = store.deadline_settings()?;
     let cal = store.calendar()?;
     let today = chrono::Local::now().date_naive();
     let deadline = cal.consideration_due(today, &settings);
     let fields = json!({
-        "applicant_name": text(&d.data, &["applicant", "name"]),
+        "applicant_name": text(d.data.applicant.name.as_deref()),
         "anonymous": d.anonymous,
-        "address": text(&d.data, &["address"]),
-        "phone": text(&d.data, &["phone"]),
-        "summary": text(&d.data, &["summary"]),
+        "address": text(d.data.address.as_deref()),
+        "phone": text(d.data.phone.as_deref()),
+        "summary": text(Some(&d.data.summary)),
         "category": d.category.clone().unwrap_or_else(|| "other".into()),
         "corruption": d.corruption,
         "official": Value::Null,
@@ -252,12 +224,13 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
             "serial": d.serial.map(|s| s.to_string()),
             "reason": d.reason,
             "decided_by": d.decided_by,
-            "lang": text(&d.data, &["lang"]),
-            "date": text(&d.data, &["date"]),
-            "needs_transcription": d.data.get("needs_transcription").and_then(Value::as_bool).unwrap_or(false),
-            "score": d.data.pointer("/corruption/score"),
-            "confidence": d.data.get("confidence"),
-            "warnings": d.data.get("warnings"),
+            "lang": text(Some(&d.data.lang)),
+            "date": text(d.data.date.as_deref()),
+            "needs_transcription": d.data.needs_transcription,
+            // A draft drafting never read has no score or confidences to show.
+            "score": drafted.then_some(d.data.corruption.score),
+            "confidence": drafted.then_some(&d.data.confidence),
+            "warnings": d.data.warnings,
             "unsure": unsure_fields(&d.data),
         },
         "fields": fields,
@@ -273,22 +246,14 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
     }))
 }
 
-/// The receipt code part of a stored draft (a typed view of the one key it needs).
-#[derive(Deserialize, Default)]
-struct Coded {
-    #[serde(default)]
-    receipt_code: Option<ishenim_draft::ReceiptCode>,
-}
-
 /// The draft's receipt code for the review screen (code, confidence, source, page, box)
 /// and the register's warnings about it (never issued here, already used by an entry).
 fn receipt_of(
     store: &ishenim_store::Store,
-    data: &Value,
+    rc: Option<&ishenim_draft::ReceiptCode>,
     page_of: &dyn Fn(&str) -> Option<usize>,
 ) -> Result<(Option<Value>, Vec<Value>), AppError> {
-    let coded: Coded = serde_json::from_value(data.clone()).unwrap_or_default();
-    let Some(rc) = coded.receipt_code else {
+    let Some(rc) = rc else {
         return Ok((None, Vec::new()));
     };
     let Ok(code) = ishenim_receipt::Code::parse(&rc.code) else {
@@ -525,9 +490,9 @@ fn redraft(state: &AppState, id: DraftId) -> Result<(), AppError> {
     let mut records: Vec<PageRecord> = Vec::with_capacity(d.page_ids.len());
     for p in &d.page_ids {
         let rec = state.store.page_record(*p)?;
-        match text(&d.data, &["transcriptions", &rec.stem]) {
+        match d.data.transcription(&rec.stem) {
             Some(t) => {
-                let mut typed = ishenim_draft::eval::page_from_text(&rec.stem, &t);
+                let mut typed = ishenim_draft::eval::page_from_text(&rec.stem, t);
                 typed.size = rec.size;
                 records.push(typed);
             }
@@ -538,14 +503,11 @@ fn redraft(state: &AppState, id: DraftId) -> Result<(), AppError> {
     let letters = draft_letters(&records, &state.models);
     // The reviewer decided these pages are one letter: keep the first proposal's fields,
     // all pages, and the typed text.
-    let mut data = match letters.into_iter().next() {
-        Some(l) => serde_json::to_value(l).map_err(AppError::internal)?,
-        None => d.data.clone(),
-    };
-    data["pages"] = json!(stems);
-    if let Some(t) = d.data.get("transcriptions") {
-        data["transcriptions"] = t.clone();
-        data["needs_transcription"] = json!(false);
+    let mut data = letters.into_iter().next().unwrap_or_else(|| d.data.clone());
+    data.pages = stems;
+    if !d.data.transcriptions.is_empty() {
+        data.transcriptions = d.data.transcriptions;
+        data.needs_transcription = false;
     }
     state
         .store
@@ -629,17 +591,12 @@ pub async fn transcribe(
         return Err(AppError::Invalid("text_too_long".into()));
     }
     let stem = state.store.page_info(PageId(f.page))?.stem;
-    let mut data = d.data.clone();
-    if !data.get("transcriptions").is_some_and(Value::is_object) {
-        data["transcriptions"] = json!({});
-    }
+    let mut data = d.data;
     let typed = f.text.trim();
     if typed.is_empty() {
-        if let Some(m) = data["transcriptions"].as_object_mut() {
-            m.remove(&stem);
-        }
+        data.transcriptions.remove(&stem);
     } else {
-        data["transcriptions"][&stem] = json!(typed);
+        data.transcriptions.insert(stem, typed.to_string());
     }
     state.store.set_draft_data(did, &data)?;
     redraft(&state, did)?;
@@ -688,14 +645,22 @@ mod tests {
 
     #[test]
     fn fields_read_without_confidence_are_marked() {
-        let data = serde_json::json!({
+        let data = LetterDraft::from_stored(serde_json::json!({
+            "pages": ["p1"],
             "confidence": {"applicant": 0.95, "address": 0.5, "phone": 0.2, "date": 0.6,
                            "summary": 0.55, "category": 0.9, "corruption": 0.8}
-        });
+        }));
         assert_eq!(unsure_fields(&data), ["address", "phone", "summary"]);
         assert!(
-            unsure_fields(&serde_json::json!({})).is_empty(),
+            unsure_fields(&LetterDraft::from_stored(serde_json::json!({}))).is_empty(),
             "old drafts without confidence"
+        );
+        assert!(
+            unsure_fields(&LetterDraft::from_stored(
+                serde_json::json!({"regrouped_from": [3]})
+            ))
+            .is_empty(),
+            "a regrouped draft before it is drafted again"
         );
     }
 }
