@@ -3,7 +3,7 @@
 //! applicant's words in the redacted one, the pixels under every field box are black as
 //! a reader renders them (`pdftoppm`), and both exports are in the audit log.
 
-use crate::{ishenim, root};
+use crate::{root, run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -21,12 +21,6 @@ fn ok(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     );
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["--data", s(data)];
-    all.extend_from_slice(args);
-    ishenim(&root(), &all)
 }
 
 fn tool(name: &str, args: &[&str]) -> Output {

@@ -8,7 +8,7 @@
 //! the tests do not run as root, or the sandbox refuses the mount, the disk-full test says
 //! so (SKIPPED on stderr) and does nothing.
 
-use crate::{command, ishenim, root};
+use crate::{command, ishenim, root, run};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -26,12 +26,6 @@ fn out(o: &Output) -> String {
 
 fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["--data", s(data)];
-    all.extend_from_slice(args);
-    ishenim(&root(), &all)
 }
 
 fn run_as(data: &Path, user: &str, args: &[&str]) -> Output {

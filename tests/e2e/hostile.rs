@@ -4,7 +4,7 @@
 //! with a reason naming its failure, every good file is stored and read, the letter becomes a
 //! draft, nothing crashes, and the store verifies.
 
-use crate::{ishenim, root};
+use crate::root;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -22,9 +22,7 @@ fn expected() -> HashMap<String, String> {
 }
 
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut all = vec!["--data", "data"];
-    all.extend_from_slice(args);
-    ishenim(dir, &all)
+    crate::run_in(dir, Path::new("data"), args)
 }
 
 #[test]

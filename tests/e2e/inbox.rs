@@ -5,7 +5,7 @@
 //! reason and to quarantine. Real Tesseract, real SQLite, real folders.
 
 use crate::web::{free_port, wait_port, Guard};
-use crate::{command, ishenim, root};
+use crate::{command, root, run};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
@@ -13,12 +13,6 @@ use std::time::{Duration, Instant};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
-}
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["--data", s(data)];
-    all.extend_from_slice(args);
-    ishenim(&root(), &all)
 }
 
 fn out(o: &Output) -> String {

@@ -40,6 +40,19 @@ pub fn ishenim(cwd: &Path, args: &[&str]) -> Output {
     command(cwd, args).output().expect("run ishenim")
 }
 
+/// Runs `ishenim --data <data> <args>` from the repository root (sample paths are
+/// relative to it) and waits for it: the one runner of the e2e modules.
+pub fn run(data: &Path, args: &[&str]) -> Output {
+    run_in(&root(), data, args)
+}
+
+/// [`run`] from another folder (`data` may then be relative to it).
+pub fn run_in(cwd: &Path, data: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--data", data.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    ishenim(cwd, &all)
+}
+
 /// Starts `ishenim` in the background with its output discarded (for kill -9 tests).
 pub fn spawn_quiet<S: AsRef<OsStr>>(cwd: &Path, args: impl IntoIterator<Item = S>) -> Child {
     command(cwd, args)

@@ -25,9 +25,7 @@ use std::time::Duration;
 const PASS: &str = "receipt-test-pass";
 
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut all = vec!["--data", "data"];
-    all.extend_from_slice(args);
-    ishenim(dir, &all)
+    crate::run_in(dir, Path::new("data"), args)
 }
 
 fn ok(o: &std::process::Output) -> String {

@@ -2,7 +2,7 @@
 //! idempotent re-ingest, quarantine, tamper detection, backup/restore, `kill -9` during
 //! ingest, users. Real Tesseract and a real SQLite file in temporary data folders.
 
-use crate::{ishenim, root};
+use crate::{ishenim, root, run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -29,13 +29,6 @@ fn json_lines(o: &Output) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
-}
-
-/// `ishenim --data DATA args...` in the repository root.
-fn run(data: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["--data", s(data)];
-    all.extend_from_slice(args);
-    ishenim(&root(), &all)
 }
 
 fn new_opening(data: &Path) -> String {

@@ -2,7 +2,6 @@
 //! built with the store's public API (registration dates in the past, so no OCR is needed):
 //! CSV, HTML, XLSX and JSON outputs, hostile text escaped, the audit record, usage errors.
 
-use crate::ishenim;
 use chrono::{NaiveDate, NaiveDateTime};
 use ishenim_page::PageRecord;
 use ishenim_store::{ApprovedFields, DraftScope, NewDraft, NewOpening, Store};
@@ -145,9 +144,9 @@ fn register(data: &Path) -> Store {
 }
 
 fn run(data: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["--data", data.to_str().expect("utf-8"), "--user", "analyst"];
+    let mut all = vec!["--user", "analyst"];
     all.extend_from_slice(args);
-    ishenim(data.parent().expect("parent"), &all)
+    crate::run_in(data.parent().expect("parent"), data, &all)
 }
 
 fn ok(o: &Output) -> String {

@@ -3,19 +3,13 @@
 //! inflected form, by a prefix, a phrase and a filter; the query is audited, the index is a
 //! cache that is rebuilt when deleted.
 
-use crate::{ishenim, root};
+use crate::run;
 use chrono::NaiveDate;
 use ishenim_search::seed::{add_drafts, SeedLetter};
 use ishenim_store::{ApprovedFields, Store};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["--data", data.to_str().expect("utf-8 path")];
-    all.extend_from_slice(args);
-    ishenim(&root(), &all)
-}
 
 fn ok(o: &Output) -> String {
     assert_eq!(
