@@ -1,7 +1,8 @@
 //! The hash chain over journal entries, amendments and events (see the crate docs for the
-//! encoding). Only this module knows the column lists that are hashed.
+//! encoding). The column lists that are hashed belong to the row structs of `rows.rs`.
 
 use crate::journal::Serial;
+use crate::rows::{AmendmentRecord, Chained, EntryRecord, EventRecord};
 use crate::{Result, Store, StoreError};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
@@ -12,61 +13,6 @@ use std::collections::BTreeMap;
 /// Current chain encoding version, stored in each row's `chain_v`.
 pub(crate) const CHAIN_V: i64 = 1;
 const DOMAIN: &[u8] = b"ishenim-chain\0";
-
-/// Columns hashed for an entry (version 1), in order. `hash` is never included.
-pub(crate) const ENTRY_COLS: &[&str] = &[
-    "id",
-    "seq",
-    "year",
-    "number",
-    "registered_at",
-    "box_date",
-    "opening_id",
-    "draft_id",
-    "page_ids",
-    "applicant_name",
-    "anonymous",
-    "address",
-    "phone",
-    "brief",
-    "category",
-    "corruption",
-    "official",
-    "registration_due",
-    "deadline",
-    "approved_by",
-    "chain_v",
-];
-/// Columns hashed for an amendment (version 1).
-pub(crate) const AMENDMENT_COLS: &[&str] = &[
-    "id",
-    "seq",
-    "entry_id",
-    "at",
-    "user",
-    "field",
-    "old_value",
-    "new_value",
-    "reason",
-    "chain_v",
-];
-/// Columns hashed for an event (version 1).
-pub(crate) const EVENT_COLS: &[&str] = &[
-    "id",
-    "seq",
-    "entry_id",
-    "at",
-    "user",
-    "kind",
-    "official",
-    "measures",
-    "reply_no",
-    "reply_date",
-    "status",
-    "deadline",
-    "reason",
-    "chain_v",
-];
 
 /// The three kinds of chained rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,9 +39,9 @@ impl Kind {
     }
     fn cols(self) -> &'static [&'static str] {
         match self {
-            Kind::Entry => ENTRY_COLS,
-            Kind::Amendment => AMENDMENT_COLS,
-            Kind::Event => EVENT_COLS,
+            Kind::Entry => EntryRecord::COLS,
+            Kind::Amendment => AmendmentRecord::COLS,
+            Kind::Event => EventRecord::COLS,
         }
     }
 }

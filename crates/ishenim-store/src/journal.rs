@@ -2,8 +2,8 @@
 //! folded current view, deadlines lists and the act of receipt.
 
 use crate::calendar::{load_calendar, load_settings, Calendar, DeadlineSettings};
-use crate::chain::{hash_new, tip, Kind, AMENDMENT_COLS, CHAIN_V, ENTRY_COLS, EVENT_COLS};
 use crate::drafts::{draft_pages, extract, Draft, DraftStatus};
+use crate::rows::{append, AmendmentRecord, EntryRecord, EventRecord};
 use crate::settings::{load_anonymous_policy, AnonymousPolicy, REGISTER_ONLY_REASON};
 use crate::users::audit_tx;
 use crate::{
@@ -11,7 +11,6 @@ use crate::{
     Result, Store, StoreError, ANONYMOUS,
 };
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -523,30 +522,32 @@ const ENTRY_SELECT: &str = "SELECT id, year, number, registered_at, box_date, op
     draft_id, page_ids, applicant_name, anonymous, address, phone, brief, category, corruption,
     official, registration_due, deadline, approved_by, hash FROM entries";
 
+/// An entry row of [`ENTRY_SELECT`], read by column name (the list is not restated by
+/// position).
 fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
     Ok(EntryRow {
-        id: r.get(0)?,
+        id: r.get("id")?,
         serial: Serial {
-            year: r.get(1)?,
-            number: r.get(2)?,
+            year: r.get("year")?,
+            number: r.get("number")?,
         },
-        registered_at: r.get(3)?,
-        box_date: r.get(4)?,
-        opening_id: r.get(5)?,
-        draft_id: r.get(6)?,
-        page_ids: r.get(7)?,
-        applicant_name: r.get(8)?,
-        anonymous: r.get(9)?,
-        address: r.get(10)?,
-        phone: r.get(11)?,
-        brief: r.get(12)?,
-        category: r.get(13)?,
-        corruption: r.get(14)?,
-        official: r.get(15)?,
-        registration_due: r.get(16)?,
-        deadline: r.get(17)?,
-        approved_by: r.get(18)?,
-        hash: r.get(19)?,
+        registered_at: r.get("registered_at")?,
+        box_date: r.get("box_date")?,
+        opening_id: r.get("opening_id")?,
+        draft_id: r.get("draft_id")?,
+        page_ids: r.get("page_ids")?,
+        applicant_name: r.get("applicant_name")?,
+        anonymous: r.get("anonymous")?,
+        address: r.get("address")?,
+        phone: r.get("phone")?,
+        brief: r.get("brief")?,
+        category: r.get("category")?,
+        corruption: r.get("corruption")?,
+        official: r.get("official")?,
+        registration_due: r.get("registration_due")?,
+        deadline: r.get("deadline")?,
+        approved_by: r.get("approved_by")?,
+        hash: r.get("hash")?,
     })
 }
 
@@ -802,45 +803,6 @@ fn view_of(c: &Connection, s: Serial) -> Result<EntryView> {
         .ok_or_else(|| StoreError::NotFound(format!("journal entry {s}")))
 }
 
-/// Append a chained row: computes seq, id and hash; `values` are the kind's columns after
-/// `id, seq` and before `chain_v`.
-fn append_chained(
-    tx: &Transaction<'_>,
-    kind: Kind,
-    table: &str,
-    cols: &[&str],
-    mid: Vec<Value>,
-) -> Result<(i64, i64)> {
-    let (last_seq, prev) = tip(tx)?;
-    let seq = last_seq + 1;
-    let id: i64 = tx.query_row(
-        &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
-        [],
-        |r| r.get(0),
-    )?;
-    let mut values = Vec::with_capacity(cols.len() + 1);
-    values.push(Value::Integer(id));
-    values.push(Value::Integer(seq));
-    values.extend(mid);
-    values.push(Value::Integer(CHAIN_V));
-    if values.len() != cols.len() {
-        return Err(StoreError::Malformed(format!(
-            "{table}: column count mismatch"
-        )));
-    }
-    let hash = hash_new(kind, &prev, &values);
-    values.push(Value::Blob(hash.to_vec()));
-    let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "INSERT INTO {table} ({}, hash) VALUES ({})",
-        cols.join(", "),
-        placeholders.join(", ")
-    );
-    tx.prepare_cached(&sql)?
-        .execute(rusqlite::params_from_iter(values.iter()))?;
-    Ok((id, seq))
-}
-
 /// What approval reads once per transaction: the calendar and the register settings.
 struct Ctx {
     cal: Calendar,
@@ -904,47 +866,46 @@ fn approve_in_tx(
     };
     let registration_due = ctx.cal.registration_due(box_date, &ctx.settings);
     let deadline = ctx.cal.consideration_due(at.date(), &ctx.settings);
-    let opt = |s: &Option<String>| s.clone().map(Value::Text).unwrap_or(Value::Null);
-    let mid = vec![
-        Value::Integer(i64::from(year)),
-        Value::Integer(number),
-        Value::Text(fmt_ts(at)),
-        Value::Text(fmt_date(box_date)),
-        Value::Integer(opening),
-        Value::Integer(id.0),
-        Value::Text(serde_json::to_string(&pages)?),
-        opt(&f.applicant_name),
-        Value::Integer(i64::from(f.anonymous)),
-        opt(&f.address),
-        opt(&f.phone),
-        Value::Text(f.brief.clone()),
-        Value::Text(f.category.clone()),
-        Value::Integer(i64::from(f.corruption)),
-        opt(&f.official),
-        Value::Text(fmt_date(registration_due)),
-        Value::Text(fmt_date(deadline)),
-        Value::Text(user.to_string()),
-    ];
-    let (entry_id, _) = append_chained(tx, Kind::Entry, "entries", ENTRY_COLS, mid)?;
+    let entry = EntryRecord {
+        year,
+        number,
+        registered_at: fmt_ts(at),
+        box_date: fmt_date(box_date),
+        opening_id: opening,
+        draft_id: id.0,
+        page_ids: serde_json::to_string(&pages)?,
+        applicant_name: f.applicant_name.clone(),
+        anonymous: f.anonymous,
+        address: f.address.clone(),
+        phone: f.phone.clone(),
+        brief: f.brief.clone(),
+        category: f.category.clone(),
+        corruption: f.corruption,
+        official: f.official.clone(),
+        registration_due: fmt_date(registration_due),
+        deadline: fmt_date(deadline),
+        approved_by: user.to_string(),
+    };
+    let (entry_id, _) = append(tx, &entry)?;
     if let Some(r) = receipt {
         crate::receipts::link_in_tx(tx, entry_id, &r.hash, &r.prefix, user, at)?;
     }
     if f.anonymous && ctx.anonymous == AnonymousPolicy::RegisterOnly {
         // Registered, not considered: closed at once, in the chain, naming the setting.
-        let mid = vec![
-            Value::Integer(entry_id),
-            Value::Text(fmt_ts(at)),
-            Value::Text(user.to_string()),
-            Value::Text(EventKind::Status.as_str().to_string()),
-            Value::Null,
-            Value::Null,
-            Value::Null,
-            Value::Null,
-            Value::Text(EntryStatus::Closed.as_str().to_string()),
-            Value::Null,
-            Value::Text(REGISTER_ONLY_REASON.to_string()),
-        ];
-        let (ev, _) = append_chained(tx, Kind::Event, "events", EVENT_COLS, mid)?;
+        let closed = EventRecord {
+            entry_id,
+            at: fmt_ts(at),
+            user: user.to_string(),
+            kind: EventKind::Status.as_str().to_string(),
+            official: None,
+            measures: None,
+            reply_no: None,
+            reply_date: None,
+            status: Some(EntryStatus::Closed.as_str().to_string()),
+            deadline: None,
+            reason: Some(REGISTER_ONLY_REASON.to_string()),
+        };
+        let (ev, _) = append(tx, &closed)?;
         audit_tx(tx, user, "status", &format!("entry {serial} event {ev}"))?;
     }
     tx.prepare_cached(
@@ -1156,17 +1117,16 @@ impl Store {
                 field.as_str()
             )));
         }
-        let opt = |s: Option<String>| s.map(Value::Text).unwrap_or(Value::Null);
-        let mid = vec![
-            Value::Integer(eid),
-            Value::Text(fmt_ts(now())),
-            Value::Text(user.clone()),
-            Value::Text(field.as_str().to_string()),
-            opt(old),
-            opt(new_value),
-            Value::Text(reason),
-        ];
-        let (id, _) = append_chained(&tx, Kind::Amendment, "amendments", AMENDMENT_COLS, mid)?;
+        let amendment = AmendmentRecord {
+            entry_id: eid,
+            at: fmt_ts(now()),
+            user: user.clone(),
+            field: field.as_str().to_string(),
+            old_value: old,
+            new_value,
+            reason,
+        };
+        let (id, _) = append(&tx, &amendment)?;
         audit_tx(
             &tx,
             &user,
@@ -1210,21 +1170,20 @@ impl Store {
             }
             EventKind::Measures | EventKind::Reply => {}
         }
-        let opt = |s: Option<String>| s.map(Value::Text).unwrap_or(Value::Null);
-        let mid = vec![
-            Value::Integer(eid),
-            Value::Text(fmt_ts(now())),
-            Value::Text(user.clone()),
-            Value::Text(spec.kind.as_str().to_string()),
-            opt(spec.official),
-            opt(spec.measures),
-            opt(spec.reply_no),
-            opt(spec.reply_date.map(fmt_date)),
-            opt(spec.status.map(|s| s.as_str().to_string())),
-            opt(spec.deadline.map(fmt_date)),
-            opt(spec.reason),
-        ];
-        let (id, _) = append_chained(&tx, Kind::Event, "events", EVENT_COLS, mid)?;
+        let event = EventRecord {
+            entry_id: eid,
+            at: fmt_ts(now()),
+            user: user.clone(),
+            kind: spec.kind.as_str().to_string(),
+            official: spec.official,
+            measures: spec.measures,
+            reply_no: spec.reply_no,
+            reply_date: spec.reply_date.map(fmt_date),
+            status: spec.status.map(|s| s.as_str().to_string()),
+            deadline: spec.deadline.map(fmt_date),
+            reason: spec.reason,
+        };
+        let (id, _) = append(&tx, &event)?;
         audit_tx(
             &tx,
             &user,

@@ -132,6 +132,7 @@ mod journal;
 mod openings;
 mod receipts;
 mod redaction;
+mod rows;
 mod settings;
 pub mod stats;
 mod users;
