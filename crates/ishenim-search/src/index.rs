@@ -245,10 +245,20 @@ struct Doc {
     id: i64,
     lang: Lang,
     tags: String,
+    /// The row of `docs`, in the column order of its `INSERT`.
     values: Vec<Value>,
+    /// The keys that find the same writer or place (`similar`), as stored in `values`.
+    keys: SameKeys,
     meta: String,
     body: String,
     words: String,
+}
+
+/// The matching keys of an entry: `applicant_key`, `phone_key`, `address_key` of `docs`.
+struct SameKeys {
+    applicant: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
 }
 
 fn build_doc(v: &EntryView, pages: &[String], terms: &mut Terms) -> Doc {
@@ -263,6 +273,15 @@ fn build_doc(v: &EntryView, pages: &[String], terms: &mut Terms) -> Doc {
     let (mut ms, mut bs, mut ws) = (String::new(), String::new(), String::new());
     terms.of(&meta, lang, &mut ms, &mut ws);
     terms.of(&body, lang, &mut bs, &mut ws);
+    let keys = SameKeys {
+        applicant: v
+            .applicant_name
+            .as_deref()
+            .filter(|_| !v.anonymous)
+            .and_then(name_key),
+        phone: v.phone.as_deref().and_then(phone_key),
+        address: v.address.as_deref().and_then(text_key),
+    };
     let opt = |s: Option<String>| s.map(Value::Text).unwrap_or(Value::Null);
     let values = vec![
         Value::Integer(serial_id(v.serial)),
@@ -274,13 +293,9 @@ fn build_doc(v: &EntryView, pages: &[String], terms: &mut Terms) -> Doc {
         Value::Integer(i64::from(v.anonymous)),
         opt(v.official.as_deref().and_then(text_key)),
         opt(v.address.as_deref().and_then(village_key)),
-        opt(v
-            .applicant_name
-            .as_deref()
-            .filter(|_| !v.anonymous)
-            .and_then(name_key)),
-        opt(v.phone.as_deref().and_then(phone_key)),
-        opt(v.address.as_deref().and_then(text_key)),
+        opt(keys.applicant.clone()),
+        opt(keys.phone.clone()),
+        opt(keys.address.clone()),
         Value::Text(lang.code().to_string()),
         Value::Text(meta),
         Value::Text(body),
@@ -305,6 +320,7 @@ fn build_doc(v: &EntryView, pages: &[String], terms: &mut Terms) -> Doc {
         lang,
         tags: tags.join(" "),
         values,
+        keys,
         meta: ms,
         body: bs,
         words: ws,
@@ -845,16 +861,16 @@ impl Index {
         let me = doc.id;
         let c = self.conn();
         let mut found: HashMap<i64, (String, Vec<SimilarReason>)> = HashMap::new();
-        let key_at = |i: usize| match &doc.values[i] {
-            Value::Text(t) => Some(t.clone()),
-            _ => None,
-        };
-        for (col, idx, reason) in [
-            ("applicant_key", 9, SimilarReason::SameApplicant),
-            ("phone_key", 10, SimilarReason::SamePhone),
-            ("address_key", 11, SimilarReason::SameAddress),
+        for (col, key, reason) in [
+            (
+                "applicant_key",
+                &doc.keys.applicant,
+                SimilarReason::SameApplicant,
+            ),
+            ("phone_key", &doc.keys.phone, SimilarReason::SamePhone),
+            ("address_key", &doc.keys.address, SimilarReason::SameAddress),
         ] {
-            let Some(k) = key_at(idx) else { continue };
+            let Some(k) = key else { continue };
             let mut st = c.prepare_cached(&format!(
                 "SELECT id, serial FROM docs WHERE {col} = ?1 AND id != ?2 ORDER BY id DESC LIMIT 200"
             ))?;
