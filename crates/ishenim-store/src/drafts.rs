@@ -1,5 +1,5 @@
 //! Letter drafts: saved idempotently, reviewed FIFO, regrouped, rejected (approval is in
-//! `journal.rs`).
+//! `journal/approve.rs`).
 
 use crate::journal::Serial;
 use crate::users::audit_tx;
