@@ -213,60 +213,8 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cmd {
-        Command::List { json, year } => {
-            let list = store.journal_list(year)?;
-            let head = store.chain_head()?;
-            store.audit(&user, "view_journal", &format!("{} entries", list.len()))?;
-            if json {
-                for e in &list {
-                    serde_json::to_writer(&mut out, e)?;
-                    writeln!(out)?;
-                }
-                eprintln!("{}", head_line(&head));
-            } else {
-                print_list(&mut out, &list)?;
-                writeln!(out, "{} entries; {}", list.len(), head_line(&head))?;
-            }
-        }
-        Command::Show { serial, json } => {
-            let e = store.entry_current_view(serial)?;
-            let (amendments, events) = store.entry_history(serial)?;
-            let act = store.act_of_receipt(serial)?;
-            let head = store.chain_head()?;
-            store.audit(&user, "view_entry", &format!("entry {serial}"))?;
-            if json {
-                let v = json!({"entry": e, "amendments": amendments, "events": events,
-                    "act_of_receipt": act, "head": head});
-                serde_json::to_writer(&mut out, &v)?;
-                writeln!(out)?;
-            } else {
-                print_entry(&mut out, &e)?;
-                for a in &amendments {
-                    writeln!(
-                        out,
-                        "amendment {} {} by {}: {} «{}» → «{}» ({})",
-                        a.id,
-                        a.at.format("%d.%m.%Y %H:%M"),
-                        a.user,
-                        a.field.as_str(),
-                        a.old_value.as_deref().unwrap_or(""),
-                        a.new_value.as_deref().unwrap_or(""),
-                        a.reason
-                    )?;
-                }
-                for v in &events {
-                    writeln!(
-                        out,
-                        "event {} {} by {}: {}",
-                        v.id,
-                        v.at.format("%d.%m.%Y %H:%M"),
-                        v.user,
-                        serde_json::to_string(&v.kind)?.trim_matches('"')
-                    )?;
-                }
-                writeln!(out, "{}", head_line(&head))?;
-            }
-        }
+        Command::List { json, year } => list(&store, &user, year, json, &mut out)?,
+        Command::Show { serial, json } => show(&store, &user, serial, json, &mut out)?,
         Command::Verify { head, full } => return verify(&store, head, full, &mut out),
         Command::Pdf {
             serial,
@@ -309,32 +257,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             Change::Extend(days, reason),
             &mut out,
         )?,
-        Command::History { serial, json } => {
-            let (amendments, events) = store.entry_history(serial)?;
-            let head = store.chain_head()?;
-            store.audit(&user, "view_history", &format!("entry {serial}"))?;
-            let registered = store.entry_as_registered(serial)?;
-            let items = followup::history(&registered, &amendments, &events);
-            if json {
-                for i in &items {
-                    serde_json::to_writer(&mut out, &i.json)?;
-                    writeln!(out)?;
-                }
-            } else {
-                writeln!(
-                    out,
-                    "{serial}: {} amendments, {} events / {} оңдоо, {} окуя",
-                    amendments.len(),
-                    events.len(),
-                    amendments.len(),
-                    events.len()
-                )?;
-                for i in &items {
-                    writeln!(out, "{}", i.line)?;
-                }
-                writeln!(out, "{}", head_line(&head))?;
-            }
-        }
+        Command::History { serial, json } => history(&store, &user, serial, json, &mut out)?,
         Command::Due { days, json, today } => {
             let today = today.unwrap_or_else(followup::today);
             let list = store.due_soon(today, days)?;
@@ -347,35 +270,153 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             store.audit(&user, "view_overdue", &format!("{} entries", list.len()))?;
             deadline_list(&mut out, &list, today, json, "overdue", 0)?;
         }
-        Command::Export { csv, xlsx, year } => {
-            let list = store.journal_list(year)?;
-            let head = store.chain_head()?;
-            let (path, kind) = match (csv, xlsx) {
-                (Some(p), _) => {
-                    write_csv(&p, &list, &head)?;
-                    (p, "csv")
-                }
-                (None, Some(p)) => {
-                    write_xlsx(&p, &list, &head)?;
-                    (p, "xlsx")
-                }
-                (None, None) => anyhow::bail!("give --csv FILE or --xlsx FILE"),
-            };
-            store.audit(
-                &user,
-                &format!("export_{kind}"),
-                &format!("{} entries", list.len()),
-            )?;
-            writeln!(
-                out,
-                "{} entries written to {}; {}",
-                list.len(),
-                path.display(),
-                head_line(&head)
-            )?;
-        }
+        Command::Export { csv, xlsx, year } => export(&store, &user, year, csv, xlsx, &mut out)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `journal list`: the journal as it reads now, with the chain head.
+fn list(
+    store: &Store,
+    user: &str,
+    year: Option<i32>,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let list = store.journal_list(year)?;
+    let head = store.chain_head()?;
+    store.audit(user, "view_journal", &format!("{} entries", list.len()))?;
+    if json {
+        for e in &list {
+            serde_json::to_writer(&mut *out, e)?;
+            writeln!(out)?;
+        }
+        eprintln!("{}", head_line(&head));
+    } else {
+        print_list(out, &list)?;
+        writeln!(out, "{} entries; {}", list.len(), head_line(&head))?;
+    }
+    Ok(())
+}
+
+/// `journal show`: one entry with its amendments, events and act of receipt.
+fn show(
+    store: &Store,
+    user: &str,
+    serial: Serial,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let e = store.entry_current_view(serial)?;
+    let (amendments, events) = store.entry_history(serial)?;
+    let act = store.act_of_receipt(serial)?;
+    let head = store.chain_head()?;
+    store.audit(user, "view_entry", &format!("entry {serial}"))?;
+    if json {
+        let v = json!({"entry": e, "amendments": amendments, "events": events,
+            "act_of_receipt": act, "head": head});
+        serde_json::to_writer(&mut *out, &v)?;
+        writeln!(out)?;
+    } else {
+        print_entry(out, &e)?;
+        for a in &amendments {
+            writeln!(
+                out,
+                "amendment {} {} by {}: {} «{}» → «{}» ({})",
+                a.id,
+                a.at.format("%d.%m.%Y %H:%M"),
+                a.user,
+                a.field.as_str(),
+                a.old_value.as_deref().unwrap_or(""),
+                a.new_value.as_deref().unwrap_or(""),
+                a.reason
+            )?;
+        }
+        for v in &events {
+            writeln!(
+                out,
+                "event {} {} by {}: {}",
+                v.id,
+                v.at.format("%d.%m.%Y %H:%M"),
+                v.user,
+                serde_json::to_string(&v.kind)?.trim_matches('"')
+            )?;
+        }
+        writeln!(out, "{}", head_line(&head))?;
+    }
+    Ok(())
+}
+
+/// `journal history`: amendments and events of one entry, oldest first.
+fn history(
+    store: &Store,
+    user: &str,
+    serial: Serial,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let (amendments, events) = store.entry_history(serial)?;
+    let head = store.chain_head()?;
+    store.audit(user, "view_history", &format!("entry {serial}"))?;
+    let registered = store.entry_as_registered(serial)?;
+    let items = followup::history(&registered, &amendments, &events);
+    if json {
+        for i in &items {
+            serde_json::to_writer(&mut *out, &i.json)?;
+            writeln!(out)?;
+        }
+    } else {
+        writeln!(
+            out,
+            "{serial}: {} amendments, {} events / {} оңдоо, {} окуя",
+            amendments.len(),
+            events.len(),
+            amendments.len(),
+            events.len()
+        )?;
+        for i in &items {
+            writeln!(out, "{}", i.line)?;
+        }
+        writeln!(out, "{}", head_line(&head))?;
+    }
+    Ok(())
+}
+
+/// `journal export`: the journal as a CSV or Excel file with the chain head.
+fn export(
+    store: &Store,
+    user: &str,
+    year: Option<i32>,
+    csv: Option<PathBuf>,
+    xlsx: Option<PathBuf>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let list = store.journal_list(year)?;
+    let head = store.chain_head()?;
+    let (path, kind) = match (csv, xlsx) {
+        (Some(p), _) => {
+            write_csv(&p, &list, &head)?;
+            (p, "csv")
+        }
+        (None, Some(p)) => {
+            write_xlsx(&p, &list, &head)?;
+            (p, "xlsx")
+        }
+        (None, None) => anyhow::bail!("give --csv FILE or --xlsx FILE"),
+    };
+    store.audit(
+        user,
+        &format!("export_{kind}"),
+        &format!("{} entries", list.len()),
+    )?;
+    writeln!(
+        out,
+        "{} entries written to {}; {}",
+        list.len(),
+        path.display(),
+        head_line(&head)
+    )?;
+    Ok(())
 }
 
 fn deadline_list(
