@@ -165,90 +165,13 @@ impl Report {
                 None => unassigned.add(t),
             }
             if e.corruption {
-                cases.push(CorruptionCase {
-                    serial: e.serial,
-                    registered: day,
-                    village,
-                    category: e.category.clone(),
-                    brief: e.brief.clone(),
-                    official: e.official.clone(),
-                    status: e.status,
-                    deadline: e.deadline,
-                    timeliness: t,
-                    measures: e.measures.clone(),
-                    reply_no: e.reply_no.clone(),
-                    reply_date: e.reply_date,
-                });
+                cases.push(corruption_case(e, day, village, t));
             }
         }
 
-        // Categories: most frequent first; ties in catalogue order.
-        let order = |k: &str| {
-            opts.categories
-                .iter()
-                .position(|c| c.key == k)
-                .unwrap_or(usize::MAX)
-        };
-        let mut by_category: Vec<CategoryCount> = categories
-            .into_iter()
-            .map(|(key, count)| {
-                let label = opts.categories.iter().find(|c| c.key == key);
-                CategoryCount {
-                    key: key.to_string(),
-                    label_ky: label.map_or_else(|| key.to_string(), |l| l.ky.clone()),
-                    label_ru: label.map_or_else(|| key.to_string(), |l| l.ru.clone()),
-                    count,
-                }
-            })
-            .collect();
-        by_category.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then(order(&a.key).cmp(&order(&b.key)))
-                .then_with(|| a.key.cmp(&b.key))
-        });
-
-        let mut by_village = Vec::new();
-        let mut other = 0u64;
-        for (i, (_, name, n)) in villages.ranked().into_iter().enumerate() {
-            if i < opts.max_villages {
-                by_village.push(VillageCount {
-                    village: Bucket::Named(name),
-                    count: n,
-                });
-            } else {
-                other += n;
-            }
-        }
-        if other > 0 {
-            by_village.push(VillageCount {
-                village: Bucket::Other,
-                count: other,
-            });
-        }
-        if village_unknown > 0 {
-            by_village.push(VillageCount {
-                village: Bucket::Unknown,
-                count: village_unknown,
-            });
-        }
-
-        let mut by_official: Vec<OfficialRow> = officials
-            .ranked()
-            .into_iter()
-            .map(|(key, name, n)| OfficialRow {
-                official: Bucket::Named(name),
-                total: n,
-                deadlines: official_deadlines.get(&key).copied().unwrap_or_default(),
-            })
-            .collect();
-        if unassigned.total() > 0 {
-            by_official.push(OfficialRow {
-                official: Bucket::Unknown,
-                total: unassigned.total(),
-                deadlines: unassigned,
-            });
-        }
+        let by_category = rank_categories(categories, opts);
+        let by_village = village_rows(villages, village_unknown, opts.max_villages);
+        let by_official = official_rows(officials, &official_deadlines, unassigned);
         cases.sort_by_key(|c| c.serial);
 
         Report {
@@ -268,6 +191,112 @@ impl Report {
             corruption_cases: cases,
             chain_head,
         }
+    }
+}
+
+/// Categories, most frequent first; ties in catalogue order.
+fn rank_categories(categories: HashMap<&str, u64>, opts: &ReportOptions) -> Vec<CategoryCount> {
+    let order = |k: &str| {
+        opts.categories
+            .iter()
+            .position(|c| c.key == k)
+            .unwrap_or(usize::MAX)
+    };
+    let mut by_category: Vec<CategoryCount> = categories
+        .into_iter()
+        .map(|(key, count)| {
+            let label = opts.categories.iter().find(|c| c.key == key);
+            CategoryCount {
+                key: key.to_string(),
+                label_ky: label.map_or_else(|| key.to_string(), |l| l.ky.clone()),
+                label_ru: label.map_or_else(|| key.to_string(), |l| l.ru.clone()),
+                count,
+            }
+        })
+        .collect();
+    by_category.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(order(&a.key).cmp(&order(&b.key)))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    by_category
+}
+
+/// The villages with most appeals (at most `max`), then "other" and "unknown".
+fn village_rows(villages: Names, village_unknown: u64, max: usize) -> Vec<VillageCount> {
+    let mut by_village = Vec::new();
+    let mut other = 0u64;
+    for (i, (_, name, n)) in villages.ranked().into_iter().enumerate() {
+        if i < max {
+            by_village.push(VillageCount {
+                village: Bucket::Named(name),
+                count: n,
+            });
+        } else {
+            other += n;
+        }
+    }
+    if other > 0 {
+        by_village.push(VillageCount {
+            village: Bucket::Other,
+            count: other,
+        });
+    }
+    if village_unknown > 0 {
+        by_village.push(VillageCount {
+            village: Bucket::Unknown,
+            count: village_unknown,
+        });
+    }
+    by_village
+}
+
+/// Officials by appeals assigned, with their deadline counts; unassigned last.
+fn official_rows(
+    officials: Names,
+    official_deadlines: &HashMap<String, DeadlineCounts>,
+    unassigned: DeadlineCounts,
+) -> Vec<OfficialRow> {
+    let mut by_official: Vec<OfficialRow> = officials
+        .ranked()
+        .into_iter()
+        .map(|(key, name, n)| OfficialRow {
+            official: Bucket::Named(name),
+            total: n,
+            deadlines: official_deadlines.get(&key).copied().unwrap_or_default(),
+        })
+        .collect();
+    if unassigned.total() > 0 {
+        by_official.push(OfficialRow {
+            official: Bucket::Unknown,
+            total: unassigned.total(),
+            deadlines: unassigned,
+        });
+    }
+    by_official
+}
+
+/// The corruption-flagged appeal as the report lists it.
+fn corruption_case(
+    e: &EntryFacts,
+    day: NaiveDate,
+    village: Option<String>,
+    t: Timeliness,
+) -> CorruptionCase {
+    CorruptionCase {
+        serial: e.serial,
+        registered: day,
+        village,
+        category: e.category.clone(),
+        brief: e.brief.clone(),
+        official: e.official.clone(),
+        status: e.status,
+        deadline: e.deadline,
+        timeliness: t,
+        measures: e.measures.clone(),
+        reply_no: e.reply_no.clone(),
+        reply_date: e.reply_date,
     }
 }
 
