@@ -101,33 +101,7 @@ pub(crate) fn tables(r: &Report, lang: Lang) -> Vec<Table> {
         ),
     });
 
-    let mut months: Vec<Vec<Cell>> = r
-        .by_month
-        .iter()
-        .map(|x| {
-            vec![
-                Cell::Text(m.month(x.month).to_string()),
-                Cell::Int(x.total),
-                Cell::Int(x.corruption),
-            ]
-        })
-        .collect();
-    months.push(vec![
-        Cell::Text(m.col_total.clone()),
-        Cell::Int(r.total),
-        Cell::Int(r.corruption),
-    ]);
-    out.push(Table {
-        id: "months",
-        title: m.by_month.clone(),
-        note: None,
-        header: vec![
-            m.col_month.clone(),
-            m.col_count.clone(),
-            m.corruption.clone(),
-        ],
-        rows: months,
-    });
+    out.push(months_table(r, m));
 
     out.push(Table {
         id: "categories",
@@ -193,7 +167,45 @@ pub(crate) fn tables(r: &Report, lang: Lang) -> Vec<Table> {
         ),
     });
 
-    out.push(Table {
+    out.push(officials_table(r, m));
+    out.push(cases_table(r, m, lang));
+    out
+}
+
+/// Appeals and corruption flags per month, with the half's total.
+fn months_table(r: &Report, m: &Messages) -> Table {
+    let mut months: Vec<Vec<Cell>> = r
+        .by_month
+        .iter()
+        .map(|x| {
+            vec![
+                Cell::Text(m.month(x.month).to_string()),
+                Cell::Int(x.total),
+                Cell::Int(x.corruption),
+            ]
+        })
+        .collect();
+    months.push(vec![
+        Cell::Text(m.col_total.clone()),
+        Cell::Int(r.total),
+        Cell::Int(r.corruption),
+    ]);
+    Table {
+        id: "months",
+        title: m.by_month.clone(),
+        note: None,
+        header: vec![
+            m.col_month.clone(),
+            m.col_count.clone(),
+            m.corruption.clone(),
+        ],
+        rows: months,
+    }
+}
+
+/// Appeals per official with their deadline counts.
+fn officials_table(r: &Report, m: &Messages) -> Table {
+    Table {
         id: "officials",
         title: m.by_official.clone(),
         note: None,
@@ -217,9 +229,12 @@ pub(crate) fn tables(r: &Report, lang: Lang) -> Vec<Table> {
                 row
             })
             .collect(),
-    });
+    }
+}
 
-    out.push(Table {
+/// The corruption-flagged appeals, one row each.
+fn cases_table(r: &Report, m: &Messages, lang: Lang) -> Table {
+    Table {
         id: "cases",
         title: m.corruption_cases.clone(),
         note: r
@@ -270,8 +285,7 @@ pub(crate) fn tables(r: &Report, lang: Lang) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
-    out
+    }
 }
 
 /// The chain head as one line, in `lang`.
