@@ -749,44 +749,10 @@ fn decode_image(
         let raw = bits.div_ceil(8).saturating_add(1).saturating_mul(h);
         usize::try_from(raw.saturating_add(65536)).unwrap_or(usize::MAX)
     };
-    let mut data: Vec<u8> = s.content.clone();
-    let mut codec: Option<(Vec<u8>, Option<Dictionary>)> = None;
-    for (i, (name, params)) in filters.iter().enumerate() {
-        match apply_generic(name, params.as_ref(), &data, cap)
-            .map_err(|e| e.into_intake("image"))?
-        {
-            Some(out) => data = out,
-            None => {
-                if i + 1 != filters.len() {
-                    return Err(IntakeError::corrupt(
-                        "PDF",
-                        "image codec is not the last filter",
-                    ));
-                }
-                codec = Some((name.clone(), params.clone()));
-            }
-        }
-    }
+    let (data, codec) = unfilter(&s.content, &filters, cap)?;
 
     let img: DynamicImage = match codec.as_ref().map(|(n, p)| (n.as_slice(), p.as_ref())) {
-        Some((b"DCTDecode", _)) => {
-            let mut dec = JpegDecoder::new(Cursor::new(&data[..]))
-                .map_err(|e| crate::raster::map_image_error(e, "JPEG"))?;
-            let (jw, jh) = dec.dimensions();
-            limits.check_page(u64::from(jw), u64::from(jh))?;
-            let mut il = image::Limits::default();
-            il.max_image_width = Some(limits.max_side);
-            il.max_image_height = Some(limits.max_side);
-            il.max_alloc = Some(dec.total_bytes().saturating_add(64 * 1024 * 1024));
-            dec.set_limits(il)
-                .map_err(|e| crate::raster::map_image_error(e, "JPEG"))?;
-            let mut img = DynamicImage::from_decoder(dec)
-                .map_err(|e| crate::raster::map_image_error(e, "JPEG"))?;
-            if decode_inverted && img.color().channel_count() == 1 {
-                img.invert();
-            }
-            img
-        }
+        Some((b"DCTDecode", _)) => decode_jpeg(&data, limits, decode_inverted)?,
         Some((b"CCITTFaxDecode", p)) => {
             let bits = ccitt(&data, p, wu, hu)?;
             let mut g = GrayImage::from_raw(w as u32, h as u32, bits)
@@ -811,70 +777,139 @@ fn decode_image(
             return finish(g, is_mask, &cs);
         }
         Some((other, _)) => return Err(unsupported_codec(other)),
-        None => {
-            if !matches!(bpc, 1 | 2 | 4 | 8 | 16) {
-                return Err(IntakeError::corrupt("PDF", "bad bits per component"));
+        None => return decode_raw(&data, (w, h), &cs, bpc, decode_inverted, is_mask),
+    };
+    Ok(PdfImage {
+        img: convert::normalize(img),
+        stencil: false,
+    })
+}
+
+/// The image stream through its generic filters (output capped at `cap`); the image codec,
+/// when the last filter is one, is returned with its parameters for the caller.
+#[allow(clippy::type_complexity)]
+fn unfilter(
+    content: &[u8],
+    filters: &[(Vec<u8>, Option<Dictionary>)],
+    cap: usize,
+) -> Result<(Vec<u8>, Option<(Vec<u8>, Option<Dictionary>)>), IntakeError> {
+    let mut data: Vec<u8> = content.to_vec();
+    let mut codec: Option<(Vec<u8>, Option<Dictionary>)> = None;
+    for (i, (name, params)) in filters.iter().enumerate() {
+        match apply_generic(name, params.as_ref(), &data, cap)
+            .map_err(|e| e.into_intake("image"))?
+        {
+            Some(out) => data = out,
+            None => {
+                if i + 1 != filters.len() {
+                    return Err(IntakeError::corrupt(
+                        "PDF",
+                        "image codec is not the last filter",
+                    ));
+                }
+                codec = Some((name.clone(), params.clone()));
             }
-            let ncomp = cs.components();
-            let row_bytes = (wu * ncomp * bpc).div_ceil(8);
-            if data.len() < row_bytes * hu {
-                return Err(IntakeError::Truncated { format: "PDF" });
+        }
+    }
+    Ok((data, codec))
+}
+
+/// A DCT (JPEG) image, decoded within the page limits.
+fn decode_jpeg(
+    data: &[u8],
+    limits: &Limits,
+    decode_inverted: bool,
+) -> Result<DynamicImage, IntakeError> {
+    let mut dec = JpegDecoder::new(Cursor::new(data))
+        .map_err(|e| crate::raster::map_image_error(e, "JPEG"))?;
+    let (jw, jh) = dec.dimensions();
+    limits.check_page(u64::from(jw), u64::from(jh))?;
+    let mut il = image::Limits::default();
+    il.max_image_width = Some(limits.max_side);
+    il.max_image_height = Some(limits.max_side);
+    il.max_alloc = Some(dec.total_bytes().saturating_add(64 * 1024 * 1024));
+    dec.set_limits(il)
+        .map_err(|e| crate::raster::map_image_error(e, "JPEG"))?;
+    let mut img =
+        DynamicImage::from_decoder(dec).map_err(|e| crate::raster::map_image_error(e, "JPEG"))?;
+    if decode_inverted && img.color().channel_count() == 1 {
+        img.invert();
+    }
+    Ok(img)
+}
+
+/// Pixels stored without an image codec: unpacked by bits per component and converted
+/// from the colour space to grey (with the mask/stencil rule) or RGB.
+fn decode_raw(
+    data: &[u8],
+    (w, h): (u64, u64),
+    cs: &ColourSpace,
+    bpc: usize,
+    decode_inverted: bool,
+    is_mask: bool,
+) -> Result<PdfImage, IntakeError> {
+    let (wu, hu) = (w as usize, h as usize);
+    if !matches!(bpc, 1 | 2 | 4 | 8 | 16) {
+        return Err(IntakeError::corrupt("PDF", "bad bits per component"));
+    }
+    let ncomp = cs.components();
+    let row_bytes = (wu * ncomp * bpc).div_ceil(8);
+    if data.len() < row_bytes * hu {
+        return Err(IntakeError::Truncated { format: "PDF" });
+    }
+    let indexed = matches!(cs, ColourSpace::Indexed { .. });
+    let samples = unpack(data, wu, hu, ncomp, bpc, !indexed);
+    let img = match cs {
+        ColourSpace::Gray | ColourSpace::Separation => {
+            let mut g = GrayImage::from_raw(w as u32, h as u32, samples)
+                .ok_or_else(|| IntakeError::corrupt("PDF", "image size mismatch"))?;
+            if decode_inverted != matches!(cs, ColourSpace::Separation) {
+                image::imageops::invert(&mut g);
             }
-            let indexed = matches!(cs, ColourSpace::Indexed { .. });
-            let samples = unpack(&data, wu, hu, ncomp, bpc, !indexed);
-            match &cs {
-                ColourSpace::Gray | ColourSpace::Separation => {
-                    let mut g = GrayImage::from_raw(w as u32, h as u32, samples)
-                        .ok_or_else(|| IntakeError::corrupt("PDF", "image size mismatch"))?;
-                    if decode_inverted != matches!(cs, ColourSpace::Separation) {
-                        image::imageops::invert(&mut g);
-                    }
-                    return finish(g, is_mask, &cs);
-                }
-                ColourSpace::Rgb => {
-                    let mut img = DynamicImage::ImageRgb8(
-                        RgbImage::from_raw(w as u32, h as u32, samples)
-                            .ok_or_else(|| IntakeError::corrupt("PDF", "image size mismatch"))?,
-                    );
-                    if decode_inverted {
-                        img.invert();
-                    }
-                    img
-                }
-                ColourSpace::Cmyk => {
-                    let mut rgb = Vec::with_capacity(wu * hu * 3);
-                    for p in samples.chunks_exact(4) {
-                        let p = if decode_inverted {
-                            [255 - p[0], 255 - p[1], 255 - p[2], 255 - p[3]]
-                        } else {
-                            [p[0], p[1], p[2], p[3]]
-                        };
-                        rgb.extend_from_slice(&convert::cmyk_to_rgb(p[0], p[1], p[2], p[3]));
-                    }
-                    DynamicImage::ImageRgb8(
-                        RgbImage::from_raw(w as u32, h as u32, rgb)
-                            .ok_or_else(|| IntakeError::corrupt("PDF", "image size mismatch"))?,
-                    )
-                }
-                ColourSpace::Indexed { base, lookup } => {
-                    let n = base.components();
-                    let mut rgb = Vec::with_capacity(wu * hu * 3);
-                    for &i in &samples {
-                        let at = usize::from(i) * n;
-                        let c = lookup.get(at..at + n).unwrap_or(&[0, 0, 0, 0][..n]);
-                        rgb.extend_from_slice(&match **base {
-                            ColourSpace::Gray => [c[0]; 3],
-                            ColourSpace::Separation => [255 - c[0]; 3],
-                            ColourSpace::Rgb => [c[0], c[1], c[2]],
-                            _ => convert::cmyk_to_rgb(c[0], c[1], c[2], c[3]),
-                        });
-                    }
-                    DynamicImage::ImageRgb8(
-                        RgbImage::from_raw(w as u32, h as u32, rgb)
-                            .ok_or_else(|| IntakeError::corrupt("PDF", "image size mismatch"))?,
-                    )
-                }
+            return finish(g, is_mask, cs);
+        }
+        ColourSpace::Rgb => {
+            let mut img = DynamicImage::ImageRgb8(
+                RgbImage::from_raw(w as u32, h as u32, samples)
+                    .ok_or_else(|| IntakeError::corrupt("PDF", "image size mismatch"))?,
+            );
+            if decode_inverted {
+                img.invert();
             }
+            img
+        }
+        ColourSpace::Cmyk => {
+            let mut rgb = Vec::with_capacity(wu * hu * 3);
+            for p in samples.chunks_exact(4) {
+                let p = if decode_inverted {
+                    [255 - p[0], 255 - p[1], 255 - p[2], 255 - p[3]]
+                } else {
+                    [p[0], p[1], p[2], p[3]]
+                };
+                rgb.extend_from_slice(&convert::cmyk_to_rgb(p[0], p[1], p[2], p[3]));
+            }
+            DynamicImage::ImageRgb8(
+                RgbImage::from_raw(w as u32, h as u32, rgb)
+                    .ok_or_else(|| IntakeError::corrupt("PDF", "image size mismatch"))?,
+            )
+        }
+        ColourSpace::Indexed { base, lookup } => {
+            let n = base.components();
+            let mut rgb = Vec::with_capacity(wu * hu * 3);
+            for &i in &samples {
+                let at = usize::from(i) * n;
+                let c = lookup.get(at..at + n).unwrap_or(&[0, 0, 0, 0][..n]);
+                rgb.extend_from_slice(&match **base {
+                    ColourSpace::Gray => [c[0]; 3],
+                    ColourSpace::Separation => [255 - c[0]; 3],
+                    ColourSpace::Rgb => [c[0], c[1], c[2]],
+                    _ => convert::cmyk_to_rgb(c[0], c[1], c[2], c[3]),
+                });
+            }
+            DynamicImage::ImageRgb8(
+                RgbImage::from_raw(w as u32, h as u32, rgb)
+                    .ok_or_else(|| IntakeError::corrupt("PDF", "image size mismatch"))?,
+            )
         }
     };
     Ok(PdfImage {
