@@ -69,6 +69,32 @@ pub struct PageRecord {
     pub qr: Vec<QrMark>,
 }
 
+impl PageRecord {
+    /// A page known only by its text (no words, boxes or timings), as a clean 300 dpi A4
+    /// scan read with confidence 90: what tests, seeds and fixtures build records from.
+    /// Blank when the text is. Change a field with `PageRecord { .., ..synthetic(..) }`.
+    pub fn synthetic(file: &str, page: u32, stem: &str, text: &str) -> PageRecord {
+        PageRecord {
+            file: file.to_string(),
+            page,
+            stem: stem.to_string(),
+            blank: text.trim().is_empty(),
+            rotation: 0,
+            skew_deg: 0.0,
+            dpi: 300,
+            lang: "kir".into(),
+            mean_conf: 90.0,
+            text: text.to_string(),
+            words: Vec::new(),
+            timings_ms: BTreeMap::new(),
+            size: [2480, 3508],
+            warnings: Vec::new(),
+            unread: Vec::new(),
+            qr: Vec::new(),
+        }
+    }
+}
+
 /// A receipt code read on the page image: a QR symbol, or the printed code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QrMark {

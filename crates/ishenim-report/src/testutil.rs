@@ -30,24 +30,7 @@ pub fn at(y: i32, m: u32, d: u32) -> NaiveDateTime {
 }
 
 fn page(n: u32) -> PageRecord {
-    PageRecord {
-        file: "box.pdf".into(),
-        page: n,
-        stem: format!("box-{n}"),
-        blank: false,
-        rotation: 0,
-        skew_deg: 0.0,
-        dpi: 300,
-        lang: "kir".into(),
-        mean_conf: 90.0,
-        text: format!("арыз {n}"),
-        words: Vec::new(),
-        timings_ms: Default::default(),
-        size: [2480, 3508],
-        warnings: Vec::new(),
-        unread: Vec::new(),
-        qr: Vec::new(),
-    }
+    PageRecord::synthetic("box.pdf", n, &format!("box-{n}"), &format!("арыз {n}"))
 }
 
 struct Spec {

@@ -21,24 +21,7 @@ pub struct SeedLetter {
 }
 
 fn page(n: u32, text: &str) -> PageRecord {
-    PageRecord {
-        file: "seed.pdf".into(),
-        page: n,
-        stem: format!("seed-{n}"),
-        blank: text.trim().is_empty(),
-        rotation: 0,
-        skew_deg: 0.0,
-        dpi: 300,
-        lang: "kir".into(),
-        mean_conf: 90.0,
-        text: text.to_string(),
-        words: Vec::new(),
-        timings_ms: Default::default(),
-        size: [2480, 3508],
-        warnings: Vec::new(),
-        unread: Vec::new(),
-        qr: Vec::new(),
-    }
+    PageRecord::synthetic("seed.pdf", n, &format!("seed-{n}"), text)
 }
 
 static BATCH: AtomicU64 = AtomicU64::new(0);

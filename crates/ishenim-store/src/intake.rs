@@ -524,22 +524,9 @@ impl Store {
 #[cfg(test)]
 pub(crate) fn page(file: &str, n: u32, text: &str) -> PageRecord {
     PageRecord {
-        file: file.to_string(),
-        page: n,
-        stem: format!("{file}-{n}"),
         blank: text.is_empty(),
-        rotation: 0,
-        skew_deg: 0.0,
-        dpi: 300,
         lang: "kir+rus".into(),
-        mean_conf: 90.0,
-        text: text.to_string(),
-        words: Vec::new(),
-        timings_ms: Default::default(),
-        size: [2480, 3508],
-        warnings: Vec::new(),
-        unread: Vec::new(),
-        qr: Vec::new(),
+        ..PageRecord::synthetic(file, n, &format!("{file}-{n}"), text)
     }
 }
 

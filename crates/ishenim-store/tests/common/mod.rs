@@ -24,22 +24,9 @@ pub fn opening() -> NewOpening {
 
 pub fn page(file: &str, n: u32) -> PageRecord {
     PageRecord {
-        file: file.to_string(),
-        page: n,
-        stem: format!("{file}-{n}"),
-        blank: false,
-        rotation: 0,
-        skew_deg: 0.0,
-        dpi: 300,
         lang: "kir+rus".into(),
         mean_conf: 88.0,
-        text: "Урматтуу айыл өкмөтү".into(),
-        words: Vec::new(),
-        timings_ms: Default::default(),
-        size: [2480, 3508],
-        warnings: Vec::new(),
-        unread: Vec::new(),
-        qr: Vec::new(),
+        ..PageRecord::synthetic(file, n, &format!("{file}-{n}"), "Урматтуу айыл өкмөтү")
     }
 }
 
