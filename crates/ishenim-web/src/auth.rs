@@ -62,6 +62,8 @@ pub enum Area {
     Audit,
     /// Receipt-code slips and the notice-board list.
     Receipts,
+    /// Choose the boxes a redacted copy blacks out.
+    Redact,
 }
 
 /// The role table: may `role` use `area`?
@@ -79,6 +81,7 @@ pub enum Area {
 /// | users | | | | ✓ |
 /// | audit log | | | ✓ | ✓ |
 /// | receipt slips, notice board | ✓ | | | ✓ |
+/// | redaction boxes | | ✓ | ✓ | ✓ |
 pub fn allowed(area: Area, role: Role) -> bool {
     use Area::*;
     use Role::*;
@@ -86,7 +89,7 @@ pub fn allowed(area: Area, role: Role) -> bool {
         OpeningsRead => true,
         OpeningsWrite | Receipts => matches!(role, Clerk | Admin),
         Queue | Amend => matches!(role, Reviewer | Admin),
-        JournalRead | FollowUp | Search => matches!(role, Reviewer | Commission | Admin),
+        JournalRead | FollowUp | Search | Redact => matches!(role, Reviewer | Commission | Admin),
         Reports | Audit => matches!(role, Commission | Admin),
         Users => matches!(role, Admin),
     }

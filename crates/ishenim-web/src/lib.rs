@@ -207,6 +207,7 @@ pub fn router(state: AppState) -> Router {
         .route("/journal/export.xlsx", get(pages::journal::export_xlsx))
         .route("/journal/{serial}", get(pages::journal::entry))
         .route("/journal/{serial}/pdf", get(pages::journal::pdf))
+        .route("/journal/{serial}/redaction", post(pages::redaction::save))
         .route("/journal/{serial}/amend", post(pages::journal::amend))
         .route("/journal/{serial}/event", post(pages::journal::event))
         .route(

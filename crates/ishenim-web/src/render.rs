@@ -140,6 +140,7 @@ impl Renderer {
                 "receipts": u.may(Area::Receipts),
                 "amend": u.may(Area::Amend),
                 "followup": u.may(Area::FollowUp),
+                "redact": u.may(Area::Redact),
                 "write_openings": u.may(Area::OpeningsWrite),
             })
         });

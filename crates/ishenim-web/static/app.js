@@ -257,9 +257,81 @@
     })();
   }
 
+  // ---------- entry page: redaction box editor ----------
+  // A drag on the page image adds a box (in pixels of the original, as the form sends it);
+  // a click on a box, or unticking it in the list, removes it. "Save" posts the form.
+  function initRedaction() {
+    document.querySelectorAll(".redact-form").forEach(function (form) {
+      var page = form.querySelector(".redact-page"), list = form.querySelector(".rbox-list");
+      if (!page || page.dataset.ready) return;
+      page.dataset.ready = "1";
+      var W = +page.dataset.w, H = +page.dataset.h, MIN = 4;
+      function dirty() {
+        form.classList.add("dirty");
+        var n = form.querySelectorAll('input[name=box]:checked').length;
+        var c = form.querySelector(".rbox-count"); if (c) c.textContent = n;
+      }
+      function boxFor(input) { return page.querySelector('.rbox[data-v="' + input.value + '"]'); }
+      function checkFor(span) { return list.querySelector('input[name=box][value="' + span.dataset.v + '"]'); }
+      list.addEventListener("change", function (e) {
+        var b = e.target.name === "box" && boxFor(e.target);
+        if (b) b.classList.toggle("off", !e.target.checked);
+        dirty();
+      });
+      // Page coordinates (original pixels) of a pointer event, kept inside the page.
+      function at(e) {
+        var r = page.getBoundingClientRect();
+        var x = Math.round((e.clientX - r.left) * W / r.width), y = Math.round((e.clientY - r.top) * H / r.height);
+        return [Math.max(0, Math.min(W, x)), Math.max(0, Math.min(H, y))];
+      }
+      function place(span, b) {
+        span.style.left = (100 * b[0] / W) + "%"; span.style.top = (100 * b[1] / H) + "%";
+        span.style.width = (100 * (b[2] - b[0]) / W) + "%"; span.style.height = (100 * (b[3] - b[1]) / H) + "%";
+      }
+      var start = null, temp = null;
+      page.addEventListener("pointerdown", function (e) {
+        var hit = e.target.closest(".rbox");
+        if (hit) {
+          var cb = checkFor(hit);
+          if (cb) { cb.checked = !cb.checked; hit.classList.toggle("off", !cb.checked); dirty(); }
+          e.preventDefault();
+          return;
+        }
+        start = at(e);
+        temp = document.createElement("span"); temp.className = "rbox drawing";
+        place(temp, [start[0], start[1], start[0], start[1]]); page.appendChild(temp);
+        if (page.setPointerCapture) { try { page.setPointerCapture(e.pointerId); } catch (x) { /* synthetic pointer */ } }
+        e.preventDefault();
+      });
+      page.addEventListener("pointermove", function (e) {
+        if (!start) return;
+        var p = at(e);
+        place(temp, [Math.min(start[0], p[0]), Math.min(start[1], p[1]), Math.max(start[0], p[0]), Math.max(start[1], p[1])]);
+      });
+      function finish(e) {
+        if (!start) return;
+        var p = at(e), b = [Math.min(start[0], p[0]), Math.min(start[1], p[1]), Math.max(start[0], p[0]), Math.max(start[1], p[1])];
+        start = null;
+        if (b[2] - b[0] < MIN || b[3] - b[1] < MIN) { temp.remove(); temp = null; return; }
+        var v = b.join(",");
+        temp.className = "rbox added"; temp.dataset.v = v; temp.title = page.dataset.remove || "";
+        place(temp, b); temp = null;
+        var label = document.createElement("label"), cb = document.createElement("input");
+        cb.type = "checkbox"; cb.name = "box"; cb.value = v; cb.checked = true;
+        label.appendChild(cb); label.appendChild(document.createTextNode(" " + (list.dataset.added || "+") + " (" + v + ")"));
+        var none = list.querySelector(".rbox-none"); if (none) none.remove();
+        list.appendChild(label);
+        dirty();
+      }
+      page.addEventListener("pointerup", finish);
+      page.addEventListener("pointercancel", function () { if (temp) temp.remove(); start = null; temp = null; });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initReview();
     initUpload();
+    initRedaction();
     var st = document.getElementById("scan-state");
     if (st && /queued|scanning|drafting/.test(st.dataset.state)) poll();
   });

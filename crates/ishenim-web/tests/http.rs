@@ -229,7 +229,17 @@ async fn role_matrix_every_route_every_role() {
     let reject = format!("/queue/{draft}/reject");
     let transcribe = format!("/queue/{draft}/transcribe");
     let page_s = page.to_string();
+    let redaction = format!("/journal/{serial}/redaction");
+    let entry_page = fx.store.journal_list(None).expect("journal")[0].page_ids[0]
+        .0
+        .to_string();
     let cases: Vec<Case> = vec![
+        (
+            Method::POST,
+            &redaction,
+            vec![("page", &entry_page), ("box", "10,10,400,90")],
+            &["reviewer", "commission", "admin"],
+        ),
         (
             Method::GET,
             "/openings",
@@ -1746,4 +1756,178 @@ async fn the_admin_picks_the_scanner_and_a_clerk_scans_into_an_opening() {
     assert_eq!(after.len(), files.len(), "what was scanned stays");
     let audit = fx.store.list_audit(100).expect("audit");
     assert!(audit.iter().any(|a| a.action == "scan"));
+}
+
+// ---- Issue 18: the reviewer's redaction boxes. ----
+
+/// One request over its own TCP connection to the real server: (status, head, body).
+async fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    sid: &str,
+    body: Option<&str>,
+) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = body.unwrap_or("");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: ishenim_sid={sid}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    s.write_all(req.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.expect("read");
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (status, head.to_string(), rest.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reviewers_save_redaction_boxes_checked_audited_and_csrf_protected() {
+    let fx = fixture();
+    let addr = real_server(fx.router.clone()).await;
+    let e = fx.store.journal_list(None).expect("journal")[0].clone();
+    let serial = e.serial;
+    let page = e.page_ids[0];
+    let rev = login(&fx.router, "reviewer").await;
+    let com = login(&fx.router, "commission").await;
+    let clerk = login(&fx.router, "clerk").await;
+    let path = format!("/journal/{serial}/redaction");
+    let form = |csrf: &str, boxes: &[&str]| {
+        let mut pairs = vec![("csrf", csrf.to_string()), ("page", page.0.to_string())];
+        pairs.extend(boxes.iter().map(|b| ("box", b.to_string())));
+        serde_urlencoded::to_string(pairs).expect("form")
+    };
+
+    // The entry page shows the editor with the automatic boxes of the field spans.
+    let (st, _, body) = http(addr, "GET", &format!("/journal/{serial}"), &rev.sid, None).await;
+    assert_eq!(st, 200);
+    assert!(body.contains("class=\"redact-form\""), "editor shown");
+    let auto_boxes = body.matches("<span class=\"rbox auto\"").count();
+    assert!(auto_boxes >= 2, "name and address boxes: {auto_boxes}");
+    assert!(body.contains("Жашыруу кутучалары"), "Kyrgyz title");
+
+    // No CSRF token: refused, nothing saved.
+    let (st, _, _) = http(
+        addr,
+        "POST",
+        &path,
+        &rev.sid,
+        Some(&form("", &["10,10,400,90"])),
+    )
+    .await;
+    assert_eq!(st, 403);
+    // A clerk may not choose boxes.
+    let (st, _, _) = http(
+        addr,
+        "POST",
+        &path,
+        &clerk.sid,
+        Some(&form(&clerk.csrf, &["10,10,400,90"])),
+    )
+    .await;
+    assert_eq!(st, 403);
+    // Outside the page (2480 × 3508), too small, malformed, too many: 400 with the reason.
+    for (boxes, word) in [
+        (vec!["10,10,2481,90"], "чегинен"),
+        (vec!["10,10,12,90"], "кичинекей"),
+        (vec!["10,10,90"], "координаттары"),
+    ] {
+        let (st, _, body) = http(
+            addr,
+            "POST",
+            &path,
+            &rev.sid,
+            Some(&form(&rev.csrf, &boxes)),
+        )
+        .await;
+        assert_eq!(st, 400, "{boxes:?}");
+        assert!(body.contains(word), "{boxes:?}: reason shown");
+    }
+    let many: Vec<String> = (0..201).map(|i| format!("{i},0,{},10", i + 10)).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let (st, _, _) = http(addr, "POST", &path, &rev.sid, Some(&form(&rev.csrf, &many))).await;
+    assert_eq!(st, 400);
+    // A page of another letter cannot be given boxes through this entry.
+    let other = fx.store.pending_drafts().expect("pending")[0].page_ids[0];
+    let body = serde_urlencoded::to_string([
+        ("csrf", rev.csrf.as_str()),
+        ("page", &other.0.to_string()),
+        ("box", "10,10,400,90"),
+    ])
+    .expect("form");
+    let (st, _, _) = http(addr, "POST", &path, &rev.sid, Some(&body)).await;
+    assert_eq!(st, 400);
+    assert!(
+        fx.store.redactions(serial).expect("saved").is_empty(),
+        "nothing saved yet"
+    );
+
+    // The reviewer keeps one automatic box, drops the rest and adds one: saved, redirected.
+    let view = ishenim_export::redaction_view(&fx.store, serial).expect("view");
+    let kept = view[0].automatic[0];
+    let kept_s = format!("{},{},{},{}", kept[0], kept[1], kept[2], kept[3]);
+    let (st, head, _) = http(
+        addr,
+        "POST",
+        &path,
+        &rev.sid,
+        Some(&form(&rev.csrf, &[&kept_s, "100,2000,900,2100"])),
+    )
+    .await;
+    assert_eq!(st, 303, "{head}");
+    assert!(head.contains(&format!("/journal/{serial}#redact-{}", page.0)));
+    let saved = fx.store.redactions(serial).expect("saved");
+    assert_eq!(saved[&page].boxes, vec![kept, [100, 2000, 900, 2100]]);
+    assert_eq!(saved[&page].saved_by, "reviewer");
+    let (_, _, body) = http(addr, "GET", &format!("/journal/{serial}"), &com.sid, None).await;
+    assert!(
+        body.contains("data-v=\"100,2000,900,2100\""),
+        "the added box is shown"
+    );
+    assert_eq!(
+        body.matches("<span class=\"rbox ").count() + body.matches("<span class=\"rbox\"").count(),
+        2,
+        "only the kept boxes: {:?}",
+        body.match_indices("<span class=\"rbox")
+            .map(|(i, _)| &body[i..i + 120])
+            .collect::<Vec<_>>()
+    );
+    assert!(body.contains("Кутучаларды тандаган: reviewer"));
+
+    // The commission goes back to the automatic boxes.
+    let body = serde_urlencoded::to_string([
+        ("csrf", com.csrf.as_str()),
+        ("page", &page.0.to_string()),
+        ("do", "automatic"),
+    ])
+    .expect("form");
+    let (st, _, _) = http(addr, "POST", &path, &com.sid, Some(&body)).await;
+    assert_eq!(st, 303);
+    assert!(fx.store.redactions(serial).expect("saved").is_empty());
+
+    // Every save is in the audit log with ids and counts, never coordinates or text.
+    let audit: Vec<_> = fx
+        .store
+        .list_audit(100)
+        .expect("audit")
+        .into_iter()
+        .filter(|a| a.action == "redaction_boxes")
+        .collect();
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    assert_eq!(audit[0].user, "commission");
+    assert!(audit[0].object.ends_with("automatic"));
+    assert_eq!(audit[1].user, "reviewer");
+    assert_eq!(
+        audit[1].object,
+        format!("entry {serial} page {} boxes 2", page.0)
+    );
 }

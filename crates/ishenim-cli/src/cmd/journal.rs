@@ -1,4 +1,4 @@
-//! `ishenim journal list|show|verify|export|history|due|overdue` and the follow-up commands
+//! `ishenim journal list|show|verify|export|pdf|redact|history|due|overdue` and the follow-up commands
 //! `amend|assign|measures|reply|status|extend`: the numbered registration journal.
 //!
 //! Every printout and export carries the chain head (label + SHA-256 of the last chained
@@ -74,6 +74,25 @@ pub enum Command {
         /// blacked out on the images and left out of the text, cover and metadata.
         #[arg(long)]
         redact: bool,
+    },
+    /// The boxes a redacted PDF blacks out on a page (the reviewer's box editor of the
+    /// web, for the command line). Without `--box`/`--automatic`: shows each page's boxes.
+    Redact {
+        /// Serial, e.g. 2026-0001.
+        serial: Serial,
+        /// The page (id as `journal show` and the web give it).
+        #[arg(long)]
+        page: Option<i64>,
+        /// A box `x0,y0,x1,y1` in pixels of the original (repeat for more). The given
+        /// boxes replace the page's boxes.
+        #[arg(long = "box", value_name = "X0,Y0,X1,Y1", value_parser = parse_box)]
+        boxes: Vec<[u32; 4]>,
+        /// Save the page without boxes (nothing blacked out on it).
+        #[arg(long, conflicts_with_all = ["boxes", "automatic"])]
+        none: bool,
+        /// Back to the automatic boxes (from the field boxes).
+        #[arg(long, conflicts_with = "boxes")]
+        automatic: bool,
     },
     /// Correct a registration field (an amendment: who, when, why, old → new).
     Amend {
@@ -171,6 +190,44 @@ pub enum Command {
     },
 }
 
+fn parse_box(s: &str) -> Result<[u32; 4], String> {
+    let v: Vec<u32> = s
+        .split(',')
+        .map(|n| n.trim().parse::<u32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("not x0,y0,x1,y1: {s}"))?;
+    <[u32; 4]>::try_from(v).map_err(|_| format!("not x0,y0,x1,y1: {s}"))
+}
+
+/// `journal redact`: saves one page's boxes (checked and audited by the store), or lists
+/// every page's boxes as JSON lines `{page, size, boxes, automatic, saved}`.
+fn redact(
+    store: &Store,
+    user: &str,
+    serial: Serial,
+    page: Option<i64>,
+    choice: Option<Option<Vec<[u32; 4]>>>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    if let Some(boxes) = choice {
+        let page = ishenim_store::PageId(page.context("--page is needed to save boxes")?);
+        store.save_redaction(serial, page, boxes.as_deref(), user)?;
+        match boxes {
+            Some(b) => writeln!(out, "entry {serial} page {page}: {} box(es) saved", b.len())?,
+            None => writeln!(out, "entry {serial} page {page}: automatic boxes")?,
+        }
+        return Ok(());
+    }
+    store.audit(user, "view_redaction", &format!("entry {serial}"))?;
+    for p in ishenim_export::redaction_view(store, serial)? {
+        if page.is_none_or(|id| id == p.page.0) {
+            serde_json::to_writer(&mut *out, &p)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
 /// `journal pdf`: writes the file (temporary name, then renamed) and prints what is in it.
 fn pdf(
     store: &Store,
@@ -221,6 +278,22 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             out: file,
             redact,
         } => pdf(&store, &user, serial, &file, redact, &mut out)?,
+        Command::Redact {
+            serial,
+            page,
+            boxes,
+            none,
+            automatic,
+        } => {
+            let choice = if automatic {
+                Some(None)
+            } else if none || !boxes.is_empty() {
+                Some(Some(boxes))
+            } else {
+                None
+            };
+            redact(&store, &user, serial, page, choice, &mut out)?
+        }
         Command::Amend {
             serial,
             field,

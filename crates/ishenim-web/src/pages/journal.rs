@@ -232,6 +232,11 @@ pub async fn entry(
         .map_err(|e| tracing::warn!("similar appeals of {serial}: {e}"))
         .ok()
     });
+    let redact = if me.may(Area::Redact) {
+        Some(super::redaction::editor(&state, serial)?)
+    } else {
+        None
+    };
     audit(&state, &me, "view", &format!("entry {serial}"))?;
     Ok(crate::auth::page(
         &state,
@@ -247,6 +252,7 @@ pub async fn entry(
             "amendments": amendments,
             "events": events,
             "similar": similar,
+            "redact": redact,
             "fields": ["applicant_name", "anonymous", "address", "phone", "brief", "category", "corruption", "box_date"],
             "statuses": ["registered", "assigned", "answered", "redirected", "closed"],
         }),

@@ -7,6 +7,7 @@ pub mod journal;
 pub mod openings;
 pub mod queue;
 pub mod receipts;
+pub mod redaction;
 pub mod reports;
 pub mod scanner;
 pub mod search;
