@@ -300,3 +300,169 @@ fn every_export_is_audited() {
         .iter()
         .all(|a| a.0 == "comm" && a.2.contains("entry 2026-0001")));
 }
+
+/// A box the reviewer adds (here through `journal redact`, the web editor's store call)
+/// over a word of the body: the redacted copy has the pixels under it black and the word
+/// gone from its text, while the automatic boxes still hide the applicant. Back to the
+/// automatic boxes afterwards, so the other tests see the fixture as made.
+#[test]
+fn a_box_the_reviewer_adds_is_black_and_its_word_gone() {
+    let f = fixture();
+    let views: Vec<Value> = ok(&run(&f.data, &["journal", "redact", "2026-0001"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(views.len(), 1, "one page");
+    let page = views[0]["page"].as_i64().expect("page id");
+    let auto: Vec<String> = views[0]["automatic"]
+        .as_array()
+        .expect("automatic")
+        .iter()
+        .map(|b| {
+            b.as_array()
+                .expect("box")
+                .iter()
+                .map(|v| v.as_u64().expect("n").to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    assert!(!auto.is_empty(), "the applicant's boxes");
+    // Where Tesseract read «директору» (once in the letter, not a word of the applicant).
+    let db = rusqlite::Connection::open(f.data.join("ishenim.sqlite3")).expect("db");
+    let record: String = db
+        .query_row("SELECT record FROM pages WHERE id = ?1", [page], |r| {
+            r.get(0)
+        })
+        .expect("page record");
+    let record: Value = serde_json::from_str(&record).expect("record json");
+    let word = record["words"]
+        .as_array()
+        .expect("words")
+        .iter()
+        .find(|w| w["text"].as_str().is_some_and(|t| t.contains("директор")))
+        .expect("«директору» read");
+    let b: Vec<u32> = word["bbox"]
+        .as_array()
+        .expect("bbox")
+        .iter()
+        .map(|v| v.as_u64().expect("n") as u32)
+        .collect();
+    let added = [b[0] - 4, b[1] - 4, b[2] + 4, b[3] + 4];
+    let added_s = format!("{},{},{},{}", added[0], added[1], added[2], added[3]);
+    let page_s = page.to_string();
+    let mut args = vec![
+        "--user",
+        "rev",
+        "journal",
+        "redact",
+        "2026-0001",
+        "--page",
+        &page_s,
+    ];
+    for a in &auto {
+        args.extend(["--box", a.as_str()]);
+    }
+    args.extend(["--box", added_s.as_str()]);
+    let said = ok(&run(&f.data, &args));
+    assert!(
+        said.contains(&format!("{} box(es) saved", auto.len() + 1)),
+        "{said}"
+    );
+
+    let edited = f.dir.join("edited.pdf");
+    ok(&run(
+        &f.data,
+        &[
+            "--user",
+            "comm",
+            "journal",
+            "pdf",
+            "2026-0001",
+            "--out",
+            s(&edited),
+            "--redact",
+        ],
+    ));
+    let o = tool("qpdf", &["--check", s(&edited)]);
+    assert_eq!(o.status.code(), Some(0), "valid PDF");
+    let text = pdftotext(&edited);
+    assert!(
+        !text.contains("директор"),
+        "the boxed word is out of the text"
+    );
+    assert!(text.contains("аттестат"), "the rest of the body stays");
+    for w in APPLICANT_WORDS {
+        assert!(
+            !text.contains(w),
+            "{w}: the kept automatic boxes still hide it"
+        );
+    }
+    ok(&tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-gray",
+            s(&edited),
+            s(&f.dir.join("edited")),
+        ],
+    ));
+    let (w, _h, px) = read_pgm(&f.dir.join("edited-2.pgm"));
+    let (x0, y0, x1, y1) = (
+        added[0] as usize,
+        added[1] as usize,
+        added[2] as usize,
+        added[3] as usize,
+    );
+    let light = (y0 + 2..y1 - 2)
+        .flat_map(|y| (x0 + 2..x1 - 2).map(move |x| (x, y)))
+        .filter(|&(x, y)| px[y * w + x] > 60)
+        .count();
+    assert_eq!(
+        light, 0,
+        "{light} light pixels under the added box {added:?}"
+    );
+    // The full copy has paper there (the word is really on the page, not a black area).
+    ok(&tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-gray",
+            s(&f.full),
+            s(&f.dir.join("full-word")),
+        ],
+    ));
+    let (wf, _, full) = read_pgm(&f.dir.join("full-word-2.pgm"));
+    let paper = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| full[y * wf + x] > 160)
+        .count();
+    assert!(
+        paper * 2 > (x1 - x0) * (y1 - y0),
+        "mostly paper in the full copy"
+    );
+
+    ok(&run(
+        &f.data,
+        &[
+            "--user",
+            "rev",
+            "journal",
+            "redact",
+            "2026-0001",
+            "--page",
+            &page_s,
+            "--automatic",
+        ],
+    ));
+}

@@ -279,6 +279,14 @@ impl Terms {
         Terms { words, digits }
     }
 
+    /// Adds a word to hide (with its forms), unless it is too short to mean anything.
+    fn add(&mut self, word: &str) {
+        let f = fold(word);
+        if f.chars().count() >= 2 && !self.words.contains(&f) {
+            self.words.push(f);
+        }
+    }
+
     /// True when `word` is (a form of) one of the identity's words or part of the phone.
     fn hides(&self, word: &str) -> bool {
         let f = fold(word);
@@ -340,7 +348,7 @@ pub fn appeal_pdf(
     font: &[u8],
 ) -> Result<AppealPdf, ExportError> {
     let l = load(store, serial)?;
-    let terms = Terms::of(&l);
+    let mut terms = Terms::of(&l);
     // Boxes not decided by the automatic rules: the caller's, else the reviewer's saved
     // ones (pages without a saved set stay automatic).
     let chosen: BTreeMap<PageId, Vec<[u32; 4]>> = match &opts.boxes {
@@ -353,6 +361,15 @@ pub fn appeal_pdf(
         None => BTreeMap::new(),
     };
     let all_chosen = opts.boxes.is_some();
+    // A word a reviewer boxed identifies the applicant: hidden in the cover's brief and in
+    // typed pages too, not only on the image.
+    for p in &l.pages {
+        for b in chosen.get(&p.id).into_iter().flatten() {
+            for w in p.record.words.iter().filter(|w| overlaps(&w.bbox, b)) {
+                terms.add(&w.text);
+            }
+        }
+    }
     let limits = Limits::default();
     let mut pages = Vec::with_capacity(l.pages.len());
     let mut n_boxes = 0;
