@@ -81,7 +81,7 @@ test:
 # Screenshots of the main screens for docs/screenshots/ (from the browser test).
 screenshots: build
 	@$(MAKE) --no-print-directory setup EXTRA_PKGS="$(TEST_PKGS)"
-	ISHENIM_SCREENSHOTS=$(CURDIR)/docs/screenshots cargo test --release -p ishenim-cli --test e2e -- web:: receipts::
+	ISHENIM_SCREENSHOTS=$(CURDIR)/docs/screenshots cargo test --release -p ishenim-cli --test e2e -- web:: receipts:: redaction::
 
 lint:
 	cargo fmt --all -- --check

@@ -9,6 +9,7 @@ mod hostile;
 mod inbox;
 mod ops;
 mod receipts;
+mod redaction;
 mod register;
 mod report;
 mod scan;

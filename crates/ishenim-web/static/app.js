@@ -272,7 +272,7 @@
         var c = form.querySelector(".rbox-count"); if (c) c.textContent = n;
       }
       function boxFor(input) { return page.querySelector('.rbox[data-v="' + input.value + '"]'); }
-      function checkFor(span) { return list.querySelector('input[name=box][value="' + span.dataset.v + '"]'); }
+      function checkFor(rect) { return list.querySelector('input[name=box][value="' + rect.getAttribute("data-v") + '"]'); }
       list.addEventListener("change", function (e) {
         var b = e.target.name === "box" && boxFor(e.target);
         if (b) b.classList.toggle("off", !e.target.checked);
@@ -284,9 +284,14 @@
         var x = Math.round((e.clientX - r.left) * W / r.width), y = Math.round((e.clientY - r.top) * H / r.height);
         return [Math.max(0, Math.min(W, x)), Math.max(0, Math.min(H, y))];
       }
-      function place(span, b) {
-        span.style.left = (100 * b[0] / W) + "%"; span.style.top = (100 * b[1] / H) + "%";
-        span.style.width = (100 * (b[2] - b[0]) / W) + "%"; span.style.height = (100 * (b[3] - b[1]) / H) + "%";
+      function place(rect, b) {
+        rect.setAttribute("x", b[0]); rect.setAttribute("y", b[1]);
+        rect.setAttribute("width", b[2] - b[0]); rect.setAttribute("height", b[3] - b[1]);
+      }
+      function newRect(cls) {
+        var r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+        r.setAttribute("class", cls);
+        return r;
       }
       var start = null, temp = null;
       page.addEventListener("pointerdown", function (e) {
@@ -298,7 +303,7 @@
           return;
         }
         start = at(e);
-        temp = document.createElement("span"); temp.className = "rbox drawing";
+        temp = newRect("rbox drawing");
         place(temp, [start[0], start[1], start[0], start[1]]); page.appendChild(temp);
         if (page.setPointerCapture) { try { page.setPointerCapture(e.pointerId); } catch (x) { /* synthetic pointer */ } }
         e.preventDefault();
@@ -314,7 +319,9 @@
         start = null;
         if (b[2] - b[0] < MIN || b[3] - b[1] < MIN) { temp.remove(); temp = null; return; }
         var v = b.join(",");
-        temp.className = "rbox added"; temp.dataset.v = v; temp.title = page.dataset.remove || "";
+        temp.setAttribute("class", "rbox added"); temp.setAttribute("data-v", v);
+        var tip = document.createElementNS("http://www.w3.org/2000/svg", "title");
+        tip.textContent = page.dataset.remove || ""; temp.appendChild(tip);
         place(temp, b); temp = null;
         var label = document.createElement("label"), cb = document.createElement("input");
         cb.type = "checkbox"; cb.name = "box"; cb.value = v; cb.checked = true;

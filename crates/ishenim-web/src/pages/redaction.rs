@@ -13,8 +13,9 @@ use axum::Extension;
 use ishenim_store::{PageId, RedactionBox, Serial, MAX_BOXES_PER_PAGE};
 use serde_json::{json, Value};
 
-/// The editor's data for the entry page: one item per page, boxes with their place on the
-/// image in percent (so the boxes follow the image at any width).
+/// The editor's data for the entry page: one item per page, boxes in pixels of the
+/// original (the page is an SVG whose view box is the original's size, so the boxes
+/// follow the image at any width, and need no inline style, which the CSP forbids).
 pub fn editor(state: &AppState, serial: Serial) -> Result<Vec<Value>, AppError> {
     let view = ishenim_export::redaction_view(&state.store, serial).map_err(|e| match e {
         ishenim_export::ExportError::Store(s) => AppError::from(s),
@@ -25,15 +26,14 @@ pub fn editor(state: &AppState, serial: Serial) -> Result<Vec<Value>, AppError> 
         .enumerate()
         .map(|(i, p)| {
             let [w, h] = [p.size[0].max(1), p.size[1].max(1)];
-            let pct = |v: u32, of: u32| format!("{:.3}", f64::from(v) * 100.0 / f64::from(of));
             let boxes: Vec<Value> = p
                 .boxes
                 .iter()
                 .map(|b| {
                     json!({
                         "v": format!("{},{},{},{}", b[0], b[1], b[2], b[3]),
-                        "l": pct(b[0], w), "t": pct(b[1], h),
-                        "w": pct(b[2] - b[0], w), "h": pct(b[3] - b[1], h),
+                        "x": b[0], "y": b[1],
+                        "bw": b[2].saturating_sub(b[0]), "bh": b[3].saturating_sub(b[1]),
                         "auto": p.automatic.contains(b),
                     })
                 })
