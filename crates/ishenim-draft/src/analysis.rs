@@ -125,13 +125,7 @@ fn thanks_letter(doc: &Doc, scope: std::ops::Range<usize>, models: &Models) -> b
     let m = &models.corruption;
     let quoted = quoted_tokens(doc);
     let words = &doc.toks[scope.clone()];
-    let paid: std::collections::BTreeSet<usize> = m
-        .concepts
-        .iter()
-        .filter(|(k, _)| k == "money" || k == "euphemism")
-        .flat_map(|(_, ps)| ps.iter().flat_map(|p| p.find_all(words)))
-        .map(|at| words[at[0]].sentence)
-        .collect();
+    let paid = concept_sentences(words, models, &["money", "euphemism"]);
     words.iter().enumerate().any(|(i, t)| {
         any_match(&m.thanks, &t.key) && !quoted[scope.start + i] && !paid.contains(&t.sentence)
     })
@@ -182,18 +176,17 @@ fn rumoured(
     found.map(|at| words[at[0]].sentence).collect()
 }
 
-/// Sentences that hold a word of the `no_receipt` concept ("без квитанции", "чексиз").
-fn unreceipted(
-    doc: &Doc,
-    body: std::ops::Range<usize>,
+/// Sentences of `words` that hold a phrase of one of the named concepts.
+fn concept_sentences(
+    words: &[crate::text::Tok],
     models: &Models,
+    names: &[&str],
 ) -> std::collections::BTreeSet<usize> {
-    let words = &doc.toks[body];
     models
         .corruption
         .concepts
         .iter()
-        .filter(|(k, _)| k == "no_receipt")
+        .filter(|(k, _)| names.contains(&k.as_str()))
         .flat_map(|(_, ps)| ps.iter().flat_map(|p| p.find_all(words)))
         .map(|at| words[at[0]].sentence)
         .collect()
@@ -335,7 +328,7 @@ pub(crate) fn corruption(
         body: body.clone(),
         models,
         innocent: innocent_sentences(doc, body.clone(), models),
-        unreceipted: unreceipted(doc, body.clone(), models),
+        unreceipted: concept_sentences(&doc.toks[body.clone()], models, &["no_receipt"]),
         rumoured: rumoured(doc, body.clone(), models),
         idiom: idiom_tokens(doc, body.clone(), models),
         thanks: thanks_letter(doc, thanks_scope, models),
