@@ -79,7 +79,10 @@ def render_all(letters, out, seed, levels):
              "DejaVuSerif.ttf,NotoSans-Regular.ttf,PTS55F.ttf,cmunrm.ttf,FreeSans.ttf".split(",")]
     rows = []
     for n, letter in enumerate(letters):
-        lines = [((ln, "line") if ln.strip() else ("", "gap")) for ln in letter["text"].split("\n")]
+        # A long line is a paragraph: wrapped to the page (with its first-line indent), as a
+        # writer's hand or a word processor would; `line` is drawn as is and would run off it.
+        lines = [(ln, "gap" if not ln.strip() else "para" if len(ln) > 55 else "line")
+                 for ln in letter["text"].split("\n")]
         level = levels[n % len(levels)]
         dpi = 300 if level != "heavy" else rng.choice([200, 300])
         pages = mc.render(lines, rng.choice(fonts), rng.choice([11, 12, 13]), dpi, rng)

@@ -244,7 +244,7 @@ impl Code {
     }
 
     /// Reads a code from OCR text: as [`Code::parse`], and when only the check fails, the
-    /// ambiguous readings B/8, S/5, Z/2, G/6, D/0 (one or two of them) are tried; a repair
+    /// ambiguous readings of [`TWINS`] (one or two of them) are tried; a repair
     /// is accepted only when exactly one reading makes the check hold.
     pub fn repair(s: &str) -> Result<Repaired, CodeError> {
         let v = Self::fold(s)?;
@@ -257,7 +257,7 @@ impl Code {
         let alt: Vec<(usize, u8)> = v
             .iter()
             .enumerate()
-            .filter_map(|(i, &d)| twin(d).map(|t| (i, t)))
+            .flat_map(|(i, &d)| twins(d).map(move |t| (i, t)))
             .collect();
         for depth in 1..=2usize {
             let mut found: Vec<[u8; LEN]> = Vec::new();
@@ -270,7 +270,7 @@ impl Code {
                     }
                     continue;
                 }
-                for &(j, b) in &alt[k + 1..] {
+                for &(j, b) in alt[k + 1..].iter().filter(|&&(j, _)| j != i) {
                     let mut w2 = w;
                     w2[j] = b;
                     if syndrome(&w2) == 0 {
@@ -307,9 +307,21 @@ impl Code {
     }
 }
 
-/// The other reading of an ambiguous symbol.
-fn twin(d: u8) -> Option<u8> {
-    let pair = |a: u8, b: u8| {
+/// Symbols an OCR engine reads for one another: B/8, S/5, Z/2, G/6, 0 as D, and 0 or 9 as
+/// Q (the slip's monospace zero has a dot inside; its 9 a closed loop over a short tail).
+const TWINS: &[(u8, u8)] = &[
+    (b'B', b'8'),
+    (b'S', b'5'),
+    (b'Z', b'2'),
+    (b'G', b'6'),
+    (b'D', b'0'),
+    (b'Q', b'0'),
+    (b'Q', b'9'),
+];
+
+/// The other readings of an ambiguous symbol's value `d`.
+fn twins(d: u8) -> impl Iterator<Item = u8> {
+    TWINS.iter().filter_map(move |&(a, b)| {
         let (va, vb) = (value_of(a)?, value_of(b)?);
         if d == va {
             Some(vb)
@@ -318,12 +330,7 @@ fn twin(d: u8) -> Option<u8> {
         } else {
             None
         }
-    };
-    pair(b'B', b'8')
-        .or_else(|| pair(b'S', b'5'))
-        .or_else(|| pair(b'Z', b'2'))
-        .or_else(|| pair(b'G', b'6'))
-        .or_else(|| pair(b'D', b'0'))
+    })
 }
 
 #[cfg(test)]
@@ -504,6 +511,16 @@ mod tests {
                 assert_eq!(syndrome(&r.code.0), 0);
             }
         }
+    }
+
+    #[test]
+    fn a_zero_read_as_q_is_repaired() {
+        // The slip's monospace zero has a dot inside: `eng` reads F0KH-… as FQKH-….
+        let c = Code::parse("F0KH-TGGW-1N8W").unwrap();
+        let r = Code::repair("FQKH-TGGW-1N8W").unwrap();
+        assert_eq!((r.code, r.changed), (c, 1));
+        let c = Code::parse("A9TY-VFD2-S2MH").unwrap();
+        assert_eq!(Code::repair("AQTY-VFD2-S2MH").unwrap().code, c);
     }
 
     #[test]
