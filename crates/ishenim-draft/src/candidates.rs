@@ -689,7 +689,7 @@ fn from_header_lines(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let end = lay.header_end.min(doc.lines.len());
     for li in 0..end {
         let key = doc.line_key(li);
-        if let Some(c) = ablative_sender(doc, lay, li) {
+        if let Some(c) = ablative_sender(doc, lay, li).or_else(|| listed_sender(doc, lay, li)) {
             out.push(c);
             continue;
         }
@@ -706,6 +706,24 @@ fn from_header_lines(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         let got = take_name(doc, doc.lines[li].start, li + 1, lay);
         out.extend(cand(doc, got, Source::HeaderLine));
     }
+}
+
+/// "05.05.2025 Жумабаев Чыңгыз Асылбекович, Кара-Жыгач-Сай а., Жеңижок к., 18": a header
+/// line that lists the sender (after a date, if any) and then, after a comma, an address.
+fn listed_sender(doc: &Doc, lay: &Layout, li: usize) -> Option<NameCand> {
+    let line = &doc.lines[li];
+    let s = (line.start..line.end)
+        .find(|&i| crate::contacts::find_dates(&doc.toks[i].text).is_empty())?;
+    if !address_like(doc, li) || is_addressee(&doc.line_key(li)) {
+        return None;
+    }
+    let got = take_name(doc, s, li + 1, lay);
+    let last = *got.last()?;
+    ((2..=4).contains(&got.len()) && doc.toks[last].text.ends_with(',') && last + 1 < line.end)
+        .then_some(NameCand {
+            toks: got,
+            source: Source::HeaderLine,
+        })
 }
 
 /// The last sentence of a note written in one run, when it starts with a name followed by

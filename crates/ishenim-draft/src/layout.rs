@@ -340,6 +340,23 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     score
 }
 
+/// First words that open a letter: the writer ("Мен", "Я", "Биз") or a greeting
+/// ("Ассалому алейкум", "Саламатсызбы", "Здравствуйте", "Добрый день").
+const LETTER_OPENINGS: &[&str] = &[
+    "мен",
+    "я",
+    "биз",
+    "мы",
+    "урматтуу",
+    "уважаем",
+    "саламатсызбы",
+    "салам",
+    "ассалом",
+    "ассалам",
+    "здравствуй",
+    "добрый",
+];
+
 /// True when a page continues the letter of the page before rather than starting one.
 pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
     let first = page
@@ -359,18 +376,7 @@ pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
         return true;
     }
     let opens = opening >= 1
-        || [
-            "мен",
-            "я",
-            "биз",
-            "мы",
-            "урматтуу",
-            "уважаем",
-            "саламатсызбы",
-            "здравствуй",
-        ]
-        .iter()
-        .any(|w| {
+        || LETTER_OPENINGS.iter().any(|w| {
             first_key
                 .split(' ')
                 .next()
@@ -545,7 +551,10 @@ fn header_line(doc: &Doc, i: usize, key: &str) -> bool {
     if is_addressee(key) && toks.len() <= 16 && !text.ends_with(['.', '!', '?']) {
         return true;
     }
-    if (toks.len() > 8 || sentence_runs_on(doc, i)) && !labelled {
+    // "05.05.2025 Жумабаев Чыңгыз Асылбекович, Кара-Жыгач-Сай а., Жеңижок к., 18": date,
+    // sender and address squeezed into one line, listed with commas.
+    let listed = text.matches(',').count() >= 2 && address_like(doc, i);
+    if (toks.len() > 8 && !listed || sentence_runs_on(doc, i)) && !labelled {
         return false;
     }
     name_label_len(key) > 0
