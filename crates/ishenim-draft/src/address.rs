@@ -141,7 +141,16 @@ fn address_start(doc: &Doc, li: usize) -> Option<usize> {
                 .iter()
                 .any(|w| t.key.starts_with(w))
     });
-    Some(capital_before.unwrap_or(k))
+    // "а. Куршаб-Сай, ул. Навои, д. 27": an abbreviated village before the street.
+    let village_before = prev.filter(|&p| {
+        let t = &doc.toks[p];
+        p > line.start
+            && t.text.ends_with(',')
+            && t.text.starts_with(char::is_uppercase)
+            && doc.toks[p - 1].text.ends_with('.')
+            && matches!(doc.toks[p - 1].key.as_str(), "а" | "с" | "г" | "п" | "пос")
+    });
+    Some(village_before.map_or(capital_before.unwrap_or(k), |p| p - 1))
 }
 
 /// True when a word can be part of an address.

@@ -238,7 +238,7 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
         out.push(i);
         // A case ending on a name word ends the name ("… Жээнбеков Адилеттен\nБиздин …").
         let word = trim_punct(&t.text);
-        if out.len() >= 2 && crate::candidates::ky_nominative(word) != word {
+        if out.len() >= 2 && crate::candidates::ky_nominative(word, false) != word {
             break;
         }
         // A patronymic at the end of a line ends the name: the next line is the address.

@@ -202,10 +202,11 @@ fn official(doc: &Doc, toks: &[usize], signed: bool) -> bool {
         // An addressee line above ("… өкмөтүнүн\nбашчысына") is a block of its own.
         .filter(|&i| doc.toks[i].line == line || !is_addressee(&doc.line_key(doc.toks[i].line)))
         .any(|i| is_role(&doc.toks[i].key));
-    let after = doc
-        .toks
-        .get(last + 1)
-        .is_some_and(|t| HONORIFICS.contains(&t.key.as_str()) || is_role(&t.key));
+    // Under a signature the office after the name is the signer's own ("Исмаилов Тимур
+    // Русланович,\nдепутат айылного кенеша").
+    let after = doc.toks.get(last + 1).is_some_and(|t| {
+        HONORIFICS.contains(&t.key.as_str()) || is_role(&t.key) && !(signed && t.line != line)
+    });
     before || after
 }
 
@@ -229,12 +230,16 @@ fn dative(word: &str) -> bool {
 }
 
 /// A candidate, unless it is an official or empty.
-fn cand(doc: &Doc, toks: Vec<usize>, source: Source) -> Option<NameCand> {
-    let ok = match source {
-        // Surname with initials is a whole signature ("Сатыбалдиев Ж.").
-        Source::Tail | Source::Signature | Source::Signer => (2..=4).contains(&toks.len()),
-        _ => (2..=4).contains(&toks.len()),
-    };
+fn cand(doc: &Doc, mut toks: Vec<usize>, source: Source) -> Option<NameCand> {
+    // "мен, уулу Токтосунов Марат": a lower-case уулу/кызы first is "her son", not a name part.
+    while toks.first().is_some_and(|&f| {
+        let t = &doc.toks[f].text;
+        t.starts_with(char::is_lowercase) && matches!(doc.toks[f].key.as_str(), "уулу" | "кызы")
+    }) {
+        toks.remove(0);
+    }
+    // Surname with initials is a whole signature ("Сатыбалдиев Ж.").
+    let ok = (2..=4).contains(&toks.len());
     // After "Мен, …" or "… тургуну" a role is the writer's own ("мектептин мугалими Абдиева К.").
     // …and after a sender label ("Кимден: мектептин директору Бейшекеева М.", "Арыз ээси: …, мугалим").
     let own = matches!(source, Source::Intro | Source::Marker | Source::Label);
@@ -251,8 +256,16 @@ fn cand(doc: &Doc, toks: Vec<usize>, source: Source) -> Option<NameCand> {
         let w = &doc.toks[f].text;
         w.chars().count() == 1 && "ВСКУОАИЯ".contains(w.as_str())
     });
-    (ok && !official && !preposition && !toks.iter().all(|&t| initial(&doc.toks[t].text)))
-        .then_some(NameCand { toks, source })
+    // "школы имени Т. Сыдыкбекова", "Токтогул атындагы мектеп": a namesake, not a person.
+    let namesake = toks.first().is_some_and(|&f| {
+        f > 0 && doc.toks[f - 1].key == "имени"
+            || toks
+                .last()
+                .and_then(|&l| doc.toks.get(l + 1))
+                .is_some_and(|t| t.key.starts_with("атындагы"))
+    });
+    let named = !toks.iter().all(|&t| initial(&doc.toks[t].text));
+    (ok && !official && !preposition && !namesake && named).then_some(NameCand { toks, source })
 }
 
 /// True for an initial ("Б.", "Ж").
@@ -334,11 +347,16 @@ fn later_name_on_line(doc: &Doc, lay: &Layout, from: usize) -> Vec<usize> {
 /// and in the first sentences.
 fn from_markers(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     let first_sentences = first_body_sentences(doc, lay, 2);
+    let own = sentences_in_first_person(doc);
     for i in 0..doc.toks.len() {
         let t = &doc.toks[i];
-        // …and the signature ("Кош-Дөбө айылынын тургуну Мурзаева Б. С." after the closing).
-        let in_scope =
-            t.line < lay.body_start || t.line >= lay.footer_start || first_sentences.contains(&i);
+        // …and the signature ("Кош-Дөбө айылынын тургуну Мурзаева Б. С." after the closing),
+        // and a sentence anywhere that opens with "Мен"/"Я" ("… Мен Сары-Жаз-Төр айылынын
+        // тургуну Карабаева Айчүрөк Шериповнамын, телефонум …" at the end of the letter).
+        let in_scope = t.line < lay.body_start
+            || t.line >= lay.footer_start
+            || first_sentences.contains(&i)
+            || own.contains(&t.sentence);
         if !in_scope || !NAME_MARKERS.iter().any(|m| fuzzy_eq(&t.key, m)) {
             continue;
         }
@@ -363,6 +381,19 @@ fn from_markers(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             out.extend(cand(doc, got, Source::Marker));
         }
     }
+}
+
+/// Sentences whose first word is "Мен" or "Я": the writer speaks of themself.
+fn sentences_in_first_person(doc: &Doc) -> std::collections::BTreeSet<usize> {
+    doc.toks
+        .iter()
+        .enumerate()
+        .filter(|&(i, t)| {
+            (i == 0 || doc.toks[i - 1].sentence != t.sentence)
+                && matches!(t.key.as_str(), "мен" | "я")
+        })
+        .map(|(_, t)| t.sentence)
+        .collect()
 }
 
 /// Words after which a writer gives their name inside a sentence ("… жашайм, аты-жөнүм
@@ -594,8 +625,11 @@ fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             .iter()
             .position(|t| t.text.ends_with(':'))
             .filter(|&c| c < 5 && toks[..=c].iter().any(|t| is_role(&t.key)));
+        // "имени" only as "от имени" ("школы имени Т. Сыдыкбекова" names a school).
         let is_rep = |t: &crate::text::Tok| REPRESENTATIVE.contains(&t.key.as_str());
-        let rep = toks.iter().position(is_rep);
+        let rep = (0..toks.len()).find(|&i| {
+            is_rep(&toks[i]) && (toks[i].key != "имени" || i > 0 && toks[i - 1].key == "от")
+        });
         // "Абдылдаев Талант (өкүл)": the marker after the name names the one before it.
         if let Some(r) = rep.filter(|&r| r > 0 && toks[r].text.starts_with('(')) {
             let line_start = doc.lines[li].start;
@@ -620,9 +654,13 @@ fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
                 .find(|&c| toks[c].text.ends_with(':'))
                 .unwrap_or(r)
         });
-        let Some(r) = rep.or(role_label) else {
+        let Some(mut r) = rep.or(role_label) else {
             continue;
         };
+        // "От имени родителей — Дмитриева Анна Игоревна": the group in the genitive first.
+        if toks[r].key == "имени" && toks.get(r + 1).is_some_and(|t| !name_token(&t.text)) {
+            r += 1;
+        }
         if let Some(s) = name_start(doc, li, r + 1) {
             let got = take_name(doc, s, doc.toks[s].line + 1, lay);
             // The name stands alone (line end, a comma): in a sentence that goes on after it
@@ -755,7 +793,8 @@ fn ablative_sender(doc: &Doc, lay: &Layout, li: usize) -> Option<NameCand> {
     let line = &doc.lines[li];
     let ablative = |i: usize| {
         let w = trim_punct(&doc.toks[i].text);
-        ky_nominative(w) != w
+        let prev = (i > line.start).then(|| trim_punct(&doc.toks[i - 1].text));
+        last_word_nominative(prev, w, false) != w
     };
     let end = (line.start..line.end)
         .take(6)
@@ -967,15 +1006,29 @@ fn ru_nominative(words: &[String]) -> Vec<String> {
 
 /// Kyrgyz ablative on the last word of a sender line ("… Саматовичтен", "… Нурлановнадан",
 /// "… уулунан"): the nominative, when what is left is a patronymic, a surname or a listed
-/// given name.
-pub(crate) fn ky_nominative(word: &str) -> String {
+/// given name. In a sentence in the first person (`first_person`: "Мен … Айпериймин") the
+/// predicative ending ("I am …") comes off any name of four letters or more; elsewhere
+/// only as a case ending does, so that "Абдымомун" under a signature stays whole.
+pub(crate) fn ky_nominative(word: &str, first_person: bool) -> String {
     if let Some(initials) = crate::applicant::initials_with_case(word) {
         return initials.to_string();
     }
-    // "… Гулбарчынмын" ("I am …"): the predicative ending after a name of four letters or more.
+    // A listed given name that merely ends like a case ("Нурдин") is whole.
+    if crate::names::is_given_name(word) {
+        return word.to_string();
+    }
+    let fits = |stem: &str| {
+        let k = key_word(stem);
+        [
+            "ович", "евич", "овна", "евна", "ична", "ов", "ев", "ова", "ева", "уулу", "кызы",
+        ]
+        .iter()
+        .any(|e| k.ends_with(e))
+            || crate::names::is_given_name(stem)
+    };
     for suf in ["мын", "мин", "мун", "мүн", "пын", "пин", "пун", "пүн"] {
         if let Some(stem) = word.strip_suffix(suf) {
-            if stem.chars().count() >= 4 {
+            if first_person && stem.chars().count() >= 4 || fits(stem) {
                 return stem.to_string();
             }
         }
@@ -986,19 +1039,36 @@ pub(crate) fn ky_nominative(word: &str) -> String {
         "нүн", "дын", "дин", "дун", "дүн", "тын", "тин", "тун", "түн",
     ] {
         if let Some(stem) = word.strip_suffix(suf) {
-            let k = key_word(stem);
-            let fits = [
-                "ович", "евич", "овна", "евна", "ична", "ов", "ев", "ова", "ева", "уулу", "кызы",
-            ]
-            .iter()
-            .any(|e| k.ends_with(e))
-                || crate::names::is_given_name(stem);
-            if fits {
+            if fits(stem) {
                 return stem.to_string();
             }
         }
     }
     word.to_string()
+}
+
+/// The last word of a name in the nominative: [`ky_nominative`], and the ablative of a
+/// given name the lists do not know after a surname ("Өмүрзаков Талгардан").
+fn last_word_nominative(prev: Option<&str>, word: &str, first_person: bool) -> String {
+    let nom = ky_nominative(word, first_person);
+    if nom != word || !prev.is_some_and(surname_like) || crate::names::is_given_name(word) {
+        return nom;
+    }
+    [
+        "нан", "нен", "дан", "ден", "тан", "тен", "дон", "дөн", "тон", "төн",
+    ]
+    .iter()
+    .filter_map(|suf| word.strip_suffix(suf))
+    .find(|stem| stem.chars().count() >= 4)
+    .map_or(nom, String::from)
+}
+
+/// A surname by its ending ("Өмүрзаков", "Асанова", "Жоомарт уулу").
+fn surname_like(word: &str) -> bool {
+    let k = key_word(word);
+    ["ов", "ев", "ова", "ева", "ин", "ина", "уулу", "кызы"]
+        .iter()
+        .any(|e| k.ends_with(e))
 }
 
 /// The candidate's name in the nominative, as the journal writes it: Russian genitive after
@@ -1026,8 +1096,17 @@ pub(crate) fn nominative(doc: &Doc, c: &NameCand, text: &str) -> String {
     } else {
         words
     };
-    if let Some(last) = words.last_mut() {
-        *last = ky_nominative(last);
+    // "Мен … тургуну Карабаева Айчүрөк Шериповнамын": the writer speaks of themself.
+    let first_person = c.toks.first().is_some_and(|&f| {
+        let sent = doc.toks[f].sentence;
+        doc.toks
+            .iter()
+            .any(|t| t.sentence == sent && matches!(t.key.as_str(), "мен" | "менин"))
+    });
+    let n = words.len();
+    if n > 0 {
+        let prev = (n > 1).then(|| words[n - 2].clone());
+        words[n - 1] = last_word_nominative(prev.as_deref(), &words[n - 1], first_person);
     }
     words.join(" ")
 }

@@ -599,7 +599,17 @@ pub(crate) fn layout(doc: &Doc) -> Layout {
             .find(|&i| !header_line(doc, i, &keys[i]))
             .unwrap_or(0),
     };
-    let body_start = title.map_or(header_end, |t| t + 1).min(n);
+    let mut body_start = title.map_or(header_end, |t| t + 1).min(n);
+    // "Заявление / Главе … / от Хамидова Рустама …, / проживающего: …": a title above the
+    // addressee; the sender block follows it.
+    if title.is_some_and(|t| t + 1 == body_start && header_end == t)
+        && body_start < scan
+        && (is_addressee(&keys[body_start]) || name_label_len(&keys[body_start]) > 0)
+    {
+        body_start = (body_start..scan)
+            .find(|&i| !header_line(doc, i, &keys[i]))
+            .unwrap_or(body_start);
+    }
     Layout {
         header_end,
         title,
@@ -614,6 +624,38 @@ fn number_line(text: &str) -> bool {
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     digits >= 5 && letters <= 8 && text.split_whitespace().count() <= 6
+}
+
+/// "раб. тел. 0312 54-60-12 (звоню из Бишкека, …)": a phone label among the first words of
+/// a line that holds a phone, however long the remark after it.
+fn labelled_phone_line(doc: &Doc, i: usize) -> bool {
+    let toks = doc.line_toks(i);
+    toks.len() <= 16
+        && toks
+            .iter()
+            .take(3)
+            .any(|t| starts_with_label(&t.key, PHONE_LABELS))
+        && crate::contacts::find_loose_phone(&doc.lines[i].text).is_some()
+}
+
+/// "Бабаджанов Ильхом Шавкатович, бывший работник водокачки": a line that opens with a full
+/// name closed by a comma, then a few words on the signer.
+fn signer_and_capacity(doc: &Doc, i: usize) -> bool {
+    let toks = doc.line_toks(i);
+    let run = toks
+        .iter()
+        .take_while(|t| crate::applicant::name_token(&t.text))
+        .count();
+    toks.len() <= 10
+        && (2..=4).contains(&run)
+        && toks[run - 1].text.ends_with(',')
+        && toks[..run - 1].iter().all(|t| !t.text.ends_with(','))
+}
+
+/// "депутат айылного кенеша,": a short line naming an office, under the signer's name.
+fn signers_office(doc: &Doc, i: usize) -> bool {
+    let toks = doc.line_toks(i);
+    toks.len() <= 6 && toks.iter().any(|t| crate::candidates::is_role(&t.key))
 }
 
 /// First line of the footer: the last closing line in the last part of the letter, else the
@@ -646,6 +688,9 @@ fn footer_start(doc: &Doc, keys: &[String], body_start: usize) -> usize {
             || crate::contacts::find_loose_phone(text).is_some() && doc.line_toks(j).len() <= 6
             || text.chars().all(|c| c == '_' || c.is_whitespace())
             || number_line(text)
+            || labelled_phone_line(doc, j)
+            || signer_and_capacity(doc, j)
+            || j > 0 && signer_and_capacity(doc, j - 1) && signers_office(doc, j)
             || k.starts_with("тургундар")
             || k.starts_with("жители");
         if !footerish {
