@@ -461,6 +461,7 @@ pub(crate) fn category(
 ) -> CategoryResult {
     let cm = &models.categories;
     let keys = &doc.toks[body.clone()];
+    let proper: Vec<bool> = (body.clone()).map(|i| proper_noun(doc, i)).collect();
     let mut best: Option<(usize, f32, Vec<Reason>)> = None;
     let mut second = 0.0f32;
     for (ci, c) in cm.categories.iter().enumerate() {
@@ -469,7 +470,11 @@ pub(crate) fn category(
         let mut reasons = Vec::new();
         let mut hits: Vec<(&str, f32, Vec<usize>)> = Vec::new();
         for (name, p, w) in &c.phrases {
-            for at in p.find_all(keys) {
+            for at in p
+                .find_all(keys)
+                .into_iter()
+                .filter(|at| !at.iter().any(|&i| proper[i]))
+            {
                 hits.push((name, *w, at));
             }
         }
@@ -509,6 +514,22 @@ pub(crate) fn category(
         }
         _ => other_category(lang),
     }
+}
+
+/// True for a name, not a word of the subject: a capitalised word inside a sentence
+/// ("… жесир Мамырова Гүлсайра" is no "мамы", pole), or a capitalised compound anywhere
+/// ("Арык-Башы көпүрөсү" is a bridge, not a ditch).
+fn proper_noun(doc: &Doc, i: usize) -> bool {
+    let t = &doc.toks[i];
+    let capital = t.text.starts_with(char::is_uppercase);
+    let sentence_start = i == 0 || doc.toks[i - 1].sentence != t.sentence;
+    let compound = t
+        .text
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .all(|p| p.starts_with(char::is_uppercase))
+        && t.text.contains('-');
+    capital && (!sentence_start || compound)
 }
 
 /// The category "other" (nothing matched enough).
