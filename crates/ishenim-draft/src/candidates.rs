@@ -463,7 +463,12 @@ fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     // A greeting and an addressee read as the body may come first ("Саламатсызбы. Мен …").
     let scope = first_body_sentences(doc, lay, 3);
     let line_start = |i: usize| doc.lines[doc.toks[i].line].start == i;
-    let sentence_start = |i: usize| i > 0 && doc.toks[i - 1].sentence != doc.toks[i].sentence;
+    // "Урматтуу башчы, мен Эсеналиев Тилек, …": after a greeting's comma too.
+    let sentence_start = |i: usize| {
+        i > 0
+            && (doc.toks[i - 1].sentence != doc.toks[i].sentence
+                || doc.toks[i - 1].text.ends_with(','))
+    };
     let Some(p) = (0..scope.end).find(|&i| {
         let k = doc.toks[i].key.as_str();
         matches!(k, "мен" | "я")

@@ -673,7 +673,10 @@ fn footer_start(doc: &Doc, keys: &[String], body_start: usize) -> usize {
         let text = doc.lines[j].text.trim();
         let footerish = starts_with_label(k, SIGN_LABELS)
             || name_label_len(k) > 0
+            // "Депутат Сейткулов Азиз": the signer's office before the name, on a short line
+            // (a body sentence may open the same way: "Айыл өкмөтүнүн жер адиси Жусупов …").
             || crate::candidates::signature_name_at(doc, j).is_some_and(|s| s > 0)
+                && doc.line_toks(j).len() <= 10
             || find_dates(text).iter().any(|d| d.coverage >= 0.4)
             || !find_dates(text).is_empty() && doc.line_toks(j).len() <= 8
             || (is_anonymous_marker(k) && k.split_whitespace().count() <= 3)
