@@ -509,11 +509,12 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
             lang: &lang,
             corruption: corruption.flag,
             thanks: opens_with_thanks(&doc, &body, models),
-            first_reason_tok: corruption
+            reason_toks: corruption
                 .reasons
                 .iter()
-                .find(|r| r.note.is_none())
-                .and_then(|r| r.tok),
+                .filter(|r| r.note.is_none())
+                .filter_map(|r| r.tok)
+                .collect(),
             topic_toks: cat.reasons.iter().filter_map(|r| r.tok).collect(),
             place: place_of(c.addr.address.as_deref(), &doc, lay.header_end, &lang),
         };

@@ -282,8 +282,9 @@ pub(crate) struct SummaryInput<'a> {
     pub lang: &'a str,
     pub corruption: bool,
     pub thanks: bool,
-    /// Token index of the first corruption reason, if any.
-    pub first_reason_tok: Option<usize>,
+    /// First token of each corruption reason that counted: in a corrupt letter the sentence
+    /// that tells of the money is the report.
+    pub reason_toks: Vec<usize>,
     /// Token indices of the words that gave the letter its category: the sentence with the
     /// most of them is what the letter is about.
     pub topic_toks: Vec<usize>,
@@ -316,12 +317,20 @@ fn meta_sentence(s: &str) -> bool {
         "прилагаем",
         "приложение",
         "здравствуйте",
+        "атымды",
+        "аты-жонумду",
+        "своё имя",
+        "свое имя",
+        "называть себя",
+        "меня зовут",
+        "менин атым",
     ];
     let k = crate::text::key_line(s);
     META.iter().any(|m| k.contains(&crate::text::key_line(m)))
 }
 
-/// The sentence (among those `ok` accepts) with the most topic words, meta sentences
+/// The sentence (among those `ok` accepts) with the most topic words (and, in a corrupt
+/// letter, corruption reasons, which count twice), meta sentences and self-introductions
 /// last, the earliest on ties; `tok_chars` maps tokens to their byte offset in `body`.
 fn topic_sentence(
     all: &[String],
@@ -330,11 +339,19 @@ fn topic_sentence(
     inp: &SummaryInput,
     ok: impl Fn(&String) -> bool,
 ) -> Option<String> {
-    let topic_at: Vec<usize> = tok_chars
-        .iter()
-        .filter(|(t, _)| inp.topic_toks.contains(t))
-        .map(|&(_, c)| c)
-        .collect();
+    let offsets = |toks: &[usize]| -> Vec<usize> {
+        tok_chars
+            .iter()
+            .filter(|(t, _)| toks.contains(t))
+            .map(|&(_, c)| c)
+            .collect()
+    };
+    let topic_at = offsets(&inp.topic_toks);
+    let reason_at = if inp.corruption {
+        offsets(&inp.reason_toks)
+    } else {
+        Vec::new()
+    };
     let mut cursor = 0;
     let mut best: Option<(i32, &String)> = None;
     for s in all {
@@ -346,8 +363,10 @@ fn topic_sentence(
         if !ok(s) {
             continue;
         }
-        let hits = topic_at.iter().filter(|c| range.contains(c)).count() as i32;
-        let score = hits - if meta_sentence(s) { 10 } else { 0 };
+        let count = |at: &[usize]| at.iter().filter(|c| range.contains(c)).count() as i32;
+        let score = count(&topic_at) + 2 * count(&reason_at)
+            - if meta_sentence(s) { 10 } else { 0 }
+            - if self_introduction(s) { 3 } else { 0 };
         if best.is_none_or(|(b, _)| score > b) {
             best = Some((score, s));
         }
@@ -355,16 +374,19 @@ fn topic_sentence(
     best.map(|(_, s)| s.clone())
 }
 
+/// "Я, Ибраимова Гульнара Токтогуловна, мать …", "Мен, … тургуну …,": who writes, which
+/// rarely says what about.
+fn self_introduction(s: &str) -> bool {
+    let mut w = s.split_whitespace();
+    let first = w.next().unwrap_or("");
+    matches!(crate::text::key_word(first).as_str(), "я" | "мен")
+        && (first.ends_with(',') || w.take(4).any(|x| x.ends_with(',')))
+}
+
 /// The body text of lines `[start, end)` from the tokens (so that a token's character
 /// offset is exact), the offset of the reason token, and each token's offset.
-fn body_text(
-    doc: &Doc,
-    start: usize,
-    end: usize,
-    reason_tok: Option<usize>,
-) -> (String, Option<usize>, Vec<(usize, usize)>) {
+fn body_text(doc: &Doc, start: usize, end: usize) -> (String, Vec<(usize, usize)>) {
     let mut body = String::new();
-    let mut reason_char = None;
     let mut tok_chars: Vec<(usize, usize)> = Vec::new();
     let first_tok = doc.lines.get(start).map_or(doc.toks.len(), |l| l.start);
     let last_tok = doc.lines.get(end).map_or(doc.toks.len(), |l| l.start);
@@ -372,35 +394,16 @@ fn body_text(
         if !body.is_empty() {
             body.push(' ');
         }
-        if reason_tok == Some(i) {
-            reason_char = Some(body.len());
-        }
         tok_chars.push((i, body.len()));
         body.push_str(&doc.toks[i].text);
     }
-    (body, reason_char, tok_chars)
-}
-
-/// The sentence of `all` (in order in `body`) that holds character offset `at`.
-fn sentence_at(all: &[String], body: &str, at: usize) -> Option<String> {
-    let mut cursor = 0;
-    for s in all {
-        let Some(p) = body[cursor..].find(s.as_str()) else {
-            continue;
-        };
-        let (a, b) = (cursor + p, cursor + p + s.len());
-        cursor = b;
-        if (a..b).contains(&at) {
-            return Some(s.clone());
-        }
-    }
-    None
+    (body, tok_chars)
 }
 
 /// Builds the summary from body lines `[start, end)`.
 pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput) -> String {
     let ru = inp.lang == "ru";
-    let (body, reason_char, tok_chars) = body_text(doc, start, end, inp.first_reason_tok);
+    let (body, tok_chars) = body_text(doc, start, end);
     let all = sentences(&body);
     let keep = |s: &String| {
         let k = crate::text::key_line(s);
@@ -415,19 +418,12 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         .rev()
         .find(|s| is_request(s, inp.lang))
         .cloned();
-    // The report: the sentence holding the strongest corruption reason, unless that is the request itself;
-    // else the first sentence that is not a request.
-    let at_reason = reason_char
-        .filter(|_| inp.corruption)
-        .and_then(|rc| sentence_at(&all, &body, rc));
-    let report = at_reason
-        .filter(|s| keep(s) && !is_request(s, inp.lang))
-        .or_else(|| {
-            topic_sentence(&all, &body, &tok_chars, inp, |s| {
-                keep(s) && !is_request(s, inp.lang)
-            })
-        })
-        .or_else(|| sents.first().cloned());
+    // The report: the sentence with the most topic words and corruption reasons, unless that
+    // is the request itself; else the first sentence.
+    let report = topic_sentence(&all, &body, &tok_chars, inp, |s| {
+        keep(s) && !is_request(s, inp.lang)
+    })
+    .or_else(|| sents.first().cloned());
     let kind = match (ru, inp.thanks, inp.corruption, request.is_some()) {
         (false, true, false, _) => "Ыраазычылык",
         (true, true, false, _) => "Благодарность",
