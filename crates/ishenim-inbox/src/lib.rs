@@ -588,12 +588,15 @@ pub enum ScanError {
 /// `<data>/scanner/<opening>/`, and every `poll` the pages already whole are stored
 /// (the upload path) and removed from there; `on_round` is called after each look that
 /// stored pages (the caller scans them, or queues the ingest worker). Returns how the
-/// batch ended: the pages stored before a jam stay stored.
+/// batch ended: the pages stored before a jam stay stored. When `cancel` becomes true the
+/// scanner is stopped ([`sane::Batch::cancel`]), the whole pages it wrote are still stored,
+/// and the outcome says [`sane::Problem::Cancelled`].
 pub fn scan_into(
     store: &Store,
     opening: OpeningId,
     settings: &sane::ScanSettings,
     poll: std::time::Duration,
+    cancel: &std::sync::atomic::AtomicBool,
     sum: &mut Summary,
     mut on_round: impl FnMut(&Round),
 ) -> std::result::Result<sane::Outcome, ScanError> {
@@ -620,7 +623,12 @@ pub fn scan_into(
         on_round(&r);
     }
     let mut batch = sane::Batch::start(settings, &dir, &prefix).map_err(ScanError::Scanner)?;
+    let mut cancelled = false;
     loop {
+        if !cancelled && cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            batch.cancel(std::time::Duration::from_secs(3));
+            cancelled = true;
+        }
         let ended = batch.finished();
         let r = inbox.poll(store, Some(opening), sum)?;
         taken += count_taken(&r);
@@ -632,7 +640,11 @@ pub fn scan_into(
         }
         std::thread::sleep(poll);
     }
-    Ok(batch.wait(taken))
+    let mut outcome = batch.wait(taken);
+    if cancelled {
+        outcome.problem = Some(sane::Problem::Cancelled);
+    }
+    Ok(outcome)
 }
 
 fn count_taken(r: &Round) -> usize {

@@ -8,8 +8,10 @@
 //! [`Problem`] that has a Kyrgyz and a Russian message; pages already written are kept.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The program (tests and odd installations can point `ISHENIM_SCANIMAGE` elsewhere).
 fn scanimage() -> Command {
@@ -40,6 +42,8 @@ pub enum Problem {
     Busy,
     /// The connection broke.
     Io,
+    /// The clerk cancelled the scan (pages stored before stay).
+    Cancelled,
     /// Anything else, with `scanimage`'s last line.
     Other(String),
 }
@@ -54,6 +58,7 @@ impl Problem {
             Problem::NoDevice => "scan_no_device",
             Problem::Busy => "scan_busy",
             Problem::Io => "scan_io",
+            Problem::Cancelled => "scan_cancelled",
             Problem::Other(_) => "scan_failed",
         }
     }
@@ -74,6 +79,8 @@ impl Problem {
             Problem::Io => "Сканер менен байланыш үзүлдү: кабелин текшерип, кайра баштаңыз (сканерленгендер \
                 сакталды). / Связь со сканером прервалась: проверьте кабель и начните снова \
                 (отсканированное сохранено).".into(),
+            Problem::Cancelled => "Сканерлөө токтотулду; ага чейин сканерленген барактар сакталды. / \
+                Сканирование отменено; уже отсканированные страницы сохранены.".into(),
             Problem::Other(d) => format!("Сканерлөө ишке ашкан жок / Сканирование не удалось: {d}"),
         }
     }
@@ -223,6 +230,18 @@ impl Batch {
             c.arg("--mode").arg(m);
         }
         c.arg("--resolution").arg(s.resolution.to_string());
+        // A process group of its own, so that a cancel reaches scanimage and anything a
+        // wrapper (`ISHENIM_SCANIMAGE`) started.
+        // Being out of the terminal's group, scanimage would not get a Ctrl-C of the CLI:
+        // it gets SIGTERM when the thread that started it (which waits for it) dies.
+        c.process_group(0);
+        // SAFETY: only prctl(2) runs between fork and exec (async-signal-safe).
+        unsafe {
+            c.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
         let child = c
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -239,6 +258,32 @@ impl Batch {
     /// True once `scanimage` has ended.
     pub fn finished(&mut self) -> bool {
         !matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Stops the scan: SIGTERM to scanimage's process group (scanimage then cancels the
+    /// device, which lets a feeder eject the sheet), SIGKILL to the group if it is still
+    /// there after `grace`. The page being written stays a `.part` file and is removed;
+    /// whole pages already in the folder are left for the caller to store.
+    pub fn cancel(&mut self, grace: Duration) {
+        let Ok(pid) = i32::try_from(self.child.id()) else {
+            return;
+        };
+        signal_group(pid, libc::SIGTERM);
+        let t = Instant::now();
+        while !self.finished() && t.elapsed() < grace {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The group may outlive its leader (a wrapper's children): kill what is left.
+        signal_group(pid, libc::SIGKILL);
+        let _ = self.child.wait();
+        if let Ok(d) = std::fs::read_dir(&self.dir) {
+            for e in d.flatten() {
+                let n = e.file_name().to_string_lossy().into_owned();
+                if n.starts_with(&self.prefix) && !n.ends_with(".png") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
     }
 
     /// Waits for the end and says how it went. `taken` is how many pages of this batch
@@ -264,6 +309,14 @@ impl Batch {
             pages,
             problem: Problem::classify(&err, ok, pages),
         }
+    }
+}
+
+/// Sends `sig` to the process group `pgid` (an error only means it is gone already).
+fn signal_group(pgid: i32, sig: i32) {
+    // SAFETY: kill(2) with a negative pid only sends a signal; no memory is involved.
+    unsafe {
+        libc::kill(-pgid, sig);
     }
 }
 

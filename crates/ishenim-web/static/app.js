@@ -251,9 +251,39 @@
           document.getElementById("file-counts").dataset.files = j.counts.files;
           var active = j.job && (j.job.state === "queued" || j.job.state === "scanning" || j.job.state === "drafting");
           if (active) { setTimeout(tick, 1000); }
-          else { polling = false; if (j.job) location.reload(); }
+          else { polling = false; if (j.job && !(j.scan && j.scan.running)) location.reload(); }
         })
         .catch(function () { polling = false; });
+    })();
+  }
+
+  // ---------- openings: the scanner's live status ----------
+  // While a scan runs, its counts and message come from the progress JSON every second;
+  // the Cancel form shows only then. The reading of the pages is polled as for uploads.
+  var scanPolling = false;
+  function showScan(s) {
+    var set = function (id, v) { var e = document.getElementById(id); if (e) e.textContent = v; };
+    set("scan-pages", s.pages); set("scan-stored", s.stored); set("scan-quarantined", s.quarantined);
+    var m = document.getElementById("scan-message");
+    if (m) { m.textContent = s.message || ""; m.classList.toggle("error", !!s.problem && s.problem !== "scan_cancelled"); }
+    var live = document.getElementById("scan-live"); if (live) { live.hidden = false; live.dataset.running = s.running ? "1" : ""; }
+    var cf = document.getElementById("scan-cancel-form"); if (cf) cf.hidden = !s.running;
+    var cb = document.getElementById("scan-cancel"); if (cb) cb.disabled = !!s.cancelled;
+    var go = document.getElementById("scan-button"); if (go) go.disabled = !!s.running;
+  }
+  function pollScan() {
+    var live = document.getElementById("scan-live");
+    if (!live || scanPolling) return;
+    scanPolling = true;
+    (function tick() {
+      fetch("/openings/" + live.dataset.opening + "/progress", { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          if (j.scan) showScan(j.scan);
+          if (j.job && /queued|scanning|drafting/.test(j.job.state)) poll();
+          if (j.scan && j.scan.running) { setTimeout(tick, 1000); } else { scanPolling = false; poll(); }
+        })
+        .catch(function () { scanPolling = false; });
     })();
   }
 
@@ -341,5 +371,7 @@
     initRedaction();
     var st = document.getElementById("scan-state");
     if (st && /queued|scanning|drafting/.test(st.dataset.state)) poll();
+    var live = document.getElementById("scan-live");
+    if (live && live.dataset.running === "1") pollScan();
   });
 })();

@@ -277,6 +277,12 @@ async fn role_matrix_every_route_every_role() {
             &["clerk", "admin"],
         ),
         (Method::POST, "/files/1/retry", vec![], &["clerk", "admin"]),
+        (
+            Method::POST,
+            "/openings/1/scan/cancel",
+            vec![],
+            &["clerk", "admin"],
+        ),
         (Method::GET, "/receipts", vec![], &["clerk", "admin"]),
         (Method::GET, "/receipts/board", vec![], &["clerk", "admin"]),
         (
@@ -1650,16 +1656,26 @@ async fn slips_from_the_web_and_a_code_confirmed_at_approval() {
 
 /// A SANE configuration folder with the `test` backend whose reads return `status`.
 fn sane_config(dir: &std::path::Path, status: &str) -> std::path::PathBuf {
-    let d = dir.join(status);
+    sane_config_with(dir, status, "")
+}
+
+/// The same with more `test.conf` lines (`extra`), e.g. a slow read.
+fn sane_config_with(dir: &std::path::Path, status: &str, extra: &str) -> std::path::PathBuf {
+    let d = dir.join(format!("{status}{}", extra.len()));
     std::fs::create_dir_all(&d).expect("mkdir");
     std::fs::write(d.join("dll.conf"), "test\n").expect("dll.conf");
     std::fs::write(
         d.join("test.conf"),
-        format!("number_of_devices 1\ntest-picture \"Grid\"\nread-status-code \"{status}\"\n"),
+        format!(
+            "number_of_devices 1\ntest-picture \"Grid\"\nread-status-code \"{status}\"\n{extra}"
+        ),
     )
     .expect("test.conf");
     d
 }
+
+/// The scanner tests set `SANE_CONFIG_DIR` for the whole process: one at a time.
+static SANE_ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn scan_ended(r: &Router, s: &Session) -> serde_json::Value {
     let t = std::time::Instant::now();
@@ -1679,6 +1695,7 @@ async fn scan_ended(r: &Router, s: &Session) -> serde_json::Value {
 /// a jam is said in the clerk's language and the pages stay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_picks_the_scanner_and_a_clerk_scans_into_an_opening() {
+    let _one = SANE_ENV.lock().await;
     let sane = tempfile::tempdir().expect("tempdir");
     // Only this test runs `scanimage`; its children inherit the variable.
     std::env::set_var("SANE_CONFIG_DIR", sane_config(sane.path(), "Default"));
@@ -1756,6 +1773,122 @@ async fn the_admin_picks_the_scanner_and_a_clerk_scans_into_an_opening() {
     assert_eq!(after.len(), files.len(), "what was scanned stays");
     let audit = fx.store.list_audit(100).expect("audit");
     assert!(audit.iter().any(|a| a.action == "scan"));
+}
+
+/// Processes whose command line mentions `needle` (a scanimage left running).
+fn processes_naming(needle: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .filter(|c| String::from_utf8_lossy(c).contains(needle))
+        .count()
+}
+
+/// A slow feeder (the `test` backend waits 0.2 s at each read) is cancelled by the clerk
+/// through the real `scanimage`: Cancel needs CSRF and a clerk or admin; scanimage's
+/// process group is gone, the pages already stored stay, the page says cancelled and
+/// that they were kept (in the clerk's language), and the audit has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_cancels_a_running_scan_and_the_pages_stored_stay() {
+    let _one = SANE_ENV.lock().await;
+    let sane = tempfile::tempdir().expect("tempdir");
+    let slow =
+        "read-limit true\nread-limit-size 4096\nread-delay true\nread-delay-duration 200000\n";
+    std::env::set_var(
+        "SANE_CONFIG_DIR",
+        sane_config_with(sane.path(), "Default", slow),
+    );
+    let fx = fixture();
+    let r = &fx.router;
+    fx.store
+        .set_setting("scanner_device", "test:0", "admin")
+        .expect("device");
+    fx.store
+        .set_setting("scanner_resolution", "100", "admin")
+        .expect("resolution");
+    let clerk = login(r, "clerk").await;
+    let reviewer = login(r, "reviewer").await;
+    let commission = login(r, "commission").await;
+    let opening = ishenim_store::OpeningId(1);
+    let before = fx.store.list_files(opening).expect("files").len();
+    let go = send(r, post(&clerk, "/openings/1/scan", &[], Some(&clerk.csrf))).await;
+    assert!(go.status.is_redirection(), "{}", go.status);
+    // Wait for the first page to be stored (about a second a page).
+    let t = std::time::Instant::now();
+    loop {
+        let p = send(r, get(&clerk, "/openings/1/progress")).await;
+        let v: serde_json::Value = serde_json::from_str(&p.body).expect("json");
+        assert_eq!(v["scan"]["running"], true, "still feeding: {v}");
+        if v["scan"]["pages"].as_u64() >= Some(1) {
+            assert_eq!(v["scan"]["stored"], 1, "{v}");
+            assert!(v["scan"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Сканерленип жатат")));
+            break;
+        }
+        assert!(t.elapsed().as_secs() < 20, "no page: {v}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = send(r, get(&clerk, "/openings/1")).await;
+    assert!(
+        page.body.contains("/openings/1/scan/cancel"),
+        "Cancel shown"
+    );
+    assert!(
+        page.body.contains("http-equiv=\"refresh\""),
+        "refreshes without JS"
+    );
+    let cancel = "/openings/1/scan/cancel";
+    assert_eq!(
+        send(r, post(&clerk, cancel, &[], None)).await.status,
+        StatusCode::FORBIDDEN,
+        "CSRF"
+    );
+    for (who, s) in [("reviewer", &reviewer), ("commission", &commission)] {
+        let resp = send(r, post(s, cancel, &[], Some(&s.csrf))).await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let ok = send(r, post(&clerk, cancel, &[], Some(&clerk.csrf))).await;
+    assert!(ok.status.is_redirection(), "{}", ok.status);
+    let scan = scan_ended(r, &clerk).await;
+    assert!(
+        t.elapsed().as_secs() < 9,
+        "stopped early, not at the feeder's end"
+    );
+    assert_eq!(scan["problem"], "scan_cancelled", "{scan}");
+    assert_eq!(scan["cancelled"], true);
+    let pages = scan["pages"].as_u64().expect("pages");
+    assert!((1..10).contains(&pages), "{scan}");
+    assert!(scan["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("барактар сакталды")));
+    let files = fx.store.list_files(opening).expect("files");
+    assert_eq!(
+        files.len(),
+        before + 1,
+        "the scanned page stays (identical pages are one file)"
+    );
+    let work = fx.store.data_dir().join("scanner").join("1");
+    let left: Vec<_> = std::fs::read_dir(&work).expect("work").flatten().collect();
+    assert!(left.is_empty(), "no page nor partial page left: {left:?}");
+    assert_eq!(
+        processes_naming(&work.display().to_string()),
+        0,
+        "scanimage is gone"
+    );
+    let page = send(r, get(&clerk, "/openings/1")).await;
+    assert!(
+        page.body.contains("Сканерлөө токтотулду"),
+        "said on the page"
+    );
+    assert!(!page.body.contains("http-equiv=\"refresh\""));
+    let again = send(r, post(&clerk, cancel, &[], Some(&clerk.csrf))).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "nothing to cancel");
+    let audit = fx.store.list_audit(100).expect("audit");
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "scan_cancel" && a.object == "opening 1" && a.user == "clerk"));
 }
 
 // ---- Issue 18: the reviewer's redaction boxes. ----

@@ -92,6 +92,7 @@ fn scan_cmd(
         opening,
         &settings,
         Duration::from_millis(300),
+        &std::sync::atomic::AtomicBool::new(false),
         &mut Summary::default(),
         |_| {
             // Read the pages stored so far while the scanner goes on feeding.

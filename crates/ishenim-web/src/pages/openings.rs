@@ -129,7 +129,7 @@ pub async fn show(
             "quarantine": quarantine,
             "counts": counts(&state, id)?,
             "job": state.jobs.status(id),
-            "scan": state.scanner.status(id),
+            "scan": super::scanner::status_json(&state, me.lang(), id),
             "scanner_set": state.store.setting("scanner_device")?.is_some(),
         }),
     ))
@@ -290,7 +290,7 @@ pub async fn progress(
     state.store.get_opening(id)?;
     Ok(Json(json!({
         "job": state.jobs.status(id),
-        "scan": state.scanner.status(id),
+        "scan": super::scanner::status_json(&state, me.lang(), id),
         "counts": counts(&state, id)?,
     }))
     .into_response())

@@ -4,10 +4,13 @@
 //! are stored as they come (the upload path) and the ingest worker reads them, so the
 //! opening's progress shows them like uploads. One scan at a time (one scanner). A jam,
 //! an empty feeder or a missing scanner is shown in the user's language; pages scanned
-//! before it stay stored.
+//! before it stay stored. The page polls `/openings/{id}/progress` for the scan's counts
+//! and message, and a clerk can cancel a running scan (`POST /openings/{id}/scan/cancel`):
+//! scanimage's process group is stopped, the pages already whole are stored.
 
 use super::audit;
 use crate::auth::{Area, CurrentUser};
+use crate::i18n::{msg, Lang};
 use crate::render::AppError;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -15,10 +18,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use ishenim_inbox::{sane, scan_into, scan_settings, ScanError};
 use ishenim_ingest::Summary;
-use ishenim_store::OpeningId;
+use ishenim_store::{FileId, FileStatus, OpeningId, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The last scan started since the server started.
 #[derive(Debug, Clone, Serialize)]
@@ -27,10 +31,22 @@ pub struct ScanStatus {
     pub opening: OpeningId,
     /// Still feeding.
     pub running: bool,
-    /// Pages of this scan stored so far.
+    /// Pages the scanner delivered and the register took (identical pages count each).
     pub pages: usize,
-    /// Message key of the problem (`scan_jammed`, …), if any.
+    /// Distinct files of the register these pages are (identical pages are one file).
+    pub stored: usize,
+    /// Of those, files the reader put into quarantine.
+    pub quarantined: usize,
+    /// A clerk pressed Cancel.
+    pub cancelled: bool,
+    /// Message key of the problem (`scan_jammed`, `scan_cancelled`, …), if any.
     pub problem: Option<String>,
+    /// The register's files of this scan.
+    #[serde(skip)]
+    files: Vec<FileId>,
+    /// Set by Cancel; the scan thread stops scanimage when it sees it.
+    #[serde(skip)]
+    stop: Arc<AtomicBool>,
 }
 
 /// The scanner's state (one device, one scan at a time).
@@ -38,10 +54,24 @@ pub struct ScanStatus {
 pub struct Scanner(Mutex<Option<ScanStatus>>);
 
 impl Scanner {
-    /// The last scan of `opening`.
-    pub fn status(&self, opening: OpeningId) -> Option<ScanStatus> {
-        let g = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        g.as_ref().filter(|s| s.opening == opening).cloned()
+    /// The last scan of `opening`, with the stored/quarantined counts read from the
+    /// register now.
+    pub fn status(&self, store: &Store, opening: OpeningId) -> Option<ScanStatus> {
+        let mut s = {
+            let g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            g.as_ref().filter(|s| s.opening == opening).cloned()?
+        };
+        s.stored = s.files.len();
+        s.quarantined = s
+            .files
+            .iter()
+            .filter(|f| {
+                store
+                    .get_file(**f)
+                    .is_ok_and(|i| i.status == FileStatus::Quarantined)
+            })
+            .count();
+        Some(s)
     }
 
     fn update(&self, f: impl FnOnce(&mut ScanStatus)) {
@@ -52,18 +82,59 @@ impl Scanner {
     }
 
     /// Claims the scanner for `opening`; false while another scan runs.
-    fn claim(&self, opening: OpeningId) -> bool {
+    fn claim(&self, opening: OpeningId) -> Option<Arc<AtomicBool>> {
         let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if g.as_ref().is_some_and(|s| s.running) {
-            return false;
+            return None;
         }
+        let stop = Arc::new(AtomicBool::new(false));
         *g = Some(ScanStatus {
             opening,
             running: true,
             pages: 0,
+            stored: 0,
+            quarantined: 0,
+            cancelled: false,
             problem: None,
+            files: Vec::new(),
+            stop: stop.clone(),
         });
-        true
+        Some(stop)
+    }
+
+    /// Asks the running scan of `opening` to stop; false when none runs.
+    fn cancel(&self, opening: OpeningId) -> bool {
+        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match g.as_mut() {
+            Some(s) if s.running && s.opening == opening => {
+                s.cancelled = true;
+                s.stop.store(true, Ordering::SeqCst);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The scan's state for the page and `/openings/{id}/progress`: the status plus its
+/// message in the user's language.
+pub fn status_json(state: &AppState, lang: Lang, opening: OpeningId) -> serde_json::Value {
+    match state.scanner.status(&state.store, opening) {
+        None => serde_json::Value::Null,
+        Some(s) => {
+            let message = if s.running && s.cancelled {
+                msg(lang, "scan_cancelling")
+            } else if s.running {
+                msg(lang, "scan_running")
+            } else if let Some(p) = &s.problem {
+                msg(lang, p)
+            } else {
+                msg(lang, "scan_finished")
+            };
+            let mut v = serde_json::to_value(&s).unwrap_or_default();
+            v["message"] = message.into();
+            v
+        }
     }
 }
 
@@ -75,16 +146,32 @@ pub async fn scan(
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsWrite)?;
     let opening = state.store.get_opening(OpeningId(id))?.id;
-    if !state.scanner.claim(opening) {
+    let Some(stop) = state.scanner.claim(opening) else {
         return Err(AppError::Invalid("scan_busy".into()));
-    }
+    };
     audit(&state, &me, "scan", &format!("opening {opening}"))?;
     let st = state.clone();
-    tokio::task::spawn_blocking(move || run(&st, opening));
-    Ok(Redirect::to(&format!("/openings/{opening}")).into_response())
+    tokio::task::spawn_blocking(move || run(&st, opening, &stop));
+    Ok(Redirect::to(&format!("/openings/{opening}#scanner")).into_response())
 }
 
-fn run(state: &AppState, opening: OpeningId) {
+/// `POST /openings/{id}/scan/cancel`: stops the running scan (clerk, admin; audited).
+/// Pages already stored stay in the register.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsWrite)?;
+    let opening = state.store.get_opening(OpeningId(id))?.id;
+    if !state.scanner.cancel(opening) {
+        return Err(AppError::Invalid("scan_not_running".into()));
+    }
+    audit(&state, &me, "scan_cancel", &format!("opening {opening}"))?;
+    Ok(Redirect::to(&format!("/openings/{opening}#scanner")).into_response())
+}
+
+fn run(state: &AppState, opening: OpeningId, stop: &AtomicBool) {
     let result = scan_settings(&state.store, None, None).and_then(|s| {
         let mut sum = Summary::default();
         scan_into(
@@ -92,15 +179,20 @@ fn run(state: &AppState, opening: OpeningId) {
             opening,
             &s,
             std::time::Duration::from_millis(500),
+            stop,
             &mut sum,
             |r| {
                 state.jobs.enqueue(opening);
-                let taken = r
-                    .events
-                    .iter()
-                    .filter(|e| matches!(e, ishenim_inbox::Event::Taken { .. }))
-                    .count();
-                state.scanner.update(|st| st.pages += taken);
+                state.scanner.update(|st| {
+                    for e in &r.events {
+                        if let ishenim_inbox::Event::Taken { file, .. } = e {
+                            st.pages += 1;
+                            if !st.files.contains(file) {
+                                st.files.push(*file);
+                            }
+                        }
+                    }
+                });
             },
         )
     });
