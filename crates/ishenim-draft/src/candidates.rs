@@ -314,7 +314,15 @@ fn from_labels(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         if k == 0 {
             continue;
         }
-        if let Some(s) = name_start(doc, li, k) {
+        // "от председателя кооператива «Эмгек-Нуру»\nАсанбековой Гулзат Кубанычбековны": the
+        // sender's office after the label, the name on the next line.
+        let below = || {
+            (name_start(doc, li, k).is_none()
+                && li + 1 < doc.lines.len()
+                && crate::layout::name_like_line(doc, li + 1))
+            .then(|| doc.lines[li + 1].start)
+        };
+        if let Some(s) = name_start(doc, li, k).or_else(below) {
             let got = take_name(doc, s, doc.toks[s].line + 1, lay);
             let got = if got.len() < 2 {
                 later_name_on_line(doc, lay, s)
@@ -587,7 +595,9 @@ pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
     // "повар школьной столовой Исмаилова Гульшат": the signer's own office before the name.
     let office = p <= 5 && toks[..p].iter().any(|t| is_role(&t.key));
     // "Ата-энеси: Чыныбаев Бакыт Эсенович": a short label of the signer's capacity.
-    let labelled = prefix.ends_with(':') && p <= 3;
+    // "Сын — Бекболотов Руслан Маратович": the signer's relation to the one concerned, by a dash.
+    let labelled =
+        (prefix.ends_with(':') || prefix.ends_with(['—', '–']) || prefix.ends_with(" -")) && p <= 3;
     let dated = crate::contacts::find_dates(&prefix)
         .iter()
         .any(|d| d.coverage >= 0.6);
@@ -1089,12 +1099,18 @@ pub(crate) fn nominative(doc: &Doc, c: &NameCand, text: &str) -> String {
             .rev()
             .find(|&b| doc.toks[b].text.ends_with(':'))
             .map_or(line_start, |b| b + usize::from(doc.toks[b].key != "от"));
-        (f.saturating_sub(4).max(after_colon)..f).any(|b| {
+        let case_word = |b: usize| {
             matches!(
                 doc.toks[b].key.as_str(),
                 "от" | "жителя" | "жительницы" | "гражданина" | "гражданки" | "заявителя"
             )
-        })
+        };
+        // "от председателя кооператива «…»\nАсанбековой Гулзат …": "от" opened the line above.
+        let from_above = f == line_start
+            && doc.toks[f].line > 0
+            && doc.lines[doc.toks[f].line - 1].start < f
+            && doc.toks[doc.lines[doc.toks[f].line - 1].start].key == "от";
+        from_above || (f.saturating_sub(4).max(after_colon)..f).any(case_word)
     });
     let mut words = if genitive {
         ru_nominative(&words)

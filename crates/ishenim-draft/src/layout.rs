@@ -232,9 +232,23 @@ pub(crate) fn is_title(line_key: &str) -> bool {
 
 /// True when a line names the addressee ("... башчысына", "Главе ...").
 pub(crate) fn is_addressee(line_key: &str) -> bool {
-    line_key
-        .split_whitespace()
-        .any(|w| ADDRESSEE.iter().any(|a| w.starts_with(a)) || initials_dative(w))
+    let words = || line_key.split_whitespace();
+    words().any(|w| ADDRESSEE.iter().any(|a| w.starts_with(a)) || initials_dative(w))
+        // "Айыл өкмөтүнүн башчысы Т. Насирдиновго": an office and a surname in the dative.
+        || words().any(dative_surname) && words().any(crate::candidates::is_role)
+}
+
+/// A surname (key) in the Kyrgyz dative ("насирдиновго", "асановага", "бекова ге").
+fn dative_surname(word: &str) -> bool {
+    ["го", "гө", "ге", "га", "ке", "ка", "ко", "кө"]
+        .iter()
+        .any(|e| {
+            word.strip_suffix(e).is_some_and(|stem| {
+                ["ов", "ев", "ова", "ева", "ин", "ина"]
+                    .iter()
+                    .any(|s| stem.ends_with(s))
+            })
+        })
 }
 
 /// Initials with a Kyrgyz dative ending ("т.ге", "н.т.га"): the addressee of a letter.

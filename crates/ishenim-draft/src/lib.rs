@@ -524,16 +524,22 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
         warnings.push("no_text".into());
     }
     let confidence = confidences(opening, lang_conf, &c, &summary, &cat, &corruption);
+    let russian = lang == "ru";
     LetterDraft {
         pages: pages.iter().map(|p| p.stem.clone()).collect(),
         lang,
         applicant: Applicant {
             // "Айгїл": letters of other Cyrillic alphabets read for Kyrgyz ones; "Жейишбек":
-            // confused letters in a given name the name list settles.
-            name: c
-                .name
-                .name
-                .map(|n| names::repair(&applicant::fold_foreign(&n))),
+            // confused letters in a given name the name list settles. A Russian letter writes
+            // Kyrgyz names the Russian way ("Гулзат", "Омурбекович"): kept as written.
+            name: c.name.name.map(|n| {
+                let n = applicant::fold_foreign(&n);
+                if russian {
+                    n
+                } else {
+                    names::repair(&n)
+                }
+            }),
             anonymous: c.name.anonymous,
             co_signers: c.name.co_signers,
         },
