@@ -305,3 +305,79 @@ fn serve_with_an_inbox_takes_files_into_the_newest_opening() {
         .expect("file");
     assert_eq!(in_opening.to_string(), newest);
 }
+
+/// `kill -9` of the watcher after it stored the files and moved them to `done/`, before
+/// the scan had quarantined the broken one: the next run (its resume path) reads what was
+/// left and moves the quarantined file on to `failed/` with its reason; the letter stays
+/// in `done/`, read and drafted; nothing is stored twice.
+#[test]
+fn a_file_quarantined_after_a_kill_goes_on_to_failed_at_the_restart() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let inbox = tmp.path().join("inbox");
+    let opening = new_opening(&data);
+    std::fs::create_dir_all(&inbox).expect("mkdir");
+    // The letter sorts first, so the reader is busy with it when the watcher dies.
+    std::fs::copy(
+        root().join("samples/L003p1.png"),
+        inbox.join("a-letter.png"),
+    )
+    .expect("copy");
+    let mut broken = b"\x89PNG\r\n\x1a\n".to_vec();
+    broken.extend_from_slice(&[7u8; 300]);
+    std::fs::write(inbox.join("b-broken.png"), &broken).expect("write");
+    let watch = |extra: &[&str]| {
+        let mut args = vec![
+            "--data",
+            s(&data),
+            "watch",
+            s(&inbox),
+            "--opening",
+            &opening,
+        ];
+        args.extend_from_slice(&["--poll-ms", "200", "--jobs", "1"]);
+        args.extend_from_slice(extra);
+        command(&root(), args)
+    };
+    let mut child = watch(&[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("watch");
+    let done = inbox.join("done");
+    let t = Instant::now();
+    while names(&done).len() < 2 && t.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+    assert_eq!(names(&done), ["a-letter.png", "b-broken.png"], "both moved");
+    assert!(
+        names(&inbox.join("failed")).is_empty(),
+        "killed before the settle"
+    );
+    let held = files(&data);
+    assert_eq!(held.len(), 2, "{held:?}");
+    assert!(
+        held[1].1 == "stored" || held[1].1 == "quarantined",
+        "{held:?}"
+    );
+
+    let o = watch(&["--once"]).output().expect("watch --once");
+    assert_eq!(o.status.code(), Some(1), "a file failed: {}", out(&o));
+    assert!(out(&o).contains("FAILED b-broken.png"), "{}", out(&o));
+    assert_eq!(names(&done), ["a-letter.png"]);
+    assert_eq!(
+        names(&inbox.join("failed")),
+        ["b-broken.png", "b-broken.png.reason.txt"]
+    );
+    let reason =
+        std::fs::read_to_string(inbox.join("failed/b-broken.png.reason.txt")).expect("reason");
+    assert!(
+        reason.contains("Файл не принят") && reason.contains("quarantined"),
+        "{reason}"
+    );
+    let held = files(&data);
+    let status: Vec<&str> = held.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(status, ["drafted", "quarantined"], "nothing stored twice");
+}

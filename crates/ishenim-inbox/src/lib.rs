@@ -387,6 +387,45 @@ impl Inbox {
         Ok(events)
     }
 
+    /// After a restart: the files in `done/` whose register file is still waiting to be
+    /// read or was quarantined (a run stopped after moving them, before [`Inbox::settle`])
+    /// are taken up again, so that quarantined ones go on to `failed/` now and unread ones
+    /// when their scan ends. A `done/` file is matched by its bytes (SHA-256), and only
+    /// files with the size of such a register file are read, so a large `done/` costs a
+    /// listing. Returns the events of the settle.
+    pub fn resume(&mut self, store: &Store) -> Result<Vec<Event>> {
+        let mut open = store.list_quarantine()?;
+        for o in store.list_openings()? {
+            let pending = store.files_pending(o.id)?;
+            open.extend(
+                pending
+                    .into_iter()
+                    .filter(|f| f.status == FileStatus::Stored),
+            );
+        }
+        let mut by_size: HashMap<u64, Vec<(String, FileId)>> = HashMap::new();
+        for f in open {
+            by_size.entry(f.size).or_default().push((f.sha256, f.id));
+        }
+        if by_size.is_empty() {
+            return Ok(Vec::new());
+        }
+        for (path, _, meta) in read_sorted(&self.dir.join(DONE))? {
+            let Some(candidates) = meta.is_file().then(|| by_size.get(&meta.len())).flatten()
+            else {
+                continue;
+            };
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+            if let Some((_, id)) = candidates.iter().find(|(s, _)| *s == sha) {
+                self.moved.entry(*id).or_insert(path);
+            }
+        }
+        self.settle(store)
+    }
+
     /// Files moved to `done/` whose scan has not ended yet.
     pub fn unsettled(&self) -> usize {
         self.moved.len()
@@ -509,6 +548,40 @@ mod tests {
         assert!(inbox_dir.join("done/a-2.png").is_file());
         assert_eq!(store.list_files(o).expect("files").len(), 1);
         assert_eq!((sum.stored_new, sum.already_stored), (1, 1));
+    }
+
+    #[test]
+    fn after_a_restart_a_quarantined_file_in_done_goes_on_to_failed() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let (store, _) = store_with_opening(t.path());
+        let inbox_dir = t.path().join("inbox");
+        let mut first = Inbox::new(&inbox_dir, InboxOptions::default()).expect("inbox");
+        std::fs::write(inbox_dir.join("bad.png"), b"not a picture").expect("write");
+        std::fs::write(inbox_dir.join("good.png"), b"other bytes").expect("write");
+        let mut sum = Summary::default();
+        first.poll(&store, None, &mut sum).expect("poll");
+        let r = first.poll(&store, None, &mut sum).expect("poll");
+        let id = |name: &str| {
+            r.events.iter().find_map(|e| match e {
+                Event::Taken { name: n, file, .. } if n == name => Some(*file),
+                _ => None,
+            })
+        };
+        let (bad, good) = (id("bad.png").expect("bad"), id("good.png").expect("good"));
+        // The run stops here; the reader then quarantines one file without this inbox.
+        drop(first);
+        store.quarantine(bad, "cannot decode").expect("quarantine");
+        let mut second = Inbox::new(&inbox_dir, InboxOptions::default()).expect("inbox");
+        let events = second.resume(&store).expect("resume");
+        assert!(matches!(&events[..], [Event::Failed { name, .. }] if name == "bad.png"));
+        assert!(inbox_dir.join("failed/bad.png").is_file());
+        assert!(inbox_dir.join("failed/bad.png.reason.txt").is_file());
+        assert!(inbox_dir.join("done/good.png").is_file());
+        assert_eq!(second.unsettled(), 1, "the unread one is still watched");
+        assert_eq!(
+            store.get_file(good).expect("file").status,
+            FileStatus::Stored
+        );
     }
 
     #[test]

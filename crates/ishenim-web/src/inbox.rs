@@ -2,7 +2,8 @@
 //! looks at the folder every [`crate::Config::inbox_poll_ms`]; complete files are stored
 //! (the upload path), moved to `DIR/done/`, and their opening is queued for the ingest
 //! worker, so the opening's page shows their progress like an upload's. Files the scan
-//! quarantines move on to `DIR/failed/` with the reason (see `ishenim-inbox`).
+//! quarantines move on to `DIR/failed/` with the reason (see `ishenim-inbox`), also those a
+//! stopped server had left in `done/` ([`Inbox::resume`] at start).
 
 use crate::AppState;
 use ishenim_inbox::{Event, Inbox, InboxOptions};
@@ -25,6 +26,11 @@ pub fn start(state: &AppState) {
         "watching the scan folder {} (done/, failed/ inside)",
         dir.display()
     );
+    // Files a stopped server moved to done/ but did not see through to the end.
+    match inbox.resume(&state.store) {
+        Ok(events) => log(&events),
+        Err(e) => tracing::error!("scan folder: resume: {e}"),
+    }
     let state = state.clone();
     let poll = Duration::from_millis(state.config.inbox_poll_ms.max(50));
     let spawned = std::thread::Builder::new()

@@ -56,6 +56,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         args.dir.display()
     );
     resume(&store, &args.scan, &models)?;
+    // Files a stopped run moved to done/ and the resume just read (or quarantined before).
+    print_events(&inbox.resume(&store)?, &mut failed);
     if args.once {
         // First look: remembers sizes; the second, one poll later, takes what held still.
         let mut sum = Summary::default();
