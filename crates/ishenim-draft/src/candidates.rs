@@ -580,8 +580,16 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
 /// when words of a sentence come first.
 pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
     let toks = doc.line_toks(li);
-    // A capacity label ("Ата-энеси:", "Көчө комитети:") is not the name.
-    let colon = toks.iter().take(3).position(|t| t.text.ends_with(':'));
+    // A capacity label ("Ата-энеси:", "Көчө комитети:", "Сын —") is not the name.
+    // (A dash after one word only: "Жапарова Бегимай — 0500 …" is a name and its phone.)
+    let dash = toks
+        .get(1)
+        .is_some_and(|t| matches!(t.text.as_str(), "—" | "–" | "-"));
+    let colon = toks
+        .iter()
+        .take(3)
+        .position(|t| t.text.ends_with(':'))
+        .or(dash.then_some(1));
     let p = colon.map_or(0, |c| c + 1)
         + toks[colon.map_or(0, |c| c + 1)..]
             .iter()
