@@ -126,8 +126,17 @@ fn is_keyword(text: &str) -> bool {
 fn address_start(doc: &Doc, li: usize) -> Option<usize> {
     let line = &doc.lines[li];
     // "Айылы: Жети-Өгүз …": a word with a colon labels what follows.
-    let k = (line.start..line.end)
-        .find(|&i| is_keyword(&doc.toks[i].text) && !doc.toks[i].text.ends_with(':'))?;
+    // "Жаңы-Талап а., Саякбай к., №15": "а."/"к." after a capitalised word abbreviate
+    // "айылы"/"көчөсү" even without a number beside them.
+    let abbreviated = |i: usize| {
+        let t = &doc.toks[i];
+        i > line.start
+            && matches!(t.text.as_str(), "а.," | "а." | "к.," | "к.")
+            && doc.toks[i - 1].text.starts_with(char::is_uppercase)
+    };
+    let k = (line.start..line.end).find(|&i| {
+        (is_keyword(&doc.toks[i].text) || abbreviated(i)) && !doc.toks[i].text.ends_with(':')
+    })?;
     let prev = k.checked_sub(1).filter(|&p| p >= line.start);
     let capital_before = prev.filter(|&p| {
         let t = &doc.toks[p];

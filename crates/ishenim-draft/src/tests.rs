@@ -840,3 +840,9 @@ fn offices_relations_and_russian_spellings_in_the_sender() {
         Some("Орозбаева Назгүл Төлөгөновна")
     );
 }
+
+#[test]
+fn abbreviated_village_and_street_without_words() {
+    let d = draft("Айыл өкмөтүнүн башчысына\nАрыз берүүчү: Сатаров Нурлан Мукашевич\nАрчалуу-Төр а., Жайлоо к., 2\nАрыз\nЖеримди башка адамга беришиптир. Текшерүүнү суранам.");
+    assert_eq!(d.address.as_deref(), Some("Арчалуу-Төр а., Жайлоо к., 2"));
+}
