@@ -225,7 +225,11 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
             let open = prev.ends_with(',')
                 || prev.ends_with('-')
                 || ["ул.", "с.", "д.", "кв.", "көч."].contains(&prev);
-            if !open && !crate::applicant::KY_STREET.is_match(trim_punct(&t.text)) {
+            // "… Көк-Жайык-Сай айылынын Байтик\nкөчөсүндө 7-үйдө": a line that opens with a
+            // street or house word goes on with the address.
+            let street_next = t.text.starts_with(char::is_lowercase)
+                && (t.key.starts_with("кочосу") || t.key.contains("-уй"));
+            if !open && !street_next && !crate::applicant::KY_STREET.is_match(trim_punct(&t.text)) {
                 break;
             }
         }

@@ -468,6 +468,9 @@ pub(crate) struct Layout {
     pub body_start: usize,
     /// First footer line (date, signature).
     pub footer_start: usize,
+    /// First line of a postscript after the signature ("P.S. Акыры катчы … деди"): it
+    /// often holds the accusation, so it is read as body, and the footer lies before it.
+    pub postscript: Option<usize>,
 }
 
 /// True when every token of the line looks like part of a person's name (signature
@@ -624,12 +627,33 @@ pub(crate) fn layout(doc: &Doc) -> Layout {
             .find(|&i| !header_line(doc, i, &keys[i]))
             .unwrap_or(body_start);
     }
+    let postscript = postscript_start(doc, body_start);
     Layout {
         header_end,
         title,
         body_start,
-        footer_start: footer_start(doc, &keys, body_start),
+        footer_start: footer_start(doc, &keys, body_start, postscript.unwrap_or(n)),
+        postscript,
     }
+}
+
+/// The first line of a postscript among the last lines: "P.S.", "П.С.", and the OCR's
+/// Cyrillic or digit look-alikes ("Р.5.").
+fn postscript_start(doc: &Doc, body_start: usize) -> Option<usize> {
+    let n = doc.lines.len();
+    (n.saturating_sub(10).max(body_start + 1)..n).find(|&i| {
+        let first = doc.line_toks(i).first().map_or("", |t| t.text.as_str());
+        let latin: String = first
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .map(|c| match c.to_uppercase().next().unwrap_or(c) {
+                'Р' | 'П' => 'P',
+                'С' | '5' => 'S',
+                c => c,
+            })
+            .collect();
+        latin == "PS" && first.contains('.')
+    })
 }
 
 /// A short line that is mostly a number ("дом. 6-12-30", "моб. 0702 95 40 18"): a
@@ -674,8 +698,8 @@ fn signers_office(doc: &Doc, i: usize) -> bool {
 
 /// First line of the footer: the last closing line in the last part of the letter, else the
 /// run of date, signature, name, address and phone lines at its end.
-fn footer_start(doc: &Doc, keys: &[String], body_start: usize) -> usize {
-    let n = doc.lines.len();
+fn footer_start(doc: &Doc, keys: &[String], body_start: usize, end: usize) -> usize {
+    let n = end;
     let from = n.saturating_sub(14).max(body_start);
     if let Some(c) = (from..n).find(|&i| is_closing(&keys[i])) {
         return c;

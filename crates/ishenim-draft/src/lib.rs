@@ -382,9 +382,11 @@ fn body_range(doc: &Doc, lay: &layout::Layout) -> std::ops::Range<usize> {
         .lines
         .get(lay.body_start)
         .map_or(doc.toks.len(), |l| l.start);
+    // A postscript is body: the whole letter from the body on (signature lines and all).
     let e = doc
         .lines
         .get(lay.footer_start)
+        .filter(|_| lay.postscript.is_none())
         .map_or(doc.toks.len(), |l| l.start);
     s..e.max(s)
 }
