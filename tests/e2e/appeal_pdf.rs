@@ -3,31 +3,14 @@
 //! applicant's words in the redacted one, the pixels under every field box are black as
 //! a reader renders them (`pdftoppm`), and both exports are in the audit log.
 
-use crate::{root, run};
+use crate::pdf::{self, bbox, Gray};
+use crate::{ok, root, run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn tool(name: &str, args: &[&str]) -> Output {
-    Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} (make test installs qpdf and poppler-utils): {e}"))
 }
 
 /// One clean letter (L003: Эсенгулова Гүлнара Таалайбековна, Чоң-Өрүк айылы, Үмөталиев
@@ -106,10 +89,6 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn pdftotext(pdf: &Path) -> String {
-    ok(&tool("pdftotext", &[s(pdf), "-"]))
-}
-
 /// Words that name or locate the applicant (the distinctive ones of each field).
 const APPLICANT_WORDS: &[&str] = &[
     "Эсенгулова",
@@ -124,21 +103,15 @@ const APPLICANT_WORDS: &[&str] = &[
 fn both_copies_are_valid_pdfs_with_a_cyrillic_text_layer() {
     let f = fixture();
     for pdf in [&f.full, &f.redacted] {
-        let o = tool("qpdf", &["--check", s(pdf)]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stdout)
-        );
-        let info = ok(&tool("pdfinfo", &[s(pdf)]));
+        pdf::assert_valid(pdf);
+        let info = pdf::info(pdf);
         assert!(
             info.contains("Pages:           2"),
             "cover + one page: {info}"
         );
         assert!(info.contains("2026-0001"), "serial in the title: {info}");
     }
-    let text = pdftotext(&f.full);
+    let text = pdf::text(&f.full);
     // The page's own words (OCR layer) and the cover's fields.
     for w in [
         "бүтүрүүчүлөрдөн",
@@ -162,7 +135,7 @@ fn both_copies_are_valid_pdfs_with_a_cyrillic_text_layer() {
 #[test]
 fn the_redacted_copy_has_none_of_the_applicants_words() {
     let f = fixture();
-    let text = pdftotext(&f.redacted);
+    let text = pdf::text(&f.redacted);
     for w in APPLICANT_WORDS {
         assert!(!text.contains(w), "{w} is in the redacted PDF");
     }
@@ -179,105 +152,27 @@ fn the_redacted_copy_has_none_of_the_applicants_words() {
     );
 }
 
-/// A P5 (binary grey) PGM as (width, height, pixels).
-fn read_pgm(p: &Path) -> (usize, usize, Vec<u8>) {
-    let b = std::fs::read(p).expect("pgm");
-    let mut fields = Vec::new();
-    let mut i = 0;
-    while fields.len() < 4 {
-        while b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let start = i;
-        while !b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        fields.push(String::from_utf8_lossy(&b[start..i]).into_owned());
-    }
-    assert_eq!(fields[0], "P5");
-    let w: usize = fields[1].parse().expect("w");
-    let h: usize = fields[2].parse().expect("h");
-    (w, h, b[i + 1..].to_vec())
-}
-
 #[test]
 fn the_pixels_under_each_field_box_are_black() {
     let f = fixture();
     let draft: Value =
         serde_json::from_str(&ok(&run(&f.data, &["drafts", "show", "1", "--json"]))).expect("json");
     let spans = &draft["data"]["spans"];
-    let prefix = f.dir.join("page");
-    ok(&tool(
-        "pdftoppm",
-        &[
-            "-r",
-            "300",
-            "-f",
-            "2",
-            "-l",
-            "2",
-            "-gray",
-            s(&f.redacted),
-            s(&prefix),
-        ],
-    ));
-    let (w, _h, px) = read_pgm(&f.dir.join("page-2.pgm"));
+    let redacted = Gray::render(&f.redacted, 2, &f.dir.join("page"));
     let mut checked = 0;
     for field in ["applicant", "address", "phone"] {
         for span in spans[field].as_array().expect("field has a box") {
-            let b: Vec<usize> = span["bbox"]
-                .as_array()
-                .expect("bbox")
-                .iter()
-                .map(|v| v.as_u64().expect("n") as usize)
-                .collect();
-            let mut light = 0;
-            for y in b[1] + 2..b[3] - 2 {
-                for x in b[0] + 2..b[2] - 2 {
-                    if px[y * w + x] > 60 {
-                        light += 1;
-                    }
-                }
-            }
+            let b = bbox(&span["bbox"]);
+            let light = redacted.light_in(b);
             assert_eq!(light, 0, "{field}: {light} light pixels under {b:?}");
             checked += 1;
         }
     }
     assert!(checked >= 3);
     // The full copy keeps the page as scanned: the same box has paper in it.
-    ok(&tool(
-        "pdftoppm",
-        &[
-            "-r",
-            "300",
-            "-f",
-            "2",
-            "-l",
-            "2",
-            "-gray",
-            s(&f.full),
-            s(&f.dir.join("full")),
-        ],
-    ));
-    let (w2, _, px2) = read_pgm(&f.dir.join("full-2.pgm"));
-    let b: Vec<usize> = spans["applicant"][0]["bbox"]
-        .as_array()
-        .expect("bbox")
-        .iter()
-        .map(|v| v.as_u64().unwrap_or(0) as usize)
-        .collect();
-    let (mut sum, mut n) = (0usize, 0usize);
-    for y in b[1]..b[3] {
-        for x in b[0]..b[2] {
-            sum += px2[y * w2 + x] as usize;
-            n += 1;
-        }
-    }
-    assert!(
-        sum / n.max(1) > 120,
-        "mostly paper in the full copy: mean {}",
-        sum / n.max(1)
-    );
+    let full = Gray::render(&f.full, 2, &f.dir.join("full"));
+    let mean = full.mean_in(bbox(&spans["applicant"][0]["bbox"]));
+    assert!(mean > 120, "mostly paper in the full copy: mean {mean}");
 }
 
 #[test]
@@ -329,25 +224,7 @@ fn a_box_the_reviewer_adds_is_black_and_its_word_gone() {
         .collect();
     assert!(!auto.is_empty(), "the applicant's boxes");
     // Where Tesseract read «директору» (once in the letter, not a word of the applicant).
-    let db = rusqlite::Connection::open(f.data.join("ishenim.sqlite3")).expect("db");
-    let record: String = db
-        .query_row("SELECT record FROM pages WHERE id = ?1", [page], |r| {
-            r.get(0)
-        })
-        .expect("page record");
-    let record: Value = serde_json::from_str(&record).expect("record json");
-    let word = record["words"]
-        .as_array()
-        .expect("words")
-        .iter()
-        .find(|w| w["text"].as_str().is_some_and(|t| t.contains("директор")))
-        .expect("«директору» read");
-    let b: Vec<u32> = word["bbox"]
-        .as_array()
-        .expect("bbox")
-        .iter()
-        .map(|v| v.as_u64().expect("n") as u32)
-        .collect();
+    let b = pdf::word_box(&f.data, page, "директор");
     let added = [b[0] - 4, b[1] - 4, b[2] + 4, b[3] + 4];
     let added_s = format!("{},{},{},{}", added[0], added[1], added[2], added[3]);
     let page_s = page.to_string();
@@ -384,9 +261,8 @@ fn a_box_the_reviewer_adds_is_black_and_its_word_gone() {
             "--redact",
         ],
     ));
-    let o = tool("qpdf", &["--check", s(&edited)]);
-    assert_eq!(o.status.code(), Some(0), "valid PDF");
-    let text = pdftotext(&edited);
+    pdf::assert_valid(&edited);
+    let text = pdf::text(&edited);
     assert!(
         !text.contains("директор"),
         "the boxed word is out of the text"
@@ -398,55 +274,14 @@ fn a_box_the_reviewer_adds_is_black_and_its_word_gone() {
             "{w}: the kept automatic boxes still hide it"
         );
     }
-    ok(&tool(
-        "pdftoppm",
-        &[
-            "-r",
-            "300",
-            "-f",
-            "2",
-            "-l",
-            "2",
-            "-gray",
-            s(&edited),
-            s(&f.dir.join("edited")),
-        ],
-    ));
-    let (w, _h, px) = read_pgm(&f.dir.join("edited-2.pgm"));
-    let (x0, y0, x1, y1) = (
-        added[0] as usize,
-        added[1] as usize,
-        added[2] as usize,
-        added[3] as usize,
-    );
-    let light = (y0 + 2..y1 - 2)
-        .flat_map(|y| (x0 + 2..x1 - 2).map(move |x| (x, y)))
-        .filter(|&(x, y)| px[y * w + x] > 60)
-        .count();
+    let light = Gray::render(&edited, 2, &f.dir.join("edited")).light_in(added);
     assert_eq!(
         light, 0,
         "{light} light pixels under the added box {added:?}"
     );
     // The full copy has paper there (the word is really on the page, not a black area).
-    ok(&tool(
-        "pdftoppm",
-        &[
-            "-r",
-            "300",
-            "-f",
-            "2",
-            "-l",
-            "2",
-            "-gray",
-            s(&f.full),
-            s(&f.dir.join("full-word")),
-        ],
-    ));
-    let (wf, _, full) = read_pgm(&f.dir.join("full-word-2.pgm"));
-    let paper = (y0..y1)
-        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
-        .filter(|&(x, y)| full[y * wf + x] > 160)
-        .count();
+    let paper = Gray::render(&f.full, 2, &f.dir.join("full-word")).paper_in(added);
+    let [x0, y0, x1, y1] = added;
     assert!(
         paper * 2 > (x1 - x0) * (y1 - y0),
         "mostly paper in the full copy"

@@ -8,12 +8,13 @@
 //! the tests do not run as root, or the sandbox refuses the mount, the disk-full test says
 //! so (SKIPPED on stderr) and does nothing.
 
+use crate::browser::{add_user, Server};
 use crate::{command, ishenim, root, run};
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn s(p: &Path) -> &str {
@@ -520,81 +521,17 @@ fn a_locked_database_makes_approval_wait_then_fail_clearly_without_a_partial_ent
 // ---------------------------------------------------------------------------------------
 // (c) A stored original missing.
 
-/// Kills the child when dropped.
-struct Guard(Child);
+const PASSWORD: &str = "fault-test-password";
 
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-fn serve(data: &Path, port: u16, log: &Path) -> Guard {
+/// `ishenim serve` on the register in `data`, its log appended to `log` (a restarted
+/// server writes on where the killed one stopped).
+fn serve(data: &Path, log: &Path) -> Server {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)
         .expect("log");
-    let child = command(
-        &root(),
-        [
-            "--data",
-            s(data),
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--jobs",
-            "1",
-        ],
-    )
-    .stdout(Stdio::null())
-    .stderr(log)
-    .spawn()
-    .expect("serve");
-    let t = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Guard(child)
-}
-
-fn add_user(data: &Path, login: &str, role: &str) {
-    let mut child = command(
-        &root(),
-        [
-            "--data",
-            s(data),
-            "user",
-            "add",
-            login,
-            "--role",
-            role,
-            "--password-stdin",
-        ],
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::null())
-    .spawn()
-    .expect("user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"fault-test-password\n")
-        .expect("password");
-    assert!(child.wait().expect("wait").success(), "user add {login}");
+    Server::start(&root(), data, &["--jobs", "1"], log)
 }
 
 /// One HTTP/1.1 exchange (`Connection: close`): status, headers (lower-case names), body.
@@ -694,7 +631,7 @@ fn http(
 fn web_login(port: u16, login: &str) -> (String, String) {
     let page = http(port, "GET", "/login", "", &[], "").expect("login page");
     let pre = page.cookie("ishenim_pre").expect("pre cookie");
-    let form = format!("login={login}&password=fault-test-password&pre={pre}");
+    let form = format!("login={login}&password={PASSWORD}&pre={pre}");
     let r = http(
         port,
         "POST",
@@ -791,10 +728,10 @@ fn a_missing_original_is_named_by_verify_and_doctor_and_nothing_else_breaks() {
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
 
     // The web server shows the entry; only its page image fails, and the server goes on.
-    add_user(&data, "rev1", "reviewer");
-    let port = free_port();
+    add_user(&data, "rev1", "reviewer", PASSWORD);
     let log = tmp.path().join("serve.log");
-    let server = serve(&data, port, &log);
+    let server = serve(&data, &log);
+    let port = server.port;
     let (cookie, _) = web_login(port, "rev1");
     let entry = http(port, "GET", &format!("/journal/{serial}"), &cookie, &[], "").expect("entry");
     assert_eq!(entry.status, 200);
@@ -846,7 +783,7 @@ fn kill_9_of_the_server_during_http_approvals_loses_no_acknowledged_entry() {
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let drafts = pending_ids(&data);
     assert!(drafts.len() >= 8, "{} drafts", drafts.len());
-    add_user(&data, "rev1", "reviewer");
+    add_user(&data, "rev1", "reviewer", PASSWORD);
     let log = tmp.path().join("serve.log");
 
     // Three reviewers' tabs approve in parallel; the server is killed after a few answers,
@@ -854,8 +791,8 @@ fn kill_9_of_the_server_during_http_approvals_loses_no_acknowledged_entry() {
     let mut acked: Vec<(i64, String)> = Vec::new();
     let mut kills = 0;
     for kill_after in [3usize, 4, usize::MAX] {
-        let port = free_port();
-        let mut server = serve(&data, port, &log);
+        let mut server = serve(&data, &log);
+        let port = server.port;
         let (cookie, csrf) = web_login(port, "rev1");
         let todo = pending_ids(&data);
         let (tx, rx) = std::sync::mpsc::channel::<(i64, Result<Http, String>)>();
@@ -899,8 +836,8 @@ fn kill_9_of_the_server_during_http_approvals_loses_no_acknowledged_entry() {
             }
             if !killed && answered >= kill_after {
                 killed = true;
-                server.0.kill().expect("SIGKILL");
-                let st = server.0.wait().expect("wait");
+                server.child.0.kill().expect("SIGKILL");
+                let st = server.child.0.wait().expect("wait");
                 assert_eq!(std::os::unix::process::ExitStatusExt::signal(&st), Some(9));
                 kills += 1;
             }

@@ -4,7 +4,7 @@
 //! holds is moved but not stored again (restart), a broken file goes to `failed/` with its
 //! reason and to quarantine. Real Tesseract, real SQLite, real folders.
 
-use crate::web::{free_port, wait_port, Guard};
+use crate::browser::{Guard, Server};
 use crate::{command, root, run};
 use std::io::Write;
 use std::path::Path;
@@ -258,15 +258,10 @@ fn serve_with_an_inbox_takes_files_into_the_newest_opening() {
     let inbox = tmp.path().join("inbox");
     new_opening(&data);
     let newest = new_opening(&data);
-    let port = free_port();
-    let child = command(
+    let _server = Server::start(
         &root(),
-        [
-            "--data",
-            s(&data),
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
+        &data,
+        &[
             "--jobs",
             "1",
             "--inbox",
@@ -274,13 +269,8 @@ fn serve_with_an_inbox_takes_files_into_the_newest_opening() {
             "--inbox-poll-ms",
             "200",
         ],
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .expect("serve");
-    let _server = Guard(child);
-    wait_port(port, "ishenim serve");
+        Stdio::null(),
+    );
     let tmp_name = inbox.join("L003p1.png.part");
     std::fs::copy(root().join("samples/L003p1.png"), &tmp_name).expect("copy");
     std::thread::sleep(Duration::from_millis(600));

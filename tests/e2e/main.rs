@@ -2,12 +2,14 @@
 //! files made at run time. One test binary, one module per area.
 
 mod appeal_pdf;
+mod browser;
 mod crash;
 mod draft;
 mod faults;
 mod hostile;
 mod inbox;
 mod ops;
+mod pdf;
 mod receipts;
 mod redaction;
 mod register;
@@ -52,6 +54,17 @@ pub fn run_in(cwd: &Path, data: &Path, args: &[&str]) -> Output {
     let mut all = vec!["--data", data.to_str().expect("utf-8 path")];
     all.extend_from_slice(args);
     ishenim(cwd, &all)
+}
+
+/// The standard output of a run that must exit 0 (its standard error in the failure).
+pub fn ok(o: &Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Starts `ishenim` in the background with its output discarded (for kill -9 tests).

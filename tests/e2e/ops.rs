@@ -123,29 +123,7 @@ fn settings_are_validated_audited_and_drive_deadlines_anonymous_appeals_and_hist
         let o = run(&data, &bad);
         assert_eq!(o.status.code(), Some(2), "{bad:?} refused: {}", out(&o));
     }
-    let mut add = command(
-        &root(),
-        [
-            "--data",
-            s(&data),
-            "user",
-            "add",
-            "reviewer1",
-            "--role",
-            "reviewer",
-            "--password-stdin",
-        ],
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::null())
-    .spawn()
-    .expect("user add");
-    add.stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"long enough password\n")
-        .expect("password");
-    assert!(add.wait().expect("user add").success());
+    crate::browser::add_user(&data, "reviewer1", "reviewer", "long enough password");
     let o = run_as(
         &data,
         "reviewer1",
@@ -474,32 +452,15 @@ fn doctor_reports_each_check_and_rotated_backups_are_verified_and_restorable() {
 #[test]
 fn serve_takes_the_public_host_and_trusted_proxy_flags() {
     use std::io::Read;
-    use std::net::{TcpListener, TcpStream};
-    use std::time::{Duration, Instant};
-    struct Guard(std::process::Child);
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
+    use std::net::TcpStream;
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path().join("data");
     let bad = run(&data, &["serve", "--trusted-proxy", "proxy.lan"]);
     assert_eq!(bad.status.code(), Some(2), "{}", err(&bad));
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port");
-    let listen = format!("127.0.0.1:{port}");
-    let server = command(
+    let server = crate::browser::Server::start(
         &root(),
-        [
-            "--data",
-            s(&data),
-            "serve",
-            "--listen",
-            &listen,
+        &data,
+        &[
             "--jobs",
             "1",
             "--public-host",
@@ -507,17 +468,10 @@ fn serve_takes_the_public_host_and_trusted_proxy_flags() {
             "--trusted-proxy",
             "127.0.0.1",
         ],
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .expect("serve");
-    let _server = Guard(server);
-    let t = Instant::now();
-    while TcpStream::connect(&listen).is_err() {
-        assert!(t.elapsed() < Duration::from_secs(30), "serve did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        Stdio::null(),
+    );
+    let port = server.port;
+    let listen = format!("127.0.0.1:{port}");
     let status = |host: &str| {
         let mut c = TcpStream::connect(&listen).expect("connect");
         write!(

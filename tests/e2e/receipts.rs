@@ -13,29 +13,17 @@
 //! With `ISHENIM_SCREENSHOTS=DIR` the review screen with its code, the slip sheet and the
 //! status page are saved there in Kyrgyz and Russian.
 
-use crate::web::{add_user, find, free_port, log_in, shot, wait_port, Guard};
-use crate::{command, ishenim};
-use fantoccini::ClientBuilder;
+use crate::browser::{add_user, find, log_in, render_html, shot, switch_lang, Browser, Server};
+use crate::{ishenim, ok};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 const PASS: &str = "receipt-test-pass";
 
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     crate::run_in(dir, Path::new("data"), args)
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Every code printed on a slip sheet, in order (each appears on both halves).
@@ -91,25 +79,7 @@ fn letter_page(stub: &str) -> String {
 
 /// Rasterises an HTML file to a PNG of an A4 page at 300 dpi with headless Chromium.
 fn rasterise(html: &Path, png: &Path) {
-    let o = std::process::Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--disable-dev-shm-usage",
-            "--force-device-scale-factor=3.125",
-            "--window-size=794,1123",
-        ])
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", html.display()))
-        .output()
-        .expect("chromium (apt install chromium; `make test` does)");
-    assert!(
-        png.is_file(),
-        "no page: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    render_html(html, png, 3.125);
 }
 
 /// Puts the receipt field in focus and scrolls the page image to the stub's mark.
@@ -128,20 +98,7 @@ fn shot_file(html: &Path, name: &str) {
     if let Some(d) = std::env::var_os("ISHENIM_SCREENSHOTS") {
         let png = Path::new(&d).join(format!("{name}.png"));
         let _ = std::fs::remove_file(&png);
-        std::process::Command::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--hide-scrollbars",
-                "--force-device-scale-factor=1.25",
-                "--window-size=794,1123",
-            ])
-            .arg(format!("--screenshot={}", png.display()))
-            .arg(format!("file://{}", html.display()))
-            .output()
-            .expect("chromium");
-        assert!(png.is_file(), "screenshot {name}");
+        render_html(html, &png, 1.25);
     }
 }
 
@@ -267,62 +224,19 @@ fn slips_letter_review_status_and_the_public_page() {
     eprintln!("receipt code read: {rc}");
 
     // The server and the browser.
-    add_user(dir, "rev1", "reviewer", PASS);
-    let port = free_port();
+    add_user(&dir.join("data"), "rev1", "reviewer", PASS);
     let log = std::fs::File::create(dir.join("serve.log")).expect("log");
-    let server = command(
-        dir,
-        [
-            "--data",
-            "data",
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--jobs",
-            "1",
-        ],
-    )
-    .stdout(Stdio::null())
-    .stderr(log)
-    .spawn()
-    .expect("serve");
-    let _server = Guard(server);
-    wait_port(port, "ishenim serve");
-    let dport = free_port();
-    let driver = std::process::Command::new("chromedriver")
-        .arg(format!("--port={dport}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver");
-    let _driver = Guard(driver);
-    wait_port(dport, "chromedriver");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    let base = format!("http://127.0.0.1:{port}");
-    let c = rt.block_on(async {
-        let mut caps = serde_json::map::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({"binary": "/usr/bin/chromium",
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--no-first-run", "--window-size=1400,900"]}),
-        );
-        ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{dport}"))
-            .await
-            .expect("chromedriver")
-    });
-    rt.block_on(async {
-        log_in(&c, &base, "rev1", PASS).await;
+    let server = Server::start(dir, Path::new("data"), &["--jobs", "1"], log);
+    let port = server.port;
+    let browser = Browser::start();
+    let c = &browser.client;
+    let base = server.base();
+    browser.block_on(async {
+        log_in(c, &base, "rev1", PASS).await;
         c.goto(&format!("{base}/queue/{draft_id}"))
             .await
             .expect("review");
-        let shown = find(&c, "#receipt_code")
+        let shown = find(c, "#receipt_code")
             .await
             .prop("value")
             .await
@@ -332,22 +246,14 @@ fn slips_letter_review_status_and_the_public_page() {
             Some(code.as_str()),
             "the review screen shows the code"
         );
-        find(&c, "svg .mark.receipt").await;
-        show_receipt(&c).await;
-        shot(&c, "review-receipt-ky").await;
-        find(&c, "form[action='/lang'] button")
-            .await
-            .click()
-            .await
-            .expect("ru");
-        find(&c, "#receipt_code").await;
-        show_receipt(&c).await;
-        shot(&c, "review-receipt-ru").await;
-        find(&c, "form[action='/lang'] button")
-            .await
-            .click()
-            .await
-            .expect("ky");
+        find(c, "svg .mark.receipt").await;
+        show_receipt(c).await;
+        shot(c, "review-receipt-ky").await;
+        switch_lang(c).await;
+        find(c, "#receipt_code").await;
+        show_receipt(c).await;
+        shot(c, "review-receipt-ru").await;
+        switch_lang(c).await;
     });
 
     // Approval with the reviewer's code; the status follows the entry.
@@ -376,31 +282,31 @@ fn slips_letter_review_status_and_the_public_page() {
         );
     }
     // The public page, in both languages, in the browser (2 lookups).
-    rt.block_on(async {
+    browser.block_on(async {
         for lang in ["ky", "ru"] {
             c.goto(&format!("{base}/status?lang={lang}"))
                 .await
                 .expect("status");
-            find(&c, "input[name=code]")
+            find(c, "input[name=code]")
                 .await
                 .send_keys(&code)
                 .await
                 .expect("type");
-            find(&c, "form[action='/status'] button")
+            find(c, "form[action='/status'] button")
                 .await
                 .click()
                 .await
                 .expect("submit");
-            let cell = find(&c, ".status-result td:nth-child(2)")
+            let cell = find(c, ".status-result td:nth-child(2)")
                 .await
                 .text()
                 .await
                 .expect("text");
             assert_eq!(cell, serial);
-            shot(&c, &format!("status-{lang}")).await;
+            shot(c, &format!("status-{lang}")).await;
         }
-        let _ = c.close().await;
     });
+    browser.close();
     // A reply event: answered, with the date and outgoing number.
     ok(&run(
         dir,

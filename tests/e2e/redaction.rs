@@ -7,26 +7,17 @@
 //! With `ISHENIM_SCREENSHOTS=DIR` the editor is saved as `redact-ky.png` and
 //! `redact-ru.png`.
 
-use crate::web::{add_user, find, free_port, log_in, shot, wait_port, Guard};
-use crate::{command, root, run_in};
+use crate::browser::{add_user, find, log_in, shot, switch_lang, Browser, Server};
+use crate::pdf;
+use crate::{ok, root, run_in};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 const PASS: &str = "redaction-test-pass";
-
-fn ok(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     run_in(dir, Path::new("data"), args)
@@ -36,30 +27,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 fn page_view(dir: &Path) -> Value {
     let line = ok(&run(dir, &["journal", "redact", "2026-0001"]));
     serde_json::from_str(line.lines().next().expect("a page")).expect("json")
-}
-
-/// Where Tesseract read `word` on page `page` (from the page record in the register).
-fn word_box(dir: &Path, page: i64, word: &str) -> [u32; 4] {
-    let db = rusqlite::Connection::open(dir.join("data/ishenim.sqlite3")).expect("db");
-    let record: String = db
-        .query_row("SELECT record FROM pages WHERE id = ?1", [page], |r| {
-            r.get(0)
-        })
-        .expect("record");
-    let record: Value = serde_json::from_str(&record).expect("json");
-    let w = record["words"]
-        .as_array()
-        .expect("words")
-        .iter()
-        .find(|w| w["text"].as_str().is_some_and(|t| t.contains(word)))
-        .unwrap_or_else(|| panic!("{word} read"));
-    let b: Vec<u32> = w["bbox"]
-        .as_array()
-        .expect("bbox")
-        .iter()
-        .map(|v| v.as_u64().expect("n") as u32)
-        .collect();
-    [b[0], b[1], b[2], b[3]]
 }
 
 /// The page image's place in the viewport once it is loaded: (left, top, width, height).
@@ -164,7 +131,7 @@ fn a_reviewer_draws_a_box_saves_it_and_the_redacted_pdf_hides_the_word() {
         ],
     ));
     ok(&run(dir, &["--user", "rev", "drafts", "approve", "--all"]));
-    add_user(dir, "rev1", "reviewer", PASS);
+    add_user(&dir.join("data"), "rev1", "reviewer", PASS);
     let before = page_view(dir);
     let page = before["page"].as_i64().expect("page");
     let auto = before["automatic"].as_array().expect("auto").len();
@@ -174,88 +141,44 @@ fn a_reviewer_draws_a_box_saves_it_and_the_redacted_pdf_hides_the_word() {
         before["size"][0].as_f64().expect("w"),
         before["size"][1].as_f64().expect("h"),
     ];
-    let target = word_box(dir, page, "директор");
+    let target = pdf::word_box(&dir.join("data"), page, "директор");
 
-    let port = free_port();
     let log = std::fs::File::create(dir.join("serve.log")).expect("log");
-    let server = command(
-        dir,
-        [
-            "--data",
-            "data",
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--jobs",
-            "1",
-        ],
-    )
-    .stdout(Stdio::null())
-    .stderr(log)
-    .spawn()
-    .expect("serve");
-    let _server = Guard(server);
-    wait_port(port, "ishenim serve");
-    let dport = free_port();
-    let driver = std::process::Command::new("chromedriver")
-        .arg(format!("--port={dport}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver (apt install chromium-driver; `make test` does)");
-    let _driver = Guard(driver);
-    wait_port(dport, "chromedriver");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    let base = format!("http://127.0.0.1:{port}");
+    let server = Server::start(dir, Path::new("data"), &["--jobs", "1"], log);
+    let browser = Browser::start();
+    let c = &browser.client;
+    let base = server.base();
     let form = format!("#redact-{page}");
-    let c = rt.block_on(async {
-        let mut caps = serde_json::map::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({"binary": "/usr/bin/chromium",
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--no-first-run", "--window-size=1400,900"]}),
-        );
-        ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{dport}"))
-            .await
-            .expect("chromedriver")
-    });
 
     // Draw a box round «директору» (a few pixels of margin) and save.
-    rt.block_on(async {
-        log_in(&c, &base, "rev1", PASS).await;
+    browser.block_on(async {
+        log_in(c, &base, "rev1", PASS).await;
         c.goto(&format!("{base}/journal/2026-0001"))
             .await
             .expect("entry");
-        let (left, top, width, height) = image_rect(&c, &form).await;
-        let to_view = |x: u32, y: u32| {
+        let (left, top, width, height) = image_rect(c, &form).await;
+        let to_view = |x: usize, y: usize| {
             (
-                (left + f64::from(x) * width / w).round() as i64,
-                (top + f64::from(y) * height / h).round() as i64,
+                (left + x as f64 * width / w).round() as i64,
+                (top + y as f64 * height / h).round() as i64,
             )
         };
         drag(
-            &c,
+            c,
             to_view(target[0].saturating_sub(6), target[1].saturating_sub(6)),
             to_view(target[2] + 6, target[3] + 6),
         )
         .await;
-        let added = find(&c, &format!("{form} .rbox.added")).await;
+        let added = find(c, &format!("{form} .rbox.added")).await;
         assert!(added.attr("data-v").await.expect("attr").is_some());
-        let count = find(&c, &format!("{form} .rbox-count"))
+        let count = find(c, &format!("{form} .rbox-count"))
             .await
             .text()
             .await
             .expect("n");
         assert_eq!(count, (auto + 1).to_string(), "the list counts the new box");
-        shot(&c, "redact-ky").await;
-        find(&c, &format!("{form} button.redact-save"))
+        shot(c, "redact-ky").await;
+        find(c, &format!("{form} button.redact-save"))
             .await
             .click()
             .await
@@ -275,15 +198,15 @@ fn a_reviewer_draws_a_box_saves_it_and_the_redacted_pdf_hides_the_word() {
         .collect();
     // The drawn box covers the word (screen pixels are ~2.8 page pixels here).
     assert!(
-        new[0] <= u64::from(target[0])
-            && new[1] <= u64::from(target[1])
-            && new[2] >= u64::from(target[2])
-            && new[3] >= u64::from(target[3]),
+        new[0] <= target[0] as u64
+            && new[1] <= target[1] as u64
+            && new[2] >= target[2] as u64
+            && new[3] >= target[3] as u64,
         "drawn {new:?} covers the word at {target:?}"
     );
 
     // The redacted PDF uses it: the word is out of the text, black on the image.
-    let pdf = dir.join("redacted.pdf");
+    let redacted = dir.join("redacted.pdf");
     ok(&run(
         dir,
         &[
@@ -294,14 +217,10 @@ fn a_reviewer_draws_a_box_saves_it_and_the_redacted_pdf_hides_the_word() {
             "2026-0001",
             "--redact",
             "--out",
-            pdf.to_str().expect("p"),
+            redacted.to_str().expect("p"),
         ],
     ));
-    let text = Command::new("pdftotext")
-        .args([pdf.to_str().expect("p"), "-"])
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = pdf::text(&redacted);
     assert!(
         !text.contains("директор"),
         "the boxed word is in the redacted PDF"
@@ -309,7 +228,7 @@ fn a_reviewer_draws_a_box_saves_it_and_the_redacted_pdf_hides_the_word() {
     assert!(text.contains("аттестат"), "the rest stays searchable");
 
     // The page after the save shows the saved box; a click on it and Save take it back.
-    rt.block_on(async {
+    browser.block_on(async {
         let sel = format!(
             "{form} .rbox[data-v=\"{},{},{},{}\"]",
             new[0], new[1], new[2], new[3]
@@ -333,22 +252,22 @@ fn a_reviewer_draws_a_box_saves_it_and_the_redacted_pdf_hides_the_word() {
             assert!(t.elapsed() < Duration::from_secs(20), "page not reloaded");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        image_rect(&c, &form).await;
+        image_rect(c, &form).await;
         c.execute(
             "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
             vec![Value::from(sel.as_str())],
         )
         .await
         .expect("scroll");
-        find(&c, &sel).await.click().await.expect("click the box");
-        let cls = find(&c, &sel)
+        find(c, &sel).await.click().await.expect("click the box");
+        let cls = find(c, &sel)
             .await
             .attr("class")
             .await
             .expect("class")
             .unwrap_or_default();
         assert!(cls.contains("off"), "clicked box marked removed: {cls}");
-        find(&c, &format!("{form} button.redact-save"))
+        find(c, &format!("{form} button.redact-save"))
             .await
             .click()
             .await
@@ -361,21 +280,13 @@ fn a_reviewer_draws_a_box_saves_it_and_the_redacted_pdf_hides_the_word() {
     );
 
     // The editor in Russian (for the screenshots).
-    rt.block_on(async {
-        find(&c, "form[action='/lang'] button")
-            .await
-            .click()
-            .await
-            .expect("ru");
-        let title = find(&c, "#redact h2").await.text().await.expect("title");
+    browser.block_on(async {
+        switch_lang(c).await;
+        let title = find(c, "#redact h2").await.text().await.expect("title");
         assert!(title.contains("Области скрытия"), "{title}");
-        image_rect(&c, &form).await;
-        shot(&c, "redact-ru").await;
-        find(&c, "form[action='/lang'] button")
-            .await
-            .click()
-            .await
-            .expect("ky");
-        c.clone().close().await.expect("close");
+        image_rect(c, &form).await;
+        shot(c, "redact-ru").await;
+        switch_lang(c).await;
     });
+    browser.close();
 }

@@ -7,85 +7,11 @@
 //! With `ISHENIM_SCREENSHOTS=DIR` the main screens are saved there as PNG
 //! (`make screenshots` keeps `docs/screenshots/` current).
 
-use crate::{command, ishenim, root};
-use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
-use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use crate::browser::{add_user, find, log_in, shot, Browser, Server};
+use crate::{ishenim, root};
+use fantoccini::{Client, Locator};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-/// Kills the child when dropped (also when a check fails).
-pub(crate) struct Guard(pub(crate) Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-pub(crate) fn wait_port(port: u16, what: &str) {
-    let t = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "{what} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-pub(crate) fn add_user(dir: &Path, login: &str, role: &str, password: &str) {
-    let mut child = command(
-        dir,
-        [
-            "--data",
-            "data",
-            "user",
-            "add",
-            login,
-            "--role",
-            role,
-            "--password-stdin",
-        ],
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::null())
-    .spawn()
-    .expect("user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{password}\n").as_bytes())
-        .expect("write password");
-    assert!(child.wait().expect("wait").success(), "user add {login}");
-}
-
-pub(crate) async fn shot(c: &Client, name: &str) {
-    if let Some(dir) = std::env::var_os("ISHENIM_SCREENSHOTS") {
-        let dir = PathBuf::from(dir);
-        std::fs::create_dir_all(&dir).expect("screenshot dir");
-        let png = c.screenshot().await.expect("screenshot");
-        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
-    }
-}
-
-pub(crate) async fn find(c: &Client, css: &str) -> Element {
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("element {css}: {e}"))
-}
 
 async fn text_of(c: &Client, css: &str) -> String {
     find(c, css).await.text().await.expect("text")
@@ -114,41 +40,6 @@ async fn press(c: &Client, key: char) {
         .then(KeyAction::Down { value: key })
         .then(KeyAction::Up { value: key });
     c.perform_actions(keys).await.expect("key press");
-}
-
-pub(crate) async fn log_in(c: &Client, base: &str, login: &str, password: &str) {
-    c.goto(&format!("{base}/login")).await.expect("goto login");
-    find(c, "input[name=login]")
-        .await
-        .send_keys(login)
-        .await
-        .expect("login");
-    find(c, "input[name=password]")
-        .await
-        .send_keys(password)
-        .await
-        .expect("password");
-    find(c, "form[action='/login'] button")
-        .await
-        .click()
-        .await
-        .expect("submit");
-    if c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("header.top"))
-        .await
-        .is_err()
-    {
-        let src = c.source().await.unwrap_or_default();
-        panic!(
-            "{login} not signed in; page: {}",
-            src.chars()
-                .filter(|c| *c != '\n')
-                .skip(300)
-                .take(1500)
-                .collect::<String>()
-        );
-    }
 }
 
 async fn log_out(c: &Client) {
@@ -191,83 +82,36 @@ fn browser_upload_review_journal_amend_print() {
         ("rev1", "reviewer"),
         ("com1", "commission"),
     ] {
-        add_user(dir, login, role, "browser-test-pass");
+        add_user(&dir.join("data"), login, role, "browser-test-pass");
     }
 
-    let port = free_port();
     // Kept after the run (in cargo's temporary folder for tests) so a failure can be read.
     let log_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-web-serve.log");
     let log = std::fs::File::create(&log_path).expect("log");
-    let server = command(
-        dir,
-        [
-            "--data",
-            "data",
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--jobs",
-            "2",
-        ],
-    )
-    .stdout(Stdio::null())
-    .stderr(log)
-    .spawn()
-    .expect("serve");
-    let _server = Guard(server);
-    wait_port(port, "ishenim serve");
-
-    let dport = free_port();
-    let driver = std::process::Command::new("chromedriver")
-        .arg(format!("--port={dport}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver (apt install chromium-driver; `make test` does)");
-    let _driver = Guard(driver);
-    wait_port(dport, "chromedriver");
-
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let base = format!("http://127.0.0.1:{port}");
+    let server = Server::start(dir, Path::new("data"), &["--jobs", "2"], log);
+    let browser = Browser::start();
+    let base = server.base();
     let samples = root().join("samples");
     let files: Vec<String> = ["L001p1.jpg", "L002p1.tif", "L003p1.png"]
         .iter()
         .map(|f| samples.join(f).display().to_string())
         .collect();
-    let names: Vec<String> = rt.block_on(async {
-        let mut caps = serde_json::map::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-quic", "--no-first-run", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--window-size=1400,900"]
-            }),
-        );
-        let c = ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{dport}"))
-            .await
-            .expect("connect to chromedriver");
+    let names: Vec<String> = browser.block_on(async {
+        let c = &browser.client;
 
         // Clerk: upload the batch and watch it finish.
         c.goto(&format!("{base}/login")).await.expect("goto");
-        shot(&c, "login").await;
-        log_in(&c, &base, "clerk1", "browser-test-pass").await;
+        shot(c, "login").await;
+        log_in(c, &base, "clerk1", "browser-test-pass").await;
         c.goto(&format!("{base}/openings/1"))
             .await
             .expect("opening");
-        find(&c, "#files")
+        find(c, "#files")
             .await
             .send_keys(&files.join("\n"))
             .await
             .expect("choose files");
-        find(&c, "#upload-form button[type=submit]")
+        find(c, "#upload-form button[type=submit]")
             .await
             .click()
             .await
@@ -285,33 +129,33 @@ fn browser_upload_review_journal_amend_print() {
             );
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        let counts = text_of(&c, "#file-counts").await;
+        let counts = text_of(c, "#file-counts").await;
         assert!(counts.contains('3'), "three files: {counts}");
-        shot(&c, "opening").await;
+        shot(c, "opening").await;
         c.goto(&format!("{base}/openings")).await.expect("openings");
-        shot(&c, "openings").await;
-        log_out(&c).await;
+        shot(c, "openings").await;
+        log_out(c).await;
 
         // Reviewer: one keystroke approves the first letter; the next one is swapped in.
-        log_in(&c, &base, "rev1", "browser-test-pass").await;
+        log_in(c, &base, "rev1", "browser-test-pass").await;
         c.goto(&format!("{base}/queue")).await.expect("queue");
-        let first = find(&c, ".review")
+        let first = find(c, ".review")
             .await
             .attr("data-draft")
             .await
             .expect("attr")
             .expect("draft id");
-        let name = find(&c, "input[name=applicant_name]")
+        let name = find(c, "input[name=applicant_name]")
             .await
             .prop("value")
             .await
             .expect("value")
             .unwrap_or_default();
-        shot(&c, "review").await;
-        press(&c, 'a').await;
-        let serial = text_of(&c, "#flash .serial").await;
+        shot(c, "review").await;
+        press(c, 'a').await;
+        let serial = text_of(c, "#flash .serial").await;
         assert!(serial.ends_with("-0001"), "serial {serial}");
-        let now_showing = find(&c, ".review")
+        let now_showing = find(c, ".review")
             .await
             .attr("data-draft")
             .await
@@ -332,18 +176,18 @@ fn browser_upload_review_journal_amend_print() {
 
         // Journal: the serial is there; amend the phone and see the history.
         c.goto(&format!("{base}/journal")).await.expect("journal");
-        let table = text_of(&c, "table.journal").await;
+        let table = text_of(c, "table.journal").await;
         assert!(table.contains(&serial), "journal lists {serial}");
-        shot(&c, "journal").await;
+        shot(c, "journal").await;
         c.goto(&format!("{base}/journal/{serial}"))
             .await
             .expect("entry");
-        find(&c, "#amend-box summary")
+        find(c, "#amend-box summary")
             .await
             .click()
             .await
             .expect("open amend");
-        let form = find(&c, "#amend-form").await;
+        let form = find(c, "#amend-form").await;
         form.find(Locator::Css("select[name=field] option[value=phone]"))
             .await
             .expect("option")
@@ -368,28 +212,28 @@ fn browser_upload_review_journal_amend_print() {
             .click()
             .await
             .expect("amend");
-        let history = text_when(&c, "table.history", |t| t.contains("OCR error")).await;
+        let history = text_when(c, "table.history", |t| t.contains("OCR error")).await;
         assert!(
             history.contains("+996700123456") && history.contains("OCR error"),
             "history: {history}"
         );
-        shot(&c, "entry").await;
+        shot(c, "entry").await;
 
         // Print view: the paper register with the chain head.
         c.goto(&format!("{base}/journal/print"))
             .await
             .expect("print");
-        let foot = text_of(&c, ".print-foot").await;
+        let foot = text_of(c, ".print-foot").await;
         assert!(
             foot.contains("SHA-256") && foot.contains(&serial[..4]),
             "footer: {foot}"
         );
-        shot(&c, "print").await;
+        shot(c, "print").await;
         c.goto(&format!("{base}/journal")).await.expect("journal");
-        log_out(&c).await;
+        log_out(c).await;
 
         // Commission: reads the journal but has no amendment form.
-        log_in(&c, &base, "com1", "browser-test-pass").await;
+        log_in(c, &base, "com1", "browser-test-pass").await;
         c.goto(&format!("{base}/journal/{serial}"))
             .await
             .expect("entry");
@@ -402,21 +246,21 @@ fn browser_upload_review_journal_amend_print() {
         ))
         .await
         .expect("search");
-        let hits = text_of(&c, "ol.hits").await;
+        let hits = text_of(c, "ol.hits").await;
         assert!(
             hits.contains(&serial),
             "«талаптар» finds the letter with «талап»: {hits}"
         );
-        shot(&c, "search").await;
+        shot(c, "search").await;
         c.goto(&format!("{base}/reports")).await.expect("reports");
-        find(&c, ".report svg").await;
-        shot(&c, "report").await;
+        find(c, ".report svg").await;
+        shot(c, "report").await;
         c.goto(&format!("{base}/queue")).await.expect("queue");
-        let body = text_of(&c, "body").await;
+        let body = text_of(c, "body").await;
         assert!(body.contains("403"), "commission has no queue");
-        c.close().await.expect("close");
         vec![name]
     });
+    browser.close();
 
     // The server's log names ids, never letter text.
     let log = std::fs::read_to_string(&log_path).expect("log");
