@@ -56,6 +56,9 @@ const ADDRESSEE: &[&str] = &[
     "копия",
     "прокурору",
     "депутату",
+    "депутатам",
+    "депутатына",
+    "депутаттарына",
 ];
 /// Words after which the applicant's name follows.
 pub(crate) const NAME_MARKERS: &[&str] = &[
@@ -282,6 +285,10 @@ pub(crate) fn is_anonymous_marker(line_key: &str) -> bool {
 /// more words starting in lower case, but not a place abbreviation ("с. Кара-Бак, 3 апреля").
 fn starts_mid_sentence(line: &str) -> bool {
     let first = line.split_whitespace().next().unwrap_or("");
+    // "[лаве …": a capital the OCR broke into a bracket; no sentence goes on from there.
+    if first.starts_with(|c: char| !c.is_alphanumeric() && !matches!(c, '«' | '"' | '(')) {
+        return false;
+    }
     let abbreviation =
         first.ends_with('.') && first.chars().filter(|c| c.is_alphabetic()).count() <= 3;
     line.split_whitespace().count() >= 3
@@ -422,9 +429,13 @@ fn ended(text: &str) -> bool {
             || starts_with_label(&key_line(l), PHONE_LABELS);
         phone && l.split_whitespace().count() <= 12 && below_body(i)
     });
-    let named = lines.last().is_some_and(|l| {
+    // A name on one of the last two lines ("Хамидов Р.А." above a date the OCR garbled).
+    let named = lines.iter().rev().take(2).any(|l| {
         let w: Vec<&str> = l.split_whitespace().collect();
-        let n = w.iter().position(|t| t.ends_with(',')).map_or(0, |c| c + 1);
+        let n = w
+            .iter()
+            .position(|t| t.ends_with(','))
+            .map_or(w.len(), |c| c + 1);
         (2..=4).contains(&n) && w[..n].iter().all(name_word)
     });
     contact
