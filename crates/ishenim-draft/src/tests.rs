@@ -865,3 +865,20 @@ fn an_address_in_a_sentence_wraps_onto_the_next_line() {
         Some("Көк-Жайык-Сай айылы, Байтик көчөсү, 7-үй")
     );
 }
+
+#[test]
+fn ocr_damage_at_a_page_edge_does_not_join_two_letters() {
+    let a = page_from_text(
+        "a1",
+        "Главе айыл окмоту\nПрошу выдать мне выписку в установленный срок.\n\nХамидов Р.А.\nТ апреля 2025 г.",
+    );
+    let b = page_from_text(
+        "b1",
+        "Айыл кеңешинин депутаттарына\n\nбиздин айылга суу түтүгүн тартуу боюнча проект башталган, бирок бүткөн жок.",
+    );
+    let c = page_from_text(
+        "c1",
+        "[лаве Чон-Таш-Булак айыл окмоту\n\nслужебная машина стоит у дома заместителя главы каждые выходные.",
+    );
+    assert_eq!(draft_letters(&[b, a, c], &Models::embedded()).len(), 3);
+}
