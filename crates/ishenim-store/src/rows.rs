@@ -5,6 +5,7 @@
 //! with them would no longer verify); a new column means a new `chain_v`.
 
 use crate::chain::{hash_new, tip, Kind, CHAIN_V};
+use crate::journal::ApprovedFields;
 use crate::{Result, StoreError};
 use rusqlite::types::Value;
 use rusqlite::Transaction;
@@ -76,14 +77,8 @@ pub(crate) struct EntryRecord {
     pub draft_id: i64,
     /// The page ids as a JSON array.
     pub page_ids: String,
-    pub applicant_name: Option<String>,
-    pub anonymous: bool,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub brief: String,
-    pub category: String,
-    pub corruption: bool,
-    pub official: Option<String>,
+    /// The registration fields the reviewer confirmed (one struct, not a restatement).
+    pub fields: ApprovedFields,
     pub registration_due: String,
     pub deadline: String,
     pub approved_by: String,
@@ -118,6 +113,7 @@ impl Chained for EntryRecord {
 
     fn named(&self) -> Vec<(&'static str, Value)> {
         let e = self;
+        let f = &e.fields;
         vec![
             ("year", Value::Integer(i64::from(e.year))),
             ("number", Value::Integer(e.number)),
@@ -126,14 +122,14 @@ impl Chained for EntryRecord {
             ("opening_id", Value::Integer(e.opening_id)),
             ("draft_id", Value::Integer(e.draft_id)),
             ("page_ids", text(&e.page_ids)),
-            ("applicant_name", opt(e.applicant_name.clone())),
-            ("anonymous", Value::Integer(i64::from(e.anonymous))),
-            ("address", opt(e.address.clone())),
-            ("phone", opt(e.phone.clone())),
-            ("brief", text(&e.brief)),
-            ("category", text(&e.category)),
-            ("corruption", Value::Integer(i64::from(e.corruption))),
-            ("official", opt(e.official.clone())),
+            ("applicant_name", opt(f.applicant_name.clone())),
+            ("anonymous", Value::Integer(i64::from(f.anonymous))),
+            ("address", opt(f.address.clone())),
+            ("phone", opt(f.phone.clone())),
+            ("brief", text(&f.brief)),
+            ("category", text(&f.category)),
+            ("corruption", Value::Integer(i64::from(f.corruption))),
+            ("official", opt(f.official.clone())),
             ("registration_due", text(&e.registration_due)),
             ("deadline", text(&e.deadline)),
             ("approved_by", text(&e.approved_by)),
@@ -254,14 +250,16 @@ mod tests {
             opening_id: 1,
             draft_id: 1,
             page_ids: "[]".into(),
-            applicant_name: None,
-            anonymous: true,
-            address: None,
-            phone: None,
-            brief: String::new(),
-            category: String::new(),
-            corruption: false,
-            official: None,
+            fields: ApprovedFields {
+                applicant_name: None,
+                anonymous: true,
+                address: None,
+                phone: None,
+                brief: String::new(),
+                category: String::new(),
+                corruption: false,
+                official: None,
+            },
             registration_due: String::new(),
             deadline: String::new(),
             approved_by: String::new(),
