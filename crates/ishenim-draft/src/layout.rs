@@ -543,7 +543,9 @@ pub(crate) fn address_like(doc: &Doc, i: usize) -> bool {
         return false;
     }
     let has_word = toks.iter().any(|t| {
-        ADDRESS_WORDS.contains(&t.key.as_str())
+        // "Кара-Жыгач-Сай а.,": "а." abbreviates "айылы" (bare "а" is a conjunction).
+        matches!(t.text.as_str(), "а." | "а.,")
+            || ADDRESS_WORDS.contains(&t.key.as_str())
             || t.key.ends_with("-уй")
             || t.key.starts_with("№")
             || t.key.ends_with("кочосу")
