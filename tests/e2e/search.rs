@@ -3,23 +3,12 @@
 //! inflected form, by a prefix, a phrase and a filter; the query is audited, the index is a
 //! cache that is rebuilt when deleted.
 
-use crate::run;
+use crate::{ok, run};
 use chrono::NaiveDate;
 use ishenim_search::seed::{add_drafts, SeedLetter};
 use ishenim_store::{ApprovedFields, Store};
 use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
-
-fn ok(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn letter(name: Option<&str>, text: &str, corruption: bool) -> SeedLetter {
     SeedLetter {
