@@ -152,13 +152,18 @@ fn quoted_tokens(doc: &Doc) -> Vec<bool> {
 /// Per token (absolute): part of a negative idiom of the body.
 fn idiom_tokens(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> Vec<bool> {
     let mut out = vec![false; doc.toks.len()];
-    let words = &doc.toks[body.clone()];
-    for p in &models.corruption.neg_idioms {
-        for at in p.find_all(words) {
-            at.iter().for_each(|&i| out[i + body.start] = true);
-        }
+    for at in phrase_hits(&doc.toks[body.clone()], &models.corruption.neg_idioms) {
+        at.iter().for_each(|&i| out[i + body.start] = true);
     }
     out
+}
+
+/// Every match (token indices into `words`) of any of `phrases`.
+fn phrase_hits<'a>(
+    words: &'a [crate::text::Tok],
+    phrases: &'a [crate::models::Phrase],
+) -> impl Iterator<Item = Vec<usize>> + 'a {
+    phrases.iter().flat_map(move |p| p.find_all(words))
 }
 
 /// Sentences that hold a marker of hearsay (one word or a phrase).
@@ -168,12 +173,9 @@ fn rumoured(
     models: &Models,
 ) -> std::collections::BTreeSet<usize> {
     let words = &doc.toks[body];
-    let found = models
-        .corruption
-        .rumour
-        .iter()
-        .flat_map(|p| p.find_all(words));
-    found.map(|at| words[at[0]].sentence).collect()
+    phrase_hits(words, &models.corruption.rumour)
+        .map(|at| words[at[0]].sentence)
+        .collect()
 }
 
 /// Sentences of `words` that hold a phrase of one of the named concepts.
@@ -187,7 +189,7 @@ fn concept_sentences(
         .concepts
         .iter()
         .filter(|(k, _)| names.contains(&k.as_str()))
-        .flat_map(|(_, ps)| ps.iter().flat_map(|p| p.find_all(words)))
+        .flat_map(|(_, ps)| phrase_hits(words, ps))
         .map(|at| words[at[0]].sentence)
         .collect()
 }
@@ -195,12 +197,10 @@ fn concept_sentences(
 /// Token flags of the sentences that describe innocent money (absolute indices).
 fn innocent_sentences(doc: &Doc, body: std::ops::Range<usize>, models: &Models) -> Vec<bool> {
     let words = &doc.toks[body.clone()];
-    let mut sentences = std::collections::BTreeSet::new();
-    for p in &models.corruption.innocent {
-        for at in p.find_all(words) {
-            sentences.insert(words[at[0]].sentence);
-        }
-    }
+    let sentences: std::collections::BTreeSet<usize> =
+        phrase_hits(words, &models.corruption.innocent)
+            .map(|at| words[at[0]].sentence)
+            .collect();
     (0..doc.toks.len())
         .map(|i| body.contains(&i) && sentences.contains(&doc.toks[i].sentence))
         .collect()
