@@ -58,39 +58,56 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, IntakeError> {
     if bytes.is_empty() {
         return Err(IntakeError::Empty);
     }
-    let b = bytes;
+    if let Some(format) = accepted(bytes) {
+        return Ok(format);
+    }
+    if let Some(refusal) = refused_binary(bytes) {
+        return Err(refusal);
+    }
+    Err(not_an_image(bytes))
+}
+
+/// The formats a page is read from, by their signatures (PDF anywhere in the first KiB,
+/// as readers allow).
+fn accepted(b: &[u8]) -> Option<Format> {
     if b.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Ok(Format::Png);
+        return Some(Format::Png);
     }
     if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Ok(Format::Jpeg);
+        return Some(Format::Jpeg);
     }
     if b.starts_with(b"II*\0")
         || b.starts_with(b"MM\0*")
         || b.starts_with(b"II+\0")
         || b.starts_with(b"MM\0+")
     {
-        return Ok(Format::Tiff);
+        return Some(Format::Tiff);
     }
     let head = &b[..b.len().min(1024)];
     if find(head, b"%PDF-").is_some() {
-        return Ok(Format::Pdf);
+        return Some(Format::Pdf);
     }
+    None
+}
+
+/// A known binary format that is not a page image we read, refused with what to do
+/// instead (`None`: not one of them).
+fn refused_binary(b: &[u8]) -> Option<IntakeError> {
     if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
-        return Err(refused(
+        return Some(refused(
             "GIF",
             "GIF is a 256-colour graphics format; scan or save the page as PDF, TIFF, PNG or JPEG",
         ));
     }
     if b.len() >= 12 && &b[0..4] == b"RIFF" && &b[8..12] == b"WEBP" {
-        return Err(refused("WebP", SCAN_ADVICE));
+        return Some(refused("WebP", SCAN_ADVICE));
     }
     if is_bmp(b) {
-        return Err(refused("BMP", SCAN_ADVICE));
+        return Some(refused("BMP", SCAN_ADVICE));
     }
     if b.len() >= 12 && &b[4..8] == b"ftyp" {
         let brand = &b[8..12];
-        return Err(match brand {
+        return Some(match brand {
             b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => {
                 refused("HEIC/HEIF", "export the photo as JPEG")
             }
@@ -101,10 +118,10 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, IntakeError> {
     if b.starts_with(&[0x00, 0x00, 0x00, 0x0C, b'j', b'P', b' ', b' '])
         || b.starts_with(&[0xFF, 0x4F, 0xFF, 0x51])
     {
-        return Err(refused("JPEG 2000", SCAN_ADVICE));
+        return Some(refused("JPEG 2000", SCAN_ADVICE));
     }
     if b.starts_with(b"AT&TFORM") {
-        return Err(refused("DjVu", SCAN_ADVICE));
+        return Some(refused("DjVu", SCAN_ADVICE));
     }
     if b.starts_with(b"PK\x03\x04") || b.starts_with(b"PK\x05\x06") {
         let head = &b[..b.len().min(4096)];
@@ -113,24 +130,24 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, IntakeError> {
             || find(head, b"ppt/").is_some()
             || find(head, b"[Content_Types].xml").is_some()
         {
-            return Err(refused(
+            return Some(refused(
                 "Office document (DOCX/XLSX)",
                 "print it to PDF or scan the paper letter",
             ));
         }
         if find(head, b"opendocument").is_some() {
-            return Err(refused(
+            return Some(refused(
                 "OpenDocument",
                 "print it to PDF or scan the paper letter",
             ));
         }
-        return Err(refused(
+        return Some(refused(
             "ZIP archive",
             "unpack it and add the scans one by one",
         ));
     }
     if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Err(refused(
+        return Some(refused(
             "Office document (DOC/XLS)",
             "print it to PDF or scan the paper letter",
         ));
@@ -139,15 +156,20 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, IntakeError> {
         || b.starts_with(b"7z\xBC\xAF\x27\x1C")
         || b.starts_with(b"Rar!\x1A\x07")
     {
-        return Err(refused(
+        return Some(refused(
             "compressed archive",
             "unpack it and add the scans one by one",
         ));
     }
     if b.starts_with(b"8BPS") {
-        return Err(refused("Photoshop (PSD)", SCAN_ADVICE));
+        return Some(refused("Photoshop (PSD)", SCAN_ADVICE));
     }
+    None
+}
 
+/// What the file is when it is none of the binary formats: SVG (refused with advice),
+/// HTML, XML, RTF, plain text or unknown binary data.
+fn not_an_image(b: &[u8]) -> IntakeError {
     // Text-like content: SVG, HTML/XML, plain text.
     let head = &b[..b.len().min(4096)];
     let text = strip_bom_ws(head);
@@ -155,30 +177,30 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, IntakeError> {
     if lower.starts_with(b"<svg")
         || (lower.starts_with(b"<") && find(&lower_all(head), b"<svg").is_some())
     {
-        return Err(refused(
+        return refused(
             "SVG",
             "vector drawings are not read; scan or save the page as PDF, TIFF, PNG or JPEG",
-        ));
+        );
     }
     if lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html") {
-        return Err(IntakeError::NotAnImage { what: "HTML page" });
+        return IntakeError::NotAnImage { what: "HTML page" };
     }
     if lower.starts_with(b"<?xml") {
-        return Err(IntakeError::NotAnImage {
+        return IntakeError::NotAnImage {
             what: "XML document",
-        });
+        };
     }
     if lower.starts_with(b"{\\rtf") {
-        return Err(IntakeError::NotAnImage {
+        return IntakeError::NotAnImage {
             what: "RTF document",
-        });
+        };
     }
     if looks_like_text(head, head.len() < b.len()) {
-        return Err(IntakeError::NotAnImage { what: "plain text" });
+        return IntakeError::NotAnImage { what: "plain text" };
     }
-    Err(IntakeError::NotAnImage {
+    IntakeError::NotAnImage {
         what: "unknown binary data",
-    })
+    }
 }
 
 fn lower_all(b: &[u8]) -> Vec<u8> {
