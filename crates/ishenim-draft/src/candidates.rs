@@ -1087,7 +1087,7 @@ fn last_word_nominative(prev: Option<&str>, word: &str, first_person: bool) -> S
 }
 
 /// A surname by its ending ("Өмүрзаков", "Асанова", "Жоомарт уулу").
-fn surname_like(word: &str) -> bool {
+pub(crate) fn surname_like(word: &str) -> bool {
     let k = key_word(word);
     ["ов", "ев", "ова", "ева", "ин", "ина", "уулу", "кызы"]
         .iter()

@@ -246,11 +246,8 @@ fn dative_surname(word: &str) -> bool {
     ["го", "гө", "ге", "га", "ке", "ка", "ко", "кө"]
         .iter()
         .any(|e| {
-            word.strip_suffix(e).is_some_and(|stem| {
-                ["ов", "ев", "ова", "ева", "ин", "ина"]
-                    .iter()
-                    .any(|s| stem.ends_with(s))
-            })
+            word.strip_suffix(e)
+                .is_some_and(crate::candidates::surname_like)
         })
 }
 
