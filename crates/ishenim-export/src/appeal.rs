@@ -255,7 +255,7 @@ impl Terms {
         let e = &l.entry;
         let mut words = Vec::new();
         let mut digits = Vec::new();
-        for v in [&e.applicant_name, &e.address, &l.receipt]
+        for v in [&e.fields.applicant_name, &e.fields.address, &l.receipt]
             .into_iter()
             .flatten()
         {
@@ -266,7 +266,7 @@ impl Terms {
                 }
             }
         }
-        if let Some(p) = &e.phone {
+        if let Some(p) = &e.fields.phone {
             let d = digits_of(p);
             if d.len() >= 5 {
                 digits.push(d.clone());
@@ -470,8 +470,8 @@ fn info_of(e: &EntryView, redact: bool) -> Info {
     };
     Info {
         title: format!("Кайрылуу / Обращение № {}{suffix}", e.serial),
-        subject: format!("{} · {}", e.category, e.status.as_str()),
-        keywords: format!("ishenim, {}, {}", e.serial, e.category),
+        subject: format!("{} · {}", e.fields.category, e.status.as_str()),
+        keywords: format!("ishenim, {}, {}", e.serial, e.fields.category),
         created: chrono::Utc::now().format("%Y%m%d%H%M%S").to_string(),
         custom: vec![
             ("IshenimSerial".into(), e.serial.to_string()),

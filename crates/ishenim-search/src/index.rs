@@ -230,12 +230,17 @@ impl Terms {
 
 /// The text fields of an entry for the index.
 fn meta_text(v: &EntryView) -> String {
-    let mut parts: Vec<&str> = vec![v.brief.as_str()];
-    if let Some(n) = v.applicant_name.as_deref().filter(|_| !v.anonymous) {
+    let mut parts: Vec<&str> = vec![v.fields.brief.as_str()];
+    if let Some(n) = v
+        .fields
+        .applicant_name
+        .as_deref()
+        .filter(|_| !v.fields.anonymous)
+    {
         parts.push(n);
     }
-    parts.extend(v.address.as_deref());
-    parts.extend(v.official.as_deref());
+    parts.extend(v.fields.address.as_deref());
+    parts.extend(v.fields.official.as_deref());
     parts.extend(v.measures.iter().map(String::as_str));
     parts.extend(v.reply_no.as_deref());
     parts.join("\n")
@@ -269,18 +274,19 @@ fn build_doc(v: &EntryView, pages: &[String], terms: &mut Terms) -> Doc {
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("\n\n");
-    let lang = guess_lang(&format!("{}\n{}", v.brief, body));
+    let lang = guess_lang(&format!("{}\n{}", v.fields.brief, body));
     let (mut ms, mut bs, mut ws) = (String::new(), String::new(), String::new());
     terms.of(&meta, lang, &mut ms, &mut ws);
     terms.of(&body, lang, &mut bs, &mut ws);
     let keys = SameKeys {
         applicant: v
+            .fields
             .applicant_name
             .as_deref()
-            .filter(|_| !v.anonymous)
+            .filter(|_| !v.fields.anonymous)
             .and_then(name_key),
-        phone: v.phone.as_deref().and_then(phone_key),
-        address: v.address.as_deref().and_then(text_key),
+        phone: v.fields.phone.as_deref().and_then(phone_key),
+        address: v.fields.address.as_deref().and_then(text_key),
     };
     let opt = |s: Option<String>| s.map(Value::Text).unwrap_or(Value::Null);
     let values = vec![
@@ -288,11 +294,11 @@ fn build_doc(v: &EntryView, pages: &[String], terms: &mut Terms) -> Doc {
         Value::Text(v.serial.to_string()),
         Value::Text(v.registered_at.date().format("%Y-%m-%d").to_string()),
         Value::Text(v.status.as_str().to_string()),
-        Value::Text(v.category.to_lowercase()),
-        Value::Integer(i64::from(v.corruption)),
-        Value::Integer(i64::from(v.anonymous)),
-        opt(v.official.as_deref().and_then(text_key)),
-        opt(v.address.as_deref().and_then(village_key)),
+        Value::Text(v.fields.category.to_lowercase()),
+        Value::Integer(i64::from(v.fields.corruption)),
+        Value::Integer(i64::from(v.fields.anonymous)),
+        opt(v.fields.official.as_deref().and_then(text_key)),
+        opt(v.fields.address.as_deref().and_then(village_key)),
         opt(keys.applicant.clone()),
         opt(keys.phone.clone()),
         opt(keys.address.clone()),
@@ -303,16 +309,16 @@ fn build_doc(v: &EntryView, pages: &[String], terms: &mut Terms) -> Doc {
     let reg = v.registered_at.date();
     let mut tags = vec![
         tag("xs", v.status.as_str()),
-        tag("xc", &v.category),
-        tag("xf", if v.corruption { "1" } else { "0" }),
-        tag("xa", if v.anonymous { "1" } else { "0" }),
+        tag("xc", &v.fields.category),
+        tag("xf", if v.fields.corruption { "1" } else { "0" }),
+        tag("xa", if v.fields.anonymous { "1" } else { "0" }),
         format!("y{}", reg.year()),
         format!("m{}", reg.format("%Y%m")),
     ];
-    if let Some(k) = v.address.as_deref().and_then(village_key) {
+    if let Some(k) = v.fields.address.as_deref().and_then(village_key) {
         tags.push(tag("xv", &k));
     }
-    if let Some(k) = v.official.as_deref().and_then(text_key) {
+    if let Some(k) = v.fields.official.as_deref().and_then(text_key) {
         tags.extend(k.split(' ').map(|w| tag("xo", w)));
     }
     Doc {

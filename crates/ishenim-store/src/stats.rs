@@ -278,12 +278,12 @@ mod tests {
         for f in &facts {
             let v: EntryView = s.entry_current_view(f.serial).unwrap();
             assert_eq!(f.registered_at, v.registered_at);
-            assert_eq!(f.anonymous, v.anonymous, "{}", f.serial);
-            assert_eq!(f.address, v.address, "{}", f.serial);
-            assert_eq!(f.brief, v.brief);
-            assert_eq!(f.category, v.category);
-            assert_eq!(f.corruption, v.corruption);
-            assert_eq!(f.official, v.official, "{}", f.serial);
+            assert_eq!(f.anonymous, v.fields.anonymous, "{}", f.serial);
+            assert_eq!(f.address, v.fields.address, "{}", f.serial);
+            assert_eq!(f.brief, v.fields.brief);
+            assert_eq!(f.category, v.fields.category);
+            assert_eq!(f.corruption, v.fields.corruption);
+            assert_eq!(f.official, v.fields.official, "{}", f.serial);
             assert_eq!(f.deadline, v.deadline);
             assert_eq!(f.status, v.status, "{}", f.serial);
             assert_eq!(f.measures, v.measures);

@@ -57,18 +57,18 @@ fn a_register_of_the_previous_release_restores_migrates_and_keeps_working() {
         serials,
         ["2026-0001", "2026-0002", "2026-0003", "2026-0004"]
     );
-    assert!(list[0].anonymous);
+    assert!(list[0].fields.anonymous);
     let e = s.entry_current_view(serial(2)).expect("2026-0002");
     assert_eq!(e.applicant, "Төлөнбай уулу Нурлан");
-    assert_eq!(e.phone.as_deref(), Some("+996550669785"), "amended");
-    assert_eq!(e.official.as_deref(), Some("Жумабеков Н."));
+    assert_eq!(e.fields.phone.as_deref(), Some("+996550669785"), "amended");
+    assert_eq!(e.fields.official.as_deref(), Some("Жумабеков Н."));
     assert_eq!(e.measures, ["Аянтча үчүн жер бөлүндү"]);
     assert_eq!(e.reply_no.as_deref(), Some("01-15/77"));
     assert!(e.deadline_extended);
     assert_eq!(e.status, EntryStatus::Closed);
     assert_eq!((e.amendments, e.events), (1, 5));
     let first = s.entry_as_registered(serial(2)).expect("as registered");
-    assert_eq!(first.phone.as_deref(), Some("+996550669784"));
+    assert_eq!(first.fields.phone.as_deref(), Some("+996550669784"));
     assert!(first.deadline < e.deadline);
     assert_eq!(
         s.entry_current_view(serial(3)).expect("3").status,
@@ -115,7 +115,7 @@ fn a_register_of_the_previous_release_restores_migrates_and_keeps_working() {
         .expect("approve after upgrade");
     assert_eq!(next, serial(5));
     let v = s.entry_current_view(next).expect("view");
-    assert!(v.anonymous);
+    assert!(v.fields.anonymous);
     assert_eq!(v.status, EntryStatus::Registered);
     s.set_setting("consideration_unit", "working", "admin1")
         .expect("settings after upgrade");
@@ -220,8 +220,8 @@ fn a_register_of_the_release_before_the_typed_draft_verifies_and_keeps_working()
     );
     let e = s.entry_current_view(serial(2)).expect("2026-0002");
     assert_eq!(e.applicant, "Төлөнбай уулу Нурлан");
-    assert_eq!(e.phone.as_deref(), Some("+996550669785"), "amended");
-    assert_eq!(e.official.as_deref(), Some("Жумабеков Н."));
+    assert_eq!(e.fields.phone.as_deref(), Some("+996550669785"), "amended");
+    assert_eq!(e.fields.official.as_deref(), Some("Жумабеков Н."));
     assert_eq!(e.measures, ["Жер өлчөндү"]);
     let d2 = s.get_draft(e.draft_id).expect("draft");
     assert_eq!(d2.data.applicant.name, d2.applicant_name);

@@ -617,7 +617,7 @@ async fn approve_by_fragment_gives_the_serial_and_the_next_letter() {
         .store
         .entry_current_view(serial.parse().expect("serial"))
         .expect("entry");
-    assert!(e.corruption && e.applicant == "Асанова Гүлнара");
+    assert!(e.fields.corruption && e.applicant == "Асанова Гүлнара");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -148,7 +148,7 @@ pub fn change(
         out,
         "{serial}: event {id} / окуя {id}; status {}, official {}, deadline {}{}{}",
         v.status.as_str(),
-        v.official.as_deref().unwrap_or("—"),
+        v.fields.official.as_deref().unwrap_or("—"),
         human(v.deadline),
         if v.deadline_extended {
             " (extended)"
@@ -220,7 +220,7 @@ pub fn history(
         });
     }
     // Each follow-up column as it read at registration; empty when it had no value.
-    let mut official: String = registered.official.clone().unwrap_or_default();
+    let mut official: String = registered.fields.official.clone().unwrap_or_default();
     let mut measures: Vec<String> = registered.measures.clone();
     let mut reply: String = String::new();
     let mut status: EntryStatus = registered.status;
@@ -347,7 +347,7 @@ pub fn print_deadlines(
             human(e.deadline),
             (e.deadline - today).num_days(),
             e.status.as_str(),
-            pad(&cell(e.official.as_deref().unwrap_or("—"), 24), 24),
+            pad(&cell(e.fields.official.as_deref().unwrap_or("—"), 24), 24),
             cell(&e.applicant, 40)
         )?;
     }
@@ -390,14 +390,16 @@ mod tests {
             draft_id: ishenim_store::DraftId(1),
             page_ids: vec![],
             applicant: "A".into(),
-            applicant_name: Some("A".into()),
-            anonymous: false,
-            address: None,
-            phone: None,
-            brief: "b".into(),
-            category: "other".into(),
-            corruption: false,
-            official: official.map(str::to_string),
+            fields: ishenim_store::ApprovedFields {
+                applicant_name: Some("A".into()),
+                anonymous: false,
+                address: None,
+                phone: None,
+                brief: "b".into(),
+                category: "other".into(),
+                corruption: false,
+                official: official.map(str::to_string),
+            },
             registration_due: NaiveDate::from_ymd_opt(2026, 3, 3).expect("date"),
             deadline: NaiveDate::from_ymd_opt(2026, 3, 16).expect("date"),
             deadline_extended: false,

@@ -607,13 +607,13 @@ fn print_list(out: &mut impl Write, list: &[EntryView]) -> anyhow::Result<()> {
             e.serial.to_string(),
             human(e.box_date),
             pad(&cell(&e.applicant, 28), 28),
-            pad(&cell(e.address.as_deref().unwrap_or("—"), 30), 30),
-            e.phone.as_deref().unwrap_or("—"),
-            cell(&e.category, 13),
-            if e.corruption { "YES" } else { "" },
+            pad(&cell(e.fields.address.as_deref().unwrap_or("—"), 30), 30),
+            e.fields.phone.as_deref().unwrap_or("—"),
+            cell(&e.fields.category, 13),
+            if e.fields.corruption { "YES" } else { "" },
             human(e.deadline),
             e.status.as_str(),
-            cell(&e.brief, 60)
+            cell(&e.fields.brief, 60)
         )?;
     }
     Ok(())

@@ -167,14 +167,7 @@ pub(super) fn fold(e: EntryRow, amends: &[Amendment], events: &[EntryEvent]) -> 
         } else {
             EntryStatus::Registered
         },
-        applicant_name: e.fields.applicant_name,
-        anonymous: e.fields.anonymous,
-        address: e.fields.address,
-        phone: e.fields.phone,
-        brief: e.fields.brief,
-        category: e.fields.category,
-        corruption: e.fields.corruption,
-        official: e.fields.official,
+        fields: e.fields,
         registration_due: parse_date(&e.registration_due)?,
         deadline: parse_date(&e.deadline)?,
         deadline_extended: false,
@@ -189,13 +182,13 @@ pub(super) fn fold(e: EntryRow, amends: &[Amendment], events: &[EntryEvent]) -> 
     for a in amends {
         let nv = a.new_value.clone();
         match a.field {
-            EntryField::ApplicantName => v.applicant_name = nv,
-            EntryField::Anonymous => v.anonymous = parse_bool(nv.as_deref())?,
-            EntryField::Address => v.address = nv,
-            EntryField::Phone => v.phone = nv,
-            EntryField::Brief => v.brief = nv.unwrap_or_default(),
-            EntryField::Category => v.category = nv.unwrap_or_default(),
-            EntryField::Corruption => v.corruption = parse_bool(nv.as_deref())?,
+            EntryField::ApplicantName => v.fields.applicant_name = nv,
+            EntryField::Anonymous => v.fields.anonymous = parse_bool(nv.as_deref())?,
+            EntryField::Address => v.fields.address = nv,
+            EntryField::Phone => v.fields.phone = nv,
+            EntryField::Brief => v.fields.brief = nv.unwrap_or_default(),
+            EntryField::Category => v.fields.category = nv.unwrap_or_default(),
+            EntryField::Corruption => v.fields.corruption = parse_bool(nv.as_deref())?,
             EntryField::BoxDate => {
                 v.box_date = parse_date(nv.as_deref().unwrap_or_default())?;
             }
@@ -203,7 +196,7 @@ pub(super) fn fold(e: EntryRow, amends: &[Amendment], events: &[EntryEvent]) -> 
     }
     for ev in events {
         match ev.kind {
-            EventKind::Assign => v.official = ev.official.clone(),
+            EventKind::Assign => v.fields.official = ev.official.clone(),
             EventKind::Measures => v.measures.extend(ev.measures.clone()),
             EventKind::Reply => {
                 v.reply_no = ev.reply_no.clone();
@@ -221,10 +214,10 @@ pub(super) fn fold(e: EntryRow, amends: &[Amendment], events: &[EntryEvent]) -> 
             v.status = s;
         }
     }
-    v.applicant = if v.anonymous {
+    v.applicant = if v.fields.anonymous {
         ANONYMOUS.to_string()
     } else {
-        v.applicant_name.clone().unwrap_or_default()
+        v.fields.applicant_name.clone().unwrap_or_default()
     };
     Ok(v)
 }
@@ -232,13 +225,13 @@ pub(super) fn fold(e: EntryRow, amends: &[Amendment], events: &[EntryEvent]) -> 
 /// Current value of an amendable field as text (for the amendment's "old" column).
 pub(super) fn field_text(v: &EntryView, f: EntryField) -> Option<String> {
     match f {
-        EntryField::ApplicantName => v.applicant_name.clone(),
-        EntryField::Anonymous => Some(v.anonymous.to_string()),
-        EntryField::Address => v.address.clone(),
-        EntryField::Phone => v.phone.clone(),
-        EntryField::Brief => Some(v.brief.clone()),
-        EntryField::Category => Some(v.category.clone()),
-        EntryField::Corruption => Some(v.corruption.to_string()),
+        EntryField::ApplicantName => v.fields.applicant_name.clone(),
+        EntryField::Anonymous => Some(v.fields.anonymous.to_string()),
+        EntryField::Address => v.fields.address.clone(),
+        EntryField::Phone => v.fields.phone.clone(),
+        EntryField::Brief => Some(v.fields.brief.clone()),
+        EntryField::Category => Some(v.fields.category.clone()),
+        EntryField::Corruption => Some(v.fields.corruption.to_string()),
         EntryField::BoxDate => Some(fmt_date(v.box_date)),
     }
 }

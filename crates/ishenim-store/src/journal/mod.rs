@@ -394,22 +394,11 @@ pub struct EntryView {
     pub page_ids: Vec<PageId>,
     /// Applicant as printed: the name, or «Анонимдүү».
     pub applicant: String,
-    /// Name as written (None when anonymous).
-    pub applicant_name: Option<String>,
-    /// Anonymous appeal.
-    pub anonymous: bool,
-    /// Address.
-    pub address: Option<String>,
-    /// Phone.
-    pub phone: Option<String>,
-    /// Brief content.
-    pub brief: String,
-    /// Category key.
-    pub category: String,
-    /// Corruption flag.
-    pub corruption: bool,
-    /// Official assigned (latest).
-    pub official: Option<String>,
+    /// The registration fields as they read now: the reviewer's, with amendments applied
+    /// and `official` from the latest assignment. Flattened, so `journal list --json` keeps
+    /// its keys (`applicant_name` … `official`) in their place and order.
+    #[serde(flatten)]
+    pub fields: ApprovedFields,
     /// Latest date registration was due (receipt + working days).
     pub registration_due: NaiveDate,
     /// Consideration deadline (after extensions).
@@ -589,7 +578,7 @@ impl Store {
             pages: v.page_ids.len() as u32,
             text_pages,
             applicant: v.applicant,
-            address: v.address,
+            address: v.fields.address,
             deadline: v.deadline,
             approved_by: v.approved_by,
             hash: v.hash,
@@ -713,7 +702,7 @@ pub(crate) mod tests {
             .unwrap();
         let v = s.entry_current_view(serial).unwrap();
         assert_eq!(
-            (v.brief.chars().count(), v.category.as_str()),
+            (v.fields.brief.chars().count(), v.fields.category.as_str()),
             (MAX_BRIEF, "roads")
         );
         // A category the council adds to its file is taken once the list says so.
@@ -837,8 +826,8 @@ pub(crate) mod tests {
         .unwrap();
         let v = s.entry_current_view(serial).unwrap();
         assert_eq!(v.applicant, "Асанова Айгүл");
-        assert!(v.corruption);
-        assert_eq!(v.official.as_deref(), Some("Токтогулов Н."));
+        assert!(v.fields.corruption);
+        assert_eq!(v.fields.official.as_deref(), Some("Токтогулов Н."));
         assert_eq!(v.measures, vec!["Жер өлчөндү".to_string()]);
         assert_eq!(v.deadline, new_deadline);
         assert!(v.deadline_extended);
@@ -1029,13 +1018,13 @@ pub(crate) mod tests {
         s.amend_entry(a, "rev", EntryField::Phone, Some("0555 1"), "typo")
             .unwrap();
         let r = s.entry_as_registered(a).unwrap();
-        assert_eq!(r.official.as_deref(), Some("Бекова"));
+        assert_eq!(r.fields.official.as_deref(), Some("Бекова"));
         assert_eq!(r.status, EntryStatus::Assigned);
         assert_eq!(r.deadline, NaiveDate::from_ymd_opt(2026, 3, 16).unwrap());
-        assert_eq!(r.phone.as_deref(), Some("+996700123456"));
+        assert_eq!(r.fields.phone.as_deref(), Some("+996700123456"));
         assert_eq!((r.amendments, r.events), (0, 0));
         let now = s.entry_current_view(a).unwrap();
-        assert_eq!(now.official.as_deref(), Some("Токтогулов"));
+        assert_eq!(now.fields.official.as_deref(), Some("Токтогулов"));
         assert!(s
             .entry_as_registered(Serial {
                 year: 2026,

@@ -85,8 +85,8 @@ impl Filters {
                 Some("open") => e.status.is_open(),
                 Some(s) => e.status.as_str() == s,
             })
-            .filter(|e| set(&self.flag).is_none() || e.corruption)
-            .filter(|e| set(&self.official).is_none_or(|o| e.official.as_deref() == Some(o)))
+            .filter(|e| set(&self.flag).is_none() || e.fields.corruption)
+            .filter(|e| set(&self.official).is_none_or(|o| e.fields.official.as_deref() == Some(o)))
             .filter(|e| set(&self.overdue).is_none() || is_overdue(e, today))
             .collect()
     }
@@ -126,13 +126,13 @@ fn row(e: &EntryView, today: NaiveDate) -> Value {
         "box_date": e.box_date.to_string(),
         "registered_at": e.registered_at.format("%Y-%m-%dT%H:%M").to_string(),
         "applicant": e.applicant,
-        "anonymous": e.anonymous,
-        "address": e.address,
-        "phone": e.phone,
-        "brief": e.brief,
-        "category": e.category,
-        "corruption": e.corruption,
-        "official": e.official,
+        "anonymous": e.fields.anonymous,
+        "address": e.fields.address,
+        "phone": e.fields.phone,
+        "brief": e.fields.brief,
+        "category": e.fields.category,
+        "corruption": e.fields.corruption,
+        "official": e.fields.official,
         "deadline": e.deadline.to_string(),
         "deadline_extended": e.deadline_extended,
         "measures": e.measures,
@@ -156,7 +156,7 @@ pub async fn list(
     let everything = state.store.journal_list(None)?;
     let mut officials: Vec<String> = everything
         .iter()
-        .filter_map(|e| e.official.clone())
+        .filter_map(|e| e.fields.official.clone())
         .collect();
     officials.sort();
     officials.dedup();
@@ -244,7 +244,7 @@ pub async fn entry(
         "entry.html",
         json!({
             "e": row(&e, today()),
-            "category_label": super::category_label(&state, me.lang(), &e.category),
+            "category_label": super::category_label(&state, me.lang(), &e.fields.category),
             "registration_due": e.registration_due.to_string(),
             "approved_by": e.approved_by,
             "opening_id": e.opening_id.0,
