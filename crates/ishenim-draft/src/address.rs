@@ -137,10 +137,21 @@ fn address_start(doc: &Doc, li: usize) -> Option<usize> {
     let k = (line.start..line.end).find(|&i| {
         (is_keyword(&doc.toks[i].text) || abbreviated(i)) && !doc.toks[i].text.ends_with(':')
     })?;
+    // "Айыл: Сары-Камыш, Эгемендүүлүк көчөсү, 29": the village after a place label.
+    let first = &doc.toks[line.start];
+    if first.text.ends_with(':')
+        && matches!(
+            first.key.as_str(),
+            "айыл" | "айылы" | "село" | "с" | "поселок"
+        )
+        && line.start + 1 < k
+    {
+        return Some(line.start + 1);
+    }
     let prev = k.checked_sub(1).filter(|&p| p >= line.start);
     let capital_before = prev.filter(|&p| {
         let t = &doc.toks[p];
-        t.text.chars().next().is_some_and(char::is_uppercase)
+        trim_punct(&t.text).starts_with(char::is_uppercase)
             && !t.text.ends_with([',', '.'])
             && !matches!(
                 t.key.as_str(),
@@ -295,16 +306,16 @@ fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
         .iter()
         .map(|&t| {
             let w = doc.toks[t].text.clone();
-            if !nominal {
-                return w;
-            }
             let bare = trim_punct(&w).to_lowercase();
-            // "56-үйдө", "56-үйүндө": the house number as the journal writes it.
+            // "56-үйдө", "56-үйүндө" (… жашаган): the house number as the journal writes it.
             if let Some(house) = ["-үйүндө", "-үйдө", "-үйүнөн"]
                 .iter()
                 .find_map(|s| bare.strip_suffix(s))
             {
                 return format!("{house}-үй");
+            }
+            if !nominal {
+                return w;
             }
             NOMINATIVE
                 .iter()
@@ -453,11 +464,13 @@ fn beside_name(doc: &Doc, name: &[usize]) -> Option<AddressChoice> {
 }
 
 /// An unlabelled address line in the top block or the last lines.
+/// "Ош облусу, Кара-Кулжа району" above the addressee is the council's region: a line with
+/// a village, street or house outranks it.
 fn address_line(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
-    block_lines(doc, lay)
+    let found: Vec<AddressChoice> = block_lines(doc, lay)
         .into_iter()
         .filter(|&li| address_like(doc, li))
-        .find_map(|li| {
+        .filter_map(|li| {
             choice(
                 doc,
                 take_address(doc, address_start(doc, li)?, 1),
@@ -465,6 +478,21 @@ fn address_line(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
                 0.58,
             )
         })
+        .collect();
+    let region_only = |c: &AddressChoice| {
+        c.toks.iter().all(|&t| {
+            let k = &doc.toks[t].key;
+            !is_keyword(&doc.toks[t].text)
+                || ["облус", "област", "обл", "район", "р-н"]
+                    .iter()
+                    .any(|r| k.starts_with(r))
+        }) && !c
+            .toks
+            .iter()
+            .any(|&t| doc.toks[t].text.contains(|c: char| c.is_ascii_digit()))
+    };
+    let pos = found.iter().position(|c| !region_only(c)).unwrap_or(0);
+    found.into_iter().nth(pos)
 }
 
 /// "Мен, Тогуз-Тоо айылынын тургуну …", "житель села Садовое", "… айылынын Токтогул
@@ -551,6 +579,34 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
     None
 }
 
+/// "Я, Ахмедов Р. К., проживаю в с. Достук-Арык, ул. Фрунзе, дом 37", "… живу одна в с.
+/// Кең-Жылга по ул. Зелёной, 15": a Russian sentence saying where the writer lives, the
+/// address as written after the village word.
+fn lived_in(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
+    let n = doc.lines.len();
+    let end = doc
+        .lines
+        .get((lay.body_start + 3).min(n.saturating_sub(1)))
+        .map_or(0, |l| l.end)
+        .min(doc.toks.len());
+    let lives = |k: &str| ["живу", "живем", "живём", "проживаю", "проживаем"].contains(&k);
+    (0..end).filter(|&i| lives(&doc.toks[i].key)).find_map(|i| {
+        let sent = doc.toks[i].sentence;
+        let village = (i + 1..(i + 6).min(doc.toks.len()))
+            .take_while(|&j| doc.toks[j].sentence == sent)
+            .find(|&j| {
+                matches!(
+                    doc.toks[j].key.as_str(),
+                    "с" | "село" | "селе" | "пос" | "поселке"
+                ) && doc
+                    .toks
+                    .get(j + 1)
+                    .is_some_and(|t| trim_punct(&t.text).starts_with(char::is_uppercase))
+            })?;
+        choice(doc, take_address(doc, village, 1), false, 0.7)
+    })
+}
+
 /// Words (key prefixes) that tie a sentence to its writer: "I", "we", "live", "resident".
 const WRITER_WORDS: &[&str] = &[
     "жашайм",
@@ -591,6 +647,7 @@ pub(crate) fn choose_address(doc: &Doc, lay: &Layout, name: &[usize]) -> Address
         .or_else(|| inline(doc, lay))
         .or_else(|| beside_name(doc, name))
         .or_else(|| address_line(doc, lay))
+        .or_else(|| lived_in(doc, lay))
         .or_else(|| introduced(doc, lay))
         .unwrap_or(AddressChoice {
             address: None,

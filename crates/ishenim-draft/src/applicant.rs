@@ -201,6 +201,20 @@ fn title_case_if_capitals(w: &str) -> String {
 /// Keys of the words that end a Kyrgyz or Russian full name.
 const PATRONYMIC_ENDINGS: [&str; 6] = ["ович", "овна", "евич", "евна", "уулу", "кызы"];
 
+/// "михайловны", "петровичу": a Russian patronymic in another case (the header's genitive
+/// "от … Осиповой Валентины Михайловны", the dative of an addressee).
+fn russian_patronymic_case(key: &str) -> bool {
+    let chars: Vec<char> = key.chars().collect();
+    (1..=3).any(|cut| {
+        chars.len() > cut + 4 && {
+            let stem: String = chars[..chars.len() - cut].iter().collect();
+            ["ович", "евич", "овн", "евн"]
+                .iter()
+                .any(|e| stem.ends_with(e))
+        }
+    })
+}
+
 /// Takes name tokens from `from` on, across lines up to `limit_line`, stopping at labels and non-name words.
 pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layout) -> Vec<usize> {
     let mut out = Vec::new();
@@ -221,7 +235,9 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
         // A name word read with a small first letter ("өмүрбек", "сїн"): Ө, Ү, О, С and the
         // like differ from their small forms only in size. Taken only inside a name: after
         // "уулу"/"кызы", as a patronymic, or before one.
-        let patronymic = |k: &str| PATRONYMIC_ENDINGS.iter().any(|e| k.ends_with(e));
+        let patronymic = |k: &str| {
+            PATRONYMIC_ENDINGS.iter().any(|e| k.ends_with(e)) || russian_patronymic_case(k)
+        };
         let inside = !out.is_empty()
             && (out
                 .last()

@@ -590,8 +590,15 @@ pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
         .take(3)
         .position(|t| t.text.ends_with(':'))
         .or(dash.then_some(1));
-    let p = colon.map_or(0, |c| c + 1)
-        + toks[colon.map_or(0, |c| c + 1)..]
+    // "Мектеп директору Абдыкалыкова …": a capitalised office before the name is no name.
+    let from = colon.map_or(0, |c| c + 1).max(
+        toks.iter()
+            .take(4)
+            .rposition(|t| is_role(&t.key))
+            .map_or(0, |r| r + 1),
+    );
+    let p = from
+        + toks[from.min(toks.len())..]
             .iter()
             .position(|t| (name_token(&t.text) || initial(&t.text)) && !t.text.ends_with(':'))?;
     if p == 0 {

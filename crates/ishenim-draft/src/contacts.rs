@@ -124,11 +124,13 @@ static BROKEN_CC: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Regex for an unlabelled mobile number in free text: with its prefix ("0555 12 34 56",
-/// "+996 555 ...") or with the operator code in brackets ("(707) 53 14 01").
+/// "+996 555 ...") or with the operator code in brackets ("(707) 53 14 01"), or a district
+/// landline with its four-digit area code ("(03137) 2-11-45", "03222 5-12-40").
 static LOOSE_PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?:(?:\+\s*996|\b996|\b0)[\s\-()]*\(?\s*[2-9]\d{2}\s*\)?|\(\s*[2-9]\d{2}\s*\))",
-        r"[\s\-]*\d{2,3}[\s\-]*\d{2,3}[\s\-]*\d{0,2}"
+        r"[\s\-]*\d{2,3}[\s\-]*\d{2,3}[\s\-]*\d{0,2}",
+        r"|\(?\s*\b0\s*3\d{3}\s*\)?[\s\-]*\d{1,2}[\s\-]*\d{2}[\s\-]*\d{2}\b"
     ))
     .expect("static regex")
 });
@@ -536,6 +538,11 @@ mod tests {
             "the label and the leading 0 misread: the bracketed operator code is enough"
         );
         assert_eq!(find_loose_phone("(707) 53 14"), None, "too few digits");
+        assert_eq!(
+            find_loose_phone("(03137) 2-11-45").map(|p| p.value),
+            Some("+996313721145".into()),
+            "a district landline with its area code"
+        );
     }
 
     fn check_date(input: &str, expected: Option<&str>) {

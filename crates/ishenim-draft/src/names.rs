@@ -48,10 +48,30 @@ fn repair_word(word: &str) -> String {
             return word.to_string();
         }
         if let Some(name) = NAMES.index.get(root) {
+            if russian_spelling(root, name) {
+                return word.to_string();
+            }
             return format!("{name}{ending}");
         }
     }
     word.to_string()
+}
+
+/// True when `word` is `name` spelt without the Kyrgyz letters, as passports and Russian
+/// schooling write it ("Женишбек", "Кенешбекович", "Усон"): a spelling, not a misreading.
+/// A word that has Kyrgyz letters of its own, or a й where the name has ң, was misread.
+fn russian_spelling(word: &str, name: &str) -> bool {
+    const KYRGYZ: [char; 6] = ['ң', 'ө', 'ү', 'Ң', 'Ө', 'Ү'];
+    if word.chars().any(|c| KYRGYZ.contains(&c)) || word.chars().count() != name.chars().count() {
+        return false;
+    }
+    word.chars().zip(name.chars()).all(|(w, n)| {
+        w == n
+            || matches!(
+                (w.to_lowercase().next(), n.to_lowercase().next()),
+                (Some('н'), Some('ң')) | (Some('о' | 'е'), Some('ө')) | (Some('у'), Some('ү'))
+            )
+    })
 }
 
 /// The name with its given names and patronymic repaired: in "Surname Given Patronymic"
@@ -88,6 +108,11 @@ mod tests {
             "Дөөлөтова Үмүт Үсөнбайовна"
         );
         assert_eq!(repair("Калыбек уулу Жейишбек"), "Калыбек уулу Жеңишбек");
+        // Written the Russian way on purpose: kept.
+        assert_eq!(
+            repair("Акматалиев Сыймык Женишбекович"),
+            "Акматалиев Сыймык Женишбекович"
+        );
         assert_eq!(
             repair("Бекболотов Түлөн Калыбекович"),
             "Бекболотов Төлөн Калыбекович"
