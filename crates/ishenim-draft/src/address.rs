@@ -78,6 +78,8 @@ const NOMINATIVE: &[(&str, &str)] = &[
     ("көчөсүнүн", "көчөсү"),
     ("көчөсүндө", "көчөсү"),
     ("көчөсүнөн", "көчөсү"),
+    ("көчөсүндөгү", "көчөсү"),
+    ("айылындагы", "айылы"),
     ("районунун", "району"),
     ("районундагы", "району"),
     ("облусунун", "облусу"),
@@ -323,7 +325,12 @@ fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
                 .map_or(w.clone(), |(_, n)| format!("{n},"))
         })
         .collect();
-    let text = words.join(" ");
+    // "с. Кош-Дөбө (ул. Панфилова, 88)": a bracketed street is the next part of the address.
+    let text = words
+        .join(" ")
+        .replace(" (", ", ")
+        .replace(['(', ')'], "")
+        .replace(",,", ",");
     let text =
         text.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')') || c.is_whitespace());
     let text = ABBREV_SPACE.replace_all(text, "$1 $2");
@@ -434,9 +441,14 @@ fn beside_name(doc: &Doc, name: &[usize]) -> Option<AddressChoice> {
     let &last = name.last()?;
     let li = doc.toks[last].line;
     let line_end = doc.lines[li].end;
-    if last + 1 < line_end && doc.toks[last].text.ends_with(',') {
+    // "1. Ниязалиев Кубанычбек — Чек-Ара көчөсү, 3 — 0702 …": a dash after the name.
+    let dash = doc
+        .toks
+        .get(last + 1)
+        .is_some_and(|t| t.line == li && matches!(t.text.as_str(), "—" | "–" | "-"));
+    if last + 1 < line_end && (doc.toks[last].text.ends_with(',') || dash) {
         // "Я, Лысенко Г. Ф., жительница с. Ананьево, ул. …", "проживающая по адресу: …".
-        let mut from = last + 1;
+        let mut from = last + 1 + usize::from(dash);
         while from < line_end.min(last + 4)
             && ["жител", "проживающ", "по", "адресу"]
                 .iter()
