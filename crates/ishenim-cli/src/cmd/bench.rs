@@ -50,6 +50,13 @@ struct Outcome {
     /// Time spent on this page in milliseconds (ishenim: the sum of its step timings; raw:
     /// the wall time of its `tesseract` process), for time ratios per kind.
     ms: u64,
+    /// Ishenim's step timings of this page (empty for raw), to show where the time goes.
+    steps: BTreeMap<String, u64>,
+    /// CPU time (user + system, ms) spent on this page: the raw `tesseract` process's own;
+    /// for ishenim the process's CPU time since the previous page (with `--jobs 1` the
+    /// page's, give or take the next page's decoding, which runs ahead). Unlike wall time
+    /// it does not grow when other work shares the machine.
+    cpu_ms: u64,
 }
 
 fn load(corpora: &[PathBuf]) -> anyhow::Result<Vec<Page>> {
@@ -84,6 +91,49 @@ fn load(corpora: &[PathBuf]) -> anyhow::Result<Vec<Page>> {
     Ok(pages)
 }
 
+/// The 1, 5 and 15 minute load averages (Linux), or an empty string.
+fn load_avg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// User + system CPU time of `who` (`RUSAGE_SELF`), ms.
+fn cpu_ms(who: i32) -> u64 {
+    // SAFETY: getrusage writes into the struct we pass.
+    unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(who, &mut ru) == 0 {
+            tv_ms(&ru.ru_utime) + tv_ms(&ru.ru_stime)
+        } else {
+            0
+        }
+    }
+}
+
+fn tv_ms(t: &libc::timeval) -> u64 {
+    t.tv_sec as u64 * 1000 + t.tv_usec as u64 / 1000
+}
+
+/// Runs `cmd` to its end: success and the child's own CPU time (ms), from `wait4`.
+fn run_timed(cmd: &mut Command) -> (bool, u64) {
+    let Ok(child) = cmd.spawn() else {
+        return (false, 0);
+    };
+    // SAFETY: wait4 on our own child's pid, writing into the structs we pass; the child
+    // is reaped here, and `Child` never waits on drop.
+    unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        let mut status: libc::c_int = 0;
+        let pid = child.id() as libc::pid_t;
+        if libc::wait4(pid, &mut status, 0, &mut ru) != pid {
+            return (false, 0);
+        }
+        let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+        (ok, tv_ms(&ru.ru_utime) + tv_ms(&ru.ru_stime))
+    }
+}
+
 fn max_rss_kib(who: i32) -> u64 {
     // SAFETY: getrusage writes into the struct we pass.
     unsafe {
@@ -108,12 +158,16 @@ fn run_ishenim(pages: &[Page], jobs: usize) -> anyhow::Result<HashMap<String, Ou
     };
     let lex = Lexicon::kyrgyz();
     let mut out = HashMap::new();
+    let mut last_cpu = cpu_ms(libc::RUSAGE_SELF);
     run_batch(
         inputs::reader(files, Limits::default().max_bytes),
         &opts,
         &lex,
         |ev| {
             if let BatchEvent::Page(r) = ev {
+                let now = cpu_ms(libc::RUSAGE_SELF);
+                let cpu = now.saturating_sub(last_cpu);
+                last_cpu = now;
                 if let Some(k) = by_path.get(&r.file) {
                     out.insert(
                         k.clone(),
@@ -123,6 +177,8 @@ fn run_ishenim(pages: &[Page], jobs: usize) -> anyhow::Result<HashMap<String, Ou
                             rotation: r.rotation,
                             unread: r.unread.len() as u32,
                             ms: r.timings_ms.values().sum(),
+                            steps: r.timings_ms.clone(),
+                            cpu_ms: cpu,
                         },
                     );
                 }
@@ -140,6 +196,10 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
         .iter()
         .map(|_| std::sync::atomic::AtomicU64::new(0))
         .collect();
+    let cpus: Vec<std::sync::atomic::AtomicU64> = pages
+        .iter()
+        .map(|_| std::sync::atomic::AtomicU64::new(0))
+        .collect();
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| loop {
@@ -147,17 +207,17 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
                 let Some(p) = pages.get(i) else { break };
                 let base = dir.join(p.key.replace('/', "_"));
                 let t = Instant::now();
-                let ok = Command::new("tesseract")
-                    .arg(&p.path)
-                    .arg(&base)
-                    .args(["-l", "kir"])
-                    .env("OMP_THREAD_LIMIT", "1")
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .map(|s| s.success())
-                    .unwrap_or(false);
+                let (ok, cpu) = run_timed(
+                    Command::new("tesseract")
+                        .arg(&p.path)
+                        .arg(&base)
+                        .args(["-l", "kir"])
+                        .env("OMP_THREAD_LIMIT", "1")
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null()),
+                );
                 times[i].store(t.elapsed().as_millis() as u64, Ordering::SeqCst);
+                cpus[i].store(cpu, Ordering::SeqCst);
                 if !ok {
                     failed.fetch_add(1, Ordering::SeqCst);
                 }
@@ -169,8 +229,8 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
     }
     Ok(pages
         .iter()
-        .zip(&times)
-        .map(|(p, ms)| {
+        .zip(times.iter().zip(&cpus))
+        .map(|(p, (ms, cpu))| {
             let f = dir.join(format!("{}.txt", p.key.replace('/', "_")));
             let text = std::fs::read_to_string(f).unwrap_or_default();
             (
@@ -181,6 +241,8 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
                     rotation: 0,
                     unread: 0,
                     ms: ms.load(Ordering::SeqCst),
+                    steps: BTreeMap::new(),
+                    cpu_ms: cpu.load(Ordering::SeqCst),
                 },
             )
         })
@@ -201,6 +263,8 @@ struct Extra {
     unread: u32,
     /// Summed page time, ms.
     ms: u64,
+    /// Summed CPU time, ms (see [`Outcome::cpu_ms`]).
+    cpu: u64,
 }
 
 impl Extra {
@@ -210,6 +274,7 @@ impl Extra {
         self.lines += o.lines;
         self.unread += o.unread;
         self.ms += o.ms;
+        self.cpu += o.cpu;
     }
 }
 
@@ -218,6 +283,8 @@ struct Report {
     all: Score,
     extra: BTreeMap<String, Extra>,
     extra_all: Extra,
+    /// Summed step timings (ms) of the text pages of each kind.
+    steps: BTreeMap<String, BTreeMap<String, u64>>,
     blank_tp: u32,
     blank_fp: u32,
     blank_fn: u32,
@@ -231,6 +298,7 @@ fn evaluate(pages: &[Page], got: &HashMap<String, Outcome>) -> Report {
         all: Score::default(),
         extra: BTreeMap::new(),
         extra_all: Extra::default(),
+        steps: BTreeMap::new(),
         blank_tp: 0,
         blank_fp: 0,
         blank_fn: 0,
@@ -265,11 +333,42 @@ fn evaluate(pages: &[Page], got: &HashMap<String, Outcome>) -> Report {
             lines,
             unread: o.unread,
             ms: o.ms,
+            cpu: o.cpu_ms,
         };
         r.extra.entry(p.level.clone()).or_default().add(&e);
         r.extra_all.add(&e);
+        let kind = r.steps.entry(p.level.clone()).or_default();
+        for (k, v) in &o.steps {
+            *kind.entry(k.clone()).or_default() += v;
+        }
     }
     r
+}
+
+/// Where ishenim's time goes, per kind: each step's share of raw Tesseract's time on the
+/// same pages (the steps add up to the kind's time ratio).
+fn print_steps(ro: &Report, rr: Option<&Report>) {
+    println!("step timings per kind, as a share of raw tesseract's time (ms/page in brackets):");
+    for (kind, steps) in &ro.steps {
+        let pages = ro.by_level.get(kind).map_or(1, |s| s.pages.max(1)) as u64;
+        let raw = rr.and_then(|r| r.extra.get(kind)).map_or(0, |e| e.ms);
+        let mut parts: Vec<String> = Vec::new();
+        let mut sorted: Vec<(&String, &u64)> = steps.iter().collect();
+        sorted.sort_by(|a, b| b.1.cmp(a.1));
+        for (k, v) in sorted {
+            let share = if raw > 0 {
+                format!("{:.2}", *v as f64 / raw as f64)
+            } else {
+                "-".into()
+            };
+            parts.push(format!("{k} {share} ({})", v / pages));
+        }
+        println!(
+            "  {kind:<12} raw {} ms/page: {}",
+            raw / pages,
+            parts.join(", ")
+        );
+    }
 }
 
 fn level_json(s: &Score) -> Value {
@@ -281,6 +380,8 @@ fn extra_json(o: &Extra, r: Option<&Extra>) -> Value {
         "lines": o.lines, "lost": o.lost, "lost_silent": o.silent, "unread": o.unread,
         "raw_lost": r.map(|r| r.lost), "ishenim_page_ms": o.ms, "raw_page_ms": r.map(|r| r.ms),
         "time_ratio": r.filter(|r| r.ms > 0).map(|r| o.ms as f64 / r.ms as f64),
+        "ishenim_cpu_ms": o.cpu, "raw_cpu_ms": r.map(|r| r.cpu),
+        "cpu_ratio": r.filter(|r| r.cpu > 0).map(|r| o.cpu as f64 / r.cpu as f64),
     })
 }
 
@@ -288,6 +389,8 @@ fn extra_json(o: &Extra, r: Option<&Extra>) -> Value {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let pages = load(&args.corpora)?;
     std::fs::create_dir_all(&args.out)?;
+    // The machine may be shared: the load says how far wall times can be trusted.
+    let load_start = load_avg();
     let ocr_pages = pages.iter().filter(|p| !p.blank).count();
     eprintln!(
         "{} pages ({} with text) in {} corpora; jobs={}",
@@ -323,6 +426,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?;
     }
 
+    // Per page: ishenim's steps and raw Tesseract's time, to find the slow pages.
+    let mut timing_lines = String::new();
+    for p in &pages {
+        let o = ours.get(&p.key);
+        let r = raw.as_ref().and_then(|(r, _, _)| r.get(&p.key));
+        let row = serde_json::json!({
+            "page": p.key, "kind": p.level, "ishenim_ms": o.map(|o| o.ms),
+            "raw_ms": r.map(|r| r.ms), "steps": o.map(|o| &o.steps),
+            "ishenim_cpu_ms": o.map(|o| o.cpu_ms), "raw_cpu_ms": r.map(|r| r.cpu_ms),
+        });
+        timing_lines.push_str(&row.to_string());
+        timing_lines.push('\n');
+    }
+    std::fs::write(args.out.join("timings.jsonl"), timing_lines)?;
     let ro = evaluate(&pages, &ours);
     let rr = raw.as_ref().map(|(r, _, _)| evaluate(&pages, r));
     println!(
@@ -362,8 +479,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     line("all", &ro.all, rr.as_ref().map(|r| &r.all));
     println!(
-        "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10}",
-        "level", "lines", "raw lost", "lost", "silent", "unread", "time ratio"
+        "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10} {:>9}",
+        "level", "lines", "raw lost", "lost", "silent", "unread", "time ratio", "cpu ratio"
     );
     let none = Extra::default();
     let lines_row = |name: &str, o: &Extra, r: Option<&Extra>| {
@@ -373,15 +490,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             String::new()
         };
+        let cpu = if r.cpu > 0 {
+            format!("{:.2}", o.cpu as f64 / r.cpu as f64)
+        } else {
+            String::new()
+        };
         println!(
-            "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10}",
-            name, o.lines, r.lost, o.lost, o.silent, o.unread, ratio
+            "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10} {:>9}",
+            name, o.lines, r.lost, o.lost, o.silent, o.unread, ratio, cpu
         );
     };
     for l in &levels {
         lines_row(l, &ro.extra[*l], rr.as_ref().and_then(|r| r.extra.get(*l)));
     }
     lines_row("all", &ro.extra_all, rr.as_ref().map(|r| &r.extra_all));
+    print_steps(&ro, rr.as_ref());
     println!(
         "blank pages: {} found, {} missed, {} false blanks; turned pages upright: {}/{}",
         ro.blank_tp, ro.blank_fn, ro.blank_fp, ro.turned_ok, ro.turned_total
@@ -401,6 +524,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         println!("time ratio ishenim/raw: {:.2}", ours_s / raw_s);
     }
+    println!(
+        "load average at start: {load_start}, at the end: {}",
+        load_avg()
+    );
     let mut by_level = serde_json::Map::new();
     for l in &levels {
         by_level.insert(
