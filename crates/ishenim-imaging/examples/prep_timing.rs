@@ -1,42 +1,44 @@
-//! Times each preprocessing step on one image: `cargo run --release -p ishenim-imaging --example prep_timing -- PAGE`
+//! Times each preprocessing step (`Prepared::steps_ms`) on pages:
+//! `cargo run --release -p ishenim-imaging --example prep_timing -- PAGE...`
+//! (`--save OUT.png` after a single page writes its prepared image).
 
 use ishenim_imaging::*;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: prep_timing PAGE")?;
-    let img = image::open(&path)?;
-    for _ in 0..2 {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (pages, save) = match args.iter().position(|a| a == "--save") {
+        Some(i) => (&args[..i], args.get(i + 1)),
+        None => (&args[..], None),
+    };
+    if pages.is_empty() {
+        return Err("usage: prep_timing PAGE... [--save OUT.png]".into());
+    }
+    let mut total: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for path in pages {
         let t = Instant::now();
-        let g = gray::to_gray(&img);
-        let t1 = t.elapsed();
-        let f = flatten::flatten_background(&g);
-        let t2 = t.elapsed();
-        let s = binarize::shrink_mean(&f, 2);
-        let b = binarize::threshold(&s, binarize::ink_threshold(&s));
-        let t3 = t.elapsed();
-        let l = components::label(&b);
-        let t4 = t.elapsed();
+        let img = image::open(path)?;
+        let decode = t.elapsed().as_millis() as u64;
+        let t = Instant::now();
         let p = prepare(&img, &PrepareOptions::default());
-        let t5 = t.elapsed();
+        let all = t.elapsed().as_millis();
+        let steps: Vec<String> = p.steps_ms.iter().map(|(k, v)| format!("{k} {v}")).collect();
         println!(
-            "gray {:?} flatten {:?} shrink+bin {:?} label {:?} ({} comps) prepare-total {:?} skew {:?}",
-            t1,
-            t2 - t1,
-            t3 - t2,
-            t4 - t3,
-            l.components.len(),
-            t5 - t4,
-            p.skew
+            "{path}: decode {decode} prepare {all} ms [{}] scale {:.2} char_px {:.1} dewarp {}",
+            steps.join(", "),
+            p.scale,
+            p.char_px,
+            p.dewarp.is_some()
         );
+        *total.entry("decode").or_default() += decode;
+        for (k, v) in &p.steps_ms {
+            *total.entry(k).or_default() += v;
+        }
+        if let Some(out) = save {
+            p.image.save(out)?;
+        }
     }
-    let p = prepare(&img, &PrepareOptions::default());
-    if let Some(out) = std::env::args().nth(2) {
-        p.image.save(&out)?;
-        println!(
-            "blank={} content={:?} junk={} scale={} char_px={}",
-            p.blank, p.content, p.junk_removed, p.scale, p.char_px
-        );
-    }
+    println!("total ms: {total:?}");
     Ok(())
 }

@@ -68,7 +68,33 @@ pub fn shrink_min(img: &GrayImage, f: u32) -> GrayImage {
 
 /// Shrinks a grey image by an integer factor averaging each block.
 pub fn shrink_mean(img: &GrayImage, f: u32) -> GrayImage {
-    shrink(img, f, 0, |acc, v| acc + v, |acc, n| acc / n.max(1))
+    let fu = f.max(1) as usize;
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let (ow, oh) = (w.div_ceil(fu), h.div_ceil(fu));
+    if fu == 1 || w == 0 || h == 0 {
+        return img.clone();
+    }
+    // Column sums over each band of `f` rows first (a plain vectorisable add of rows),
+    // then sums of `f` columns: the same integer means as block-by-block, several times
+    // faster on a 12-megapixel photo.
+    let raw = img.as_raw();
+    let mut cols = vec![0u32; w];
+    let mut data = Vec::with_capacity(ow * oh);
+    for by in 0..oh {
+        cols.iter_mut().for_each(|c| *c = 0);
+        let rows = (by * fu..((by + 1) * fu).min(h)).collect::<Vec<_>>();
+        for &y in &rows {
+            for (c, &v) in cols.iter_mut().zip(&raw[y * w..(y + 1) * w]) {
+                *c += v as u32;
+            }
+        }
+        let n_rows = rows.len() as u32;
+        for chunk in cols.chunks(fu) {
+            let sum: u32 = chunk.iter().sum();
+            data.push((sum / (n_rows * chunk.len() as u32)).min(255) as u8);
+        }
+    }
+    GrayImage::from_raw(ow as u32, oh as u32, data).unwrap_or_else(|| GrayImage::new(1, 1))
 }
 
 fn shrink(
@@ -115,6 +141,17 @@ mod tests {
         assert!((20..230).contains(&t));
         let b = threshold(&img, t);
         assert_eq!(b.count(), 30);
+    }
+
+    #[test]
+    fn shrink_mean_is_the_block_mean() {
+        // Odd sizes: the last blocks are partial and averaged over what they hold.
+        let img = GrayImage::from_fn(7, 5, |x, y| Luma([(x * 31 + y * 17) as u8]));
+        for f in 1..=4 {
+            let fast = shrink_mean(&img, f);
+            let slow = shrink(&img, f, 0, |a, v| a + v, |a, n| a / n.max(1));
+            assert_eq!(fast, slow, "factor {f}");
+        }
     }
 
     #[test]

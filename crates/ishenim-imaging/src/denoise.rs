@@ -70,7 +70,14 @@ pub fn smooth_grain(img: &mut GrayImage, src: &DynamicImage) -> bool {
         return false;
     }
     if src.color().has_color() {
-        let rgb = src.to_rgb8();
+        let owned;
+        let rgb = match src.as_rgb8() {
+            Some(r) => r,
+            None => {
+                owned = src.to_rgb8();
+                &owned
+            }
+        };
         let data = rgb
             .as_raw()
             .chunks_exact(3)

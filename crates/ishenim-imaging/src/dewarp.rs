@@ -10,8 +10,7 @@
 //! Only vertical displacement is corrected: a bend also compresses the characters
 //! horizontally, which Tesseract tolerates.
 
-use crate::binarize::{otsu, shrink_mean, threshold};
-use crate::components::label;
+use crate::components::{ink_marks, InkMarks};
 use image::GrayImage;
 
 /// A vertical displacement field: an output pixel `(x, y)` takes its value from
@@ -132,17 +131,15 @@ type Baseline = Vec<(f32, f32)>;
 /// Baselines of the long text lines of an upright page whose characters are about `ch`
 /// pixels tall.
 pub fn baselines(img: &GrayImage, ch: f32) -> Vec<Baseline> {
-    let f = ((ch / 12.0).floor() as u32).clamp(1, 4);
-    let small = if f > 1 {
-        shrink_mean(img, f)
-    } else {
-        img.clone()
-    };
-    let t = otsu(&small).clamp(60, 200);
-    let labels = label(&threshold(&small, t));
+    baselines_of(&ink_marks(img, ch), ch)
+}
+
+/// [`baselines`] from the page's ink components.
+pub fn baselines_of(ink: &InkMarks, ch: f32) -> Vec<Baseline> {
+    let f = ink.f;
     let c = ch / f as f32;
     // Character marks: (centre x, top, bottom).
-    let mut marks: Vec<(f32, f32, f32, f32, f32)> = labels
+    let mut marks: Vec<(f32, f32, f32, f32, f32)> = ink
         .components
         .iter()
         .filter(|k| {
@@ -187,7 +184,7 @@ pub fn baselines(img: &GrayImage, ch: f32) -> Vec<Baseline> {
         let r = find(&mut parent, i);
         groups.entry(r).or_default().push(i);
     }
-    let width = small.width() as f32;
+    let width = ink.width as f32;
     let mut out = Vec::new();
     for idx in groups.values() {
         let x0 = idx.iter().map(|&i| marks[i].0).fold(f32::MAX, f32::min);
@@ -255,7 +252,15 @@ pub fn measure(img: &GrayImage, ch: f32) -> Option<Dewarp> {
     if ch < 8.0 || img.width() < 100 || img.height() < 100 {
         return None;
     }
-    let lines = baselines(img, ch);
+    measure_marks(&ink_marks(img, ch), img.dimensions(), ch)
+}
+
+/// [`measure`] from the ink components of an image of `size`.
+pub fn measure_marks(ink: &InkMarks, size: (u32, u32), ch: f32) -> Option<Dewarp> {
+    if ch < 8.0 || size.0 < 100 || size.1 < 100 {
+        return None;
+    }
+    let lines = baselines_of(ink, ch);
     if lines.len() < 4 {
         return None;
     }
@@ -266,7 +271,7 @@ pub fn measure(img: &GrayImage, ch: f32) -> Option<Dewarp> {
     if bends[bends.len() / 2] < 0.4 * ch {
         return None;
     }
-    let (w, h) = img.dimensions();
+    let (w, h) = size;
     // Columns tile the width exactly, so the field turns with the page (`turned_180`).
     let n = ((w as f32 / (2.0 * ch)).ceil() as usize).max(1);
     let step = w as f32 / n as f32;

@@ -4,9 +4,9 @@
 use crate::binarize::{ink_threshold, shrink_mean, threshold};
 use crate::blank::{is_blank, Content};
 use crate::border::{is_border_junk, Scale};
-use crate::components::label;
+use crate::components::{ink_marks, label, InkMarks};
 use crate::denoise::{smooth_grain, stretch_faint, whiten_grain};
-use crate::dewarp::{measure, Dewarp};
+use crate::dewarp::{measure_marks, Dewarp};
 use crate::flatten::flatten_background;
 use crate::geometry::{rotation_to_source, Affine, Homography};
 use crate::gray::to_gray;
@@ -75,6 +75,13 @@ pub struct Prepared {
     /// The flattening of curled text lines applied after deskewing, if the page was bent.
     /// `to_original` maps the coordinates from before it; use [`Prepared::map_box`].
     pub dewarp: Option<Dewarp>,
+    /// Milliseconds spent in each step, in order (`gray`, `sheet`, `flatten`, `analyse`,
+    /// `warp`, `clean`, `dewarp`): where preprocessing time goes (the `prep_timing` example).
+    pub steps_ms: Vec<(&'static str, u64)>,
+    /// The ink components of `image` as it is (see [`crate::components::ink_marks`]), for
+    /// the unread check; `None` once `image` changed after they were made (flattened,
+    /// turned) or when the page was not analysed.
+    pub marks: Option<InkMarks>,
 }
 
 impl Prepared {
@@ -97,6 +104,7 @@ impl Prepared {
         });
         self.to_original = self.to_original.then_from(&flip);
         self.dewarp = self.dewarp.as_ref().map(Dewarp::turned_180);
+        self.marks = None;
         if let Some(s) = self.skew.as_mut() {
             s.angle_deg = normalise_deg(s.angle_deg + 180.0);
         }
@@ -134,6 +142,29 @@ impl Prepared {
     }
 }
 
+/// Step timings of one call of [`prepare`].
+struct Clock {
+    last: std::time::Instant,
+    steps: Vec<(&'static str, u64)>,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Clock {
+            last: std::time::Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Records the time since the previous lap under `name`.
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.steps
+            .push((name, (now - self.last).as_millis() as u64));
+        self.last = now;
+    }
+}
+
 /// Brings an angle into (-180, 180].
 fn normalise_deg(a: f64) -> f64 {
     let mut a = a.rem_euclid(360.0);
@@ -152,10 +183,12 @@ fn estimate_dpi(w: u32, h: u32) -> u32 {
 /// Runs the whole preprocessing of one page. Never fails: odd pages come back marked
 /// (blank, no skew found) rather than as errors.
 pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
+    let mut clock = Clock::new();
     let mut gray = to_gray(img);
     let original_size = gray.dimensions();
     // A dark photo's grain would pass for ink everywhere below: smooth it first.
     let smoothed = smooth_grain(&mut gray, img);
+    clock.lap("gray");
     // A photo of a sheet on a desk: straighten the sheet (or at least blank the desk).
     let mut pre = Homography::IDENTITY;
     let sheet = find_sheet(&gray);
@@ -168,6 +201,7 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
             None => blank_outside(&mut gray, s),
         }
     }
+    clock.lap("sheet");
     let (w, h) = gray.dimensions();
     let (dpi, dpi_estimated) = match opts.dpi_hint {
         Some(d) if (72..=2400).contains(&d) && sheet.is_none() => (d, false),
@@ -186,6 +220,7 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     } else {
         stretch_faint(&mut flat);
     }
+    clock.lap("flatten");
     // Analyse at about 150 dpi: enough for 0.1° skew and cheap to label.
     let f = (dpi / 150).max(1);
     let small = shrink_mean(&flat, f);
@@ -256,9 +291,13 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         sheet_coverage: sheet.map(|s| s.coverage),
         smoothed,
         dewarp: None,
+        steps_ms: Vec::new(),
+        marks: None,
     };
     if blank || heights.len() < 3 {
         out.image = flat;
+        clock.lap("analyse");
+        out.steps_ms = clock.steps;
         return out;
     }
     heights.sort_by(|a, b| a.total_cmp(b));
@@ -281,6 +320,7 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     } else {
         est.angle_deg
     };
+    clock.lap("analyse");
     let (m, size) = rotation_to_source((w, h), angle, scale as f64);
     out.image = match (
         angle == quarter && scale == 1.0,
@@ -293,18 +333,41 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         _ => warp_bilinear(&flat, &m, size),
     };
     out.to_original = pre.then_from(&Homography::from_affine(&m));
-    // Curled or folded sheets: straighten the text lines themselves.
-    if let Some(dw) = measure(&out.image, char_px * scale) {
-        out.image = dw.apply(&out.image);
-        out.dewarp = Some(dw);
+    clock.lap("warp");
+    // The page is cleaned first and its ink labelled once: the flattening decides on
+    // those marks, and when the page is not bent they are the final page's marks, which
+    // the unread check takes over instead of labelling the page again.
+    let ch = char_px * scale;
+    let mut cleaned = out.image.clone();
+    clean(&mut cleaned, t, scale, ch);
+    clock.lap("clean");
+    let marks = ink_marks(&cleaned, ch);
+    // Curled or folded sheets: straighten the text lines themselves (then clean the
+    // flattened page: its rules are straight now).
+    match measure_marks(&marks, cleaned.dimensions(), ch) {
+        Some(dw) => {
+            out.image = dw.apply(&out.image);
+            clean(&mut out.image, t, scale, ch);
+            out.dewarp = Some(dw);
+        }
+        None => {
+            out.image = cleaned;
+            out.marks = Some(marks);
+        }
     }
-    whiten_background(&mut out.image, t, scale);
-    // Grey rules survive the colour conversion; lines written on them would join them.
-    crate::rules::remove_rules(&mut out.image, t, char_px * scale);
+    clock.lap("dewarp");
+    out.steps_ms = clock.steps;
     out.skew = Some(est);
     out.scale = scale;
     out.char_px = char_px;
     out
+}
+
+/// The last cleaning of a prepared page: paper to white, notebook rules erased.
+fn clean(img: &mut GrayImage, t: u8, scale: f32, ch: f32) {
+    whiten_background(img, t, scale);
+    // Grey rules survive the colour conversion; lines written on them would join them.
+    crate::rules::remove_rules(img, t, ch);
 }
 
 /// Sets everything lighter than the ink threshold to white: residual shadows, paper grain
@@ -339,9 +402,15 @@ pub fn grey_share(img: &GrayImage, t: u8) -> f64 {
 
 /// The grey value at a fractional source position (pixel centres at integers), or `None`
 /// outside the image.
+#[inline]
 pub fn sample_bilinear(raw: &[u8], sw: i64, sh: i64, sx: f64, sy: f64) -> Option<u8> {
-    let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
-    if x0 < 0 || y0 < 0 || x0 + 1 >= sw || y0 + 1 >= sh {
+    // Negative positions are outside; for the others truncation is the floor, without
+    // the libm `floor` call that cost more than the interpolation (NaN fails both tests).
+    if !(sx >= 0.0 && sy >= 0.0) {
+        return None;
+    }
+    let (x0, y0) = (sx as i64, sy as i64);
+    if x0 + 1 >= sw || y0 + 1 >= sh {
         return None;
     }
     let (fx, fy) = ((sx - x0 as f64) as f32, (sy - y0 as f64) as f32);
