@@ -8,6 +8,7 @@ mod batch;
 pub mod codes;
 pub mod handline;
 mod page;
+pub mod qr;
 pub mod unread;
 
 pub use batch::{run_batch, BatchEvent, BatchOptions, Input};

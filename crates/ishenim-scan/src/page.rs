@@ -57,20 +57,6 @@ pub struct Engines {
     pub codes: Option<crate::codes::CodeReader>,
 }
 
-/// Receipt codes in QR symbols on the original image (a slip's stub attached to the
-/// letter): found before anything else changes the pixels, boxes on the image as stored.
-fn find_receipt_qr(image: &image::DynamicImage) -> Vec<ishenim_page::QrMark> {
-    let gray = image.to_luma8();
-    ishenim_receipt::qr::find(gray.width(), gray.height(), gray.as_raw())
-        .into_iter()
-        .map(|f| ishenim_page::QrMark {
-            text: f.code.to_string(),
-            bbox: f.bbox,
-            kind: ishenim_page::MarkKind::Qr,
-        })
-        .collect()
-}
-
 /// Scans one page. Never fails: a recognition error yields an empty page with a warning,
 /// so the page is kept and shown to a person.
 pub fn scan_page(
@@ -93,7 +79,7 @@ pub fn scan_page(
     );
     timings.insert("preprocess".to_string(), ms(t));
     let t = Instant::now();
-    let qr = find_receipt_qr(&input.image);
+    let qr = crate::qr::find_receipt_qr(&input.image);
     timings.insert("qr".to_string(), ms(t));
     let t = Instant::now();
     // A dark photo's colour noise would pass for pen (its grain was smoothed, `smoothed`).
@@ -160,7 +146,14 @@ pub fn scan_page(
     // Ink that produced no words is read again; what still fails is listed, never dropped.
     let t = Instant::now();
     let ch = prep.char_px * prep.scale;
-    let checked = crate::unread::check(engine, &prep.image, &mut raw, ch, ocr_dpi);
+    let checked = crate::unread::check(
+        engine,
+        &prep.image,
+        prep.marks.as_ref(),
+        &mut raw,
+        ch,
+        ocr_dpi,
+    );
     for (b, reason) in &checked.unread {
         let b = b.map(|v| v.max(0) as u32);
         rec.unread.push(UnreadRegion {

@@ -9,8 +9,8 @@
 //! paragraph can be the accusation itself.
 
 use image::GrayImage;
-use ishenim_imaging::binarize::{otsu, shrink_mean, threshold};
-use ishenim_imaging::components::label;
+use ishenim_imaging::binarize::otsu;
+use ishenim_imaging::components::{ink_marks, InkMarks};
 use ishenim_ocr::{mean_conf, Engine, RawWord, Segmentation};
 
 /// A stretch of text-like ink on one line of the prepared page, `[x0, y0, x1, y1]`.
@@ -57,18 +57,15 @@ pub fn ink_segments(img: &GrayImage, ch: f32) -> Vec<InkSegment> {
     if ch < 4.0 || img.width() < 16 || img.height() < 16 {
         return Vec::new();
     }
-    // A character of ~12 analysis pixels is plenty to see marks, and 4x cheaper to label.
-    let f = ((ch / 12.0).floor() as u32).clamp(1, 4);
-    let small = if f > 1 {
-        shrink_mean(img, f)
-    } else {
-        img.clone()
-    };
-    let t = otsu(&small).clamp(60, 200);
-    let bm = threshold(&small, t);
-    let labels = label(&bm);
+    segments_of(&ink_marks(img, ch), ch)
+}
+
+/// [`ink_segments`] from the page's ink components (made by
+/// [`ishenim_imaging::components::ink_marks`] for the same `ch`).
+pub fn segments_of(ink: &InkMarks, ch: f32) -> Vec<InkSegment> {
+    let f = ink.f;
     let c = ch / f as f32;
-    let mut marks: Vec<[f32; 5]> = labels
+    let mut marks: Vec<[f32; 5]> = ink
         .components
         .iter()
         .filter(|k| {
@@ -485,15 +482,23 @@ const MAX_REREADS: usize = 24;
 
 /// The whole check on one page: finds ink without (good) words, reads it again, puts what
 /// was read into `words` and returns what could not be read.
+///
+/// `marks` are the page's ink components when preprocessing made them on this very image
+/// (`Prepared::marks`): the page is then not labelled a second time.
 pub fn check(
     engine: &mut Engine,
     img: &GrayImage,
+    marks: Option<&InkMarks>,
     words: &mut Vec<RawWord>,
     ch: f32,
     dpi: u32,
 ) -> Outcome {
     let mut out = Outcome::default();
-    let segs = ink_segments(img, ch);
+    let same_scale = |m: &&InkMarks| m.f == ((ch / 12.0).floor() as u32).clamp(1, 4);
+    let segs = match marks.filter(same_scale) {
+        Some(m) if ch >= 4.0 && img.width() >= 16 && img.height() >= 16 => segments_of(m, ch),
+        _ => ink_segments(img, ch),
+    };
     // A handwritten letter: Tesseract cannot read it, so nothing is read again; every line
     // of it is listed for a person to type.
     if handwritten_page(&segs, words, ch) {

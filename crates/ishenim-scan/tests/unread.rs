@@ -5,7 +5,7 @@
 use image::{GrayImage, Luma};
 use ishenim_imaging::{prepare, PrepareOptions, Prepared};
 use ishenim_ocr::{Engine, RawWord, Segmentation};
-use ishenim_scan::unread::check;
+use ishenim_scan::unread::{check, ink_segments, segments_of};
 use std::path::Path;
 
 fn sample() -> (Prepared, Engine, Vec<RawWord>, u32) {
@@ -29,7 +29,20 @@ fn ch(prep: &Prepared) -> f32 {
 fn a_clean_page_has_nothing_unread() {
     let (prep, mut engine, mut words, dpi) = sample();
     let n = words.len();
-    let out = check(&mut engine, &prep.image, &mut words, ch(&prep), dpi);
+    // The marks preprocessing left are those of the page as it is.
+    let marks = prep.marks.as_ref().expect("a flat page keeps its marks");
+    assert_eq!(
+        segments_of(marks, ch(&prep)),
+        ink_segments(&prep.image, ch(&prep))
+    );
+    let out = check(
+        &mut engine,
+        &prep.image,
+        Some(marks),
+        &mut words,
+        ch(&prep),
+        dpi,
+    );
     assert!(out.unread.is_empty(), "{:?}", out.unread);
     assert_eq!(out.recovered, 0);
     assert_eq!(words.len(), n);
@@ -53,7 +66,8 @@ fn a_dropped_line_is_read_again_and_put_back_in_place() {
     for w in words.iter_mut().filter(|w| w.line > k) {
         w.line -= 1;
     }
-    let out = check(&mut engine, &prep.image, &mut words, ch(&prep), dpi);
+    let marks = prep.marks.as_ref();
+    let out = check(&mut engine, &prep.image, marks, &mut words, ch(&prep), dpi);
     assert!(out.unread.is_empty(), "{:?}", out.unread);
     assert!(out.recovered >= 1);
     let back: Vec<&str> = words
@@ -87,7 +101,8 @@ fn writing_like_ink_that_cannot_be_read_is_reported() {
         x += c * 7 / 10 + (k % 3) * c / 4;
         k += 1;
     }
-    let out = check(&mut engine, &prep.image, &mut words, ch(&prep), dpi);
+    // The scrawls changed the page: its marks are made anew.
+    let out = check(&mut engine, &prep.image, None, &mut words, ch(&prep), dpi);
     assert_eq!(
         out.unread.len(),
         1,
