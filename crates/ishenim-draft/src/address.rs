@@ -304,16 +304,22 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
 /// The address text of tokens, tidied, with genitive place words in the nominative when
 /// `nominal` (an address read out of a sentence).
 fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
+    // "Торкент айылынын … көчөсүндө 31-үйдө": a phrase declined as a whole stays as written
+    // unless `nominal`; in "…, Жеңиш көчөсү, 12-үйдө жашаган" only the house is declined.
+    let declined = toks.iter().any(|&t| {
+        let k = key_word(trim_punct(&doc.toks[t].text));
+        NOMINATIVE.iter().any(|(g, _)| key_word(g) == k)
+    });
     let words: Vec<String> = toks
         .iter()
         .map(|&t| {
             let w = doc.toks[t].text.clone();
             let bare = trim_punct(&w).to_lowercase();
-            // "56-үйдө", "56-үйүндө" (… жашаган): the house number as the journal writes it.
-            if let Some(house) = ["-үйүндө", "-үйдө", "-үйүнөн"]
+            // "56-үйдө", "56-үйүндө": the house number as the journal writes it.
+            let house = ["-үйүндө", "-үйдө", "-үйүнөн"]
                 .iter()
-                .find_map(|s| bare.strip_suffix(s))
-            {
+                .find_map(|s| bare.strip_suffix(s));
+            if let Some(house) = house.filter(|_| nominal || !declined) {
                 return format!("{house}-үй");
             }
             if !nominal {
@@ -441,6 +447,18 @@ fn beside_name(doc: &Doc, name: &[usize]) -> Option<AddressChoice> {
     let &last = name.last()?;
     let li = doc.toks[last].line;
     let line_end = doc.lines[li].end;
+    // "Кең-Жайык айылы, Ибраим Айтматов көчөсү, 5-үй, Мырзакан уулу Талантбек.": the address
+    // before the name on its line.
+    let first = name[0];
+    if first > doc.lines[li].start && doc.toks[first - 1].text.ends_with(',') {
+        let before = address_start(doc, li)
+            .filter(|&s| s < first)
+            .map(|s| take_address(doc, s, 0))
+            .filter(|a| a.last().is_some_and(|&l| l < first));
+        if let Some(c) = before.and_then(|a| choice(doc, a, false, 0.8)) {
+            return Some(c);
+        }
+    }
     // "1. Ниязалиев Кубанычбек — Чек-Ара көчөсү, 3 — 0702 …": a dash after the name.
     let dash = doc
         .toks

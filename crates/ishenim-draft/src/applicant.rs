@@ -56,6 +56,18 @@ const NOT_NAME: &[&str] = &[
     "пишу",
     "обращается",
     "обращаюсь",
+    // "Атым Майрамбек …", "… Абылкасымова Н. Он собрал …": words that open a sentence.
+    "атым",
+    "менин",
+    "меня",
+    "зовут",
+    "он",
+    "она",
+    "они",
+    "ал",
+    "алар",
+    "бул",
+    "биздин",
 ];
 /// Collective signatures that mean "no single applicant".
 const COLLECTIVE: &[&str] = &[

@@ -47,7 +47,9 @@ impl Source {
             Source::Signature => 0.85,
             Source::Intro => 0.85,
             Source::Marker => 0.9,
-            Source::Label => 0.95,
+            // Above a writer named twice (0.85 + 0.1): "Арыз ээси: Бейшеева Зууракан" with
+            // "мен, кызы Асанова Айнура … Асанова А." who writes for her.
+            Source::Label => 0.96,
             Source::Representative => 0.97,
         }
     }
@@ -203,9 +205,11 @@ fn official(doc: &Doc, toks: &[usize], signed: bool) -> bool {
         .filter(|&i| doc.toks[i].line == line || !is_addressee(&doc.line_key(doc.toks[i].line)))
         .any(|i| is_role(&doc.toks[i].key));
     // Under a signature the office after the name is the signer's own ("Исмаилов Тимур
-    // Русланович,\nдепутат айылного кенеша").
+    // Русланович,\nдепутат айылного кенеша", "Подпись: Юсупова Д. Р., учитель истории").
+    let own_capacity =
+        |t: &crate::text::Tok| signed && (t.line != line || doc.toks[last].text.ends_with(','));
     let after = doc.toks.get(last + 1).is_some_and(|t| {
-        HONORIFICS.contains(&t.key.as_str()) || is_role(&t.key) && !(signed && t.line != line)
+        HONORIFICS.contains(&t.key.as_str()) || is_role(&t.key) && !own_capacity(t)
     });
     before || after
 }
@@ -488,8 +492,19 @@ fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         return;
     };
     let sent = doc.toks[p].sentence;
+    let verb = !matches!(doc.toks[p].key.as_str(), "мен" | "я");
     let mut i = p + 1;
     while i < doc.toks.len() && i < p + 18 && doc.toks[i].sentence == sent {
+        // "Обращаюсь по поводу поведения заместителя главы Абылкасымова Н.": after the verb,
+        // a topic word leads to the one written about.
+        if verb
+            && matches!(
+                doc.toks[i].key.as_str(),
+                "поводу" | "насчет" | "насчёт" | "о" | "об" | "против" | "жалобой"
+            )
+        {
+            return;
+        }
         if !name_token(&doc.toks[i].text)
             || doc
                 .toks
@@ -861,6 +876,32 @@ fn from_tail(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
                 out.extend(cand(doc, got, Source::Tail));
             }
         }
+        out.extend(name_after_address(doc, lay, li));
+    }
+}
+
+/// "Кең-Жайык айылы, Ибраим Айтматов көчөсү, 5-үй, Мырзакан уулу Талантбек.": a last line
+/// that gives the address and then the name, after the house number.
+fn name_after_address(doc: &Doc, lay: &Layout, li: usize) -> Option<NameCand> {
+    let line = &doc.lines[li];
+    let house = (line.start..line.end).rev().find(|&i| {
+        let t = &doc.toks[i].text;
+        t.ends_with(',') && t.chars().any(|c| c.is_ascii_digit())
+    })?;
+    // The part before the house number reads as an address line of its own.
+    let street = (line.start..house).any(|i| {
+        let k = doc.toks[i].key.as_str();
+        k.ends_with("кочосу") || matches!(k, "айылы" | "ул" | "улица" | "с" | "село")
+    });
+    if !street || house + 5 < line.end {
+        return None;
+    }
+    let got = take_name(doc, house + 1, li + 1, lay);
+    let whole = got.last().is_some_and(|&l| l + 1 == line.end) && got.first() == Some(&(house + 1));
+    if whole {
+        cand(doc, got, Source::Tail)
+    } else {
+        None
     }
 }
 
