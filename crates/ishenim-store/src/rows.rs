@@ -8,10 +8,10 @@ use crate::chain::{hash_new, tip, Kind, CHAIN_V};
 use crate::journal::ApprovedFields;
 use crate::{Result, StoreError};
 use rusqlite::types::Value;
-use rusqlite::Transaction;
+use rusqlite::{Row, Transaction};
 
 /// A row of a chained table.
-pub(crate) trait Chained {
+pub(crate) trait Chained: Sized {
     /// Which part of the chain it is.
     const KIND: Kind;
     /// Its table.
@@ -20,6 +20,37 @@ pub(crate) trait Chained {
     const COLS: &'static [&'static str];
     /// The row's own columns (those between `seq` and `chain_v`), named, in order.
     fn named(&self) -> Vec<(&'static str, Value)>;
+    /// Reads the row's own columns back by name, from a row of [`select`].
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self>;
+}
+
+/// A chained row as read back: its place in the chain, its hash and the record.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Stored<R> {
+    pub id: i64,
+    pub seq: i64,
+    pub hash: Vec<u8>,
+    pub record: R,
+}
+
+/// `SELECT id, seq, <the row's own columns>, hash FROM <table>`, from the struct's own
+/// list, so that a reader cannot restate the columns; add `WHERE …` after it.
+pub(crate) fn select<R: Chained>() -> String {
+    format!(
+        "SELECT {}, hash FROM {}",
+        R::COLS[..R::COLS.len() - 1].join(", "),
+        R::TABLE
+    )
+}
+
+/// A row of [`select`] as its struct.
+pub(crate) fn read<R: Chained>(r: &Row<'_>) -> rusqlite::Result<Stored<R>> {
+    Ok(Stored {
+        id: r.get("id")?,
+        seq: r.get("seq")?,
+        hash: r.get("hash")?,
+        record: R::from_row(r)?,
+    })
 }
 
 /// Appends a chained row: takes the next `seq` and `id`, hashes the values after the
@@ -68,6 +99,7 @@ fn opt(s: Option<String>) -> Value {
 }
 
 /// A journal entry as registered (dates and times already in their stored spelling).
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct EntryRecord {
     pub year: i32,
     pub number: i64,
@@ -135,9 +167,35 @@ impl Chained for EntryRecord {
             ("approved_by", text(&e.approved_by)),
         ]
     }
+
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(EntryRecord {
+            year: r.get("year")?,
+            number: r.get("number")?,
+            registered_at: r.get("registered_at")?,
+            box_date: r.get("box_date")?,
+            opening_id: r.get("opening_id")?,
+            draft_id: r.get("draft_id")?,
+            page_ids: r.get("page_ids")?,
+            fields: ApprovedFields {
+                applicant_name: r.get("applicant_name")?,
+                anonymous: r.get("anonymous")?,
+                address: r.get("address")?,
+                phone: r.get("phone")?,
+                brief: r.get("brief")?,
+                category: r.get("category")?,
+                corruption: r.get("corruption")?,
+                official: r.get("official")?,
+            },
+            registration_due: r.get("registration_due")?,
+            deadline: r.get("deadline")?,
+            approved_by: r.get("approved_by")?,
+        })
+    }
 }
 
 /// A correction of a registration field.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AmendmentRecord {
     pub entry_id: i64,
     pub at: String,
@@ -176,9 +234,22 @@ impl Chained for AmendmentRecord {
             ("reason", text(&a.reason)),
         ]
     }
+
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(AmendmentRecord {
+            entry_id: r.get("entry_id")?,
+            at: r.get("at")?,
+            user: r.get("user")?,
+            field: r.get("field")?,
+            old_value: r.get("old_value")?,
+            new_value: r.get("new_value")?,
+            reason: r.get("reason")?,
+        })
+    }
 }
 
 /// A follow-up event (assignment, measures, reply, status, extension).
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct EventRecord {
     pub entry_id: i64,
     pub at: String,
@@ -229,68 +300,129 @@ impl Chained for EventRecord {
             ("reason", opt(e.reason.clone())),
         ]
     }
+
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(EventRecord {
+            entry_id: r.get("entry_id")?,
+            at: r.get("at")?,
+            user: r.get("user")?,
+            kind: r.get("kind")?,
+            official: r.get("official")?,
+            measures: r.get("measures")?,
+            reply_no: r.get("reply_no")?,
+            reply_date: r.get("reply_date")?,
+            status: r.get("status")?,
+            deadline: r.get("deadline")?,
+            reason: r.get("reason")?,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journal::tests::{drafts, fields};
+    use crate::testutil::store;
 
     fn own<R: Chained>(r: &R) -> (Vec<&'static str>, &'static [&'static str]) {
         let names = r.named().into_iter().map(|(n, _)| n).collect();
         (names, &R::COLS[2..R::COLS.len() - 1])
     }
 
-    #[test]
-    fn every_row_names_exactly_its_chained_columns() {
-        let e = EntryRecord {
+    fn entry(opening_id: i64, draft_id: i64) -> EntryRecord {
+        EntryRecord {
             year: 2026,
             number: 1,
-            registered_at: String::new(),
-            box_date: String::new(),
-            opening_id: 1,
-            draft_id: 1,
-            page_ids: "[]".into(),
+            registered_at: "2026-03-02T09:00:00".into(),
+            box_date: "2026-03-01".into(),
+            opening_id,
+            draft_id,
+            page_ids: "[1]".into(),
             fields: ApprovedFields {
-                applicant_name: None,
-                anonymous: true,
-                address: None,
-                phone: None,
-                brief: String::new(),
-                category: String::new(),
-                corruption: false,
-                official: None,
+                official: Some("Бекова".into()),
+                ..fields("Асанов")
             },
-            registration_due: String::new(),
-            deadline: String::new(),
-            approved_by: String::new(),
-        };
-        let (names, cols) = own(&e);
-        assert_eq!(names, cols);
-        let a = AmendmentRecord {
-            entry_id: 1,
-            at: String::new(),
-            user: String::new(),
-            field: String::new(),
+            registration_due: "2026-03-04".into(),
+            deadline: "2026-03-16".into(),
+            approved_by: "reviewer".into(),
+        }
+    }
+
+    fn amendment(entry_id: i64) -> AmendmentRecord {
+        AmendmentRecord {
+            entry_id,
+            at: "2026-03-03T10:00:00".into(),
+            user: "reviewer".into(),
+            field: "phone".into(),
             old_value: None,
-            new_value: None,
-            reason: String::new(),
-        };
-        let (names, cols) = own(&a);
-        assert_eq!(names, cols);
-        let v = EventRecord {
-            entry_id: 1,
-            at: String::new(),
-            user: String::new(),
-            kind: String::new(),
+            new_value: Some("+996555000000".into()),
+            reason: "typo".into(),
+        }
+    }
+
+    fn event(entry_id: i64) -> EventRecord {
+        EventRecord {
+            entry_id,
+            at: "2026-03-04T11:00:00".into(),
+            user: "clerk".into(),
+            kind: "reply".into(),
             official: None,
-            measures: None,
-            reply_no: None,
-            reply_date: None,
-            status: None,
+            measures: Some("checked".into()),
+            reply_no: Some("01-12/5".into()),
+            reply_date: Some("2026-03-04".into()),
+            status: Some("answered".into()),
             deadline: None,
-            reason: None,
-        };
-        let (names, cols) = own(&v);
+            reason: Some("why".into()),
+        }
+    }
+
+    #[test]
+    fn every_row_names_exactly_its_chained_columns() {
+        let (names, cols) = own(&entry(1, 1));
         assert_eq!(names, cols);
+        let (names, cols) = own(&amendment(1));
+        assert_eq!(names, cols);
+        let (names, cols) = own(&event(1));
+        assert_eq!(names, cols);
+    }
+
+    /// Reads back the one row of `R` at `id`.
+    fn stored<R: Chained>(c: &rusqlite::Connection, id: i64) -> Stored<R> {
+        c.query_row(&format!("{} WHERE id = ?1", select::<R>()), [id], read::<R>)
+            .expect("row")
+    }
+
+    #[test]
+    fn every_row_reads_back_as_it_was_written() {
+        let (_d, s) = store();
+        let draft = drafts(&s, 1)[0];
+        let mut c = s.conn().expect("conn");
+        let opening: i64 = c
+            .query_row(
+                "SELECT opening_id FROM drafts WHERE id = ?1",
+                [draft.0],
+                |r| r.get(0),
+            )
+            .expect("opening");
+        let tx = c.transaction().expect("tx");
+        let e = entry(opening, draft.0);
+        let (eid, eseq) = append(&tx, &e).expect("entry");
+        let (aid, aseq) = append(&tx, &amendment(eid)).expect("amendment");
+        let (vid, vseq) = append(&tx, &event(eid)).expect("event");
+        tx.commit().expect("commit");
+
+        let back = stored::<EntryRecord>(&c, eid);
+        assert_eq!((back.id, back.seq, back.record), (eid, eseq, e));
+        assert_eq!(back.hash.len(), 32);
+        let back = stored::<AmendmentRecord>(&c, aid);
+        assert_eq!(
+            (back.id, back.seq, back.record),
+            (aid, aseq, amendment(eid))
+        );
+        let back = stored::<EventRecord>(&c, vid);
+        assert_eq!((back.id, back.seq, back.record), (vid, vseq, event(eid)));
+        drop(c);
+        let report = s.verify().expect("verify");
+        assert!(report.ok && report.rows_checked == 3, "{report:?}");
     }
 }

@@ -6,10 +6,15 @@
 //! Why not [`Store::journal_list`]: that builds the full printed row (page ids parsed from
 //! JSON, the row hash, every text column) for the whole year and takes about 1.8 s for
 //! 100,000 entries on the 2-core office PC, most of the report's 2 s budget; this reads
-//! three narrow queries over the range only. The fold below is the one in `journal.rs`
-//! restricted to these fields; `facts_agree_with_the_current_view` keeps the two in step.
+//! the range only: the entries' narrow columns, then their amendments and events as the
+//! same typed rows the view reads (`amend_row`/`event_row`, `finish_amend`/`finish_event`).
+//! The fold below is the one in `journal/fold.rs` restricted to these fields;
+//! `facts_agree_with_the_current_view` keeps the two in step.
 
-use crate::journal::{EntryStatus, Serial};
+use crate::journal::{
+    amend_row, amend_select, event_row, event_select, finish_amend, finish_event, EntryField,
+    EntryStatus, EventKind, Serial,
+};
 use crate::{parse_date, parse_ts, Result, Store, StoreError, TS_FMT};
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -69,18 +74,6 @@ type RawEntry = (
     String,
     String,
     bool,
-    Option<String>,
-    String,
-);
-
-type RawEvent = (
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
     Option<String>,
     String,
 );
@@ -150,58 +143,54 @@ impl Store {
         let sub = format!("entry_id IN (SELECT id FROM entries WHERE {cond})");
         {
             let mut st = c.prepare(&format!(
-                "SELECT entry_id, field, new_value FROM amendments WHERE {sub}
+                "{} WHERE {sub}
                   AND field IN ('anonymous', 'address', 'brief', 'category', 'corruption')
-                  ORDER BY entry_id, seq"
+                  ORDER BY entry_id, seq",
+                amend_select()
             ))?;
-            let rows = st.query_map(p, |r| <(i64, String, Option<String>)>::try_from(r))?;
-            for row in rows {
-                let (eid, field, nv) = row?;
+            for row in st.query_map(p, amend_row)? {
+                let (eid, a) = finish_amend(row?)?;
                 let Some(f) = index.get(&eid).and_then(|&i| out.get_mut(i)) else {
                     continue;
                 };
-                match field.as_str() {
-                    "anonymous" => f.anonymous = parse_flag(nv.as_deref())?,
-                    "corruption" => f.corruption = parse_flag(nv.as_deref())?,
-                    "address" => f.address = nv,
-                    "brief" => f.brief = nv.unwrap_or_default(),
-                    "category" => f.category = nv.unwrap_or_default(),
-                    _ => {}
+                let nv = a.new_value;
+                match a.field {
+                    EntryField::Anonymous => f.anonymous = parse_flag(nv.as_deref())?,
+                    EntryField::Corruption => f.corruption = parse_flag(nv.as_deref())?,
+                    EntryField::Address => f.address = nv,
+                    EntryField::Brief => f.brief = nv.unwrap_or_default(),
+                    EntryField::Category => f.category = nv.unwrap_or_default(),
+                    EntryField::ApplicantName | EntryField::Phone | EntryField::BoxDate => {}
                 }
             }
         }
         {
             let mut st = c.prepare(&format!(
-                "SELECT entry_id, kind, official, measures, reply_no, reply_date, status,
-                        deadline, at
-                   FROM events WHERE {sub} ORDER BY entry_id, seq"
+                "{} WHERE {sub} ORDER BY entry_id, seq",
+                event_select()
             ))?;
-            let rows = st.query_map(p, |r| RawEvent::try_from(r))?;
-            for row in rows {
-                let (eid, kind, official, measures, reply_no, reply_date, status, deadline, at) =
-                    row?;
+            for row in st.query_map(p, event_row)? {
+                let (eid, ev) = finish_event(row?)?;
                 let Some(f) = index.get(&eid).and_then(|&i| out.get_mut(i)) else {
                     continue;
                 };
-                match kind.as_str() {
-                    "assign" => f.official = official,
-                    "measures" => f.measures.extend(measures),
-                    "reply" => {
-                        f.reply_no = reply_no;
-                        f.reply_date = reply_date.as_deref().map(parse_date).transpose()?;
+                match ev.kind {
+                    EventKind::Assign => f.official = ev.official,
+                    EventKind::Measures => f.measures.extend(ev.measures),
+                    EventKind::Reply => {
+                        f.reply_no = ev.reply_no;
+                        f.reply_date = ev.reply_date;
                     }
-                    "extend" => {
-                        if let Some(d) = deadline.as_deref() {
-                            f.deadline = parse_date(d)?;
+                    EventKind::Extend => {
+                        if let Some(d) = ev.deadline {
+                            f.deadline = d;
                         }
                     }
-                    "status" => {}
-                    other => return Err(StoreError::Malformed(format!("event kind {other:?}"))),
+                    EventKind::Status => {}
                 }
-                if let Some(s) = status.as_deref() {
-                    f.status = EntryStatus::parse(s)
-                        .map_err(|_| StoreError::Malformed(format!("status {s:?}")))?;
-                    f.status_at = Some(parse_ts(&at)?);
+                if let Some(s) = ev.status {
+                    f.status = s;
+                    f.status_at = Some(ev.at);
                 }
             }
         }

@@ -2,142 +2,85 @@
 //! the entry as it reads now.
 
 use super::*;
+use crate::rows::{read, select, Stored};
 
-pub(super) struct EntryRow {
-    pub(super) id: i64,
-    pub(super) serial: Serial,
-    pub(super) registered_at: String,
-    pub(super) box_date: String,
-    pub(super) opening_id: i64,
-    pub(super) draft_id: i64,
-    pub(super) page_ids: String,
-    /// The registration fields as written at approval (before amendments).
-    pub(super) fields: ApprovedFields,
-    pub(super) registration_due: String,
-    pub(super) deadline: String,
-    pub(super) approved_by: String,
-    pub(super) hash: Vec<u8>,
+/// An entry row as stored (the registration, before amendments and events).
+pub(super) type EntryRow = Stored<EntryRecord>;
+
+/// `SELECT` of every stored entry column; add `WHERE …`.
+pub(super) fn entry_select() -> String {
+    select::<EntryRecord>()
 }
 
-pub(super) const ENTRY_SELECT: &str =
-    "SELECT id, year, number, registered_at, box_date, opening_id,
-    draft_id, page_ids, applicant_name, anonymous, address, phone, brief, category, corruption,
-    official, registration_due, deadline, approved_by, hash FROM entries";
-
-/// An entry row of [`ENTRY_SELECT`], read by column name (the list is not restated by
-/// position).
+/// An entry row of [`entry_select`].
 pub(super) fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
-    Ok(EntryRow {
-        id: r.get("id")?,
-        serial: Serial {
-            year: r.get("year")?,
-            number: r.get("number")?,
-        },
-        registered_at: r.get("registered_at")?,
-        box_date: r.get("box_date")?,
-        opening_id: r.get("opening_id")?,
-        draft_id: r.get("draft_id")?,
-        page_ids: r.get("page_ids")?,
-        fields: ApprovedFields {
-            applicant_name: r.get("applicant_name")?,
-            anonymous: r.get("anonymous")?,
-            address: r.get("address")?,
-            phone: r.get("phone")?,
-            brief: r.get("brief")?,
-            category: r.get("category")?,
-            corruption: r.get("corruption")?,
-            official: r.get("official")?,
-        },
-        registration_due: r.get("registration_due")?,
-        deadline: r.get("deadline")?,
-        approved_by: r.get("approved_by")?,
-        hash: r.get("hash")?,
-    })
+    read(r)
 }
 
-pub(super) const AMEND_SELECT: &str =
-    "SELECT entry_id, id, seq, at, user, field, old_value, new_value, reason FROM amendments";
-
-pub(super) type RawAmend = (
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-);
-
-pub(super) fn amend_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAmend> {
-    r.try_into()
+/// `SELECT` of every stored amendment column; add `WHERE …`.
+pub(crate) fn amend_select() -> String {
+    select::<AmendmentRecord>()
 }
 
-pub(super) fn finish_amend(t: RawAmend) -> Result<(i64, Amendment)> {
+/// An amendment row of [`amend_select`].
+pub(crate) fn amend_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored<AmendmentRecord>> {
+    read(r)
+}
+
+/// The amendment as the API shows it, with the id of its entry.
+pub(crate) fn finish_amend(row: Stored<AmendmentRecord>) -> Result<(i64, Amendment)> {
+    let a = row.record;
     Ok((
-        t.0,
+        a.entry_id,
         Amendment {
-            id: t.1,
-            seq: t.2,
-            at: parse_ts(&t.3)?,
-            user: t.4,
-            field: EntryField::parse(&t.5)
-                .map_err(|_| StoreError::Malformed(format!("amendment field {:?}", t.5)))?,
-            old_value: t.6,
-            new_value: t.7,
-            reason: t.8,
+            id: row.id,
+            seq: row.seq,
+            at: parse_ts(&a.at)?,
+            user: a.user,
+            field: EntryField::parse(&a.field)
+                .map_err(|_| StoreError::Malformed(format!("amendment field {:?}", a.field)))?,
+            old_value: a.old_value,
+            new_value: a.new_value,
+            reason: a.reason,
         },
     ))
 }
 
-pub(super) const EVENT_SELECT: &str =
-    "SELECT entry_id, id, seq, at, user, kind, official, measures,
-    reply_no, reply_date, status, deadline, reason FROM events";
-
-pub(super) type RawEvent = (
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-pub(super) fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
-    r.try_into()
+/// `SELECT` of every stored event column; add `WHERE …`.
+pub(crate) fn event_select() -> String {
+    select::<EventRecord>()
 }
 
-pub(super) fn finish_event(t: RawEvent) -> Result<(i64, EntryEvent)> {
+/// An event row of [`event_select`].
+pub(crate) fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored<EventRecord>> {
+    read(r)
+}
+
+/// The event as the API shows it, with the id of its entry.
+pub(crate) fn finish_event(row: Stored<EventRecord>) -> Result<(i64, EntryEvent)> {
+    let e = row.record;
     Ok((
-        t.0,
+        e.entry_id,
         EntryEvent {
-            id: t.1,
-            seq: t.2,
-            at: parse_ts(&t.3)?,
-            user: t.4,
-            kind: EventKind::parse(&t.5)?,
-            official: t.6,
-            measures: t.7,
-            reply_no: t.8,
-            reply_date: t.9.as_deref().map(parse_date).transpose()?,
-            status: t
-                .10
+            id: row.id,
+            seq: row.seq,
+            at: parse_ts(&e.at)?,
+            user: e.user,
+            kind: EventKind::parse(&e.kind)?,
+            official: e.official,
+            measures: e.measures,
+            reply_no: e.reply_no,
+            reply_date: e.reply_date.as_deref().map(parse_date).transpose()?,
+            status: e
+                .status
                 .as_deref()
                 .map(|s| {
                     EntryStatus::parse(s)
                         .map_err(|_| StoreError::Malformed(format!("status {s:?}")))
                 })
                 .transpose()?,
-            deadline: t.11.as_deref().map(parse_date).transpose()?,
-            reason: t.12,
+            deadline: e.deadline.as_deref().map(parse_date).transpose()?,
+            reason: e.reason,
         },
     ))
 }
@@ -152,10 +95,20 @@ pub(super) fn parse_bool(s: Option<&str>) -> Result<bool> {
     }
 }
 
-pub(super) fn fold(e: EntryRow, amends: &[Amendment], events: &[EntryEvent]) -> Result<EntryView> {
+pub(super) fn fold(
+    row: EntryRow,
+    amends: &[Amendment],
+    events: &[EntryEvent],
+) -> Result<EntryView> {
+    let e = row.record;
     let page_ids: Vec<PageId> = serde_json::from_str(&e.page_ids)?;
+    let number = u32::try_from(e.number)
+        .map_err(|_| StoreError::Malformed(format!("entry number {}", e.number)))?;
     let mut v = EntryView {
-        serial: e.serial,
+        serial: Serial {
+            year: e.year,
+            number,
+        },
         registered_at: parse_ts(&e.registered_at)?,
         box_date: parse_date(&e.box_date)?,
         opening_id: OpeningId(e.opening_id),
@@ -177,7 +130,7 @@ pub(super) fn fold(e: EntryRow, amends: &[Amendment], events: &[EntryEvent]) -> 
         approved_by: e.approved_by,
         amendments: amends.len() as u32,
         events: events.len() as u32,
-        hash: hex::encode(&e.hash),
+        hash: hex::encode(&row.hash),
     };
     for a in amends {
         let nv = a.new_value.clone();
@@ -244,7 +197,8 @@ pub(crate) fn load_views(
 ) -> Result<Vec<EntryView>> {
     let rows: Vec<EntryRow> = {
         let mut st = c.prepare(&format!(
-            "{ENTRY_SELECT} WHERE {cond} ORDER BY year, number"
+            "{} WHERE {cond} ORDER BY year, number",
+            entry_select()
         ))?;
         let it = st.query_map(p, entry_row)?;
         it.collect::<rusqlite::Result<_>>()?
@@ -255,7 +209,7 @@ pub(crate) fn load_views(
     let sub = format!("entry_id IN (SELECT id FROM entries WHERE {cond})");
     let mut amends: HashMap<i64, Vec<Amendment>> = HashMap::new();
     {
-        let mut st = c.prepare(&format!("{AMEND_SELECT} WHERE {sub} ORDER BY seq"))?;
+        let mut st = c.prepare(&format!("{} WHERE {sub} ORDER BY seq", amend_select()))?;
         let it = st.query_map(p, amend_row)?;
         for r in it {
             let (eid, a) = finish_amend(r?)?;
@@ -264,7 +218,7 @@ pub(crate) fn load_views(
     }
     let mut events: HashMap<i64, Vec<EntryEvent>> = HashMap::new();
     {
-        let mut st = c.prepare(&format!("{EVENT_SELECT} WHERE {sub} ORDER BY seq"))?;
+        let mut st = c.prepare(&format!("{} WHERE {sub} ORDER BY seq", event_select()))?;
         let it = st.query_map(p, event_row)?;
         for r in it {
             let (eid, e) = finish_event(r?)?;

@@ -27,6 +27,9 @@ mod fold;
 mod serial;
 
 use fold::*;
+pub(crate) use fold::{
+    amend_row, amend_select, event_row, event_select, finish_amend, finish_event,
+};
 pub(crate) use fold::{entry_id_of, load_views};
 pub use serial::Serial;
 
@@ -465,7 +468,7 @@ impl Store {
         let c = self.conn()?;
         let row = c
             .query_row(
-                &format!("{ENTRY_SELECT} WHERE year = ?1 AND number = ?2"),
+                &format!("{} WHERE year = ?1 AND number = ?2", entry_select()),
                 params![serial.year, serial.number],
                 entry_row,
             )
@@ -480,14 +483,20 @@ impl Store {
         let eid = entry_id_of(&c, serial)?;
         let mut a = Vec::new();
         {
-            let mut st = c.prepare(&format!("{AMEND_SELECT} WHERE entry_id = ?1 ORDER BY seq"))?;
+            let mut st = c.prepare(&format!(
+                "{} WHERE entry_id = ?1 ORDER BY seq",
+                amend_select()
+            ))?;
             for r in st.query_map([eid], amend_row)? {
                 a.push(finish_amend(r?)?.1);
             }
         }
         let mut e = Vec::new();
         {
-            let mut st = c.prepare(&format!("{EVENT_SELECT} WHERE entry_id = ?1 ORDER BY seq"))?;
+            let mut st = c.prepare(&format!(
+                "{} WHERE entry_id = ?1 ORDER BY seq",
+                event_select()
+            ))?;
             for r in st.query_map([eid], event_row)? {
                 e.push(finish_event(r?)?.1);
             }
