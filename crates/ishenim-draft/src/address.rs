@@ -67,6 +67,7 @@ const ADDRESS_WORDS: &[&str] = &[
     "ж/м",
     "№",
     "проезд",
+    "участок",
     "көч",
     "тамы",
 ];
@@ -109,6 +110,7 @@ fn is_keyword(text: &str) -> bool {
         "кв",
         "квартира",
         "батир",
+        "участок",
         "а",
         "к",
         "п",
@@ -272,7 +274,7 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
         let number = t.text.chars().next().is_some_and(|c| c.is_ascii_digit());
         let name_next = (i + 1..i + 3).all(|j| {
             doc.toks.get(j).is_some_and(|n| {
-                n.line == t.line
+                n.line <= t.line + 1
                     && crate::applicant::name_token(&n.text)
                     && !is_keyword(&n.text)
                     && !doc.toks.get(j + 1).is_some_and(|m| is_keyword(&m.text))
@@ -377,7 +379,15 @@ fn choice(doc: &Doc, toks: Vec<usize>, nominal: bool, base: f32) -> Option<Addre
 /// Lines where an address may stand: the top block and the last lines.
 fn block_lines(doc: &Doc, lay: &Layout) -> Vec<usize> {
     let n = doc.lines.len();
-    let top = lay.header_end.max(lay.title.unwrap_or(0)).min(n);
+    // A title above the addressee and sender ("Арыз / … башчысына / Кимден: … / Дареги: …"):
+    // the header block runs from the title to the body.
+    let title_first = lay.title.is_some_and(|t| t == lay.header_end);
+    let top = if title_first {
+        lay.body_start
+    } else {
+        lay.header_end.max(lay.title.unwrap_or(0))
+    }
+    .min(n);
     // The footer, and the contact lines just above it ("Дарегим: …" before "Колу: …"); never
     // the body, where a village is where things happen.
     let mut bottom = lay.footer_start.max(top).min(n);
@@ -597,6 +607,12 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
             if matches!(doc.toks[j].key.as_str(), "села" | "с" | "селе" | "село")
                 && j + 1 < doc.toks.len()
             {
+                // "жительница с. Орто-Кашка, ул. Ленина, 45": the whole address when it goes on.
+                if let Some(c) =
+                    choice(doc, take_address(doc, j, 1), false, 0.6).filter(|c| c.toks.len() > 2)
+                {
+                    return Some(c);
+                }
                 let place = trim_punct(&doc.toks[j + 1].text).to_string();
                 return Some(AddressChoice {
                     address: Some(format!("с. {place}")),

@@ -442,9 +442,11 @@ pub(crate) static ABBREV_SPACE: LazyLock<Regex> = LazyLock::new(|| {
 });
 pub(crate) static HOUSE_LOOKALIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b([бБзЗ])(\d{0,3}-үй)").expect("static regex"));
-/// A full stop read for the comma after an address part ("Манас айылы. Ленин көчөсү. 5-үй").
-static KY_PART_STOP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(айылы|көчөсү|кочосу|мкр)\s*\.\s+").expect("static regex"));
+/// A full stop read for the comma after an address part ("Манас айылы. Ленин көчөсү. 5-үй",
+/// "Ак-Тилек мкр. …"); "мкр." before the name is the Russian abbreviation ("мкр. Восточный").
+static KY_PART_STOP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(айылы|көчөсү|кочосу|[^\s,]+\s+мкр)\s*\.\s+").expect("static regex")
+});
 /// A comma read for the full stop of a Russian abbreviation ("д, 56").
 static RU_ABBREV_COMMA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|[\s,])(с|ул|д|кв),\s*(\S)").expect("static regex"));
