@@ -97,6 +97,8 @@ const INLINE: &[&str] = &[
     "дарегибиз",
     "адрес",
     "адресим",
+    // "Жашаган жерим Кош-Терек айылы, …"
+    "жерим",
 ];
 
 /// True for an address word itself ("айылы", "ул.", "көчөсү", "-үй").
@@ -212,7 +214,15 @@ fn address_word(text: &str) -> bool {
 /// True when a token starts a phone ("тел.", "0700", "+996") or a sentence of its own.
 fn stops_address(doc: &Doc, i: usize) -> bool {
     let t = &doc.toks[i];
-    starts_with_label(&t.key, PHONE_LABELS)
+    // "…, Кайың-Ды-Сай айылы, 0 700 90 30 11": digits in groups that add up to a phone.
+    let phone_digits: usize = (i..doc.lines[t.line].end)
+        .map(|j| &doc.toks[j].text)
+        .take_while(|w| w.chars().all(|c| c.is_ascii_digit() || "-()+".contains(c)))
+        .map(|w| w.chars().filter(char::is_ascii_digit).count())
+        .sum();
+    let grouped_phone = t.text.starts_with(['0', '+', '(']) && phone_digits >= 9;
+    grouped_phone
+        || starts_with_label(&t.key, PHONE_LABELS)
         || crate::contacts::find_loose_phone(&doc.lines[t.line].text[..]).is_some_and(|_| {
             t.text.starts_with(['0', '+', '('])
                 && t.text.chars().filter(char::is_ascii_digit).count() >= 3
@@ -243,7 +253,7 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
             // "… Көк-Жайык-Сай айылынын Байтик\nкөчөсүндө 7-үйдө": a line that opens with a
             // street or house word goes on with the address.
             let street_next = t.text.starts_with(char::is_lowercase)
-                && (t.key.starts_with("кочосу") || t.key.contains("-уй"));
+                && (t.key.starts_with("кочосу") || t.key.contains("-уй") || t.key == "айылы");
             if !open && !street_next && !crate::applicant::KY_STREET.is_match(trim_punct(&t.text)) {
                 break;
             }
@@ -365,11 +375,15 @@ fn choice(doc: &Doc, toks: Vec<usize>, nominal: bool, base: f32) -> Option<Addre
         w.chars().any(|c| c.is_ascii_digit())
             || w.chars().next().is_some_and(char::is_uppercase) && !is_keyword(w)
     });
+    // "Лукин, 5-47-21": a number alone is a phone, not an address.
+    let worded = toks
+        .iter()
+        .any(|&t| doc.toks[t].text.chars().any(char::is_alphabetic));
     let keyword = toks.iter().any(|&t| is_keyword(&doc.toks[t].text))
         || toks
             .iter()
             .any(|&t| doc.toks[t].text.chars().any(|c| c.is_ascii_digit()));
-    (named && keyword && !text.is_empty()).then(|| AddressChoice {
+    (named && keyword && worded && !text.is_empty()).then(|| AddressChoice {
         address: Some(text),
         confidence: (base * (0.5 + 0.5 * crate::text::conf_of(doc, &toks))).min(1.0),
         toks,
