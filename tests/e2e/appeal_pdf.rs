@@ -4,14 +4,10 @@
 //! a reader renders them (`pdftoppm`), and both exports are in the audit log.
 
 use crate::pdf::{self, bbox, Gray};
-use crate::{ok, root, run};
+use crate::{ok, root, run, s, NewOpening};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 /// One clean letter (L003: Эсенгулова Гүлнара Таалайбековна, Чоң-Өрүк айылы, Үмөталиев
 /// көчөсү, 107-үй, +996772534192) registered, then exported whole and redacted.
@@ -29,23 +25,14 @@ fn fixture() -> &'static Fixture {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("mkdir");
         let data = dir.join("data");
-        let id = ok(&run(
-            &data,
-            &[
-                "opening",
-                "new",
-                "--members",
-                "A,B,C",
-                "--seal-removed",
-                "1",
-                "--seal-applied",
-                "2",
-                "--letters",
-                "1",
-                "--at",
-                "2026-03-02 10:15",
-            ],
-        ));
+        let id = NewOpening {
+            members: "A,B,C",
+            seal_removed: "1",
+            seal_applied: "2",
+            letters: "1",
+            at: Some("2026-03-02 10:15"),
+        }
+        .record(&data);
         let letter = root().join("samples/L003p1.png");
         ok(&run(&data, &["ingest", "--opening", id.trim(), s(&letter)]));
         ok(&run(

@@ -9,7 +9,7 @@
 //! so (SKIPPED on stderr) and does nothing.
 
 use crate::browser::{add_user, Server};
-use crate::{command, ishenim, root, run};
+use crate::{command, ishenim, root, run, s, stderr, stdout, NewOpening};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -17,45 +17,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// A new opening in `data`; returns its id.
+fn new_opening(data: &Path) -> String {
+    NewOpening {
+        members: "Асанов Б.,Осмонова Г.",
+        seal_removed: "3001",
+        seal_applied: "3002",
+        letters: "16",
+        at: Some("2026-03-02 10:15"),
+    }
+    .record(data)
 }
 
 fn run_as(data: &Path, user: &str, args: &[&str]) -> Output {
     let mut all = vec!["--data", s(data), "--user", user];
     all.extend_from_slice(args);
     ishenim(&root(), &all)
-}
-
-/// A new opening in `data`; returns its id.
-fn new_opening(data: &Path) -> String {
-    let o = run(
-        data,
-        &[
-            "opening",
-            "new",
-            "--members",
-            "Асанов Б.,Осмонова Г.",
-            "--seal-removed",
-            "3001",
-            "--seal-applied",
-            "3002",
-            "--letters",
-            "16",
-            "--at",
-            "2026-03-02 10:15",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    out(&o).trim().to_string()
 }
 
 /// Copies of the small fax samples (fast to read), `copies` of each, with unique bytes
@@ -121,8 +98,8 @@ fn assert_register_sound(data: &Path) {
         o.status.code(),
         Some(0),
         "journal verify --full: {} {}",
-        out(&o),
-        err(&o)
+        stdout(&o),
+        stderr(&o)
     );
     let c = db(data);
     let mut st = c
@@ -203,7 +180,7 @@ impl Tmpfs {
             Ok(o) => {
                 eprintln!(
                     "SKIPPED disk-full test: `mount -t tmpfs` failed (no CAP_SYS_ADMIN?): {}",
-                    err(&o)
+                    stderr(&o)
                 );
                 return None;
             }
@@ -223,7 +200,7 @@ impl Tmpfs {
             .args(["-o", &format!("remount,size={size}"), s(&self.dir)])
             .output()
             .expect("remount");
-        assert!(o.status.success(), "remount: {}", err(&o));
+        assert!(o.status.success(), "remount: {}", stderr(&o));
     }
 
     /// Fills the file system to the last block with `filler`, leaving `keep` bytes free
@@ -277,13 +254,13 @@ fn disk_full_while_storing_scanning_and_approving_fails_cleanly_and_the_work_res
     let batch = root().join("samples");
     let inputs = 16;
     let o = ingest(&data, &opening, &batch);
-    assert_eq!(o.status.code(), Some(2), "{} {}", out(&o), err(&o));
+    assert_eq!(o.status.code(), Some(2), "{} {}", stdout(&o), stderr(&o));
     assert!(
-        disk_full_message(&err(&o)) && err(&o).contains("storing"),
+        disk_full_message(&stderr(&o)) && stderr(&o).contains("storing"),
         "says which step and that the disk is full: {}",
-        err(&o)
+        stderr(&o)
     );
-    assert!(!err(&o).contains("panicked"), "{}", err(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     let stored = count(&data, "SELECT COUNT(*) FROM files");
     assert!(stored > 0 && stored < inputs, "{stored} files stored");
     disk.resize("64m");
@@ -335,11 +312,11 @@ fn disk_full_while_storing_scanning_and_approving_fails_cleanly_and_the_work_res
         "the ingest cannot finish on a full disk"
     );
     assert!(
-        disk_full_message(&err(&o)),
+        disk_full_message(&stderr(&o)),
         "says the disk is full: {}",
-        err(&o)
+        stderr(&o)
     );
-    assert!(!err(&o).contains("panicked"), "{}", err(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     std::fs::remove_file(&filler).expect("free the disk");
     assert_register_sound(&data);
     let read = count(
@@ -350,7 +327,7 @@ fn disk_full_while_storing_scanning_and_approving_fails_cleanly_and_the_work_res
 
     // With space again the same command finishes the job: nothing lost, nothing twice.
     let o = ingest(&data, &opening, &batch);
-    assert_eq!(o.status.code(), Some(0), "{} {}", out(&o), err(&o));
+    assert_eq!(o.status.code(), Some(0), "{} {}", stdout(&o), stderr(&o));
     assert_eq!(count(&data, "SELECT COUNT(*) FROM files"), inputs);
     assert_eq!(
         count(&data, "SELECT COUNT(*) FROM files WHERE status = 'drafted'"),
@@ -364,12 +341,16 @@ fn disk_full_while_storing_scanning_and_approving_fails_cleanly_and_the_work_res
     // Approval on a full disk: refused with the reason, no entry, no number used.
     let filler = disk.fill(0);
     let o = run_as(&data, "rev1", &["drafts", "approve", "--all"]);
-    assert_ne!(o.status.code(), Some(0), "{}", out(&o));
-    assert!(out(&o).trim().is_empty(), "no serial printed: {}", out(&o));
+    assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
-        disk_full_message(&err(&o)),
+        stdout(&o).trim().is_empty(),
+        "no serial printed: {}",
+        stdout(&o)
+    );
+    assert!(
+        disk_full_message(&stderr(&o)),
         "says the disk is full: {}",
-        err(&o)
+        stderr(&o)
     );
     std::fs::remove_file(&filler).expect("free");
     assert_eq!(count(&data, "SELECT COUNT(*) FROM entries"), 0);
@@ -388,9 +369,9 @@ fn disk_full_while_storing_scanning_and_approving_fails_cleanly_and_the_work_res
     for id in &drafts {
         let o = run_as(&data, "rev1", &["drafts", "approve", &id.to_string()]);
         if o.status.code() == Some(0) {
-            printed.push((*id, out(&o).trim().to_string()));
+            printed.push((*id, stdout(&o).trim().to_string()));
         } else {
-            failure = Some((*id, err(&o)));
+            failure = Some((*id, stderr(&o)));
             break;
         }
     }
@@ -440,7 +421,7 @@ fn disk_full_while_storing_scanning_and_approving_fails_cleanly_and_the_work_res
     }
     assert_register_sound(&data);
     let o = run_as(&data, "rev1", &["drafts", "approve", "--all"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         count(&data, "SELECT COUNT(*) FROM entries") as usize,
         drafts.len()
@@ -468,7 +449,7 @@ fn a_locked_database_makes_approval_wait_then_fail_clearly_without_a_partial_ent
     fax_batch(&batch, 1);
     let opening = new_opening(&data);
     let o = ingest(&data, &opening, &batch);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let drafts = pending_ids(&data);
     assert!(drafts.len() >= 2, "{drafts:?}");
 
@@ -476,12 +457,16 @@ fn a_locked_database_makes_approval_wait_then_fail_clearly_without_a_partial_ent
     let lock = hold_write_lock(&data);
     let o = run_as(&data, "rev1", &["drafts", "approve", "--all"]);
     drop(lock);
-    assert_ne!(o.status.code(), Some(0), "{}", out(&o));
-    assert!(out(&o).trim().is_empty(), "no serial printed: {}", out(&o));
+    assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
-        err(&o).contains("busy") && err(&o).contains("try again"),
+        stdout(&o).trim().is_empty(),
+        "no serial printed: {}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains("busy") && stderr(&o).contains("try again"),
         "tells what happened and what to do: {}",
-        err(&o)
+        stderr(&o)
     );
     assert_eq!(count(&data, "SELECT COUNT(*) FROM entries"), 0);
     assert_eq!(pending_ids(&data), drafts, "every draft still pending");
@@ -513,8 +498,8 @@ fn a_locked_database_makes_approval_wait_then_fail_clearly_without_a_partial_ent
     assert_eq!(count(&data, "SELECT COUNT(*) FROM entries"), 0);
     drop(lock);
     let o = child.wait_with_output().expect("approve");
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert!(out(&o).trim().ends_with("-0001"), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).trim().ends_with("-0001"), "{}", stdout(&o));
     assert_register_sound(&data);
 }
 
@@ -664,15 +649,15 @@ fn a_missing_original_is_named_by_verify_and_doctor_and_nothing_else_breaks() {
     fax_batch(&batch, 1);
     let opening = new_opening(&data);
     let o = ingest(&data, &opening, &batch);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let drafts = pending_ids(&data);
     let o = run_as(
         &data,
         "rev1",
         &["drafts", "approve", &drafts[0].to_string()],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let serial = out(&o).trim().to_string();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let serial = stdout(&o).trim().to_string();
 
     // The original of the registered letter's first page goes missing.
     let (file_id, sha, name, page): (i64, String, String, i64) = db(&data)
@@ -688,16 +673,16 @@ fn a_missing_original_is_named_by_verify_and_doctor_and_nothing_else_breaks() {
     std::fs::remove_file(&blob).expect("delete the original");
 
     let o = run(&data, &["journal", "verify", "--full"]);
-    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(
-        out(&o).contains(&format!("ORIGINAL MISSING OR DAMAGED: file {file_id}")),
+        stdout(&o).contains(&format!("ORIGINAL MISSING OR DAMAGED: file {file_id}")),
         "{}",
-        out(&o)
+        stdout(&o)
     );
     assert!(
-        out(&o).contains("journal ok"),
+        stdout(&o).contains("journal ok"),
         "the chain itself is fine: {}",
-        out(&o)
+        stdout(&o)
     );
     let o = run(&data, &["doctor", "--json"]);
     let report: Value = serde_json::from_slice(&o.stdout).expect("doctor json");
@@ -719,13 +704,13 @@ fn a_missing_original_is_named_by_verify_and_doctor_and_nothing_else_breaks() {
 
     // Everything else works: the journal, the entry, approving the other letters.
     let o = run(&data, &["journal", "verify"]);
-    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let o = run(&data, &["journal", "list"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = run(&data, &["journal", "show", &serial]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = run_as(&data, "rev1", &["drafts", "approve", "--all"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
     // The web server shows the entry; only its page image fails, and the server goes on.
     add_user(&data, "rev1", "reviewer", PASSWORD);
@@ -764,7 +749,7 @@ fn a_missing_original_is_named_by_verify_and_doctor_and_nothing_else_breaks() {
 
     // Giving the same file again puts the original back.
     let o = ingest(&data, &opening, &batch.join(&name));
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(blob.exists(), "the original is restored from the same file");
     assert_register_sound(&data);
 }
@@ -780,7 +765,7 @@ fn kill_9_of_the_server_during_http_approvals_loses_no_acknowledged_entry() {
     fax_batch(&batch, 3);
     let opening = new_opening(&data);
     let o = ingest(&data, &opening, &batch);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let drafts = pending_ids(&data);
     assert!(drafts.len() >= 8, "{} drafts", drafts.len());
     add_user(&data, "rev1", "reviewer", PASSWORD);

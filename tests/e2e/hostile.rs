@@ -4,7 +4,7 @@
 //! with a reason naming its failure, every good file is stored and read, the letter becomes a
 //! draft, nothing crashes, and the store verifies.
 
-use crate::root;
+use crate::{root, NewOpening};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -43,18 +43,14 @@ fn the_hostile_corpus_in_one_batch_is_quarantined_with_reasons_and_the_rest_is_s
     .expect("copy letter");
     let o = run(
         dir,
-        &[
-            "opening",
-            "new",
-            "--members",
-            "A,B",
-            "--seal-removed",
-            "1",
-            "--seal-applied",
-            "2",
-            "--letters",
-            "1",
-        ],
+        &NewOpening {
+            members: "A,B",
+            seal_removed: "1",
+            seal_applied: "2",
+            letters: "1",
+            at: None,
+        }
+        .args(),
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let opening = String::from_utf8_lossy(&o.stdout).trim().to_string();

@@ -5,14 +5,21 @@
 //! reason and to quarantine. Real Tesseract, real SQLite, real folders.
 
 use crate::browser::{Guard, Server};
-use crate::{command, root, run};
+use crate::{command, root, run, s, NewOpening};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
+fn new_opening(data: &Path) -> String {
+    NewOpening {
+        members: "Асанов Бакыт",
+        seal_removed: "1",
+        seal_applied: "2",
+        letters: "1",
+        at: None,
+    }
+    .record(data)
 }
 
 fn out(o: &Output) -> String {
@@ -21,26 +28,6 @@ fn out(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-fn new_opening(data: &Path) -> String {
-    let o = run(
-        data,
-        &[
-            "opening",
-            "new",
-            "--members",
-            "Асанов Бакыт",
-            "--seal-removed",
-            "1",
-            "--seal-applied",
-            "2",
-            "--letters",
-            "1",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
 }
 
 /// Files of the register: (name, status) through `ishenim quarantine list` is not

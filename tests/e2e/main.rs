@@ -56,15 +56,81 @@ pub fn run_in(cwd: &Path, data: &Path, args: &[&str]) -> Output {
     ishenim(cwd, &all)
 }
 
-/// The standard output of a run that must exit 0 (its standard error in the failure).
+/// The standard output of a run that must exit 0 (both outputs in the failure).
 pub fn ok(o: &Output) -> String {
     assert_eq!(
         o.status.code(),
         Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
+        "stdout: {}\nstderr: {}",
+        stdout(o),
+        stderr(o)
     );
+    stdout(o)
+}
+
+/// [`ok`], and the output must be valid UTF-8 (CSV, JSON and HTML the CLI prints).
+pub fn ok_utf8(o: &Output) -> String {
+    ok(o);
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+/// A run's standard output as text.
+pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A run's standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A path as a command-line argument (the test folders are UTF-8).
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// The `opening new` of a test: who opened the box, the two seal numbers, how many letters,
+/// and when (`None`: now). [`NewOpening::args`] for a module's own runner,
+/// [`NewOpening::record`] for the common one.
+pub struct NewOpening<'a> {
+    pub members: &'a str,
+    pub seal_removed: &'a str,
+    pub seal_applied: &'a str,
+    pub letters: &'a str,
+    pub at: Option<&'a str>,
+}
+
+impl<'a> NewOpening<'a> {
+    /// `opening new --members … --seal-removed … --seal-applied … --letters … [--at …]`.
+    pub fn args(&self) -> Vec<&'a str> {
+        let mut a = vec![
+            "opening",
+            "new",
+            "--members",
+            self.members,
+            "--seal-removed",
+            self.seal_removed,
+            "--seal-applied",
+            self.seal_applied,
+            "--letters",
+            self.letters,
+        ];
+        if let Some(at) = self.at {
+            a.extend(["--at", at]);
+        }
+        a
+    }
+
+    /// Records the opening in `data` through [`run`] and returns its id (the command
+    /// prints just the id).
+    pub fn record(&self, data: &Path) -> String {
+        let id = ok(&run(data, &self.args())).trim().to_string();
+        assert!(
+            id.parse::<i64>().is_ok(),
+            "opening new prints just the id: {id:?}"
+        );
+        id
+    }
 }
 
 /// Starts `ishenim` in the background with its output discarded (for kill -9 tests).

@@ -1,23 +1,11 @@
 //! Operations through the real binary: register settings driving deadlines and anonymous
 //! appeals, the follow-up history, `ishenim doctor`, rotated backups.
 
-use crate::{command, root};
+use crate::{command, root, s, stderr, stdout, NewOpening};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// `ishenim --data DATA --user USER args...` in the repository root.
 fn run_as(data: &Path, user: &str, args: &[&str]) -> Output {
@@ -33,8 +21,14 @@ fn run(data: &Path, args: &[&str]) -> Output {
 /// Runs and expects exit 0; returns stdout.
 fn ok(data: &Path, args: &[&str]) -> String {
     let o = run(data, args);
-    assert_eq!(o.status.code(), Some(0), "{args:?}: {}{}", out(&o), err(&o));
-    out(&o)
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{args:?}: {}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
 }
 
 fn json_lines(s: &str) -> Vec<Value> {
@@ -50,21 +44,14 @@ fn date(v: &Value) -> chrono::NaiveDate {
 
 /// A register with one opening and three drafts: L002 (anonymous), L005, L008.
 fn register_with_three_drafts(data: &Path) {
-    let id = ok(
-        data,
-        &[
-            "opening",
-            "new",
-            "--members",
-            "Асанов Бакыт,Токтогулова Айгүл,Иванов Пётр",
-            "--seal-removed",
-            "0041",
-            "--seal-applied",
-            "0042",
-            "--letters",
-            "3",
-        ],
-    );
+    let opening = NewOpening {
+        members: "Асанов Бакыт,Токтогулова Айгүл,Иванов Пётр",
+        seal_removed: "0041",
+        seal_applied: "0042",
+        letters: "3",
+        at: None,
+    };
+    let id = ok(data, &opening.args());
     let id = id.trim();
     ok(
         data,
@@ -121,7 +108,7 @@ fn settings_are_validated_audited_and_drive_deadlines_anonymous_appeals_and_hist
         vec!["settings", "set", "colour", "red"],
     ] {
         let o = run(&data, &bad);
-        assert_eq!(o.status.code(), Some(2), "{bad:?} refused: {}", out(&o));
+        assert_eq!(o.status.code(), Some(2), "{bad:?} refused: {}", stdout(&o));
     }
     crate::browser::add_user(&data, "reviewer1", "reviewer", "long enough password");
     let o = run_as(
@@ -129,8 +116,8 @@ fn settings_are_validated_audited_and_drive_deadlines_anonymous_appeals_and_hist
         "reviewer1",
         &["settings", "set", "consideration_days", "5"],
     );
-    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
-    assert!(err(&o).contains("администратор"), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("администратор"), "{}", stderr(&o));
     let after = json_lines(&ok(&data, &["settings", "show", "--json"]));
     assert_eq!(after, shown, "refusals changed nothing");
 
@@ -240,8 +227,8 @@ fn doctor(data: &Path, extra: &[&str], omp: bool) -> (i32, Value) {
         c.env_remove("OMP_THREAD_LIMIT");
     }
     let o = c.output().expect("doctor");
-    let v: Value = serde_json::from_str(out(&o).trim())
-        .unwrap_or_else(|e| panic!("doctor --json ({e}): {}{}", out(&o), err(&o)));
+    let v: Value = serde_json::from_str(stdout(&o).trim())
+        .unwrap_or_else(|e| panic!("doctor --json ({e}): {}{}", stdout(&o), stderr(&o)));
     (o.status.code().expect("exit code"), v)
 }
 
@@ -321,7 +308,7 @@ fn doctor_reports_each_check_and_rotated_backups_are_verified_and_restorable() {
     let o = command(&root(), ["--data", s(&data), "doctor"])
         .output()
         .expect("doctor");
-    let text = out(&o);
+    let text = stdout(&o);
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.starts_with("ok ") || l.starts_with("WARN") || l.starts_with("FAIL"))
@@ -375,8 +362,8 @@ fn doctor_reports_each_check_and_rotated_backups_are_verified_and_restorable() {
     let o = command(&root(), ["restore", s(&newest), "--check"])
         .output()
         .expect("check");
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert!(out(&o).contains("sound"), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("sound"), "{}", stdout(&o));
     let mut bytes = std::fs::read(&newest).expect("read archive");
     // One byte inside the database copy (every byte of it is checksummed).
     let db_at = bytes
@@ -389,7 +376,7 @@ fn doctor_reports_each_check_and_rotated_backups_are_verified_and_restorable() {
     let o = command(&root(), ["restore", s(&damaged), "--check"])
         .output()
         .expect("check");
-    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
 
     // The newest rotated archive restores into a register that passes the doctor.
     let restored = tmp.path().join("restored");
@@ -404,7 +391,7 @@ fn doctor_reports_each_check_and_rotated_backups_are_verified_and_restorable() {
     )
     .output()
     .expect("restore");
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let (_, r) = doctor(&restored, &["--backup-dir", s(&backups)], true);
     for id in ["schema", "integrity", "chain", "blobs", "backup"] {
         assert_eq!(status_of(&r, id), "ok", "{id}: {r}");
@@ -442,7 +429,7 @@ fn doctor_reports_each_check_and_rotated_backups_are_verified_and_restorable() {
     );
     // A broken register is never backed up, and the rotation keeps what it had.
     let o = run(&data, &["backup", "--dir", s(&backups), "--keep", "1"]);
-    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert_eq!(archive_names(&backups), want);
 }
 
@@ -456,7 +443,7 @@ fn serve_takes_the_public_host_and_trusted_proxy_flags() {
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path().join("data");
     let bad = run(&data, &["serve", "--trusted-proxy", "proxy.lan"]);
-    assert_eq!(bad.status.code(), Some(2), "{}", err(&bad));
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
     let server = crate::browser::Server::start(
         &root(),
         &data,

@@ -2,13 +2,10 @@
 //! `qpdf --check` for its structure, `pdftotext` for its text layer, `pdftoppm` for what a
 //! viewer draws; and where Tesseract read a word of a page (the box a redaction covers).
 
+use crate::s;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 /// Runs one of poppler's or qpdf's tools and waits for it.
 fn tool(name: &str, args: &[&str]) -> Output {

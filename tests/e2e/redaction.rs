@@ -9,7 +9,7 @@
 
 use crate::browser::{add_user, find, log_in, shot, switch_lang, Browser, Server};
 use crate::pdf;
-use crate::{ok, root, run_in};
+use crate::{ok, root, run_in, NewOpening};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::Client;
 use serde_json::Value;
@@ -103,23 +103,14 @@ fn wait_saved(dir: &Path, n: usize) -> Value {
 fn a_reviewer_draws_a_box_saves_it_and_the_redacted_pdf_hides_the_word() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
-    let id = ok(&run(
-        dir,
-        &[
-            "opening",
-            "new",
-            "--members",
-            "A,B,C",
-            "--seal-removed",
-            "1",
-            "--seal-applied",
-            "2",
-            "--letters",
-            "1",
-            "--at",
-            "2026-03-02 10:15",
-        ],
-    ));
+    let opening = NewOpening {
+        members: "A,B,C",
+        seal_removed: "1",
+        seal_applied: "2",
+        letters: "1",
+        at: Some("2026-03-02 10:15"),
+    };
+    let id = ok(&run(dir, &opening.args()));
     let letter = root().join("samples/L003p1.png");
     ok(&run(
         dir,

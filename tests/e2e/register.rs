@@ -2,7 +2,7 @@
 //! idempotent re-ingest, quarantine, tamper detection, backup/restore, `kill -9` during
 //! ingest, users. Real Tesseract and a real SQLite file in temporary data folders.
 
-use crate::{ishenim, root, run};
+use crate::{ishenim, ok, root, run, s, stdout, NewOpening};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -16,51 +16,22 @@ const STACK: &[&str] = &[
     "samples/B01.jpg",
 ];
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn text(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+fn new_opening(data: &Path) -> String {
+    NewOpening {
+        members: "Асанов Бакыт,Токтогулова Айгүл,Иванов Пётр",
+        seal_removed: "0041",
+        seal_applied: "0042",
+        letters: "4",
+        at: Some("2026-03-02 10:15"),
+    }
+    .record(data)
 }
 
 fn json_lines(o: &Output) -> Vec<Value> {
-    text(o)
+    stdout(o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
-}
-
-fn new_opening(data: &Path) -> String {
-    let o = run(
-        data,
-        &[
-            "opening",
-            "new",
-            "--members",
-            "Асанов Бакыт,Токтогулова Айгүл,Иванов Пётр",
-            "--seal-removed",
-            "0041",
-            "--seal-applied",
-            "0042",
-            "--letters",
-            "4",
-            "--at",
-            "2026-03-02 10:15",
-        ],
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let id = text(&o).trim().to_string();
-    assert!(
-        id.parse::<i64>().is_ok(),
-        "opening new prints just the id: {id:?}"
-    );
-    id
 }
 
 fn ingest_args<'a>(opening: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -177,7 +148,7 @@ fn ingest_then_approve_all_gives_gap_free_serials_and_a_verified_chain() {
         String::from_utf8_lossy(&f.approve.stderr)
     );
     let y = year();
-    let printed: Vec<String> = text(&f.approve).lines().map(str::to_string).collect();
+    let printed: Vec<String> = stdout(&f.approve).lines().map(str::to_string).collect();
     let want: Vec<String> = (1..=4).map(|n| format!("{y}-{n:04}")).collect();
     assert_eq!(printed, want, "approve prints the serials");
 
@@ -206,14 +177,14 @@ fn ingest_then_approve_all_gives_gap_free_serials_and_a_verified_chain() {
         .all(|e| e["approved_by"] == "reviewer1" && e["box_date"] == "2026-03-02"));
 
     let v = run(&f.data, &["journal", "verify", "--full"]);
-    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
-    assert!(text(&v).contains(&format!("serial {y}-0004")));
+    assert_eq!(v.status.code(), Some(0), "{}", stdout(&v));
+    assert!(stdout(&v).contains(&format!("serial {y}-0004")));
 
     // Nothing pending any more; approving again registers nothing.
     let again = run(&f.data, &["drafts", "approve", "--all"]);
     assert_eq!(again.status.code(), Some(0));
-    assert!(text(&again).trim().is_empty());
-    let table = text(&run(&f.data, &["journal", "list"]));
+    assert!(stdout(&again).trim().is_empty());
+    let table = stdout(&run(&f.data, &["journal", "list"]));
     assert!(
         table.contains(&format!("{y}-0003")) && table.contains("chain head"),
         "{table}"
@@ -248,7 +219,7 @@ fn ingesting_the_same_files_again_adds_nothing() {
 #[test]
 fn a_corrupt_file_is_quarantined_with_its_reason_and_the_rest_is_stored() {
     let f = fixture();
-    let out = text(&f.first);
+    let out = stdout(&f.first);
     let name = f.bad.file_name().and_then(|n| n.to_str()).expect("name");
     let line = out
         .lines()
@@ -306,7 +277,7 @@ fn views_and_exports_are_audited_and_exports_carry_the_head() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let verify = text(&run(&f.data, &["journal", "verify"]));
+    let verify = stdout(&run(&f.data, &["journal", "verify"]));
     let hash = verify.split_whitespace().last().expect("hash").to_string();
     assert_eq!(hash.len(), 64, "{verify}");
     let body = std::fs::read_to_string(&csv).expect("csv");
@@ -329,7 +300,7 @@ fn views_and_exports_are_audited_and_exports_carry_the_head() {
     );
     let bytes = std::fs::read(&xlsx).expect("xlsx");
     assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
-    assert!(text(&o).contains(&hash));
+    assert!(stdout(&o).contains(&hash));
 
     let db = rusqlite::Connection::open(f.data.join("ishenim.sqlite3")).expect("db");
     let actions: Vec<String> = db
@@ -351,9 +322,9 @@ fn an_edited_or_deleted_journal_row_is_named_by_verify() {
         ok.status.code(),
         Some(0),
         "the copy verifies: {}",
-        text(&ok)
+        stdout(&ok)
     );
-    let head = text(&ok)
+    let head = stdout(&ok)
         .split_whitespace()
         .last()
         .expect("hash")
@@ -367,11 +338,11 @@ fn an_edited_or_deleted_journal_row_is_named_by_verify() {
         .expect("tamper");
     }
     let v = run(&data, &["journal", "verify"]);
-    assert_eq!(v.status.code(), Some(1), "{}", text(&v));
+    assert_eq!(v.status.code(), Some(1), "{}", stdout(&v));
     assert!(
-        text(&v).contains(&format!("serial {y}-0002")),
+        stdout(&v).contains(&format!("serial {y}-0002")),
         "names the row: {}",
-        text(&v)
+        stdout(&v)
     );
 
     // Deleting the last row leaves a consistent chain: only the recorded head catches it.
@@ -387,7 +358,7 @@ fn an_edited_or_deleted_journal_row_is_named_by_verify() {
         v.status.code(),
         Some(0),
         "a recorded head that is gone fails: {}",
-        text(&v)
+        stdout(&v)
     );
     // Deleting a row in the middle is named without a head.
     let tmp3 = tempfile::tempdir().expect("tmp");
@@ -398,8 +369,8 @@ fn an_edited_or_deleted_journal_row_is_named_by_verify() {
             .expect("tamper");
     }
     let v = run(&data3, &["journal", "verify"]);
-    assert_eq!(v.status.code(), Some(1), "{}", text(&v));
-    assert!(text(&v).contains("BROKEN"), "{}", text(&v));
+    assert_eq!(v.status.code(), Some(1), "{}", stdout(&v));
+    assert!(stdout(&v).contains("BROKEN"), "{}", stdout(&v));
 }
 
 #[test]
@@ -414,7 +385,7 @@ fn backup_and_restore_round_trip_verifies_and_refuses_bad_input() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(text(&o).contains("4 entries"), "{}", text(&o));
+    assert!(stdout(&o).contains("4 entries"), "{}", stdout(&o));
     let restored = tmp.path().join("restored");
     let o = run(&restored, &["restore", s(&archive)]);
     assert_eq!(
@@ -424,7 +395,7 @@ fn backup_and_restore_round_trip_verifies_and_refuses_bad_input() {
         String::from_utf8_lossy(&o.stderr)
     );
     let v = run(&restored, &["journal", "verify", "--full"]);
-    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+    assert_eq!(v.status.code(), Some(0), "{}", stdout(&v));
     let a = json_lines(&run(&f.data, &["journal", "list", "--json"]));
     let b = json_lines(&run(&restored, &["journal", "list", "--json"]));
     assert_eq!(a, b, "same journal after restore");
@@ -438,7 +409,7 @@ fn backup_and_restore_round_trip_verifies_and_refuses_bad_input() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(text(&o).contains("moved to"));
+    assert!(stdout(&o).contains("moved to"));
     // A damaged archive is refused and nothing is written.
     let mut bytes = std::fs::read(&archive).expect("archive");
     let mid = bytes.len() / 2;
@@ -572,7 +543,7 @@ fn kill_9_during_ingest_then_rerun_loses_and_duplicates_nothing() {
         o.status.code(),
         Some(0),
         "the rerun completes: {}",
-        text(&o)
+        stdout(&o)
     );
     // Once more: nothing left to do.
     let mut j = args.clone();
@@ -606,7 +577,7 @@ fn kill_9_during_ingest_then_rerun_loses_and_duplicates_nothing() {
         "one draft per letter, none twice"
     );
     let v = run(&data, &["journal", "verify", "--full"]);
-    assert_eq!(v.status.code(), Some(0), "{}", text(&v));
+    assert_eq!(v.status.code(), Some(0), "{}", stdout(&v));
 }
 
 #[test]
@@ -626,11 +597,11 @@ fn quarantined_files_are_listed_and_retried() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(text(&o).contains("stored"), "{}", text(&o));
+    assert!(stdout(&o).contains("stored"), "{}", stdout(&o));
     // Ingest without paths does the opening's unfinished work: the file fails again.
     let opening = list[0]["opening_id"].to_string();
     let o = run(&data, &["ingest", "--opening", &opening, "--json"]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let sum: Value = serde_json::from_slice(&o.stdout).expect("summary");
     assert_eq!(sum["quarantined"], 1);
     assert_eq!(sum["drafts_new"], 0);
@@ -638,17 +609,6 @@ fn quarantined_files_are_listed_and_retried() {
     assert_eq!(list[0]["retries"], 1);
     let v = run(&data, &["journal", "verify"]);
     assert_eq!(v.status.code(), Some(0));
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        text(o),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    text(o)
 }
 
 fn date(s: &str) -> chrono::NaiveDate {
@@ -687,7 +647,7 @@ fn amendments_and_follow_up_are_chained_shown_and_in_the_history() {
             "OCR туура эмес окуду",
         ],
     );
-    assert!(ok(&o).contains("→"), "{}", text(&o));
+    assert!(ok(&o).contains("→"), "{}", stdout(&o));
     let o = run(
         &data,
         &[
@@ -795,7 +755,7 @@ fn amendments_and_follow_up_are_chained_shown_and_in_the_history() {
         vec!["journal", "assign", "2026-9999", "--official", "X"],
     ] {
         let o = run(&data, &bad);
-        assert_eq!(o.status.code(), Some(2), "{bad:?} refused: {}", text(&o));
+        assert_eq!(o.status.code(), Some(2), "{bad:?} refused: {}", stdout(&o));
     }
 
     // History, old → new with reasons, in chain order.
@@ -856,8 +816,8 @@ fn amendments_and_follow_up_are_chained_shown_and_in_the_history() {
     )
     .expect("tamper");
     let v = run(&data, &["journal", "verify"]);
-    assert_eq!(v.status.code(), Some(1), "{}", text(&v));
-    assert!(text(&v).contains("amendment 1"), "{}", text(&v));
+    assert_eq!(v.status.code(), Some(1), "{}", stdout(&v));
+    assert!(stdout(&v).contains("amendment 1"), "{}", stdout(&v));
 }
 
 #[test]
@@ -890,7 +850,7 @@ fn due_soon_and_overdue_follow_the_deadline_and_the_calendar() {
         &data,
         &["journal", "overdue", "--json", "--today", &iso(day(1))],
     );
-    assert_eq!(serials(&o), open, "{}", text(&o));
+    assert_eq!(serials(&o), open, "{}", stdout(&o));
     assert!(json_lines(&o).iter().all(|e| e["days_left"] == -1));
     let o = run(&data, &["journal", "overdue", "--json", "--today", &iso(d)]);
     assert!(serials(&o).is_empty(), "due today is not overdue yet");

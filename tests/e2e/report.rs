@@ -2,6 +2,7 @@
 //! built with the store's public API (registration dates in the past, so no OCR is needed):
 //! CSV, HTML, XLSX and JSON outputs, hostile text escaped, the audit record, usage errors.
 
+use crate::ok_utf8 as ok;
 use chrono::{NaiveDate, NaiveDateTime};
 use ishenim_page::PageRecord;
 use ishenim_store::{ApprovedFields, DraftScope, NewDraft, NewOpening, Store};
@@ -130,16 +131,6 @@ fn run(data: &Path, args: &[&str]) -> Output {
     let mut all = vec!["--user", "analyst"];
     all.extend_from_slice(args);
     crate::run_in(data.parent().expect("parent"), data, &all)
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
 }
 
 const H1: &[&str] = &["report", "--half", "2026H1", "--as-of", "2026-07-10"];

@@ -4,14 +4,10 @@
 //! is picked by itself and its ten pages are stored and read; a jam, an empty feeder and
 //! a missing device are clear Kyrgyz and Russian messages, and pages scanned before stay.
 
-use crate::{command, root};
+use crate::{command, root, s, NewOpening};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 /// A SANE configuration folder with the `test` backend; `status` is what `sane_read`
 /// returns (`Default`, `SANE_STATUS_JAMMED`, …).
@@ -69,18 +65,14 @@ fn the_feeder_is_scanned_into_the_opening_and_scanner_troubles_are_said_clearly(
     let o = run(
         &data,
         &ok,
-        &[
-            "opening",
-            "new",
-            "--members",
-            "Асанов",
-            "--seal-removed",
-            "1",
-            "--seal-applied",
-            "2",
-            "--letters",
-            "1",
-        ],
+        &NewOpening {
+            members: "Асанов",
+            seal_removed: "1",
+            seal_applied: "2",
+            letters: "1",
+            at: None,
+        }
+        .args(),
     );
     let opening = String::from_utf8_lossy(&o.stdout).trim().to_string();
     let o = run(&data, &ok, &["scanner", "devices"]);
