@@ -33,7 +33,6 @@ const OTHERS: &[&str] = &[
     "ее",
     "её",
     "башчынын",
-    "номерине",
     "позвонил",
     "звонил",
     "чалдым",
@@ -47,6 +46,11 @@ const OTHERS: &[&str] = &[
     "кошуна",
     "сосед",
     "жолдошу",
+    // someone else's number quoted in the complaint: an acquaintance's, a firm's
+    "знакомо",
+    "тааныш",
+    "фирма",
+    "фирмы",
 ];
 
 /// One phone found in the letter.
@@ -144,7 +148,10 @@ fn score(doc: &Doc, lay: &Layout, li: usize, name: &[usize]) -> i32 {
         .filter(|t| t.line == li || Some(t.sentence) == sentence)
         .map(|t| t.key.as_str())
         .collect();
-    if near.iter().any(|k| MINE.iter().any(|m| k.starts_with(m))) {
+    // On a paragraph-long line the name and "мне" may be far from the number: its clause
+    // decides instead (`clause_score`).
+    let long = long_line(doc, li);
+    if !long && near.iter().any(|k| MINE.iter().any(|m| k.starts_with(m))) {
         s += 2;
     }
     // "Мирабдын телефону 0700 …", "его номер …": a role or someone else's word before the number.
@@ -165,7 +172,7 @@ fn score(doc: &Doc, lay: &Layout, li: usize, name: &[usize]) -> i32 {
     if role_before || paren_after_name {
         s -= 3;
     }
-    if name.iter().any(|&t| doc.toks[t].line == li) {
+    if !long && name.iter().any(|&t| doc.toks[t].line == li) {
         s += 2;
     }
     // "3. 0700 …" in a list of signers; "+996 705 …" is no list number.
@@ -180,6 +187,11 @@ fn score(doc: &Doc, lay: &Layout, li: usize, name: &[usize]) -> i32 {
 }
 
 /// The chosen phone: value, confidence and the tokens of its line.
+/// A line as long as a paragraph (a letter typed without line breaks).
+fn long_line(doc: &Doc, li: usize) -> bool {
+    doc.line_toks(li).len() > 16
+}
+
 pub(crate) struct PhoneChoice {
     pub phone: Option<String>,
     pub confidence: f32,
@@ -195,10 +207,12 @@ pub(crate) fn choose_phone(doc: &Doc, lay: &Layout, name: &[usize]) -> PhoneChoi
         let several = phones.len() > 1;
         for phone in phones {
             if !found.iter().any(|f| f.phone.value == phone.value) {
-                let own = if several {
-                    clause_score(doc, li, &phone)
+                // A lone phone's clause counts only against it ("анын телефону …").
+                let own = clause_score(doc, li, &phone);
+                let own = if several || long_line(doc, li) {
+                    own
                 } else {
-                    0
+                    own.min(0)
                 };
                 found.push(Found {
                     score: score(doc, lay, li, name) + own,
@@ -250,6 +264,12 @@ mod tests {
     fn phone_of(text: &str) -> Option<String> {
         let pages = vec![page_from_text("p1", text)];
         draft_letters(&pages, &Models::embedded()).remove(0).phone
+    }
+
+    #[test]
+    fn a_number_quoted_in_a_paragraph_long_line_is_not_the_writers() {
+        let text = "Председателю айыл окмоту\nЯ, Усенов Бекболот Рахатович, житель с. Ой-Малы, ул. Мусаева, 22, обращаюсь по поводу справки. Секретарь говорит «приходите завтра». На прошлой неделе она дала мне номер своего знакомого 0709 11 22 48 и сказала, что если ему перевести 1000 сомов, справка будет.\n07.10.25\nУсенов Б.Р., тел. 0551 640 093";
+        assert_eq!(phone_of(text).as_deref(), Some("+996551640093"));
     }
 
     #[test]
