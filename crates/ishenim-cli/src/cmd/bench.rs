@@ -350,7 +350,7 @@ fn evaluate(pages: &[Page], got: &HashMap<String, Outcome>) -> Report {
 fn print_steps(ro: &Report, rr: Option<&Report>) {
     println!("step timings per kind, as a share of raw tesseract's time (ms/page in brackets):");
     for (kind, steps) in &ro.steps {
-        let pages = ro.by_level.get(kind).map_or(1, |s| s.pages.max(1)) as u64;
+        let pages = ro.by_level.get(kind).map_or(1, |s| s.pages.max(1));
         let raw = rr.and_then(|r| r.extra.get(kind)).map_or(0, |e| e.ms);
         let mut parts: Vec<String> = Vec::new();
         let mut sorted: Vec<(&String, &u64)> = steps.iter().collect();
