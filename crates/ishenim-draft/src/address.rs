@@ -249,12 +249,32 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
                 .unwrap_or("");
             let open = prev.ends_with(',')
                 || prev.ends_with('-')
-                || ["ул.", "с.", "д.", "кв.", "көч."].contains(&prev);
+                || [
+                    "ул.", "с.", "д.", "кв.", "көч.", "пер.", "мкр.", "а.", "к.", "пр.",
+                ]
+                .contains(&prev);
+            // "… Кайырма көчөсүндө\n9-үйдө", "ул. Кенешбека\nМусаева, 22": a line that
+            // brings the house number the address still lacks.
+            let numbered = out
+                .iter()
+                .all(|&o: &usize| !doc.toks[o].text.contains(|c: char| c.is_ascii_digit()));
+            let house_next = numbered
+                && crate::contacts::find_dates(&doc.lines[t.line].text).is_empty()
+                && (house_number(&t.text)
+                    || t.text.starts_with(char::is_uppercase)
+                        && doc
+                            .toks
+                            .get(i + 1)
+                            .is_some_and(|n| n.line == t.line && house_number(&n.text)));
             // "… Көк-Жайык-Сай айылынын Байтик\nкөчөсүндө 7-үйдө": a line that opens with a
             // street or house word goes on with the address.
             let street_next = t.text.starts_with(char::is_lowercase)
                 && (t.key.starts_with("кочосу") || t.key.contains("-уй") || t.key == "айылы");
-            if !open && !street_next && !crate::applicant::KY_STREET.is_match(trim_punct(&t.text)) {
+            if !open
+                && !street_next
+                && !house_next
+                && !crate::applicant::KY_STREET.is_match(trim_punct(&t.text))
+            {
                 break;
             }
         }
@@ -313,6 +333,13 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
     out
 }
 
+/// "9-үйдө", "22", "4.", "№14": a house number.
+fn house_number(text: &str) -> bool {
+    let t = trim_punct(text).trim_start_matches('№');
+    t.starts_with(|c: char| c.is_ascii_digit())
+        && (t.chars().all(|c| c.is_ascii_digit() || c == '/') || t.contains("-үй"))
+}
+
 /// The address text of tokens, tidied, with genitive place words in the nominative when
 /// `nominal` (an address read out of a sentence).
 fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
@@ -352,6 +379,8 @@ fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
     let text =
         text.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')') || c.is_whitespace());
     let text = ABBREV_SPACE.replace_all(text, "$1 $2");
+    // "Келечек к., м14": the number sign read as a letter after a comma.
+    let text = NUMBER_SIGN.replace_all(&text, "$1№$2");
     // "б5-үй": a look-alike letter read for the first digit of the house number.
     let text = HOUSE_LOOKALIKE.replace_all(&text, |c: &regex::Captures| {
         let d = match &c[1] {
@@ -363,6 +392,10 @@ fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
     });
     tidy_address(&text).trim_end_matches([',', ' ']).to_string()
 }
+
+static NUMBER_SIGN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(,\s*)[мМnN](\d{1,4})\b").expect("static regex")
+});
 
 fn choice(doc: &Doc, toks: Vec<usize>, nominal: bool, base: f32) -> Option<AddressChoice> {
     if toks.is_empty() {
