@@ -319,7 +319,19 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
         if number_stop {
             break;
         }
-        if t.text.ends_with(['.', ';']) && t.text.chars().count() > 4 && !t.text.ends_with("-ж.") {
+        // "Ак-Кыя-Сай айылы. Эркиндик көчөсү, …": a full stop read for the comma after a place
+        // word when the next part of the address follows on the line.
+        let part_goes_on = matches!(t.key.as_str(), "айылы" | "кочосу")
+            && doc.toks.get(i + 2).is_some_and(|n| {
+                n.line == t.line
+                    && is_keyword(&n.text)
+                    && doc.toks[i + 1].text.starts_with(char::is_uppercase)
+            });
+        if t.text.ends_with(['.', ';'])
+            && t.text.chars().count() > 4
+            && !t.text.ends_with("-ж.")
+            && !part_goes_on
+        {
             break;
         }
         i += 1;
@@ -394,7 +406,7 @@ fn address_text(doc: &Doc, toks: &[usize], nominal: bool) -> String {
 }
 
 static NUMBER_SIGN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"(,\s*)[мМnN](\d{1,4})\b").expect("static regex")
+    regex::Regex::new(r"(,\s*)[мМnN]°?(\d{1,4})\b").expect("static regex")
 });
 
 fn choice(doc: &Doc, toks: Vec<usize>, nominal: bool, base: f32) -> Option<AddressChoice> {
