@@ -742,8 +742,9 @@ fn footer_start(doc: &Doc, keys: &[String], body_start: usize, end: usize) -> us
             || labelled_phone_line(doc, j)
             || signer_and_capacity(doc, j)
             || j > 0 && signer_and_capacity(doc, j - 1) && signers_office(doc, j)
-            || k.starts_with("тургундар")
-            || k.starts_with("жители");
+            // "Жители" under the text signs it; "Жители домов … просят …" opens a sentence.
+            || (k.starts_with("тургундар") || k.starts_with("жители"))
+                && doc.line_toks(j).len() <= 6;
         if !footerish {
             break;
         }

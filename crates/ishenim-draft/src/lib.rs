@@ -388,6 +388,11 @@ fn body_range(doc: &Doc, lay: &layout::Layout) -> std::ops::Range<usize> {
         .get(lay.footer_start)
         .filter(|_| lay.postscript.is_none())
         .map_or(doc.toks.len(), |l| l.start);
+    // A layout that leaves no body (a letter read as all header or all signature) would
+    // give no summary: then the whole letter is the body, so nothing the writer said is lost.
+    if e <= s && !doc.toks.is_empty() {
+        return 0..doc.toks.len();
+    }
     s..e.max(s)
 }
 

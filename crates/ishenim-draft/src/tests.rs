@@ -242,6 +242,14 @@ fn an_address_wrapped_before_its_house_number() {
 }
 
 #[test]
+fn a_collective_note_signed_by_residents_keeps_its_body() {
+    let d = draft(
+        "Жители домов по ул. Токтогула, 40–46 просят принять меры к кафе «Айсулуу», которое работает до трёх часов ночи. Громкая музыка, драки у ворот. Просим ограничить время его работы.\nЖители",
+    );
+    assert!(d.summary.contains("кафе"), "{}", d.summary);
+}
+
+#[test]
 fn ocr_stops_and_number_signs_inside_an_address() {
     check_address(
         "Айыл өкмөтүнүн башчысына\nЖиберген: Талантбек кызы Акмаал. Ак-Кыя-Сай айылы. Эркиндик көчөсү, 8-үй\nБакчага кезекке тургам.",
