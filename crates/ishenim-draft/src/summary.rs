@@ -458,13 +458,16 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     };
     let main_budget = budget.clamp(60, if req_clause.is_some() { 110 } else { 150 });
     let mut candidates = vec![preferred];
+    // Sentences about the letter itself ("Атымды жазбайм, анткени …") only after the request.
+    let plain = |s: &&String| !is_request(s, inp.lang) && !meta_sentence(s);
+    candidates.extend(sents.iter().filter(plain).map(|s| strip_leads(s, inp.lang)));
+    candidates.extend(req_clause.clone());
     candidates.extend(
         sents
             .iter()
-            .filter(|s| !is_request(s, inp.lang))
+            .filter(|s| !is_request(s, inp.lang) && meta_sentence(s))
             .map(|s| strip_leads(s, inp.lang)),
     );
-    candidates.extend(req_clause.clone());
     let main_clip = candidates
         .iter()
         .filter(|c| !c.trim().is_empty())
