@@ -80,6 +80,18 @@ impl Server {
     /// `ishenim --data DATA serve --listen 127.0.0.1:PORT EXTRA…` started in `cwd` on a
     /// free port, its standard error to `log`; returns once it accepts connections.
     pub(crate) fn start(cwd: &Path, data: &Path, extra: &[&str], log: impl Into<Stdio>) -> Self {
+        Self::start_with_env(cwd, data, extra, &[], log)
+    }
+
+    /// [`Server::start`] with environment variables for the server (e.g. `SANE_CONFIG_DIR`
+    /// for a scanner of the test's own; the test process's environment stays untouched).
+    pub(crate) fn start_with_env(
+        cwd: &Path,
+        data: &Path,
+        extra: &[&str],
+        env: &[(&str, &Path)],
+        log: impl Into<Stdio>,
+    ) -> Self {
         let port = free_port();
         let listen = format!("127.0.0.1:{port}");
         let mut args = vec![
@@ -91,6 +103,7 @@ impl Server {
         ];
         args.extend_from_slice(extra);
         let child = command(cwd, args)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

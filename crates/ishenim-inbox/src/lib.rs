@@ -660,7 +660,9 @@ pub enum ScanError {
 /// Runs one `scanimage --batch` into the opening: pages land in
 /// `<data>/scanner/<opening>/`, and every `poll` the pages already whole are stored
 /// (the upload path) and removed from there; `on_round` is called after each look that
-/// stored pages (the caller scans them, or queues the ingest worker). Returns how the
+/// took pages, also pages the register already held (identical pages: a live count of
+/// pages must still move), and `Round::openings` names those with new pages to read (the
+/// caller scans them, or queues the ingest worker). Returns how the
 /// batch ended: the pages stored before a jam stay stored. When `cancel` becomes true the
 /// scanner is stopped ([`sane::Batch::cancel`]), the whole pages it wrote are still stored,
 /// and the outcome says [`sane::Problem::Cancelled`].
@@ -692,7 +694,7 @@ pub fn scan_into(
     // Pages a stopped scan left behind go in first.
     let r = inbox.poll(store, Some(opening), sum)?;
     let mut taken = count_taken(&r);
-    if !r.openings.is_empty() {
+    if !r.events.is_empty() {
         on_round(&r);
     }
     let mut batch = sane::Batch::start(settings, &dir, &prefix).map_err(ScanError::Scanner)?;
@@ -705,7 +707,7 @@ pub fn scan_into(
         let ended = batch.finished();
         let r = inbox.poll(store, Some(opening), sum)?;
         taken += count_taken(&r);
-        if !r.openings.is_empty() {
+        if !r.events.is_empty() {
             on_round(&r);
         }
         if ended {

@@ -94,9 +94,9 @@ fn scan_cmd(
         Duration::from_millis(300),
         &std::sync::atomic::AtomicBool::new(false),
         &mut Summary::default(),
-        |_| {
+        |r| {
             // Read the pages stored so far while the scanner goes on feeding.
-            if failed.is_none() {
+            if failed.is_none() && !r.openings.is_empty() {
                 failed = scan_pending(&store, opening, &opts, &mut sum, |_| {}).err();
             }
         },

@@ -182,7 +182,9 @@ fn run(state: &AppState, opening: OpeningId, stop: &AtomicBool) {
             stop,
             &mut sum,
             |r| {
-                state.jobs.enqueue(opening);
+                if !r.openings.is_empty() {
+                    state.jobs.enqueue(opening);
+                }
                 state.scanner.update(|st| {
                     for e in &r.events {
                         if let ishenim_inbox::Event::Taken { file, .. } = e {
