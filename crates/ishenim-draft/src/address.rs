@@ -594,15 +594,21 @@ fn address_line(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
     found.into_iter().nth(pos)
 }
 
+/// End (token index) of where a writer introduces themself: the header and the first
+/// lines of the body.
+fn intro_end(doc: &Doc, lay: &Layout) -> usize {
+    let n = doc.lines.len();
+    doc.lines
+        .get((lay.body_start + 3).min(n.saturating_sub(1)))
+        .map_or(0, |l| l.end)
+        .min(doc.toks.len())
+}
+
 /// "Мен, Тогуз-Тоо айылынын тургуну …", "житель села Садовое", "… айылынын Токтогул
 /// көчөсүнүн тургундары": the place in the writer's introduction, in the nominative.
 fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
-    let n = doc.lines.len();
-    let end = doc
-        .lines
-        .get((lay.body_start + 3).min(n.saturating_sub(1)))
-        .map_or(0, |l| l.end);
-    for i in 0..end.min(doc.toks.len()) {
+    let end = intro_end(doc, lay);
+    for i in 0..end {
         let k = &doc.toks[i].key;
         let place_word = NOMINATIVE.iter().any(|(g, _)| key_word(g) == *k);
         if !place_word
@@ -659,7 +665,7 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         return choice(doc, toks, true, 0.6);
     }
     // Russian: "житель села Садовое", "жительница с. Петровка".
-    for i in 0..end.min(doc.toks.len()).saturating_sub(1) {
+    for i in 0..end.saturating_sub(1) {
         let k = doc.toks[i].key.as_str();
         if k.starts_with("жител") || k.starts_with("проживающ") {
             let j = i + 1;
@@ -688,12 +694,7 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
 /// Кең-Жылга по ул. Зелёной, 15": a Russian sentence saying where the writer lives, the
 /// address as written after the village word.
 fn lived_in(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
-    let n = doc.lines.len();
-    let end = doc
-        .lines
-        .get((lay.body_start + 3).min(n.saturating_sub(1)))
-        .map_or(0, |l| l.end)
-        .min(doc.toks.len());
+    let end = intro_end(doc, lay);
     let lives = |k: &str| ["живу", "живем", "живём", "проживаю", "проживаем"].contains(&k);
     (0..end).filter(|&i| lives(&doc.toks[i].key)).find_map(|i| {
         let sent = doc.toks[i].sentence;
