@@ -62,6 +62,15 @@ async fn wait_message(c: &Client, text: &str) -> (bool, u64, String) {
 
 /// Clicks Scan and waits for the page the form leads back to, with the scan running;
 /// marks that page so a reload shows.
+/// True while the page shows its Cancel form (a scan is running).
+async fn cancel_shown(c: &Client) -> bool {
+    find(c, "#scan-cancel-form")
+        .await
+        .is_displayed()
+        .await
+        .expect("shown?")
+}
+
 async fn start_scan(c: &Client) {
     find(c, "#scan-button").await.click().await.expect("scan");
     find(c, "#scan-live[data-running='1']").await;
@@ -129,14 +138,7 @@ fn the_scan_status_updates_by_itself_and_the_cancel_form_stops_the_scan() {
         assert!(moved.1 < 10, "seen while feeding: {moved:?}");
         let done = wait_message(c, "Сканерлөө бүттү.").await;
         assert_eq!(done.1, 10, "the whole feeder: {done:?}");
-        assert!(
-            !find(c, "#scan-cancel-form")
-                .await
-                .is_displayed()
-                .await
-                .expect("shown?"),
-            "no Cancel once finished"
-        );
+        assert!(!cancel_shown(c).await, "no Cancel once finished");
 
         // A second scan, stopped from the page after its first page.
         start_scan(c).await;
@@ -157,14 +159,7 @@ fn the_scan_status_updates_by_itself_and_the_cancel_form_stops_the_scan() {
         find(c, "#scan-cancel").await.click().await.expect("cancel");
         let stopped = wait_message(c, "Сканерлөө токтотулду").await;
         assert!((1..10).contains(&stopped.1), "stopped early: {stopped:?}");
-        assert!(
-            !find(c, "#scan-cancel-form")
-                .await
-                .is_displayed()
-                .await
-                .expect("shown?"),
-            "no Cancel once stopped"
-        );
+        assert!(!cancel_shown(c).await, "no Cancel once stopped");
     });
     browser.close();
 }
