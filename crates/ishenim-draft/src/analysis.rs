@@ -244,7 +244,7 @@ fn term_matches(
 }
 
 /// Where each concept occurs: per concept, the sentences and the first token of each match.
-fn concept_hits(
+pub(crate) fn concept_hits(
     doc: &Doc,
     body: std::ops::Range<usize>,
     models: &Models,
@@ -374,18 +374,60 @@ pub(crate) fn corruption(
         ));
     }
     let raw = evidence(&reasons);
-    reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let score = if raw > 0.0 {
+    let lexicon = if raw > 0.0 {
         raw / (raw + m.threshold)
     } else {
         0.0
     };
+    let learned = learned_verdict(doc, body, models);
+    if let Some((_, r)) = &learned {
+        reasons.push((r.clone(), r.weight, usize::MAX, false));
+    }
+    reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let score = learned.as_ref().map_or(lexicon, |l| l.0.max(lexicon));
     Corruption {
-        flag: raw >= m.threshold,
+        flag: score >= 0.5,
         score: (score * 1000.0).round() / 1000.0,
         reasons: reasons.into_iter().map(|r| r.0).collect(),
     }
 }
+
+/// The learned model's score on the lexicon's scale (`p / (p + threshold)`: 0.5 exactly at
+/// the model's threshold) and its reason, when the model is on and the score is near or
+/// above the flag (≥ 0.4): the words that raised the probability most, as written.
+fn learned_verdict(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    models: &Models,
+) -> Option<(f32, Reason)> {
+    let l = &models.learned;
+    if !l.is_on() {
+        return None;
+    }
+    let feats = crate::learned::features(doc, body, models);
+    let (p, parts) = l.score(&feats);
+    let scaled = p / (p + l.threshold);
+    if scaled < 0.4 {
+        return None;
+    }
+    let mut at: Vec<usize> = parts
+        .iter()
+        .filter(|(_, w)| *w > 0.0)
+        .take(5)
+        .map(|(f, _)| f.tok)
+        .collect();
+    at.sort_unstable();
+    at.dedup();
+    if at.is_empty() {
+        return None;
+    }
+    let mut r = rule_reason(doc, &at, LEARNED_TERM, p, None);
+    r.tok = None;
+    Some((scaled, r))
+}
+
+/// How the learned model's reason is named to the reviewer.
+pub(crate) const LEARNED_TERM: &str = "окшош каттардан үйрөнүлгөн баа / оценка по похожим письмам";
 
 /// The sum of the evidence, where the discounted matches of one sentence (a rumour, a
 /// thanks, innocent money) count as their strongest only: a sentence that reports gossip

@@ -16,6 +16,7 @@ mod contacts;
 mod contract;
 pub mod eval;
 mod layout;
+mod learned;
 mod models;
 mod names;
 mod phone;
@@ -25,6 +26,28 @@ mod summary;
 mod text;
 
 pub use analysis::{CategoryResult, Corruption, Reason};
+
+/// What `examples/train_corruption.rs` needs to learn the corruption weights: the features
+/// of a letter's body exactly as drafting computes them. Not a stable API.
+#[doc(hidden)]
+pub mod training {
+    pub use crate::learned::{train, Trained};
+
+    /// The learned model's feature names for the letter on these pages (its body as
+    /// drafting finds it), in letter order.
+    pub fn letter_features(
+        pages: &[&ishenim_page::PageRecord],
+        models: &crate::Models,
+    ) -> Vec<String> {
+        let doc = crate::text::Doc::build(pages);
+        let lay = crate::layout::layout(&doc);
+        let body = crate::body_range(&doc, &lay);
+        crate::learned::features(&doc, body, models)
+            .into_iter()
+            .map(|f| f.name)
+            .collect()
+    }
+}
 
 /// The private phone and date parsers, exposed only for the fuzz targets in `fuzz/`
 /// (`phone_date`). Not a stable API: use [`draft_letters`], which applies them in context.

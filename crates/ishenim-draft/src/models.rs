@@ -476,6 +476,7 @@ pub struct Models {
     pub(crate) corruption: CorruptionModel,
     pub(crate) categories: CategoryModel,
     pub(crate) places: Places,
+    pub(crate) learned: crate::learned::Learned,
 }
 
 impl Models {
@@ -486,6 +487,10 @@ impl Models {
             corruption: compile_corruption(corruption, "corruption.toml")?,
             categories: compile_categories(categories, "categories.toml")?,
             places: Places::from_toml(PLACES_TOML, "places.toml")?,
+            learned: crate::learned::Learned::parse(
+                crate::learned::LEARNED_TSV,
+                "corruption-learned.tsv",
+            )?,
         })
     }
 
@@ -507,10 +512,15 @@ impl Models {
         let c = read("corruption.toml", CORRUPTION_TOML)?;
         let k = read("categories.toml", CATEGORIES_TOML)?;
         let p = read("places.toml", PLACES_TOML)?;
+        let l = read("corruption-learned.tsv", crate::learned::LEARNED_TSV)?;
         Ok(Models {
             corruption: compile_corruption(&c, &dir.join("corruption.toml").display().to_string())?,
             categories: compile_categories(&k, &dir.join("categories.toml").display().to_string())?,
             places: Places::from_toml(&p, &dir.join("places.toml").display().to_string())?,
+            learned: crate::learned::Learned::parse(
+                &l,
+                &dir.join("corruption-learned.tsv").display().to_string(),
+            )?,
         })
     }
 
@@ -545,8 +555,16 @@ impl Models {
                     categories: vec![],
                 },
                 places: Places::default(),
+                learned: Default::default(),
             },
         }
+    }
+
+    /// The same models with the learned corruption score off: the lexicon alone (for
+    /// training the learned model against it and for comparisons).
+    pub fn without_learned(mut self) -> Models {
+        self.learned = Default::default();
+        self
     }
 
     /// Category keys with their Kyrgyz and Russian labels, in file order (plus `other`).
