@@ -133,6 +133,9 @@ pub struct Inbox {
     /// Files moved to `done/` whose scan has not ended yet.
     moved: HashMap<FileId, PathBuf>,
     told: HashSet<(PathBuf, String)>,
+    /// Look only at this opening's folder (storing one opening's leftover scanner pages
+    /// must not take another opening's).
+    only: Option<OpeningId>,
 }
 
 /// The folder stored files go to.
@@ -163,7 +166,15 @@ impl Inbox {
             seen: HashMap::new(),
             moved: HashMap::new(),
             told: HashSet::new(),
+            only: None,
         })
+    }
+
+    /// Restricts the inbox to `DIR/<opening>/` (files of `DIR/` and of other openings'
+    /// folders are left where they are).
+    pub fn only(mut self, opening: OpeningId) -> Inbox {
+        self.only = Some(opening);
+        self
     }
 
     /// The watched folder.
@@ -220,11 +231,15 @@ impl Inbox {
         let mut out = Vec::new();
         let mut entries = read_sorted(&self.dir)?;
         let mut subdirs = Vec::new();
+        let only = self.only.map(|o| o.0.to_string());
         for (path, name, meta) in entries.drain(..) {
             if meta.is_dir() {
-                if name != DONE && name != FAILED {
+                if name != DONE && name != FAILED && only.as_ref().is_none_or(|o| *o == name) {
                     subdirs.push((path, name));
                 }
+                continue;
+            }
+            if only.is_some() {
                 continue;
             }
             self.consider(path, &name, &meta, root, &mut out, round);
@@ -600,6 +615,68 @@ mod tests {
         assert_eq!(sum.inputs, 0);
     }
 
+    /// A scan killed with the server: the whole pages left in the opening's work folder are
+    /// stored now (identical pages once), a half page nobody writes is removed, one still
+    /// being written stays, and another opening's folder is not touched.
+    #[test]
+    fn pages_a_killed_scan_left_are_stored_once_and_half_pages_removed() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let (store, o1) = store_with_opening(t.path());
+        let o2 = store
+            .new_opening(ishenim_store::NewOpening {
+                opened_at: chrono::NaiveDate::from_ymd_opt(2026, 2, 5)
+                    .and_then(|d| d.and_hms_opt(10, 0, 0))
+                    .expect("date"),
+                members: vec!["B".into()],
+                seal_removed: "3".into(),
+                seal_applied: "4".into(),
+                letters_found: 1,
+                notes: String::new(),
+            })
+            .expect("opening");
+        let w1 = work_dir(&store, o1);
+        let w2 = work_dir(&store, o2);
+        std::fs::create_dir_all(&w1).expect("mkdir");
+        std::fs::create_dir_all(&w2).expect("mkdir");
+        std::fs::write(w1.join("b1-p0001.png"), b"page bytes").expect("write");
+        std::fs::write(w1.join("b1-p0002.png"), b"page bytes").expect("write");
+        std::fs::write(w1.join("b1-p0003.png"), b"other page").expect("write");
+        std::fs::write(w1.join("b1-p0004.png.part"), b"half").expect("write");
+        let mut writing = std::fs::File::create(w1.join("b2-p0001.png.part")).expect("part");
+        std::io::Write::write_all(&mut writing, b"still coming").expect("write");
+        std::fs::write(w2.join("b9-p0001.png"), b"not this opening").expect("write");
+        assert_eq!(left_pages(&store, o1), LeftPages { pages: 3, parts: 2 });
+
+        let mut sum = Summary::default();
+        let r = store_left_pages(&store, o1, &mut sum).expect("store");
+        assert_eq!(count_taken(&r), 3);
+        assert_eq!(r.openings.iter().copied().collect::<Vec<_>>(), vec![o1]);
+        assert_eq!(
+            store.list_files(o1).expect("files").len(),
+            2,
+            "identical once"
+        );
+        assert!(store.list_files(o2).expect("files").is_empty());
+        assert_eq!(left_pages(&store, o1), LeftPages { pages: 0, parts: 1 });
+        assert!(
+            w1.join("b2-p0001.png.part").is_file(),
+            "still written: kept"
+        );
+        assert!(
+            w2.join("b9-p0001.png").is_file(),
+            "another opening's page stays"
+        );
+        drop(writing);
+        let r = store_left_pages(&store, o1, &mut sum).expect("again");
+        assert!(r.events.is_empty());
+        assert_eq!(left_pages(&store, o1), LeftPages::default());
+        assert_eq!(
+            store.list_files(o1).expect("files").len(),
+            2,
+            "nothing twice"
+        );
+    }
+
     #[test]
     fn free_names_do_not_overwrite() {
         let t = tempfile::tempdir().expect("tempdir");
@@ -691,8 +768,9 @@ pub fn scan_into(
             .map(|d| d.as_millis())
             .unwrap_or(0)
     );
-    // Pages a stopped scan left behind go in first.
+    // Pages a stopped scan left behind go in first; its half pages cannot be finished.
     let r = inbox.poll(store, Some(opening), sum)?;
+    remove_parts(&dir)?;
     let mut taken = count_taken(&r);
     if !r.events.is_empty() {
         on_round(&r);
@@ -727,4 +805,82 @@ fn count_taken(r: &Round) -> usize {
         .iter()
         .filter(|e| matches!(e, Event::Taken { .. }))
         .count()
+}
+
+/// An opening's scanner work folder, `<data>/scanner/<opening>/`, where `scanimage`
+/// writes the pages of a scan into that opening.
+pub fn work_dir(store: &Store, opening: OpeningId) -> PathBuf {
+    store.data_dir().join("scanner").join(opening.0.to_string())
+}
+
+/// What a scan that did not end (the server was killed or the power went) left in an
+/// opening's work folder: the running scan stores its pages as they come, so whole pages
+/// here mean nobody will store them until the next scan, unless the clerk is told.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeftPages {
+    /// Whole pages (not empty, not a temporary name) not yet in the register.
+    pub pages: usize,
+    /// Pages `scanimage` was still writing when it stopped (`*.part`).
+    pub parts: usize,
+}
+
+/// Counts what [`LeftPages`] describes; a missing folder is an empty one.
+pub fn left_pages(store: &Store, opening: OpeningId) -> LeftPages {
+    let mut left = LeftPages::default();
+    let Ok(entries) = read_sorted(&work_dir(store, opening)) else {
+        return left;
+    };
+    for (_, name, meta) in entries {
+        if !meta.is_file() {
+            continue;
+        }
+        if name.ends_with(".part") {
+            left.parts += 1;
+        } else if !is_temporary(&name) && meta.len() > 0 {
+            left.pages += 1;
+        }
+    }
+    left
+}
+
+/// Stores the whole pages left in the opening's work folder now — one look, the very
+/// look a scan makes at its start, so a page goes to the register (or, when refused, to
+/// `<data>/scanner/failed/` with its reason) and only then leaves the folder — and removes
+/// the `*.part` pages no process is writing any more (a half page cannot be finished).
+/// Only this opening's folder is looked at. The caller queues the reading of
+/// `Round::openings`.
+pub fn store_left_pages(store: &Store, opening: OpeningId, sum: &mut Summary) -> Result<Round> {
+    let mut inbox = Inbox::new(
+        &store.data_dir().join("scanner"),
+        InboxOptions {
+            require_stable: false,
+            after_store: AfterStore::Remove,
+        },
+    )?
+    .only(opening);
+    let round = inbox.poll(store, Some(opening), sum)?;
+    remove_parts(&work_dir(store, opening))?;
+    Ok(round)
+}
+
+/// Removes `*.part` files of `dir` that no process has open for writing.
+fn remove_parts(dir: &Path) -> Result<()> {
+    let parts: Vec<PathBuf> = match read_sorted(dir) {
+        Ok(e) => e
+            .into_iter()
+            .filter(|(_, n, m)| m.is_file() && n.ends_with(".part"))
+            .map(|(p, _, _)| p)
+            .collect(),
+        Err(_) => return Ok(()),
+    };
+    let busy = busy(&parts);
+    for p in parts.iter().filter(|p| !busy.contains(*p)) {
+        match std::fs::remove_file(p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(p)(e)),
+        }
+    }
+    sync_dir(dir);
+    Ok(())
 }

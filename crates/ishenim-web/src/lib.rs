@@ -224,6 +224,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openings/{id}/progress", get(pages::openings::progress))
         .route("/openings/{id}/scan", post(pages::scanner::scan))
         .route("/openings/{id}/scan/cancel", post(pages::scanner::cancel))
+        .route("/openings/{id}/scan/left", post(pages::scanner::store_left))
         .route("/files/{id}/retry", post(pages::openings::retry))
         .route("/search", get(pages::search::page))
         .route("/reports", get(pages::reports::page))

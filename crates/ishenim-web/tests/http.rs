@@ -283,6 +283,12 @@ async fn role_matrix_every_route_every_role() {
             vec![],
             &["clerk", "admin"],
         ),
+        (
+            Method::POST,
+            "/openings/1/scan/left",
+            vec![],
+            &["clerk", "admin"],
+        ),
         (Method::GET, "/receipts", vec![], &["clerk", "admin"]),
         (Method::GET, "/receipts/board", vec![], &["clerk", "admin"]),
         (
@@ -1889,6 +1895,131 @@ async fn a_clerk_cancels_a_running_scan_and_the_pages_stored_stay() {
     assert!(audit
         .iter()
         .any(|a| a.action == "scan_cancel" && a.object == "opening 1" && a.user == "clerk"));
+}
+
+/// Pages a scan killed with its server left in the opening's work folder: the page says
+/// so (to those who may scan) with a CSRF-protected button; pressing it stores them (the
+/// same page twice is one file), removes the half page, leaves another opening's folder
+/// alone, queues the reading — a page the reader cannot read is quarantined with its
+/// reason, not lost — and is audited; the notice is gone afterwards. While a scan runs
+/// the button is refused (the scan takes such pages itself).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_a_killed_scan_left_are_announced_and_stored_on_request() {
+    let _one = SANE_ENV.lock().await;
+    let fx = fixture();
+    let r = &fx.router;
+    let o1 = ishenim_store::OpeningId(1);
+    let o2 = fx
+        .store
+        .new_opening(NewOpening {
+            opened_at: chrono::NaiveDate::from_ymd_opt(2026, 3, 9)
+                .and_then(|d| d.and_hms_opt(10, 0, 0))
+                .expect("date"),
+            members: vec!["A".into()],
+            seal_removed: "5".into(),
+            seal_applied: "6".into(),
+            letters_found: 1,
+            notes: String::new(),
+        })
+        .expect("opening");
+    let work = fx.store.data_dir().join("scanner");
+    let (w1, w2) = (work.join("1"), work.join(o2.0.to_string()));
+    std::fs::create_dir_all(&w1).expect("mkdir");
+    std::fs::create_dir_all(&w2).expect("mkdir");
+    let mut page = png();
+    page.push(9);
+    std::fs::write(w1.join("b1-p0001.png"), &page).expect("page");
+    std::fs::write(w1.join("b1-p0002.png"), &page).expect("same page");
+    std::fs::write(w1.join("b1-p0003.png"), b"\x89PNG broken page").expect("broken");
+    std::fs::write(w1.join("b1-p0004.png.part"), b"half").expect("part");
+    std::fs::write(w2.join("b1-p0001.png"), b"another opening").expect("other");
+    let clerk = login(r, "clerk").await;
+    let reviewer = login(r, "reviewer").await;
+    let commission = login(r, "commission").await;
+    let notice = "Сканерлөө үзүлгөн: 3 барак сакталган жок.";
+    let shown = send(r, get(&clerk, "/openings/1")).await;
+    assert!(shown.body.contains(notice), "notice for the clerk");
+    assert!(shown.body.contains("action=\"/openings/1/scan/left\""));
+    let for_reviewer = send(r, get(&reviewer, "/openings/1")).await;
+    assert!(
+        !for_reviewer.body.contains(notice),
+        "not for who may not scan"
+    );
+
+    let left = "/openings/1/scan/left";
+    let before = fx.store.list_files(o1).expect("files").len();
+    assert_eq!(
+        send(r, post(&clerk, left, &[], None)).await.status,
+        StatusCode::FORBIDDEN,
+        "CSRF"
+    );
+    for s in [&reviewer, &commission] {
+        let resp = send(r, post(s, left, &[], Some(&s.csrf))).await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(fx.store.list_files(o1).expect("files").len(), before);
+    assert!(w1.join("b1-p0001.png").is_file(), "refused: nothing moved");
+
+    let ok = send(r, post(&clerk, left, &[], Some(&clerk.csrf))).await;
+    assert!(ok.status.is_redirection(), "{}", ok.status);
+    let files = fx.store.list_files(o1).expect("files");
+    assert_eq!(files.len(), before + 2, "the page twice is one file");
+    let rest: Vec<_> = std::fs::read_dir(&w1).expect("work").flatten().collect();
+    assert!(rest.is_empty(), "pages and the half page gone: {rest:?}");
+    assert!(
+        w2.join("b1-p0001.png").is_file(),
+        "another opening's page stays"
+    );
+    let broken = files
+        .iter()
+        .find(|f| f.original_name == "b1-p0003.png")
+        .expect("the broken page is in the register")
+        .id;
+    let t = std::time::Instant::now();
+    let info = loop {
+        let i = fx.store.get_file(broken).expect("file");
+        if i.status != ishenim_store::FileStatus::Stored {
+            break i;
+        }
+        assert!(t.elapsed().as_secs() < 60, "not read");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        info.status,
+        ishenim_store::FileStatus::Quarantined,
+        "kept, with a reason"
+    );
+    assert!(info.reason.is_some_and(|r| !r.is_empty()));
+    let after = send(r, get(&clerk, "/openings/1")).await;
+    assert!(!after.body.contains("Сканерлөө үзүлгөн"), "notice gone");
+    assert!(
+        after.body.contains("b1-p0003.png"),
+        "in the quarantine list"
+    );
+    let audit = fx.store.list_audit(100).expect("audit");
+    assert!(audit.iter().any(|a| a.action == "scan_left"
+        && a.user == "clerk"
+        && a.object == "opening 1: 3 pages stored, 0 failed"));
+
+    // While a scan runs it takes such pages itself: the button is refused.
+    let sane = tempfile::tempdir().expect("tempdir");
+    let slow =
+        "read-limit true\nread-limit-size 4096\nread-delay true\nread-delay-duration 200000\n";
+    std::env::set_var(
+        "SANE_CONFIG_DIR",
+        sane_config_with(sane.path(), "Default", slow),
+    );
+    fx.store
+        .set_setting("scanner_device", "test:0", "admin")
+        .expect("device");
+    let go = send(r, post(&clerk, "/openings/1/scan", &[], Some(&clerk.csrf))).await;
+    assert!(go.status.is_redirection(), "{}", go.status);
+    let busy = send(r, post(&clerk, left, &[], Some(&clerk.csrf))).await;
+    assert_eq!(busy.status, StatusCode::BAD_REQUEST);
+    assert!(busy.body.contains("Сканер бош эмес"), "said why");
+    let cancel = "/openings/1/scan/cancel";
+    send(r, post(&clerk, cancel, &[], Some(&clerk.csrf))).await;
+    scan_ended(r, &clerk).await;
 }
 
 // ---- Issue 18: the reviewer's redaction boxes. ----

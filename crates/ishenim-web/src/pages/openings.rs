@@ -130,6 +130,7 @@ pub async fn show(
             "counts": counts(&state, id)?,
             "job": state.jobs.status(id),
             "scan": super::scanner::status_json(&state, me.lang(), id),
+            "left": super::scanner::left_json(&state, me.lang(), id),
             "scanner_set": state.store.setting("scanner_device")?.is_some(),
         }),
     ))

@@ -51,14 +51,19 @@ pub struct ScanStatus {
 
 /// The scanner's state (one device, one scan at a time).
 #[derive(Default)]
-pub struct Scanner(Mutex<Option<ScanStatus>>);
+pub struct Scanner {
+    last: Mutex<Option<ScanStatus>>,
+    /// Held by whatever takes pages out of the work folders (a scan, or storing what a
+    /// killed scan left), so that two never store and remove the same page at once.
+    work: Mutex<()>,
+}
 
 impl Scanner {
     /// The last scan of `opening`, with the stored/quarantined counts read from the
     /// register now.
     pub fn status(&self, store: &Store, opening: OpeningId) -> Option<ScanStatus> {
         let mut s = {
-            let g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            let g = self.last.lock().unwrap_or_else(|p| p.into_inner());
             g.as_ref().filter(|s| s.opening == opening).cloned()?
         };
         s.stored = s.files.len();
@@ -75,15 +80,30 @@ impl Scanner {
     }
 
     fn update(&self, f: impl FnOnce(&mut ScanStatus)) {
-        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = self.last.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(s) = g.as_mut() {
             f(s);
         }
     }
 
+    /// True while a scan (into any opening) runs in this server.
+    fn running(&self) -> bool {
+        let g = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        g.as_ref().is_some_and(|s| s.running)
+    }
+
+    /// The work folders, unless a scan or another store holds them.
+    fn try_work(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
+        match self.work.try_lock() {
+            Ok(g) => Some(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
     /// Claims the scanner for `opening`; false while another scan runs.
     fn claim(&self, opening: OpeningId) -> Option<Arc<AtomicBool>> {
-        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = self.last.lock().unwrap_or_else(|p| p.into_inner());
         if g.as_ref().is_some_and(|s| s.running) {
             return None;
         }
@@ -104,7 +124,7 @@ impl Scanner {
 
     /// Asks the running scan of `opening` to stop; false when none runs.
     fn cancel(&self, opening: OpeningId) -> bool {
-        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = self.last.lock().unwrap_or_else(|p| p.into_inner());
         match g.as_mut() {
             Some(s) if s.running && s.opening == opening => {
                 s.cancelled = true;
@@ -172,6 +192,7 @@ pub async fn cancel(
 }
 
 fn run(state: &AppState, opening: OpeningId, stop: &AtomicBool) {
+    let work = state.scanner.work.lock().unwrap_or_else(|p| p.into_inner());
     let result = scan_settings(&state.store, None, None).and_then(|s| {
         let mut sum = Summary::default();
         scan_into(
@@ -210,10 +231,95 @@ fn run(state: &AppState, opening: OpeningId, stop: &AtomicBool) {
     if let Some(p) = &problem {
         tracing::warn!("scan into opening {opening} stopped: {p}");
     }
+    drop(work);
     state.scanner.update(|s| {
         s.running = false;
         s.problem = problem;
     });
+}
+
+/// Whole pages left in the opening's work folder while no scan runs: a scan stores its
+/// pages as they come, so these are what a scan stopped without its server (killed,
+/// power cut) wrote after its last look. `None` when there are none or a scan runs (it
+/// takes them itself). The notice is in the user's language.
+pub fn left_json(state: &AppState, lang: Lang, opening: OpeningId) -> serde_json::Value {
+    if state.scanner.running() {
+        return serde_json::Value::Null;
+    }
+    let left = ishenim_inbox::left_pages(&state.store, opening);
+    if left.pages == 0 {
+        return serde_json::Value::Null;
+    }
+    json!({
+        "pages": left.pages,
+        "parts": left.parts,
+        "notice": left_notice(lang, left.pages),
+    })
+}
+
+/// «Сканерлөө үзүлгөн: N барак сакталган жок.» / «Сканирование прервано: N страниц не
+/// сохранены.», with the Russian noun agreeing with N.
+fn left_notice(lang: Lang, n: usize) -> String {
+    let form = match (n % 10, n % 100) {
+        (1, r) if r != 11 => "scan_left_one",
+        (2..=4, r) if !(12..=14).contains(&r) => "scan_left_few",
+        _ => "scan_left_many",
+    };
+    msg(lang, form).replace("{n}", &n.to_string())
+}
+
+/// `POST /openings/{id}/scan/left`: stores now the whole pages a stopped scan left in the
+/// opening's work folder, removes its half pages and queues the reading (clerk, admin;
+/// CSRF by the middleware; audited `scan_left` with the counts). 400 `scan_busy` while a
+/// scan runs (it takes them itself). A page that cannot be stored goes to
+/// `<data>/scanner/failed/` with its reason; one the reader cannot read is quarantined.
+pub async fn store_left(
+    State(state): State<AppState>,
+    Extension(me): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    me.require(Area::OpeningsWrite)?;
+    let opening = state.store.get_opening(OpeningId(id))?.id;
+    if state.scanner.running() {
+        return Err(AppError::Invalid("scan_busy".into()));
+    }
+    let st = state.clone();
+    let round = tokio::task::spawn_blocking(move || {
+        let Some(_work) = st.scanner.try_work() else {
+            return Ok(None);
+        };
+        let mut sum = Summary::default();
+        ishenim_inbox::store_left_pages(&st.store, opening, &mut sum).map(Some)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
+    let Some(round) = round else {
+        return Err(AppError::Invalid("scan_busy".into()));
+    };
+    let (mut taken, mut failed) = (0, 0);
+    for e in &round.events {
+        match e {
+            ishenim_inbox::Event::Taken { .. } => taken += 1,
+            ishenim_inbox::Event::Failed { name, reason } => {
+                failed += 1;
+                tracing::warn!(
+                    "opening {opening}: page {name} left by a scan not stored: {reason}"
+                );
+            }
+            ishenim_inbox::Event::Waiting { .. } => {}
+        }
+    }
+    if !round.openings.is_empty() {
+        state.jobs.enqueue(opening);
+    }
+    audit(
+        &state,
+        &me,
+        "scan_left",
+        &format!("opening {opening}: {taken} pages stored, {failed} failed"),
+    )?;
+    Ok(Redirect::to(&format!("/openings/{opening}#scanner")).into_response())
 }
 
 /// `GET /admin/scanner`: the devices SANE finds and the current settings (admin).
@@ -289,4 +395,25 @@ pub async fn save(
     s.set_setting("scanner_mode", &f.mode, me.login())?;
     s.set_setting("scanner_resolution", resolution, me.login())?;
     Ok(Redirect::to("/admin/scanner").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_left_pages_notice_counts_in_both_languages() {
+        assert_eq!(
+            left_notice(Lang::Ky, 3),
+            "Сканерлөө үзүлгөн: 3 барак сакталган жок."
+        );
+        let ru = |n| left_notice(Lang::Ru, n);
+        assert_eq!(ru(1), "Сканирование прервано: 1 страница не сохранена.");
+        assert_eq!(ru(3), "Сканирование прервано: 3 страницы не сохранены.");
+        assert_eq!(ru(5), "Сканирование прервано: 5 страниц не сохранены.");
+        assert!(ru(11).contains("11 страниц "));
+        assert!(ru(12).contains("12 страниц "));
+        assert!(ru(21).contains("21 страница "));
+        assert!(ru(22).contains("22 страницы "));
+    }
 }
