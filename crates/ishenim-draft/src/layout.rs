@@ -325,6 +325,14 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     {
         score += 2;
     }
+    // "Айыл окмоту с. Долоно", "В айыл окмоту …": the council named on a short first line
+    // is the addressee, whatever its case.
+    if lines
+        .first()
+        .is_some_and(|l| l.contains("айыл окмот") && l.split_whitespace().count() <= 6)
+    {
+        score += 2;
+    }
     // "Аты-жөнүмдү жазбайм, …": a writer who keeps their name back says so first.
     if lines
         .iter()
@@ -372,6 +380,7 @@ const LETTER_OPENINGS: &[&str] = &[
     "ассалом",
     "ассалам",
     "здравствуй",
+    "здраст",
     "добрый",
 ];
 
@@ -389,7 +398,10 @@ pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
             .split(['-', ' ', '.'])
             .any(|w| w == "бет" || w == "стр" || w == "страница")
             || first.trim_matches(['-', ' ']).parse::<u32>().is_ok());
-    let mid_sentence = starts_mid_sentence(first);
+    // A lower-case first line goes on with the page before only when that page stopped
+    // mid-letter: after a signature, a phone or a finished sentence it is a new letter by
+    // a writer who does not capitalise ("бир эне катары жазып жатам").
+    let mid_sentence = starts_mid_sentence(first) && !ended(prev) && !ends_sentence(prev);
     if page_number || mid_sentence && opening < 2 {
         return true;
     }
@@ -401,6 +413,14 @@ pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
                 .is_some_and(|f| f.starts_with(w))
         });
     !opens && !ended(prev)
+}
+
+/// True when the page's last line ends with a full stop, `!` or `?`.
+fn ends_sentence(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .is_some_and(|l| l.ends_with(['.', '!', '?']))
 }
 
 /// True when a page ends a letter: a closing, a signature label, a date or a name in its
@@ -425,7 +445,7 @@ fn ended(text: &str) -> bool {
         let phone = crate::contacts::find_loose_phone(l).is_some()
             || starts_with_label(&key_line(l), PHONE_LABELS);
         phone && l.split_whitespace().count() <= 12 && below_body(i)
-    });
+    }) || lines.last().is_some_and(|l| ends_with_phone(l));
     // A name on one of the last two lines ("Хамидов Р.А." above a date the OCR garbled).
     let named = lines.iter().rev().take(2).any(|l| {
         let w: Vec<&str> = l.split_whitespace().collect();
@@ -446,7 +466,8 @@ fn ended(text: &str) -> bool {
                 || words <= 8 && !find_dates(l).is_empty()
                 || (is_anonymous_marker(&k) && words <= 3)
         })
-        || lines.last().is_some_and(|l| {
+        || lines.last().is_some_and(|l| signer_after_role(l))
+        || lines.iter().rev().take(2).any(|l| {
             let w: Vec<&str> = l.split_whitespace().collect();
             let k = key_line(l);
             (2..=4).contains(&w.len()) && w.iter().all(name_word)
@@ -463,6 +484,33 @@ fn ended(text: &str) -> bool {
                     .iter()
                     .any(|g| k.contains(g))
         })
+}
+
+/// True when a line ends with a full phone number ("… беришиңизди суранам. Тел 0505 44 71
+/// 20."): letters end with the writer's phone, stories do not.
+fn ends_with_phone(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    (1..=5.min(words.len())).any(|n| {
+        let tail = words[words.len() - n..].join(" ");
+        tail.chars().filter(char::is_ascii_digit).count() >= 9
+            && crate::contacts::find_loose_phone(&tail).is_some()
+    })
+}
+
+/// A short signature line: a role or two in lower case, then a capitalised name
+/// ("пенсионер мугалим Чотонов Эркинбек", "ата-эне Асанова Г.").
+fn signer_after_role(line: &str) -> bool {
+    let w: Vec<&str> = line.split_whitespace().collect();
+    let name_word = |t: &&str| {
+        t.starts_with(char::is_uppercase)
+            && (crate::applicant::name_token(t) || crate::candidates::initial(t))
+    };
+    let names = w.iter().rev().take_while(|t| name_word(t)).count();
+    (2..=3).contains(&names)
+        && w.len() <= 5
+        && w[..w.len() - names]
+            .iter()
+            .all(|t| t.starts_with(char::is_lowercase))
 }
 
 /// Line ranges of a letter's parts.
