@@ -434,6 +434,33 @@ fn grouping_continuations_and_blanks() {
 }
 
 #[test]
+fn a_lower_case_page_after_a_finished_letter_is_a_letter_of_its_own() {
+    let groups = |texts: &[&str]| -> Vec<usize> {
+        let pages: Vec<_> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| page_from_text(&format!("p{i}"), t))
+            .collect();
+        draft_letters(&pages, &Models::embedded())
+            .iter()
+            .map(|d| d.pages.len())
+            .collect()
+    };
+    let signed = "АРЫЗ\nСуу жок. Текшерүүнү суранам.\nАбдыкеримов Т.";
+    let phoned = "АРЫЗ\nСуу жок. Бул катты жазган Саидова Мохира. Тел 0505 44 71 20.";
+    let sloppy = "здраствуйте. я Петренко Анна прошу помоч мне с пропиской в селе";
+    let mother = "бир эне катары жазып жатам\nуулум 3 жашта, жолдомо бербей жатат";
+    assert_eq!(groups(&[signed, sloppy]), vec![1, 1]);
+    assert_eq!(groups(&[phoned, mother]), vec![1, 1]);
+    // A page that stops mid-sentence is still continued by a lower-case page.
+    let cut = "АРЫЗ\nБиздин көчөдө суу жок, мираб кезекти сактабай, суу";
+    assert_eq!(
+        groups(&[cut, "бербей жатат, ошону текшерип бериңиздер деп суранабыз"]),
+        vec![2]
+    );
+}
+
+#[test]
 fn odd_text_never_fails() {
     for t in [
         "",
