@@ -1,7 +1,7 @@
 """Render letters into HARD scanned pages with ground truth (issue 3, "harder pages you make yourself").
 
 usage: make_hard.py LETTERS OUT SEED [--kinds skew15,turned_skew,dpi150,photo,stamp,fax] [--copies N]
-                    [--shared DIR] [--fonts a,b] [--hand-fonts a,b] [--no-blanks]
+                    [--shared DIR] [--fonts a,b] [--hand-fonts a,b] [--no-blanks] [--only H073,mix]
        make_hard.py oracle CORPUS OUT     (realism check: undo each page with its truth, write OUT/<id>.png)
        make_hard.py lost CORPUS PRED      (per kind: truth lines with no counterpart in PRED/<id>.txt)
 
@@ -1779,7 +1779,10 @@ def main():
     ap.add_argument("--fonts", default=DEFAULT_FONTS)
     ap.add_argument("--hand-fonts", default=HAND_FONTS, help="italic fonts with cursive forms for hand, hand_line")
     ap.add_argument("--no-blanks", action="store_true")
+    ap.add_argument("--only", default="",
+                    help="render only these letters (H073,H080) or kinds (mix); pages are as in a full run")
     a = ap.parse_args()
+    only = {s.strip() for s in a.only.split(",") if s.strip()}
     kinds = [k.strip() for k in a.kinds.split(",") if k.strip()]
     bad = [k for k in kinds if k not in KINDS + PAPER_KINDS]
     if bad or not kinds:
@@ -1820,6 +1823,10 @@ def main():
             nrng = np.random.default_rng([a.seed, n])
             lines, t = mc.compose(letter, rng)
             lid = f"H{n:03d}"
+            if only and lid not in only and kind not in only:
+                if kind in PAPER_KINDS:  # rule modes go in turn: count the skipped letter
+                    seen[kind] = seen.get(kind, 0) + 1
+                continue
             if kind in PAPER_KINDS:
                 seq = seen.get(kind, 0)
                 seen[kind] = seq + 1

@@ -368,6 +368,8 @@ fn clean(img: &mut GrayImage, t: u8, scale: f32, ch: f32) {
     whiten_background(img, t, scale);
     // Grey rules survive the colour conversion; lines written on them would join them.
     crate::rules::remove_rules(img, t, ch);
+    // Rules broken into dashes (heavy JPEG, faint rules) have no long run left.
+    crate::rules::remove_dashed_rules(img, t, ch);
 }
 
 /// Sets everything lighter than the ink threshold to white: residual shadows, paper grain
