@@ -249,7 +249,12 @@ fn cand(doc: &Doc, mut toks: Vec<usize>, source: Source) -> Option<NameCand> {
     let own = matches!(source, Source::Intro | Source::Marker | Source::Label);
     // In the signature block an office on the line above is the signer's own ("Депутат
     // айылного кенеша\nСейткулов Азиз Эркинович").
-    let signed = matches!(source, Source::Signature | Source::Tail | Source::Signer);
+    // …and so is an office after the name on a sender line of the header ("Кузнецова Ирина
+    // Валерьевна, медсестра, стаж 14 лет" under the addressee).
+    let signed = matches!(
+        source,
+        Source::Signature | Source::Tail | Source::Signer | Source::HeaderLine
+    );
     let official = if own {
         named_with_honorific(doc, &toks)
     } else {
@@ -334,6 +339,11 @@ fn from_labels(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
                 got
             };
             out.extend(cand(doc, got, Source::Label));
+        } else if k > 0 {
+            // "Кимден: комитеттин мүчөсү Орозалиева Бермет": the writer's office in lower
+            // case first, then the name.
+            let got = later_name_on_line(doc, lay, doc.lines[li].start + k - 1);
+            out.extend(cand(doc, got, Source::Label));
         }
     }
 }
@@ -344,7 +354,9 @@ fn later_name_on_line(doc: &Doc, lay: &Layout, from: usize) -> Vec<usize> {
     let end = doc.lines[doc.toks[from].line].end;
     let mut i = from + 1;
     while i < end {
-        if name_token(&doc.toks[i].text) {
+        // "от жителя с. Мырза-Аке Ахмедова …": the word after a place abbreviation is the place.
+        let place = PLACE_BEFORE.contains(&doc.toks[i - 1].key.as_str());
+        if name_token(&doc.toks[i].text) && !place {
             let got = take_name(doc, i, doc.toks[i].line + 1, lay);
             if got.len() >= 2 {
                 return got;
@@ -776,7 +788,9 @@ fn from_header_lines(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             out.push(c);
             continue;
         }
-        if !crate::layout::name_like_line(doc, li)
+        let named =
+            crate::layout::name_like_line(doc, li) || crate::layout::signer_and_capacity(doc, li);
+        if !named
             || is_addressee(&key)
             || doc.line_toks(li).iter().any(|t| dative(&t.text))
             || li > 0

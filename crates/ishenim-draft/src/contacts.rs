@@ -78,7 +78,12 @@ pub(crate) fn parse_phone(s: &str) -> Option<Phone> {
             j += 1;
         }
         let run: String = chars[i..j].iter().collect();
-        let run = run.trim().trim_end_matches(['-', '.', '–']).trim();
+        // "5-61-18 (дом.)": an opening bracket of the remark after the number is not its part.
+        let run = run
+            .trim()
+            .trim_end_matches(['-', '.', '–', '(', ' '])
+            .trim_start_matches(['-', '.', '–', ')', ' '])
+            .trim();
         i = j.max(i + 1);
         let real_digits = run.chars().filter(|c| c.is_ascii_digit()).count();
         if real_digits < 4 {
@@ -523,6 +528,7 @@ mod tests {
     fn village_landlines_kept_as_written() {
         check_phone("5-12-34", Some("5-12-34"));
         check_phone("51234", Some("51234"));
+        check_phone("тел. 5-61-18 (дом.)", Some("5-61-18"));
     }
 
     #[test]

@@ -241,6 +241,16 @@ pub(crate) fn is_addressee(line_key: &str) -> bool {
         || words().any(dative_surname) && words().any(crate::candidates::is_role)
 }
 
+/// A short line naming the council in any case ("Айыл окмоту с. Долоно", "В айыл окмоту
+/// Кызыл-Жар-Сай"): at the top of a letter, its addressee.
+fn names_council(line_key: &str) -> bool {
+    let words: Vec<&str> = line_key.split_whitespace().collect();
+    words.len() <= 7
+        && words
+            .windows(2)
+            .any(|w| w[0] == "айыл" && matches!(w[1], "окмоту" | "окмотуно" | "окмотуна"))
+}
+
 /// A surname (key) in the Kyrgyz dative ("насирдиновго", "асановага", "бекова ге").
 fn dative_surname(word: &str) -> bool {
     ["го", "гө", "ге", "га", "ке", "ка", "ко", "кө"]
@@ -327,10 +337,7 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     }
     // "Айыл окмоту с. Долоно", "В айыл окмоту …": the council named on a short first line
     // is the addressee, whatever its case.
-    if lines
-        .first()
-        .is_some_and(|l| l.contains("айыл окмот") && l.split_whitespace().count() <= 6)
-    {
+    if lines.first().is_some_and(|l| names_council(l)) {
         score += 2;
     }
     // "Аты-жөнүмдү жазбайм, …": a writer who keeps their name back says so first.
@@ -626,6 +633,9 @@ fn header_line(doc: &Doc, i: usize, key: &str) -> bool {
     if is_addressee(key) && toks.len() <= 16 && !text.ends_with(['.', '!', '?']) {
         return true;
     }
+    if names_council(key) && !text.ends_with(['.', '!', '?']) {
+        return true;
+    }
     // "05.05.2025 Жумабаев Чыңгыз Асылбекович, Кара-Жыгач-Сай а., Жеңижок к., 18": date,
     // sender and address squeezed into one line, listed with commas.
     let listed = text.matches(',').count() >= 2 && address_like(doc, i);
@@ -638,6 +648,7 @@ fn header_line(doc: &Doc, i: usize, key: &str) -> bool {
         || starts_with_label(key, PHONE_LABELS)
         || (is_anonymous_marker(key) && toks.len() <= 3)
         || name_like_line(doc, i)
+        || signer_and_capacity(doc, i)
         || address_like(doc, i)
         || find_dates(text).iter().any(|d| d.coverage >= 0.5)
         || crate::contacts::find_loose_phone(text).is_some() && toks.len() <= 6
@@ -655,10 +666,14 @@ fn sentence_runs_on(doc: &Doc, i: usize) -> bool {
     let next_text = next.text.trim();
     let lower_next = next_text.chars().next().is_some_and(char::is_lowercase);
     let next_toks = doc.line_toks(i + 1).len();
+    // "… медсестра, стаж 14 лет / с. Жаңы-Базар, ул. Больничная, д. 2": an address listed
+    // with commas below is the sender block going on, not the sentence.
+    let listed_address = next_text.matches(',').count() >= 2 && address_like(doc, i + 1);
     !text.ends_with(['.', ',', ':', ';', '!', '?', ')'])
         && lower_next
         && next_toks >= 5
         && doc.line_toks(i).len() + next_toks >= 12
+        && !listed_address
 }
 
 /// Finds the parts of a letter.
@@ -679,7 +694,9 @@ pub(crate) fn layout(doc: &Doc) -> Layout {
     // addressee; the sender block follows it.
     if title.is_some_and(|t| t + 1 == body_start && header_end == t)
         && body_start < scan
-        && (is_addressee(&keys[body_start]) || name_label_len(&keys[body_start]) > 0)
+        && (is_addressee(&keys[body_start])
+            || names_council(&keys[body_start])
+            || name_label_len(&keys[body_start]) > 0)
     {
         body_start = (body_start..scan)
             .find(|&i| !header_line(doc, i, &keys[i]))
@@ -736,7 +753,7 @@ fn labelled_phone_line(doc: &Doc, i: usize) -> bool {
 
 /// "Бабаджанов Ильхом Шавкатович, бывший работник водокачки": a line that opens with a full
 /// name closed by a comma, then a few words on the signer.
-fn signer_and_capacity(doc: &Doc, i: usize) -> bool {
+pub(crate) fn signer_and_capacity(doc: &Doc, i: usize) -> bool {
     let toks = doc.line_toks(i);
     let run = toks
         .iter()
