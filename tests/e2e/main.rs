@@ -15,6 +15,7 @@ mod redaction;
 mod register;
 mod report;
 mod scan;
+mod scan_killed;
 mod scan_live;
 mod scanner;
 mod search;

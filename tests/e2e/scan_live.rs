@@ -15,7 +15,7 @@ const PASS: &str = "scan-live-pass";
 
 /// A SANE folder whose `test` device feeds ten grid pages, each read in 4 KB pieces
 /// 100 ms apart (about half a second a page).
-fn slow_sane(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn slow_sane(dir: &Path) -> std::path::PathBuf {
     let d = dir.join("sane");
     std::fs::create_dir_all(&d).expect("mkdir");
     std::fs::write(d.join("dll.conf"), "test\n").expect("dll.conf");

@@ -1,0 +1,258 @@
+//! A scan whose server is killed (issue 18, item 2): the real `ishenim serve` scans
+//! through the real `scanimage` and SANE's `test` backend (slowed, its own
+//! `SANE_CONFIG_DIR`); the moment the first whole page lies in the opening's work folder,
+//! before the server's next look could take it, the server gets SIGKILL. scanimage then
+//! stops (the kernel's SIGTERM when its parent dies), leaving the whole page and perhaps a
+//! half one. The server is started again on the same register: the opening's page says in
+//! Kyrgyz that the scan was interrupted and how many pages are not stored, a clerk presses
+//! the button in headless Chromium, and the pages are in the opening — each content once —
+//! read by the worker, the work folder empty, the notice gone, the action audited.
+
+use crate::browser::{add_user, find, log_in, Browser, Server};
+use crate::scan_live::slow_sane;
+use crate::{ok, run_in, NewOpening};
+use fantoccini::{Client, Locator};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const PASS: &str = "scan-killed-pass";
+
+/// Whole pages in the work folder (what scanimage renamed from `*.part`).
+fn whole_pages(work: &Path) -> Vec<String> {
+    let Ok(d) = std::fs::read_dir(work) else {
+        return Vec::new();
+    };
+    d.flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".png"))
+        .collect()
+}
+
+/// The SHA-256 the register keys files by (coreutils' `sha256sum`).
+fn sha256(path: &Path) -> String {
+    let o = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .next()
+        .expect("hash")
+        .to_string()
+}
+
+/// The opening's register files: (SHA-256, status, name).
+fn register(data: &Path, opening: &str) -> Vec<(String, String, String)> {
+    let c = rusqlite::Connection::open_with_flags(
+        data.join("ishenim.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("db");
+    let mut st = c
+        .prepare(
+            "SELECT sha256, status, original_name FROM files WHERE opening_id = ?1 ORDER BY id",
+        )
+        .expect("prepare");
+    st.query_map([opening], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
+fn audited(data: &Path, action: &str) -> Vec<(String, String)> {
+    let c = rusqlite::Connection::open_with_flags(
+        data.join("ishenim.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("db");
+    let mut st = c
+        .prepare("SELECT user, object FROM audit WHERE action = ?1")
+        .expect("prepare");
+    st.query_map([action], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
+/// Processes whose command line names `needle` (a scanimage still writing there).
+fn processes_naming(needle: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .filter(|c| String::from_utf8_lossy(c).contains(needle))
+        .count()
+}
+
+/// Opens the opening's page (signing in again only if the session did not survive).
+async fn open_opening(c: &Client, base: &str, id: &str) {
+    c.goto(&format!("{base}/openings/{id}"))
+        .await
+        .expect("opening");
+    if c.find(Locator::Css("input[name=password]")).await.is_ok() {
+        log_in(c, base, "clerk1", PASS).await;
+        c.goto(&format!("{base}/openings/{id}"))
+            .await
+            .expect("opening");
+    }
+    find(c, "#progress").await;
+}
+
+/// Starts a scan from the page and kills the server (SIGKILL) as soon as a whole page
+/// is in the work folder; returns once scanimage is gone too. Whether the page is still
+/// there depends on the server not having looked in the instant between the two, so the
+/// caller checks.
+fn scan_and_kill(server: Server, browser: &Browser, base: &str, id: &str, work: &Path) {
+    browser.block_on(async {
+        let c = &browser.client;
+        open_opening(c, base, id).await;
+        find(c, "#scan-button").await.click().await.expect("scan");
+    });
+    let t = Instant::now();
+    while whole_pages(work).is_empty() {
+        assert!(t.elapsed() < Duration::from_secs(30), "no page scanned");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    drop(server); // SIGKILL, then reaped
+    let t = Instant::now();
+    while processes_naming(&work.display().to_string()) > 0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "scanimage outlived its server"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_scan_killed_with_its_server_is_announced_and_its_pages_stored_once() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let data = Path::new("data");
+    let opening = NewOpening {
+        members: "Асанов",
+        seal_removed: "1",
+        seal_applied: "2",
+        letters: "1",
+        at: None,
+    };
+    let id = ok(&run_in(dir, data, &opening.args())).trim().to_string();
+    for (k, v) in [("scanner_device", "test:0"), ("scanner_resolution", "100")] {
+        ok(&run_in(dir, data, &["settings", "set", k, v]));
+    }
+    add_user(&dir.join("data"), "clerk1", "clerk", PASS);
+    let sane = slow_sane(dir);
+    let work = dir.join("data").join("scanner").join(&id);
+    let start = |n: usize| {
+        let log = std::fs::File::create(dir.join(format!("serve-{n}.log"))).expect("log");
+        Server::start_with_env(
+            dir,
+            data,
+            &["--jobs", "1"],
+            &[("SANE_CONFIG_DIR", &sane)],
+            log,
+        )
+    };
+    let browser = Browser::start();
+    let first = start(0);
+    let base = first.base();
+    browser.block_on(log_in(&browser.client, &base, "clerk1", PASS));
+    scan_and_kill(first, &browser, &base, &id, &work);
+    // The server looks every 0.5 s; should it have taken the page in the instant before
+    // the kill, a new scan (which stores such pages first) is killed again.
+    let mut tries = 1;
+    while whole_pages(&work).is_empty() {
+        assert!(tries < 5, "the server took the page before each kill");
+        let s = start(tries);
+        let b = s.base();
+        scan_and_kill(s, &browser, &b, &id, &work);
+        tries += 1;
+    }
+    let left = whole_pages(&work);
+    let parts = std::fs::read_dir(&work)
+        .expect("work")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .count();
+    eprintln!(
+        "killed after {tries} scan(s): {} whole page(s), {parts} half page(s) left",
+        left.len()
+    );
+    let contents: BTreeSet<String> = left.iter().map(|n| sha256(&work.join(n))).collect();
+    let before = register(&dir.join("data"), &id);
+
+    let server = start(9);
+    let base = server.base();
+    let notice = format!("Сканерлөө үзүлгөн: {} барак сакталган жок.", left.len());
+    browser.block_on(async {
+        let c = &browser.client;
+        open_opening(c, &base, &id).await;
+        let text = find(c, "#scan-left-notice")
+            .await
+            .text()
+            .await
+            .expect("notice");
+        assert_eq!(text.trim(), notice);
+        let token = find(c, "#scan-left form input[name=csrf]")
+            .await
+            .attr("value")
+            .await
+            .expect("csrf");
+        assert!(token.is_some_and(|t| !t.is_empty()), "the form's token");
+        find(c, "#scan-left-store")
+            .await
+            .click()
+            .await
+            .expect("store");
+        find(c, "#progress").await;
+        assert!(
+            c.find(Locator::Css("#scan-left")).await.is_err(),
+            "the notice is gone"
+        );
+    });
+    assert!(
+        std::fs::read_dir(&work).expect("work").next().is_none(),
+        "no page nor half page left in the work folder"
+    );
+    // Every page's content is in the register once, read by the worker.
+    let t = Instant::now();
+    let after = loop {
+        let r = register(&dir.join("data"), &id);
+        if r.iter().all(|(_, st, _)| st != "stored") {
+            break r;
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "not read: {r:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let shas: Vec<&String> = after.iter().map(|(s, _, _)| s).collect();
+    let distinct: BTreeSet<&String> = shas.iter().copied().collect();
+    assert_eq!(distinct.len(), shas.len(), "no content twice: {after:?}");
+    assert!(contents.iter().all(|c| distinct.contains(c)), "pages kept");
+    let old: BTreeSet<&String> = before.iter().map(|(s, _, _)| s).collect();
+    assert_eq!(
+        after.len(),
+        old.union(&contents.iter().collect()).count(),
+        "exactly the pages before and the pages left: {after:?}"
+    );
+    let rows = audited(&dir.join("data"), "scan_left");
+    assert_eq!(
+        rows,
+        vec![(
+            "clerk1".to_string(),
+            format!("opening {id}: {} pages stored, 0 failed", left.len())
+        )]
+    );
+    // The opening's page lists its files and no longer tells of pages left.
+    browser.block_on(async {
+        let c = &browser.client;
+        open_opening(c, &base, &id).await;
+        let src = c.source().await.expect("source");
+        for (_, _, name) in &after {
+            assert!(src.contains(name.as_str()), "{name} listed");
+        }
+        assert!(!src.contains("Сканерлөө үзүлгөн"));
+    });
+    drop(server);
+    browser.close();
+}
