@@ -61,8 +61,15 @@ pub(crate) fn sentences(text: &str) -> Vec<String> {
                 "с", "ул", "д", "г", "кв", "ж", "м", "т", "б", "обл", "им", "тел", "мкр", "көч",
             ]
             .contains(&word.as_str());
+            // A writer who never capitalises ("… мектебинен. атымды жазбасам …") still ends
+            // sentences: after a full word and a few words of sentence, a full stop ends one.
+            let lower_next = c == '.'
+                && after.is_some_and(char::is_lowercase)
+                && word.chars().count() >= 4
+                && cur.split_whitespace().count() >= 3;
             if next.is_none_or(|n| {
                 n == ' ' && after.is_some_and(|a| a.is_uppercase() || "«\"(".contains(a))
+                    || n == ' ' && lower_next
             }) && !abbrev
             {
                 let s = cur.trim().to_string();
@@ -135,6 +142,30 @@ pub(crate) fn clip(text: &str, max: usize) -> Option<String> {
         })
         // A clause that ends in a conjunction, a preposition or a Kyrgyz converb ("текшерип") is not a phrase.
         .find(|c| !dangling(c.split_whitespace().last().unwrap_or("")))
+}
+
+/// The words of `text` that fit in `max - 1` characters, then "…"; never a dangling last
+/// word. `None` when fewer than six words fit.
+fn word_clip(text: &str, max: usize) -> Option<String> {
+    let mut out = String::new();
+    let mut words = 0;
+    for w in text.split_whitespace() {
+        if out.chars().count() + w.chars().count() + 2 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+        words += 1;
+    }
+    while out.split_whitespace().last().is_some_and(dangling) {
+        let cut = out.rfind(' ')?;
+        out.truncate(cut);
+        words -= 1;
+    }
+    let out = out.trim_end_matches([',', ';', ':', '-', '—']).to_string();
+    (words >= 6).then(|| format!("{out}…"))
 }
 
 /// True when a clause cannot end with this word.
@@ -317,6 +348,9 @@ fn meta_sentence(s: &str) -> bool {
         "прилагаем",
         "приложение",
         "здравствуйте",
+        "ассалам",
+        "алейкум",
+        "добрый день",
         "атымды",
         "аты-жонумду",
         "своё имя",
@@ -473,6 +507,14 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         .filter(|c| !c.trim().is_empty())
         .find_map(|c| clip(c, main_budget))
         .or_else(|| candidates.iter().find_map(|c| clip(c, budget)));
+    // A letter written in one run without punctuation has no clause to cut at: its first
+    // words, cut at a word, say more than the kind alone.
+    let main_clip = main_clip.or_else(|| {
+        candidates
+            .iter()
+            .find(|c| !c.trim().is_empty())
+            .and_then(|c| word_clip(c, main_budget))
+    });
     let Some(main_clip) = main_clip else {
         // Nothing fits whole: say only what kind of letter it is and where.
         return format!("{kind}{place}");
@@ -515,6 +557,22 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_case_writers_still_end_sentences() {
+        let s = sentences("мен 9-класста окуйм, мектебинен. атымды жазбасам болобу. ул. Ленина 5");
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert!(s[1].starts_with("атымды"));
+        assert_eq!(s[2], "ул. Ленина 5");
+    }
+
+    #[test]
+    fn a_run_on_letter_is_cut_at_a_word() {
+        let run = "биз жогорку участкада жашайбыз суу келбей жатат эки жумадан бери арыкта суу жок картошка куурап калды мираб суу ачпайт";
+        let c = word_clip(run, 60).expect("clip");
+        assert!(c.ends_with('…') && c.chars().count() <= 60, "{c}");
+        assert_eq!(word_clip("эки сөз", 60), None);
+    }
 
     #[test]
     fn sentence_split_keeps_abbreviations() {
