@@ -1932,11 +1932,15 @@ async fn pages_a_killed_scan_left_are_announced_and_stored_on_request() {
     std::fs::write(w1.join("b1-p0002.png"), &page).expect("same page");
     std::fs::write(w1.join("b1-p0003.png"), b"\x89PNG broken page").expect("broken");
     std::fs::write(w1.join("b1-p0004.png.part"), b"half").expect("part");
+    // Over the register's size limit (sparse: no disk used): refused, kept with a reason.
+    std::fs::File::create(w1.join("b1-p0005.png"))
+        .and_then(|f| f.set_len(201 << 20))
+        .expect("large page");
     std::fs::write(w2.join("b1-p0001.png"), b"another opening").expect("other");
     let clerk = login(r, "clerk").await;
     let reviewer = login(r, "reviewer").await;
     let commission = login(r, "commission").await;
-    let notice = "Сканерлөө үзүлгөн: 3 барак сакталган жок.";
+    let notice = "Сканерлөө үзүлгөн: 4 барак сакталган жок.";
     let shown = send(r, get(&clerk, "/openings/1")).await;
     assert!(shown.body.contains(notice), "notice for the clerk");
     assert!(shown.body.contains("action=\"/openings/1/scan/left\""));
@@ -1962,6 +1966,24 @@ async fn pages_a_killed_scan_left_are_announced_and_stored_on_request() {
 
     let ok = send(r, post(&clerk, left, &[], Some(&clerk.csrf))).await;
     assert!(ok.status.is_redirection(), "{}", ok.status);
+    let to = ok.headers[header::LOCATION].to_str().expect("location");
+    assert_eq!(to, "/openings/1?left_failed=1#scanner");
+    let told = send(r, get(&clerk, to)).await;
+    assert!(
+        told.body
+            .contains("барактардын айрымдары реестрге сакталган жок"),
+        "the clerk is told of the refused page"
+    );
+    let mangled = send(r, get(&clerk, "/openings/1?left_failed=x")).await;
+    assert_eq!(
+        mangled.status,
+        StatusCode::OK,
+        "a mangled link still shows the page"
+    );
+    assert!(work.join("failed/b1-p0005.png").is_file(), "not lost");
+    let why =
+        std::fs::read_to_string(work.join("failed/b1-p0005.png.reason.txt")).expect("reason file");
+    assert!(why.contains("too large"), "{why}");
     let files = fx.store.list_files(o1).expect("files");
     assert_eq!(files.len(), before + 2, "the page twice is one file");
     let rest: Vec<_> = std::fs::read_dir(&w1).expect("work").flatten().collect();
@@ -1999,7 +2021,7 @@ async fn pages_a_killed_scan_left_are_announced_and_stored_on_request() {
     let audit = fx.store.list_audit(100).expect("audit");
     assert!(audit.iter().any(|a| a.action == "scan_left"
         && a.user == "clerk"
-        && a.object == "opening 1: 3 pages stored, 0 failed"));
+        && a.object == "opening 1: 3 pages stored, 1 failed"));
 
     // While a scan runs it takes such pages itself: the button is refused.
     let sane = tempfile::tempdir().expect("tempdir");

@@ -5,7 +5,7 @@ use super::audit;
 use crate::auth::{Area, CurrentUser};
 use crate::render::AppError;
 use crate::AppState;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::{Extension, Form};
@@ -104,11 +104,20 @@ fn counts(state: &AppState, id: OpeningId) -> Result<serde_json::Value, AppError
     }))
 }
 
+/// Query of `GET /openings/{id}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    /// Pages left by a stopped scan that the register just refused (see
+    /// `scanner::store_left`); a string, so that a mangled link still shows the page.
+    left_failed: Option<String>,
+}
+
 /// `GET /openings/{id}`: files, progress, quarantine, upload.
 pub async fn show(
     State(state): State<AppState>,
     Extension(me): Extension<CurrentUser>,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsRead)?;
     let id = OpeningId(id);
@@ -131,6 +140,10 @@ pub async fn show(
             "job": state.jobs.status(id),
             "scan": super::scanner::status_json(&state, me.lang(), id),
             "left": super::scanner::left_json(&state, me.lang(), id),
+            "left_failed": q
+                .left_failed
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| *n > 0),
             "scanner_set": state.store.setting("scanner_device")?.is_some(),
         }),
     ))

@@ -319,7 +319,13 @@ pub async fn store_left(
         "scan_left",
         &format!("opening {opening}: {taken} pages stored, {failed} failed"),
     )?;
-    Ok(Redirect::to(&format!("/openings/{opening}#scanner")).into_response())
+    // The clerk is told of pages the register refused (kept in `scanner/failed/`).
+    let to = if failed > 0 {
+        format!("/openings/{opening}?left_failed={failed}#scanner")
+    } else {
+        format!("/openings/{opening}#scanner")
+    };
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// `GET /admin/scanner`: the devices SANE finds and the current settings (admin).
