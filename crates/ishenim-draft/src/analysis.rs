@@ -379,7 +379,7 @@ pub(crate) fn corruption(
     } else {
         0.0
     };
-    let learned = learned_verdict(doc, body, models);
+    let learned = learned_verdict(doc, body, models, disc.thanks);
     if let Some((_, r)) = &learned {
         reasons.push((r.clone(), r.weight, usize::MAX, false));
     }
@@ -395,10 +395,15 @@ pub(crate) fn corruption(
 /// The learned model's score on the lexicon's scale (`p / (p + threshold)`: 0.5 exactly at
 /// the model's threshold) and its reason, when the model is on and the score is near or
 /// above the flag (≥ 0.4): the words that raised the probability most, as written.
+///
+/// In a letter of thanks the probability counts as little as a lexicon match does there
+/// (`thanks_factor`): the model saw few such letters, and "уколы бесплатно" praised is no
+/// accusation.
 fn learned_verdict(
     doc: &Doc,
     body: std::ops::Range<usize>,
     models: &Models,
+    thanks: bool,
 ) -> Option<(f32, Reason)> {
     let l = &models.learned;
     if !l.is_on() {
@@ -406,6 +411,11 @@ fn learned_verdict(
     }
     let feats = crate::learned::features(doc, body, models);
     let (p, parts) = l.score(&feats);
+    let p = if thanks {
+        p * models.corruption.thanks_factor
+    } else {
+        p
+    };
     let scaled = p / (p + l.threshold);
     if scaled < 0.4 {
         return None;
