@@ -68,8 +68,8 @@ pub(crate) fn sentences(text: &str) -> Vec<String> {
                 && word.chars().count() >= 4
                 && cur.split_whitespace().count() >= 3;
             if next.is_none_or(|n| {
-                n == ' ' && after.is_some_and(|a| a.is_uppercase() || "«\"(".contains(a))
-                    || n == ' ' && lower_next
+                n == ' '
+                    && (lower_next || after.is_some_and(|a| a.is_uppercase() || "«\"(".contains(a)))
             }) && !abbrev
             {
                 let s = cur.trim().to_string();
