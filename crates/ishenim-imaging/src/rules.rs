@@ -62,9 +62,24 @@ pub fn remove_rules(img: &mut GrayImage, t: u8, ch: f32) -> usize {
             }
         }
     }
-    // On a ruled sheet the margin line and the grid's columns go too: vertical runs longer
-    // than any letter (5 character heights), thin across.
+    // On a ruled sheet the margin line and the grid's columns go too.
+    erase.extend(vertical_lines(img, t, ch));
+    let buf: &mut [u8] = img;
+    for (x, y) in erase {
+        buf[y * w + x] = 255;
+    }
+    rows.len()
+}
+
+/// Pixels of vertical lines on a ruled sheet — the margin line, the grid's columns: runs
+/// of ink longer than any letter (5 character heights), thin across.
+fn vertical_lines(img: &GrayImage, t: u8, ch: f32) -> Vec<(usize, usize)> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let max_thick = max_thick(ch);
+    let raw = img.as_raw();
+    let ink = |x: usize, y: usize| raw[y * w + x] <= t;
     let vmin = (5.0 * ch) as usize;
+    let mut erase = Vec::new();
     for x in 0..w {
         let mut y = 0;
         while y < h {
@@ -92,11 +107,7 @@ pub fn remove_rules(img: &mut GrayImage, t: u8, ch: f32) -> usize {
             }
         }
     }
-    let buf: &mut [u8] = img;
-    for (x, y) in erase {
-        buf[y * w + x] = 255;
-    }
-    rows.len()
+    erase
 }
 
 /// Fewest rules that make a page ruled.
@@ -131,6 +142,15 @@ impl DashedRule {
 /// page, and the rows repeat at the ruling's pitch (see [`find_dashed_rules`]).
 pub fn remove_dashed_rules(img: &mut GrayImage, t: u8, ch: f32) -> usize {
     let rules = find_dashed_rules(img, t, ch);
+    if rules.is_empty() {
+        return 0;
+    }
+    // The margin line goes too: left alone beside a line of text it is read as `|`. It is
+    // as light as the rules' pieces (red turns light grey), so it is sought at their limit.
+    let w = img.width() as usize;
+    for (x, y) in vertical_lines(img, ink_limit(t), ch) {
+        img.as_mut()[y * w + x] = 255;
+    }
     for r in &rules {
         erase_along(img, ink_limit(t), ch, r);
     }
@@ -471,13 +491,16 @@ mod tests {
     fn dashed_rules_go_and_text_on_them_stays() {
         let mut img = dashed();
         // A stem crossing the rule at 150, one standing on it, a full stop resting on it,
-        // a descender with its hook lying on the rule at 240 and a hyphen between the rules.
+        // a descender with its hook lying on the rule at 240, a hyphen between the rules
+        // and two margin lines, one lighter than the ink threshold (red).
         fill(&mut img, 300..304, 130..170, 30);
         fill(&mut img, 400..404, 120..151, 30);
         fill(&mut img, 410..416, 144..150, 30);
         fill(&mut img, 500..504, 215..241, 30);
         fill(&mut img, 486..504, 236..241, 30);
         fill(&mut img, 600..612, 195..198, 30);
+        fill(&mut img, 100..102, 5..895, 60);
+        fill(&mut img, 1150..1152, 5..895, 180);
         let before = img.clone();
         assert_eq!(find_dashed_rules(&img, 128, 30.0).len(), 9);
         assert_eq!(remove_dashed_rules(&mut img, 128, 30.0), 9);
@@ -487,6 +510,12 @@ mod tests {
             assert_eq!(left, 0, "rule at {y} erased left of the text");
         }
         assert_eq!(ink_in(&img, 700..1200, 290..311), 0, "split rule erased");
+        assert_eq!(ink_in(&img, 100..102, 5..895), 0, "margin line erased");
+        assert_eq!(
+            ink_in(&img, 1150..1152, 5..895),
+            0,
+            "a light (red) line erased"
+        );
         for (x, y) in [
             (300..304, 130..170),
             (400..404, 120..151),
