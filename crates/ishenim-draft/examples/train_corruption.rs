@@ -21,6 +21,8 @@ struct Row {
     feats: Vec<String>,
     truth: bool,
     lexicon: bool,
+    /// The truth's category, the lexicon's, and the lexicon's confidence.
+    category: (String, String, f32),
 }
 
 fn arg(args: &[String], k: &str) -> Option<String> {
@@ -52,16 +54,27 @@ fn load(files: &[String], blind: &HashSet<String>, models: &Models) -> Vec<Row> 
             }
             let page = eval::page_from_text(&id, v["text"].as_str().unwrap_or_default());
             let feats = letter_features(&[&page], models);
-            let lexicon = draft_letters(std::slice::from_ref(&page), models)
-                .iter()
-                .any(|d| d.corruption.flag);
+            let drafts = draft_letters(std::slice::from_ref(&page), models);
+            let lexicon = drafts.iter().any(|d| d.corruption.flag);
             let truth = v["truth"]["corruption"].as_bool().unwrap_or(false);
+            let category = (
+                v["truth"]["category"]
+                    .as_str()
+                    .unwrap_or("other")
+                    .to_string(),
+                drafts
+                    .first()
+                    .map(|d| d.category.clone())
+                    .unwrap_or_default(),
+                drafts.first().map_or(0.0, |d| d.confidence.category),
+            );
             rows.push(Row {
                 id,
                 file: fi,
                 feats,
                 truth,
                 lexicon,
+                category,
             });
         }
     }
@@ -142,6 +155,7 @@ fn per_file(rows: &[Row], p: &[f32], l2: f32) {
                 feats: vec![],
                 truth: rows[i].truth,
                 lexicon: rows[i].lexicon,
+                category: rows[i].category.clone(),
             })
             .collect();
         let (ap, ar) = pr(&rs, |k| p[sub[k]] >= 0.5);
@@ -171,8 +185,126 @@ fn write(path: &str, m: &Trained, threshold: f32, about: &str) -> std::io::Resul
     std::fs::write(path, out)
 }
 
+/// Leave-one-batch-out accuracy of a one-vs-rest learned category against the lexicon's,
+/// and of the learned one where the lexicon is unsure (confidence below a bound).
+fn category_cv(rows: &[Row], min_df: usize) {
+    let cats: Vec<String> = {
+        let mut c: Vec<String> = rows.iter().map(|r| r.category.0.clone()).collect();
+        c.sort();
+        c.dedup();
+        c
+    };
+    let files = rows.iter().map(|r| r.file + 1).max().unwrap_or(0);
+    for l2 in [0.3f32, 1.0, 3.0] {
+        let mut pred = vec![String::new(); rows.len()];
+        for f in 0..files {
+            let tr: Vec<&Row> = rows.iter().filter(|r| r.file != f).collect();
+            let models: Vec<Trained> = cats
+                .iter()
+                .map(|c| {
+                    let d: Vec<(Vec<String>, bool)> = tr
+                        .iter()
+                        .map(|r| (r.feats.clone(), &r.category.0 == c))
+                        .collect();
+                    train(&d, l2, min_df, 300)
+                })
+                .collect();
+            for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.file == f) {
+                let best = models
+                    .iter()
+                    .enumerate()
+                    .max_by(|a, b| a.1.prob(&r.feats).total_cmp(&b.1.prob(&r.feats)))
+                    .map_or(0, |b| b.0);
+                pred[i] = cats[best].clone();
+            }
+        }
+        let acc = |f: &dyn Fn(usize) -> bool| {
+            (0..rows.len()).filter(|&i| f(i)).count() as f32 / rows.len() as f32
+        };
+        let lex = acc(&|i| rows[i].category.1 == rows[i].category.0);
+        let learned = acc(&|i| pred[i] == rows[i].category.0);
+        let mut line = format!("l2 {l2}: lexicon {lex:.3} learned {learned:.3}");
+        for bound in [0.3f32, 0.5, 0.7, 1.01] {
+            let mixed = acc(&|i| {
+                let r = &rows[i];
+                let p = if r.category.2 < bound || r.category.1 == "other" {
+                    &pred[i]
+                } else {
+                    &r.category.1
+                };
+                *p == r.category.0
+            });
+            line.push_str(&format!(" | learned below {bound}: {mixed:.3}"));
+        }
+        println!("{line}");
+        let mut per = String::from("  per file (lexicon / mixed below 0.5):");
+        for f in 0..files {
+            let ids: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].file == f).collect();
+            let n = ids.len().max(1) as f32;
+            let lex = ids
+                .iter()
+                .filter(|&&i| rows[i].category.1 == rows[i].category.0)
+                .count() as f32
+                / n;
+            let mix = ids
+                .iter()
+                .filter(|&&i| {
+                    let r = &rows[i];
+                    let p = if r.category.2 < 0.5 || r.category.1 == "other" {
+                        &pred[i]
+                    } else {
+                        &r.category.1
+                    };
+                    *p == r.category.0
+                })
+                .count() as f32
+                / n;
+            per.push_str(&format!(" {f}:{lex:.2}/{mix:.2}"));
+        }
+        println!("{per}");
+    }
+}
+
+/// Trains one model per category on every row and writes `models/category-learned.tsv`.
+fn write_categories(path: &str, rows: &[Row], l2: f32, min_df: usize, below: f32, about: &str) {
+    let mut cats: Vec<&str> = rows.iter().map(|r| r.category.0.as_str()).collect();
+    cats.sort_unstable();
+    cats.dedup();
+    let mut out = String::from(
+        "# Learned category weights: one logistic regression per category (one-vs-rest) over a\n\
+         # letter body's word stems (s:), the corruption lexicon's concepts (c:) and concept pairs\n\
+         # (cc:). The learned category is taken when the lexicon's confidence is below `below` or\n\
+         # the lexicon says `other`. Written by `cargo run --release -p ishenim-draft --example\n\
+         # train_corruption -- --category ... --out`; retrain instead of editing.\n",
+    );
+    out.push_str(&format!("# trained on: {about}\nbelow\t{below}\n"));
+    for c in cats {
+        let d: Vec<(Vec<String>, bool)> = rows
+            .iter()
+            .map(|r| (r.feats.clone(), r.category.0 == c))
+            .collect();
+        let m = train(&d, l2, min_df, 300);
+        out.push_str(&format!("{c}|bias\t{:.4}\n", m.bias));
+        let mut w: Vec<&(String, f32)> =
+            m.weights.iter().filter(|(_, v)| v.abs() >= 0.01).collect();
+        w.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        for (k, v) in w {
+            out.push_str(&format!("{c}|{k}\t{v:.4}\n"));
+        }
+    }
+    std::fs::write(path, out).unwrap_or_else(|e| panic!("{path}: {e}"));
+    println!("wrote {path}");
+}
+
 /// Options followed by a value.
-const VALUED: &[&str] = &["--split", "--l2", "--min-df", "--threshold", "--out"];
+const VALUED: &[&str] = &[
+    "--split",
+    "--l2",
+    "--min-df",
+    "--threshold",
+    "--out",
+    "--below",
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -191,6 +323,7 @@ fn main() {
     let models = Models::embedded().without_learned();
     let rows = load(&files, &blind_ids(&split), &models);
     match arg(&args, "--out") {
+        None if args.iter().any(|a| a == "--category") => category_cv(&rows, min_df),
         None => cross_validate(&rows, min_df, args.iter().any(|a| a == "--by-file")),
         Some(out) => {
             let l2: f32 = arg(&args, "--l2")
@@ -199,12 +332,24 @@ fn main() {
             let t: f32 = arg(&args, "--threshold")
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(0.5);
-            let all: Vec<&Row> = rows.iter().collect();
-            let m = fit(&all, l2, min_df);
             let names: Vec<&str> = files
                 .iter()
                 .map(|f| f.rsplit('/').next().unwrap_or(f))
                 .collect();
+            if args.iter().any(|a| a == "--category") {
+                let below: f32 = arg(&args, "--below")
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0.5);
+                let about = format!(
+                    "{} letters of {} (blind parts left out), l2 {l2}, min-df {min_df}",
+                    rows.len(),
+                    names.join(" ")
+                );
+                write_categories(&out, &rows, l2, min_df, below, &about);
+                return;
+            }
+            let all: Vec<&Row> = rows.iter().collect();
+            let m = fit(&all, l2, min_df);
             let about = format!(
                 "{} letters of {} (blind parts left out), l2 {l2}, min-df {min_df}",
                 rows.len(),

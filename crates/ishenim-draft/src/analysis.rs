@@ -504,8 +504,68 @@ pub struct CategoryResult {
     pub reasons: Vec<Reason>,
 }
 
-/// Picks the category over the token range `body`.
+/// Picks the category over the token range `body`: the lexicon's, unless it is unsure
+/// (confidence below the learned model's `below`, or "other") and the learned model is on.
 pub(crate) fn category(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    lang: &str,
+    models: &Models,
+) -> CategoryResult {
+    let lexicon = lexicon_category(doc, body.clone(), lang, models);
+    let cl = &models.category_learned;
+    if !cl.is_on() || (lexicon.confidence >= cl.below && lexicon.key != "other") {
+        return lexicon;
+    }
+    let feats = crate::learned::features(doc, body, models);
+    let Some((key, p, parts)) = cl.best(&feats) else {
+        return lexicon;
+    };
+    // Only a clear learned verdict overrides the lexicon: a letter about a road by the
+    // school ("мектепке бара албай") is still roads.
+    if key == lexicon.key || p < LEARNED_CATEGORY_MIN {
+        return lexicon;
+    }
+    let mut at: Vec<usize> = parts
+        .iter()
+        .filter(|(_, w)| *w > 0.0)
+        .take(5)
+        .map(|(f, _)| f.tok)
+        .collect();
+    at.sort_unstable();
+    at.dedup();
+    let mut out = models
+        .categories
+        .categories
+        .iter()
+        .find(|c| c.key == key)
+        .map_or_else(
+            || other_category(lang),
+            |c| CategoryResult {
+                key: c.key.clone(),
+                label: if lang == "ru" {
+                    c.label_ru.clone()
+                } else {
+                    c.label_ky.clone()
+                },
+                confidence: 0.0,
+                reasons: vec![],
+            },
+        );
+    out.confidence = ((p * 0.5) * 100.0).round() / 100.0;
+    if !at.is_empty() {
+        let mut r = rule_reason(doc, &at, LEARNED_TERM, p, None);
+        r.tok = at.first().copied();
+        out.reasons = vec![r];
+    }
+    out
+}
+
+/// The learned category's least probability to override an unsure lexicon.
+const LEARNED_CATEGORY_MIN: f32 = 0.6;
+
+/// The lexicon's category over the token range `body`.
+fn lexicon_category(
     doc: &Doc,
     body: std::ops::Range<usize>,
     lang: &str,

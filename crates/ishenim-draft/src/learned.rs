@@ -89,6 +89,76 @@ impl Learned {
     }
 }
 
+/// Each known feature of a letter with its share of the logit.
+pub(crate) type Shares<'a> = Vec<(&'a Feature, f32)>;
+
+/// Built-in copy of `models/category-learned.tsv`.
+pub const CATEGORY_TSV: &str = include_str!("../../../models/category-learned.tsv");
+
+/// One-vs-rest category weights (`<key>|<feature>` lines) and the lexicon confidence below
+/// which the learned category is taken instead of the lexicon's (`below`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CategoryLearned {
+    pub below: f32,
+    per: Vec<(String, Learned)>,
+}
+
+impl CategoryLearned {
+    /// Parses `below<TAB>x` and `<key>|bias` / `<key>|<feature>` weight lines.
+    pub fn parse(src: &str, file: &str) -> Result<CategoryLearned, ModelError> {
+        let mut below = 0.0;
+        let mut per: BTreeMap<&str, String> = BTreeMap::new();
+        for line in src
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            match line.split_once('\t') {
+                Some(("below", v)) => {
+                    below = v.trim().parse().map_err(|_| ModelError::Parse {
+                        file: file.to_string(),
+                        msg: format!("below is not a number: {v}"),
+                    })?;
+                }
+                Some((k, v)) => {
+                    let (cat, feat) = k.split_once('|').ok_or_else(|| ModelError::Parse {
+                        file: file.to_string(),
+                        msg: format!("expected <category>|<feature>: {k}"),
+                    })?;
+                    let body = per.entry(cat).or_default();
+                    body.push_str(&format!("{feat}\t{v}\n"));
+                }
+                None => {
+                    return Err(ModelError::Parse {
+                        file: file.to_string(),
+                        msg: format!("expected <name><TAB><value>: {line}"),
+                    })
+                }
+            }
+        }
+        let per = per
+            .into_iter()
+            .map(|(k, body)| Ok((k.to_string(), Learned::parse(&body, file)?)))
+            .collect::<Result<Vec<_>, ModelError>>()?;
+        Ok(CategoryLearned { below, per })
+    }
+
+    /// True when the file gave weights.
+    pub fn is_on(&self) -> bool {
+        self.per.iter().any(|(_, l)| l.is_on())
+    }
+
+    /// The most probable category, its probability and its features' shares.
+    pub fn best<'a>(&self, feats: &'a [Feature]) -> Option<(&str, f32, Shares<'a>)> {
+        self.per
+            .iter()
+            .map(|(k, l)| {
+                let (p, parts) = l.score(feats);
+                (k.as_str(), p, parts)
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
 fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }

@@ -477,6 +477,7 @@ pub struct Models {
     pub(crate) categories: CategoryModel,
     pub(crate) places: Places,
     pub(crate) learned: crate::learned::Learned,
+    pub(crate) category_learned: crate::learned::CategoryLearned,
 }
 
 impl Models {
@@ -490,6 +491,10 @@ impl Models {
             learned: crate::learned::Learned::parse(
                 crate::learned::LEARNED_TSV,
                 "corruption-learned.tsv",
+            )?,
+            category_learned: crate::learned::CategoryLearned::parse(
+                crate::learned::CATEGORY_TSV,
+                "category-learned.tsv",
             )?,
         })
     }
@@ -513,6 +518,7 @@ impl Models {
         let k = read("categories.toml", CATEGORIES_TOML)?;
         let p = read("places.toml", PLACES_TOML)?;
         let l = read("corruption-learned.tsv", crate::learned::LEARNED_TSV)?;
+        let cl = read("category-learned.tsv", crate::learned::CATEGORY_TSV)?;
         Ok(Models {
             corruption: compile_corruption(&c, &dir.join("corruption.toml").display().to_string())?,
             categories: compile_categories(&k, &dir.join("categories.toml").display().to_string())?,
@@ -520,6 +526,10 @@ impl Models {
             learned: crate::learned::Learned::parse(
                 &l,
                 &dir.join("corruption-learned.tsv").display().to_string(),
+            )?,
+            category_learned: crate::learned::CategoryLearned::parse(
+                &cl,
+                &dir.join("category-learned.tsv").display().to_string(),
             )?,
         })
     }
@@ -556,6 +566,7 @@ impl Models {
                 },
                 places: Places::default(),
                 learned: Default::default(),
+                category_learned: Default::default(),
             },
         }
     }
@@ -564,6 +575,7 @@ impl Models {
     /// training the learned model against it and for comparisons).
     pub fn without_learned(mut self) -> Models {
         self.learned = Default::default();
+        self.category_learned = Default::default();
         self
     }
 
