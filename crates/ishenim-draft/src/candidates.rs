@@ -855,9 +855,26 @@ fn ablative_sender(doc: &Doc, lay: &Layout, li: usize) -> Option<NameCand> {
         let prev = (i > line.start).then(|| trim_punct(&doc.toks[i - 1].text));
         last_word_nominative(prev, w, false) != w
     };
-    let end = (line.start..line.end)
+    let early = (line.start..line.end)
         .take(6)
-        .find(|&i| (i + 1 == line.end || doc.toks[i].text.ends_with(',')) && ablative(i))?;
+        .find(|&i| (i + 1 == line.end || doc.toks[i].text.ends_with(',')) && ablative(i));
+    // "Үч-Кайың айылы, …, 3-үйдө жашаган Керимбаев Маратбек Жусуповичтен": the writer's
+    // address first, the name in the ablative ends the line.
+    let Some(end) = early else {
+        let end = line
+            .end
+            .checked_sub(1)
+            .filter(|&e| e > line.start && ablative(e))?;
+        let s = (line.start..end)
+            .rev()
+            .take_while(|&i| name_token(&doc.toks[i].text) && !doc.toks[i].text.ends_with(','))
+            .last()?;
+        let got = take_name(doc, s, li + 1, lay);
+        return (got.last() == Some(&end) && (2..=4).contains(&got.len())).then_some(NameCand {
+            toks: got,
+            source: Source::Label,
+        });
+    };
     let s = (line.start..=end).find(|&i| !is_role(&doc.toks[i].key))?;
     let got = take_name(doc, s, li + 1, lay);
     (got.last() == Some(&end) && (2..=4).contains(&got.len())).then_some(NameCand {

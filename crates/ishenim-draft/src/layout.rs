@@ -31,6 +31,9 @@ const TITLES: &[&str] = &[
     "объяснительная",
     "предложение",
     "письмо",
+    "кат",
+    "ачык-кат",
+    "открытое-письмо",
 ];
 /// Addressee words (prefixes of keys).
 const ADDRESSEE: &[&str] = &[
@@ -236,6 +239,10 @@ pub(crate) fn is_title(line_key: &str) -> bool {
 /// True when a line names the addressee ("... башчысына", "Главе ...").
 pub(crate) fn is_addressee(line_key: &str) -> bool {
     let words = || line_key.split_whitespace();
+    // "Кимге: Ак-Кыя айыл өкмөтүнүн башчысы", "Кому: …": the label says it.
+    if words().next().is_some_and(|w| w == "кимге" || w == "кому") {
+        return true;
+    }
     words().any(|w| ADDRESSEE.iter().any(|a| w.starts_with(a)) || initials_dative(w))
         // "Айыл өкмөтүнүн башчысы Т. Насирдиновго": an office and a surname in the dative.
         || words().any(dative_surname) && words().any(crate::candidates::is_role)
@@ -266,6 +273,8 @@ fn initials_dative(word: &str) -> bool {
     let Some((initials, ending)) = word.rsplit_once('.') else {
         return false;
     };
+    // "Э.-ге": the ending after a hyphen.
+    let ending = ending.strip_prefix('-').unwrap_or(ending);
     let initials_only = initials
         .split('.')
         .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic));

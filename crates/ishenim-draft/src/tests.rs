@@ -461,6 +461,23 @@ fn a_lower_case_page_after_a_finished_letter_is_a_letter_of_its_own() {
 }
 
 #[test]
+fn sender_in_the_ablative_after_the_address_and_a_labelled_addressee() {
+    let d = draft(
+        "Жумгал районундагы Үч-Кайың айыл өкмөтүнүн башчысы Сыдыков Э.-ге\nҮч-Кайың айылы, Жибек Жолу көчөсү, 3-үйдө жашаган Керимбаев Маратбек Жусуповичтен\n\nКошунабыз дүйнөдөн кайтты. Жардам берүүнү суранабыз.\n\nКеримбаев М.Ж.",
+    );
+    assert_eq!(
+        d.applicant.name.as_deref(),
+        Some("Керимбаев Маратбек Жусупович")
+    );
+    assert_eq!(
+        d.address.as_deref(),
+        Some("Үч-Кайың айылы, Жибек Жолу көчөсү, 3-үй")
+    );
+    let d = draft("Кимге: Ак-Кыя айыл өкмөтүнүн башчысы\nКимден: Асанова Айгүл\n\nКАТ\n\nКөчөдө жарык жок. Оңдоону суранам.");
+    assert_eq!(d.applicant.name.as_deref(), Some("Асанова Айгүл"));
+}
+
+#[test]
 fn odd_text_never_fails() {
     for t in [
         "",
