@@ -364,6 +364,11 @@ struct Contacts {
 fn read_contacts(doc: &Doc, lay: &layout::Layout, models: &Models) -> Contacts {
     let name = applicant::choose_name(doc, lay);
     let mut addr = address::choose_address(doc, lay, &name.toks);
+    // No name found and none declared withheld: the sender block may have been missed, so
+    // "no address" is as unsure as "no name".
+    if addr.address.is_none() && name.anonymous && name.confidence < UNSURE_BELOW {
+        addr.confidence = addr.confidence.min(name.confidence);
+    }
     let unsure: Vec<&str> = addr
         .toks
         .iter()
