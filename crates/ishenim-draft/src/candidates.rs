@@ -949,7 +949,41 @@ pub(crate) fn name_candidates(doc: &Doc, lay: &Layout) -> Vec<NameCand> {
     from_header_lines(doc, lay, &mut out);
     from_tail(doc, lay, &mut out);
     from_last_sentence(doc, lay, &mut out);
+    from_writer_phrase(doc, lay, &mut out);
     out
+}
+
+/// "Бул катты жазган Кош-Дөбө айылы, … жашаган Саидова Мохира", "муну жазган … айылынан
+/// Жумабаева Гүлбара": the one who wrote this, named later in the same sentence after
+/// their place.
+fn from_writer_phrase(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    const THIS: &[&str] = &["бул", "муну", "буну", "катты", "арызды", "кайрылууну"];
+    for i in 1..doc.toks.len() {
+        let t = &doc.toks[i];
+        if !t.key.starts_with("жазган") || !THIS.contains(&doc.toks[i - 1].key.as_str()) {
+            continue;
+        }
+        let sentence = t.sentence;
+        let found = (i + 1..(i + 14).min(doc.toks.len()))
+            .take_while(|&j| doc.toks[j].sentence == sentence)
+            .filter(|&j| {
+                name_token(&doc.toks[j].text)
+                    && !PLACE_BEFORE.contains(&doc.toks[j - 1].key.as_str())
+                    && !doc.toks.get(j + 1).is_some_and(|n| is_place_word(&n.key))
+            })
+            .map(|j| take_name(doc, j, doc.toks[j].line + 2, lay))
+            .find(|got| (2..=4).contains(&got.len()));
+        if let Some(got) = found {
+            out.extend(cand(doc, got, Source::Intro));
+        }
+    }
+}
+
+/// A word that says the word before it is a place ("айылы", "айылынан", "көчөсү", "району").
+fn is_place_word(key: &str) -> bool {
+    ["айыл", "кочо", "район", "облус", "шаар"]
+        .iter()
+        .any(|p| key.starts_with(p))
 }
 
 /// Keys of the full words of a candidate (no initials, no уулу/кызы), case endings of

@@ -478,6 +478,16 @@ fn sender_in_the_ablative_after_the_address_and_a_labelled_addressee() {
 }
 
 #[test]
+fn the_one_who_wrote_this_is_the_applicant() {
+    let d = draft("Урматтуу башчы!\nМектепте мугалимдин орду бош болчу, аны директордун келини алды. Текшерүүнү суранам. Бул катты жазган Кош-Дөбө айылы, Сайрам көчөсү 4-үйдө жашаган Саидова Мохира Абдурашидовна. Тел 0505 44 71 20.");
+    assert_eq!(
+        d.applicant.name.as_deref(),
+        Some("Саидова Мохира Абдурашидовна")
+    );
+    assert!(!d.applicant.anonymous);
+}
+
+#[test]
 fn odd_text_never_fails() {
     for t in [
         "",
