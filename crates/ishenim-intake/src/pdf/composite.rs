@@ -17,9 +17,48 @@ pub(super) fn composite(
     bbox: [f64; 4],
     limits: &Limits,
 ) -> Result<(DynamicImage, Option<f64>, bool), IntakeError> {
+    if let Some((img, dpi)) = full_page(images, bbox) {
+        return Ok((img, Some(dpi), false));
+    }
     let [x0, y0, x1, y1] = bbox;
     let (bw, bh) = (x1 - x0, y1 - y0);
-    // Fast path: one upright image covering the page.
+    let s = canvas_scale(images, bw, bh, limits)?;
+    let cw = ((bw * s).round() as u32).max(1);
+    let ch = ((bh * s).round() as u32).max(1);
+    limits.check_page(u64::from(cw), u64::from(ch))?;
+    let colour = images
+        .iter()
+        .any(|(_, pi)| !pi.stencil && matches!(pi.img, DynamicImage::ImageRgb8(_)));
+    let mut canvas: DynamicImage = if colour {
+        DynamicImage::ImageRgb8(RgbImage::from_pixel(cw, ch, image::Rgb([255, 255, 255])))
+    } else {
+        DynamicImage::ImageLuma8(GrayImage::from_pixel(cw, ch, image::Luma([255])))
+    };
+    // Bound the work: the painted area of all images together.
+    let mut rects = Vec::with_capacity(images.len());
+    let mut area = 0u64;
+    for (m, _) in images {
+        let r = canvas_rect(m, bbox, s, cw, ch);
+        if let Some(r) = r {
+            area += u64::from(r[1] - r[0]) * u64::from(r[3] - r[2]);
+        }
+        rects.push(r);
+    }
+    if area > limits.max_pixels.saturating_mul(4) {
+        return Err(IntakeError::limit("the image area painted on the page"));
+    }
+    for ((m, pi), rect) in images.iter().zip(rects) {
+        let Some(rect) = rect else { continue };
+        paint_one(m, pi, rect, bbox, s, &mut canvas);
+    }
+    Ok((canvas, Some(s * 72.0), true))
+}
+
+/// The fast path: one upright image covering the page (within 1 %) is the page
+/// itself, passed through with its own dpi instead of being resampled.
+fn full_page(images: &[(Matrix, PdfImage)], bbox: [f64; 4]) -> Option<(DynamicImage, f64)> {
+    let [x0, y0, x1, y1] = bbox;
+    let (bw, bh) = (x1 - x0, y1 - y0);
     if let [(m, pi)] = images {
         let [a, b, c, d, e, f] = *m;
         let tol_x = bw * 0.01 + 1.0;
@@ -35,9 +74,21 @@ pub(super) fn composite(
             && (d - bh).abs() < tol_y
         {
             let dpi = f64::from(pi.img.width()) / (a / 72.0);
-            return Ok((pi.img.clone(), Some(dpi), false));
+            return Some((pi.img.clone(), dpi));
         }
     }
+    None
+}
+
+/// Canvas pixels per PDF point: the finest image on the page, so no image
+/// loses detail, but never above 1200 dpi and within the limits' side and
+/// pixel count (a tiny placement must not blow up the canvas).
+fn canvas_scale(
+    images: &[(Matrix, PdfImage)],
+    bw: f64,
+    bh: f64,
+    limits: &Limits,
+) -> Result<f64, IntakeError> {
     // Resolution: the finest image on the page.
     let mut s: f64 = 0.0;
     for (m, pi) in images {
@@ -65,68 +116,54 @@ pub(super) fn composite(
     if area > limits.max_pixels as f64 {
         s *= (limits.max_pixels as f64 / area).sqrt();
     }
-    let cw = ((bw * s).round() as u32).max(1);
-    let ch = ((bh * s).round() as u32).max(1);
-    limits.check_page(u64::from(cw), u64::from(ch))?;
-    let colour = images
-        .iter()
-        .any(|(_, pi)| !pi.stencil && matches!(pi.img, DynamicImage::ImageRgb8(_)));
-    let mut canvas: DynamicImage = if colour {
-        DynamicImage::ImageRgb8(RgbImage::from_pixel(cw, ch, image::Rgb([255, 255, 255])))
-    } else {
-        DynamicImage::ImageLuma8(GrayImage::from_pixel(cw, ch, image::Luma([255])))
-    };
-    // Bound the work: the painted area of all images together.
-    let mut rects = Vec::with_capacity(images.len());
-    let mut area = 0u64;
-    for (m, _) in images {
-        let r = canvas_rect(m, bbox, s, cw, ch);
-        if let Some(r) = r {
-            area += u64::from(r[1] - r[0]) * u64::from(r[3] - r[2]);
+    Ok(s)
+}
+
+/// Paints one image into its canvas rectangle: gray onto gray, gray or RGB
+/// onto RGB; a stencil mask paints only its black samples.
+fn paint_one(
+    m: &Matrix,
+    pi: &PdfImage,
+    rect: [u32; 4],
+    bbox: [f64; 4],
+    s: f64,
+    canvas: &mut DynamicImage,
+) {
+    let cw = canvas.width();
+    let dims = (pi.img.width(), pi.img.height());
+    match (&pi.img, canvas) {
+        (DynamicImage::ImageLuma8(src), DynamicImage::ImageLuma8(dst)) => {
+            let (sw, dst) = (src.width() as usize, &mut **dst);
+            let src = src.as_raw();
+            paint(m, rect, dims, bbox, s, cw, |i, col, row| {
+                let g = src[row as usize * sw + col as usize];
+                if !pi.stencil {
+                    dst[i] = g;
+                } else if g == 0 {
+                    dst[i] = 0;
+                }
+            });
         }
-        rects.push(r);
-    }
-    if area > limits.max_pixels.saturating_mul(4) {
-        return Err(IntakeError::limit("the image area painted on the page"));
-    }
-    for ((m, pi), rect) in images.iter().zip(rects) {
-        let Some(rect) = rect else { continue };
-        let dims = (pi.img.width(), pi.img.height());
-        match (&pi.img, &mut canvas) {
-            (DynamicImage::ImageLuma8(src), DynamicImage::ImageLuma8(dst)) => {
-                let (sw, dst) = (src.width() as usize, &mut **dst);
-                let src = src.as_raw();
-                paint(m, rect, dims, bbox, s, cw, |i, col, row| {
-                    let g = src[row as usize * sw + col as usize];
-                    if !pi.stencil {
-                        dst[i] = g;
-                    } else if g == 0 {
-                        dst[i] = 0;
-                    }
-                });
-            }
-            (DynamicImage::ImageLuma8(src), DynamicImage::ImageRgb8(dst)) => {
-                let (sw, dst) = (src.width() as usize, &mut **dst);
-                let src = src.as_raw();
-                paint(m, rect, dims, bbox, s, cw, |i, col, row| {
-                    let g = src[row as usize * sw + col as usize];
-                    if !pi.stencil || g == 0 {
-                        dst[3 * i..3 * i + 3].copy_from_slice(&[g, g, g]);
-                    }
-                });
-            }
-            (DynamicImage::ImageRgb8(src), DynamicImage::ImageRgb8(dst)) => {
-                let (sw, dst) = (src.width() as usize, &mut **dst);
-                let src = src.as_raw();
-                paint(m, rect, dims, bbox, s, cw, |i, col, row| {
-                    let at = 3 * (row as usize * sw + col as usize);
-                    dst[3 * i..3 * i + 3].copy_from_slice(&src[at..at + 3]);
-                });
-            }
-            _ => {}
+        (DynamicImage::ImageLuma8(src), DynamicImage::ImageRgb8(dst)) => {
+            let (sw, dst) = (src.width() as usize, &mut **dst);
+            let src = src.as_raw();
+            paint(m, rect, dims, bbox, s, cw, |i, col, row| {
+                let g = src[row as usize * sw + col as usize];
+                if !pi.stencil || g == 0 {
+                    dst[3 * i..3 * i + 3].copy_from_slice(&[g, g, g]);
+                }
+            });
         }
+        (DynamicImage::ImageRgb8(src), DynamicImage::ImageRgb8(dst)) => {
+            let (sw, dst) = (src.width() as usize, &mut **dst);
+            let src = src.as_raw();
+            paint(m, rect, dims, bbox, s, cw, |i, col, row| {
+                let at = 3 * (row as usize * sw + col as usize);
+                dst[3 * i..3 * i + 3].copy_from_slice(&src[at..at + 3]);
+            });
+        }
+        _ => {}
     }
-    Ok((canvas, Some(s * 72.0), true))
 }
 
 /// Canvas rectangle `[x0, x1) × [y0, y1)` covered by an image placed with
