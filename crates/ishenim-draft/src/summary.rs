@@ -411,10 +411,22 @@ fn topic_sentence(
 /// "Я, Ибраимова Гульнара Токтогуловна, мать …", "Мен, … тургуну …,": who writes, which
 /// rarely says what about.
 fn self_introduction(s: &str) -> bool {
-    let mut w = s.split_whitespace();
-    let first = w.next().unwrap_or("");
-    matches!(crate::text::key_word(first).as_str(), "я" | "мен")
-        && (first.ends_with(',') || w.take(4).any(|x| x.ends_with(',')))
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let first = words.first().copied().unwrap_or("");
+    if !matches!(crate::text::key_word(first).as_str(), "я" | "мен") {
+        return false;
+    }
+    // "Мен … окуучусу Нурланов Адилетмин", "мен … айылында турам", "я проживаю в …": who and
+    // where the writer is, said with "I am" or "I live".
+    let last = crate::text::key_word(words.last().copied().unwrap_or(""));
+    let i_am = ["мын", "мин", "мун", "мен"]
+        .iter()
+        .any(|e| last.ends_with(e) && last.chars().count() > 4);
+    let lives = words.iter().any(|w| {
+        let k = crate::text::key_word(w);
+        ["турам", "жашайм", "проживаю", "живу"].contains(&k.as_str())
+    });
+    first.ends_with(',') || words.iter().skip(1).take(4).any(|x| x.ends_with(',')) || i_am || lives
 }
 
 /// The body text of lines `[start, end)` from the tokens (so that a token's character
@@ -557,6 +569,16 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_and_where_the_writer_is_says_little() {
+        assert!(self_introduction(
+            "мен Бору-Тоо мектебинин окуучусу Нурланов Адилетмин"
+        ));
+        assert!(self_introduction("Мен Кожо-Жар айылында турам"));
+        assert!(!self_introduction("Мен 3000 сом салып бердим"));
+        assert!(!self_introduction("Биз суу сурадык"));
+    }
 
     #[test]
     fn lower_case_writers_still_end_sentences() {
