@@ -340,7 +340,15 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     if lines
         .iter()
         .take(4)
-        .any(|l| is_addressee(l) && l.split_whitespace().count() <= 7)
+        .any(|l| {
+            let words = l.split_whitespace().count();
+            // "Лейлек районунун билим берүү бөлүмүнө жана Кош-Булак айыл өкмөтүнө": two
+            // bodies addressed at once make a longer line; the council's dative says it.
+            let council = l
+                .split_whitespace()
+                .any(|w| w == "окмотуно" || w == "окмотуна" || w == "башчысына");
+            is_addressee(l) && (words <= 7 || council && words <= 10)
+        })
     {
         score += 2;
     }

@@ -452,6 +452,9 @@ fn a_lower_case_page_after_a_finished_letter_is_a_letter_of_its_own() {
     let mother = "бир эне катары жазып жатам\nуулум 3 жашта, жолдомо бербей жатат";
     assert_eq!(groups(&[signed, sloppy]), vec![1, 1]);
     assert_eq!(groups(&[phoned, mother]), vec![1, 1]);
+    let note = "Саламатсыздарбы. Көчөдө түнкү жарык күйбөйт.\nЧыракты оңдоп бергиле.";
+    let two_bodies = "Б.К. Осмоновадан\nЛейлек районунун билим берүү бөлүмүнө жана Кош-Булак айыл өкмөтүнө\n\nМен 14 жылдан бери мектепте иштейм.";
+    assert_eq!(groups(&[note, two_bodies]), vec![1, 1]);
     // A page that stops mid-sentence is still continued by a lower-case page.
     let cut = "АРЫЗ\nБиздин көчөдө суу жок, мираб кезекти сактабай, суу";
     assert_eq!(
