@@ -337,19 +337,17 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     // The addressee block is a few short lines; a full-width body line that mentions "the head of the
     // council" ("... айыл өкмөтүнүн башчысына оозеки айткам") is not one.
     // (Below a place-and-date line too: "с. Кара-Бак, 3 апреля 2025 г." / "Главе …".)
-    if lines
-        .iter()
-        .take(4)
-        .any(|l| {
-            let words = l.split_whitespace().count();
-            // "Лейлек районунун билим берүү бөлүмүнө жана Кош-Булак айыл өкмөтүнө": two
-            // bodies addressed at once make a longer line; the council's dative says it.
-            let council = l
-                .split_whitespace()
-                .any(|w| w == "окмотуно" || w == "окмотуна" || w == "башчысына");
-            is_addressee(l) && (words <= 7 || council && words <= 10)
-        })
-    {
+    if lines.iter().take(4).any(|l| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        // "Лейлек районунун билим берүү бөлүмүнө жана Кош-Булак айыл өкмөтүнө": two
+        // bodies addressed at once make a longer line, which ends with the council's
+        // dative (a body sentence goes on to its verb).
+        let council = words
+            .last()
+            .is_some_and(|w| *w == "окмотуно" || *w == "окмотуна")
+            && !matches!(words.first().copied(), Some("мен" | "биз" | "я" | "мы"));
+        is_addressee(l) && (words.len() <= 7 || council && words.len() <= 10)
+    }) {
         score += 2;
     }
     // "Айыл окмоту с. Долоно", "В айыл окмоту …": the council named on a short first line
