@@ -14,7 +14,7 @@
 //! status page are saved there in Kyrgyz and Russian.
 
 use crate::browser::{add_user, find, log_in, render_html, shot, switch_lang, Browser, Server};
-use crate::{ishenim, ok};
+use crate::{ishenim, ok, NewOpening};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -197,21 +197,14 @@ fn slips_letter_review_status_and_the_public_page() {
     )
     .expect("html");
     rasterise(&dir.join("letter.html"), &dir.join("letter.png"));
-    let id = ok(&run(
-        dir,
-        &[
-            "opening",
-            "new",
-            "--members",
-            "Асанов Б.,Токтогулова А.,Иванов П.",
-            "--seal-removed",
-            "0101",
-            "--seal-applied",
-            "0102",
-            "--letters",
-            "1",
-        ],
-    ));
+    let opening = NewOpening {
+        members: "Асанов Б.,Токтогулова А.,Иванов П.",
+        seal_removed: "0101",
+        seal_applied: "0102",
+        letters: "1",
+        at: None,
+    };
+    let id = ok(&run(dir, &opening.args()));
     ok(&run(dir, &["ingest", "--opening", id.trim(), "letter.png"]));
     let drafts = ok(&run(dir, &["drafts", "list", "--json"]));
     let draft_id =
@@ -483,21 +476,14 @@ fn printed_stub(code: &str) -> String {
 
 /// The id and receipt code of the draft made from `png`, ingested into a new opening.
 fn draft_of(dir: &Path, png: &str, known: &[String]) -> (String, serde_json::Value) {
-    let id = ok(&run(
-        dir,
-        &[
-            "opening",
-            "new",
-            "--members",
-            "Асанов Б.,Токтогулова А.,Иванов П.",
-            "--seal-removed",
-            "0201",
-            "--seal-applied",
-            "0202",
-            "--letters",
-            "1",
-        ],
-    ));
+    let opening = NewOpening {
+        members: "Асанов Б.,Токтогулова А.,Иванов П.",
+        seal_removed: "0201",
+        seal_applied: "0202",
+        letters: "1",
+        at: None,
+    };
+    let id = ok(&run(dir, &opening.args()));
     ok(&run(dir, &["ingest", "--opening", id.trim(), png]));
     let drafts = ok(&run(dir, &["drafts", "list", "--json"]));
     let draft_id = drafts

@@ -8,7 +8,7 @@
 //! (`make screenshots` keeps `docs/screenshots/` current).
 
 use crate::browser::{add_user, find, log_in, shot, Browser, Server};
-use crate::{ishenim, root};
+use crate::{ishenim, root, NewOpening};
 use fantoccini::{Client, Locator};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -55,23 +55,14 @@ async fn log_out(c: &Client) {
 fn browser_upload_review_journal_amend_print() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
-    let out = ishenim(
-        dir,
-        &[
-            "--data",
-            "data",
-            "opening",
-            "new",
-            "--members",
-            "Асанов Б.,Осмонова Г.",
-            "--seal-removed",
-            "1041",
-            "--seal-applied",
-            "1042",
-            "--letters",
-            "3",
-        ],
-    );
+    let opening = NewOpening {
+        members: "Асанов Б.,Осмонова Г.",
+        seal_removed: "1041",
+        seal_applied: "1042",
+        letters: "3",
+        at: None,
+    };
+    let out = ishenim(dir, &[&["--data", "data"], &opening.args()[..]].concat());
     assert!(
         out.status.success(),
         "{}",
