@@ -12,7 +12,7 @@
 //! completes. Where the process actually is at each instant depends on the machine; the
 //! checks do not.
 
-use crate::{ishenim, root};
+use crate::{ishenim, root, NewOpening};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -116,24 +116,17 @@ fn kill_9_at_20_random_instants_of_a_200_page_ingest_loses_and_duplicates_nothin
     let files = make_batch(&batch);
     let data = tmp.path().join("data");
     let s = |p: &Path| p.to_str().expect("utf-8 path").to_string();
+    let new_opening = NewOpening {
+        members: "Асанов Бакыт,Токтогулова Айгүл,Иванов Пётр",
+        seal_removed: "0101",
+        seal_applied: "0102",
+        letters: "200",
+        at: Some("2026-03-02 10:15"),
+    };
+    let data_arg = s(&data);
     let o = ishenim(
         &root(),
-        &[
-            "--data",
-            &s(&data),
-            "opening",
-            "new",
-            "--members",
-            "Асанов Бакыт,Токтогулова Айгүл,Иванов Пётр",
-            "--seal-removed",
-            "0101",
-            "--seal-applied",
-            "0102",
-            "--letters",
-            "200",
-            "--at",
-            "2026-03-02 10:15",
-        ],
+        &[&["--data", data_arg.as_str()], &new_opening.args()[..]].concat(),
     );
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let opening = String::from_utf8_lossy(&o.stdout).trim().to_string();
