@@ -106,6 +106,20 @@ pub(super) fn open_or_recreate(path: &Path) -> Result<Connection> {
     Ok(c)
 }
 
+/// Empties the index and forgets the chain position it had reached, in one transaction,
+/// so the next sync indexes the whole journal (for a rebuild, or a register that no
+/// longer holds the entries the index has seen).
+pub(super) fn empty(c: &mut Connection) -> Result<()> {
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "DELETE FROM docs; DELETE FROM fts; DELETE FROM meta WHERE key = 'total';
+         UPDATE meta SET value = '0' WHERE key = 'seq';
+         UPDATE meta SET value = '' WHERE key = 'hash';",
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Replaces the documents in one transaction, so a sync cut short leaves each chunk
 /// either indexed whole or not at all.
 pub(super) fn write_docs(c: &mut Connection, docs: &[Doc]) -> Result<()> {

@@ -4,10 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use ishenim_store::{EntryView, Serial, Store};
-use rusqlite::{OptionalExtension, TransactionBehavior};
+use rusqlite::OptionalExtension;
 
 use super::doc::{build_doc, Terms};
-use super::file::write_docs;
+use super::file::{empty, write_docs};
 use super::{Index, SyncStats, BULK, CHUNK, OPTIMIZE_AFTER};
 use crate::Result;
 
@@ -28,13 +28,7 @@ impl Index {
         let mut stats = SyncStats::default();
         let still_ours = seen == 0 || store.chain_hash_at(seen)?.as_deref() == Some(&hash);
         if !still_ours {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(
-                "DELETE FROM docs; DELETE FROM fts; DELETE FROM meta WHERE key = 'total';
-                 UPDATE meta SET value = '0' WHERE key = 'seq';
-                 UPDATE meta SET value = '' WHERE key = 'hash';",
-            )?;
-            tx.commit()?;
+            empty(&mut c)?;
             seen = 0;
             stats.rebuilt = true;
         }
@@ -103,16 +97,8 @@ impl Index {
 
     /// Empties the index and indexes the whole journal again.
     pub fn rebuild(&self, store: &Store) -> Result<SyncStats> {
-        {
-            let mut c = self.conn();
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(
-                "DELETE FROM docs; DELETE FROM fts; DELETE FROM meta WHERE key = 'total';
-                 UPDATE meta SET value = '0' WHERE key = 'seq';
-                 UPDATE meta SET value = '' WHERE key = 'hash';",
-            )?;
-            tx.commit()?;
-        }
+        // The guard is a temporary: the lock is released before `sync` takes it again.
+        empty(&mut self.conn())?;
         let mut s = self.sync(store)?;
         s.rebuilt = true;
         Ok(s)
