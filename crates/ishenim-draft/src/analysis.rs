@@ -420,6 +420,14 @@ fn learned_verdict(
     if scaled < 0.4 {
         return None;
     }
+    let mut r = learned_reason(doc, &parts, p)?;
+    r.tok = None;
+    Some((scaled, r))
+}
+
+/// The learned model's reason: the (at most five) words of the letter that raised its
+/// probability most, in letter order; none when no word raised it.
+fn learned_reason(doc: &Doc, parts: &crate::learned::Shares, p: f32) -> Option<Reason> {
     let mut at: Vec<usize> = parts
         .iter()
         .filter(|(_, w)| *w > 0.0)
@@ -428,12 +436,7 @@ fn learned_verdict(
         .collect();
     at.sort_unstable();
     at.dedup();
-    if at.is_empty() {
-        return None;
-    }
-    let mut r = rule_reason(doc, &at, LEARNED_TERM, p, None);
-    r.tok = None;
-    Some((scaled, r))
+    (!at.is_empty()).then(|| rule_reason(doc, &at, LEARNED_TERM, p, None))
 }
 
 /// How the learned model's reason is named to the reviewer.
@@ -526,14 +529,6 @@ pub(crate) fn category(
     if key == lexicon.key || p < LEARNED_CATEGORY_MIN {
         return lexicon;
     }
-    let mut at: Vec<usize> = parts
-        .iter()
-        .filter(|(_, w)| *w > 0.0)
-        .take(5)
-        .map(|(f, _)| f.tok)
-        .collect();
-    at.sort_unstable();
-    at.dedup();
     let mut out = models
         .categories
         .categories
@@ -553,11 +548,7 @@ pub(crate) fn category(
             },
         );
     out.confidence = ((p * 0.5) * 100.0).round() / 100.0;
-    if !at.is_empty() {
-        let mut r = rule_reason(doc, &at, LEARNED_TERM, p, None);
-        r.tok = at.first().copied();
-        out.reasons = vec![r];
-    }
+    out.reasons = learned_reason(doc, &parts, p).into_iter().collect();
     out
 }
 
