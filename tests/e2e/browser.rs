@@ -237,11 +237,22 @@ pub(crate) async fn log_in(c: &Client, base: &str, login: &str, password: &str) 
 
 /// Switches the interface language with the header's button (Kyrgyz ↔ Russian).
 pub(crate) async fn switch_lang(c: &Client) {
+    let old = find(c, "html").await;
     find(c, "form[action='/lang'] button")
         .await
         .click()
         .await
         .expect("switch language");
+    // The form posts and the page reloads: wait until the old page is gone, so the next
+    // lookup finds an element of the new page, not a stale one of the old (a flaky
+    // StaleElementReference in the redaction test).
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the page did not reload after switching the language");
 }
 
 /// An HTML file as headless Chromium renders it on an A4 page (794×1123 CSS pixels) at
