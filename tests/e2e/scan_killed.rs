@@ -8,9 +8,8 @@
 //! the button in headless Chromium, and the pages are in the opening — each content once —
 //! read by the worker, the work folder empty, the notice gone, the action audited.
 
-use crate::browser::{add_user, find, log_in, Browser, Server};
-use crate::scan_live::slow_sane;
-use crate::{ok, run_in, NewOpening};
+use crate::browser::{find, log_in, Browser, Server};
+use crate::scan_live::{scanner_opening, slow_sane};
 use fantoccini::{Client, Locator};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -130,18 +129,7 @@ fn a_scan_killed_with_its_server_is_announced_and_its_pages_stored_once() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
     let data = Path::new("data");
-    let opening = NewOpening {
-        members: "Асанов",
-        seal_removed: "1",
-        seal_applied: "2",
-        letters: "1",
-        at: None,
-    };
-    let id = ok(&run_in(dir, data, &opening.args())).trim().to_string();
-    for (k, v) in [("scanner_device", "test:0"), ("scanner_resolution", "100")] {
-        ok(&run_in(dir, data, &["settings", "set", k, v]));
-    }
-    add_user(&dir.join("data"), "clerk1", "clerk", PASS);
+    let id = scanner_opening(dir, data, PASS);
     let sane = slow_sane(dir);
     let work = dir.join("data").join("scanner").join(&id);
     let start = |n: usize| {

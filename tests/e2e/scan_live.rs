@@ -79,11 +79,9 @@ async fn start_scan(c: &Client) {
         .expect("mark");
 }
 
-#[test]
-fn the_scan_status_updates_by_itself_and_the_cancel_form_stops_the_scan() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path();
-    let data = Path::new("data");
+/// A register in `dir` with one opening, the SANE test scanner at 100 dpi as the council's
+/// scanner and a clerk `clerk1` with password `pass`: the start of every browser scan test. Returns the opening id.
+pub(crate) fn scanner_opening(dir: &Path, data: &Path, pass: &str) -> String {
     let opening = NewOpening {
         members: "Асанов",
         seal_removed: "1",
@@ -92,17 +90,19 @@ fn the_scan_status_updates_by_itself_and_the_cancel_form_stops_the_scan() {
         at: None,
     };
     let id = ok(&run_in(dir, data, &opening.args())).trim().to_string();
-    ok(&run_in(
-        dir,
-        data,
-        &["settings", "set", "scanner_device", "test:0"],
-    ));
-    ok(&run_in(
-        dir,
-        data,
-        &["settings", "set", "scanner_resolution", "100"],
-    ));
-    add_user(&dir.join("data"), "clerk1", "clerk", PASS);
+    for (k, v) in [("scanner_device", "test:0"), ("scanner_resolution", "100")] {
+        ok(&run_in(dir, data, &["settings", "set", k, v]));
+    }
+    add_user(&dir.join("data"), "clerk1", "clerk", pass);
+    id
+}
+
+#[test]
+fn the_scan_status_updates_by_itself_and_the_cancel_form_stops_the_scan() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let data = Path::new("data");
+    let id = scanner_opening(dir, data, PASS);
     let sane = slow_sane(dir);
     let log = std::fs::File::create(dir.join("serve.log")).expect("log");
     let server = Server::start_with_env(
