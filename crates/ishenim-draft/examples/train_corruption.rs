@@ -10,7 +10,7 @@
 //! alone and of both (flag when either flags). With `--out` it trains on every letter and
 //! writes the weights.
 
-use ishenim_draft::training::{letter_features, train, Trained};
+use ishenim_draft::training::{letter_features, summary_candidates, train, Trained};
 use ishenim_draft::{draft_letters, eval, Models};
 use std::collections::HashSet;
 
@@ -168,6 +168,192 @@ fn per_file(rows: &[Row], p: &[f32], l2: f32) {
     println!("{line}");
 }
 
+/// One letter's report-sentence candidates: features and whether each names the subject.
+struct SummaryLetter {
+    file: usize,
+    cands: Vec<(Vec<String>, bool)>,
+}
+
+/// The first characters of a sentence that fit in a summary beside the request.
+fn shown(text: &str) -> String {
+    text.chars().take(110).collect()
+}
+
+fn load_summaries(
+    files: &[String],
+    blind: &HashSet<String>,
+    models: &Models,
+) -> Vec<SummaryLetter> {
+    let mut out = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}"));
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("json row");
+            let id = v["id"].as_str().unwrap_or_default();
+            let stems: Vec<String> = v["truth"]["summary_stems"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if blind.contains(id) || stems.is_empty() {
+                continue;
+            }
+            let page = eval::page_from_text(id, v["text"].as_str().unwrap_or_default());
+            let cands = summary_candidates(&[&page], models)
+                .into_iter()
+                .map(|c| {
+                    let hit = eval::names_subject(&shown(&c.text), &stems);
+                    (c.feats, hit)
+                })
+                .collect();
+            out.push(SummaryLetter { file: fi, cands });
+        }
+    }
+    out
+}
+
+/// Share of letters whose best-scored candidate names the subject.
+fn picked_rate(letters: &[&SummaryLetter], m: &Trained) -> f32 {
+    let hits = letters
+        .iter()
+        .filter(|l| {
+            l.cands
+                .iter()
+                .map(|(f, hit)| (m.prob(f), *hit))
+                .fold(None, |b: Option<(f32, bool)>, c| match b {
+                    Some(b) if b.0 >= c.0 => Some(b),
+                    _ => Some(c),
+                })
+                .is_some_and(|b| b.1)
+        })
+        .count();
+    hits as f32 / letters.len().max(1) as f32
+}
+
+/// `--summary`: leave-one-batch-out accuracy of the report-sentence selector, or with
+/// `--out` its weights trained on every letter.
+fn summary_mode(files: &[String], blind: &HashSet<String>, models: &Models, out: Option<String>) {
+    let letters = load_summaries(files, blind, models);
+    let rows = |ls: &[&SummaryLetter]| -> Vec<(Vec<String>, bool)> {
+        ls.iter().flat_map(|l| l.cands.iter().cloned()).collect()
+    };
+    let all: Vec<&SummaryLetter> = letters.iter().collect();
+    let oracle = all.iter().filter(|l| l.cands.iter().any(|c| c.1)).count();
+    println!(
+        "{} letters; a candidate names the subject in {:.3}",
+        all.len(),
+        oracle as f32 / all.len().max(1) as f32
+    );
+    let rule = all
+        .iter()
+        .filter(|l| {
+            let score = |f: &[String]| -> f32 {
+                let num = |p: &str| {
+                    f.iter()
+                        .find_map(|x| x.strip_prefix(p).and_then(|v| v.parse::<f32>().ok()))
+                        .unwrap_or(0.0)
+                };
+                let has = |k: &str| f.iter().any(|x| x == k);
+                num("top:") + 2.0 * num("rea:")
+                    - if has("meta") { 10.0 } else { 0.0 }
+                    - if has("intro") { 3.0 } else { 0.0 }
+            };
+            let mut best: Option<(f32, bool)> = None;
+            for (f, hit) in &l.cands {
+                let s = score(f);
+                if best.is_none_or(|b| s > b.0) {
+                    best = Some((s, *hit));
+                }
+            }
+            best.is_some_and(|b| b.1)
+        })
+        .count();
+    println!(
+        "cue-word rule picks one that does in {:.3}",
+        rule as f32 / all.len().max(1) as f32
+    );
+    if let Some(out) = out {
+        let m = train(&rows(&all), 30.0, 3, 400);
+        write_summary(&out, &m, all.len(), files).unwrap_or_else(|e| panic!("{out}: {e}"));
+        return;
+    }
+    for l2 in [1.0f32, 10.0, 30.0, 100.0] {
+        let (mut hit, mut n) = (0.0, 0.0);
+        for k in 0..files.len() {
+            let test: Vec<&SummaryLetter> = all.iter().copied().filter(|l| l.file == k).collect();
+            let train_ls: Vec<&SummaryLetter> =
+                all.iter().copied().filter(|l| l.file != k).collect();
+            let m = train(&rows(&train_ls), l2, 3, 400);
+            hit += picked_rate(&test, &m) * test.len() as f32;
+            n += test.len() as f32;
+        }
+        println!(
+            "l2 {l2:>4}: held-out batch, picked sentence names the subject {:.3}",
+            hit / n
+        );
+    }
+}
+
+fn write_summary(path: &str, m: &Trained, n: usize, files: &[String]) -> std::io::Result<()> {
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| f.rsplit('/').next().unwrap_or(f))
+        .collect();
+    let mut w: Vec<&(String, f32)> = m.weights.iter().filter(|(_, v)| v.abs() >= 0.005).collect();
+    w.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+    let mut out = format!(
+        "# Learned report-sentence selector of the summary: logistic regression over a sentence's\n\
+         # position, length, word rarity rank, topic and corruption words and stems (w:).\n\
+         # Written by `cargo run --release -p ishenim-draft --example train_corruption -- ...\n\
+         # --summary --out`; retrain instead of editing. Without weights the cue-word rule picks.\n\
+         # trained on: {n} letters of {} (blind parts left out), l2 30, min-df 3\nbias\t{:.4}\n",
+        names.join(" "),
+        m.bias
+    );
+    for (k, v) in w {
+        out.push_str(&format!("{k}\t{v:.4}\n"));
+    }
+    std::fs::write(path, out)?;
+    println!("wrote {path}");
+    Ok(())
+}
+
+/// Writes how many letters use each body stem (`models/word-df.tsv`, for the summary's
+/// word weights); stems of a single letter are left out (they weigh as unseen ones).
+fn write_df(path: &str, rows: &[Row], files: &[String]) -> std::io::Result<()> {
+    let mut df: std::collections::BTreeMap<&str, u32> = Default::default();
+    for r in rows {
+        for f in r.feats.iter().filter_map(|f| f.strip_prefix("s:")) {
+            *df.entry(f).or_default() += 1;
+        }
+    }
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| f.rsplit('/').next().unwrap_or(f))
+        .collect();
+    let mut out = format!(
+        "# How many letters use each word stem of a body: the summary weighs a word by its\n\
+         # rarity. Written by `cargo run --release -p ishenim-draft --example train_corruption --\n\
+         # ... --df --out models/word-df.tsv`; retrain instead of editing.\n\
+         # counted on: {} letters of {} (blind parts left out)\ndocs\t{}\n",
+        rows.len(),
+        names.join(" "),
+        rows.len()
+    );
+    for (k, v) in df.iter().filter(|(_, &v)| v >= 2) {
+        out.push_str(&format!("{k}\t{v}\n"));
+    }
+    std::fs::write(path, out)?;
+    println!(
+        "wrote {path}: {} stems",
+        df.values().filter(|&&v| v >= 2).count()
+    );
+    Ok(())
+}
+
 fn write(path: &str, m: &Trained, threshold: f32, about: &str) -> std::io::Result<()> {
     let mut w: Vec<&(String, f32)> = m.weights.iter().filter(|(_, v)| v.abs() >= 0.005).collect();
     w.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
@@ -321,7 +507,16 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3);
     let models = Models::embedded().without_learned();
+    if args.iter().any(|a| a == "--summary") {
+        summary_mode(&files, &blind_ids(&split), &models, arg(&args, "--out"));
+        return;
+    }
     let rows = load(&files, &blind_ids(&split), &models);
+    if args.iter().any(|a| a == "--df") {
+        let out = arg(&args, "--out").unwrap_or_else(|| "models/word-df.tsv".into());
+        write_df(&out, &rows, &files).unwrap_or_else(|e| panic!("{out}: {e}"));
+        return;
+    }
     match arg(&args, "--out") {
         None if args.iter().any(|a| a == "--category") => category_cv(&rows, min_df),
         None => cross_validate(&rows, min_df, args.iter().any(|a| a == "--by-file")),

@@ -92,6 +92,9 @@ impl Learned {
 /// Each known feature of a letter with its share of the logit.
 pub(crate) type Shares<'a> = Vec<(&'a Feature, f32)>;
 
+/// Built-in copy of `models/summary-learned.tsv` (the summary's report-sentence selector).
+pub const SUMMARY_TSV: &str = include_str!("../../../models/summary-learned.tsv");
+
 /// Built-in copy of `models/category-learned.tsv`.
 pub const CATEGORY_TSV: &str = include_str!("../../../models/category-learned.tsv");
 
@@ -211,7 +214,7 @@ fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
 /// The stem of an ordinary word: none for a number, a short word, or a capitalised word
 /// inside a sentence (a person's or a village's name says nothing about corruption, and
 /// learning names would learn the test letters).
-fn word_stem(doc: &Doc, i: usize) -> Option<&str> {
+pub(crate) fn word_stem(doc: &Doc, i: usize) -> Option<&str> {
     let t: &Tok = &doc.toks[i];
     if t.key.chars().any(|c| c.is_ascii_digit()) || t.key.chars().count() < 3 {
         return None;

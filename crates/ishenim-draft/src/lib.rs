@@ -22,6 +22,7 @@ mod names;
 mod phone;
 mod places;
 mod receipt;
+mod salience;
 mod summary;
 mod text;
 
@@ -32,6 +33,18 @@ pub use analysis::{CategoryResult, Corruption, Reason};
 #[doc(hidden)]
 pub mod training {
     pub use crate::learned::{train, Trained};
+    pub use crate::summary::SentenceCandidate;
+
+    /// The report-sentence candidates of the letter on these pages, with their features, as
+    /// the summary sees them.
+    pub fn summary_candidates(
+        pages: &[&ishenim_page::PageRecord],
+        models: &crate::Models,
+    ) -> Vec<SentenceCandidate> {
+        let cell = std::cell::RefCell::new(Vec::new());
+        crate::draft_one(pages, models, 2, Some(&cell));
+        cell.into_inner()
+    }
 
     /// The learned model's feature names for the letter on these pages (its body as
     /// drafting finds it), in letter order.
@@ -500,7 +513,12 @@ fn confidences(
     }
 }
 
-fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraft {
+fn draft_one(
+    pages: &[&PageRecord],
+    models: &Models,
+    opening: u32,
+    trace: Option<&std::cell::RefCell<Vec<summary::SentenceCandidate>>>,
+) -> LetterDraft {
     let doc = Doc::build(pages);
     let lay = layout::layout(&doc);
     let mut warnings = Vec::new();
@@ -551,6 +569,9 @@ fn draft_one(pages: &[&PageRecord], models: &Models, opening: u32) -> LetterDraf
                 .filter_map(|r| r.tok)
                 .collect(),
             topic_toks: cat.reasons.iter().filter_map(|r| r.tok).collect(),
+            words: salience::word_weights(&doc, body.clone(), &models.word_df),
+            selector: &models.summary_learned,
+            trace,
             place: place_of(c.addr.address.as_deref(), &doc, lay.header_end, &lang),
         };
         summary::summarize(&doc, lay.body_start, lay.footer_start, &input)
@@ -629,7 +650,7 @@ pub fn draft_letters(pages: &[PageRecord], models: &Models) -> Vec<LetterDraft> 
     }
     groups
         .into_iter()
-        .map(|(g, score)| draft_one(&g, models, score))
+        .map(|(g, score)| draft_one(&g, models, score, None))
         .collect()
 }
 

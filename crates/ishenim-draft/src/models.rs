@@ -478,6 +478,8 @@ pub struct Models {
     pub(crate) places: Places,
     pub(crate) learned: crate::learned::Learned,
     pub(crate) category_learned: crate::learned::CategoryLearned,
+    pub(crate) word_df: crate::salience::WordDf,
+    pub(crate) summary_learned: crate::learned::Learned,
 }
 
 impl Models {
@@ -495,6 +497,11 @@ impl Models {
             category_learned: crate::learned::CategoryLearned::parse(
                 crate::learned::CATEGORY_TSV,
                 "category-learned.tsv",
+            )?,
+            word_df: crate::salience::WordDf::parse(crate::salience::WORD_DF_TSV, "word-df.tsv")?,
+            summary_learned: crate::learned::Learned::parse(
+                crate::learned::SUMMARY_TSV,
+                "summary-learned.tsv",
             )?,
         })
     }
@@ -519,6 +526,8 @@ impl Models {
         let p = read("places.toml", PLACES_TOML)?;
         let l = read("corruption-learned.tsv", crate::learned::LEARNED_TSV)?;
         let cl = read("category-learned.tsv", crate::learned::CATEGORY_TSV)?;
+        let wd = read("word-df.tsv", crate::salience::WORD_DF_TSV)?;
+        let sl = read("summary-learned.tsv", crate::learned::SUMMARY_TSV)?;
         Ok(Models {
             corruption: compile_corruption(&c, &dir.join("corruption.toml").display().to_string())?,
             categories: compile_categories(&k, &dir.join("categories.toml").display().to_string())?,
@@ -530,6 +539,14 @@ impl Models {
             category_learned: crate::learned::CategoryLearned::parse(
                 &cl,
                 &dir.join("category-learned.tsv").display().to_string(),
+            )?,
+            word_df: crate::salience::WordDf::parse(
+                &wd,
+                &dir.join("word-df.tsv").display().to_string(),
+            )?,
+            summary_learned: crate::learned::Learned::parse(
+                &sl,
+                &dir.join("summary-learned.tsv").display().to_string(),
             )?,
         })
     }
@@ -567,6 +584,8 @@ impl Models {
                 places: Places::default(),
                 learned: Default::default(),
                 category_learned: Default::default(),
+                word_df: Default::default(),
+                summary_learned: Default::default(),
             },
         }
     }

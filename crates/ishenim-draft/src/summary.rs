@@ -319,6 +319,13 @@ pub(crate) struct SummaryInput<'a> {
     /// Token indices of the words that gave the letter its category: the sentence with the
     /// most of them is what the letter is about.
     pub topic_toks: Vec<usize>,
+    /// Each ordinary word of the body with its stem and weight ([`crate::salience`]): the
+    /// sentence with the letter's rare, repeated words names its subject.
+    pub words: Vec<(usize, String, f32)>,
+    /// Learned weights of the report sentence's features (off: the cue-word rule).
+    pub selector: &'a crate::learned::Learned,
+    /// Where the trainer collects every letter's candidates (`None` when drafting).
+    pub trace: Option<&'a std::cell::RefCell<Vec<SentenceCandidate>>>,
     pub place: Option<String>,
 }
 
@@ -363,49 +370,166 @@ fn meta_sentence(s: &str) -> bool {
     META.iter().any(|m| k.contains(&crate::text::key_line(m)))
 }
 
-/// The sentence (among those `ok` accepts) with the most topic words (and, in a corrupt
-/// letter, corruption reasons, which count twice), meta sentences and self-introductions
-/// last, the earliest on ties; `tok_chars` maps tokens to their byte offset in `body`.
-fn topic_sentence(
+/// A sentence that could tell what the letter reports, with the features the learned
+/// selector weighs (`models/summary-learned.tsv`, trained by `examples/train_corruption.rs
+/// --summary`).
+#[derive(Debug, Clone)]
+pub struct SentenceCandidate {
+    /// The sentence as written.
+    pub text: String,
+    /// Feature names (`pos:first`, `top:2`, `w:жер`, …).
+    pub feats: Vec<String>,
+}
+
+/// Every sentence `ok` accepts, in letter order, with its features; `tok_chars` maps tokens
+/// to their byte offset in `body`.
+fn report_candidates(
     all: &[String],
     body: &str,
     tok_chars: &[(usize, usize)],
     inp: &SummaryInput,
     ok: impl Fn(&String) -> bool,
-) -> Option<String> {
-    let offsets = |toks: &[usize]| -> Vec<usize> {
+) -> Vec<SentenceCandidate> {
+    let at = |toks: &[usize]| -> Vec<usize> {
         tok_chars
             .iter()
             .filter(|(t, _)| toks.contains(t))
             .map(|&(_, c)| c)
             .collect()
     };
-    let topic_at = offsets(&inp.topic_toks);
+    let topic_at = at(&inp.topic_toks);
     let reason_at = if inp.corruption {
-        offsets(&inp.reason_toks)
+        at(&inp.reason_toks)
     } else {
         Vec::new()
     };
+    let word_at: Vec<(usize, &str, f32)> = tok_chars
+        .iter()
+        .filter_map(|&(t, c)| {
+            inp.words
+                .iter()
+                .find(|w| w.0 == t)
+                .map(|w| (c, w.1.as_str(), w.2))
+        })
+        .collect();
     let mut cursor = 0;
-    let mut best: Option<(i32, &String)> = None;
+    let mut found: Vec<(String, std::ops::Range<usize>)> = Vec::new();
     for s in all {
         let Some(p) = body[cursor..].find(s.as_str()) else {
             continue;
         };
         let range = cursor + p..cursor + p + s.len();
         cursor = range.end;
-        if !ok(s) {
-            continue;
-        }
-        let count = |at: &[usize]| at.iter().filter(|c| range.contains(c)).count() as i32;
-        let score = count(&topic_at) + 2 * count(&reason_at)
-            - if meta_sentence(s) { 10 } else { 0 }
-            - if self_introduction(s) { 3 } else { 0 };
-        if best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, s));
+        if ok(s) {
+            found.push((s.clone(), range));
         }
     }
-    best.map(|(_, s)| s.clone())
+    let sal: Vec<f32> = found.iter().map(|(_, r)| salience(&word_at, r)).collect();
+    let n = found.len();
+    found
+        .iter()
+        .enumerate()
+        .map(|(k, (s, range))| {
+            let count = |v: &[usize]| v.iter().filter(|c| range.contains(c)).count();
+            let rank = sal.iter().filter(|&&x| x > sal[k]).count();
+            let mut f = vec![
+                format!("pos:{}", position(k, n)),
+                format!(
+                    "len:{}",
+                    bucket(s.split_whitespace().count(), &[6, 12, 20, 35])
+                ),
+                format!("salrank:{}", rank.min(3)),
+                format!("top:{}", count(&topic_at).min(3)),
+                format!("rea:{}", count(&reason_at).min(3)),
+            ];
+            let flags = [
+                (meta_sentence(s), "meta"),
+                (self_introduction(s), "intro"),
+                (s.contains('?'), "question"),
+                (s.chars().any(|c| c.is_ascii_digit()), "digits"),
+                (s.contains(['«', '"', '“']), "quote"),
+            ];
+            f.extend(flags.iter().filter(|x| x.0).map(|x| x.1.to_string()));
+            let mut stems: Vec<&str> = word_at
+                .iter()
+                .filter(|(c, ..)| range.contains(c))
+                .map(|w| w.1)
+                .collect();
+            stems.dedup();
+            f.extend(stems.iter().map(|w| format!("w:{w}")));
+            SentenceCandidate {
+                text: s.clone(),
+                feats: f,
+            }
+        })
+        .collect()
+}
+
+fn position(k: usize, n: usize) -> &'static str {
+    match k {
+        0 => "first",
+        1 => "second",
+        _ if k + 1 == n => "last",
+        _ if k * 2 < n => "early",
+        _ => "late",
+    }
+}
+
+fn bucket(v: usize, bounds: &[usize]) -> usize {
+    bounds.iter().filter(|&&b| v > b).count()
+}
+
+/// The report sentence: the learned selector's best candidate when its weights exist, else
+/// the one with the most topic words (and, in a corrupt letter, corruption reasons, which
+/// count twice), meta sentences and self-introductions last, the earliest on ties.
+fn pick_report(cands: &[SentenceCandidate], selector: &crate::learned::Learned) -> Option<String> {
+    let score = |c: &SentenceCandidate| -> f32 {
+        if selector.is_on() {
+            let names: Vec<crate::learned::Feature> = c
+                .feats
+                .iter()
+                .map(|n| crate::learned::Feature {
+                    name: n.clone(),
+                    tok: 0,
+                })
+                .collect();
+            return selector.score(&names).0;
+        }
+        let num = |p: &str| {
+            c.feats
+                .iter()
+                .find_map(|f| f.strip_prefix(p).and_then(|v| v.parse::<f32>().ok()))
+                .unwrap_or(0.0)
+        };
+        let has = |k: &str| c.feats.iter().any(|f| f == k);
+        num("top:") + 2.0 * num("rea:")
+            - if has("meta") { 10.0 } else { 0.0 }
+            - if has("intro") { 3.0 } else { 0.0 }
+    };
+    let mut best: Option<(f32, &SentenceCandidate)> = None;
+    for c in cands {
+        let s = score(c);
+        if best.is_none_or(|(b, _)| s > b) {
+            best = Some((s, c));
+        }
+    }
+    best.map(|(_, c)| c.text.clone())
+}
+
+/// The weight of the distinct words at byte offsets in `range`, over the square root of the
+/// sentence's word count (a long sentence names more, but is clipped).
+fn salience(words: &[(usize, &str, f32)], range: &std::ops::Range<usize>) -> f32 {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut sum = 0.0;
+    let mut n = 0;
+    for (_, stem, w) in words.iter().filter(|(c, ..)| range.contains(c)) {
+        n += 1;
+        if !seen.contains(stem) {
+            seen.push(stem);
+            sum += w;
+        }
+    }
+    sum / (n.max(1) as f32).sqrt()
 }
 
 /// "Я, Ибраимова Гульнара Токтогуловна, мать …", "Мен, … тургуну …,": who writes, which
@@ -466,10 +590,13 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         .cloned();
     // The report: the sentence with the most topic words and corruption reasons, unless that
     // is the request itself; else the first sentence.
-    let report = topic_sentence(&all, &body, &tok_chars, inp, |s| {
+    let cands = report_candidates(&all, &body, &tok_chars, inp, |s| {
         keep(s) && !is_request(s, inp.lang)
-    })
-    .or_else(|| sents.first().cloned());
+    });
+    if let Some(t) = inp.trace {
+        t.borrow_mut().extend(cands.iter().cloned());
+    }
+    let report = pick_report(&cands, inp.selector).or_else(|| sents.first().cloned());
     let kind = match (ru, inp.thanks, inp.corruption, request.is_some()) {
         (false, true, false, _) => "Ыраазычылык",
         (true, true, false, _) => "Благодарность",
@@ -569,6 +696,22 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_learned_selector_picks_by_its_weights_and_the_rule_without_them() {
+        let cand = |t: &str, f: &[&str]| SentenceCandidate {
+            text: t.into(),
+            feats: f.iter().map(|s| s.to_string()).collect(),
+        };
+        let cands = [
+            cand("first", &["pos:first", "top:2"]),
+            cand("second", &["pos:second", "top:1", "w:жер"]),
+        ];
+        let off = crate::learned::Learned::default();
+        assert_eq!(pick_report(&cands, &off).as_deref(), Some("first"));
+        let on = crate::learned::Learned::parse("bias\t0\npos:first\t-1\nw:жер\t1\n", "t").unwrap();
+        assert_eq!(pick_report(&cands, &on).as_deref(), Some("second"));
+    }
 
     #[test]
     fn who_and_where_the_writer_is_says_little() {
