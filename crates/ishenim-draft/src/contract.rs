@@ -5,9 +5,10 @@
 //! `{"regrouped_from": [..]}`) is read as far as it goes instead of failing the draft.
 //! Writing is strict serde, so the `ishenim draft --json` keys stay as they were.
 
-use crate::{Applicant, CategoryResult, Corruption, LetterDraft, Reason};
+use crate::{Applicant, CategoryResult, Corruption, Lang, LetterDraft, Reason};
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::Deserialize;
+use serde::Serializer;
 use serde_json::Value;
 
 impl Default for Corruption {
@@ -37,7 +38,7 @@ impl Default for LetterDraft {
     fn default() -> Self {
         LetterDraft {
             pages: Vec::new(),
-            lang: String::new(),
+            lang: None,
             applicant: Applicant::default(),
             address: None,
             phone: None,
@@ -94,6 +95,12 @@ where
 {
     let v = Value::deserialize(d)?;
     Ok(serde_json::from_value(v).unwrap_or_default())
+}
+
+/// A draft's language as it has always been written: its code, or `""` for a draft that
+/// was never drafted (read back as `None` by [`lenient`]).
+pub(crate) fn lang_or_empty<S: Serializer>(lang: &Option<Lang>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(lang.map_or("", Lang::code))
 }
 
 /// The corruption part of a stored draft: the object the draft crate writes (each key
@@ -172,6 +179,19 @@ mod tests {
             LetterDraft::default()
         );
         assert!(LetterDraft::from_stored_json("{not json").is_err());
+    }
+
+    #[test]
+    fn the_language_reads_and_writes_as_the_code_it_was_stored_as() {
+        for (stored, lang) in [("ky", Some(Lang::Ky)), ("ru", Some(Lang::Ru)), ("", None)] {
+            let d = LetterDraft::from_stored(json!({ "lang": stored }));
+            assert_eq!(d.lang, lang);
+            assert_eq!(serde_json::to_value(&d).expect("json")["lang"], stored);
+        }
+        // Shapes no release wrote read as no language instead of failing the draft.
+        assert_eq!(LetterDraft::from_stored(json!({"lang": 5})).lang, None);
+        assert_eq!(LetterDraft::from_stored(json!({"lang": "RU"})).lang, None);
+        assert_eq!(LetterDraft::from_stored(json!({})).lang, None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Scoring drafts against a synthetic corpus's `truth.jsonl` (see `shared/corpus/make_corpus.py`).
 
-use crate::LetterDraft;
+use crate::{Lang, LetterDraft};
 use ishenim_page::{PageRecord, Word};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -448,7 +448,7 @@ fn score_contacts(rep: &mut EvalReport, lid: &str, t: &TruthRow, d: Option<&Lett
         lid,
         "lang",
         t.lang.clone(),
-        got(&|d| Some(d.lang.clone())),
+        got(&|d| Some(d.lang.map_or("", Lang::code).to_string())),
     );
     let confident_miss = !phone_ok && sure("phone")
         || !(name_ok && anon_ok) && sure("applicant")

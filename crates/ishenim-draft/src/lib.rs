@@ -100,6 +100,7 @@ pub use summary::MAX_SUMMARY;
 pub use text::Span;
 
 use ishenim_page::PageRecord;
+pub use ishenim_text::text::Lang;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use text::{spans_of, Doc};
@@ -152,9 +153,13 @@ pub struct LetterDraft {
     /// Stems of the pages of this letter, in scan order (blank backsides included).
     #[serde(deserialize_with = "contract::lenient")]
     pub pages: Vec<String>,
-    /// `ky` or `ru`, decided by the body.
-    #[serde(deserialize_with = "contract::lenient")]
-    pub lang: String,
+    /// `ky` or `ru`, decided by the body; `None` for a draft never drafted (a regrouped
+    /// letter before its redraft), stored as `""` as it always was.
+    #[serde(
+        deserialize_with = "contract::lenient",
+        serialize_with = "contract::lang_or_empty"
+    )]
+    pub lang: Option<Lang>,
     /// Applicant.
     #[serde(deserialize_with = "contract::applicant")]
     pub applicant: Applicant,
@@ -283,7 +288,7 @@ pub fn page_needs_transcription(page: &PageRecord) -> bool {
 }
 
 /// Decides ky/ru from the body tokens; returns the language and a confidence.
-fn decide_lang(doc: &Doc, range: std::ops::Range<usize>) -> (String, f32) {
+fn decide_lang(doc: &Doc, range: std::ops::Range<usize>) -> (Lang, f32) {
     const KY: &[&str] = &[
         "жана",
         "менен",
@@ -321,10 +326,10 @@ fn decide_lang(doc: &Doc, range: std::ops::Range<usize>) -> (String, f32) {
         }
     }
     if ky + ru == 0.0 {
-        return ("ky".into(), 0.3);
+        return (Lang::Ky, 0.3);
     }
-    let lang = if ru > ky { "ru" } else { "ky" };
-    (lang.into(), ((ky - ru).abs() / (ky + ru)).clamp(0.3, 1.0))
+    let lang = if ru > ky { Lang::Ru } else { Lang::Ky };
+    (lang, ((ky - ru).abs() / (ky + ru)).clamp(0.3, 1.0))
 }
 
 /// The village for the summary, from the address or the header.
@@ -546,11 +551,16 @@ fn draft_one(
         .title
         .and_then(|t| doc.lines.get(t))
         .map_or(body.start, |l| l.start.min(body.start));
-    let corruption =
-        analysis::corruption(&doc, body.clone(), thanks_start..thanks_end, &lang, models);
+    let corruption = analysis::corruption(
+        &doc,
+        body.clone(),
+        thanks_start..thanks_end,
+        lang.code(),
+        models,
+    );
     // A letter of thanks keeps its subject's category (thanks to a nurse is health): the
     // category says what a letter is about, the summary says it thanks.
-    let cat = analysis::category(&doc, body.clone(), &lang, models);
+    let cat = analysis::category(&doc, body.clone(), lang.code(), models);
     let (needs_transcription, reading) = reading_warnings(pages);
     warnings.extend(reading);
     let (receipt_code, receipt_warnings) = receipt::find(pages);
@@ -559,7 +569,7 @@ fn draft_one(
         String::new()
     } else {
         let input = summary::SummaryInput {
-            lang: &lang,
+            lang: lang.code(),
             corruption: corruption.flag,
             thanks: opens_with_thanks(&doc, &body, models),
             reason_toks: corruption
@@ -572,7 +582,7 @@ fn draft_one(
             words: salience::word_weights(&doc, body.clone(), &models.word_df),
             selector: &models.summary_learned,
             trace,
-            place: place_of(c.addr.address.as_deref(), &doc, lay.header_end, &lang),
+            place: place_of(c.addr.address.as_deref(), &doc, lay.header_end, lang.code()),
         };
         summary::summarize(&doc, lay.body_start, lay.footer_start, &input)
     };
@@ -580,10 +590,10 @@ fn draft_one(
         warnings.push("no_text".into());
     }
     let confidence = confidences(opening, lang_conf, &c, &summary, &cat, &corruption);
-    let russian = lang == "ru";
+    let russian = lang == Lang::Ru;
     LetterDraft {
         pages: pages.iter().map(|p| p.stem.clone()).collect(),
-        lang,
+        lang: Some(lang),
         applicant: Applicant {
             // "Айгїл": letters of other Cyrillic alphabets read for Kyrgyz ones; "Жейишбек":
             // confused letters in a given name the name list settles. A Russian letter writes

@@ -37,7 +37,7 @@ const KY_LETTER: &str = "Өмүралиев айыл өкмөтүнүн башч
 #[test]
 fn kyrgyz_letter_all_fields() {
     let d = draft(KY_LETTER);
-    assert_eq!(d.lang, "ky");
+    assert_eq!(d.lang, Some(Lang::Ky));
     assert_eq!(
         d.applicant.name.as_deref(),
         Some("Асанов Бакыт Жумабекович")

@@ -67,6 +67,14 @@ pub enum DraftStatus {
 }
 
 impl DraftStatus {
+    /// Every status, in the order the CLI lists them.
+    pub const ALL: [DraftStatus; 4] = [
+        DraftStatus::Pending,
+        DraftStatus::Approved,
+        DraftStatus::Rejected,
+        DraftStatus::Superseded,
+    ];
+
     /// The database spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -635,6 +643,14 @@ mod tests {
         let recs: Vec<_> = (1..=pages).map(|i| page("batch", i, "текст")).collect();
         let ids = s.save_pages(f, &recs).unwrap();
         (o, f, ids)
+    }
+
+    #[test]
+    fn every_draft_status_parses_back_from_its_spelling() {
+        for st in DraftStatus::ALL {
+            assert_eq!(DraftStatus::parse(st.as_str()).ok(), Some(st));
+        }
+        assert!(DraftStatus::parse("all").is_err());
     }
 
     #[test]

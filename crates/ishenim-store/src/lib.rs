@@ -144,7 +144,7 @@ pub use drafts::{Draft, DraftScope, DraftStatus, NewDraft, QueuePosition, SaveDr
 pub use error::{Result, StoreError};
 pub use intake::{AddFileOutcome, FileInfo, FileStatus, PageInfo};
 /// The draft the store keeps (the draft crate's proposal, read back tolerantly).
-pub use ishenim_draft::{Applicant, Corruption, LetterDraft};
+pub use ishenim_draft::{Applicant, Corruption, Lang, LetterDraft};
 pub use journal::{
     check_field, ActOfReceipt, Amendment, ApprovedFields, EntryEvent, EntryField, EntryStatus,
     EntryView, EventKind, ReceiptLink, Serial, MAX_BRIEF, MAX_LINE,

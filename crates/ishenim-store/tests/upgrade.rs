@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use ishenim_store::{
-    AnonymousPolicy, ApprovedFields, DayKind, DraftStatus, EntryStatus, LetterDraft, Serial, Store,
-    SCHEMA_VERSION,
+    AnonymousPolicy, ApprovedFields, DayKind, DraftStatus, EntryStatus, Lang, LetterDraft, Serial,
+    Store, SCHEMA_VERSION,
 };
 use std::path::Path;
 
@@ -170,6 +170,19 @@ fn drafts_stored_by_the_previous_release_load_typed_and_write_back_unchanged() {
         Some("Медсестра акысыз кезек жок дейт.")
     );
     assert_eq!(drafts[4].regrouped_from, [1, 3]);
+    // The language, once a string, reads as the text toolkit's `Lang` (and writes back
+    // as the same code below); the regrouped draft had none.
+    let langs: Vec<Option<Lang>> = drafts.iter().map(|d| d.lang).collect();
+    assert_eq!(
+        langs,
+        [
+            Some(Lang::Ky),
+            Some(Lang::Ky),
+            Some(Lang::Ru),
+            Some(Lang::Ru),
+            None
+        ]
+    );
     for (line, d) in lines.iter().zip(&drafts) {
         let stored: serde_json::Value = serde_json::from_str(line).expect("json");
         let mut written = serde_json::to_value(d).expect("json");

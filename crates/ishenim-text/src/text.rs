@@ -21,8 +21,11 @@ pub struct Token<'a> {
     pub end: usize,
 }
 
-/// Language of a document or a word, for choosing the stemmer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Language of a document or a word, for choosing the stemmer. It is also the language a
+/// draft was decided to be in, stored and printed as its code (`"ky"`, `"ru"`), so serde
+/// spells it as [`Lang::code`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Kyrgyz: suffix stripping with vowel harmony.
     Ky,

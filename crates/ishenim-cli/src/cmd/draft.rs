@@ -3,7 +3,7 @@
 
 use crate::cmd::ctx::{self, cell, pad, Global, ScanFlags};
 use crate::inputs;
-use ishenim_draft::{draft_letters, LetterDraft};
+use ishenim_draft::{draft_letters, Lang, LetterDraft};
 use ishenim_page::FileError;
 use std::io::Write;
 use std::path::PathBuf;
@@ -64,7 +64,7 @@ fn print_table(
             "#{:<3} {} [{}]{}",
             i + 1,
             d.pages.join(", "),
-            d.lang,
+            d.lang.map_or("", Lang::code),
             if d.needs_transcription {
                 "  NEEDS TRANSCRIPTION / КОЛ МЕНЕН ТЕРҮҮ КЕРЕК"
             } else {

@@ -2,7 +2,7 @@
 
 use crate::cmd::ctx::{cell, pad, Global};
 use anyhow::Context;
-use ishenim_store::{ApprovedFields, Draft, DraftId, DraftStatus, Store};
+use ishenim_store::{ApprovedFields, Draft, DraftId, DraftStatus, Lang, Store};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::ExitCode;
@@ -54,8 +54,10 @@ fn parse_status(s: &str) -> anyhow::Result<Option<DraftStatus>> {
     match s.trim() {
         "all" => Ok(None),
         other => DraftStatus::parse(other).map(Some).map_err(|_| {
+            let known: Vec<&str> = DraftStatus::ALL.iter().map(|s| s.as_str()).collect();
             anyhow::anyhow!(
-                "--status must be pending, approved, rejected, superseded or all, not {other:?}"
+                "--status must be {} or all, not {other:?}",
+                known.join(", ")
             )
         }),
     }
@@ -246,7 +248,7 @@ fn print_draft(out: &mut impl Write, d: &Draft) -> anyhow::Result<()> {
     let c = &data.confidence;
     let conf = |v: f32| format!(" ({v:.2})");
     let opt = |v: Option<&str>| v.unwrap_or("—").to_string();
-    let lang = Some(data.lang.as_str()).filter(|l| !l.is_empty());
+    let lang = data.lang.map(Lang::code);
     writeln!(out, "pages:      {}", data.pages.join(", "))?;
     writeln!(out, "lang:       {}{}", opt(lang), conf(c.lang))?;
     writeln!(out, "applicant:  {}{}", applicant(d), conf(c.applicant))?;
@@ -325,6 +327,12 @@ mod tests {
             parse_status("pending").ok(),
             Some(Some(DraftStatus::Pending))
         );
-        assert!(parse_status("done").is_err());
+        assert_eq!(
+            parse_status("done")
+                .map_err(|e| e.to_string())
+                .err()
+                .as_deref(),
+            Some("--status must be pending, approved, rejected, superseded or all, not \"done\"")
+        );
     }
 }

@@ -41,7 +41,8 @@ pub fn parse_field(s: &str) -> Result<EntryField, String> {
 /// Parses a status: `registered`, `assigned`, `answered`, `redirected`, `closed`.
 pub fn parse_status(s: &str) -> Result<EntryStatus, String> {
     EntryStatus::parse(s.trim()).map_err(|_| {
-        format!("unknown status {s:?}; one of registered, assigned, answered, redirected, closed")
+        let known: Vec<&str> = EntryStatus::ALL.iter().map(|s| s.as_str()).collect();
+        format!("unknown status {s:?}; one of {}", known.join(", "))
     })
 }
 
@@ -433,7 +434,10 @@ mod tests {
         assert_eq!(parse_field("brief"), Ok(EntryField::Brief));
         assert!(parse_field("serial").is_err());
         assert_eq!(parse_status("closed"), Ok(EntryStatus::Closed));
-        assert!(parse_status("lost").is_err());
+        assert_eq!(
+            parse_status("lost").err().as_deref(),
+            Some("unknown status \"lost\"; one of registered, assigned, answered, redirected, closed")
+        );
     }
 
     #[test]

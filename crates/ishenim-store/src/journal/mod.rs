@@ -205,6 +205,16 @@ pub enum EntryStatus {
 }
 
 impl EntryStatus {
+    /// Every status in the order the screens and messages list them (the web's status
+    /// choices and the CLI's error message are built from this, not restated).
+    pub const ALL: [EntryStatus; 5] = [
+        EntryStatus::Registered,
+        EntryStatus::Assigned,
+        EntryStatus::Answered,
+        EntryStatus::Redirected,
+        EntryStatus::Closed,
+    ];
+
     /// Database spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -308,7 +318,8 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    fn as_str(self) -> &'static str {
+    /// Database spelling (also the `kind` of the web's follow-up form).
+    pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Assign => "assign",
             EventKind::Measures => "measures",
@@ -317,7 +328,9 @@ impl EventKind {
             EventKind::Extend => "extend",
         }
     }
-    fn parse(s: &str) -> Result<Self> {
+    /// Parses the database spelling: the one parser of event kinds, for the register and
+    /// the web's follow-up form alike.
+    pub fn parse(s: &str) -> Result<Self> {
         Ok(match s {
             "assign" => EventKind::Assign,
             "measures" => EventKind::Measures,
@@ -615,6 +628,23 @@ pub(crate) mod tests {
             corruption: false,
             official: None,
         }
+    }
+
+    #[test]
+    fn every_status_and_event_kind_parses_back_from_its_spelling() {
+        for st in EntryStatus::ALL {
+            assert_eq!(EntryStatus::parse(st.as_str()).ok(), Some(st));
+        }
+        let spellings: Vec<&str> = EntryStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            spellings,
+            ["registered", "assigned", "answered", "redirected", "closed"]
+        );
+        assert!(EntryStatus::parse("open").is_err());
+        for k in ["assign", "measures", "reply", "status", "extend"] {
+            assert_eq!(EventKind::parse(k).map(EventKind::as_str).ok(), Some(k));
+        }
+        assert!(EventKind::parse("Assign").is_err());
     }
 
     /// `n` pending drafts of one page each.

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use chrono::NaiveDate;
-use ishenim_store::{EntryField, EntryStatus, EntryView, Serial, StoreError};
+use ishenim_store::{EntryField, EntryStatus, EntryView, EventKind, Serial, StoreError};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -83,7 +83,8 @@ impl Filters {
             .filter(|e| match set(&self.status) {
                 None => true,
                 Some("open") => e.status.is_open(),
-                Some(s) => e.status.as_str() == s,
+                // An unknown spelling matches no entry, as before.
+                Some(s) => EntryStatus::parse(s).is_ok_and(|st| e.status == st),
             })
             .filter(|e| set(&self.flag).is_none() || e.fields.corruption)
             .filter(|e| set(&self.official).is_none_or(|o| e.fields.official.as_deref() == Some(o)))
@@ -192,9 +193,15 @@ pub async fn list(
             },
             "qs": f.query_string(),
             "officials": officials,
-            "statuses": ["registered", "assigned", "answered", "redirected", "closed"],
+            "statuses": statuses(),
         }),
     ))
+}
+
+/// The status keys the filters and the status form offer, in the register's order
+/// ([`EntryStatus::ALL`]; each has a `status_<key>` message).
+pub(crate) fn statuses() -> Vec<&'static str> {
+    EntryStatus::ALL.iter().map(|s| s.as_str()).collect()
 }
 
 fn serial_of(s: &str) -> Result<Serial, AppError> {
@@ -254,7 +261,7 @@ pub async fn entry(
             "similar": similar,
             "redact": redact,
             "fields": ["applicant_name", "anonymous", "address", "phone", "brief", "category", "corruption", "box_date"],
-            "statuses": ["registered", "assigned", "answered", "redirected", "closed"],
+            "statuses": statuses(),
         }),
     ))
 }
@@ -339,23 +346,24 @@ pub async fn event(
     let s = &state.store;
     let u = me.login();
     let bad_date = || AppError::Invalid("bad_date".into());
-    let r = match f.kind.as_str() {
-        "assign" => s.assign_official(serial, u, &f.official),
-        "measures" => s.record_measures(serial, u, &f.measures),
-        "reply" => {
+    let kind =
+        EventKind::parse(f.kind.as_str()).map_err(|_| AppError::BadRequest("kind".into()))?;
+    let r = match kind {
+        EventKind::Assign => s.assign_official(serial, u, &f.official),
+        EventKind::Measures => s.record_measures(serial, u, &f.measures),
+        EventKind::Reply => {
             let d = date(&Some(f.reply_date.clone())).ok_or_else(bad_date)?;
             s.record_reply(serial, u, &f.reply_no, d)
         }
-        "status" => {
+        EventKind::Status => {
             let st = EntryStatus::parse(f.status.trim())?;
             let reason = f.reason.trim();
             s.set_status(serial, u, st, (!reason.is_empty()).then_some(reason))
         }
-        "extend" => {
+        EventKind::Extend => {
             let d = date(&Some(f.deadline.clone())).ok_or_else(bad_date)?;
             s.extend_deadline(serial, u, d, &f.reason)
         }
-        _ => return Err(AppError::BadRequest("kind".into())),
     };
     r?;
     Ok(Redirect::to(&format!("/journal/{serial}#history")).into_response())

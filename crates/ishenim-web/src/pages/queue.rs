@@ -224,7 +224,7 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
             "serial": d.serial.map(|s| s.to_string()),
             "reason": d.reason,
             "decided_by": d.decided_by,
-            "lang": text(Some(&d.data.lang)),
+            "lang": d.data.lang.map(ishenim_store::Lang::code),
             "date": text(d.data.date.as_deref()),
             "needs_transcription": d.data.needs_transcription,
             // A draft drafting never read has no score or confidences to show.

@@ -66,7 +66,7 @@ pub async fn page(
             "flag": f.flag, "anonymous": f.anonymous, "official": f.official, "village": f.village,
         },
         "categories": super::categories(&state, me.lang()),
-        "statuses": ["registered", "assigned", "answered", "redirected", "closed"],
+        "statuses": super::journal::statuses(),
     });
     if !asked {
         return Ok(crate::auth::page(&state, &me, "search.html", ctx));
