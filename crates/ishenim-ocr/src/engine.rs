@@ -40,6 +40,9 @@ pub struct RawWord {
     pub line: u32,
     /// True when the word starts a new paragraph.
     pub para_start: bool,
+    /// Running number of Tesseract's layout block on the page: the reading-order pass
+    /// (ishenim-scan) only moves a line between lines of *another* block.
+    pub block: u32,
     /// For a word with digits: the box of each character of `text`, in order (empty for
     /// other words, or when Tesseract's symbols do not line up with the text).
     pub char_boxes: Vec<[i32; 4]>,
@@ -194,7 +197,13 @@ impl Engine {
         }
         let pit = sys::TessResultIteratorGetPageIterator(it);
         let mut line: i64 = -1;
+        let mut block: i64 = -1;
         loop {
+            if sys::TessPageIteratorIsAtBeginningOf(pit, sys::TessPageIteratorLevel_RIL_BLOCK) != 0
+                || block < 0
+            {
+                block += 1;
+            }
             let new_line =
                 sys::TessPageIteratorIsAtBeginningOf(pit, sys::TessPageIteratorLevel_RIL_TEXTLINE)
                     != 0;
@@ -231,6 +240,7 @@ impl Engine {
                         bbox: [l, t, r, b],
                         line: line.max(0) as u32,
                         para_start: new_para,
+                        block: block.max(0) as u32,
                         char_boxes,
                     });
                 }

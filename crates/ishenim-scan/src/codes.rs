@@ -199,6 +199,7 @@ mod tests {
             bbox: [x, 100 * line as i32, x + 80, 100 * line as i32 + 30],
             line,
             para_start: false,
+            block: 0,
             char_boxes: Vec::new(),
         }
     }

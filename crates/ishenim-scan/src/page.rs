@@ -351,7 +351,11 @@ fn read(
     warnings: &mut Vec<String>,
 ) -> Vec<RawWord> {
     match engine.recognize(&prep.image, dpi, Segmentation::Auto) {
-        Ok(words) => words,
+        Ok(mut words) => {
+            // Before the unread check, which puts recovered lines among these by position.
+            crate::order::fix_reading_order(&mut words);
+            words
+        }
         Err(_) => {
             warnings.push("ocr_failed".into());
             Vec::new()

@@ -566,6 +566,7 @@ mod tests {
             bbox,
             line,
             para_start: false,
+            block: 0,
             char_boxes: Vec::new(),
         }
     }

@@ -1,0 +1,262 @@
+//! Reading order of the lines Tesseract found.
+//!
+//! Tesseract reads a page block by block. On a torn or curled sheet its layout analysis
+//! sometimes puts one body line into the block of the torn edge's teeth (a thin block
+//! running down the whole page) and reads that block after the signature: the line is then
+//! out of its place in the letter. A line that lies *between* two lines read one after the
+//! other, and under them (their columns overlap), can only belong there, so it is moved
+//! there. Lines beside others (a second column, the addressee block at the right) do not
+//! overlap them across and keep Tesseract's order.
+
+use ishenim_ocr::RawWord;
+
+/// One text line: its block, its box and where its words are in the page's word list.
+#[derive(Debug, Clone)]
+struct Line {
+    block: u32,
+    bbox: [i32; 4],
+    words: std::ops::Range<usize>,
+}
+
+impl Line {
+    fn cy(&self) -> i32 {
+        (self.bbox[1] + self.bbox[3]) / 2
+    }
+    fn height(&self) -> i32 {
+        (self.bbox[3] - self.bbox[1]).max(1)
+    }
+    fn width(&self) -> i32 {
+        (self.bbox[2] - self.bbox[0]).max(1)
+    }
+}
+
+/// Share of the narrower of two lines that the other covers across (x).
+fn x_overlap(a: &Line, b: &Line) -> f32 {
+    let o = a.bbox[2].min(b.bbox[2]) - a.bbox[0].max(b.bbox[0]);
+    o.max(0) as f32 / a.width().min(b.width()) as f32
+}
+
+/// Share of the lower of two lines that the other covers in height (y).
+fn y_overlap(a: &Line, b: &Line) -> f32 {
+    let o = a.bbox[3].min(b.bbox[3]) - a.bbox[1].max(b.bbox[1]);
+    o.max(0) as f32 / a.height().min(b.height()) as f32
+}
+
+/// A line "under" the lines above and below it in a column shares at least this much of the
+/// narrower line's width with each. Columns side by side share nothing; a short line at the
+/// end of a paragraph shares all of its width.
+const MIN_X_OVERLAP: f32 = 0.3;
+
+/// A line "between" two others overlaps each of them by less than this share of height
+/// (curled lines' boxes overlap a little; a line split in two by Tesseract overlaps fully).
+const MAX_Y_OVERLAP: f32 = 0.5;
+
+/// Groups the words (in Tesseract's order) into lines. A line's top and bottom are the
+/// median of its words' (a tooth of a torn edge read as a tall "word" would stretch it).
+fn lines_of(words: &[RawWord]) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        match lines.last_mut() {
+            Some(l) if words[l.words.start].line == w.line => {
+                l.words.end = i + 1;
+                l.bbox[0] = l.bbox[0].min(w.bbox[0]);
+                l.bbox[2] = l.bbox[2].max(w.bbox[2]);
+            }
+            _ => lines.push(Line {
+                block: w.block,
+                bbox: w.bbox,
+                words: i..i + 1,
+            }),
+        }
+    }
+    for l in &mut lines {
+        let median = |k: usize| {
+            let mut v: Vec<i32> = words[l.words.clone()].iter().map(|w| w.bbox[k]).collect();
+            v.sort_unstable();
+            v[v.len() / 2]
+        };
+        l.bbox[1] = median(1);
+        l.bbox[3] = median(3).max(l.bbox[1] + 1);
+    }
+    lines
+}
+
+/// For line `l`, the line it belongs after: the first of two lines read one after the other
+/// (neither of `l`'s block) that `l` lies between and under (the closest such pair).
+fn anchor(lines: &[Line], l: usize) -> Option<usize> {
+    let me = &lines[l];
+    lines
+        .windows(2)
+        .enumerate()
+        .filter(|(_, p)| p.iter().all(|o| o.block != me.block))
+        .filter(|(_, p)| p[0].cy() < me.cy() && me.cy() < p[1].cy())
+        .filter(|(_, p)| p.iter().all(|o| y_overlap(me, o) < MAX_Y_OVERLAP))
+        .filter(|(_, p)| p.iter().all(|o| x_overlap(me, o) >= MIN_X_OVERLAP))
+        .min_by_key(|(_, p)| p[1].cy() - p[0].cy())
+        .map(|(i, _)| i)
+}
+
+/// Puts every line that lies between two lines read one after the other in its place (see the
+/// module comment) and numbers the lines again in the new order. Returns how many lines
+/// moved. Words inside a line keep their order.
+pub fn fix_reading_order(words: &mut Vec<RawWord>) -> usize {
+    let lines = lines_of(words);
+    let anchors: Vec<Option<usize>> = (0..lines.len()).map(|l| anchor(&lines, l)).collect();
+    // A line that moves is no anchor for another (its own place is being changed).
+    let moves: Vec<Option<usize>> = anchors
+        .iter()
+        .map(|a| a.filter(|&p| anchors[p].is_none()))
+        .collect();
+    let moved = moves.iter().filter(|m| m.is_some()).count();
+    if moved == 0 {
+        return 0;
+    }
+    let mut order = Vec::with_capacity(lines.len());
+    for (i, _) in lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| moves[*i].is_none())
+    {
+        order.push(i);
+        let mut after: Vec<usize> = (0..lines.len()).filter(|&j| moves[j] == Some(i)).collect();
+        after.sort_by_key(|&j| lines[j].cy());
+        order.extend(after);
+    }
+    let mut old: Vec<Option<RawWord>> = std::mem::take(words).into_iter().map(Some).collect();
+    for (n, &l) in order.iter().enumerate() {
+        for k in lines[l].words.clone() {
+            if let Some(mut w) = old[k].take() {
+                w.line = n as u32;
+                words.push(w);
+            }
+        }
+    }
+    moved
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line of three words at row `y` (line height 40) from `x0` to `x1`.
+    fn line(words: &mut Vec<RawWord>, text: &str, block: u32, x0: i32, x1: i32, y: i32) {
+        let line = words.last().map_or(0, |w| w.line + 1);
+        let step = (x1 - x0) / 3;
+        for k in 0..3 {
+            words.push(RawWord {
+                text: format!("{text}{k}"),
+                conf: 90.0,
+                bbox: [x0 + k * step, y, x0 + (k + 1) * step - 10, y + 40],
+                line,
+                para_start: k == 0,
+                block,
+                char_boxes: Vec::new(),
+            });
+        }
+    }
+
+    /// The first word of each line, in order.
+    fn heads(words: &[RawWord]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut last = None;
+        for w in words {
+            if last != Some(w.line) {
+                out.push(w.text.trim_end_matches(char::is_numeric).to_string());
+                last = Some(w.line);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_body_line_read_last_goes_back_between_its_neighbours() {
+        let mut w = Vec::new();
+        line(&mut w, "a", 0, 300, 1800, 100);
+        line(&mut w, "b", 0, 300, 1800, 160);
+        // Tesseract made the next paragraph and the signature blocks of their own.
+        line(&mut w, "d", 1, 300, 900, 280);
+        line(&mut w, "sign", 2, 900, 1800, 400);
+        // The torn edge's teeth and the lost line, read as one block after the signature;
+        // a tooth read as a tall word at the start of the lost line.
+        line(&mut w, "tooth", 3, 0, 40, 150);
+        line(&mut w, "c", 3, 300, 1780, 220);
+        let mut tall = w[w.len() - 3].clone();
+        tall.bbox = [0, 200, 30, 330];
+        w.insert(w.len() - 3, tall);
+        assert_eq!(fix_reading_order(&mut w), 1);
+        assert_eq!(heads(&w), ["a", "b", "c", "d", "sign", "tooth"]);
+        // Lines are numbered again in the new order, words of a line stay together.
+        let lines: Vec<u32> = w.iter().map(|x| x.line).collect();
+        assert!(lines.windows(2).all(|p| p[1] == p[0] || p[1] == p[0] + 1));
+        assert_eq!(w[6].bbox, [0, 200, 30, 330]);
+        assert!(w[6..10].iter().all(|x| x.line == w[6].line));
+    }
+
+    #[test]
+    fn a_line_of_its_own_block_is_left_to_tesseract() {
+        let mut w = Vec::new();
+        line(&mut w, "a", 0, 300, 1800, 100);
+        line(&mut w, "c", 0, 300, 1800, 220);
+        line(&mut w, "b", 0, 300, 1800, 160);
+        let before = heads(&w);
+        assert_eq!(fix_reading_order(&mut w), 0);
+        assert_eq!(heads(&w), before);
+    }
+
+    #[test]
+    fn two_columns_side_by_side_keep_their_order() {
+        let mut w = Vec::new();
+        for (k, y) in [100, 160, 220, 280].iter().enumerate() {
+            line(&mut w, &format!("left{k}_"), 0, 100, 900, *y);
+        }
+        // The right column's lines sit between the left ones' rows, offset by half a line.
+        for (k, y) in [130, 190, 250].iter().enumerate() {
+            line(&mut w, &format!("right{k}_"), 1, 1000, 1800, *y);
+        }
+        let before = heads(&w);
+        assert_eq!(fix_reading_order(&mut w), 0);
+        assert_eq!(heads(&w), before);
+    }
+
+    #[test]
+    fn a_header_block_at_the_right_keeps_its_place() {
+        let mut w = Vec::new();
+        // Addressee block at the right, then the sender's name at the left between its lines.
+        line(&mut w, "to", 0, 1100, 1800, 100);
+        line(&mut w, "council", 0, 1100, 1800, 160);
+        line(&mut w, "city", 1, 100, 500, 130);
+        line(&mut w, "body", 2, 100, 1800, 300);
+        line(&mut w, "body", 2, 100, 1800, 360);
+        let before = heads(&w);
+        assert_eq!(fix_reading_order(&mut w), 0);
+        assert_eq!(heads(&w), before);
+    }
+
+    #[test]
+    fn a_line_beside_another_on_the_same_row_is_not_moved() {
+        let mut w = Vec::new();
+        line(&mut w, "a", 0, 100, 1800, 100);
+        line(&mut w, "b", 0, 100, 1000, 160);
+        line(&mut w, "c", 0, 100, 1800, 220);
+        // The date at the end of line b, read as its own block, on b's row.
+        line(&mut w, "date", 1, 1200, 1800, 165);
+        let before = heads(&w);
+        assert_eq!(fix_reading_order(&mut w), 0);
+        assert_eq!(heads(&w), before);
+    }
+
+    #[test]
+    fn a_page_in_order_is_unchanged() {
+        let mut w = Vec::new();
+        line(&mut w, "a", 0, 100, 1800, 100);
+        line(&mut w, "b", 1, 100, 1800, 160);
+        line(&mut w, "c", 2, 100, 1800, 220);
+        let before = w.clone();
+        assert_eq!(fix_reading_order(&mut w), 0);
+        assert_eq!(w.len(), before.len());
+        assert!(w
+            .iter()
+            .zip(&before)
+            .all(|(a, b)| a.text == b.text && a.line == b.line));
+    }
+}
