@@ -4,7 +4,7 @@
 use crate::binarize::{ink_threshold, shrink_mean, threshold};
 use crate::blank::{is_blank, Content};
 use crate::border::{is_border_junk, Scale};
-use crate::components::{ink_marks, label, InkMarks};
+use crate::components::{ink_marks, label, InkMarks, Labels};
 use crate::denoise::{smooth_grain, stretch_faint, whiten_grain};
 use crate::dewarp::{measure_marks, Dewarp};
 use crate::flatten::flatten_background;
@@ -180,10 +180,103 @@ fn estimate_dpi(w: u32, h: u32) -> u32 {
     (short / 8.27).round().clamp(72.0, 1200.0) as u32
 }
 
+/// The page as grey paper with dark ink, before any analysis: the output of the
+/// [`grey_page`] step.
+struct Flat {
+    /// Background flattened, faint ink stretched (or grain whitened).
+    image: GrayImage,
+    /// Maps the flat page to the original (the sheet's rectification, if any).
+    pre: Homography,
+    original_size: (u32, u32),
+    /// Resolution declared or estimated, and whether it was estimated.
+    dpi: u32,
+    dpi_estimated: bool,
+    dithered: bool,
+    sheet_coverage: Option<f64>,
+    smoothed: bool,
+}
+
+/// What the analysis at about 150 dpi found: the ink threshold, the reduction factor and
+/// the text-like marks that decide blankness, size and skew.
+struct Analysis {
+    /// Reduction factor of the analysis image.
+    f: u32,
+    /// Ink threshold.
+    t: u8,
+    content: Content,
+    junk_removed: usize,
+    /// Heights (analysis pixels) and centres of the text-like marks.
+    heights: Vec<f32>,
+    points: Vec<(f32, f32)>,
+}
+
 /// Runs the whole preprocessing of one page. Never fails: odd pages come back marked
 /// (blank, no skew found) rather than as errors.
+///
+/// The steps, in order: [`grey_page`], [`analyse`] (which also erases border junk), then
+/// for a page with text [`turn_upright`] and [`clean_and_dewarp`].
 pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
     let mut clock = Clock::new();
+    let Flat {
+        image: mut flat,
+        pre,
+        original_size,
+        dpi,
+        dpi_estimated,
+        dithered,
+        sheet_coverage,
+        smoothed,
+    } = grey_page(img, opts, &mut clock);
+    let a = analyse(&mut flat, dpi);
+    let blank = is_blank(&a.content);
+    let mut out = Prepared {
+        image: GrayImage::new(1, 1),
+        to_original: pre,
+        original_size,
+        blank,
+        skew: None,
+        dpi,
+        dpi_estimated,
+        scale: 1.0,
+        char_px: 0.0,
+        content: a.content,
+        junk_removed: a.junk_removed,
+        dithered,
+        sheet_coverage,
+        smoothed,
+        dewarp: None,
+        steps_ms: Vec::new(),
+        marks: None,
+    };
+    if blank || a.heights.len() < 3 {
+        out.image = flat;
+        clock.lap("analyse");
+        out.steps_ms = clock.steps;
+        return out;
+    }
+    let mut heights = a.heights;
+    heights.sort_by(|x, y| x.total_cmp(y));
+    let median_small = heights[heights.len() / 2];
+    let char_px = median_small * a.f as f32;
+    let est = estimate(&a.points, median_small, opts.max_skew_deg);
+    let (scale, angle, quarter) = scale_and_angle(char_px, est.angle_deg, opts);
+    clock.lap("analyse");
+    let (image, m) = turn_upright(flat, angle, quarter, scale);
+    out.image = image;
+    out.to_original = pre.then_from(&Homography::from_affine(&m));
+    clock.lap("warp");
+    clean_and_dewarp(&mut out, a.t, scale, char_px * scale, &mut clock);
+    out.steps_ms = clock.steps;
+    out.skew = Some(est);
+    out.scale = scale;
+    out.char_px = char_px;
+    out
+}
+
+/// The steps `gray`, `sheet` and `flatten`: grey pixels, the sheet of a photo straightened
+/// (or its surroundings blanked), the resolution, a dithered scan made grey again, and the
+/// background flattened.
+fn grey_page(img: &DynamicImage, opts: &PrepareOptions, clock: &mut Clock) -> Flat {
     let mut gray = to_gray(img);
     let original_size = gray.dimensions();
     // A dark photo's grain would pass for ink everywhere below: smooth it first.
@@ -221,9 +314,25 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         stretch_faint(&mut flat);
     }
     clock.lap("flatten");
-    // Analyse at about 150 dpi: enough for 0.1° skew and cheap to label.
+    Flat {
+        image: flat,
+        pre,
+        original_size,
+        dpi,
+        dpi_estimated,
+        dithered,
+        sheet_coverage: sheet.map(|s| s.coverage),
+        smoothed,
+    }
+}
+
+/// Analyses the flat page at about 150 dpi (enough for 0.1° skew and cheap to label):
+/// erases the border junk (bands, holes, edges) from `flat` itself and collects the
+/// text-like marks.
+fn analyse(flat: &mut GrayImage, dpi: u32) -> Analysis {
+    let (w, h) = flat.dimensions();
     let f = (dpi / 150).max(1);
-    let small = shrink_mean(&flat, f);
+    let small = shrink_mean(flat, f);
     let t = ink_threshold(&small);
     let bm = threshold(&small, t);
     let labels = label(&bm);
@@ -232,8 +341,6 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         height: bm.height,
         px_per_mm: dpi as f32 / f as f32 / 25.4,
     };
-    let mm = scale_info.px_per_mm;
-
     let junk: Vec<bool> = labels
         .components
         .iter()
@@ -241,21 +348,44 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         .collect();
     let junk_removed = junk.iter().filter(|&&j| j).count();
     if junk_removed > 0 {
-        labels.for_runs_of(&junk, |y, x0, x1| {
-            let (ys, ye) = ((y * f).saturating_sub(f), ((y + 2) * f).min(h));
-            let (xs, xe) = ((x0 * f).saturating_sub(f), ((x1 + 1) * f).min(w));
-            let fw = w as usize;
-            let buf: &mut [u8] = &mut flat;
-            for yy in ys..ye {
-                buf[yy as usize * fw + xs as usize..yy as usize * fw + xe as usize].fill(255);
-            }
-        });
+        erase_runs(flat, &labels, &junk, f, (w, h));
     }
+    let (heights, points, ink) = text_like_marks(&labels, &junk, scale_info.px_per_mm);
+    let content = Content {
+        text_like: heights.len(),
+        ink_ratio: ink as f32 / (bm.width as f32 * bm.height as f32).max(1.0),
+    };
+    Analysis {
+        f,
+        t,
+        content,
+        junk_removed,
+        heights,
+        points,
+    }
+}
 
+/// Whitens, on the full page, the runs of the analysis components picked by `pick`
+/// (each run widened by one analysis pixel around it).
+fn erase_runs(flat: &mut GrayImage, labels: &Labels, pick: &[bool], f: u32, (w, h): (u32, u32)) {
+    labels.for_runs_of(pick, |y, x0, x1| {
+        let (ys, ye) = ((y * f).saturating_sub(f), ((y + 2) * f).min(h));
+        let (xs, xe) = ((x0 * f).saturating_sub(f), ((x1 + 1) * f).min(w));
+        let fw = w as usize;
+        let buf: &mut [u8] = &mut **flat;
+        for yy in ys..ye {
+            buf[yy as usize * fw + xs as usize..yy as usize * fw + xe as usize].fill(255);
+        }
+    });
+}
+
+/// The heights and centres of the marks the size of handwriting or print (1–10 mm tall,
+/// at most 30 mm wide, not hairlines), and the ink area of every mark that is not junk.
+fn text_like_marks(labels: &Labels, junk: &[bool], mm: f32) -> (Vec<f32>, Vec<(f32, f32)>, u64) {
     let mut heights = Vec::new();
     let mut points = Vec::new();
     let mut ink: u64 = 0;
-    for (c, &j) in labels.components.iter().zip(&junk) {
+    for (c, &j) in labels.components.iter().zip(junk) {
         if j {
             continue;
         }
@@ -270,40 +400,12 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
             points.push(((c.x0 + c.x1) as f32 / 2.0, (c.y0 + c.y1) as f32 / 2.0));
         }
     }
-    let content = Content {
-        text_like: heights.len(),
-        ink_ratio: ink as f32 / (bm.width as f32 * bm.height as f32).max(1.0),
-    };
-    let blank = is_blank(&content);
-    let mut out = Prepared {
-        image: GrayImage::new(1, 1),
-        to_original: pre,
-        original_size,
-        blank,
-        skew: None,
-        dpi,
-        dpi_estimated,
-        scale: 1.0,
-        char_px: 0.0,
-        content,
-        junk_removed,
-        dithered,
-        sheet_coverage: sheet.map(|s| s.coverage),
-        smoothed,
-        dewarp: None,
-        steps_ms: Vec::new(),
-        marks: None,
-    };
-    if blank || heights.len() < 3 {
-        out.image = flat;
-        clock.lap("analyse");
-        out.steps_ms = clock.steps;
-        return out;
-    }
-    heights.sort_by(|a, b| a.total_cmp(b));
-    let median_small = heights[heights.len() / 2];
-    let char_px = median_small * f as f32;
-    let est = estimate(&points, median_small, opts.max_skew_deg);
+    (heights, points, ink)
+}
+
+/// The scale and the turn of the page: `(scale, angle, quarter)`, where `quarter` is the
+/// nearest quarter turn of the text direction `angle_deg` and `angle` the turn applied.
+fn scale_and_angle(char_px: f32, angle_deg: f64, opts: &PrepareOptions) -> (f32, f64, f64) {
     // Scale so that characters are comfortably tall for Tesseract, without wasting time
     // on very high resolution pages.
     let target = opts.target_char_px;
@@ -313,16 +415,21 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         1.0
     };
     // Tesseract copes with a small skew itself; resample only when it pays.
-    let quarter = (est.angle_deg / 90.0).round() * 90.0;
-    let residual = est.angle_deg - quarter;
+    let quarter = (angle_deg / 90.0).round() * 90.0;
+    let residual = angle_deg - quarter;
     let angle = if residual.abs() < opts.min_deskew_deg && scale == 1.0 {
         quarter
     } else {
-        est.angle_deg
+        angle_deg
     };
-    clock.lap("analyse");
-    let (m, size) = rotation_to_source((w, h), angle, scale as f64);
-    out.image = match (
+    (scale, angle, quarter)
+}
+
+/// The page turned by `angle` and scaled: a lossless quarter turn when that is all it
+/// takes, else a bilinear warp. Returns the page and its map to `flat`'s pixels.
+fn turn_upright(flat: GrayImage, angle: f64, quarter: f64, scale: f32) -> (GrayImage, Affine) {
+    let (m, size) = rotation_to_source(flat.dimensions(), angle, scale as f64);
+    let image = match (
         angle == quarter && scale == 1.0,
         quarter.rem_euclid(360.0) as u32,
     ) {
@@ -332,12 +439,14 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         (true, 270) => image::imageops::rotate90(&flat),
         _ => warp_bilinear(&flat, &m, size),
     };
-    out.to_original = pre.then_from(&Homography::from_affine(&m));
-    clock.lap("warp");
-    // The page is cleaned first and its ink labelled once: the flattening decides on
-    // those marks, and when the page is not bent they are the final page's marks, which
-    // the unread check takes over instead of labelling the page again.
-    let ch = char_px * scale;
+    (image, m)
+}
+
+/// The steps `clean` and `dewarp` of a page with text whose characters are `ch` pixels
+/// tall. The page is cleaned first and its ink labelled once: the flattening decides on
+/// those marks, and when the page is not bent they are the final page's marks, which the
+/// unread check takes over instead of labelling the page again.
+fn clean_and_dewarp(out: &mut Prepared, t: u8, scale: f32, ch: f32, clock: &mut Clock) {
     let mut cleaned = out.image.clone();
     clean(&mut cleaned, t, scale, ch);
     clock.lap("clean");
@@ -356,11 +465,6 @@ pub fn prepare(img: &DynamicImage, opts: &PrepareOptions) -> Prepared {
         }
     }
     clock.lap("dewarp");
-    out.steps_ms = clock.steps;
-    out.skew = Some(est);
-    out.scale = scale;
-    out.char_px = char_px;
-    out
 }
 
 /// The last cleaning of a prepared page: paper to white, notebook rules erased.

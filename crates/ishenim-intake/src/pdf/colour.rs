@@ -17,8 +17,6 @@ impl PdfDoc {
         resources: Option<&Dictionary>,
         depth: usize,
     ) -> Result<ColourSpace, IntakeError> {
-        let unsupported =
-            |what: &str| IntakeError::UnsupportedFeature(format!("PDF images in {what} colour"));
         if depth > 4 {
             return Err(unsupported("deeply nested"));
         }
@@ -46,51 +44,10 @@ impl PdfDoc {
                     .and_then(|o| self.deref(o))
                     .and_then(|o| o.as_name().ok());
                 match kind {
-                    Some(b"ICCBased") => {
-                        let n = a
-                            .get(1)
-                            .and_then(|o| self.deref(o))
-                            .and_then(|o| o.as_stream().ok())
-                            .and_then(|s| self.get(&s.dict, b"N"))
-                            .and_then(num)
-                            .unwrap_or(3.0) as i64;
-                        match n {
-                            1 => Ok(ColourSpace::Gray),
-                            3 => Ok(ColourSpace::Rgb),
-                            4 => Ok(ColourSpace::Cmyk),
-                            _ => Err(unsupported("unusual ICC")),
-                        }
-                    }
+                    Some(b"ICCBased") => self.icc_based(a),
                     Some(b"CalGray") => Ok(ColourSpace::Gray),
                     Some(b"CalRGB") => Ok(ColourSpace::Rgb),
-                    Some(b"Indexed") | Some(b"I") => {
-                        let base = a.get(1).ok_or_else(|| {
-                            IntakeError::corrupt("PDF", "bad indexed colour space")
-                        })?;
-                        let base = self.colour_space(base, resources, depth + 1)?;
-                        let ncomp = base.components();
-                        if matches!(base, ColourSpace::Indexed { .. }) {
-                            return Err(unsupported("nested indexed"));
-                        }
-                        let hival = a
-                            .get(2)
-                            .and_then(|o| self.deref(o))
-                            .and_then(num)
-                            .map_or(0, |v| v.clamp(0.0, 255.0) as usize);
-                        let lookup = match a.get(3).and_then(|o| self.deref(o)) {
-                            Some(Object::String(s, _)) => s.clone(),
-                            Some(Object::Stream(s)) => self.decode_generic(s, 4 * 256 + 16)?,
-                            _ => {
-                                return Err(IntakeError::corrupt("PDF", "bad indexed colour space"))
-                            }
-                        };
-                        let mut lookup = lookup;
-                        lookup.resize((hival + 1) * ncomp, 0);
-                        Ok(ColourSpace::Indexed {
-                            base: Box::new(base),
-                            lookup,
-                        })
-                    }
+                    Some(b"Indexed") | Some(b"I") => self.indexed(a, resources, depth),
                     Some(b"Separation") => Ok(ColourSpace::Separation),
                     Some(b"DeviceN") => {
                         let n = a
@@ -115,6 +72,63 @@ impl PdfDoc {
             _ => Err(IntakeError::corrupt("PDF", "bad colour space")),
         }
     }
+
+    /// An `[/ICCBased stream]` space: gray, RGB or CMYK by the profile's `/N` (3 when it
+    /// has none).
+    fn icc_based(&self, a: &[Object]) -> Result<ColourSpace, IntakeError> {
+        let n = a
+            .get(1)
+            .and_then(|o| self.deref(o))
+            .and_then(|o| o.as_stream().ok())
+            .and_then(|s| self.get(&s.dict, b"N"))
+            .and_then(num)
+            .unwrap_or(3.0) as i64;
+        match n {
+            1 => Ok(ColourSpace::Gray),
+            3 => Ok(ColourSpace::Rgb),
+            4 => Ok(ColourSpace::Cmyk),
+            _ => Err(unsupported("unusual ICC")),
+        }
+    }
+
+    /// An `[/Indexed base hival lookup]` space: a palette over a base that is not itself
+    /// indexed, its lookup table padded with zeros to `hival + 1` entries.
+    fn indexed(
+        &self,
+        a: &[Object],
+        resources: Option<&Dictionary>,
+        depth: usize,
+    ) -> Result<ColourSpace, IntakeError> {
+        let base = a
+            .get(1)
+            .ok_or_else(|| IntakeError::corrupt("PDF", "bad indexed colour space"))?;
+        let base = self.colour_space(base, resources, depth + 1)?;
+        let ncomp = base.components();
+        if matches!(base, ColourSpace::Indexed { .. }) {
+            return Err(unsupported("nested indexed"));
+        }
+        let hival = a
+            .get(2)
+            .and_then(|o| self.deref(o))
+            .and_then(num)
+            .map_or(0, |v| v.clamp(0.0, 255.0) as usize);
+        let lookup = match a.get(3).and_then(|o| self.deref(o)) {
+            Some(Object::String(s, _)) => s.clone(),
+            Some(Object::Stream(s)) => self.decode_generic(s, 4 * 256 + 16)?,
+            _ => return Err(IntakeError::corrupt("PDF", "bad indexed colour space")),
+        };
+        let mut lookup = lookup;
+        lookup.resize((hival + 1) * ncomp, 0);
+        Ok(ColourSpace::Indexed {
+            base: Box::new(base),
+            lookup,
+        })
+    }
+}
+
+/// The refusal of a colour space this reader does not decode.
+fn unsupported(what: &str) -> IntakeError {
+    IntakeError::UnsupportedFeature(format!("PDF images in {what} colour"))
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -57,66 +57,7 @@ pub(super) fn prescan(b: &[u8]) -> Result<(), IntakeError> {
             b's' if b[i..].starts_with(b"stream")
                 && (i == 0 || !b[i - 1].is_ascii_alphabetic()) =>
             {
-                let mut start = i + 6;
-                if b.get(start) == Some(&b'\r') {
-                    start += 1;
-                }
-                if b.get(start) == Some(&b'\n') {
-                    start += 1;
-                }
-                let dict = &b[last_obj..i];
-                let structural = find(dict, b"/ObjStm").is_some() || find(dict, b"/XRef").is_some();
-                let body = &b[start.min(b.len())..];
-                if structural {
-                    let out = if find(dict, b"Flate").is_some() {
-                        pdf_filter::inflate(body, MAX_STREAM).ok()
-                    } else if find(dict, b"LZW").is_some() {
-                        pdf_filter::lzw(body, true, MAX_STREAM).ok()
-                    } else {
-                        None
-                    };
-                    // `inflate` reports TooLarge as an error; re-run to tell it
-                    // apart from damage only when needed.
-                    match out {
-                        Some(out) => {
-                            total += out.len();
-                            if total > MAX_STRUCT_TOTAL {
-                                return Err(IntakeError::limit(
-                                    "the PDF's compressed object streams",
-                                ));
-                            }
-                            if !nesting_ok(&out) {
-                                return Err(IntakeError::limit("object nesting in the PDF"));
-                            }
-                        }
-                        None => {
-                            if find(dict, b"Flate").is_some()
-                                && pdf_filter::inflate(body, MAX_STREAM)
-                                    == Err(FilterError::TooLarge)
-                            {
-                                return Err(IntakeError::limit("a compressed PDF object stream"));
-                            }
-                        }
-                    }
-                }
-                // Skip the data: by a direct /Length when it checks out,
-                // else to the next "endstream".
-                let by_length = direct_length(dict)
-                    .and_then(|n| start.checked_add(n))
-                    .filter(|&end| {
-                        let rest = b.get(end..).unwrap_or(&[]);
-                        let pos = rest
-                            .iter()
-                            .take(4)
-                            .take_while(|c| c.is_ascii_whitespace())
-                            .count();
-                        rest[pos..].starts_with(b"endstream")
-                    });
-                i = match (by_length, find(body, b"endstream")) {
-                    (Some(end), _) => end,
-                    (None, Some(p)) => start + p + 9,
-                    (None, None) => b.len(),
-                };
+                i = past_stream(b, i, last_obj, &mut total)?;
                 depth = 0;
                 continue;
             }
@@ -126,6 +67,82 @@ pub(super) fn prescan(b: &[u8]) -> Result<(), IntakeError> {
             return Err(IntakeError::limit("object nesting in the PDF"));
         }
         i += 1;
+    }
+    Ok(())
+}
+
+/// The pre-scan at the `stream` keyword at `i` (its dictionary starts at `last_obj`):
+/// checks a structural stream (object or cross-reference stream, see [`check_structural`])
+/// and returns where the scan goes on, just past the stream's data.
+fn past_stream(
+    b: &[u8],
+    i: usize,
+    last_obj: usize,
+    total: &mut usize,
+) -> Result<usize, IntakeError> {
+    let mut start = i + 6;
+    if b.get(start) == Some(&b'\r') {
+        start += 1;
+    }
+    if b.get(start) == Some(&b'\n') {
+        start += 1;
+    }
+    let dict = &b[last_obj..i];
+    let structural = find(dict, b"/ObjStm").is_some() || find(dict, b"/XRef").is_some();
+    let body = &b[start.min(b.len())..];
+    if structural {
+        check_structural(dict, body, total)?;
+    }
+    // Skip the data: by a direct /Length when it checks out,
+    // else to the next "endstream".
+    let by_length = direct_length(dict)
+        .and_then(|n| start.checked_add(n))
+        .filter(|&end| {
+            let rest = b.get(end..).unwrap_or(&[]);
+            let pos = rest
+                .iter()
+                .take(4)
+                .take_while(|c| c.is_ascii_whitespace())
+                .count();
+            rest[pos..].starts_with(b"endstream")
+        });
+    Ok(match (by_length, find(body, b"endstream")) {
+        (Some(end), _) => end,
+        (None, Some(p)) => start + p + 9,
+        (None, None) => b.len(),
+    })
+}
+
+/// An object or cross-reference stream is decoded here, before lopdf does: its decoded
+/// size counts towards `total` (all such streams of the file, capped) and its nesting is
+/// checked, so a bomb or a deeply nested object never reaches the parser.
+fn check_structural(dict: &[u8], body: &[u8], total: &mut usize) -> Result<(), IntakeError> {
+    let out = if find(dict, b"Flate").is_some() {
+        pdf_filter::inflate(body, MAX_STREAM).ok()
+    } else if find(dict, b"LZW").is_some() {
+        pdf_filter::lzw(body, true, MAX_STREAM).ok()
+    } else {
+        None
+    };
+    // `inflate` reports TooLarge as an error; re-run to tell it
+    // apart from damage only when needed.
+    match out {
+        Some(out) => {
+            *total += out.len();
+            if *total > MAX_STRUCT_TOTAL {
+                return Err(IntakeError::limit("the PDF's compressed object streams"));
+            }
+            if !nesting_ok(&out) {
+                return Err(IntakeError::limit("object nesting in the PDF"));
+            }
+        }
+        None => {
+            if find(dict, b"Flate").is_some()
+                && pdf_filter::inflate(body, MAX_STREAM) == Err(FilterError::TooLarge)
+            {
+                return Err(IntakeError::limit("a compressed PDF object stream"));
+            }
+        }
     }
     Ok(())
 }

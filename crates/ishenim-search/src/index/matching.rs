@@ -7,11 +7,47 @@ use rusqlite::Connection;
 
 use super::doc::{date_tags, tag};
 use crate::keys::{text_key, village_key};
-use crate::query::{Filters, Term};
+use crate::query::{Filters, Query, QueryError, Term};
 use crate::snippet::Highlight;
 use crate::stem::{kyrgyz_stem, russian_stem, Analyzer};
 use crate::text::{has_kyrgyz_letter, normalize_word, Lang};
 use crate::Result;
+
+/// What a search and its count both select by: the FTS5 MATCH expression (the terms and
+/// the filter tags) and the exact filter conditions on `docs d`. Built once here so that
+/// the count of a query always counts what its search pages through.
+pub(super) struct Where {
+    /// The MATCH expression (bound as `?1`), `None` for a filter-only query.
+    pub(super) expr: Option<String>,
+    /// What the snippets highlight.
+    pub(super) highlight: Highlight,
+    /// The filter conditions on `docs d` (see [`filter_sql`]).
+    pub(super) filters: String,
+    /// Their parameters, bound after the caller's own (see [`bind_all`]).
+    pub(super) params: Vec<Value>,
+}
+
+impl Where {
+    /// The where-clause parts of `q`. Fails with [`QueryError::Empty`] when the query has
+    /// neither a term nor a filter.
+    pub(super) fn of(q: &Query, c: &Connection) -> Result<Where> {
+        let (expr, highlight) = match_expr(&q.terms);
+        if expr.is_none() && q.filters.is_empty() {
+            return Err(QueryError::Empty.into());
+        }
+        let (filters, params) = filter_sql(&q.filters);
+        let expr = match (expr, tag_expr(&q.filters, c)?) {
+            (Some(e), Some(t)) => Some(format!("{e} AND {t}")),
+            (e, _) => e,
+        };
+        Ok(Where {
+            expr,
+            highlight,
+            filters,
+            params,
+        })
+    }
+}
 
 /// FTS terms on the `tags` column for the filters: a coarse, fast pre-selection (the exact
 /// filters on `docs` still apply). `None` when there is no filter.

@@ -2,9 +2,9 @@
 
 use rusqlite::types::Value;
 
-use super::matching::{bind_all, filter_sql, match_expr, query_rows, tag_expr};
+use super::matching::{bind_all, query_rows, Where};
 use super::{Hit, Index, BM25, MAX_LIMIT, RANK_WINDOW};
-use crate::query::{Query, QueryError};
+use crate::query::Query;
 use crate::snippet::{snippet_for, WordCache};
 use crate::text::Lang;
 use crate::Result;
@@ -13,21 +13,18 @@ impl Index {
     /// Searches: hits ordered by relevance (bm25; the summary and journal fields weigh more
     /// than page text; when more than [`RANK_WINDOW`] appeals match, the most recent of them
     /// are ranked), or newest first for a filter-only query. `limit` is capped at
-    /// [`MAX_LIMIT`]. Fails with [`QueryError::Empty`] when the query has neither a term
+    /// [`MAX_LIMIT`]. Fails with [`QueryError::Empty`](crate::query::QueryError::Empty) when the query has neither a term
     /// nor a filter.
     pub fn search(&self, q: &Query, limit: usize, offset: usize) -> Result<Vec<Hit>> {
         let limit = limit.min(MAX_LIMIT) as i64;
         let offset = offset.min(i64::MAX as usize) as i64;
-        let (expr, hl) = match_expr(&q.terms);
-        if expr.is_none() && q.filters.is_empty() {
-            return Err(QueryError::Empty.into());
-        }
-        let (fsql, fparams) = filter_sql(&q.filters);
         let c = self.conn();
-        let expr = match (expr, tag_expr(&q.filters, &c)?) {
-            (Some(e), Some(t)) => Some(format!("{e} AND {t}")),
-            (e, _) => e,
-        };
+        let Where {
+            expr,
+            highlight: hl,
+            filters: fsql,
+            params: fparams,
+        } = Where::of(q, &c)?;
         let rows = match &expr {
             Some(e) => {
                 // Matches are visited newest first (FTS5 walks its doclists backwards) and at
@@ -88,16 +85,13 @@ impl Index {
 
     /// Number of entries matching the query (for paging).
     pub fn count(&self, q: &Query) -> Result<u64> {
-        let (expr, _) = match_expr(&q.terms);
-        if expr.is_none() && q.filters.is_empty() {
-            return Err(QueryError::Empty.into());
-        }
-        let (fsql, fparams) = filter_sql(&q.filters);
         let c = self.conn();
-        let expr = match (expr, tag_expr(&q.filters, &c)?) {
-            (Some(e), Some(t)) => Some(format!("{e} AND {t}")),
-            (e, _) => e,
-        };
+        let Where {
+            expr,
+            filters: fsql,
+            params: fparams,
+            ..
+        } = Where::of(q, &c)?;
         let (sql, lead) = match expr {
             Some(e) => (
                 format!(
