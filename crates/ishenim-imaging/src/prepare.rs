@@ -372,7 +372,7 @@ fn erase_runs(flat: &mut GrayImage, labels: &Labels, pick: &[bool], f: u32, (w, 
         let (ys, ye) = ((y * f).saturating_sub(f), ((y + 2) * f).min(h));
         let (xs, xe) = ((x0 * f).saturating_sub(f), ((x1 + 1) * f).min(w));
         let fw = w as usize;
-        let buf: &mut [u8] = &mut **flat;
+        let buf: &mut [u8] = flat;
         for yy in ys..ye {
             buf[yy as usize * fw + xs as usize..yy as usize * fw + xe as usize].fill(255);
         }
