@@ -7,8 +7,10 @@
 //! Kyrgyz that the scan was interrupted and how many pages are not stored, a clerk presses
 //! the button in headless Chromium, and the pages are in the opening — each content once —
 //! read by the worker, the work folder empty, the notice gone, the action audited.
+//! Before that, in Russian, a page more appears in the work folder and the page's script
+//! counts it in the notice without a reload.
 
-use crate::browser::{find, log_in, Browser, Server};
+use crate::browser::{find, log_in, switch_lang, Browser, Server};
 use crate::scan_live::{scanner_opening, slow_sane};
 use fantoccini::{Client, Locator};
 use std::collections::BTreeSet;
@@ -16,6 +18,50 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 const PASS: &str = "scan-killed-pass";
+
+/// The Russian notice for `n` pages (the noun and participle agree with `n`).
+fn notice_ru(n: usize) -> String {
+    let (noun, verb) = match (n % 10, n % 100) {
+        (1, r) if r != 11 => ("страница", "сохранена"),
+        (2..=4, r) if !(12..=14).contains(&r) => ("страницы", "сохранены"),
+        _ => ("страниц", "сохранены"),
+    };
+    format!("Сканирование прервано: {n} {noun} не {verb}.")
+}
+
+/// Puts one more whole page into the work folder the way scanimage does (written as
+/// `*.part`, renamed when whole): a real letter, so the reader drafts it.
+fn add_page(work: &Path, name: &str) -> String {
+    let part = work.join(format!("{name}.part"));
+    std::fs::copy(crate::root().join("samples/L003p1.png"), &part).expect("copy");
+    std::fs::rename(&part, work.join(name)).expect("rename");
+    sha256(&work.join(name))
+}
+
+/// Waits until the notice says `want` with the page's marker still set (no reload).
+async fn notice_becomes(c: &Client, want: &str) {
+    let t = Instant::now();
+    loop {
+        let text = find(c, "#scan-left-notice")
+            .await
+            .text()
+            .await
+            .expect("notice");
+        let mark = c
+            .execute("return document.body.dataset.mark || '';", vec![])
+            .await
+            .expect("mark");
+        assert_eq!(mark.as_str(), Some("live"), "the page was reloaded");
+        if text.trim() == want {
+            return;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(15),
+            "the notice stayed {text:?}, not {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
 
 /// Whole pages in the work folder (what scanimage renamed from `*.part`).
 fn whole_pages(work: &Path) -> Vec<String> {
@@ -167,7 +213,7 @@ fn a_scan_killed_with_its_server_is_announced_and_its_pages_stored_once() {
         "killed after {tries} scan(s): {} whole page(s), {parts} half page(s) left",
         left.len()
     );
-    let contents: BTreeSet<String> = left.iter().map(|n| sha256(&work.join(n))).collect();
+    let mut contents: BTreeSet<String> = left.iter().map(|n| sha256(&work.join(n))).collect();
     let before = register(&dir.join("data"), &id);
 
     let server = start(9);
@@ -188,6 +234,20 @@ fn a_scan_killed_with_its_server_is_announced_and_its_pages_stored_once() {
             .await
             .expect("csrf");
         assert!(token.is_some_and(|t| !t.is_empty()), "the form's token");
+        // In Russian, and live: a page more in the work folder is counted without a reload.
+        switch_lang(c).await;
+        find(c, "#progress").await;
+        let text = find(c, "#scan-left-notice")
+            .await
+            .text()
+            .await
+            .expect("notice");
+        assert_eq!(text.trim(), notice_ru(left.len()));
+        c.execute("document.body.dataset.mark = 'live'; return 1;", vec![])
+            .await
+            .expect("mark");
+        contents.insert(add_page(&work, "zz-extra-p0001.png"));
+        notice_becomes(c, &notice_ru(left.len() + 1)).await;
         find(c, "#scan-left-store")
             .await
             .click()
@@ -228,7 +288,7 @@ fn a_scan_killed_with_its_server_is_announced_and_its_pages_stored_once() {
         rows,
         vec![(
             "clerk1".to_string(),
-            format!("opening {id}: {} pages stored, 0 failed", left.len())
+            format!("opening {id}: {} pages stored, 0 failed", left.len() + 1)
         )]
     );
     // The opening's page lists its files and no longer tells of pages left.
@@ -239,7 +299,7 @@ fn a_scan_killed_with_its_server_is_announced_and_its_pages_stored_once() {
         for (_, _, name) in &after {
             assert!(src.contains(name.as_str()), "{name} listed");
         }
-        assert!(!src.contains("Сканерлөө үзүлгөн"));
+        assert!(!src.contains("Сканерлөө үзүлгөн") && !src.contains("Сканирование прервано"));
     });
     drop(server);
     browser.close();

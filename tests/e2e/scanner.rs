@@ -180,3 +180,106 @@ fn the_feeder_is_scanned_into_the_opening_and_scanner_troubles_are_said_clearly(
         .is_some_and(|m| m.contains("Сканер табылган жок")));
     assert_eq!(files(&data), held, "nothing lost");
 }
+
+/// `scanner store-left` on the real binary: the pages a killed scan left in the
+/// opening's work folder are stored (read and drafted) without scanning, the half page
+/// removed, a page over the size limit kept in `scanner/failed/` with its reason and its
+/// opening (exit 1), another opening's folder untouched; a second run finds nothing; while
+/// a process still writes into the folder the command refuses and moves nothing.
+#[test]
+fn store_left_stores_a_killed_scans_pages_without_scanning() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let opening = |members| {
+        NewOpening {
+            members,
+            seal_removed: "1",
+            seal_applied: "2",
+            letters: "2",
+            at: None,
+        }
+        .record(&data)
+    };
+    let (o1, o2) = (opening("Асанов"), opening("Бекова"));
+    let work = data.join("scanner").join(&o1);
+    let other = data.join("scanner").join(&o2);
+    std::fs::create_dir_all(&work).expect("mkdir");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    for (from, to) in [
+        ("L003p1.png", "b1-p0001.png"),
+        ("L006p1.png", "b1-p0002.png"),
+    ] {
+        std::fs::copy(root().join("samples").join(from), work.join(to)).expect("copy");
+    }
+    std::fs::write(work.join("b1-p0003.png.part"), b"half a page").expect("part");
+    std::fs::File::create(work.join("b1-p0004.png"))
+        .and_then(|f| f.set_len(201 << 20))
+        .expect("large page");
+    std::fs::copy(
+        root().join("samples/L009p1.png"),
+        other.join("b1-p0001.png"),
+    )
+    .expect("copy");
+
+    // A process naming the folder (as scanimage --batch=DIR/… does): refused, nothing moves.
+    let mut writer = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "sleep 30",
+            &format!("{}/b9-p%04d.png", work.display()),
+        ])
+        .spawn()
+        .expect("sh");
+    let busy = crate::run(&data, &["scanner", "store-left", "--opening", &o1]);
+    writer.kill().expect("kill");
+    writer.wait().expect("wait");
+    assert_eq!(busy.status.code(), Some(1), "{}", crate::stdout(&busy));
+    assert!(
+        crate::stdout(&busy).contains("Сканер занят"),
+        "{}",
+        crate::stdout(&busy)
+    );
+    assert!(work.join("b1-p0001.png").is_file() && files(&data).is_empty());
+
+    let o = crate::run(&data, &["scanner", "store-left", "--opening", &o1]);
+    let out = crate::stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a page failed: {out}{}",
+        crate::stderr(&o)
+    );
+    for want in [
+        "TAKEN b1-p0001.png",
+        "TAKEN b1-p0002.png",
+        "FAILED b1-p0004.png: file is too large",
+        "2 page(s) stored, 1 failed",
+        "1 half page(s) removed",
+    ] {
+        assert!(out.contains(want), "{want} in {out}");
+    }
+    assert_eq!(files(&data), vec!["drafted", "drafted"], "read and drafted");
+    let rest: Vec<_> = std::fs::read_dir(&work).expect("work").flatten().collect();
+    assert!(rest.is_empty(), "work folder emptied: {rest:?}");
+    let failed = data.join("scanner/failed");
+    assert_eq!(
+        std::fs::metadata(failed.join("b1-p0004.png"))
+            .expect("kept")
+            .len(),
+        201 << 20
+    );
+    let why = std::fs::read_to_string(failed.join("b1-p0004.png.reason.txt")).expect("reason");
+    assert!(
+        why.contains("too large") && why.contains(&format!("Вскрытие: {o1}")),
+        "{why}"
+    );
+    assert!(
+        other.join("b1-p0001.png").is_file(),
+        "another opening's page stays"
+    );
+
+    let again = crate::run(&data, &["scanner", "store-left", "--opening", &o1]);
+    assert_eq!(again.status.code(), Some(0), "{}", crate::stdout(&again));
+    assert!(crate::stdout(&again).contains("0 page(s) stored, 0 failed"));
+    assert_eq!(files(&data).len(), 2);
+}

@@ -18,6 +18,7 @@
 //! Messages name files and ids, never letter text.
 
 pub mod complete;
+pub mod failed;
 pub mod sane;
 
 use complete::{busy, is_temporary, Seen};
@@ -316,12 +317,12 @@ impl Inbox {
                 seen.size >> 20,
                 max >> 20
             );
-            return self.fail(path, &name, &reason, round);
+            return self.fail(path, &name, opening, &reason, round);
         }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return self.fail(path, &name, &format!("cannot read: {e}"), round),
+            Err(e) => return self.fail(path, &name, opening, &format!("cannot read: {e}"), round),
         };
         if bytes.len() as u64 != seen.size {
             // Changed while being read: look again at the next poll.
@@ -337,7 +338,7 @@ impl Inbox {
                 "quarantined earlier (file {id}): {}",
                 info.reason.unwrap_or_default()
             );
-            return self.fail(path, &name, &reason, round);
+            return self.fail(path, &name, opening, &reason, round);
         }
         self.seen.remove(path);
         match self.opts.after_store {
@@ -347,7 +348,13 @@ impl Inbox {
                     self.moved.insert(id, to);
                 }
             }
-            AfterStore::Remove => std::fs::remove_file(path).map_err(io(path))?,
+            // Gone already: another taker (a scan, the web's or the CLI's store-left)
+            // stored and removed the same page.
+            AfterStore::Remove => match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(path)(e)),
+            },
         }
         if info.status == FileStatus::Stored {
             round.openings.insert(info.opening_id);
@@ -362,9 +369,16 @@ impl Inbox {
     }
 
     /// Moves a file the register does not hold to `failed/` with its reason beside it.
-    fn fail(&mut self, path: &Path, name: &str, reason: &str, round: &mut Round) -> Result<()> {
+    fn fail(
+        &mut self,
+        path: &Path,
+        name: &str,
+        opening: OpeningId,
+        reason: &str,
+        round: &mut Round,
+    ) -> Result<()> {
         self.seen.remove(path);
-        to_failed(&self.dir, path, name, reason)?;
+        to_failed(&self.dir, path, name, opening, reason)?;
         round.events.push(Event::Failed {
             name: name.to_string(),
             reason: reason.to_string(),
@@ -391,7 +405,7 @@ impl Inbox {
                             info.reason.clone().unwrap_or_default()
                         );
                         if path.exists() {
-                            to_failed(&self.dir, path, &name, &reason)?;
+                            to_failed(&self.dir, path, &name, info.opening_id, &reason)?;
                         }
                         events.push(Event::Failed { name, reason });
                     }
@@ -470,15 +484,19 @@ fn read_sorted(dir: &Path) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
-/// Writes `failed/NAME.reason.txt`, then moves the file beside it.
-fn to_failed(dir: &Path, path: &Path, name: &str, reason: &str) -> Result<()> {
+/// Writes `failed/NAME.reason.txt` (the reason on its second line, the opening the file
+/// was meant for on a line of its own: [`failed::list`] reads both back), then moves the
+/// file beside it.
+fn to_failed(dir: &Path, path: &Path, name: &str, opening: OpeningId, reason: &str) -> Result<()> {
     let failed = dir.join(FAILED);
     let target = free_name(&failed, name);
     let target_name = file_name(&target);
-    let note = failed.join(format!("{target_name}.reason.txt"));
+    let note = failed.join(format!("{target_name}{}", failed::NOTE_SUFFIX));
     let text = format!(
         "Файл кабыл алынган жок / Файл не принят: {target_name}\n{reason}\n\
-         Себебин оңдоп, файлды кайра папкага салыңыз / Исправьте причину и положите файл в папку снова.\n"
+         {}{opening}\n\
+         Себебин оңдоп, файлды кайра папкага салыңыз / Исправьте причину и положите файл в папку снова.\n",
+        failed::OPENING_PREFIX
     );
     std::fs::write(&note, text).map_err(io(&note))?;
     std::fs::rename(path, &target).map_err(io(path))?;
@@ -524,7 +542,7 @@ fn sync_dir(dir: &Path) {
 mod tests {
     use super::*;
 
-    fn store_with_opening(dir: &Path) -> (Store, OpeningId) {
+    pub(crate) fn store_with_opening(dir: &Path) -> (Store, OpeningId) {
         let store = Store::open(&dir.join("data")).expect("store");
         let o = store
             .new_opening(ishenim_store::NewOpening {
@@ -822,6 +840,24 @@ pub struct LeftPages {
     pub pages: usize,
     /// Pages `scanimage` was still writing when it stopped (`*.part`).
     pub parts: usize,
+}
+
+/// True while a process (a `scanimage` of this or another Ishenim process) names the
+/// opening's work folder on its command line: a scan is writing there and stores its
+/// own pages, so nobody else should take them.
+pub fn scan_running_into(store: &Store, opening: OpeningId) -> bool {
+    let dir = work_dir(store, opening);
+    let needle = format!("{}/", dir.display());
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    procs
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .any(|c| {
+            c.split(|b| *b == 0)
+                .any(|arg| String::from_utf8_lossy(arg).contains(&needle))
+        })
 }
 
 /// Counts what [`LeftPages`] describes; a missing folder is an empty one.

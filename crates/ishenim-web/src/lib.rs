@@ -225,6 +225,10 @@ pub fn router(state: AppState) -> Router {
         .route("/openings/{id}/scan", post(pages::scanner::scan))
         .route("/openings/{id}/scan/cancel", post(pages::scanner::cancel))
         .route("/openings/{id}/scan/left", post(pages::scanner::store_left))
+        .route(
+            "/scanner/failed",
+            get(pages::failed::list).post(pages::failed::act),
+        )
         .route("/files/{id}/retry", post(pages::openings::retry))
         .route("/search", get(pages::search::page))
         .route("/reports", get(pages::reports::page))

@@ -22,6 +22,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("print.html", include_str!("../templates/print.html")),
     ("openings.html", include_str!("../templates/openings.html")),
     ("opening.html", include_str!("../templates/opening.html")),
+    ("failed.html", include_str!("../templates/failed.html")),
     ("act.html", include_str!("../templates/act.html")),
     ("admin.html", include_str!("../templates/admin.html")),
     ("scanner.html", include_str!("../templates/scanner.html")),

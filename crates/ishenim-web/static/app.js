@@ -280,10 +280,42 @@
         .then(function (r) { return r.json(); })
         .then(function (j) {
           if (j.scan) showScan(j.scan);
+          showLeft(j.left);
           if (j.job && /queued|scanning|drafting/.test(j.job.state)) poll();
           if (j.scan && j.scan.running) { setTimeout(tick, 1000); } else { scanPolling = false; poll(); }
         })
         .catch(function () { scanPolling = false; });
+    })();
+  }
+
+  // ---------- openings: pages a killed scan left ----------
+  // The interrupted-scan notice follows `left` of the progress JSON every 2 s while it is
+  // shown: its count and wording (in the user's language, from the server) change when
+  // pages are added or stored elsewhere (another clerk, `ishenim scanner store-left`, a
+  // new scan), and it hides when none are left.
+  var leftPolling = false;
+  function showLeft(l) {
+    var box = document.getElementById("scan-left");
+    if (!box) return;
+    box.hidden = !l;
+    if (!l) return;
+    box.dataset.pages = l.pages;
+    var n = document.getElementById("scan-left-notice");
+    if (n && n.textContent !== l.notice) n.textContent = l.notice;
+  }
+  function pollLeft() {
+    var box = document.getElementById("scan-left");
+    if (!box || leftPolling) return;
+    leftPolling = true;
+    (function tick() {
+      fetch("/openings/" + box.dataset.opening + "/progress", { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          showLeft(j.left);
+          if (j.scan && j.scan.running) pollScan();
+          if (j.left) { setTimeout(tick, 2000); } else { leftPolling = false; }
+        })
+        .catch(function () { leftPolling = false; });
     })();
   }
 
@@ -373,5 +405,6 @@
     if (st && /queued|scanning|drafting/.test(st.dataset.state)) poll();
     var live = document.getElementById("scan-live");
     if (live && live.dataset.running === "1") pollScan();
+    pollLeft();
   });
 })();

@@ -1,9 +1,13 @@
-//! `ishenim scanner devices` and `ishenim scanner scan --opening ID [--device NAME]
-//! [--source NAME]`: the office scanner through SANE (`scanimage`). Pages are stored as
+//! `ishenim scanner devices`, `ishenim scanner scan --opening ID [--device NAME]
+//! [--source NAME]` and `ishenim scanner store-left --opening ID`: the office scanner
+//! through SANE (`scanimage`). Pages are stored as
 //! they come (the upload path, see `ishenim_inbox::scan_into`), read while the scanner
 //! feeds, then drafted. A jam, an empty feeder or a missing scanner is said in Kyrgyz and
 //! Russian; pages scanned before it stay stored. Exit codes: 0 scanned and drafted,
 //! 1 the scanner stopped with a problem (what was scanned is kept), 2 usage or store error.
+//! `store-left` stores, without scanning, the pages a scan killed with its process left in
+//! the opening's work folder (the web's "Store the pages now"), then reads and drafts them:
+//! exit 0, or 1 when a page went to `scanner/failed/` or a scan is still writing there.
 
 use crate::cmd::ctx::{Global, ScanFlags};
 use anyhow::Context;
@@ -36,6 +40,16 @@ pub enum Command {
         #[command(flatten)]
         scan: ScanFlags,
     },
+    /// Store the pages a killed scan left in the opening's work folder, without scanning;
+    /// half-written pages are removed; then read and draft them.
+    StoreLeft {
+        /// The box opening whose work folder is emptied.
+        #[arg(long)]
+        opening: OpeningId,
+        /// Scanner flags (Tesseract).
+        #[command(flatten)]
+        scan: ScanFlags,
+    },
 }
 
 /// Runs the command.
@@ -60,7 +74,47 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             json,
             scan,
         } => scan_cmd(global, opening, device, source, json, scan),
+        Command::StoreLeft { opening, scan } => store_left(global, opening, &scan),
     }
+}
+
+/// `scanner store-left`: what the web's button does, for an office without the web or a
+/// server that is down. Refused while a `scanimage` still writes into the folder (a scan
+/// stores its own pages).
+fn store_left(global: &Global, opening: OpeningId, scan: &ScanFlags) -> anyhow::Result<ExitCode> {
+    let models = global.models()?;
+    let store = global.store()?;
+    store
+        .get_opening(opening)
+        .with_context(|| format!("opening {opening}"))?;
+    if ishenim_inbox::scan_running_into(&store, opening) {
+        println!("{}", sane::Problem::Busy.message());
+        return Ok(ExitCode::from(1));
+    }
+    let parts = ishenim_inbox::left_pages(&store, opening).parts;
+    let mut sum = Summary {
+        opening: opening.0,
+        ..Summary::default()
+    };
+    let round = ishenim_inbox::store_left_pages(&store, opening, &mut sum)?;
+    let mut failed = 0;
+    crate::cmd::watch::print_events(&round.events, &mut failed);
+    let taken = round
+        .events
+        .iter()
+        .filter(|e| matches!(e, ishenim_inbox::Event::Taken { .. }))
+        .count();
+    println!(
+        "opening {opening}: {taken} page(s) stored, {failed} failed (kept in \
+         scanner/failed/), {parts} half page(s) removed"
+    );
+    scan_pending(&store, opening, &scan.options(), &mut sum, |_| {})?;
+    draft_scanned(&store, opening, &models, &mut sum)?;
+    println!(
+        "opening {opening}: {} files scanned ({} pages), {} quarantined, {} new drafts",
+        sum.files_scanned, sum.pages_saved, sum.quarantined, sum.drafts_new
+    );
+    Ok(ExitCode::from(if failed > 0 { 1 } else { 0 }))
 }
 
 fn scan_cmd(

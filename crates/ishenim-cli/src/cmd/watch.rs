@@ -117,7 +117,7 @@ fn ingest(
     Ok(())
 }
 
-fn print_events(events: &[Event], failed: &mut usize) {
+pub(crate) fn print_events(events: &[Event], failed: &mut usize) {
     for e in events {
         match e {
             Event::Taken {

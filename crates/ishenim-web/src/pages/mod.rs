@@ -3,6 +3,7 @@
 //! template; nothing here speaks SQL.
 
 pub mod admin;
+pub mod failed;
 pub mod journal;
 pub mod openings;
 pub mod queue;

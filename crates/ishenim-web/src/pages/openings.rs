@@ -145,8 +145,22 @@ pub async fn show(
                 .and_then(|n| n.parse::<usize>().ok())
                 .filter(|n| *n > 0),
             "scanner_set": state.store.setting("scanner_device")?.is_some(),
+            "failed_count": failed_count(&state, id),
         }),
     ))
+}
+
+/// Pages in `scanner/failed/` meant for this opening or for no known one (the clerk is
+/// sent to `/scanner/failed` for them).
+fn failed_count(state: &AppState, id: OpeningId) -> usize {
+    let dir = ishenim_inbox::failed::scanner_failed_dir(&state.store);
+    ishenim_inbox::failed::list(&dir)
+        .map(|l| {
+            l.iter()
+                .filter(|f| f.opening.is_none_or(|o| o == id))
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 /// `GET /openings/{id}/act`: the printable opening act.
@@ -305,6 +319,12 @@ pub async fn progress(
     Ok(Json(json!({
         "job": state.jobs.status(id),
         "scan": super::scanner::status_json(&state, me.lang(), id),
+        // The interrupted-scan notice is the clerk's (it comes with a button to store).
+        "left": if me.may(Area::OpeningsWrite) {
+            super::scanner::left_json(&state, me.lang(), id)
+        } else {
+            serde_json::Value::Null
+        },
         "counts": counts(&state, id)?,
     }))
     .into_response())
