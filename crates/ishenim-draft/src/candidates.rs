@@ -174,6 +174,41 @@ const REPRESENTATIVE: &[&str] = &[
     "жителей",
 ];
 
+/// What a signer says they are, before their name in the signature ("Ата-энелер
+/// комитетинин мүчөсү", "Бабушка,", "пенсионер"), as key prefixes: not an office, so the
+/// name after it is the writer's own.
+const CAPACITIES: &[&str] = &[
+    "мучо",
+    "комитет",
+    "пенсионер",
+    "ардагер",
+    "ветеран",
+    "бабушк",
+    "дедушк",
+    "жител",
+    "тургуну",
+    "тургундар",
+    "член",
+    "ата-эне",
+    "мать",
+    "отец",
+    "окуучу",
+    "студент",
+    "фермер",
+    "дыйкан",
+    "активист",
+    "староста",
+    "аксакал",
+];
+
+/// A capacity word with at most a short ending: a surname may start the same way
+/// ("Матьякубов").
+fn is_capacity(key: &str) -> bool {
+    CAPACITIES
+        .iter()
+        .any(|c| key.starts_with(c) && key.chars().count() <= c.chars().count() + 5)
+}
+
 /// True for a word naming an official's role ("мираб", "начальник"), in any case form.
 pub(crate) fn is_role(key: &str) -> bool {
     ROLES.iter().any(|r| key.starts_with(r))
@@ -565,7 +600,9 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             .first()
             .is_some_and(|t| t.text.trim_end_matches(['.', ')']).parse::<u32>().is_ok());
         let skip = if starts_with_label(&key, SIGN_LABELS) || starts_with_phrase(&key, CLOSINGS) {
-            closing_words(&key)
+            // "Колу коюлган: …", "Подпись заявителя: …": the label runs to its colon.
+            let colon = toks.iter().take(3).position(|t| t.text.ends_with(':'));
+            closing_words(&key).max(colon.map_or(0, |c| c + 1))
         } else {
             signature_name_at(doc, li).unwrap_or(usize::MAX)
         };
@@ -625,17 +662,24 @@ pub(crate) fn signature_name_at(doc: &Doc, li: usize) -> Option<usize> {
             .map_or(0, |r| r + 1),
     );
     let p = from
-        + toks[from.min(toks.len())..]
-            .iter()
-            .position(|t| (name_token(&t.text) || initial(&t.text)) && !t.text.ends_with(':'))?;
+        + toks[from.min(toks.len())..].iter().position(|t| {
+            (name_token(&t.text) || initial(&t.text))
+                && !t.text.ends_with(':')
+                && !is_capacity(&t.key)
+        })?;
     if p == 0 {
         return Some(0);
     }
     let prefix: Vec<&str> = toks[..p].iter().map(|t| t.text.as_str()).collect();
     let prefix = prefix.join(" ");
     let plain = !prefix.chars().any(char::is_alphabetic);
-    // "повар школьной столовой Исмаилова Гульшат": the signer's own office before the name.
-    let office = p <= 5 && toks[..p].iter().any(|t| is_role(&t.key));
+    // "повар школьной столовой Исмаилова Гульшат", "Ата-энелер комитетинин мүчөсү Бектурова
+    // …": the signer's own office or capacity before the name.
+    let office = p <= 5
+        && toks[..p]
+            .iter()
+            .any(|t| is_role(&t.key) || is_capacity(&t.key))
+        && toks[..p].iter().all(|t| !t.text.ends_with(['.', '!', '?']));
     // "Ата-энеси: Чыныбаев Бакыт Эсенович": a short label of the signer's capacity.
     // "Сын — Бекболотов Руслан Маратович": the signer's relation to the one concerned, by a dash.
     let labelled =
@@ -652,7 +696,7 @@ fn own_office_before(doc: &Doc, s: usize) -> bool {
     let start = doc.lines[doc.toks[s].line].start;
     s > start
         && s - start <= 5
-        && is_role(&doc.toks[s - 1].key)
+        && (is_role(&doc.toks[s - 1].key) || is_capacity(&doc.toks[s - 1].key))
         && (start..s).all(|i| !doc.toks[i].text.ends_with(['.', '!', '?']))
 }
 

@@ -182,6 +182,28 @@ const MONTHS: [&[&str]; 12] = [
     &["декабр", "бештин айы"],
 ];
 
+/// "ноябрь 2026", "Ноябрь, 2026-ж.": a short line of a month and a year, a letter dated
+/// without its day (which is no letter date, but ends the letter like one).
+pub(crate) fn month_year_line(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let year = |w: &String| {
+        let d: String = w.chars().take_while(char::is_ascii_digit).collect();
+        d.len() == 4 && (d.starts_with("19") || d.starts_with("20"))
+    };
+    (2..=4).contains(&words.len())
+        && words.iter().any(year)
+        && words
+            .iter()
+            .any(|w| MONTHS.iter().any(|m| m.iter().any(|s| w.starts_with(s))))
+}
+
 /// The long month stems without their first letter: what is left when the scanner garbles
 /// the start of the word ("хях^нваря").
 const MONTH_TAILS: [(&str, u32); 8] = [
@@ -491,6 +513,14 @@ pub(crate) fn choose_date(doc: &crate::text::Doc, lay: &crate::layout::Layout) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_and_a_year_end_a_letter() {
+        assert!(month_year_line("ноябрь 2026"));
+        assert!(month_year_line("Ноябрь, 2026-ж."));
+        assert!(!month_year_line("2026"));
+        assert!(!month_year_line("ноябрда суу келбей калды 2026-жылы"));
+    }
 
     fn check_phone(input: &str, expected: Option<&str>) {
         assert_eq!(

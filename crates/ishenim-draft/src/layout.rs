@@ -486,6 +486,7 @@ fn ended(text: &str) -> bool {
                 || k.split(' ').any(|w| SIGN_LABELS.contains(&w))
                 || l.contains("___")
                 || words <= 8 && !find_dates(l).is_empty()
+                || crate::contacts::month_year_line(l)
                 || (is_anonymous_marker(&k) && words <= 3)
         })
         || lines.last().is_some_and(|l| signer_after_role(l))
@@ -807,6 +808,7 @@ fn footer_start(doc: &Doc, keys: &[String], body_start: usize, end: usize) -> us
                 && doc.line_toks(j).len() <= 10
             || find_dates(text).iter().any(|d| d.coverage >= 0.4)
             || !find_dates(text).is_empty() && doc.line_toks(j).len() <= 8
+            || crate::contacts::month_year_line(text)
             || (is_anonymous_marker(k) && k.split_whitespace().count() <= 3)
             || name_like_line(doc, j)
             || has_name_marker(k) && doc.line_toks(j).len() <= 8
