@@ -110,6 +110,71 @@ fn db_facts(c: &Connection) -> Result<(Vec<String>, u64)> {
     Ok((shas, n.max(0) as u64))
 }
 
+/// Copies the database `src` to `dest` with SQLite's online backup API, in one step from
+/// a read snapshot (retrying for up to 30 s while the database is locked), as a
+/// self-contained file (no WAL).
+fn copy_db(src: &Connection, dest: &Path) -> Result<()> {
+    let mut dst = Connection::open(dest)?;
+    {
+        let b = Backup::new(src, &mut dst)?;
+        let mut tries = 0u32;
+        loop {
+            match b.step(-1)? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                StepResult::Busy | StepResult::Locked => {
+                    tries += 1;
+                    if tries > 600 {
+                        return Err(StoreError::Busy);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                _ => {}
+            }
+        }
+    }
+    let _: String = dst.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
+    dst.close().map_err(|(_, e)| StoreError::from(e))?;
+    Ok(())
+}
+
+/// What the manifest records of a database copy.
+struct CopyFacts {
+    /// Hashes of the originals it references.
+    shas: Vec<String>,
+    entries: u64,
+    head: Option<ChainHead>,
+    schema_version: i64,
+}
+
+/// Checks the database copy at `db_copy` before it is packed (SQLite's integrity check
+/// and the whole chain: a backup of a damaged register is refused) and reads its facts.
+fn check_copy(db_copy: &Path) -> Result<CopyFacts> {
+    let c = Connection::open_with_flags(db_copy, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let problems = integrity_problems(&c)?;
+    if !problems.is_empty() {
+        return Err(StoreError::Malformed(format!(
+            "the database copy fails integrity_check: {}",
+            problems.join("; ")
+        )));
+    }
+    let report = verify_conn(&c, None)?;
+    if let Some(b) = &report.first_broken {
+        return Err(StoreError::Malformed(format!(
+            "the journal chain is broken at {}: {}; run verify before backing up",
+            b.row, b.reason
+        )));
+    }
+    let (shas, entries) = db_facts(&c)?;
+    let schema_version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(CopyFacts {
+        shas,
+        entries,
+        head: report.head,
+        schema_version,
+    })
+}
+
 impl Store {
     /// Write a consistent backup archive to `dest` (replaced atomically if it exists).
     /// Safe while other threads or processes write: the database is copied with SQLite's
@@ -123,50 +188,13 @@ impl Store {
             .tempdir_in(&parent)
             .map_err(|e| StoreError::io(&parent, e))?;
         let db_copy = stage.path().join(DB_FILE);
-        {
-            let src = self.conn()?;
-            let mut dst = Connection::open(&db_copy)?;
-            {
-                let b = Backup::new(&src, &mut dst)?;
-                let mut tries = 0u32;
-                loop {
-                    match b.step(-1)? {
-                        StepResult::Done => break,
-                        StepResult::More => {}
-                        StepResult::Busy | StepResult::Locked => {
-                            tries += 1;
-                            if tries > 600 {
-                                return Err(StoreError::Busy);
-                            }
-                            std::thread::sleep(std::time::Duration::from_millis(50));
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            let _: String = dst.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
-            dst.close().map_err(|(_, e)| StoreError::from(e))?;
-        }
-        let (shas, entries, head, schema_version) = {
-            let c = Connection::open_with_flags(&db_copy, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            let problems = integrity_problems(&c)?;
-            if !problems.is_empty() {
-                return Err(StoreError::Malformed(format!(
-                    "the database copy fails integrity_check: {}",
-                    problems.join("; ")
-                )));
-            }
-            let report = verify_conn(&c, None)?;
-            if let Some(b) = &report.first_broken {
-                return Err(StoreError::Malformed(format!(
-                    "the journal chain is broken at {}: {}; run verify before backing up",
-                    b.row, b.reason
-                )));
-            }
-            let (shas, entries) = db_facts(&c)?;
-            let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-            (shas, entries, report.head, v)
-        };
+        copy_db(&*self.conn()?, &db_copy)?;
+        let CopyFacts {
+            shas,
+            entries,
+            head,
+            schema_version,
+        } = check_copy(&db_copy)?;
         let (db_sha, db_size) = hash_file(&db_copy)?;
         let mut files = vec![ManifestFile {
             path: DB_FILE.to_string(),

@@ -281,42 +281,17 @@ fn verify_inner(c: &Connection, expected_head: Option<&str>) -> Result<VerifyRep
         let seq = *seq;
         if rows.len() > 1 {
             let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
-            fail(
-                &mut report,
-                rows[0].label.clone(),
-                format!(
-                    "chain position {seq} is used by several rows ({})",
-                    labels.join(", ")
-                ),
+            let reason = format!(
+                "chain position {seq} is used by several rows ({})",
+                labels.join(", ")
             );
+            fail(&mut report, rows[0].label.clone(), reason);
         }
         let row = &mut rows[0];
         report.rows_checked += 1;
         if seq != expected_seq {
-            // Name the deleted entry when the serials show which one it was.
-            let missing_serial = row.serial.and_then(|s| {
-                let last = last_number.get(&s.year).copied().unwrap_or(0);
-                (s.number > last.saturating_add(1)).then_some(Serial {
-                    year: s.year,
-                    number: last + 1,
-                })
-            });
-            let (name, what) = match missing_serial {
-                Some(m) => (format!("serial {m}"), "entry deleted".to_string()),
-                None => (
-                    format!("chain position {expected_seq}"),
-                    "row deleted or moved".to_string(),
-                ),
-            };
-            fail(
-                &mut report,
-                name,
-                format!(
-                    "{what}: chain positions {expected_seq}..{} missing between {prev_label} and {}",
-                    seq - 1,
-                    row.label
-                ),
-            );
+            let (name, reason) = gap(row, seq, expected_seq, &prev_label, &last_number);
+            fail(&mut report, name, reason);
         }
         if row.version != 1 {
             fail(
@@ -343,18 +318,7 @@ fn verify_inner(c: &Connection, expected_head: Option<&str>) -> Result<VerifyRep
         }
         if let Some(s) = row.serial {
             let last = last_number.get(&s.year).copied().unwrap_or(0);
-            if s.number != last.saturating_add(1) {
-                let reason = if s.number > last.saturating_add(1) {
-                    format!(
-                        "serial {} is missing before it (entry deleted)",
-                        Serial {
-                            year: s.year,
-                            number: last + 1
-                        }
-                    )
-                } else {
-                    format!("serial number out of order (after {}-{:04})", s.year, last)
-                };
+            if let Some(reason) = serial_break(s, last) {
                 fail(&mut report, row.label.clone(), reason);
             }
             last_number.insert(s.year, s.number.max(last));
@@ -385,6 +349,57 @@ fn verify_inner(c: &Connection, expected_head: Option<&str>) -> Result<VerifyRep
         );
     }
     Ok(report)
+}
+
+/// The broken row and the reason when `row`, at chain position `seq`, follows
+/// `prev_label` but `expected_seq` was due: rows are missing before it. The deleted entry
+/// is named when the serials show which one it was.
+fn gap(
+    row: &Row,
+    seq: i64,
+    expected_seq: i64,
+    prev_label: &str,
+    last_number: &BTreeMap<i32, u32>,
+) -> (String, String) {
+    let missing_serial = row.serial.and_then(|s| {
+        let last = last_number.get(&s.year).copied().unwrap_or(0);
+        (s.number > last.saturating_add(1)).then_some(Serial {
+            year: s.year,
+            number: last + 1,
+        })
+    });
+    let (name, what) = match missing_serial {
+        Some(m) => (format!("serial {m}"), "entry deleted".to_string()),
+        None => (
+            format!("chain position {expected_seq}"),
+            "row deleted or moved".to_string(),
+        ),
+    };
+    let reason = format!(
+        "{what}: chain positions {expected_seq}..{} missing between {prev_label} and {}",
+        seq - 1,
+        row.label
+    );
+    (name, reason)
+}
+
+/// Why serial `s` cannot follow number `last` of its year, if it cannot: the number
+/// after `last` is missing (an entry deleted), or `s` comes out of order.
+fn serial_break(s: Serial, last: u32) -> Option<String> {
+    if s.number == last.saturating_add(1) {
+        return None;
+    }
+    Some(if s.number > last.saturating_add(1) {
+        format!(
+            "serial {} is missing before it (entry deleted)",
+            Serial {
+                year: s.year,
+                number: last + 1
+            }
+        )
+    } else {
+        format!("serial number out of order (after {}-{:04})", s.year, last)
+    })
 }
 
 impl Store {

@@ -385,6 +385,127 @@ fn extra_json(o: &Extra, r: Option<&Extra>) -> Value {
     })
 }
 
+/// Per page: ishenim's steps and raw Tesseract's time (`timings.jsonl` in `out`), to find
+/// the slow pages.
+fn write_timings(
+    pages: &[Page],
+    ours: &HashMap<String, Outcome>,
+    raw: Option<&HashMap<String, Outcome>>,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let mut timing_lines = String::new();
+    for p in pages {
+        let o = ours.get(&p.key);
+        let r = raw.and_then(|r| r.get(&p.key));
+        let row = serde_json::json!({
+            "page": p.key, "kind": p.level, "ishenim_ms": o.map(|o| o.ms),
+            "raw_ms": r.map(|r| r.ms), "steps": o.map(|o| &o.steps),
+            "ishenim_cpu_ms": o.map(|o| o.cpu_ms), "raw_cpu_ms": r.map(|r| r.cpu_ms),
+        });
+        timing_lines.push_str(&row.to_string());
+        timing_lines.push('\n');
+    }
+    std::fs::write(out.join("timings.jsonl"), timing_lines)?;
+    Ok(())
+}
+
+/// Prints the accuracy table and the lines table, one row a level and `all`; returns the
+/// levels in the order printed.
+fn print_tables<'a>(ro: &'a Report, rr: Option<&Report>) -> Vec<&'a String> {
+    println!(
+        "{:<12} {:>5} | {:>8} {:>8} {:>9} | {:>8} {:>8} {:>9}",
+        "level", "pages", "raw CER", "raw WER", "raw өүң", "CER", "WER", "өүң"
+    );
+    let mut levels: Vec<&String> = ro.by_level.keys().collect();
+    levels.sort();
+    let line = |name: &str, o: &Score, r: Option<&Score>| {
+        let (rc, rw, rk) = r
+            .map(|s| {
+                (
+                    format!("{:.2}%", s.cer()),
+                    format!("{:.2}%", s.wer()),
+                    format!("{:.2}%", s.ky_recall()),
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "{:<12} {:>5} | {:>8} {:>8} {:>9} | {:>7.2}% {:>7.2}% {:>8.2}%",
+            name,
+            o.pages,
+            rc,
+            rw,
+            rk,
+            o.cer(),
+            o.wer(),
+            o.ky_recall()
+        );
+    };
+    for l in &levels {
+        line(l, &ro.by_level[*l], rr.and_then(|r| r.by_level.get(*l)));
+    }
+    line("all", &ro.all, rr.map(|r| &r.all));
+    println!(
+        "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10} {:>9}",
+        "level", "lines", "raw lost", "lost", "silent", "unread", "time ratio", "cpu ratio"
+    );
+    let none = Extra::default();
+    let lines_row = |name: &str, o: &Extra, r: Option<&Extra>| {
+        let r = r.unwrap_or(&none);
+        let ratio = if r.ms > 0 {
+            format!("{:.2}", o.ms as f64 / r.ms as f64)
+        } else {
+            String::new()
+        };
+        let cpu = if r.cpu > 0 {
+            format!("{:.2}", o.cpu as f64 / r.cpu as f64)
+        } else {
+            String::new()
+        };
+        println!(
+            "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10} {:>9}",
+            name, o.lines, r.lost, o.lost, o.silent, o.unread, ratio, cpu
+        );
+    };
+    for l in &levels {
+        lines_row(l, &ro.extra[*l], rr.and_then(|r| r.extra.get(*l)));
+    }
+    lines_row("all", &ro.extra_all, rr.map(|r| &r.extra_all));
+    levels
+}
+
+/// `bench.json`: every figure printed, by level. `ours` is ishenim's wall seconds and
+/// peak RSS (KiB); `raw` raw Tesseract's results, wall seconds and peak RSS.
+fn summary_json(
+    pages: &[Page],
+    levels: &[&String],
+    ro: &Report,
+    rr: Option<&Report>,
+    (ours_s, ours_rss): (f64, u64),
+    raw: &Option<(HashMap<String, Outcome>, f64, u64)>,
+) -> Value {
+    let mut by_level = serde_json::Map::new();
+    for l in levels {
+        by_level.insert(
+            (*l).clone(),
+            serde_json::json!({
+                "ishenim": level_json(&ro.by_level[*l]),
+                "raw": rr.and_then(|r| r.by_level.get(*l)).map(level_json),
+                "lines": extra_json(&ro.extra[*l], rr.and_then(|r| r.extra.get(*l))),
+            }),
+        );
+    }
+    serde_json::json!({
+        "pages": pages.len(),
+        "levels": by_level,
+        "all": {"ishenim": level_json(&ro.all), "raw": rr.map(|r| level_json(&r.all)),
+                "lines": extra_json(&ro.extra_all, rr.map(|r| &r.extra_all))},
+        "blank": {"found": ro.blank_tp, "missed": ro.blank_fn, "false": ro.blank_fp},
+        "turned": {"ok": ro.turned_ok, "total": ro.turned_total},
+        "ishenim_s": ours_s, "ishenim_rss_mib": ours_rss / 1024,
+        "raw_s": raw.as_ref().map(|r| r.1), "raw_rss_mib": raw.as_ref().map(|r| r.2 / 1024),
+    })
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let pages = load(&args.corpora)?;
@@ -426,84 +547,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?;
     }
 
-    // Per page: ishenim's steps and raw Tesseract's time, to find the slow pages.
-    let mut timing_lines = String::new();
-    for p in &pages {
-        let o = ours.get(&p.key);
-        let r = raw.as_ref().and_then(|(r, _, _)| r.get(&p.key));
-        let row = serde_json::json!({
-            "page": p.key, "kind": p.level, "ishenim_ms": o.map(|o| o.ms),
-            "raw_ms": r.map(|r| r.ms), "steps": o.map(|o| &o.steps),
-            "ishenim_cpu_ms": o.map(|o| o.cpu_ms), "raw_cpu_ms": r.map(|r| r.cpu_ms),
-        });
-        timing_lines.push_str(&row.to_string());
-        timing_lines.push('\n');
-    }
-    std::fs::write(args.out.join("timings.jsonl"), timing_lines)?;
+    write_timings(&pages, &ours, raw.as_ref().map(|r| &r.0), &args.out)?;
     let ro = evaluate(&pages, &ours);
     let rr = raw.as_ref().map(|(r, _, _)| evaluate(&pages, r));
-    println!(
-        "{:<12} {:>5} | {:>8} {:>8} {:>9} | {:>8} {:>8} {:>9}",
-        "level", "pages", "raw CER", "raw WER", "raw өүң", "CER", "WER", "өүң"
-    );
-    let mut levels: Vec<&String> = ro.by_level.keys().collect();
-    levels.sort();
-    let line = |name: &str, o: &Score, r: Option<&Score>| {
-        let (rc, rw, rk) = r
-            .map(|s| {
-                (
-                    format!("{:.2}%", s.cer()),
-                    format!("{:.2}%", s.wer()),
-                    format!("{:.2}%", s.ky_recall()),
-                )
-            })
-            .unwrap_or_default();
-        println!(
-            "{:<12} {:>5} | {:>8} {:>8} {:>9} | {:>7.2}% {:>7.2}% {:>8.2}%",
-            name,
-            o.pages,
-            rc,
-            rw,
-            rk,
-            o.cer(),
-            o.wer(),
-            o.ky_recall()
-        );
-    };
-    for l in &levels {
-        line(
-            l,
-            &ro.by_level[*l],
-            rr.as_ref().and_then(|r| r.by_level.get(*l)),
-        );
-    }
-    line("all", &ro.all, rr.as_ref().map(|r| &r.all));
-    println!(
-        "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10} {:>9}",
-        "level", "lines", "raw lost", "lost", "silent", "unread", "time ratio", "cpu ratio"
-    );
-    let none = Extra::default();
-    let lines_row = |name: &str, o: &Extra, r: Option<&Extra>| {
-        let r = r.unwrap_or(&none);
-        let ratio = if r.ms > 0 {
-            format!("{:.2}", o.ms as f64 / r.ms as f64)
-        } else {
-            String::new()
-        };
-        let cpu = if r.cpu > 0 {
-            format!("{:.2}", o.cpu as f64 / r.cpu as f64)
-        } else {
-            String::new()
-        };
-        println!(
-            "{:<12} {:>6} | {:>9} | {:>9} {:>7} {:>7} | {:>10} {:>9}",
-            name, o.lines, r.lost, o.lost, o.silent, o.unread, ratio, cpu
-        );
-    };
-    for l in &levels {
-        lines_row(l, &ro.extra[*l], rr.as_ref().and_then(|r| r.extra.get(*l)));
-    }
-    lines_row("all", &ro.extra_all, rr.as_ref().map(|r| &r.extra_all));
+    let levels = print_tables(&ro, rr.as_ref());
     print_steps(&ro, rr.as_ref());
     println!(
         "blank pages: {} found, {} missed, {} false blanks; turned pages upright: {}/{}",
@@ -528,27 +575,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "load average at start: {load_start}, at the end: {}",
         load_avg()
     );
-    let mut by_level = serde_json::Map::new();
-    for l in &levels {
-        by_level.insert(
-            (*l).clone(),
-            serde_json::json!({
-                "ishenim": level_json(&ro.by_level[*l]),
-                "raw": rr.as_ref().and_then(|r| r.by_level.get(*l)).map(level_json),
-                "lines": extra_json(&ro.extra[*l], rr.as_ref().and_then(|r| r.extra.get(*l))),
-            }),
-        );
-    }
-    let summary = serde_json::json!({
-        "pages": pages.len(),
-        "levels": by_level,
-        "all": {"ishenim": level_json(&ro.all), "raw": rr.as_ref().map(|r| level_json(&r.all)),
-                "lines": extra_json(&ro.extra_all, rr.as_ref().map(|r| &r.extra_all))},
-        "blank": {"found": ro.blank_tp, "missed": ro.blank_fn, "false": ro.blank_fp},
-        "turned": {"ok": ro.turned_ok, "total": ro.turned_total},
-        "ishenim_s": ours_s, "ishenim_rss_mib": ours_rss / 1024,
-        "raw_s": raw.as_ref().map(|r| r.1), "raw_rss_mib": raw.as_ref().map(|r| r.2 / 1024),
-    });
+    let summary = summary_json(&pages, &levels, &ro, rr.as_ref(), (ours_s, ours_rss), &raw);
     std::fs::write(
         args.out.join("bench.json"),
         serde_json::to_string_pretty(&summary)?,

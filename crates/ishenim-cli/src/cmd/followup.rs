@@ -192,52 +192,83 @@ pub fn history(
     events: &[EntryEvent],
 ) -> Vec<HistoryItem> {
     let mut items = Vec::with_capacity(amends.len() + events.len());
-    for a in amends {
-        let json = json!({
-            "type": "amendment",
-            "id": a.id,
-            "seq": a.seq,
-            "at": a.at,
-            "user": a.user,
-            "field": a.field,
-            "old": a.old_value,
-            "new": a.new_value,
-            "reason": a.reason,
-        });
-        let line = format!(
-            "{}  {}  amendment / оңдоо {}: {} «{}» → «{}»; reason / себеби: {}",
-            a.at.format("%d.%m.%Y %H:%M"),
-            a.user,
-            a.id,
-            a.field.as_str(),
-            opt(&a.old_value),
-            opt(&a.new_value),
-            a.reason
-        );
-        items.push(HistoryItem {
-            seq: a.seq,
-            json,
-            line,
-        });
-    }
-    // Each follow-up column as it read at registration; empty when it had no value.
-    let mut official: String = registered.fields.official.clone().unwrap_or_default();
-    let mut measures: Vec<String> = registered.measures.clone();
-    let mut reply: String = String::new();
-    let mut status: EntryStatus = registered.status;
-    let mut deadline: String = human(registered.deadline);
+    items.extend(amends.iter().map(amendment_item));
+    let mut columns = Columns::at_registration(registered);
     for e in events {
-        let status_before = status;
-        let (field, old, new): (&str, String, String) = match e.kind {
+        let status_before = columns.status;
+        let (field, old, new) = columns.apply(e);
+        items.push(event_item(e, field, old, new, status_before));
+    }
+    items.sort_by_key(|i| i.seq);
+    items
+}
+
+/// One amendment as a history item.
+fn amendment_item(a: &Amendment) -> HistoryItem {
+    let json = json!({
+        "type": "amendment",
+        "id": a.id,
+        "seq": a.seq,
+        "at": a.at,
+        "user": a.user,
+        "field": a.field,
+        "old": a.old_value,
+        "new": a.new_value,
+        "reason": a.reason,
+    });
+    let line = format!(
+        "{}  {}  amendment / оңдоо {}: {} «{}» → «{}»; reason / себеби: {}",
+        a.at.format("%d.%m.%Y %H:%M"),
+        a.user,
+        a.id,
+        a.field.as_str(),
+        opt(&a.old_value),
+        opt(&a.new_value),
+        a.reason
+    );
+    HistoryItem {
+        seq: a.seq,
+        json,
+        line,
+    }
+}
+
+/// The follow-up columns of an entry as they read so far, replayed event by event.
+struct Columns {
+    official: String,
+    /// Measures so far (they accumulate).
+    measures: Vec<String>,
+    reply: String,
+    status: EntryStatus,
+    deadline: String,
+}
+
+impl Columns {
+    /// Each column as it read at registration; empty when it had no value.
+    fn at_registration(registered: &EntryView) -> Columns {
+        Columns {
+            official: registered.fields.official.clone().unwrap_or_default(),
+            measures: registered.measures.clone(),
+            reply: String::new(),
+            status: registered.status,
+            deadline: human(registered.deadline),
+        }
+    }
+
+    /// Applies event `e`: the column it changes, as it read before and after. A status
+    /// carried by an event of another kind is applied too (the caller notes it).
+    fn apply(&mut self, e: &EntryEvent) -> (&'static str, String, String) {
+        let status_before = self.status;
+        let change = match e.kind {
             EventKind::Assign => {
                 let new = e.official.clone().unwrap_or_default();
-                let old = std::mem::replace(&mut official, new.clone());
+                let old = std::mem::replace(&mut self.official, new.clone());
                 ("official", old, new)
             }
             EventKind::Measures => {
-                let old = measures.join("; ");
-                measures.extend(e.measures.clone());
-                ("measures", old, measures.join("; "))
+                let old = self.measures.join("; ");
+                self.measures.extend(e.measures.clone());
+                ("measures", old, self.measures.join("; "))
             }
             EventKind::Reply => {
                 let new = match (&e.reply_no, e.reply_date) {
@@ -245,7 +276,7 @@ pub fn history(
                     (Some(n), None) => format!("№ {n}"),
                     (None, _) => String::new(),
                 };
-                let old = std::mem::replace(&mut reply, new.clone());
+                let old = std::mem::replace(&mut self.reply, new.clone());
                 ("reply", old, new)
             }
             EventKind::Status => (
@@ -254,65 +285,72 @@ pub fn history(
                 e.status.unwrap_or(status_before).as_str().to_string(),
             ),
             EventKind::Extend => {
-                let new = e.deadline.map(human).unwrap_or_else(|| deadline.clone());
-                let old = std::mem::replace(&mut deadline, new.clone());
+                let new = e
+                    .deadline
+                    .map(human)
+                    .unwrap_or_else(|| self.deadline.clone());
+                let old = std::mem::replace(&mut self.deadline, new.clone());
                 ("deadline", old, new)
             }
         };
-        let status_change = match e.status {
-            Some(s) if e.kind != EventKind::Status => Some(format!(
-                "; status {} → {}",
-                status_before.as_str(),
-                s.as_str()
-            )),
-            _ => None,
-        };
         if let Some(s) = e.status {
-            status = s;
+            self.status = s;
         }
-        let kind = serde_json::to_value(e.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let json = json!({
-            "type": "event",
-            "id": e.id,
-            "seq": e.seq,
-            "at": e.at,
-            "user": e.user,
-            "kind": kind,
-            "field": field,
-            "old": old,
-            "new": new,
-            "official": e.official,
-            "measures": e.measures,
-            "reply_no": e.reply_no,
-            "reply_date": e.reply_date,
-            "status": e.status,
-            "deadline": e.deadline,
-            "reason": e.reason,
-        });
-        let mut line = format!(
-            "{}  {}  event / окуя {} ({kind}): {field} ",
-            e.at.format("%d.%m.%Y %H:%M"),
-            e.user,
-            e.id,
-        );
-        line.push_str(&format!("«{old}» → «{new}»"));
-        if let Some(s) = status_change {
-            line.push_str(&s);
-        }
-        if let Some(r) = &e.reason {
-            line.push_str(&format!("; reason / себеби: {r}"));
-        }
-        items.push(HistoryItem {
-            seq: e.seq,
-            json,
-            line,
-        });
+        change
     }
-    items.sort_by_key(|i| i.seq);
-    items
+}
+
+/// One event as a history item: the column it changed from `old` to `new`, and a status
+/// change it carried besides (from `status_before`).
+fn event_item(
+    e: &EntryEvent,
+    field: &str,
+    old: String,
+    new: String,
+    status_before: EntryStatus,
+) -> HistoryItem {
+    let kind = e.kind.as_str();
+    let json = json!({
+        "type": "event",
+        "id": e.id,
+        "seq": e.seq,
+        "at": e.at,
+        "user": e.user,
+        "kind": kind,
+        "field": field,
+        "old": old,
+        "new": new,
+        "official": e.official,
+        "measures": e.measures,
+        "reply_no": e.reply_no,
+        "reply_date": e.reply_date,
+        "status": e.status,
+        "deadline": e.deadline,
+        "reason": e.reason,
+    });
+    let mut line = format!(
+        "{}  {}  event / окуя {} ({kind}): {field} ",
+        e.at.format("%d.%m.%Y %H:%M"),
+        e.user,
+        e.id,
+    );
+    line.push_str(&format!("«{old}» → «{new}»"));
+    match e.status {
+        Some(s) if e.kind != EventKind::Status => line.push_str(&format!(
+            "; status {} → {}",
+            status_before.as_str(),
+            s.as_str()
+        )),
+        _ => {}
+    }
+    if let Some(r) = &e.reason {
+        line.push_str(&format!("; reason / себеби: {r}"));
+    }
+    HistoryItem {
+        seq: e.seq,
+        json,
+        line,
+    }
 }
 
 /// A due-soon / overdue row as JSON: the entry plus `days_left` (negative when overdue).
