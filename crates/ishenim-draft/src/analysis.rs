@@ -76,6 +76,8 @@ struct Discount<'a> {
     /// Tokens of negative idioms ("жок дегенде", at least): no negation.
     idiom: Vec<bool>,
     thanks: bool,
+    /// The letter takes an earlier complaint back, and no one demands anything in it.
+    withdrawn: bool,
 }
 
 impl Discount<'_> {
@@ -112,6 +114,8 @@ impl Discount<'_> {
             (m.innocent_factor, Some("innocent"))
         } else if self.thanks {
             (m.thanks_factor, Some("thanks"))
+        } else if self.withdrawn {
+            (m.withdrawal_factor, Some("withdrawn"))
         } else {
             (1.0, None)
         }
@@ -331,7 +335,13 @@ pub(crate) fn corruption(
         unreceipted: concept_sentences(&doc.toks[body.clone()], models, &["no_receipt"]),
         rumoured: rumoured(doc, body.clone(), models),
         idiom: idiom_tokens(doc, body.clone(), models),
-        thanks: thanks_letter(doc, thanks_scope, models),
+        thanks: thanks_letter(doc, thanks_scope.clone(), models),
+        // A complaint taken back under a demand or a threat ("if you do not withdraw it …")
+        // is the accusation itself.
+        withdrawn: phrase_hits(&doc.toks[thanks_scope], &m.withdrawal)
+            .next()
+            .is_some()
+            && concept_sentences(&doc.toks[body.clone()], models, &["demand"]).is_empty(),
     };
     let mut used = vec![false; doc.toks.len()];
     // (reason, weight, sentence, discounted)
@@ -379,7 +389,14 @@ pub(crate) fn corruption(
     } else {
         0.0
     };
-    let learned = learned_verdict(doc, body, models, disc.thanks);
+    let discount = if disc.thanks {
+        m.thanks_factor
+    } else if disc.withdrawn {
+        m.withdrawal_factor
+    } else {
+        1.0
+    };
+    let learned = learned_verdict(doc, body, models, discount);
     if let Some((_, r)) = &learned {
         reasons.push((r.clone(), r.weight, usize::MAX, false));
     }
@@ -396,14 +413,14 @@ pub(crate) fn corruption(
 /// the model's threshold) and its reason, when the model is on and the score is near or
 /// above the flag (≥ 0.4): the words that raised the probability most, as written.
 ///
-/// In a letter of thanks the probability counts as little as a lexicon match does there
-/// (`thanks_factor`): the model saw few such letters, and "уколы бесплатно" praised is no
-/// accusation.
+/// In a letter of thanks or a withdrawal the probability counts as little as a lexicon
+/// match does there (`discount`: `thanks_factor`, `withdrawal_factor`): the model saw few
+/// such letters, and "уколы бесплатно" praised is no accusation.
 fn learned_verdict(
     doc: &Doc,
     body: std::ops::Range<usize>,
     models: &Models,
-    thanks: bool,
+    discount: f32,
 ) -> Option<(f32, Reason)> {
     let l = &models.learned;
     if !l.is_on() {
@@ -411,11 +428,7 @@ fn learned_verdict(
     }
     let feats = crate::learned::features(doc, body, models);
     let (p, parts) = l.score(&feats);
-    let p = if thanks {
-        p * models.corruption.thanks_factor
-    } else {
-        p
-    };
+    let p = p * discount;
     let scaled = p / (p + l.threshold);
     if scaled < 0.4 {
         return None;

@@ -210,6 +210,11 @@ struct CorruptionFile {
     innocent_factor: f32,
     #[serde(default)]
     innocent: Option<WordsFile>,
+    /// A letter that takes an earlier complaint back ("прошу не рассматривать", "арызымды
+    /// кайтарып алам"): its accusation is told to be withdrawn.
+    withdrawal: Option<WordsFile>,
+    #[serde(default = "one")]
+    withdrawal_factor: f32,
     #[serde(default)]
     concepts: std::collections::BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -302,6 +307,8 @@ pub(crate) struct CorruptionModel {
     pub terms: Vec<Term>,
     pub innocent_factor: f32,
     pub innocent: Vec<Phrase>,
+    pub withdrawal_factor: f32,
+    pub withdrawal: Vec<Phrase>,
     /// Named word classes (money, demand, official, ...), each a list of phrases.
     pub concepts: Vec<(String, Vec<Phrase>)>,
     pub rules: Vec<Rule>,
@@ -426,6 +433,12 @@ fn compile_corruption(src: &str, file: &str) -> Result<CorruptionModel, ModelErr
         innocent_factor: f.innocent_factor,
         innocent: f
             .innocent
+            .as_ref()
+            .map(|w| phrases(&w.words))
+            .unwrap_or_default(),
+        withdrawal_factor: f.withdrawal_factor,
+        withdrawal: f
+            .withdrawal
             .as_ref()
             .map(|w| phrases(&w.words))
             .unwrap_or_default(),
@@ -574,6 +587,8 @@ impl Models {
                     terms: vec![],
                     innocent_factor: 1.0,
                     innocent: vec![],
+                    withdrawal_factor: 1.0,
+                    withdrawal: vec![],
                     concepts: vec![],
                     rules: vec![],
                 },

@@ -378,6 +378,26 @@ fn check_flag(body: &str, lang: &str, expected: bool) {
 }
 
 #[test]
+fn a_withdrawn_complaint_and_a_literal_upstream_are_no_accusation() {
+    check_flag(
+        "Прошу не рассматривать мое письмо, в котором я написал, что заведующий клубом присвоил деньги. Я разобрался: все чеки он показал. Приношу извинения.",
+        "ru",
+        false,
+    );
+    check_flag(
+        "Жогору жакта жашаган кошунабыз суу кезеги бүтсө да шлюзду жаппай, суунун баарын өз талаасына агызып алды.",
+        "ky",
+        false,
+    );
+    // A withdrawal forced by threats is still extortion.
+    check_flag(
+        "Прошу не рассматривать мою жалобу. Участковый сказал, что если не заберу жалобу, заведет дело, и потребовал 20 тысяч сом взятки.",
+        "ru",
+        true,
+    );
+}
+
+#[test]
 fn corruption_flags_and_tricky_negatives() {
     check_flag("Жер комиссиясынын катчысы пара талап кылды.", "ky", true);
     check_flag("Айыл өкмөтүндө жемкорлук гүлдөп жатат.", "ky", true);
