@@ -119,6 +119,51 @@ fn both_copies_are_valid_pdfs_with_a_cyrillic_text_layer() {
     assert!(meta.contains("/IshenimSerial"), "journal data as metadata");
 }
 
+/// The parts of PDF/A-2b that the tools at hand can see (no PDF/A validator is packaged:
+/// see docs/notes/issue-18.md): the XMP packet poppler reads names part 2, conformance B
+/// and the same title as the Info dictionary; the catalog has a GTS_PDFA1 output intent
+/// whose embedded ICC profile is a 3-channel (RGB) monitor profile; the trailer has an id.
+#[test]
+fn both_copies_carry_the_pdfa_2b_identification_and_output_intent() {
+    let f = fixture();
+    for pdf in [&f.full, &f.redacted] {
+        let o = std::process::Command::new("pdfinfo")
+            .arg("-meta")
+            .arg(pdf)
+            .output()
+            .expect("pdfinfo -meta");
+        let xmp = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            xmp.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"),
+            "{xmp}"
+        );
+        assert!(xmp.contains("2026-0001"), "the title in XMP too: {xmp}");
+        let catalog = std::process::Command::new("qpdf")
+            .args(["--show-object=1"])
+            .arg(pdf)
+            .output()
+            .expect("qpdf");
+        let catalog = String::from_utf8_lossy(&catalog.stdout).into_owned();
+        assert!(catalog.contains("/S /GTS_PDFA1"), "{catalog}");
+        let profile = catalog
+            .split("/DestOutputProfile ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .expect("profile object");
+        let icc = std::process::Command::new("qpdf")
+            .args([&format!("--show-object={profile}"), "--raw-stream-data"])
+            .arg(pdf)
+            .output()
+            .expect("qpdf");
+        assert!(icc.stdout.len() > 128, "embedded profile");
+        assert_eq!(&icc.stdout[12..20], b"mntrRGB ", "an RGB display profile");
+        assert_eq!(&icc.stdout[36..40], b"acsp", "an ICC profile");
+        let raw = std::fs::read(pdf).expect("pdf");
+        let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(300)..]).into_owned();
+        assert!(tail.contains("/ID [<"), "trailer id: {tail}");
+    }
+}
+
 #[test]
 fn the_redacted_copy_has_none_of_the_applicants_words() {
     let f = fixture();

@@ -18,6 +18,7 @@
 mod font;
 mod image_enc;
 mod writer;
+mod xmp;
 
 pub use image_enc::{encode_page, EncodedImage, MAX_PAGE_BYTES};
 pub use writer::write_pdf;
