@@ -608,7 +608,8 @@ fn intro_end(doc: &Doc, lay: &Layout) -> usize {
 /// көчөсүнүн тургундары": the place in the writer's introduction, in the nominative.
 fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
     let end = intro_end(doc, lay);
-    for i in 0..end {
+    let signed = signed_by_group(doc);
+    for i in (0..end).chain(signed.clone()) {
         let k = &doc.toks[i].key;
         let place_word = NOMINATIVE.iter().any(|(g, _)| key_word(g) == *k);
         if !place_word
@@ -626,7 +627,10 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         }
         // In the body a place is the writer's only when the sentence ties it to them
         // ("… айылында жашайм"); "Кара-Жыгач айылынын борборундагы кафе" is where it happens.
-        if doc.toks[i].line >= lay.body_start && !writer_sentence(doc, doc.toks[i].sentence) {
+        if !signed.contains(&i)
+            && doc.toks[i].line >= lay.body_start
+            && !writer_sentence(doc, doc.toks[i].sentence)
+        {
             continue;
         }
         // The place name before it, one word or two ("Тогуз-Тоо", "Кара Суу").
@@ -688,6 +692,31 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         }
     }
     None
+}
+
+/// The tokens of a short last line that signs the letter as a group of a place ("Тегирмен-Сай
+/// айылынын малчылары", "… көчөсүнүн тургундары"): where the writers live.
+fn signed_by_group(doc: &Doc) -> std::ops::Range<usize> {
+    const GROUPS: &[&str] = &[
+        "тургундар",
+        "малчылар",
+        "жашоочулар",
+        "дыйкандар",
+        "ата-энелер",
+        "фермерлер",
+        "пенсионерлер",
+        "аялдар",
+    ];
+    let n = doc.lines.len();
+    (n.saturating_sub(3)..n)
+        .find(|&li| {
+            let toks = doc.line_toks(li);
+            toks.len() <= 8
+                && toks
+                    .iter()
+                    .any(|t| GROUPS.iter().any(|g| t.key.starts_with(&key_word(g))))
+        })
+        .map_or(0..0, |li| doc.lines[li].start..doc.lines[li].end)
 }
 
 /// "Я, Ахмедов Р. К., проживаю в с. Достук-Арык, ул. Фрунзе, дом 37", "… живу одна в с.

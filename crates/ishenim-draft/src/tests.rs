@@ -252,6 +252,14 @@ fn writers_named_after_an_address_a_topic_or_with_their_capacity() {
 }
 
 #[test]
+fn a_letter_signed_by_the_herders_of_a_village_gives_the_village() {
+    check_address(
+        "Айыл өкмөтүнүн башчысына\nЖайыт комитетинин төрагасы трактор менен өз чөбүн ташып жатат. Текшериңиздер.\n\nТегирмен-Сай айылынын малчылары",
+        Some("Тегирмен-Сай айылы"),
+    );
+}
+
+#[test]
 fn an_address_wrapped_before_its_house_number() {
     check_address(
         "Председателю айыл окмоту\nЯ, Усенов Бекболот Рахатович, житель с. Ой-Малы, ул. Кенешбека\nМусаева, 22, обращаюсь по поводу справки.\n07.10.25\nУсенов Б.Р.",
