@@ -131,7 +131,23 @@ fn thanks_letter(doc: &Doc, scope: std::ops::Range<usize>, models: &Models) -> b
     let words = &doc.toks[scope.clone()];
     let paid = concept_sentences(words, models, &["money", "euphemism"]);
     words.iter().enumerate().any(|(i, t)| {
-        any_match(&m.thanks, &t.key) && !quoted[scope.start + i] && !paid.contains(&t.sentence)
+        any_match(&m.thanks, &t.key)
+            && !quoted[scope.start + i]
+            && !paid.contains(&t.sentence)
+            && !turns_to_complaint(doc, scope.start + i)
+    })
+}
+
+/// True when a sentence after token `at` opens with a contrast ("Бирок …", "Но …", "Однако
+/// …"): thanks to the neighbours followed by "but the cemetery keeper took 3,000 som" is a
+/// complaint that thanks first.
+fn turns_to_complaint(doc: &Doc, at: usize) -> bool {
+    const CONTRAST: &[&str] = &["бирок", "но", "однако", "тилекке", "ошентсе"];
+    let sent = doc.toks[at].sentence;
+    doc.toks[at..].windows(2).any(|w| {
+        w[1].sentence != w[0].sentence
+            && w[1].sentence > sent
+            && CONTRAST.contains(&w[1].key.as_str())
     })
 }
 

@@ -397,6 +397,12 @@ fn a_withdrawn_complaint_and_a_literal_upstream_are_no_accusation() {
         "ky",
         false,
     );
+    // Thanks to the neighbours, then "but": a complaint, not a letter of thanks.
+    check_flag(
+        "Жаназага кошуналар чогулуп жардам беришти, ага ыраазыбыз. Бирок көрүстөндү караган киши «жер акы» деп 3000 сом алды, квитанция жок.",
+        "ky",
+        true,
+    );
     // A withdrawal forced by threats is still extortion.
     check_flag(
         "Прошу не рассматривать мою жалобу. Участковый сказал, что если не заберу жалобу, заведет дело, и потребовал 20 тысяч сом взятки.",
