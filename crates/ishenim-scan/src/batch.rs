@@ -1,7 +1,7 @@
 //! Many files, many pages, several worker threads; results in input order.
 
 use crate::page::{scan_page, Engines, PageInput, ScanConfig};
-use crossbeam_channel::{bounded, unbounded};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use ishenim_intake::{open, Limits};
 use ishenim_ocr::digits::DigitReader;
 use ishenim_ocr::{Engine, Lexicon, OcrError};
@@ -98,24 +98,20 @@ fn stem_of(file: &str, page: usize, pages: usize) -> String {
 
 /// Scans all `inputs` with `opts.jobs` threads and hands every event to `sink` in input
 /// order. Fails only when the engines cannot start (e.g. a language is not installed).
+///
+/// One producer thread opens the files and numbers every event ([`produce`]), the workers
+/// scan the pages, and the calling thread puts the results back in order ([`in_order`]).
 pub fn run_batch<I>(
     inputs: I,
     opts: &BatchOptions,
     lex: &Lexicon,
-    mut sink: impl FnMut(BatchEvent),
+    sink: impl FnMut(BatchEvent),
 ) -> Result<(), OcrError>
 where
     I: Iterator<Item = Input> + Send,
 {
     let jobs = opts.jobs.max(1);
-    let mut engines = Vec::with_capacity(jobs);
-    for _ in 0..jobs {
-        engines.push(Engines {
-            text: Engine::new(opts.datapath.as_deref(), &opts.lang)?,
-            digits: DigitReader::new(opts.datapath.as_deref(), opts.legacy_digits.as_deref()).ok(),
-            codes: crate::codes::CodeReader::new(opts.datapath.as_deref()).ok(),
-        });
-    }
+    let engines = start_engines(opts, jobs)?;
     let (work_tx, work_rx) = bounded::<(u64, Work)>(jobs);
     let (done_tx, done_rx) = unbounded::<(u64, BatchEvent)>();
     std::thread::scope(|s| {
@@ -135,97 +131,129 @@ where
         drop(work_rx);
         let producer_done = done_tx.clone();
         let limits = opts.limits;
-        s.spawn(move || {
-            let mut seq = 0u64;
-            let emit = |ev: BatchEvent, seq: &mut u64| {
-                let _ = producer_done.send((*seq, ev));
-                *seq += 1;
-            };
-            for input in inputs {
-                let bytes = match input.bytes {
-                    Ok(b) => b,
-                    Err(e) => {
-                        emit(
-                            BatchEvent::Error(FileError {
-                                file: input.file,
-                                page: None,
-                                error: e,
-                                code: "unreadable".into(),
-                            }),
-                            &mut seq,
-                        );
-                        continue;
-                    }
-                };
-                let doc = match open(&bytes, &limits) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        emit(
-                            BatchEvent::Error(FileError {
-                                file: input.file,
-                                page: None,
-                                error: e.to_string(),
-                                code: e.code().into(),
-                            }),
-                            &mut seq,
-                        );
-                        continue;
-                    }
-                };
-                let pages = doc.page_count();
-                emit(
-                    BatchEvent::FileOpened {
-                        file: input.file.clone(),
-                        pages,
-                    },
-                    &mut seq,
-                );
-                for i in 0..pages {
-                    let t = Instant::now();
-                    match doc.page(i) {
-                        Ok(p) => {
-                            let work = Work::Page(PageInput {
-                                file: input.file.clone(),
-                                page: i as u32 + 1,
-                                stem: stem_of(&input.file, i, pages),
-                                image: p.image,
-                                dpi: p.dpi,
-                                decode_ms: t.elapsed().as_millis() as u64,
-                            });
-                            if work_tx.send((seq, work)).is_err() {
-                                return;
-                            }
-                            seq += 1;
-                        }
-                        Err(e) => emit(
-                            BatchEvent::Error(FileError {
-                                file: input.file.clone(),
-                                page: Some(i as u32 + 1),
-                                error: e.to_string(),
-                                code: e.code().into(),
-                            }),
-                            &mut seq,
-                        ),
-                    }
-                }
-            }
-            drop(work_tx);
-        });
+        s.spawn(move || produce(inputs, limits, work_tx, producer_done));
         drop(done_tx);
-        let mut next = 0u64;
-        let mut pending: BTreeMap<u64, BatchEvent> = BTreeMap::new();
-        for (seq, ev) in done_rx {
-            pending.insert(seq, ev);
-            while let Some(ev) = pending.remove(&next) {
-                sink(ev);
-                next += 1;
-            }
-        }
-        for (_, ev) in pending {
-            sink(ev);
-        }
+        in_order(done_rx, sink);
     });
     Ok(())
+}
+
+/// One set of engines a worker: text, and the digit and code readers when their models
+/// are there.
+fn start_engines(opts: &BatchOptions, jobs: usize) -> Result<Vec<Engines>, OcrError> {
+    let mut engines = Vec::with_capacity(jobs);
+    for _ in 0..jobs {
+        engines.push(Engines {
+            text: Engine::new(opts.datapath.as_deref(), &opts.lang)?,
+            digits: DigitReader::new(opts.datapath.as_deref(), opts.legacy_digits.as_deref()).ok(),
+            codes: crate::codes::CodeReader::new(opts.datapath.as_deref()).ok(),
+        });
+    }
+    Ok(engines)
+}
+
+/// The producer: opens each input in turn and numbers every event. Pages go to the
+/// workers (`work_tx`); what needs no scanning (an opened file, a file or page that cannot
+/// be read) goes straight to `done`. Stops when the workers are gone.
+fn produce<I>(
+    inputs: I,
+    limits: Limits,
+    work_tx: Sender<(u64, Work)>,
+    done: Sender<(u64, BatchEvent)>,
+) where
+    I: Iterator<Item = Input>,
+{
+    let mut seq = 0u64;
+    let emit = |ev: BatchEvent, seq: &mut u64| {
+        let _ = done.send((*seq, ev));
+        *seq += 1;
+    };
+    for input in inputs {
+        let bytes = match input.bytes {
+            Ok(b) => b,
+            Err(e) => {
+                emit(
+                    BatchEvent::Error(FileError {
+                        file: input.file,
+                        page: None,
+                        error: e,
+                        code: "unreadable".into(),
+                    }),
+                    &mut seq,
+                );
+                continue;
+            }
+        };
+        let doc = match open(&bytes, &limits) {
+            Ok(d) => d,
+            Err(e) => {
+                emit(
+                    BatchEvent::Error(FileError {
+                        file: input.file,
+                        page: None,
+                        error: e.to_string(),
+                        code: e.code().into(),
+                    }),
+                    &mut seq,
+                );
+                continue;
+            }
+        };
+        let pages = doc.page_count();
+        emit(
+            BatchEvent::FileOpened {
+                file: input.file.clone(),
+                pages,
+            },
+            &mut seq,
+        );
+        for i in 0..pages {
+            let t = Instant::now();
+            match doc.page(i) {
+                Ok(p) => {
+                    let work = Work::Page(PageInput {
+                        file: input.file.clone(),
+                        page: i as u32 + 1,
+                        stem: stem_of(&input.file, i, pages),
+                        image: p.image,
+                        dpi: p.dpi,
+                        decode_ms: t.elapsed().as_millis() as u64,
+                    });
+                    if work_tx.send((seq, work)).is_err() {
+                        return;
+                    }
+                    seq += 1;
+                }
+                Err(e) => emit(
+                    BatchEvent::Error(FileError {
+                        file: input.file.clone(),
+                        page: Some(i as u32 + 1),
+                        error: e.to_string(),
+                        code: e.code().into(),
+                    }),
+                    &mut seq,
+                ),
+            }
+        }
+    }
+    drop(work_tx);
+}
+
+/// Hands the numbered events to `sink` in their order as they come back from the
+/// workers (whatever is left when the channel closes, in order too).
+fn in_order(done_rx: Receiver<(u64, BatchEvent)>, mut sink: impl FnMut(BatchEvent)) {
+    let mut next = 0u64;
+    let mut pending: BTreeMap<u64, BatchEvent> = BTreeMap::new();
+    for (seq, ev) in done_rx {
+        pending.insert(seq, ev);
+        while let Some(ev) = pending.remove(&next) {
+            sink(ev);
+            next += 1;
+        }
+    }
+    for (_, ev) in pending {
+        sink(ev);
+    }
 }
 
 #[cfg(test)]
