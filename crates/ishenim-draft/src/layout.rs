@@ -503,6 +503,16 @@ fn ended(text: &str) -> bool {
                         "родител",
                         "жашоочу",
                         "аноним",
+                        // "Мать ученика", "Окуучунун апасы", "Пенсионер": who signs, unnamed.
+                        "мать",
+                        "отец",
+                        "бабушк",
+                        "дедушк",
+                        "апасы",
+                        "атасы",
+                        "энеси",
+                        "пенсионер",
+                        "малчы",
                     ]
                     .iter()
                     .any(|g| k.contains(g))
@@ -841,6 +851,13 @@ mod tests {
 
     fn check_open(text: &str, expected: bool) {
         assert_eq!(opening_score(text) >= 2, expected, "{text}");
+    }
+
+    #[test]
+    fn a_letter_signed_by_an_unnamed_mother_has_ended() {
+        assert!(ended("Прошу разобраться.\nМать ученика"));
+        assert!(ended("Текшериңиздер.\nОкуучунун апасы"));
+        assert!(!ended("Прошу разобраться, потому что мать ученика"));
     }
 
     #[test]
