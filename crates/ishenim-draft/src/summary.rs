@@ -570,6 +570,41 @@ fn body_text(doc: &Doc, start: usize, end: usize) -> (String, Vec<(usize, usize)
     (body, tok_chars)
 }
 
+/// The main phrase: the preferred sentence if a clause of it fits `main_budget`, else the
+/// next plain sentence, the request, then sentences about the letter itself ("Атымды
+/// жазбайм, анткени …") that do; never a sentence cut mid-phrase. A letter written in one
+/// run without punctuation has no clause to cut at: its first words, cut at a word.
+fn main_phrase(
+    preferred: String,
+    sents: &[String],
+    req_clause: Option<&str>,
+    lang: &str,
+    main_budget: usize,
+    budget: usize,
+) -> Option<String> {
+    let mut candidates = vec![preferred];
+    let plain = |s: &&String| !is_request(s, lang) && !meta_sentence(s);
+    candidates.extend(sents.iter().filter(plain).map(|s| strip_leads(s, lang)));
+    candidates.extend(req_clause.map(String::from));
+    candidates.extend(
+        sents
+            .iter()
+            .filter(|s| !is_request(s, lang) && meta_sentence(s))
+            .map(|s| strip_leads(s, lang)),
+    );
+    candidates
+        .iter()
+        .filter(|c| !c.trim().is_empty())
+        .find_map(|c| clip(c, main_budget))
+        .or_else(|| candidates.iter().find_map(|c| clip(c, budget)))
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|c| !c.trim().is_empty())
+                .and_then(|c| word_clip(c, main_budget))
+        })
+}
+
 /// Builds the summary from body lines `[start, end)`.
 pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput) -> String {
     let ru = inp.lang == "ru";
@@ -630,30 +665,14 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         _ => req_clause.clone().unwrap_or_default(),
     };
     let main_budget = budget.clamp(60, if req_clause.is_some() { 110 } else { 150 });
-    let mut candidates = vec![preferred];
-    // Sentences about the letter itself ("Атымды жазбайм, анткени …") only after the request.
-    let plain = |s: &&String| !is_request(s, inp.lang) && !meta_sentence(s);
-    candidates.extend(sents.iter().filter(plain).map(|s| strip_leads(s, inp.lang)));
-    candidates.extend(req_clause.clone());
-    candidates.extend(
-        sents
-            .iter()
-            .filter(|s| !is_request(s, inp.lang) && meta_sentence(s))
-            .map(|s| strip_leads(s, inp.lang)),
+    let main_clip = main_phrase(
+        preferred,
+        &sents,
+        req_clause.as_deref(),
+        inp.lang,
+        main_budget,
+        budget,
     );
-    let main_clip = candidates
-        .iter()
-        .filter(|c| !c.trim().is_empty())
-        .find_map(|c| clip(c, main_budget))
-        .or_else(|| candidates.iter().find_map(|c| clip(c, budget)));
-    // A letter written in one run without punctuation has no clause to cut at: its first
-    // words, cut at a word, say more than the kind alone.
-    let main_clip = main_clip.or_else(|| {
-        candidates
-            .iter()
-            .find(|c| !c.trim().is_empty())
-            .and_then(|c| word_clip(c, main_budget))
-    });
     let Some(main_clip) = main_clip else {
         // Nothing fits whole: say only what kind of letter it is and where.
         return format!("{kind}{place}");
