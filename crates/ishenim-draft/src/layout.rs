@@ -226,6 +226,31 @@ pub(crate) fn starts_with_label(line_key: &str, labels: &[&str]) -> bool {
         .is_some_and(|w| labels.iter().any(|l| fuzzy_eq(w, l)))
 }
 
+/// True when a short line names the letter's subject ("Жалоба на грубое обращение", "О
+/// ремонте дороги", "Суу кезеги боюнча", "Мектептеги тамак жөнүндө").
+pub(crate) fn subject_line(line_key: &str) -> bool {
+    let words: Vec<&str> = line_key.split_whitespace().collect();
+    let first = words.first().copied().unwrap_or("");
+    let last = words
+        .last()
+        .copied()
+        .unwrap_or("")
+        .trim_end_matches(['.', ':']);
+    (2..=8).contains(&words.len())
+        && ([
+            "жалоба на",
+            "заявление о",
+            "обращение о",
+            "по поводу",
+            "по вопросу",
+            "тема",
+        ]
+        .iter()
+        .any(|p| line_key.starts_with(p))
+            || matches!(first, "о" | "об")
+            || matches!(last, "боюнча" | "жонундо" | "тууралуу" | "жонуно"))
+}
+
 /// True when a line is a title ("АРЫЗ", "Жалоба", ...).
 pub(crate) fn is_title(line_key: &str) -> bool {
     let words: Vec<&str> = line_key.split_whitespace().collect();

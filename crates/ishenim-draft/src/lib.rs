@@ -442,6 +442,23 @@ fn body_range(doc: &Doc, lay: &layout::Layout) -> std::ops::Range<usize> {
     s..e.max(s)
 }
 
+/// The body widened to the subject line above it ("Жалоба на грубое обращение", "Суу кезеги
+/// боюнча", "По поводу …"): the writer's own word for what the letter is about, which the
+/// category should hear. A title line or the body alone when there is none.
+fn subject_from(
+    doc: &Doc,
+    lay: &layout::Layout,
+    body: &std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
+    let subject = (lay.body_start.saturating_sub(2)..lay.body_start)
+        .rev()
+        .find(|&li| layout::subject_line(&doc.line_key(li)) || lay.title == Some(li));
+    match subject.and_then(|li| doc.lines.get(li)) {
+        Some(l) if l.start < body.start => l.start..body.end,
+        _ => body.clone(),
+    }
+}
+
 /// True when the first sentence of the body (after a greeting) thanks: the summary then
 /// says "Ыраазычылык"/"Благодарность".
 fn opens_with_thanks(doc: &Doc, body: &std::ops::Range<usize>, models: &Models) -> bool {
@@ -560,7 +577,7 @@ fn draft_one(
     );
     // A letter of thanks keeps its subject's category (thanks to a nurse is health): the
     // category says what a letter is about, the summary says it thanks.
-    let cat = analysis::category(&doc, body.clone(), lang.code(), models);
+    let cat = analysis::category(&doc, subject_from(&doc, &lay, &body), lang.code(), models);
     let (needs_transcription, reading) = reading_warnings(pages);
     warnings.extend(reading);
     let (receipt_code, receipt_warnings) = receipt::find(pages);

@@ -252,6 +252,21 @@ fn writers_named_after_an_address_a_topic_or_with_their_capacity() {
 }
 
 #[test]
+fn the_subject_line_names_the_category() {
+    let text = "Главе айыл окмоту\nФ.И.О.: Ли Светлана Викторовна\nЖалоба на грубое обращение\nЯ пришла в айыл окмоту утром. Специалист сказала «приходите завтра» и закрыла дверь перед людьми.\nЛи С.В.";
+    assert_eq!(draft(text).category, "staff_conduct");
+    let untitled = text.replace("Жалоба на грубое обращение", "Жалоба");
+    assert_eq!(draft(&untitled).category, "other");
+    assert!(crate::layout::subject_line("суу кезеги боюнча"));
+    assert!(crate::layout::subject_line(
+        "по поводу мини-футбольного поля"
+    ));
+    assert!(!crate::layout::subject_line(
+        "мен суу кезеги боюнча кайрылып жатам анткени мирап суу бербейт"
+    ));
+}
+
+#[test]
 fn a_letter_signed_by_the_herders_of_a_village_gives_the_village() {
     check_address(
         "Айыл өкмөтүнүн башчысына\nЖайыт комитетинин төрагасы трактор менен өз чөбүн ташып жатат. Текшериңиздер.\n\nТегирмен-Сай айылынын малчылары",
