@@ -18,7 +18,7 @@ pub(crate) struct AddressChoice {
 }
 
 /// Words (keys) an address may hold besides names and numbers.
-const ADDRESS_WORDS: &[&str] = &[
+pub(crate) const ADDRESS_WORDS: &[&str] = &[
     "айылы",
     "айыл",
     "кочосу",
@@ -45,6 +45,7 @@ const ADDRESS_WORDS: &[&str] = &[
     "обл",
     "область",
     "облусу",
+    "областы",
     "шаары",
     "г",
     "пер",

@@ -598,44 +598,6 @@ pub(crate) fn name_like_line(doc: &Doc, i: usize) -> bool {
     (2..=4).contains(&toks.len()) && toks.iter().all(|t| crate::applicant::name_token(&t.text))
 }
 
-/// Address words (keys): a line with one of them, a capitalised word and no verb of a
-/// sentence is an address line.
-const ADDRESS_WORDS: &[&str] = &[
-    "айылы",
-    "айыл",
-    "айылы,",
-    "кочосу",
-    "коч",
-    "к",
-    "ул",
-    "улица",
-    "с",
-    "село",
-    "д",
-    "дом",
-    "кв",
-    "батир",
-    "уй",
-    "району",
-    "район",
-    "р-н",
-    "мкр",
-    "микрорайон",
-    "обл",
-    "областы",
-    "облусу",
-    "шаары",
-    "г",
-    "пер",
-    "переулок",
-    "проспект",
-    "пр",
-    "тупик",
-    "массив",
-    "конушу",
-    "кыштагы",
-];
-
 /// True when a line reads as an address ("Кара-Суу айылы, Ленин көчөсү, 14-үй",
 /// "с. Петровка, ул. Мира, 56"): an address word or a house number, a capitalised word,
 /// short, and not an addressee line.
@@ -648,7 +610,10 @@ pub(crate) fn address_like(doc: &Doc, i: usize) -> bool {
     let has_word = toks.iter().any(|t| {
         // "Кара-Жыгач-Сай а.,": "а." abbreviates "айылы" (bare "а" is a conjunction).
         matches!(t.text.as_str(), "а." | "а.,")
-            || ADDRESS_WORDS.contains(&t.key.as_str())
+            // The address words of a sender's line, except those that need the line around
+            // them ("а" is also a conjunction, "айылдык кеңеш" the village council).
+            || !matches!(t.key.as_str(), "а" | "айылдык")
+                && crate::address::ADDRESS_WORDS.contains(&t.key.as_str())
             || t.key.ends_with("-уй")
             || t.key.starts_with("№")
             || t.key.ends_with("кочосу")
