@@ -330,10 +330,10 @@ pub(crate) struct FoundDate {
     pub coverage: f32,
 }
 
-/// Finds all dates in a line, in any of the written forms.
-pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
+/// The line with digits read as look-alike letters put back: the day before a Kyrgyz month
+/// ("В-май" for "8-май") and a stray digit inside a year.
+fn date_text(line: &str) -> String {
     let s = digitise(line);
-    // A one-digit day read as a look-alike letter before a Kyrgyz month ("В-май" for "8-май").
     let s = LOOKALIKE_DAY
         .replace_all(&s, |c: &regex::Captures| {
             match (
@@ -345,29 +345,34 @@ pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
             }
         })
         .into_owned();
-    let s = STRAY_YEAR_DIGIT.replace_all(&s, "$1$2").into_owned();
+    STRAY_YEAR_DIGIT.replace_all(&s, "$1$2").into_owned()
+}
+
+/// Length of the year suffix ("-ж.", "г.", "-жылы") right after byte `end` of `s`: it is part
+/// of the date when the share of the line the date covers is counted.
+fn year_suffix_len(s: &str, end: usize) -> usize {
+    let rest = s[end..].trim_start();
+    let r: String = rest.chars().take(6).collect::<String>().to_lowercase();
+    let suffix = r.starts_with("-ж")
+        || r.starts_with("ж.")
+        || r.starts_with("г.")
+        || r.starts_with("г ")
+        || r == "г";
+    if suffix {
+        rest.split_whitespace()
+            .next()
+            .map_or(0, |w| w.chars().count())
+    } else {
+        0
+    }
+}
+
+/// Finds all dates in a line, in any of the written forms.
+pub(crate) fn find_dates(line: &str) -> Vec<FoundDate> {
+    let s = date_text(line);
     let total = s.chars().filter(|c| !c.is_whitespace()).count().max(1) as f32;
-    let cover = |m: &str| {
-        // Count the year suffix ("-ж.", "г.", "-жылы") as part of the date.
-        m.chars().filter(|c| !c.is_whitespace()).count() as f32
-    };
-    let tail_bonus = |end: usize| {
-        let rest = s[end..].trim_start();
-        let r: String = rest.chars().take(6).collect();
-        let r = r.to_lowercase();
-        if r.starts_with("-ж")
-            || r.starts_with("ж.")
-            || r.starts_with("г.")
-            || r.starts_with("г ")
-            || r == "г"
-        {
-            rest.split_whitespace()
-                .next()
-                .map_or(0, |w| w.chars().count())
-        } else {
-            0
-        }
-    };
+    let cover = |m: &str| m.chars().filter(|c| !c.is_whitespace()).count() as f32;
+    let tail_bonus = |end: usize| year_suffix_len(&s, end);
     let mut out = Vec::new();
     let parse = |a: &str| a.parse::<u32>().ok();
     for c in KY_DATE.captures_iter(&s) {

@@ -254,9 +254,17 @@ fn writers_named_after_an_address_a_topic_or_with_their_capacity() {
 #[test]
 fn the_subject_line_names_the_category() {
     let text = "Главе айыл окмоту\nФ.И.О.: Ли Светлана Викторовна\nЖалоба на грубое обращение\nЯ пришла в айыл окмоту утром. Специалист сказала «приходите завтра» и закрыла дверь перед людьми.\nЛи С.В.";
-    assert_eq!(draft(text).category, "staff_conduct");
+    // The lexicon alone, so that the learned category (retrained with every batch) cannot
+    // decide either way.
+    let lexicon = Models::embedded().without_learned();
+    let category = |t: &str| {
+        draft_letters(&[page_from_text("p1", t)], &lexicon)[0]
+            .category
+            .clone()
+    };
+    assert_eq!(category(text), "staff_conduct");
     let untitled = text.replace("Жалоба на грубое обращение", "Жалоба");
-    assert_eq!(draft(&untitled).category, "other");
+    assert_eq!(category(&untitled), "other");
     assert!(crate::layout::subject_line("суу кезеги боюнча"));
     assert!(crate::layout::subject_line(
         "по поводу мини-футбольного поля"

@@ -125,56 +125,11 @@ pub fn scan_page(
             .into(),
         );
     }
-    let t = Instant::now();
-    let mut raw = read(engine, &prep, ocr_dpi, &mut rec.warnings);
-    rec.timings_ms.insert("ocr".into(), ms(t));
-    // A page read with low confidence may be upside down: compare a strip both ways and
-    // read the page again if the turned strip reads clearly better.
-    if mean_conf(&raw) < cfg.upright_conf {
-        let t = Instant::now();
-        let turned = upside_down(engine, &prep, ocr_dpi);
-        rec.timings_ms.insert("orient".into(), ms(t));
-        if turned {
-            prep.turn_180();
-            let t = Instant::now();
-            raw = read(engine, &prep, ocr_dpi, &mut rec.warnings);
-            rec.timings_ms.insert("ocr_turned".into(), ms(t));
-        }
-    }
+    let mut raw = read_upright(engine, cfg, &mut prep, ocr_dpi, &mut rec);
     rec.rotation = prep.rotation();
     rec.skew_deg = (prep.skew_deg() * 100.0).round() as f32 / 100.0;
-    // Ink that produced no words is read again; what still fails is listed, never dropped.
     let t = Instant::now();
-    let ch = prep.char_px * prep.scale;
-    let checked = crate::unread::check(
-        engine,
-        &prep.image,
-        prep.marks.as_ref(),
-        &mut raw,
-        ch,
-        ocr_dpi,
-    );
-    for (b, reason) in &checked.unread {
-        let b = b.map(|v| v.max(0) as u32);
-        rec.unread.push(UnreadRegion {
-            bbox: prep.map_box(b),
-            reason: (*reason).to_string(),
-        });
-    }
-    if checked.recovered > 0 {
-        rec.warnings.push("lines_reread".into());
-    }
-    // Handwriting is beyond Tesseract: the page goes to a person to type (the draft's
-    // transcription mode), with its lines marked.
-    if checked.handwritten {
-        rec.warnings.push("handwritten".into());
-    }
-    if checked.unread.iter().any(|(_, r)| *r == "handwriting") {
-        rec.warnings.push("handwriting".into());
-    }
-    if !rec.unread.is_empty() {
-        rec.warnings.push("unread_regions".into());
-    }
+    check_unread(engine, &prep, &mut raw, ocr_dpi, &mut rec);
     rec.timings_ms.insert("unread_check".into(), ms(t));
     let t = Instant::now();
     if let Some(c) = engines.codes.as_mut() {
@@ -194,6 +149,65 @@ pub fn scan_page(
         rec.warnings.push("low_confidence".into());
     }
     rec
+}
+
+/// Reads the page; a page read with low confidence may be upside down: a strip is compared
+/// both ways and the page is read again, turned, if the turned strip reads clearly better.
+fn read_upright(
+    engine: &mut Engine,
+    cfg: &ScanConfig,
+    prep: &mut Prepared,
+    ocr_dpi: u32,
+    rec: &mut PageRecord,
+) -> Vec<RawWord> {
+    let t = Instant::now();
+    let mut raw = read(engine, prep, ocr_dpi, &mut rec.warnings);
+    rec.timings_ms.insert("ocr".into(), ms(t));
+    if mean_conf(&raw) < cfg.upright_conf {
+        let t = Instant::now();
+        let turned = upside_down(engine, prep, ocr_dpi);
+        rec.timings_ms.insert("orient".into(), ms(t));
+        if turned {
+            prep.turn_180();
+            let t = Instant::now();
+            raw = read(engine, prep, ocr_dpi, &mut rec.warnings);
+            rec.timings_ms.insert("ocr_turned".into(), ms(t));
+        }
+    }
+    raw
+}
+
+/// Ink that produced no words is read again; what still fails is listed as an unread region
+/// with its reason, never dropped. Handwriting is beyond Tesseract: the page goes to a person
+/// to type (the draft's transcription mode), with its lines marked.
+fn check_unread(
+    engine: &mut Engine,
+    prep: &Prepared,
+    raw: &mut Vec<RawWord>,
+    ocr_dpi: u32,
+    rec: &mut PageRecord,
+) {
+    let ch = prep.char_px * prep.scale;
+    let checked = crate::unread::check(engine, &prep.image, prep.marks.as_ref(), raw, ch, ocr_dpi);
+    for (b, reason) in &checked.unread {
+        let b = b.map(|v| v.max(0) as u32);
+        rec.unread.push(UnreadRegion {
+            bbox: prep.map_box(b),
+            reason: (*reason).to_string(),
+        });
+    }
+    if checked.recovered > 0 {
+        rec.warnings.push("lines_reread".into());
+    }
+    if checked.handwritten {
+        rec.warnings.push("handwritten".into());
+    }
+    if checked.unread.iter().any(|(_, r)| *r == "handwriting") {
+        rec.warnings.push("handwriting".into());
+    }
+    if !rec.unread.is_empty() {
+        rec.warnings.push("unread_regions".into());
+    }
 }
 
 /// Lines written in ballpoint on a printed page (invisible to the reader, see
