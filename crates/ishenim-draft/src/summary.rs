@@ -403,14 +403,14 @@ fn report_candidates(
     } else {
         Vec::new()
     };
+    let by_tok: std::collections::HashMap<usize, (&str, f32)> = inp
+        .words
+        .iter()
+        .map(|w| (w.0, (w.1.as_str(), w.2)))
+        .collect();
     let word_at: Vec<(usize, &str, f32)> = tok_chars
         .iter()
-        .filter_map(|&(t, c)| {
-            inp.words
-                .iter()
-                .find(|w| w.0 == t)
-                .map(|w| (c, w.1.as_str(), w.2))
-        })
+        .filter_map(|&(t, c)| by_tok.get(&t).map(|&(stem, w)| (c, stem, w)))
         .collect();
     let mut cursor = 0;
     let mut found: Vec<(String, std::ops::Range<usize>)> = Vec::new();
