@@ -1698,7 +1698,9 @@ async fn scan_ended(r: &Router, s: &Session) -> serde_json::Value {
         if v["scan"]["running"] == false {
             return v["scan"].clone();
         }
-        assert!(t.elapsed().as_secs() < 30, "scan did not end: {v}");
+        // A liveness bound, not a speed target: on a loaded 2-core machine with this file's
+        // other tests reading pages beside it, a scan once needed more than 30 s.
+        assert!(t.elapsed().as_secs() < 120, "scan did not end: {v}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
