@@ -1687,6 +1687,22 @@ fn sane_config_with(dir: &std::path::Path, status: &str, extra: &str) -> std::pa
     d
 }
 
+/// A second opening (9 March), for tests that move pages between openings.
+fn second_opening(store: &Store) -> ishenim_store::OpeningId {
+    store
+        .new_opening(NewOpening {
+            opened_at: chrono::NaiveDate::from_ymd_opt(2026, 3, 9)
+                .and_then(|d| d.and_hms_opt(10, 0, 0))
+                .expect("date"),
+            members: vec!["A".into()],
+            seal_removed: "5".into(),
+            seal_applied: "6".into(),
+            letters_found: 1,
+            notes: String::new(),
+        })
+        .expect("opening")
+}
+
 /// The scanner tests set `SANE_CONFIG_DIR` for the whole process: one at a time.
 static SANE_ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -1918,19 +1934,7 @@ async fn pages_a_killed_scan_left_are_announced_and_stored_on_request() {
     let fx = fixture();
     let r = &fx.router;
     let o1 = ishenim_store::OpeningId(1);
-    let o2 = fx
-        .store
-        .new_opening(NewOpening {
-            opened_at: chrono::NaiveDate::from_ymd_opt(2026, 3, 9)
-                .and_then(|d| d.and_hms_opt(10, 0, 0))
-                .expect("date"),
-            members: vec!["A".into()],
-            seal_removed: "5".into(),
-            seal_applied: "6".into(),
-            letters_found: 1,
-            notes: String::new(),
-        })
-        .expect("opening");
+    let o2 = second_opening(&fx.store);
     let work = fx.store.data_dir().join("scanner");
     let (w1, w2) = (work.join("1"), work.join(o2.0.to_string()));
     std::fs::create_dir_all(&w1).expect("mkdir");
@@ -2063,19 +2067,7 @@ async fn failed_scanner_pages_are_listed_retried_and_quarantined() {
     let fx = fixture();
     let r = &fx.router;
     let o1 = ishenim_store::OpeningId(1);
-    let o2 = fx
-        .store
-        .new_opening(NewOpening {
-            opened_at: chrono::NaiveDate::from_ymd_opt(2026, 3, 9)
-                .and_then(|d| d.and_hms_opt(10, 0, 0))
-                .expect("date"),
-            members: vec!["A".into()],
-            seal_removed: "5".into(),
-            seal_applied: "6".into(),
-            letters_found: 1,
-            notes: String::new(),
-        })
-        .expect("opening");
+    let o2 = second_opening(&fx.store);
     // A page quarantined earlier, left again by a killed scan, and a page over the size
     // limit (sparse): the real store-left path puts both into scanner/failed/.
     let broken = b"\x89PNG broken page, quarantined before".to_vec();
