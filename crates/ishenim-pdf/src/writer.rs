@@ -74,7 +74,7 @@ pub fn write_pdf(doc: &Document, ttf: &[u8]) -> Result<Vec<u8>, PdfError> {
     let kids: String = (0..n_pages)
         .map(|i| format!("{} 0 R ", first_page + 3 * i))
         .collect();
-    // After the pages: the XMP metadata and the output intent's ICC profile (PDF/A-2b).
+    // After the pages: the XMP metadata and the output intent's ICC profile.
     let metadata = first_page + 3 * n_pages;
     o.obj(
         1,
@@ -114,7 +114,7 @@ pub fn write_pdf(doc: &Document, ttf: &[u8]) -> Result<Vec<u8>, PdfError> {
         write_image_page(&mut o, id, p, &font)?;
         id += 3;
     }
-    // Uncompressed, so that archive tools find the PDF/A identification.
+    // Uncompressed, so that archive tools read it without inflating.
     o.stream(
         metadata,
         "/Type /Metadata /Subtype /XML",
@@ -136,12 +136,13 @@ pub fn write_pdf(doc: &Document, ttf: &[u8]) -> Result<Vec<u8>, PdfError> {
 }
 
 /// The output intent's profile: sRGB from Debian's `icc-profiles-free` (zlib licence,
-/// `assets/README.md`). One RGB intent covers the grey pages too (PDF/A-2 allows
-/// DeviceGray under any output intent).
+/// `assets/README.md`): says how the device colours of the page images are meant
+/// (sRGB), so that a reader years from now renders them the same. One RGB intent
+/// covers the grey pages too.
 const SRGB: &[u8] = include_bytes!("../assets/sRGB.icc");
 
-/// The trailer's file identifier (PDF/A requires one): 16 bytes derived from the
-/// document's bytes, so the same document gets the same id.
+/// The trailer's file identifier (archive tools and PDF/A expect one): 16 bytes derived
+/// from the document's bytes, so the same document gets the same id.
 fn file_id(bytes: &[u8]) -> String {
     use std::hash::{Hash, Hasher};
     let mut out = String::new();

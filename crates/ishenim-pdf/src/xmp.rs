@@ -1,7 +1,10 @@
-//! The XMP metadata packet of a PDF/A-2b document: the PDF/A identification (part 2,
-//! conformance B) and the same title, subject, keywords, creator, producer and dates as
-//! the Info dictionary (PDF/A requires the two to agree). The journal's own keys stay in
-//! the Info dictionary only.
+//! The XMP metadata packet: the same title, subject, keywords, creator, producer and
+//! dates as the Info dictionary, for archive tools that read XMP rather than Info. The
+//! journal's own keys stay in the Info dictionary only.
+//!
+//! No PDF/A identification (`pdfaid`): no PDF/A validator could be installed to check the
+//! files (docs/notes/issue-18.md, session 9), and a file must not claim a conformance that
+//! nothing has verified.
 
 use crate::Info;
 
@@ -27,11 +30,9 @@ pub fn packet(i: &Info) -> String {
          <x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
          <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
          <rdf:Description rdf:about=\"\" \
-         xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\" \
          xmlns:dc=\"http://purl.org/dc/elements/1.1/\" \
          xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" \
          xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n\
-         <pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>\n\
          <dc:format>application/pdf</dc:format>\n\
          <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>\n\
          <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>\n\
@@ -66,7 +67,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_packet_identifies_pdfa_2b_and_repeats_the_info() {
+    fn the_packet_repeats_the_info_and_claims_no_pdfa() {
         let p = packet(&Info {
             title: "Кат <№ 5> & Co".into(),
             subject: "Арыз".into(),
@@ -74,9 +75,8 @@ mod tests {
             created: "20260105103000".into(),
             custom: vec![("IshenimSerial".into(), "2026-5".into())],
         });
-        assert!(
-            p.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>")
-        );
+        assert!(!p.contains("pdfaid"), "no unverified PDF/A claim");
+        assert!(p.contains("<dc:format>application/pdf</dc:format>"));
         assert!(p.contains(">Кат &lt;№ 5&gt; &amp; Co</rdf:li>"));
         assert!(p.contains("<xmp:CreateDate>2026-01-05T10:30:00Z</xmp:CreateDate>"));
         assert!(!p.contains("IshenimSerial"), "journal keys stay in Info");
