@@ -194,9 +194,9 @@ impl LoginLimiter {
         let mut wait = Duration::ZERO;
         for k in keys {
             if let Some(list) = map.get_mut(&k.key) {
-                let n = Self::recent(list, now);
+                let failures = Self::recent(list, now);
                 if let Some(last) = list.last() {
-                    let ready = *last + delay(n, k.free);
+                    let ready = *last + delay(failures, k.free);
                     wait = wait.max(ready.saturating_duration_since(now));
                 }
             }
@@ -284,10 +284,10 @@ pub(crate) fn set_cookie_at(
     } else {
         ""
     };
-    let v = format!(
+    let cookie = format!(
         "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     );
-    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The address of the client: the peer of the connection, or, when the peer is the
@@ -377,12 +377,12 @@ fn is_safe(m: &Method) -> bool {
 /// urlencoded form (the body is read and put back), or the `csrf` query parameter of a
 /// multipart upload. Returns the request to pass on.
 async fn csrf_token(req: Request) -> Result<(Option<String>, Request), AppError> {
-    if let Some(t) = req
+    if let Some(token) = req
         .headers()
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
     {
-        return Ok((Some(t.to_string()), req));
+        return Ok((Some(token.to_string()), req));
     }
     let ctype = req
         .headers()
@@ -446,12 +446,12 @@ pub async fn require_session(State(state): State<AppState>, req: Request, next: 
             );
             return AppError::Csrf.into_response();
         }
-        let (t, r) = match csrf_token(req).await {
+        let (token, passed_on) = match csrf_token(req).await {
             Ok(x) => x,
             Err(e) => return e.into_response(),
         };
-        req = r;
-        if !t.is_some_and(|t| constant_time_eq(&t, &session.csrf)) {
+        req = passed_on;
+        if !token.is_some_and(|sent| constant_time_eq(&sent, &session.csrf)) {
             tracing::warn!(
                 "{} {} refused: missing or wrong CSRF token",
                 req.method(),
@@ -485,13 +485,13 @@ const KNOWN_ROUTES: &[&str] = &[
 /// another host), an optional query of letters, digits and `_.-%=&+~`, under 200
 /// characters. Anything else goes to the start page.
 fn local_path(next: Option<&str>) -> Option<String> {
-    let n = next?;
-    if n.len() >= 200 || !n.starts_with('/') {
+    let target = next?;
+    if target.len() >= 200 || !target.starts_with('/') {
         return None;
     }
-    let (path, query) = match n.split_once('?') {
+    let (path, query) = match target.split_once('?') {
         Some((p, q)) => (p, Some(q)),
-        None => (n, None),
+        None => (target, None),
     };
     let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '.' | '-');
     if !path.chars().all(plain) || path.contains("//") {
@@ -501,22 +501,22 @@ fn local_path(next: Option<&str>) -> Option<String> {
     if !KNOWN_ROUTES.contains(&segs.next().unwrap_or("")) || segs.any(|s| s == "." || s == "..") {
         return None;
     }
-    if let Some(q) = query {
-        if !q
+    if let Some(query) = query {
+        if !query
             .chars()
             .all(|c| plain(c) && c != '/' || matches!(c, '%' | '=' | '&' | '+' | '~'))
         {
             return None;
         }
     }
-    Some(n.to_string())
+    Some(target.to_string())
 }
 
 pub(crate) fn random_token() -> String {
     use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::rng().fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Query of `GET /login`.
@@ -548,7 +548,7 @@ fn login_form(state: &AppState, lang: Lang, next: Option<&str>, error: Option<&s
 pub async fn login_page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+    axum::extract::Query(query): axum::extract::Query<LoginQuery>,
 ) -> Response {
     if state
         .store
@@ -558,15 +558,15 @@ pub async fn login_page(
     {
         return Redirect::to("/setup").into_response();
     }
-    if let Some(t) = cookie(&headers, SESSION_COOKIE) {
-        if let Ok(Some(s)) = state.store.session(&t) {
-            return Redirect::to(start_page(s.user.role)).into_response();
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Ok(Some(session)) = state.store.session(&token) {
+            return Redirect::to(start_page(session.user.role)).into_response();
         }
     }
     login_form(
         &state,
-        Lang::parse(q.lang.as_deref().unwrap_or("ky")),
-        q.next.as_deref(),
+        Lang::parse(query.lang.as_deref().unwrap_or("ky")),
+        query.next.as_deref(),
         None,
     )
 }
@@ -597,14 +597,14 @@ pub async fn login_submit(
         tracing::warn!("login refused: cross-origin request");
         return Err(AppError::Csrf);
     }
-    let f: LoginForm = match Form::from_request(req, &state).await {
-        Ok(Form(f)) => f,
+    let form: LoginForm = match Form::from_request(req, &state).await {
+        Ok(Form(form)) => form,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge),
         Err(_) => return Err(AppError::BadRequest("form".into())),
     };
-    let lang = Lang::parse(f.lang.as_deref().unwrap_or("ky"));
+    let lang = Lang::parse(form.lang.as_deref().unwrap_or("ky"));
     let pre = cookie(&headers, PRE_COOKIE).unwrap_or_default();
-    if pre.is_empty() || !constant_time_eq(&pre, &f.pre) {
+    if pre.is_empty() || !constant_time_eq(&pre, &form.pre) {
         tracing::warn!(
             "login refused: form token {} the cookie",
             if pre.is_empty() {
@@ -615,13 +615,13 @@ pub async fn login_submit(
         );
         return Err(AppError::Csrf);
     }
-    let login = f.login.trim().to_string();
+    let login = form.login.trim().to_string();
     let plausible =
         login.chars().count() <= ishenim_store::MAX_LOGIN && !login.chars().any(char::is_control);
     let mut keys = Vec::new();
-    if let Some(a) = addr {
+    if let Some(addr) = addr {
         keys.push(LimitKey {
-            key: format!("ip:{a}"),
+            key: format!("ip:{addr}"),
             free: MAX_FAILURES_PER_ADDRESS,
         });
     }
@@ -632,9 +632,9 @@ pub async fn login_submit(
         });
     }
     let refuse = |status: StatusCode, key: &str| {
-        let mut r = login_form(&state, lang, f.next.as_deref(), Some(key));
-        *r.status_mut() = status;
-        r
+        let mut page = login_form(&state, lang, form.next.as_deref(), Some(key));
+        *page.status_mut() = status;
+        page
     };
     let reservation = match state.limiter.reserve(&keys) {
         Ok(r) => r,
@@ -645,11 +645,11 @@ pub async fn login_submit(
                 "-".into()
             };
             let _ = state.store.audit(&who, "login_blocked", &ip);
-            let mut r = refuse(StatusCode::TOO_MANY_REQUESTS, "login_blocked");
-            if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
+            let mut resp = refuse(StatusCode::TOO_MANY_REQUESTS, "login_blocked");
+            if let Ok(retry_after) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, retry_after);
             }
-            return Ok(r);
+            return Ok(resp);
         }
     };
     if !plausible {
@@ -659,17 +659,17 @@ pub async fn login_submit(
     let Ok(permit) = state.login_checks.clone().try_acquire_owned() else {
         state.limiter.release(reservation);
         tracing::warn!("login refused: too many password checks at once");
-        let mut r = refuse(StatusCode::SERVICE_UNAVAILABLE, "login_busy");
-        r.headers_mut()
+        let mut resp = refuse(StatusCode::SERVICE_UNAVAILABLE, "login_busy");
+        resp.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return Ok(r);
+        return Ok(resp);
     };
     let store = state.store.clone();
-    let (l2, p2) = (login.clone(), f.password);
+    let (login_copy, password) = (login.clone(), form.password);
     let user = tokio::task::spawn_blocking(move || {
-        let r = store.verify_password(&l2, &p2);
+        let verified = store.verify_password(&login_copy, &password);
         drop(permit);
-        r
+        verified
     })
     .await
     .map_err(AppError::internal)??;
@@ -683,24 +683,24 @@ pub async fn login_submit(
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         let _ = state.store.delete_session(&old);
     }
-    let s = state
+    let session = state
         .store
         .create_session(user.id, chrono::Duration::hours(state.config.session_hours))?;
     let _ = state.store.audit(&user.login, "login", &ip);
     let _ = state.store.purge_sessions();
-    let to = local_path(f.next.as_deref()).unwrap_or_else(|| start_page(user.role).to_string());
+    let to = local_path(form.next.as_deref()).unwrap_or_else(|| start_page(user.role).to_string());
     let mut resp = Redirect::to(&to).into_response();
-    let h = resp.headers_mut();
-    h.append(
+    let resp_headers = resp.headers_mut();
+    resp_headers.append(
         header::SET_COOKIE,
         set_cookie(
             &state,
             SESSION_COOKIE,
-            &s.token,
+            &session.token,
             state.config.session_hours * 3600,
         ),
     );
-    h.append(header::SET_COOKIE, set_cookie(&state, PRE_COOKIE, "", 0));
+    resp_headers.append(header::SET_COOKIE, set_cookie(&state, PRE_COOKIE, "", 0));
     Ok(resp)
 }
 
@@ -718,11 +718,11 @@ use axum::extract::FromRequest;
 
 /// `POST /logout`: deletes the session and its cookie.
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(t) = cookie(&headers, SESSION_COOKIE) {
-        if let Ok(Some(s)) = state.store.session(&t) {
-            let _ = state.store.audit(&s.user.login, "logout", "");
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Ok(Some(session)) = state.store.session(&token) {
+            let _ = state.store.audit(&session.user.login, "logout", "");
         }
-        let _ = state.store.delete_session(&t);
+        let _ = state.store.delete_session(&token);
     }
     let mut resp = Redirect::to("/login").into_response();
     resp.headers_mut().append(
@@ -824,25 +824,25 @@ pub async fn setup_submit(
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let cacheable = req.uri().path().starts_with("/static/");
     let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    h.insert(
+    let headers = resp.headers_mut();
+    headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
              object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
         ),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(
+    headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    if !cacheable && !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !cacheable && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
 }

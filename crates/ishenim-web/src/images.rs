@@ -27,12 +27,12 @@ pub struct Renditions {
 }
 
 /// Rounds a requested width to a served one.
-pub fn snap_width(w: Option<u32>) -> u32 {
-    let w = w.unwrap_or(WIDTHS[1]);
+pub fn snap_width(wanted: Option<u32>) -> u32 {
+    let wanted = wanted.unwrap_or(WIDTHS[1]);
     WIDTHS
         .iter()
         .copied()
-        .find(|x| *x >= w)
+        .find(|x| *x >= wanted)
         .unwrap_or(WIDTHS[WIDTHS.len() - 1])
 }
 
@@ -50,12 +50,12 @@ impl Renditions {
     /// JPEG bytes of `page` at width `w` (one of [`WIDTHS`]), from cache or made now.
     pub async fn get(&self, page: PageId, w: u32) -> Result<Vec<u8>, AppError> {
         let path = self.dir.join(format!("{}-{w}.jpg", page.0));
-        if let Ok(b) = tokio::fs::read(&path).await {
-            return Ok(b);
+        if let Ok(cached) = tokio::fs::read(&path).await {
+            return Ok(cached);
         }
         let _permit = self.gate.acquire().await.map_err(AppError::internal)?;
-        if let Ok(b) = tokio::fs::read(&path).await {
-            return Ok(b);
+        if let Ok(cached) = tokio::fs::read(&path).await {
+            return Ok(cached);
         }
         let store = self.store.clone();
         let dir = self.dir.clone();

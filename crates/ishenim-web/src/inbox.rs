@@ -48,10 +48,10 @@ pub fn start(state: &AppState) {
 
 fn round(state: &AppState, inbox: &mut Inbox) -> Result<(), ishenim_inbox::InboxError> {
     let mut sum = Summary::default();
-    let r = inbox.poll(&state.store, None, &mut sum)?;
-    log(&r.events);
-    for &o in &r.openings {
-        state.jobs.enqueue(o);
+    let polled = inbox.poll(&state.store, None, &mut sum)?;
+    log(&polled.events);
+    for &opening in &polled.openings {
+        state.jobs.enqueue(opening);
     }
     if inbox.unsettled() > 0 {
         log(&inbox.settle(&state.store)?);

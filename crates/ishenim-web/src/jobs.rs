@@ -133,8 +133,8 @@ impl Jobs {
     pub fn enqueue(&self, opening: OpeningId) {
         {
             let mut map = lock(&self.status);
-            if let Some(s) = map.get(&opening) {
-                if s.state == JobState::Queued {
+            if let Some(job) = map.get(&opening) {
+                if job.state == JobState::Queued {
                     return;
                 }
             }
@@ -195,8 +195,8 @@ pub fn lower_priority() {
 
 fn set(st: &StatusMap, opening: OpeningId, f: impl FnOnce(&mut JobStatus)) {
     let mut map = lock(st);
-    let s = map.entry(opening).or_insert_with(JobStatus::queued);
-    f(s);
+    let job = map.entry(opening).or_insert_with(JobStatus::queued);
+    f(job);
 }
 
 fn run_opening(

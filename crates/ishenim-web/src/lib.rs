@@ -229,6 +229,7 @@ pub fn router(state: AppState) -> Router {
             "/scanner/failed",
             get(pages::failed::list).post(pages::failed::act),
         )
+        .route("/scanner/failed/preview", get(pages::failed::preview))
         .route("/files/{id}/retry", post(pages::openings::retry))
         .route("/search", get(pages::search::page))
         .route("/reports", get(pages::reports::page))
@@ -281,9 +282,10 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut sigterm) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
-            s.recv().await;
+            sigterm.recv().await;
         }
     };
     #[cfg(not(unix))]

@@ -16,8 +16,8 @@ pub const MAX_SLIPS: usize = 1000;
 
 /// The register's secret as a key.
 pub fn secret(store: &Store) -> Result<Secret, StoreError> {
-    let b = store.receipt_secret()?;
-    Secret::from_bytes(&b).ok_or_else(|| StoreError::Malformed("receipt secret length".into()))
+    let bytes = store.receipt_secret()?;
+    Secret::from_bytes(&bytes).ok_or_else(|| StoreError::Malformed("receipt secret length".into()))
 }
 
 /// What the register stores of a code when it is linked: keyed hash and board prefix.
@@ -39,9 +39,9 @@ pub fn issue(store: &Store, n: usize, user: &str) -> Result<Vec<Code>, StoreErro
     let key = secret(store)?;
     let mut codes = Vec::with_capacity(n);
     while codes.len() < n {
-        let c = Code::generate().map_err(|e| StoreError::Malformed(e.to_string()))?;
-        if !codes.contains(&c) {
-            codes.push(c);
+        let code = Code::generate().map_err(|e| StoreError::Malformed(e.to_string()))?;
+        if !codes.contains(&code) {
+            codes.push(code);
         }
     }
     let hashes: Vec<String> = codes.iter().map(|c| key.hash(c)).collect();
@@ -137,12 +137,15 @@ struct LimiterState {
 
 /// The key of an address: IPv4 as is, IPv6 by its /64 (one household or phone gets a
 /// whole /64 and could rotate through it).
-fn addr_key(a: Option<IpAddr>) -> String {
-    match a {
+fn addr_key(addr: Option<IpAddr>) -> String {
+    match addr {
         Some(IpAddr::V4(v4)) => v4.to_string(),
         Some(IpAddr::V6(v6)) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            let segments = v6.segments();
+            format!(
+                "{:x}:{:x}:{:x}:{:x}::/64",
+                segments[0], segments[1], segments[2], segments[3]
+            )
         }
         None => "unknown".into(),
     }
@@ -151,37 +154,38 @@ fn addr_key(a: Option<IpAddr>) -> String {
 impl StatusLimiter {
     /// Takes one lookup for `addr` at `now` if both limits allow it.
     pub fn take(&self, limits: &StatusLimits, addr: Option<IpAddr>, now: Instant) -> bool {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let old = |q: &mut VecDeque<Instant>| {
-            while q
+        let mut lookups = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let drop_old = |times: &mut VecDeque<Instant>| {
+            while times
                 .front()
                 .is_some_and(|t| now.duration_since(*t) >= limits.window)
             {
-                q.pop_front();
+                times.pop_front();
             }
         };
-        old(&mut g.all);
-        if g.per.len() > 10_000 {
+        drop_old(&mut lookups.all);
+        if lookups.per.len() > 10_000 {
             // Forget addresses whose window has passed (bounded memory).
-            g.per.retain(|_, q| {
-                q.back()
+            lookups.per.retain(|_, times| {
+                times
+                    .back()
                     .is_some_and(|t| now.duration_since(*t) < limits.window)
             });
         }
         let key = addr_key(addr);
-        let mine = g.per.entry(key.clone()).or_default();
-        old(mine);
+        let mine = lookups.per.entry(key.clone()).or_default();
+        drop_old(mine);
         if mine.len() >= limits.per_address {
             return false;
         }
         mine.push_back(now);
-        if g.all.len() >= limits.overall {
-            if let Some(q) = g.per.get_mut(&key) {
-                q.pop_back();
+        if lookups.all.len() >= limits.overall {
+            if let Some(times) = lookups.per.get_mut(&key) {
+                times.pop_back();
             }
             return false;
         }
-        g.all.push_back(now);
+        lookups.all.push_back(now);
         true
     }
 }

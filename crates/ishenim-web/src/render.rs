@@ -61,22 +61,25 @@ pub struct Renderer {
 }
 
 /// `2026-11-25` or `2026-11-25T10:00:00` → `25.11.2026` (`… 10:00` with time).
-fn dmy(v: Value) -> String {
-    let s = v.to_string();
-    let (date, time) = match s.split_once(['T', ' ']) {
-        Some((d, t)) => (d.to_string(), Some(t.chars().take(5).collect::<String>())),
-        None => (s.clone(), None),
+fn dmy(value: Value) -> String {
+    let text = value.to_string();
+    let (date, time) = match text.split_once(['T', ' ']) {
+        Some((day, time)) => (
+            day.to_string(),
+            Some(time.chars().take(5).collect::<String>()),
+        ),
+        None => (text.clone(), None),
     };
     let parts: Vec<&str> = date.split('-').collect();
-    if parts.len() != 3 || v.is_none() || v.is_undefined() {
-        return if v.is_none() || v.is_undefined() {
+    if parts.len() != 3 || value.is_none() || value.is_undefined() {
+        return if value.is_none() || value.is_undefined() {
             String::new()
         } else {
-            s
+            text
         };
     }
     match time {
-        Some(t) => format!("{}.{}.{} {t}", parts[2], parts[1], parts[0]),
+        Some(time) => format!("{}.{}.{} {time}", parts[2], parts[1], parts[0]),
         None => format!("{}.{}.{}", parts[2], parts[1], parts[0]),
     }
 }
@@ -219,7 +222,7 @@ pub async fn static_file(Path(file): Path<String>) -> Response {
 /// Logs method, path, status and time of every request. Paths carry ids and serials only;
 /// query strings (search words) and bodies are never logged.
 pub async fn access_log(req: Request, next: Next) -> Response {
-    let t = Instant::now();
+    let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let resp = next.run(req).await;
@@ -227,7 +230,7 @@ pub async fn access_log(req: Request, next: Next) -> Response {
         target: "ishenim::http",
         "{method} {path} {} {:.1} ms",
         resp.status().as_u16(),
-        t.elapsed().as_secs_f64() * 1e3
+        started.elapsed().as_secs_f64() * 1e3
     );
     resp
 }
@@ -254,9 +257,9 @@ pub async fn generic_rejections(req: Request, next: Next) -> Response {
         s if s.is_client_error() => AppError::BadRequest("rejected by the framework".into()),
         s => AppError::Internal(format!("framework error {s}")),
     };
-    let mut r = err.into_response();
-    *r.status_mut() = status;
-    r
+    let mut resp = err.into_response();
+    *resp.status_mut() = status;
+    resp
 }
 
 /// What a handler can fail with. The page says it in both languages; details of internal
@@ -360,7 +363,7 @@ impl IntoResponse for AppError {
         let key = self.key();
         let detail_ky = detail.as_deref().map(|d| i18n::msg(Lang::Ky, d));
         let detail_ru = detail.as_deref().map(|d| i18n::msg(Lang::Ru, d));
-        let r = Renderer::global().render_string(
+        let rendered = Renderer::global().render_string(
             "error.html",
             Lang::Ky,
             None,
@@ -373,7 +376,7 @@ impl IntoResponse for AppError {
                 "no_nav": true,
             }),
         );
-        let body = r.unwrap_or_else(|_| format!("{status}"));
+        let body = rendered.unwrap_or_else(|_| format!("{status}"));
         (status, Html(body)).into_response()
     }
 }

@@ -81,25 +81,25 @@ pub async fn change_user(
     // One spelling of the login for the guard and the store alike (`admin2%20` is
     // `admin2`); a name no account can have is not found.
     let login = normalize_login(&login).map_err(|_| AppError::NotFound)?;
-    let s = &state.store;
+    let store = &state.store;
     let self_change = login == me.login();
     match f.action.as_str() {
-        "disable" if !self_change => s.set_user_active(&login, false),
-        "enable" => s.set_user_active(&login, true),
+        "disable" if !self_change => store.set_user_active(&login, false),
+        "enable" => store.set_user_active(&login, true),
         "role" if !self_change => {
             let role = Role::parse(&f.role)?;
-            s.set_user_role(&login, role)
+            store.set_user_role(&login, role)
         }
         "password" => {
-            let store = s.clone();
-            let (l, p) = (login.clone(), f.password.clone());
-            tokio::task::spawn_blocking(move || store.set_password(&l, &p))
+            let store = store.clone();
+            let (login_copy, password) = (login.clone(), f.password.clone());
+            tokio::task::spawn_blocking(move || store.set_password(&login_copy, &password))
                 .await
                 .map_err(AppError::internal)?
         }
         _ => return Err(AppError::Invalid("not_on_yourself".into())),
     }?;
-    s.audit(me.login(), &format!("user_{}", f.action), &login)?;
+    store.audit(me.login(), &format!("user_{}", f.action), &login)?;
     Ok(Redirect::to("/admin").into_response())
 }
 

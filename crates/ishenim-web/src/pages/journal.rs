@@ -41,9 +41,9 @@ pub struct Filters {
 }
 
 fn date(s: &Option<String>) -> Option<NaiveDate> {
-    let t = s.as_deref()?.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%d.%m.%Y"))
+    let text = s.as_deref()?.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
         .ok()
 }
 
@@ -216,17 +216,17 @@ pub async fn entry(
 ) -> Result<Response, AppError> {
     me.require(Area::JournalRead)?;
     let serial = serial_of(&serial)?;
-    let e = state.store.entry_current_view(serial)?;
+    let entry = state.store.entry_current_view(serial)?;
     let (amendments, events) = state.store.entry_history(serial)?;
-    let draft = state.store.get_draft(e.draft_id).ok();
+    let draft = state.store.get_draft(entry.draft_id).ok();
     let mut pages = Vec::new();
-    for (i, p) in e.page_ids.iter().enumerate() {
-        let rec = state.store.page_record(*p)?;
+    for (i, page_id) in entry.page_ids.iter().enumerate() {
+        let rec = state.store.page_record(*page_id)?;
         let typed = draft
             .as_ref()
-            .and_then(|d| d.data.transcriptions.get(&rec.stem).cloned());
+            .and_then(|draft| draft.data.transcriptions.get(&rec.stem).cloned());
         pages.push(json!({
-            "id": p.0, "n": i + 1, "blank": rec.blank, "text": rec.text,
+            "id": page_id.0, "n": i + 1, "blank": rec.blank, "text": rec.text,
             "typed": typed, "rotation": rec.rotation,
             "w": rec.size[0].max(1), "h": rec.size[1].max(1),
         }));
@@ -250,11 +250,11 @@ pub async fn entry(
         &me,
         "entry.html",
         json!({
-            "e": row(&e, today()),
-            "category_label": super::category_label(&state, me.lang(), &e.fields.category),
-            "registration_due": e.registration_due.to_string(),
-            "approved_by": e.approved_by,
-            "opening_id": e.opening_id.0,
+            "e": row(&entry, today()),
+            "category_label": super::category_label(&state, me.lang(), &entry.fields.category),
+            "registration_due": entry.registration_due.to_string(),
+            "approved_by": entry.approved_by,
+            "opening_id": entry.opening_id.0,
             "pages": pages,
             "amendments": amendments,
             "events": events,
@@ -292,8 +292,8 @@ pub async fn amend(
     }
     let mut value = f.value.trim().to_string();
     if field == EntryField::BoxDate {
-        if let Some(d) = date(&Some(value.clone())) {
-            value = d.to_string();
+        if let Some(parsed) = date(&Some(value.clone())) {
+            value = parsed.to_string();
         }
     }
     let value = (!value.is_empty()).then_some(value);
@@ -343,29 +343,34 @@ pub async fn event(
 ) -> Result<Response, AppError> {
     me.require(Area::FollowUp)?;
     let serial = serial_of(&serial)?;
-    let s = &state.store;
-    let u = me.login();
+    let store = &state.store;
+    let login = me.login();
     let bad_date = || AppError::Invalid("bad_date".into());
     let kind =
         EventKind::parse(f.kind.as_str()).map_err(|_| AppError::BadRequest("kind".into()))?;
-    let r = match kind {
-        EventKind::Assign => s.assign_official(serial, u, &f.official),
-        EventKind::Measures => s.record_measures(serial, u, &f.measures),
+    let recorded = match kind {
+        EventKind::Assign => store.assign_official(serial, login, &f.official),
+        EventKind::Measures => store.record_measures(serial, login, &f.measures),
         EventKind::Reply => {
-            let d = date(&Some(f.reply_date.clone())).ok_or_else(bad_date)?;
-            s.record_reply(serial, u, &f.reply_no, d)
+            let day = date(&Some(f.reply_date.clone())).ok_or_else(bad_date)?;
+            store.record_reply(serial, login, &f.reply_no, day)
         }
         EventKind::Status => {
-            let st = EntryStatus::parse(f.status.trim())?;
+            let status = EntryStatus::parse(f.status.trim())?;
             let reason = f.reason.trim();
-            s.set_status(serial, u, st, (!reason.is_empty()).then_some(reason))
+            store.set_status(
+                serial,
+                login,
+                status,
+                (!reason.is_empty()).then_some(reason),
+            )
         }
         EventKind::Extend => {
-            let d = date(&Some(f.deadline.clone())).ok_or_else(bad_date)?;
-            s.extend_deadline(serial, u, d, &f.reason)
+            let day = date(&Some(f.deadline.clone())).ok_or_else(bad_date)?;
+            store.extend_deadline(serial, login, day, &f.reason)
         }
     };
-    r?;
+    recorded?;
     Ok(Redirect::to(&format!("/journal/{serial}#history")).into_response())
 }
 

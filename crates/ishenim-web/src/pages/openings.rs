@@ -93,14 +93,14 @@ pub async fn create(
 
 fn counts(state: &AppState, id: OpeningId) -> Result<serde_json::Value, AppError> {
     let files = state.store.list_files(id)?;
-    let n = |s: FileStatus| files.iter().filter(|f| f.status == s).count();
+    let count_of = |status: FileStatus| files.iter().filter(|file| file.status == status).count();
     Ok(json!({
         "files": files.len(),
-        "stored": n(FileStatus::Stored),
-        "scanned": n(FileStatus::Scanned),
-        "drafted": n(FileStatus::Drafted),
-        "quarantined": n(FileStatus::Quarantined),
-        "pages": files.iter().map(|f| f.pages).sum::<u32>(),
+        "stored": count_of(FileStatus::Stored),
+        "scanned": count_of(FileStatus::Scanned),
+        "drafted": count_of(FileStatus::Drafted),
+        "quarantined": count_of(FileStatus::Quarantined),
+        "pages": files.iter().map(|file| file.pages).sum::<u32>(),
     }))
 }
 
@@ -121,7 +121,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsRead)?;
     let id = OpeningId(id);
-    let o = state.store.get_opening(id)?;
+    let opening = state.store.get_opening(id)?;
     let files = state.store.list_files(id)?;
     let quarantine: Vec<_> = files
         .iter()
@@ -133,7 +133,7 @@ pub async fn show(
         &me,
         "opening.html",
         json!({
-            "o": o,
+            "o": opening,
             "files": files,
             "quarantine": quarantine,
             "counts": counts(&state, id)?,
@@ -150,17 +150,21 @@ pub async fn show(
     ))
 }
 
-/// Pages in `scanner/failed/` meant for this opening or for no known one (the clerk is
-/// sent to `/scanner/failed` for them).
+/// Files in `scanner/failed/` and in the scan folder's `failed/` (`--inbox`) meant for
+/// this opening or for no known one (the clerk is sent to `/scanner/failed` for them).
 fn failed_count(state: &AppState, id: OpeningId) -> usize {
-    let dir = ishenim_inbox::failed::scanner_failed_dir(&state.store);
-    ishenim_inbox::failed::list(&dir)
-        .map(|l| {
-            l.iter()
-                .filter(|f| f.opening.is_none_or(|o| o == id))
-                .count()
-        })
-        .unwrap_or(0)
+    let scanner = ishenim_inbox::failed::scanner_failed_dir(&state.store);
+    let inbox = state
+        .config
+        .inbox
+        .as_ref()
+        .map(|d| d.join(ishenim_inbox::FAILED));
+    std::iter::once(scanner)
+        .chain(inbox)
+        .filter_map(|dir| ishenim_inbox::failed::list(&dir).ok())
+        .flatten()
+        .filter(|f| f.opening.is_none_or(|o| o == id))
+        .count()
 }
 
 /// `GET /openings/{id}/act`: the printable opening act.
@@ -170,25 +174,25 @@ pub async fn act(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsRead)?;
-    let o = state.store.get_opening(OpeningId(id))?;
+    let opening = state.store.get_opening(OpeningId(id))?;
     audit(&state, &me, "print", &format!("opening act {id}"))?;
     Ok(crate::auth::page(
         &state,
         &me,
         "act.html",
-        json!({ "o": o, "no_nav": true }),
+        json!({ "o": opening, "no_nav": true }),
     ))
 }
 
 /// Keeps only the last path component of an uploaded name and drops control characters.
 pub fn safe_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let s: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
-    let s = s.trim().trim_start_matches('.').to_string();
-    if s.is_empty() {
+    let name: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    let name = name.trim().trim_start_matches('.').to_string();
+    if name.is_empty() {
         "upload".into()
     } else {
-        s
+        name
     }
 }
 
@@ -272,16 +276,16 @@ pub async fn upload(
             continue;
         }
         let store = state.store.clone();
-        let mut s = std::mem::take(&mut sum);
-        let n2 = name.clone();
-        let (s, r) = tokio::task::spawn_blocking(move || {
-            let r = store_bytes(&store, opening, &n2, &bytes, &mut s);
-            (s, r)
+        let mut task_sum = std::mem::take(&mut sum);
+        let file_name = name.clone();
+        let (task_sum, stored) = tokio::task::spawn_blocking(move || {
+            let stored = store_bytes(&store, opening, &file_name, &bytes, &mut task_sum);
+            (task_sum, stored)
         })
         .await
         .map_err(AppError::internal)?;
-        sum = s;
-        r.map_err(AppError::internal)?;
+        sum = task_sum;
+        stored.map_err(AppError::internal)?;
     }
     audit(
         &state,
@@ -337,11 +341,11 @@ pub async fn retry(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     me.require(Area::OpeningsWrite)?;
-    let f = state.store.get_file(FileId(id))?;
-    state.store.retry_quarantined(f.id)?;
+    let file = state.store.get_file(FileId(id))?;
+    state.store.retry_quarantined(file.id)?;
     audit(&state, &me, "retry", &format!("file {id}"))?;
-    state.jobs.enqueue(f.opening_id);
-    Ok(Redirect::to(&format!("/openings/{}", f.opening_id)).into_response())
+    state.jobs.enqueue(file.opening_id);
+    Ok(Redirect::to(&format!("/openings/{}", file.opening_id)).into_response())
 }
 
 #[cfg(test)]

@@ -111,17 +111,17 @@ async fn render_review(
     ctx["categories"] = json!(super::categories(state, me.lang()));
     ctx["registered"] = json!(q.registered);
     ctx["rejected"] = json!(q.rejected);
-    if let Some((f, err)) = form {
+    if let Some((form, err)) = form {
         ctx["fields"] = json!({
-            "applicant_name": f.applicant_name,
-            "anonymous": f.anonymous.is_some(),
-            "address": f.address,
-            "phone": f.phone,
-            "summary": f.brief,
-            "category": f.category,
-            "corruption": f.corruption.is_some(),
-            "official": f.official,
-            "receipt_code": f.receipt_code,
+            "applicant_name": form.applicant_name,
+            "anonymous": form.anonymous.is_some(),
+            "address": form.address,
+            "phone": form.phone,
+            "summary": form.brief,
+            "category": form.category,
+            "corruption": form.corruption.is_some(),
+            "official": form.official,
+            "receipt_code": form.receipt_code,
         });
         ctx["error"] = json!(err);
     }
@@ -138,11 +138,11 @@ async fn render_review(
 
 /// Everything the review screen shows of one draft.
 fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, AppError> {
-    let d = store.get_draft(id)?;
+    let draft = store.get_draft(id)?;
     let pos = store.queue_position(Some(id))?;
     let mut pages = Vec::new();
     let mut stem_index = BTreeMap::new();
-    for (i, pid) in d.page_ids.iter().enumerate() {
+    for (i, pid) in draft.page_ids.iter().enumerate() {
         let rec = store.page_record(*pid)?;
         stem_index.insert(rec.stem.clone(), i);
         let low: Vec<Value> = rec
@@ -151,7 +151,7 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
             .filter(|w| w.conf < LOW_CONF)
             .map(|w| json!({ "bbox": w.bbox }))
             .collect();
-        let transcription = d.data.transcription(&rec.stem);
+        let transcription = draft.data.transcription(&rec.stem);
         pages.push(json!({
             "id": pid.0,
             "n": i + 1,
@@ -171,45 +171,46 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
     }
     let page_of = |stem: &str| stem_index.get(stem).copied();
     let mut marks = Vec::new();
-    for (field, list) in &d.data.spans {
-        for s in list {
-            if let (Some(p), Some(b)) = (page_of(&s.page), s.bbox) {
-                marks.push(json!({ "page": p, "bbox": b, "kind": field }));
+    for (field, list) in &draft.data.spans {
+        for span in list {
+            if let (Some(page), Some(bbox)) = (page_of(&span.page), span.bbox) {
+                marks.push(json!({ "page": page, "bbox": bbox, "kind": field }));
             }
         }
     }
     let mut reasons = Vec::new();
-    for r in &d.data.corruption.reasons {
-        let p = page_of(&r.page);
-        if let (Some(p), Some(b)) = (p, r.bbox) {
-            marks.push(json!({ "page": p, "bbox": b, "kind": "corruption" }));
+    for reason in &draft.data.corruption.reasons {
+        let page = page_of(&reason.page);
+        if let (Some(page), Some(bbox)) = (page, reason.bbox) {
+            marks.push(json!({ "page": page, "bbox": bbox, "kind": "corruption" }));
         }
         reasons.push(json!({
-            "phrase": r.phrase,
-            "term": r.term,
-            "note": r.note,
-            "page": p.map(|p| p + 1),
+            "phrase": reason.phrase,
+            "term": reason.term,
+            "note": reason.note,
+            "page": page.map(|index| index + 1),
         }));
     }
-    let (receipt, receipt_warnings) = receipt_of(store, d.data.receipt_code.as_ref(), &page_of)?;
-    if let Some(r) = &receipt {
-        if let (Some(p), Some(b)) = (r["page_index"].as_u64(), r.get("bbox")) {
-            marks.push(json!({ "page": p, "bbox": b, "kind": "receipt" }));
+    let (receipt, receipt_warnings) =
+        receipt_of(store, draft.data.receipt_code.as_ref(), &page_of)?;
+    if let Some(receipt) = &receipt {
+        if let (Some(page), Some(bbox)) = (receipt["page_index"].as_u64(), receipt.get("bbox")) {
+            marks.push(json!({ "page": page, "bbox": bbox, "kind": "receipt" }));
         }
     }
-    let drafted = !d.data.pages.is_empty();
+    let drafted = !draft.data.pages.is_empty();
     let settings = store.deadline_settings()?;
     let cal = store.calendar()?;
     let today = chrono::Local::now().date_naive();
     let deadline = cal.consideration_due(today, &settings);
     let fields = json!({
-        "applicant_name": text(d.data.applicant.name.as_deref()),
-        "anonymous": d.anonymous,
-        "address": text(d.data.address.as_deref()),
-        "phone": text(d.data.phone.as_deref()),
-        "summary": text(Some(&d.data.summary)),
-        "category": d.category.clone().unwrap_or_else(|| "other".into()),
-        "corruption": d.corruption,
+        "applicant_name": text(draft.data.applicant.name.as_deref()),
+        "anonymous": draft.anonymous,
+        "address": text(draft.data.address.as_deref()),
+        "phone": text(draft.data.phone.as_deref()),
+        "summary": text(Some(&draft.data.summary)),
+        "category": draft.category.clone().unwrap_or_else(|| "other".into()),
+        "corruption": draft.corruption,
         "official": Value::Null,
         "receipt_code": receipt.as_ref().map(|r| r["code"].clone()),
     });
@@ -217,21 +218,21 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
         "receipt": receipt,
         "receipt_warnings": receipt_warnings,
         "draft": {
-            "id": d.id.0,
-            "opening_id": d.opening_id.0,
-            "status": d.status.as_str(),
-            "pending": d.status == DraftStatus::Pending,
-            "serial": d.serial.map(|s| s.to_string()),
-            "reason": d.reason,
-            "decided_by": d.decided_by,
-            "lang": d.data.lang.map(ishenim_store::Lang::code),
-            "date": text(d.data.date.as_deref()),
-            "needs_transcription": d.data.needs_transcription,
+            "id": draft.id.0,
+            "opening_id": draft.opening_id.0,
+            "status": draft.status.as_str(),
+            "pending": draft.status == DraftStatus::Pending,
+            "serial": draft.serial.map(|serial| serial.to_string()),
+            "reason": draft.reason,
+            "decided_by": draft.decided_by,
+            "lang": draft.data.lang.map(ishenim_store::Lang::code),
+            "date": text(draft.data.date.as_deref()),
+            "needs_transcription": draft.data.needs_transcription,
             // A draft drafting never read has no score or confidences to show.
-            "score": drafted.then_some(d.data.corruption.score),
-            "confidence": drafted.then_some(&d.data.confidence),
-            "warnings": d.data.warnings,
-            "unsure": unsure_fields(&d.data),
+            "score": drafted.then_some(draft.data.corruption.score),
+            "confidence": drafted.then_some(&draft.data.confidence),
+            "warnings": draft.data.warnings,
+            "unsure": unsure_fields(&draft.data),
         },
         "fields": fields,
         "pages": pages,
@@ -240,8 +241,8 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
         "deadline": deadline.to_string(),
         "pos": {
             "pending": pos.pending,
-            "prev": pos.prev.map(|p| p.0),
-            "next": pos.next.map(|p| p.0),
+            "prev": pos.prev.map(|prev| prev.0),
+            "next": pos.next.map(|next| next.0),
         },
     }))
 }
@@ -250,28 +251,28 @@ fn review_context(store: &ishenim_store::Store, id: DraftId) -> Result<Value, Ap
 /// and the register's warnings about it (never issued here, already used by an entry).
 fn receipt_of(
     store: &ishenim_store::Store,
-    rc: Option<&ishenim_draft::ReceiptCode>,
+    code_read: Option<&ishenim_draft::ReceiptCode>,
     page_of: &dyn Fn(&str) -> Option<usize>,
 ) -> Result<(Option<Value>, Vec<Value>), AppError> {
-    let Some(rc) = rc else {
+    let Some(code_read) = code_read else {
         return Ok((None, Vec::new()));
     };
-    let Ok(code) = ishenim_receipt::Code::parse(&rc.code) else {
+    let Ok(code) = ishenim_receipt::Code::parse(&code_read.code) else {
         return Ok((None, Vec::new()));
     };
     let warnings = crate::receipts::warnings(store, &code)?
         .into_iter()
         .map(|(key, value)| json!({ "key": key, "value": value }))
         .collect();
-    let page = page_of(&rc.page);
+    let page = page_of(&code_read.page);
     Ok((
         Some(json!({
             "code": code.to_string(),
-            "confidence": rc.confidence,
-            "source": rc.source,
-            "page": page.map(|p| p + 1),
+            "confidence": code_read.confidence,
+            "source": code_read.source,
+            "page": page.map(|index| index + 1),
             "page_index": page,
-            "bbox": rc.bbox,
+            "bbox": code_read.bbox,
         })),
         warnings,
     ))
@@ -300,8 +301,8 @@ pub struct ApproveForm {
 }
 
 fn opt(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
+    let trimmed = s.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
 /// The review form's message for a value of `field` that the store's check
@@ -486,13 +487,13 @@ pub async fn reject(
 /// Re-runs drafting on a draft's current pages (typed transcriptions replace the OCR text
 /// of their pages) and saves the new proposal. Used after split, merge and transcription.
 fn redraft(state: &AppState, id: DraftId) -> Result<(), AppError> {
-    let d: Draft = state.store.get_draft(id)?;
-    let mut records: Vec<PageRecord> = Vec::with_capacity(d.page_ids.len());
-    for p in &d.page_ids {
-        let rec = state.store.page_record(*p)?;
-        match d.data.transcription(&rec.stem) {
-            Some(t) => {
-                let mut typed = ishenim_draft::eval::page_from_text(&rec.stem, t);
+    let draft: Draft = state.store.get_draft(id)?;
+    let mut records: Vec<PageRecord> = Vec::with_capacity(draft.page_ids.len());
+    for page_id in &draft.page_ids {
+        let rec = state.store.page_record(*page_id)?;
+        match draft.data.transcription(&rec.stem) {
+            Some(text) => {
+                let mut typed = ishenim_draft::eval::page_from_text(&rec.stem, text);
                 typed.size = rec.size;
                 records.push(typed);
             }
@@ -503,10 +504,13 @@ fn redraft(state: &AppState, id: DraftId) -> Result<(), AppError> {
     let letters = draft_letters(&records, &state.models);
     // The reviewer decided these pages are one letter: keep the first proposal's fields,
     // all pages, and the typed text.
-    let mut data = letters.into_iter().next().unwrap_or_else(|| d.data.clone());
+    let mut data = letters
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| draft.data.clone());
     data.pages = stems;
-    if !d.data.transcriptions.is_empty() {
-        data.transcriptions = d.data.transcriptions;
+    if !draft.data.transcriptions.is_empty() {
+        data.transcriptions = draft.data.transcriptions;
         data.needs_transcription = false;
     }
     state
@@ -583,15 +587,15 @@ pub async fn transcribe(
 ) -> Result<Response, AppError> {
     me.require(Area::Queue)?;
     let did = DraftId(id);
-    let d = state.store.get_draft(did)?;
-    if !d.page_ids.contains(&PageId(f.page)) {
+    let draft = state.store.get_draft(did)?;
+    if !draft.page_ids.contains(&PageId(f.page)) {
         return Err(AppError::NotFound);
     }
     if f.text.chars().count() > 50_000 {
         return Err(AppError::Invalid("text_too_long".into()));
     }
     let stem = state.store.page_info(PageId(f.page))?.stem;
-    let mut data = d.data;
+    let mut data = draft.data;
     let typed = f.text.trim();
     if typed.is_empty() {
         data.transcriptions.remove(&stem);

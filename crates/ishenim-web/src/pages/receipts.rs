@@ -51,8 +51,8 @@ pub async fn slips(
     me.require(Area::Receipts)?;
     let store = state.store.clone();
     let user = me.login().to_string();
-    let n = f.count;
-    let codes = tokio::task::spawn_blocking(move || crate::receipts::issue(&store, n, &user))
+    let count = f.count;
+    let codes = tokio::task::spawn_blocking(move || crate::receipts::issue(&store, count, &user))
         .await
         .map_err(AppError::internal)??;
     let url = state

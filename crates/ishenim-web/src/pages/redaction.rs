@@ -24,24 +24,24 @@ pub fn editor(state: &AppState, serial: Serial) -> Result<Vec<Value>, AppError> 
     Ok(view
         .into_iter()
         .enumerate()
-        .map(|(i, p)| {
-            let [w, h] = [p.size[0].max(1), p.size[1].max(1)];
-            let boxes: Vec<Value> = p
+        .map(|(i, page_view)| {
+            let [w, h] = [page_view.size[0].max(1), page_view.size[1].max(1)];
+            let boxes: Vec<Value> = page_view
                 .boxes
                 .iter()
-                .map(|b| {
+                .map(|bbox| {
                     json!({
-                        "v": format!("{},{},{},{}", b[0], b[1], b[2], b[3]),
-                        "x": b[0], "y": b[1],
-                        "bw": b[2].saturating_sub(b[0]), "bh": b[3].saturating_sub(b[1]),
-                        "auto": p.automatic.contains(b),
+                        "v": format!("{},{},{},{}", bbox[0], bbox[1], bbox[2], bbox[3]),
+                        "x": bbox[0], "y": bbox[1],
+                        "bw": bbox[2].saturating_sub(bbox[0]), "bh": bbox[3].saturating_sub(bbox[1]),
+                        "auto": page_view.automatic.contains(bbox),
                     })
                 })
                 .collect();
             json!({
-                "page": p.page.0, "n": i + 1, "w": w, "h": h, "boxes": boxes,
-                "saved_by": p.saved.as_ref().map(|s| s.0.clone()),
-                "saved_at": p.saved.as_ref().map(|s| s.1.clone()),
+                "page": page_view.page.0, "n": i + 1, "w": w, "h": h, "boxes": boxes,
+                "saved_by": page_view.saved.as_ref().map(|saved| saved.0.clone()),
+                "saved_at": page_view.saved.as_ref().map(|saved| saved.1.clone()),
             })
         })
         .collect())
@@ -49,11 +49,11 @@ pub fn editor(state: &AppState, serial: Serial) -> Result<Vec<Value>, AppError> 
 
 /// `x0,y0,x1,y1` as a box, or `None`.
 fn parse_box(s: &str) -> Option<RedactionBox> {
-    let v: Vec<u32> = s
+    let coords: Vec<u32> = s
         .split(',')
-        .map(|n| n.trim().parse().ok())
+        .map(|part| part.trim().parse().ok())
         .collect::<Option<_>>()?;
-    <[u32; 4]>::try_from(v).ok()
+    <[u32; 4]>::try_from(coords).ok()
 }
 
 /// What the form sent: the page, the boxes kept or drawn, and whether to go back to the
@@ -102,21 +102,21 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     me.require(Area::Redact)?;
     let serial = serial.parse::<Serial>().map_err(|_| AppError::NotFound)?;
-    let f = read_form(&body)?;
+    let form = read_form(&body)?;
     let view = state.store.entry_current_view(serial)?;
-    if !view.page_ids.contains(&f.page) {
+    if !view.page_ids.contains(&form.page) {
         return Err(AppError::Invalid("redact_not_this_entry".into()));
     }
-    let boxes = (!f.automatic).then_some(f.boxes.as_slice());
-    if let Some(b) = boxes {
-        let size = state.store.page_record(f.page)?.size;
-        ishenim_store::check_boxes(size, b)
+    let boxes = (!form.automatic).then_some(form.boxes.as_slice());
+    if let Some(kept) = boxes {
+        let size = state.store.page_record(form.page)?.size;
+        ishenim_store::check_boxes(size, kept)
             .map_err(|fault| AppError::Invalid(format!("redact_{}", fault.key())))?;
     }
     state
         .store
-        .save_redaction(serial, f.page, boxes, me.login())?;
-    Ok(Redirect::to(&format!("/journal/{serial}#redact-{}", f.page.0)).into_response())
+        .save_redaction(serial, form.page, boxes, me.login())?;
+    Ok(Redirect::to(&format!("/journal/{serial}#redact-{}", form.page.0)).into_response())
 }
 
 #[cfg(test)]

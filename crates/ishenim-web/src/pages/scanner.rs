@@ -62,40 +62,42 @@ impl Scanner {
     /// The last scan of `opening`, with the stored/quarantined counts read from the
     /// register now.
     pub fn status(&self, store: &Store, opening: OpeningId) -> Option<ScanStatus> {
-        let mut s = {
-            let g = self.last.lock().unwrap_or_else(|p| p.into_inner());
-            g.as_ref().filter(|s| s.opening == opening).cloned()?
+        let mut scan = {
+            let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+            last.as_ref()
+                .filter(|scan| scan.opening == opening)
+                .cloned()?
         };
-        s.stored = s.files.len();
-        s.quarantined = s
+        scan.stored = scan.files.len();
+        scan.quarantined = scan
             .files
             .iter()
-            .filter(|f| {
+            .filter(|id| {
                 store
-                    .get_file(**f)
-                    .is_ok_and(|i| i.status == FileStatus::Quarantined)
+                    .get_file(**id)
+                    .is_ok_and(|file| file.status == FileStatus::Quarantined)
             })
             .count();
-        Some(s)
+        Some(scan)
     }
 
     fn update(&self, f: impl FnOnce(&mut ScanStatus)) {
-        let mut g = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(s) = g.as_mut() {
-            f(s);
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(scan) = last.as_mut() {
+            f(scan);
         }
     }
 
     /// True while a scan (into any opening) runs in this server.
     fn running(&self) -> bool {
-        let g = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        g.as_ref().is_some_and(|s| s.running)
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        last.as_ref().is_some_and(|scan| scan.running)
     }
 
     /// The work folders, unless a scan or another store holds them.
     fn try_work(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
         match self.work.try_lock() {
-            Ok(g) => Some(g),
+            Ok(work) => Some(work),
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) => None,
         }
@@ -103,12 +105,12 @@ impl Scanner {
 
     /// Claims the scanner for `opening`; false while another scan runs.
     fn claim(&self, opening: OpeningId) -> Option<Arc<AtomicBool>> {
-        let mut g = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if g.as_ref().is_some_and(|s| s.running) {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.as_ref().is_some_and(|scan| scan.running) {
             return None;
         }
         let stop = Arc::new(AtomicBool::new(false));
-        *g = Some(ScanStatus {
+        *last = Some(ScanStatus {
             opening,
             running: true,
             pages: 0,
@@ -124,11 +126,11 @@ impl Scanner {
 
     /// Asks the running scan of `opening` to stop; false when none runs.
     fn cancel(&self, opening: OpeningId) -> bool {
-        let mut g = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        match g.as_mut() {
-            Some(s) if s.running && s.opening == opening => {
-                s.cancelled = true;
-                s.stop.store(true, Ordering::SeqCst);
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        match last.as_mut() {
+            Some(scan) if scan.running && scan.opening == opening => {
+                scan.cancelled = true;
+                scan.stop.store(true, Ordering::SeqCst);
                 true
             }
             _ => false,
@@ -141,19 +143,19 @@ impl Scanner {
 pub fn status_json(state: &AppState, lang: Lang, opening: OpeningId) -> serde_json::Value {
     match state.scanner.status(&state.store, opening) {
         None => serde_json::Value::Null,
-        Some(s) => {
-            let message = if s.running && s.cancelled {
+        Some(scan) => {
+            let message = if scan.running && scan.cancelled {
                 msg(lang, "scan_cancelling")
-            } else if s.running {
+            } else if scan.running {
                 msg(lang, "scan_running")
-            } else if let Some(p) = &s.problem {
-                msg(lang, p)
+            } else if let Some(problem) = &scan.problem {
+                msg(lang, problem)
             } else {
                 msg(lang, "scan_finished")
             };
-            let mut v = serde_json::to_value(&s).unwrap_or_default();
-            v["message"] = message.into();
-            v
+            let mut json = serde_json::to_value(&scan).unwrap_or_default();
+            json["message"] = message.into();
+            json
         }
     }
 }
@@ -193,25 +195,25 @@ pub async fn cancel(
 
 fn run(state: &AppState, opening: OpeningId, stop: &AtomicBool) {
     let work = state.scanner.work.lock().unwrap_or_else(|p| p.into_inner());
-    let result = scan_settings(&state.store, None, None).and_then(|s| {
+    let result = scan_settings(&state.store, None, None).and_then(|settings| {
         let mut sum = Summary::default();
         scan_into(
             &state.store,
             opening,
-            &s,
+            &settings,
             std::time::Duration::from_millis(500),
             stop,
             &mut sum,
-            |r| {
-                if !r.openings.is_empty() {
+            |round| {
+                if !round.openings.is_empty() {
                     state.jobs.enqueue(opening);
                 }
-                state.scanner.update(|st| {
-                    for e in &r.events {
-                        if let ishenim_inbox::Event::Taken { file, .. } = e {
-                            st.pages += 1;
-                            if !st.files.contains(file) {
-                                st.files.push(*file);
+                state.scanner.update(|scan| {
+                    for event in &round.events {
+                        if let ishenim_inbox::Event::Taken { file, .. } = event {
+                            scan.pages += 1;
+                            if !scan.files.contains(file) {
+                                scan.files.push(*file);
                             }
                         }
                     }
@@ -220,7 +222,7 @@ fn run(state: &AppState, opening: OpeningId, stop: &AtomicBool) {
         )
     });
     let problem = match result {
-        Ok(o) => o.problem.map(|p| p.key().to_string()),
+        Ok(outcome) => outcome.problem.map(|p| p.key().to_string()),
         Err(ScanError::Scanner(p)) => Some(p.key().to_string()),
         Err(ScanError::NotSet) => Some("scan_not_set".to_string()),
         Err(e) => {
@@ -228,13 +230,13 @@ fn run(state: &AppState, opening: OpeningId, stop: &AtomicBool) {
             Some("scan_failed".to_string())
         }
     };
-    if let Some(p) = &problem {
-        tracing::warn!("scan into opening {opening} stopped: {p}");
+    if let Some(key) = &problem {
+        tracing::warn!("scan into opening {opening} stopped: {key}");
     }
     drop(work);
-    state.scanner.update(|s| {
-        s.running = false;
-        s.problem = problem;
+    state.scanner.update(|scan| {
+        scan.running = false;
+        scan.problem = problem;
     });
 }
 
@@ -340,9 +342,9 @@ pub async fn page(
             let devices: Vec<_> = sane::devices()
                 .unwrap_or_default()
                 .into_iter()
-                .map(|d| {
-                    let sources = sane::sources(&d.name).unwrap_or_default();
-                    json!({"name": d.name, "label": d.label, "sources": sources})
+                .map(|device| {
+                    let sources = sane::sources(&device.name).unwrap_or_default();
+                    json!({"name": device.name, "label": device.label, "sources": sources})
                 })
                 .collect();
             let get = |k: &str| store.setting(k).ok().flatten().unwrap_or_default();
@@ -382,24 +384,24 @@ pub struct ScannerForm {
 pub async fn save(
     State(state): State<AppState>,
     Extension(me): Extension<CurrentUser>,
-    Form(f): Form<ScannerForm>,
+    Form(form): Form<ScannerForm>,
 ) -> Result<Response, AppError> {
     me.require(Area::Users)?;
-    let s = &state.store;
-    let source = if f.source.trim().is_empty() {
+    let store = &state.store;
+    let source = if form.source.trim().is_empty() {
         "auto"
     } else {
-        f.source.trim()
+        form.source.trim()
     };
-    let resolution = if f.resolution.trim().is_empty() {
+    let resolution = if form.resolution.trim().is_empty() {
         "300"
     } else {
-        f.resolution.trim()
+        form.resolution.trim()
     };
-    s.set_setting("scanner_device", &f.device, me.login())?;
-    s.set_setting("scanner_source", source, me.login())?;
-    s.set_setting("scanner_mode", &f.mode, me.login())?;
-    s.set_setting("scanner_resolution", resolution, me.login())?;
+    store.set_setting("scanner_device", &form.device, me.login())?;
+    store.set_setting("scanner_source", source, me.login())?;
+    store.set_setting("scanner_mode", &form.mode, me.login())?;
+    store.set_setting("scanner_resolution", resolution, me.login())?;
     Ok(Redirect::to("/admin/scanner").into_response())
 }
 

@@ -75,19 +75,19 @@ pub async fn page(
         ctx["error"] = json!("search_unavailable");
         return Ok(crate::auth::page(&state, &me, "search.html", ctx));
     };
-    let parsed = Query::parse_lenient(&text).and_then(|mut q| {
-        for (k, v) in &filters {
-            if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
-                q.filters.set(k, v)?;
+    let parsed = Query::parse_lenient(&text).and_then(|mut query| {
+        for (key, value) in &filters {
+            if let Some(value) = value.as_deref().filter(|value| !value.trim().is_empty()) {
+                query.filters.set(key, value)?;
             }
         }
-        if q.terms.is_empty() && q.filters.is_empty() {
+        if query.terms.is_empty() && query.filters.is_empty() {
             return Err(QueryError::Empty);
         }
-        Ok(q)
+        Ok(query)
     });
-    let q = match parsed {
-        Ok(q) => q,
+    let query = match parsed {
+        Ok(query) => query,
         Err(e) => {
             ctx["error"] = json!(message_of(&e));
             return Ok(crate::auth::page(&state, &me, "search.html", ctx));
@@ -96,8 +96,8 @@ pub async fn page(
     let store = state.store.clone();
     let hits = tokio::task::block_in_place(|| {
         index.sync(&store)?;
-        let total = index.count(&q)?;
-        index.search(&q, LIMIT, 0).map(|h| (total, h))
+        let total = index.count(&query)?;
+        index.search(&query, LIMIT, 0).map(|page| (total, page))
     });
     let (total, hits) = hits.map_err(AppError::internal)?;
     audit(

@@ -85,33 +85,33 @@ pub async fn lookup(State(state): State<AppState>, req: Request) -> Response {
         Ok(b) => b,
         Err(_) => return AppError::TooLarge.into_response(),
     };
-    let Ok(f) = serde_urlencoded::from_bytes::<StatusForm>(&bytes) else {
+    let Ok(form) = serde_urlencoded::from_bytes::<StatusForm>(&bytes) else {
         return AppError::BadRequest("form".into()).into_response();
     };
     let token = cookie(&headers, STATUS_COOKIE).unwrap_or_default();
-    if token.len() != 64 || !constant_time_eq(&token, &f.t) {
+    if token.len() != 64 || !constant_time_eq(&token, &form.t) {
         return AppError::Csrf.into_response();
     }
-    let lang = Lang::parse(&f.lang);
+    let lang = Lang::parse(&form.lang);
     let addr = client_addr(&state, &parts.extensions, &headers);
     if !state
         .status_limiter
         .take(&state.config.status_limits, addr, Instant::now())
     {
-        let mut r = render(
+        let mut resp = render(
             &state,
             lang,
             &token,
             json!({"throttled": true}),
             StatusCode::TOO_MANY_REQUESTS,
         );
-        r.headers_mut()
+        resp.headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("600"));
-        return r;
+        return resp;
     }
     let store = state.store.clone();
     let today = chrono::Local::now().date_naive();
-    let typed = f.code;
+    let typed = form.code;
     let found = tokio::task::spawn_blocking(move || {
         crate::receipts::lookup(&store, &typed, "public", today)
     })
@@ -124,11 +124,11 @@ pub async fn lookup(State(state): State<AppState>, req: Request) -> Response {
     let code = lang.code();
     let appeals: Vec<_> = found
         .iter()
-        .map(|s| {
+        .map(|appeal| {
             json!({
-                "box_date": s.box_date.format("%d.%m.%Y").to_string(),
-                "number": s.registration_number.to_string(),
-                "stage": s.stage_text(code),
+                "box_date": appeal.box_date.format("%d.%m.%Y").to_string(),
+                "number": appeal.registration_number.to_string(),
+                "stage": appeal.stage_text(code),
             })
         })
         .collect();
