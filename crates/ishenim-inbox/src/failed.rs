@@ -212,6 +212,12 @@ pub fn quarantine(
     })
 }
 
+/// The bytes of the failed file `name` of `dir`, under the same name rules and size limit
+/// as [`retry`], for a preview; nothing moves.
+pub fn read(dir: &Path, name: &str) -> Result<Vec<u8>, FailedError> {
+    read_within_limit(&failed_file(dir, name)?)
+}
+
 /// The path of a plain file `name` directly in `dir` (no folders, links or notes).
 fn failed_file(dir: &Path, name: &str) -> Result<PathBuf, FailedError> {
     let plain = !name.is_empty()

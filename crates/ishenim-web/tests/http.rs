@@ -291,6 +291,12 @@ async fn role_matrix_every_route_every_role() {
         ),
         (Method::GET, "/scanner/failed", vec![], &["clerk", "admin"]),
         (
+            Method::GET,
+            "/scanner/failed/preview?name=none.png",
+            vec![],
+            &["clerk", "admin"],
+        ),
+        (
             Method::POST,
             "/scanner/failed",
             vec![("do", "retry"), ("name", "none.png"), ("opening", "1")],
@@ -2202,6 +2208,259 @@ async fn failed_scanner_pages_are_listed_retried_and_quarantined() {
                 "scanner/failed b2-p0002.png -> opening {o2} file {} (new)",
                 q[0].id
             )));
+}
+
+/// Waits up to `limit` for `ok`.
+async fn wait_until(what: &str, limit: std::time::Duration, ok: impl Fn() -> bool) {
+    let t = std::time::Instant::now();
+    while !ok() {
+        assert!(t.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The files the watched scan folder (`serve --inbox DIR`) could not hand to the register
+/// reach `DIR/failed/` through the real inbox thread and reader (a broken PNG the reader
+/// quarantines, a page over the size limit) and are listed on `/scanner/failed` in a second
+/// section beside the scanner's, over a real TCP server: a preview of a file's first page
+/// (clerk and admin only, audited as a view, not for a file the reader cannot open), retry
+/// and quarantine from that folder with the same roles, CSRF and audit as the scanner's
+/// files; the opening's page counts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scan_folders_failed_files_are_listed_previewed_retried_and_quarantined() {
+    let inbox = tempfile::tempdir().expect("inbox");
+    let fx = fixture_with(Config {
+        scan_jobs: 1,
+        inbox: Some(inbox.path().to_path_buf()),
+        inbox_poll_ms: 100,
+        ..Config::default()
+    });
+    let o2 = second_opening(&fx.store);
+    let failed = inbox.path().join("failed");
+    // A broken page dropped into the folder (the newest opening, o2), a page over the size
+    // limit (sparse) into opening 1's folder: the inbox thread and the reader fail them.
+    std::fs::write(
+        inbox.path().join("broken.png"),
+        b"\x89PNG broken scan-folder page",
+    )
+    .expect("broken");
+    std::fs::create_dir_all(inbox.path().join("1")).expect("mkdir");
+    std::fs::File::create(inbox.path().join("1/huge.png"))
+        .and_then(|f| f.set_len(201 << 20))
+        .expect("huge");
+    let limit = std::time::Duration::from_secs(120);
+    wait_until("both files in failed/", limit, || {
+        failed.join("broken.png").is_file() && failed.join("huge.png").is_file()
+    })
+    .await;
+    // A readable page left there with its note (as an earlier run of the folder leaves
+    // one), for the preview and the retry.
+    let page = image::GrayImage::from_fn(600, 800, |x, y| {
+        image::Luma([if (x / 40 + y / 40) % 2 == 0 { 30 } else { 240 }])
+    });
+    let mut kept = Vec::new();
+    page.write_to(
+        &mut std::io::Cursor::new(&mut kept),
+        image::ImageFormat::Png,
+    )
+    .expect("png");
+    std::fs::write(failed.join("kept.png"), &kept).expect("kept");
+    std::fs::write(
+        failed.join("kept.png.reason.txt"),
+        "Файл кабыл алынган жок / Файл не принят: kept.png\nnot an image\nАчуу / Вскрытие: 1\n",
+    )
+    .expect("note");
+
+    let addr = real_server(fx.router.clone()).await;
+    let r = &fx.router;
+    let clerk = login(r, "clerk").await;
+    let admin = login(r, "admin").await;
+    let reviewer = login(r, "reviewer").await;
+    let opening_page = http(addr, "GET", "/openings/1", &clerk.sid, None).await;
+    assert!(
+        opening_page.2.contains("id=\"scan-failed-count\""),
+        "counted"
+    );
+    let (status, _, list) = http(addr, "GET", "/scanner/failed", &clerk.sid, None).await;
+    assert_eq!(status, 200);
+    for want in [
+        "Кабыл алынбаган файлдар",
+        "Скан папкасы",
+        "id=\"inbox-failed-files\"",
+        "id=\"failed-empty\"",
+        "broken.png",
+        "huge.png",
+        "kept.png",
+        "too large",
+        "name=\"from\" value=\"inbox\"",
+        "/scanner/failed/preview?from=inbox&amp;name=kept.png",
+    ] {
+        assert!(list.contains(want), "{want} on the page");
+    }
+    let broken_row = list.split("data-name=\"broken.png\"").nth(1).expect("row");
+    let broken_reason = broken_row.split("failed-reason\">").nth(1).unwrap_or("");
+    assert!(
+        !broken_reason.starts_with('—'),
+        "the reader's reason is shown: {broken_row}"
+    );
+    for path in [
+        "/scanner/failed",
+        "/scanner/failed/preview?from=inbox&name=kept.png",
+    ] {
+        assert_eq!(http(addr, "GET", path, &reviewer.sid, None).await.0, 403);
+    }
+
+    // Previews: the first page, 240 px wide, audited once per view; none for what the
+    // reader cannot open or may not read, none outside the folder.
+    let preview = "/scanner/failed/preview?from=inbox&name=kept.png";
+    let shown = send(r, get(&clerk, preview)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(shown.headers[header::CONTENT_TYPE], "image/jpeg");
+    assert_eq!(shown.headers[header::CACHE_CONTROL], "no-store");
+    let raw = send_bytes(r, get(&clerk, preview)).await;
+    let thumb = image::load_from_memory(&raw).expect("a JPEG");
+    assert_eq!((thumb.width(), thumb.height()), (240, 320));
+    for (path, code, why) in [
+        (
+            "/scanner/failed/preview?from=inbox&name=broken.png",
+            400,
+            "көрүү жок",
+        ),
+        (
+            "/scanner/failed/preview?from=inbox&name=huge.png",
+            400,
+            "өтө чоң",
+        ),
+        (
+            "/scanner/failed/preview?from=inbox&name=..%2Fbroken.png",
+            404,
+            "",
+        ),
+        (
+            "/scanner/failed/preview?from=inbox&name=kept.png.reason.txt",
+            404,
+            "",
+        ),
+        ("/scanner/failed/preview?name=kept.png", 404, ""),
+        (
+            "/scanner/failed/preview?from=elsewhere&name=kept.png",
+            400,
+            "",
+        ),
+    ] {
+        let (status, _, body) = http(addr, "GET", path, &clerk.sid, None).await;
+        assert_eq!(status, code, "{path}");
+        assert!(body.contains(why), "{path}: {why}");
+    }
+    let views: Vec<_> = fx
+        .store
+        .list_audit(200)
+        .expect("audit")
+        .into_iter()
+        .filter(|a| a.action == "scan_failed_view")
+        .collect();
+    assert_eq!(views.len(), 2, "two successful views: {views:?}");
+    assert!(views
+        .iter()
+        .all(|a| a.user == "clerk" && a.object == "inbox/failed kept.png"));
+
+    // Actions: CSRF, roles, then the clerk's retry and the admin's quarantine.
+    let form = |csrf: &str, action: &str, name: &str, opening: &str| {
+        serde_urlencoded::to_string([
+            ("do", action),
+            ("from", "inbox"),
+            ("name", name),
+            ("opening", opening),
+            ("csrf", csrf),
+        ])
+        .expect("form")
+    };
+    let no_csrf = form("", "retry", "kept.png", "1");
+    let refused = http(addr, "POST", "/scanner/failed", &clerk.sid, Some(&no_csrf)).await;
+    assert_eq!(refused.0, 403, "CSRF");
+    let theirs = form(&reviewer.csrf, "retry", "kept.png", "1");
+    let refused = http(
+        addr,
+        "POST",
+        "/scanner/failed",
+        &reviewer.sid,
+        Some(&theirs),
+    )
+    .await;
+    assert_eq!(refused.0, 403, "reviewer");
+    let large = form(&clerk.csrf, "retry", "huge.png", "1");
+    let refused = http(addr, "POST", "/scanner/failed", &clerk.sid, Some(&large)).await;
+    assert_eq!(refused.0, 400);
+    assert!(refused.2.contains("өтө чоң"));
+    assert!(failed.join("kept.png").is_file() && failed.join("huge.png").is_file());
+
+    let retry = form(&clerk.csrf, "retry", "kept.png", "1");
+    let (status, head, _) = http(addr, "POST", "/scanner/failed", &clerk.sid, Some(&retry)).await;
+    assert_eq!(status, 303, "{head}");
+    let files = fx
+        .store
+        .list_files(ishenim_store::OpeningId(1))
+        .expect("files");
+    let stored = files
+        .iter()
+        .find(|f| f.original_name == "kept.png")
+        .expect("kept.png in opening 1");
+    assert!(
+        head.contains(&format!(
+            "location: /scanner/failed?done=failed_retried&file={}#inbox-failed",
+            stored.id
+        )),
+        "{head}"
+    );
+    assert_eq!(fx.store.read_file(stored.id).expect("bytes"), kept);
+    assert!(!failed.join("kept.png").exists() && !failed.join("kept.png.reason.txt").exists());
+
+    let o2s = o2.0.to_string();
+    let quarantine = form(&admin.csrf, "quarantine", "huge.png", &o2s);
+    let (status, _, _) = http(
+        addr,
+        "POST",
+        "/scanner/failed",
+        &admin.sid,
+        Some(&quarantine),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let held = fx.store.list_files(o2).expect("files");
+    let huge = held
+        .iter()
+        .find(|f| f.original_name == "huge.png")
+        .expect("huge held");
+    assert_eq!(huge.status, ishenim_store::FileStatus::Quarantined);
+    assert_eq!(huge.size, 201 << 20);
+    assert!(!failed.join("huge.png").exists());
+
+    let audit = fx.store.list_audit(200).expect("audit");
+    assert!(audit.iter().any(|a| a.action == "scan_failed_retry"
+        && a.user == "clerk"
+        && a.object
+            == format!(
+                "inbox/failed kept.png -> opening 1 file {} (new)",
+                stored.id
+            )));
+    assert!(audit.iter().any(|a| a.action == "scan_failed_quarantine"
+        && a.user == "admin"
+        && a.object
+            == format!(
+                "inbox/failed huge.png -> opening {o2} file {} (new)",
+                huge.id
+            )));
+    let (_, _, after) = http(addr, "GET", "/scanner/failed", &clerk.sid, None).await;
+    assert!(after.contains("broken.png") && !after.contains("data-name=\"kept.png\""));
+}
+
+/// The body of a response as bytes (images).
+async fn send_bytes(router: &Router, req: Request<Body>) -> Vec<u8> {
+    let r = router.clone().oneshot(req).await.expect("response");
+    to_bytes(r.into_body(), 64 << 20)
+        .await
+        .expect("body")
+        .to_vec()
 }
 
 // ---- Issue 18: the reviewer's redaction boxes. ----
