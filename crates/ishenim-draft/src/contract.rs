@@ -150,6 +150,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::CodeSource;
     use serde_json::json;
 
     #[test]
@@ -192,6 +193,28 @@ mod tests {
         assert_eq!(LetterDraft::from_stored(json!({"lang": 5})).lang, None);
         assert_eq!(LetterDraft::from_stored(json!({"lang": "RU"})).lang, None);
         assert_eq!(LetterDraft::from_stored(json!({})).lang, None);
+    }
+
+    #[test]
+    fn a_receipt_code_source_reads_and_writes_as_the_string_it_was_stored_as() {
+        // As the release before the enum wrote them (the source a plain string).
+        for (stored, source) in [("qr", CodeSource::Qr), ("text", CodeSource::Text)] {
+            let text = format!(
+                r#"{{"receipt_code":{{"code":"ABCD-EFGH-JKMN","confidence":0.75,"source":"{stored}","page":"L001p1","bbox":[10,20,300,60]}}}}"#
+            );
+            let d = LetterDraft::from_stored_json(&text).expect("loads");
+            let code = d.receipt_code.as_ref().expect("receipt code");
+            assert_eq!((code.source, code.page.as_str()), (source, "L001p1"));
+            let as_stored: Value = serde_json::from_str(&text).expect("json");
+            let written = serde_json::to_value(&d).expect("json");
+            assert_eq!(written["receipt_code"], as_stored["receipt_code"]);
+            assert_eq!(code.source.to_string(), stored);
+        }
+        // A spelling no release wrote is no code, as any other receipt code of the wrong
+        // shape, instead of failing the draft.
+        let odd = json!({"receipt_code": {"code": "ABCD-EFGH-JKMN", "confidence": 0.5,
+            "source": "QR", "page": "p1", "bbox": [0, 0, 1, 1]}});
+        assert_eq!(LetterDraft::from_stored(odd).receipt_code, None);
     }
 
     #[test]

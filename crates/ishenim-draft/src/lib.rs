@@ -95,7 +95,7 @@ pub mod fuzzing {
     }
 }
 pub use models::{ModelError, Models, CATEGORIES_TOML, CORRUPTION_TOML};
-pub use receipt::ReceiptCode;
+pub use receipt::{CodeSource, ReceiptCode};
 pub use summary::MAX_SUMMARY;
 pub use text::Span;
 

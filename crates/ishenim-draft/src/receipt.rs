@@ -13,12 +13,40 @@ pub struct ReceiptCode {
     /// 0–1: high for a QR symbol, lower for OCR text, lower again when symbols were
     /// repaired or two readings disagree.
     pub confidence: f32,
-    /// `qr` (symbol on the stub) or `text` (printed or handwritten code read by OCR).
-    pub source: String,
+    /// Where it was read: the stub's QR symbol or the text.
+    pub source: CodeSource,
     /// Stem of the page it is on.
     pub page: String,
     /// `[x0, y0, x1, y1]` on the original page image.
     pub bbox: [u32; 4],
+}
+
+/// Where a receipt code was read. Stored drafts and `ishenim draft --json` hold it as the
+/// string it always was (`"qr"`, `"text"`), so the enum is only a check on the spellings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeSource {
+    /// The QR symbol on the slip's stub, read by the scanner.
+    Qr,
+    /// A code printed or written in the letter: read in the OCR text, or a printed code
+    /// the scanner read again in Latin.
+    Text,
+}
+
+impl CodeSource {
+    /// The spelling in drafts and in the review screen: `qr` or `text`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeSource::Qr => "qr",
+            CodeSource::Text => "text",
+        }
+    }
+}
+
+impl std::fmt::Display for CodeSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Confidence of a code read from a QR symbol (error-corrected, check symbol holds).
@@ -31,8 +59,8 @@ const PRINTED_CONFIDENCE: f32 = 0.9;
 /// in Latin by the scanner (source `text`, like codes found in the page text).
 fn from_marks(p: &PageRecord, kind: MarkKind) -> Vec<ReceiptCode> {
     let (confidence, source) = match kind {
-        MarkKind::Qr => (QR_CONFIDENCE, "qr"),
-        MarkKind::Printed => (PRINTED_CONFIDENCE, "text"),
+        MarkKind::Qr => (QR_CONFIDENCE, CodeSource::Qr),
+        MarkKind::Printed => (PRINTED_CONFIDENCE, CodeSource::Text),
     };
     p.qr.iter()
         .filter(|m| m.kind == kind)
@@ -41,7 +69,7 @@ fn from_marks(p: &PageRecord, kind: MarkKind) -> Vec<ReceiptCode> {
             Some(ReceiptCode {
                 code: code.to_string(),
                 confidence,
-                source: source.into(),
+                source,
                 page: p.stem.clone(),
                 bbox: m.bbox,
             })
@@ -75,7 +103,7 @@ fn from_text(p: &PageRecord) -> Vec<ReceiptCode> {
             out.push(ReceiptCode {
                 code: t.code.to_string(),
                 confidence: ((0.4 + 0.5 * conf - penalty).clamp(0.2, 0.9) * 100.0).round() / 100.0,
-                source: "text".into(),
+                source: CodeSource::Text,
                 page: p.stem.clone(),
                 bbox,
             });
@@ -113,7 +141,7 @@ pub(crate) fn find(pages: &[&PageRecord]) -> (Option<ReceiptCode>, Vec<String>) 
     if distinct.len() > 1 {
         warnings.push("receipt_code_several".to_string());
         best.confidence = (best.confidence * 0.6 * 100.0).round() / 100.0;
-    } else if best.source == "qr" && text.iter().any(|t| t.code == best.code) {
+    } else if best.source == CodeSource::Qr && text.iter().any(|t| t.code == best.code) {
         // The printed code agrees with the symbol.
         best.confidence = 0.99;
     }
@@ -163,12 +191,12 @@ mod tests {
         );
         let (found, w) = find(&[&p]);
         let f = found.unwrap();
-        assert_eq!((f.code.as_str(), f.source.as_str()), (c.as_str(), "text"));
+        assert_eq!((f.code.as_str(), f.source), (c.as_str(), CodeSource::Text));
         assert_eq!(f.bbox, [210, 50, 490, 80]);
         assert!(w.is_empty());
         let p2 = page(&[("Код:", 1), (g[0], 1), (g[1], 1), (g[2], 1)], &[&c]);
         let f = find(&[&p2]).0.unwrap();
-        assert_eq!(f.source, "qr");
+        assert_eq!(f.source, CodeSource::Qr);
         assert_eq!(f.confidence, 0.99);
     }
 
@@ -196,8 +224,8 @@ mod tests {
         let (f, w) = find(&[&p]);
         let f = f.unwrap();
         assert_eq!(
-            (f.code.as_str(), f.source.as_str(), f.bbox),
-            (c.as_str(), "text", [5, 6, 7, 8])
+            (f.code.as_str(), f.source, f.bbox),
+            (c.as_str(), CodeSource::Text, [5, 6, 7, 8])
         );
         assert_eq!(f.confidence, PRINTED_CONFIDENCE);
         assert!(w.is_empty());
@@ -211,6 +239,6 @@ mod tests {
             },
         );
         let f = find(&[&p]).0.unwrap();
-        assert_eq!((f.source.as_str(), f.confidence), ("qr", 0.99));
+        assert_eq!((f.source, f.confidence), (CodeSource::Qr, 0.99));
     }
 }
