@@ -476,7 +476,7 @@ pub fn urlencode(s: &str) -> String {
 
 /// First path segments of the pages a `next=` or `back=` target may lead to.
 const KNOWN_ROUTES: &[&str] = &[
-    "", "queue", "journal", "openings", "files", "pages", "search", "reports", "admin",
+    "", "queue", "journal", "openings", "files", "pages", "search", "reports", "admin", "scanner",
 ];
 
 /// A `next=` / `back=` target is followed only when it is a plain local path of one of
@@ -908,6 +908,10 @@ mod tests {
     fn next_must_be_a_plain_path_of_our_pages() {
         assert_eq!(local_path(Some("/queue")), Some("/queue".into()));
         assert_eq!(local_path(Some("/")), Some("/".into()));
+        assert_eq!(
+            local_path(Some("/scanner/failed")),
+            Some("/scanner/failed".into())
+        );
         assert_eq!(
             local_path(Some("/journal?page=2&flag=1")),
             Some("/journal?page=2&flag=1".into())
