@@ -1,4 +1,4 @@
-//! Report languages and the message catalogue: one TOML file per language
+//! The interface language and the report's message catalogue: one TOML file per language
 //! (`messages/ky.toml`, `messages/ru.toml`) compiled into the binary. Every label the report
 //! shows comes from there; the typed [`Messages`] struct makes a missing or misspelt key a
 //! test failure rather than a blank cell.
@@ -10,7 +10,13 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-/// Language of a rendered report.
+/// The language people read the product in: the web interface (each user's choice) and
+/// every report it renders, on screen, printed, CSV and XLSX. It is one type for both so
+/// that a report opened from the web is in the language of the page with no mapping
+/// between look-alike enums (duplicates D24). It is not [`ishenim_text::Lang`], the
+/// language a letter is *written* in, which chooses a stemmer: the two lists happen to be
+/// the same today but answer different questions (a letter in a third language would not
+/// add an interface language, nor an interface language a stemmer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
@@ -26,6 +32,17 @@ impl Lang {
         match self {
             Lang::Ky => "ky",
             Lang::Ru => "ru",
+        }
+    }
+
+    /// The language a web form, cookie or account names: `ru` (any case) is Russian,
+    /// anything else Kyrgyz, the default, so a page is never refused for its language.
+    /// (`str::parse` is the strict reading, for the command line.)
+    pub fn or_kyrgyz(s: &str) -> Lang {
+        if s.trim().eq_ignore_ascii_case("ru") {
+            Lang::Ru
+        } else {
+            Lang::Ky
         }
     }
 }
@@ -203,5 +220,8 @@ mod tests {
         assert_eq!(" RU ".parse::<Lang>().unwrap(), Lang::Ru);
         assert!("en".parse::<Lang>().is_err());
         assert_eq!(Lang::Ru.to_string(), "ru");
+        assert_eq!(Lang::or_kyrgyz(" RU "), Lang::Ru);
+        assert_eq!(Lang::or_kyrgyz("en"), Lang::Ky);
+        assert_eq!(Lang::or_kyrgyz(""), Lang::Ky);
     }
 }

@@ -23,7 +23,9 @@ pub struct Token<'a> {
 
 /// Language of a document or a word, for choosing the stemmer. It is also the language a
 /// draft was decided to be in, stored and printed as its code (`"ky"`, `"ru"`), so serde
-/// spells it as [`Lang::code`] does.
+/// spells it as [`Lang::code`] does. It is not the interface language (the report crate's
+/// `Lang`, which the web uses too): what a letter is written in and what a clerk reads the
+/// product in are different questions that today have the same two answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {

@@ -107,7 +107,7 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// Interface language of this user.
     pub fn lang(&self) -> Lang {
-        Lang::parse(&self.user.lang)
+        Lang::or_kyrgyz(&self.user.lang)
     }
 
     /// Fails with 403 unless the role table allows `area`.
@@ -565,7 +565,7 @@ pub async fn login_page(
     }
     login_form(
         &state,
-        Lang::parse(query.lang.as_deref().unwrap_or("ky")),
+        Lang::or_kyrgyz(query.lang.as_deref().unwrap_or("ky")),
         query.next.as_deref(),
         None,
     )
@@ -602,7 +602,7 @@ pub async fn login_submit(
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge),
         Err(_) => return Err(AppError::BadRequest("form".into())),
     };
-    let lang = Lang::parse(form.lang.as_deref().unwrap_or("ky"));
+    let lang = Lang::or_kyrgyz(form.lang.as_deref().unwrap_or("ky"));
     let pre = cookie(&headers, PRE_COOKIE).unwrap_or_default();
     if pre.is_empty() || !constant_time_eq(&pre, &form.pre) {
         tracing::warn!(
@@ -745,7 +745,7 @@ pub async fn set_lang(
     axum::Extension(me): axum::Extension<CurrentUser>,
     Form(f): Form<LangForm>,
 ) -> Result<Response, AppError> {
-    let lang = Lang::parse(&f.lang);
+    let lang = Lang::or_kyrgyz(&f.lang);
     state.store.set_user_lang(me.login(), lang.code())?;
     let to = local_path(f.back.as_deref()).unwrap_or_else(|| "/".into());
     Ok(Redirect::to(&to).into_response())
@@ -760,7 +760,7 @@ pub async fn setup_page(
     if !state.store.list_users()?.is_empty() {
         return Ok(Redirect::to("/login").into_response());
     }
-    let lang = Lang::parse(q.lang.as_deref().unwrap_or("ky"));
+    let lang = Lang::or_kyrgyz(q.lang.as_deref().unwrap_or("ky"));
     let pre = random_token();
     let mut resp = state
         .render
@@ -802,7 +802,7 @@ pub async fn setup_submit(
     if !state.store.list_users()?.is_empty() {
         return Ok(Redirect::to("/login").into_response());
     }
-    let lang = Lang::parse(f.lang.as_deref().unwrap_or("ky"));
+    let lang = Lang::or_kyrgyz(f.lang.as_deref().unwrap_or("ky"));
     if f.password != f.password2 {
         return Err(AppError::Invalid("passwords_differ".into()));
     }

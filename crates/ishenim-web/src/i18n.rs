@@ -6,33 +6,9 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// Interface language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    /// Kyrgyz (default).
-    Ky,
-    /// Russian.
-    Ru,
-}
-
-impl Lang {
-    /// `ru` gives Russian; anything else Kyrgyz.
-    pub fn parse(s: &str) -> Lang {
-        if s.trim().eq_ignore_ascii_case("ru") {
-            Lang::Ru
-        } else {
-            Lang::Ky
-        }
-    }
-
-    /// Two-letter code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ky => "ky",
-            Lang::Ru => "ru",
-        }
-    }
-}
+/// Interface language: the report's, so a report is rendered in the page's language as
+/// it is (read from a form or cookie with [`Lang::or_kyrgyz`]).
+pub use ishenim_report::Lang;
 
 /// One language's messages.
 pub type Catalogue = BTreeMap<String, String>;

@@ -2,7 +2,6 @@
 
 use super::{audit, download};
 use crate::auth::{Area, CurrentUser};
-use crate::i18n::Lang;
 use crate::render::AppError;
 use crate::AppState;
 use axum::extract::{Query, State};
@@ -16,13 +15,6 @@ use serde_json::json;
 #[derive(Debug, Deserialize, Default)]
 pub struct HalfQuery {
     half: Option<String>,
-}
-
-fn report_lang(l: Lang) -> ishenim_report::Lang {
-    match l {
-        Lang::Ky => ishenim_report::Lang::Ky,
-        Lang::Ru => ishenim_report::Lang::Ru,
-    }
 }
 
 fn today() -> chrono::NaiveDate {
@@ -61,7 +53,7 @@ pub async fn page(
         "reports.html",
         json!({
             "half": half.to_string(),
-            "report_html": report.html_fragment(report_lang(me.lang())),
+            "report_html": report.html_fragment(me.lang()),
         }),
     ))
 }
@@ -82,7 +74,7 @@ pub async fn print(
         "report_print.html",
         json!({
             "half": half.to_string(),
-            "report_html": report.html_fragment(report_lang(me.lang())),
+            "report_html": report.html_fragment(me.lang()),
             "no_nav": true,
         }),
     ))
@@ -99,7 +91,7 @@ pub async fn export_csv(
     let report = build(&state, half)?;
     audit(&state, &me, "export", &format!("report {half} csv"))?;
     Ok(download(
-        report.to_csv(report_lang(me.lang())).into_bytes(),
+        report.to_csv(me.lang()).into_bytes(),
         "text/csv; charset=utf-8",
         &format!("report-{half}.csv"),
     ))
@@ -114,9 +106,7 @@ pub async fn export_xlsx(
     me.require(Area::Reports)?;
     let half = half_of(&q)?;
     let report = build(&state, half)?;
-    let bytes = report
-        .to_xlsx(report_lang(me.lang()))
-        .map_err(AppError::internal)?;
+    let bytes = report.to_xlsx(me.lang()).map_err(AppError::internal)?;
     audit(&state, &me, "export", &format!("report {half} xlsx"))?;
     Ok(download(
         bytes,

@@ -64,7 +64,7 @@ fn render(
 
 /// `GET /status`: the form.
 pub async fn page(State(state): State<AppState>, Query(q): Query<StatusQuery>) -> Response {
-    let lang = Lang::parse(q.lang.as_deref().unwrap_or("ky"));
+    let lang = Lang::or_kyrgyz(q.lang.as_deref().unwrap_or("ky"));
     render(
         &state,
         lang,
@@ -92,7 +92,7 @@ pub async fn lookup(State(state): State<AppState>, req: Request) -> Response {
     if token.len() != 64 || !constant_time_eq(&token, &form.t) {
         return AppError::Csrf.into_response();
     }
-    let lang = Lang::parse(&form.lang);
+    let lang = Lang::or_kyrgyz(&form.lang);
     let addr = client_addr(&state, &parts.extensions, &headers);
     if !state
         .status_limiter
