@@ -87,6 +87,43 @@ fn find(parent: &mut [u32], mut i: u32) -> u32 {
     i
 }
 
+/// A character mark for [`line_groups`]: its left and right edges and its vertical centre.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineMark {
+    /// Left edge.
+    pub x0: f32,
+    /// Right edge.
+    pub x1: f32,
+    /// Vertical centre.
+    pub yc: f32,
+}
+
+/// Groups character marks, sorted by vertical centre, into text lines: two marks join when
+/// their centres are at most `reach` apart vertically and the horizontal gap between them
+/// is at most `max_gap`, and a line is every mark reached by such steps. Returns each
+/// mark's line as the smallest index in it (so lines come out top first). The flattening
+/// of curled pages and the unread check of the scanner both group a page's marks so, each
+/// with its own reach and gap; one union-find serves them and [`label`].
+pub fn line_groups(marks: &[LineMark], reach: f32, max_gap: f32) -> Vec<usize> {
+    let n = marks.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    for i in 0..n {
+        for j in i + 1..n {
+            if marks[j].yc - marks[i].yc > reach {
+                break;
+            }
+            let gap = (marks[j].x0 - marks[i].x1).max(marks[i].x0 - marks[j].x1);
+            if gap <= max_gap {
+                let (a, b) = (find(&mut parent, i as u32), find(&mut parent, j as u32));
+                parent[a.max(b) as usize] = a.min(b);
+            }
+        }
+    }
+    (0..n as u32)
+        .map(|i| find(&mut parent, i) as usize)
+        .collect()
+}
+
 /// Labels the components of `bm`. Returns the components and, for each ink run, its
 /// component index, via [`Labels`], so callers can erase chosen components.
 pub fn label(bm: &Bitmap) -> Labels {
@@ -228,6 +265,26 @@ mod tests {
             }
         }
         b
+    }
+
+    #[test]
+    fn line_groups_chain_near_marks_and_split_far_ones() {
+        let mark = |x0: f32, x1: f32, yc: f32| LineMark { x0, x1, yc };
+        let marks = [
+            mark(0.0, 10.0, 10.0),
+            // Joined to the first by a gap of 5 and a centre 2 lower.
+            mark(15.0, 25.0, 12.0),
+            // Chained through the second (gap 8), though 28 from the first.
+            mark(33.0, 40.0, 13.0),
+            // Same height, but 30 to the right of everything: a line of its own.
+            mark(70.0, 80.0, 13.5),
+            // Under the first, beyond the reach.
+            mark(0.0, 10.0, 30.0),
+        ];
+        assert_eq!(line_groups(&marks, 6.0, 10.0), [0, 0, 0, 3, 4]);
+        assert_eq!(line_groups(&marks, 6.0, 40.0), [0, 0, 0, 0, 4]);
+        assert_eq!(line_groups(&marks, 25.0, 10.0), [0, 0, 0, 3, 0]);
+        assert!(line_groups(&[], 1.0, 1.0).is_empty());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! Only vertical displacement is corrected: a bend also compresses the characters
 //! horizontally, which Tesseract tolerates.
 
-use crate::components::{ink_marks, InkMarks};
+use crate::components::{ink_marks, line_groups, InkMarks, LineMark};
 use image::GrayImage;
 
 /// A vertical displacement field: an output pixel `(x, y)` takes its value from
@@ -157,32 +157,21 @@ pub fn baselines_of(ink: &InkMarks, ch: f32) -> Vec<Baseline> {
         })
         .collect();
     marks.sort_by(|a, b| a.4.total_cmp(&b.4));
-    let n = marks.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
     // Neighbouring characters of one line: centres close vertically, small gap between.
-    for i in 0..n {
-        for j in i + 1..n {
-            if marks[j].4 - marks[i].4 > 0.45 * c {
-                break;
-            }
-            let gap = (marks[j].0 - marks[i].1).max(marks[i].0 - marks[j].1);
-            if gap <= 1.2 * c {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                parent[a.max(b)] = a.min(b);
-            }
-        }
-    }
+    let line_marks: Vec<LineMark> = marks
+        .iter()
+        .map(|m| LineMark {
+            x0: m.0,
+            x1: m.1,
+            yc: m.4,
+        })
+        .collect();
     let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for i in 0..n {
-        let r = find(&mut parent, i);
-        groups.entry(r).or_default().push(i);
+    for (i, line) in line_groups(&line_marks, 0.45 * c, 1.2 * c)
+        .into_iter()
+        .enumerate()
+    {
+        groups.entry(line).or_default().push(i);
     }
     let width = ink.width as f32;
     let mut out = Vec::new();

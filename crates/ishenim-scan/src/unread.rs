@@ -10,7 +10,7 @@
 
 use image::GrayImage;
 use ishenim_imaging::binarize::otsu;
-use ishenim_imaging::components::{ink_marks, InkMarks};
+use ishenim_imaging::components::{ink_marks, line_groups, InkMarks, LineMark};
 use ishenim_ocr::{mean_conf, Engine, RawWord, Segmentation};
 
 /// A stretch of text-like ink on one line of the prepared page, `[x0, y0, x1, y1]`.
@@ -91,39 +91,24 @@ pub fn segments_of(ink: &InkMarks, ch: f32) -> Vec<InkSegment> {
     // Group marks into line segments: sorted by vertical centre, a mark joins another when
     // their centres are within half a character height and the horizontal gap is small.
     marks.sort_by(|a, b| (a[1] + a[3]).total_cmp(&(b[1] + b[3])));
-    let n = marks.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
-    for i in 0..n {
-        let yi = (marks[i][1] + marks[i][3]) / 2.0;
-        for j in i + 1..n {
-            let yj = (marks[j][1] + marks[j][3]) / 2.0;
-            if yj - yi > 0.5 * c {
-                break;
-            }
-            let gap = (marks[j][0] - marks[i][2]).max(marks[i][0] - marks[j][2]);
-            if gap <= 2.0 * c {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                parent[a.max(b)] = a.min(b);
-            }
-        }
-    }
-    let mut segs: Vec<Option<InkSegment>> = vec![None; n];
-    for (i, m) in marks.iter().enumerate() {
-        let r = find(&mut parent, i);
+    let line_marks: Vec<LineMark> = marks
+        .iter()
+        .map(|m| LineMark {
+            x0: m[0],
+            x1: m[2],
+            yc: (m[1] + m[3]) / 2.0,
+        })
+        .collect();
+    let lines = line_groups(&line_marks, 0.5 * c, 2.0 * c);
+    let mut segs: Vec<Option<InkSegment>> = vec![None; marks.len()];
+    for (m, &line) in marks.iter().zip(&lines) {
         let b = [
             (m[0] as i32) * f as i32,
             (m[1] as i32) * f as i32,
             (m[2] as i32) * f as i32,
             (m[3] as i32) * f as i32,
         ];
-        let s = segs[r].get_or_insert(InkSegment {
+        let s = segs[line].get_or_insert(InkSegment {
             bbox: b,
             area: 0,
             marks: 0,
