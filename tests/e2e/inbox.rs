@@ -358,3 +358,157 @@ fn a_file_quarantined_after_a_kill_goes_on_to_failed_at_the_restart() {
     let status: Vec<&str> = held.iter().map(|f| f.1.as_str()).collect();
     assert_eq!(status, ["drafted", "quarantined"], "nothing stored twice");
 }
+
+/// `serve --inbox` (issue 18, session 9): a broken page dropped into the folder reaches
+/// `failed/` through the real server and reader, and a clerk in headless Chromium sees the
+/// folder's failed files on `/scanner/failed` beside the scanner's: a preview of a real
+/// letter left there with its note (240 px wide), none for the broken file, the reader's
+/// reason, the section in Russian; the Retry button stores the letter into its opening,
+/// where it is read and drafted, and the file and its note leave `failed/`. The view and
+/// the retry are in the audit log.
+#[test]
+fn the_scan_folders_failed_files_are_previewed_and_retried_in_the_browser() {
+    use crate::browser::{add_user, find, log_in, switch_lang, Browser};
+    const PASS: &str = "inbox-failed-pass";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let inbox = tmp.path().join("inbox");
+    let opening = new_opening(&data);
+    add_user(&data, "clerk1", "clerk", PASS);
+    std::fs::create_dir_all(&inbox).expect("mkdir");
+    let log = std::fs::File::create(tmp.path().join("serve.log")).expect("log");
+    let server = Server::start(
+        &root(),
+        &data,
+        &[
+            "--jobs",
+            "1",
+            "--inbox",
+            s(&inbox),
+            "--inbox-poll-ms",
+            "200",
+        ],
+        log,
+    );
+    let mut broken = b"\x89PNG\r\n\x1a\n".to_vec();
+    broken.extend_from_slice(&[7u8; 300]);
+    std::fs::write(inbox.join("b-broken.png"), &broken).expect("write");
+    let failed = inbox.join("failed");
+    wait_for(
+        "the broken file in failed/",
+        Duration::from_secs(60),
+        || failed.join("b-broken.png.reason.txt").is_file(),
+    );
+    // A real letter left in failed/ with its note, as an earlier run leaves a file it
+    // could not store (e.g. on a full disk).
+    std::fs::copy(
+        root().join("samples/L003p1.png"),
+        failed.join("a-letter.png"),
+    )
+    .expect("copy");
+    std::fs::write(
+        failed.join("a-letter.png.reason.txt"),
+        format!("Файл кабыл алынган жок / Файл не принят: a-letter.png\nno space left on device\nАчуу / Вскрытие: {opening}\n"),
+    )
+    .expect("note");
+
+    let base = server.base();
+    let browser = Browser::start();
+    browser.block_on(async {
+        let c = &browser.client;
+        log_in(c, &base, "clerk1", PASS).await;
+        c.goto(&format!("{base}/scanner/failed"))
+            .await
+            .expect("goto");
+        let row = "#inbox-failed-files tr[data-name='b-broken.png']";
+        let reason = find(c, &format!("{row} .failed-reason"))
+            .await
+            .text()
+            .await
+            .expect("reason");
+        assert!(reason.contains("quarantined"), "{reason}");
+        let width = |name: &str| {
+            format!(
+                "const i = document.querySelector(\"#inbox-failed-files tr[data-name='{name}'] img\"); \
+                 return i.complete ? i.naturalWidth : -1;"
+            )
+        };
+        let mut shown = (-1, -1);
+        for _ in 0..100 {
+            let w = |n: &str| {
+                let js = width(n);
+                async move {
+                    c.execute(&js, vec![])
+                        .await
+                        .expect("js")
+                        .as_i64()
+                        .unwrap_or(-1)
+                }
+            };
+            shown = (w("a-letter.png").await, w("b-broken.png").await);
+            if shown.0 >= 0 && shown.1 >= 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(shown, (240, 0), "a preview of the letter, none of the broken file");
+        switch_lang(c).await;
+        let heading = find(c, "#inbox-failed h2").await.text().await.expect("h2");
+        assert!(heading.contains("Папка сканирования"), "{heading}");
+        find(
+            c,
+            "#inbox-failed-files tr[data-name='a-letter.png'] button[value=retry]",
+        )
+        .await
+        .click()
+        .await
+        .expect("retry");
+        let done = find(c, "#failed-done").await.text().await.expect("done");
+        assert!(done.contains("Файл сохранён в реестре"), "{done}");
+        let rows = c
+            .find_all(fantoccini::Locator::Css("#inbox-failed-files tr[data-name]"))
+            .await
+            .expect("rows");
+        assert_eq!(rows.len(), 1, "only the broken file is left");
+    });
+    browser.close();
+    assert_eq!(
+        names(&failed),
+        ["b-broken.png", "b-broken.png.reason.txt"],
+        "the letter and its note left failed/"
+    );
+    wait_for("the letter drafted", Duration::from_secs(90), || {
+        files(&data)
+            .iter()
+            .any(|f| f.0 == "a-letter.png" && f.1 == "drafted")
+    });
+    let c = rusqlite::Connection::open_with_flags(
+        data.join("ishenim.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("db");
+    let audit = |action: &str| -> Vec<String> {
+        let mut st = c
+            .prepare("SELECT object FROM audit WHERE user = 'clerk1' AND action = ?1")
+            .expect("prepare");
+        st.query_map([action], |r| r.get(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
+    // One view a page load (the list is loaded again after the switch of language).
+    let views = audit("scan_failed_view");
+    assert!(
+        !views.is_empty() && views.iter().all(|v| v == "inbox/failed a-letter.png"),
+        "{views:?}"
+    );
+    let retried = audit("scan_failed_retry");
+    assert_eq!(retried.len(), 1, "{retried:?}");
+    assert!(
+        retried[0].starts_with(&format!(
+            "inbox/failed a-letter.png -> opening {opening} file "
+        )),
+        "{retried:?}"
+    );
+    drop(server);
+}
