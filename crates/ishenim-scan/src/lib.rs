@@ -7,6 +7,7 @@
 mod batch;
 pub mod codes;
 pub mod handline;
+mod margin;
 mod order;
 mod page;
 pub mod qr;

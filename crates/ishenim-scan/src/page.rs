@@ -188,7 +188,21 @@ fn check_unread(
     rec: &mut PageRecord,
 ) {
     let ch = prep.char_px * prep.scale;
-    let checked = crate::unread::check(engine, &prep.image, prep.marks.as_ref(), raw, ch, ocr_dpi);
+    let f = ((ch / 12.0).floor() as u32).clamp(1, 4);
+    let made;
+    let marks = match prep.marks.as_ref().filter(|m| m.f == f) {
+        Some(m) => m,
+        None => {
+            made = ishenim_imaging::components::ink_marks(&prep.image, ch);
+            &made
+        }
+    };
+    // Margin marks go first: the unread check compares the ink with the words that stay.
+    let margin = crate::margin::drop_margin_marks(raw, marks, prep.image.height(), ch);
+    let mut checked = crate::unread::check(engine, &prep.image, Some(marks), raw, ch, ocr_dpi);
+    checked
+        .unread
+        .extend(margin.into_iter().map(|b| (b, "low_confidence")));
     for (b, reason) in &checked.unread {
         let b = b.map(|v| v.max(0) as u32);
         rec.unread.push(UnreadRegion {
