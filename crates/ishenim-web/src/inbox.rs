@@ -59,6 +59,8 @@ fn round(state: &AppState, inbox: &mut Inbox) -> Result<(), ishenim_inbox::Inbox
     Ok(())
 }
 
+/// The folder's events as log lines (the CLI's `watch` prints them as its own output lines
+/// instead, see `print_events` there).
 fn log(events: &[Event]) {
     for e in events {
         match e {

@@ -141,8 +141,8 @@ fn new_archive_path(dir: &Path, now: NaiveDateTime) -> PathBuf {
 pub fn to_delete(list: &[Archive], new: &Path, keep: usize) -> Vec<PathBuf> {
     let others: Vec<&Archive> = list.iter().filter(|a| a.path != new).collect();
     let keep_others = keep.saturating_sub(1);
-    let n = others.len().saturating_sub(keep_others);
-    others[..n].iter().map(|a| a.path.clone()).collect()
+    let excess = others.len().saturating_sub(keep_others);
+    others[..excess].iter().map(|a| a.path.clone()).collect()
 }
 
 fn local_now() -> NaiveDateTime {
@@ -213,7 +213,7 @@ pub fn backup(args: BackupArgs, global: &Global) -> anyhow::Result<ExitCode> {
         }
     }
     if args.json {
-        let v = serde_json::json!({
+        let report = serde_json::json!({
             "path": rep.path,
             "entries": rep.entries,
             "files": rep.files,
@@ -223,7 +223,7 @@ pub fn backup(args: BackupArgs, global: &Global) -> anyhow::Result<ExitCode> {
             "schema_version": check.schema_version,
             "deleted": deleted,
         });
-        serde_json::to_writer(&mut out, &v)?;
+        serde_json::to_writer(&mut out, &report)?;
         writeln!(out)?;
     } else {
         writeln!(
@@ -249,16 +249,16 @@ pub fn backup(args: BackupArgs, global: &Global) -> anyhow::Result<ExitCode> {
 /// Restores an archive into the data folder after checking it whole.
 pub fn restore(args: RestoreArgs, global: &Global) -> anyhow::Result<ExitCode> {
     if args.check {
-        let c = Store::verify_backup(&args.file)
+        let checked = Store::verify_backup(&args.file)
             .with_context(|| format!("checking {}", args.file.display()))?;
         println!(
             "{}: sound / бүтүн / исправен: written {}, schema {}, {} entries, {} originals; {}",
             args.file.display(),
-            c.created_at,
-            c.schema_version,
-            c.entries,
-            c.files,
-            head_line(&c.head)
+            checked.created_at,
+            checked.schema_version,
+            checked.entries,
+            checked.files,
+            head_line(&checked.head)
         );
         return Ok(ExitCode::SUCCESS);
     }

@@ -66,22 +66,29 @@ fn load(corpora: &[PathBuf]) -> anyhow::Result<Vec<Page>> {
         let body = std::fs::read_to_string(&truth)
             .with_context(|| format!("reading {}", truth.display()))?;
         for line in body.lines().filter(|l| !l.trim().is_empty()) {
-            let v: Value = serde_json::from_str(line)
+            let truth_line: Value = serde_json::from_str(line)
                 .with_context(|| format!("bad line in {}", truth.display()))?;
-            let s = |k: &str| {
-                v.get(k)
+            let field = |k: &str| {
+                truth_line
+                    .get(k)
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string()
             };
-            let id = s("id");
+            let id = field("id");
             pages.push(Page {
                 key: format!("{ci}/{id}"),
-                path: dir.join(s("file")),
-                level: s("level"),
-                blank: v.get("blank").and_then(Value::as_bool).unwrap_or(false),
-                turned: v.get("turned").and_then(Value::as_u64).unwrap_or(0) as u32,
-                text: s("text"),
+                path: dir.join(field("file")),
+                level: field("level"),
+                blank: truth_line
+                    .get("blank")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                turned: truth_line
+                    .get("turned")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0) as u32,
+                text: field("text"),
             });
         }
     }
@@ -164,20 +171,20 @@ fn run_ishenim(pages: &[Page], jobs: usize) -> anyhow::Result<HashMap<String, Ou
         &opts,
         &lex,
         |ev| {
-            if let BatchEvent::Page(r) = ev {
+            if let BatchEvent::Page(scanned) = ev {
                 let now = cpu_ms(libc::RUSAGE_SELF);
                 let cpu = now.saturating_sub(last_cpu);
                 last_cpu = now;
-                if let Some(k) = by_path.get(&r.file) {
+                if let Some(key) = by_path.get(&scanned.file) {
                     out.insert(
-                        k.clone(),
+                        key.clone(),
                         Outcome {
-                            text: r.text.clone(),
-                            blank: r.blank,
-                            rotation: r.rotation,
-                            unread: r.unread.len() as u32,
-                            ms: r.timings_ms.values().sum(),
-                            steps: r.timings_ms.clone(),
+                            text: scanned.text.clone(),
+                            blank: scanned.blank,
+                            rotation: scanned.rotation,
+                            unread: scanned.unread.len() as u32,
+                            ms: scanned.timings_ms.values().sum(),
+                            steps: scanned.timings_ms.clone(),
                             cpu_ms: cpu,
                         },
                     );
@@ -204,19 +211,19 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
         for _ in 0..jobs.max(1) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(p) = pages.get(i) else { break };
-                let base = dir.join(p.key.replace('/', "_"));
-                let t = Instant::now();
+                let Some(page) = pages.get(i) else { break };
+                let base = dir.join(page.key.replace('/', "_"));
+                let started = Instant::now();
                 let (ok, cpu) = run_timed(
                     Command::new("tesseract")
-                        .arg(&p.path)
+                        .arg(&page.path)
                         .arg(&base)
                         .args(["-l", "kir"])
                         .env("OMP_THREAD_LIMIT", "1")
                         .stdout(Stdio::null())
                         .stderr(Stdio::null()),
                 );
-                times[i].store(t.elapsed().as_millis() as u64, Ordering::SeqCst);
+                times[i].store(started.elapsed().as_millis() as u64, Ordering::SeqCst);
                 cpus[i].store(cpu, Ordering::SeqCst);
                 if !ok {
                     failed.fetch_add(1, Ordering::SeqCst);
@@ -230,11 +237,11 @@ fn run_raw(pages: &[Page], jobs: usize, dir: &Path) -> anyhow::Result<HashMap<St
     Ok(pages
         .iter()
         .zip(times.iter().zip(&cpus))
-        .map(|(p, (ms, cpu))| {
-            let f = dir.join(format!("{}.txt", p.key.replace('/', "_")));
-            let text = std::fs::read_to_string(f).unwrap_or_default();
+        .map(|(page, (ms, cpu))| {
+            let text_file = dir.join(format!("{}.txt", page.key.replace('/', "_")));
+            let text = std::fs::read_to_string(text_file).unwrap_or_default();
             (
-                p.key.clone(),
+                page.key.clone(),
                 Outcome {
                     blank: text.trim().is_empty(),
                     text,
@@ -293,7 +300,7 @@ struct Report {
 }
 
 fn evaluate(pages: &[Page], got: &HashMap<String, Outcome>) -> Report {
-    let mut r = Report {
+    let mut report = Report {
         by_level: BTreeMap::new(),
         all: Score::default(),
         extra: BTreeMap::new(),
@@ -306,43 +313,51 @@ fn evaluate(pages: &[Page], got: &HashMap<String, Outcome>) -> Report {
         turned_total: 0,
     };
     let empty = Outcome::default();
-    for p in pages {
-        let o = got.get(&p.key).unwrap_or(&empty);
-        match (p.blank, o.blank) {
-            (true, true) => r.blank_tp += 1,
-            (false, true) => r.blank_fp += 1,
-            (true, false) => r.blank_fn += 1,
+    for truth in pages {
+        let outcome = got.get(&truth.key).unwrap_or(&empty);
+        match (truth.blank, outcome.blank) {
+            (true, true) => report.blank_tp += 1,
+            (false, true) => report.blank_fp += 1,
+            (true, false) => report.blank_fn += 1,
             _ => {}
         }
-        if p.blank {
+        if truth.blank {
             continue;
         }
-        if p.turned != 0 {
-            r.turned_total += 1;
-            if o.rotation == p.turned {
-                r.turned_ok += 1;
+        if truth.turned != 0 {
+            report.turned_total += 1;
+            if outcome.rotation == truth.turned {
+                report.turned_ok += 1;
             }
         }
-        let s = score_page(&p.text, &o.text);
-        r.by_level.entry(p.level.clone()).or_default().add(&s);
-        r.all.add(&s);
-        let (lost, lines) = lost_lines(&p.text, &o.text);
-        let e = Extra {
+        let score = score_page(&truth.text, &outcome.text);
+        report
+            .by_level
+            .entry(truth.level.clone())
+            .or_default()
+            .add(&score);
+        report.all.add(&score);
+        let (lost, lines) = lost_lines(&truth.text, &outcome.text);
+        let extra = Extra {
             lost,
-            silent: lost.saturating_sub(o.unread),
+            silent: lost.saturating_sub(outcome.unread),
             lines,
-            unread: o.unread,
-            ms: o.ms,
-            cpu: o.cpu_ms,
+            unread: outcome.unread,
+            ms: outcome.ms,
+            cpu: outcome.cpu_ms,
         };
-        r.extra.entry(p.level.clone()).or_default().add(&e);
-        r.extra_all.add(&e);
-        let kind = r.steps.entry(p.level.clone()).or_default();
-        for (k, v) in &o.steps {
+        report
+            .extra
+            .entry(truth.level.clone())
+            .or_default()
+            .add(&extra);
+        report.extra_all.add(&extra);
+        let kind = report.steps.entry(truth.level.clone()).or_default();
+        for (k, v) in &outcome.steps {
             *kind.entry(k.clone()).or_default() += v;
         }
     }
-    r
+    report
 }
 
 /// Where ishenim's time goes, per kind: each step's share of raw Tesseract's time on the
@@ -394,13 +409,13 @@ fn write_timings(
     out: &Path,
 ) -> anyhow::Result<()> {
     let mut timing_lines = String::new();
-    for p in pages {
-        let o = ours.get(&p.key);
-        let r = raw.and_then(|r| r.get(&p.key));
+    for page in pages {
+        let ours_page = ours.get(&page.key);
+        let raw_page = raw.and_then(|r| r.get(&page.key));
         let row = serde_json::json!({
-            "page": p.key, "kind": p.level, "ishenim_ms": o.map(|o| o.ms),
-            "raw_ms": r.map(|r| r.ms), "steps": o.map(|o| &o.steps),
-            "ishenim_cpu_ms": o.map(|o| o.cpu_ms), "raw_cpu_ms": r.map(|r| r.cpu_ms),
+            "page": page.key, "kind": page.level, "ishenim_ms": ours_page.map(|o| o.ms),
+            "raw_ms": raw_page.map(|r| r.ms), "steps": ours_page.map(|o| &o.steps),
+            "ishenim_cpu_ms": ours_page.map(|o| o.cpu_ms), "raw_cpu_ms": raw_page.map(|r| r.cpu_ms),
         });
         timing_lines.push_str(&row.to_string());
         timing_lines.push('\n');
@@ -525,18 +540,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let raw = if args.no_raw {
         None
     } else {
-        let t = Instant::now();
-        let r = run_raw(&pages, args.jobs, &args.out.join("raw"))?;
+        let started = Instant::now();
+        let raw_pages = run_raw(&pages, args.jobs, &args.out.join("raw"))?;
         Some((
-            r,
-            t.elapsed().as_secs_f64(),
+            raw_pages,
+            started.elapsed().as_secs_f64(),
             max_rss_kib(libc::RUSAGE_CHILDREN),
         ))
     };
 
-    let t = Instant::now();
+    let started = Instant::now();
     let ours = run_ishenim(&pages, args.jobs)?;
-    let ours_s = t.elapsed().as_secs_f64();
+    let ours_s = started.elapsed().as_secs_f64();
     let ours_rss = max_rss_kib(libc::RUSAGE_SELF);
     let ours_dir = args.out.join("ishenim");
     std::fs::create_dir_all(&ours_dir)?;

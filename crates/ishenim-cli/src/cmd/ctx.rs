@@ -79,11 +79,11 @@ impl Global {
 
     /// The audit user name (never empty).
     pub fn user(&self) -> String {
-        let u = self.user.trim();
-        if u.is_empty() {
+        let user = self.user.trim();
+        if user.is_empty() {
             "cli".to_string()
         } else {
-            u.to_string()
+            user.to_string()
         }
     }
 }
@@ -189,18 +189,18 @@ pub fn cell(s: &str, max: usize) -> String {
     if one.chars().count() <= max {
         return one;
     }
-    let mut t: String = one.chars().take(max.saturating_sub(1)).collect();
-    t.push('…');
-    t
+    let mut cut: String = one.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 /// Pads `s` with spaces to `width` characters (counting chars, not bytes).
 pub fn pad(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    if n >= width {
+    let chars = s.chars().count();
+    if chars >= width {
         s.to_string()
     } else {
-        format!("{s}{}", " ".repeat(width - n))
+        format!("{s}{}", " ".repeat(width - chars))
     }
 }
 

@@ -131,22 +131,22 @@ pub fn omp_level(value: Option<&str>) -> Level {
 /// nearest existing ancestor).
 fn free_bytes(path: &Path) -> std::io::Result<u64> {
     use std::os::unix::ffi::OsStrExt;
-    let mut p = path;
-    while !p.exists() {
-        match p.parent() {
-            Some(q) if !q.as_os_str().is_empty() => p = q,
+    let mut existing = path;
+    while !existing.exists() {
+        match existing.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => existing = parent,
             _ => {
-                p = Path::new(".");
+                existing = Path::new(".");
                 break;
             }
         }
     }
-    let c = std::ffi::CString::new(p.as_os_str().as_bytes())
+    let c_path = std::ffi::CString::new(existing.as_os_str().as_bytes())
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     // SAFETY: an all-zero `statvfs` is a valid value of this plain C struct.
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: `c` is a NUL-terminated path and `st` a valid, writable struct.
-    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+    // SAFETY: `c_path` is a NUL-terminated path and `st` a valid, writable struct.
+    let rc = unsafe { libc::statvfs(c_path.as_ptr(), &mut st) };
     if rc != 0 {
         return Err(std::io::Error::last_os_error());
     }
@@ -163,9 +163,9 @@ fn gib(bytes: u64) -> String {
 fn traineddata(tessdata: Option<&str>, lang: &str) -> Option<PathBuf> {
     let file = format!("{lang}.traineddata");
     let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(t) = tessdata {
-        dirs.push(PathBuf::from(t));
-        dirs.push(Path::new(t).join("tessdata"));
+    if let Some(dir) = tessdata {
+        dirs.push(PathBuf::from(dir));
+        dirs.push(Path::new(dir).join("tessdata"));
     }
     for d in [
         "/usr/share/tesseract-ocr/5/tessdata",
@@ -249,10 +249,10 @@ fn legacy_digits_check() -> Check {
 }
 
 fn omp_check() -> Check {
-    let v = std::env::var("OMP_THREAD_LIMIT").ok();
+    let value = std::env::var("OMP_THREAD_LIMIT").ok();
     let label = ("OMP_THREAD_LIMIT=1 коюлган", "OMP_THREAD_LIMIT=1 задан");
-    let level = omp_level(v.as_deref());
-    let detail = match (&v, level) {
+    let level = omp_level(value.as_deref());
+    let detail = match (&value, level) {
         (_, Level::Ok) => "OMP_THREAD_LIMIT=1".to_string(),
         (Some(x), _) => format!(
             "OMP_THREAD_LIMIT={x}: 1 болушу керек / должно быть 1 (Tesseract жай иштейт / Tesseract работает медленно)"
@@ -483,23 +483,23 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
-        let v = serde_json::json!({
+        let report = serde_json::json!({
             "status": worst,
             "data": global.data,
             "checks": list,
         });
-        serde_json::to_writer(&mut out, &v)?;
+        serde_json::to_writer(&mut out, &report)?;
         writeln!(out)?;
     } else {
         writeln!(out, "ishenim doctor: {}", global.data.display())?;
-        for c in &list {
+        for item in &list {
             writeln!(
                 out,
                 "{:<4}  {} / {}: {}",
-                c.status.word(),
-                c.label_ky,
-                c.label_ru,
-                c.detail
+                item.status.word(),
+                item.label_ky,
+                item.label_ru,
+                item.detail
             )?;
         }
         let warns = list.iter().filter(|c| c.status == Level::Warn).count();

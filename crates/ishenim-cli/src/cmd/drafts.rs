@@ -82,13 +82,13 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Show { id, json } => {
-            let d = store.get_draft(id)?;
+            let draft = store.get_draft(id)?;
             store.audit(&user, "view_draft", &format!("draft {id}"))?;
             if json {
-                serde_json::to_writer(&mut out, &d)?;
+                serde_json::to_writer(&mut out, &draft)?;
                 writeln!(out)?;
             } else {
-                print_draft(&mut out, &d)?;
+                print_draft(&mut out, &draft)?;
             }
         }
         Command::Approve { ids, all, receipt } => {
@@ -123,10 +123,10 @@ fn approve_coded(
     for (k, v) in ishenim_web::receipts::warnings(store, &code)? {
         eprintln!("{}", crate::cmd::receipts::warning_text(&k, &v));
     }
-    let d = store.get_draft(*id)?;
+    let draft = store.get_draft(*id)?;
     let link = ishenim_web::receipts::link_for(store, &code)?;
     let serial = store
-        .approve_draft_with_receipt(*id, user, &ApprovedFields::from_draft(&d), Some(&link))
+        .approve_draft_with_receipt(*id, user, &ApprovedFields::from_draft(&draft), Some(&link))
         .with_context(|| format!("approving draft {id}"))?;
     writeln!(out, "{serial}")?;
     Ok(ExitCode::SUCCESS)
@@ -144,11 +144,11 @@ fn approve(
     let drafts: Vec<Draft> = if all {
         store.pending_drafts()?
     } else {
-        let mut v = Vec::with_capacity(ids.len());
+        let mut picked = Vec::with_capacity(ids.len());
         for id in ids {
-            v.push(store.get_draft(id)?);
+            picked.push(store.get_draft(id)?);
         }
-        v
+        picked
     };
     if drafts.is_empty() {
         eprintln!("no pending drafts / каралбаган долбоор жок");
@@ -235,83 +235,94 @@ fn print_list(out: &mut impl Write, list: &[Draft]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_draft(out: &mut impl Write, d: &Draft) -> anyhow::Result<()> {
+fn print_draft(out: &mut impl Write, draft: &Draft) -> anyhow::Result<()> {
     writeln!(
         out,
         "draft {} (opening {}) — {}{}",
-        d.id,
-        d.opening_id,
-        d.status.as_str(),
-        d.serial.map(|s| format!(" as {s}")).unwrap_or_default()
+        draft.id,
+        draft.opening_id,
+        draft.status.as_str(),
+        draft.serial.map(|s| format!(" as {s}")).unwrap_or_default()
     )?;
-    let data = &d.data;
-    let c = &data.confidence;
+    let data = &draft.data;
+    let confidence = &data.confidence;
     let conf = |v: f32| format!(" ({v:.2})");
     let opt = |v: Option<&str>| v.unwrap_or("—").to_string();
     let lang = data.lang.map(Lang::code);
     writeln!(out, "pages:      {}", data.pages.join(", "))?;
-    writeln!(out, "lang:       {}{}", opt(lang), conf(c.lang))?;
-    writeln!(out, "applicant:  {}{}", applicant(d), conf(c.applicant))?;
+    writeln!(out, "lang:       {}{}", opt(lang), conf(confidence.lang))?;
+    writeln!(
+        out,
+        "applicant:  {}{}",
+        applicant(draft),
+        conf(confidence.applicant)
+    )?;
     writeln!(
         out,
         "address:    {}{}",
         opt(data.address.as_deref()),
-        conf(c.address)
+        conf(confidence.address)
     )?;
     writeln!(
         out,
         "phone:      {}{}",
         opt(data.phone.as_deref()),
-        conf(c.phone)
+        conf(confidence.phone)
     )?;
     writeln!(
         out,
         "date:       {}{}",
         opt(data.date.as_deref()),
-        conf(c.date)
+        conf(confidence.date)
     )?;
-    if let Some(rc) = &data.receipt_code {
+    if let Some(receipt) = &data.receipt_code {
         writeln!(
             out,
             "receipt:    {} ({:.2}, {} on {})",
-            rc.code, rc.confidence, rc.source, rc.page
+            receipt.code, receipt.confidence, receipt.source, receipt.page
         )?;
     }
     writeln!(
         out,
         "category:   {}{}",
-        d.category.as_deref().unwrap_or("—"),
-        conf(c.category)
+        draft.category.as_deref().unwrap_or("—"),
+        conf(confidence.category)
     )?;
     writeln!(
         out,
         "corruption: {} (score {:.2}){}",
-        if d.corruption { "YES" } else { "no" },
+        if draft.corruption { "YES" } else { "no" },
         data.corruption.score,
-        conf(c.corruption)
+        conf(confidence.corruption)
     )?;
-    for r in &data.corruption.reasons {
+    for reason in &data.corruption.reasons {
         writeln!(
             out,
             "  «{}» page {} box {}{}",
-            r.phrase,
-            r.page,
-            serde_json::to_string(&r.bbox)?,
-            r.note
+            reason.phrase,
+            reason.page,
+            serde_json::to_string(&reason.bbox)?,
+            reason
+                .note
                 .as_deref()
                 .map(|n| format!(" [{n}]"))
                 .unwrap_or_default()
         )?;
     }
-    writeln!(out, "summary:    {}{}", data.summary, conf(c.summary))?;
+    writeln!(
+        out,
+        "summary:    {}{}",
+        data.summary,
+        conf(confidence.summary)
+    )?;
     if data.needs_transcription {
         writeln!(
             out,
             "NEEDS TRANSCRIPTION / КОЛ МЕНЕН ТЕРҮҮ КЕРЕК / ТРЕБУЕТ РУЧНОГО ВВОДА"
         )?;
     }
-    if let Some(r) = &d.reason {
-        writeln!(out, "reason:     {r}")?;
+    if let Some(reason) = &draft.reason {
+        writeln!(out, "reason:     {reason}")?;
     }
     Ok(())
 }

@@ -43,27 +43,28 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         let truth_path = corpus.join("truth.jsonl");
         let truth = std::fs::read_to_string(&truth_path)
             .with_context(|| format!("reading {}", truth_path.display()))?;
-        let t = Instant::now();
+        let started = Instant::now();
         let (pages, errors) = if args.truth_text {
             (pages_from_truth(&truth)?, Vec::new())
         } else {
             let files = inputs::expand(std::slice::from_ref(corpus));
             ctx::scan_files(files, &args.scan, !args.json)?
         };
-        let scan_ms = t.elapsed().as_secs_f64() * 1e3;
-        let t = Instant::now();
+        let scan_ms = started.elapsed().as_secs_f64() * 1e3;
+        let started = Instant::now();
         let drafts = draft_letters(&pages, &models);
-        let draft_ms = t.elapsed().as_secs_f64() * 1e3;
+        let draft_ms = started.elapsed().as_secs_f64() * 1e3;
         let rep = evaluate(&drafts, &truth)
             .with_context(|| format!("scoring against {}", truth_path.display()))?;
         failed |= !errors.is_empty();
         if args.json {
-            let mut v = report_json(corpus, &rep, pages.len(), drafts.len(), scan_ms, draft_ms);
-            v["read_errors"] = json!(errors.len());
+            let mut report =
+                report_json(corpus, &rep, pages.len(), drafts.len(), scan_ms, draft_ms);
+            report["read_errors"] = json!(errors.len());
             if args.errors {
-                v["mismatches"] = json!(rep.mismatches);
+                report["mismatches"] = json!(rep.mismatches);
             }
-            serde_json::to_writer(&mut out, &v)?;
+            serde_json::to_writer(&mut out, &report)?;
             writeln!(out)?;
         } else {
             writeln!(
@@ -107,32 +108,32 @@ fn report_json(
     scan_ms: f64,
     draft_ms: f64,
 ) -> Value {
-    let mut v = json!({
+    let mut report = json!({
         "corpus": corpus.display().to_string(),
         "pages": pages,
         "drafts": drafts,
         "scan_ms": scan_ms.round(),
         "draft_ms": draft_ms,
     });
-    merge(&mut v, scores_json(rep));
-    v["by_level"] = rep
+    merge(&mut report, scores_json(rep));
+    report["by_level"] = rep
         .by_level
         .iter()
-        .map(|(level, r)| (level.clone(), scores_json(r)))
+        .map(|(level, level_rep)| (level.clone(), scores_json(level_rep)))
         .collect::<serde_json::Map<_, _>>()
         .into();
-    v
+    report
 }
 
 fn merge(into: &mut Value, from: Value) {
-    if let (Some(a), Value::Object(b)) = (into.as_object_mut(), from) {
-        a.extend(b);
+    if let (Some(fields), Value::Object(extra)) = (into.as_object_mut(), from) {
+        fields.extend(extra);
     }
 }
 
 /// The measures of a report (rates 0–1).
 fn scores_json(rep: &EvalReport) -> Value {
-    let c = &rep.corruption;
+    let corruption = &rep.corruption;
     json!({
         "letters": rep.letters,
         "grouping": ratio(&rep.grouping),
@@ -146,8 +147,8 @@ fn scores_json(rep: &EvalReport) -> Value {
         "summary": ratio(&rep.summary),
         "calibration": ratio(&rep.calibrated),
         "corruption": {
-            "precision": c.precision(), "recall": c.recall(), "f1": c.f1(),
-            "tp": c.tp, "fp": c.fp, "fn": c.fn_, "tn": c.tn,
+            "precision": corruption.precision(), "recall": corruption.recall(), "f1": corruption.f1(),
+            "tp": corruption.tp, "fp": corruption.fp, "fn": corruption.fn_, "tn": corruption.tn,
         },
     })
 }

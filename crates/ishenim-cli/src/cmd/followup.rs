@@ -21,9 +21,9 @@ pub use ishenim_export::human;
 
 /// Parses a date written `YYYY-MM-DD` or `dd.mm.yyyy` (clap value parser).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    let t = s.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, HUMAN_DATE))
+    let trimmed = s.trim();
+    NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(trimmed, HUMAN_DATE))
         .map_err(|_| format!("expected a date like 2026-03-21 or 21.03.2026, got {s:?}"))
 }
 
@@ -109,7 +109,7 @@ pub fn extended_deadline(
 ) -> anyhow::Result<NaiveDate> {
     let cal = store.calendar()?;
     let settings = store.deadline_settings()?;
-    let d = match settings.consideration_unit {
+    let due = match settings.consideration_unit {
         DeadlineUnit::Working => cal.add_working_days(current, days),
         DeadlineUnit::Calendar => cal.roll_forward(
             current
@@ -117,7 +117,7 @@ pub fn extended_deadline(
                 .context("deadline out of range")?,
         ),
     };
-    Ok(d)
+    Ok(due)
 }
 
 /// `journal assign|measures|reply|status|extend`: appends one event and prints the entry's
@@ -130,33 +130,33 @@ pub fn change(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let id = match change {
-        Change::Assign(o) => store.assign_official(serial, user, &o),
-        Change::Measures(t) => store.record_measures(serial, user, &t),
-        Change::Reply(n, d) => store.record_reply(serial, user, &n, d),
-        Change::Status(s, r) => store.set_status(serial, user, s, r.as_deref()),
+        Change::Assign(official) => store.assign_official(serial, user, &official),
+        Change::Measures(measures) => store.record_measures(serial, user, &measures),
+        Change::Reply(number, date) => store.record_reply(serial, user, &number, date),
+        Change::Status(status, reason) => store.set_status(serial, user, status, reason.as_deref()),
         Change::Extend(days, reason) => {
             if days == 0 {
                 anyhow::bail!("--days must be at least 1");
             }
-            let v = store.entry_current_view(serial)?;
-            let to = extended_deadline(store, v.deadline, days)?;
+            let entry = store.entry_current_view(serial)?;
+            let to = extended_deadline(store, entry.deadline, days)?;
             store.extend_deadline(serial, user, to, &reason)
         }
     }
     .with_context(|| format!("updating {serial}"))?;
-    let v = store.entry_current_view(serial)?;
+    let entry = store.entry_current_view(serial)?;
     writeln!(
         out,
         "{serial}: event {id} / окуя {id}; status {}, official {}, deadline {}{}{}",
-        v.status.as_str(),
-        v.fields.official.as_deref().unwrap_or("—"),
-        human(v.deadline),
-        if v.deadline_extended {
+        entry.status.as_str(),
+        entry.fields.official.as_deref().unwrap_or("—"),
+        human(entry.deadline),
+        if entry.deadline_extended {
             " (extended)"
         } else {
             ""
         },
-        match (&v.reply_no, v.reply_date) {
+        match (&entry.reply_no, entry.reply_date) {
             (Some(n), Some(d)) => format!(", reply № {n} of {}", human(d)),
             (Some(n), None) => format!(", reply № {n}"),
             _ => String::new(),
@@ -194,40 +194,40 @@ pub fn history(
     let mut items = Vec::with_capacity(amends.len() + events.len());
     items.extend(amends.iter().map(amendment_item));
     let mut columns = Columns::at_registration(registered);
-    for e in events {
+    for event in events {
         let status_before = columns.status;
-        let (field, old, new) = columns.apply(e);
-        items.push(event_item(e, field, old, new, status_before));
+        let (field, old, new) = columns.apply(event);
+        items.push(event_item(event, field, old, new, status_before));
     }
     items.sort_by_key(|i| i.seq);
     items
 }
 
 /// One amendment as a history item.
-fn amendment_item(a: &Amendment) -> HistoryItem {
+fn amendment_item(amendment: &Amendment) -> HistoryItem {
     let json = json!({
         "type": "amendment",
-        "id": a.id,
-        "seq": a.seq,
-        "at": a.at,
-        "user": a.user,
-        "field": a.field,
-        "old": a.old_value,
-        "new": a.new_value,
-        "reason": a.reason,
+        "id": amendment.id,
+        "seq": amendment.seq,
+        "at": amendment.at,
+        "user": amendment.user,
+        "field": amendment.field,
+        "old": amendment.old_value,
+        "new": amendment.new_value,
+        "reason": amendment.reason,
     });
     let line = format!(
         "{}  {}  amendment / оңдоо {}: {} «{}» → «{}»; reason / себеби: {}",
-        a.at.format("%d.%m.%Y %H:%M"),
-        a.user,
-        a.id,
-        a.field.as_str(),
-        opt(&a.old_value),
-        opt(&a.new_value),
-        a.reason
+        amendment.at.format("%d.%m.%Y %H:%M"),
+        amendment.user,
+        amendment.id,
+        amendment.field.as_str(),
+        opt(&amendment.old_value),
+        opt(&amendment.new_value),
+        amendment.reason
     );
     HistoryItem {
-        seq: a.seq,
+        seq: amendment.seq,
         json,
         line,
     }
@@ -255,23 +255,23 @@ impl Columns {
         }
     }
 
-    /// Applies event `e`: the column it changes, as it read before and after. A status
+    /// Applies `event`: the column it changes, as it read before and after. A status
     /// carried by an event of another kind is applied too (the caller notes it).
-    fn apply(&mut self, e: &EntryEvent) -> (&'static str, String, String) {
+    fn apply(&mut self, event: &EntryEvent) -> (&'static str, String, String) {
         let status_before = self.status;
-        let change = match e.kind {
+        let change = match event.kind {
             EventKind::Assign => {
-                let new = e.official.clone().unwrap_or_default();
+                let new = event.official.clone().unwrap_or_default();
                 let old = std::mem::replace(&mut self.official, new.clone());
                 ("official", old, new)
             }
             EventKind::Measures => {
                 let old = self.measures.join("; ");
-                self.measures.extend(e.measures.clone());
+                self.measures.extend(event.measures.clone());
                 ("measures", old, self.measures.join("; "))
             }
             EventKind::Reply => {
-                let new = match (&e.reply_no, e.reply_date) {
+                let new = match (&event.reply_no, event.reply_date) {
                     (Some(n), Some(d)) => format!("№ {n} {}", human(d)),
                     (Some(n), None) => format!("№ {n}"),
                     (None, _) => String::new(),
@@ -282,10 +282,10 @@ impl Columns {
             EventKind::Status => (
                 "status",
                 status_before.as_str().to_string(),
-                e.status.unwrap_or(status_before).as_str().to_string(),
+                event.status.unwrap_or(status_before).as_str().to_string(),
             ),
             EventKind::Extend => {
-                let new = e
+                let new = event
                     .deadline
                     .map(human)
                     .unwrap_or_else(|| self.deadline.clone());
@@ -293,8 +293,8 @@ impl Columns {
                 ("deadline", old, new)
             }
         };
-        if let Some(s) = e.status {
-            self.status = s;
+        if let Some(status) = event.status {
+            self.status = status;
         }
         change
     }
@@ -303,63 +303,66 @@ impl Columns {
 /// One event as a history item: the column it changed from `old` to `new`, and a status
 /// change it carried besides (from `status_before`).
 fn event_item(
-    e: &EntryEvent,
+    event: &EntryEvent,
     field: &str,
     old: String,
     new: String,
     status_before: EntryStatus,
 ) -> HistoryItem {
-    let kind = e.kind.as_str();
+    let kind = event.kind.as_str();
     let json = json!({
         "type": "event",
-        "id": e.id,
-        "seq": e.seq,
-        "at": e.at,
-        "user": e.user,
+        "id": event.id,
+        "seq": event.seq,
+        "at": event.at,
+        "user": event.user,
         "kind": kind,
         "field": field,
         "old": old,
         "new": new,
-        "official": e.official,
-        "measures": e.measures,
-        "reply_no": e.reply_no,
-        "reply_date": e.reply_date,
-        "status": e.status,
-        "deadline": e.deadline,
-        "reason": e.reason,
+        "official": event.official,
+        "measures": event.measures,
+        "reply_no": event.reply_no,
+        "reply_date": event.reply_date,
+        "status": event.status,
+        "deadline": event.deadline,
+        "reason": event.reason,
     });
     let mut line = format!(
         "{}  {}  event / окуя {} ({kind}): {field} ",
-        e.at.format("%d.%m.%Y %H:%M"),
-        e.user,
-        e.id,
+        event.at.format("%d.%m.%Y %H:%M"),
+        event.user,
+        event.id,
     );
     line.push_str(&format!("«{old}» → «{new}»"));
-    match e.status {
-        Some(s) if e.kind != EventKind::Status => line.push_str(&format!(
+    match event.status {
+        Some(status) if event.kind != EventKind::Status => line.push_str(&format!(
             "; status {} → {}",
             status_before.as_str(),
-            s.as_str()
+            status.as_str()
         )),
         _ => {}
     }
-    if let Some(r) = &e.reason {
-        line.push_str(&format!("; reason / себеби: {r}"));
+    if let Some(reason) = &event.reason {
+        line.push_str(&format!("; reason / себеби: {reason}"));
     }
     HistoryItem {
-        seq: e.seq,
+        seq: event.seq,
         json,
         line,
     }
 }
 
 /// A due-soon / overdue row as JSON: the entry plus `days_left` (negative when overdue).
-pub fn deadline_json(e: &EntryView, today: NaiveDate) -> anyhow::Result<Value> {
-    let mut v = serde_json::to_value(e)?;
-    if let Some(m) = v.as_object_mut() {
-        m.insert("days_left".into(), json!((e.deadline - today).num_days()));
+pub fn deadline_json(entry: &EntryView, today: NaiveDate) -> anyhow::Result<Value> {
+    let mut row = serde_json::to_value(entry)?;
+    if let Some(fields) = row.as_object_mut() {
+        fields.insert(
+            "days_left".into(),
+            json!((entry.deadline - today).num_days()),
+        );
     }
-    Ok(v)
+    Ok(row)
 }
 
 /// Prints a deadline list (due soon or overdue) as a table.

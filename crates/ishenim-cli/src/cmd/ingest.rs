@@ -56,22 +56,28 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     };
     let show = !args.json;
 
-    let t = Instant::now();
+    let started = Instant::now();
     store_inputs(&store, opening, &args.paths, &mut sum, show)?;
-    sum.store_ms = t.elapsed().as_millis() as u64;
+    sum.store_ms = started.elapsed().as_millis() as u64;
 
-    let t = Instant::now();
+    let started = Instant::now();
     let bar = ctx::progress(0, "files scanned", show);
-    scan_pending(&store, opening, &args.scan.options(), &mut sum, |p| {
-        bar.set_length(p.total as u64);
-        bar.set_position(p.done as u64);
-    })?;
+    scan_pending(
+        &store,
+        opening,
+        &args.scan.options(),
+        &mut sum,
+        |progress| {
+            bar.set_length(progress.total as u64);
+            bar.set_position(progress.done as u64);
+        },
+    )?;
     bar.finish_and_clear();
-    sum.scan_ms = t.elapsed().as_millis() as u64;
+    sum.scan_ms = started.elapsed().as_millis() as u64;
 
-    let t = Instant::now();
+    let started = Instant::now();
     draft_scanned(&store, opening, &models, &mut sum)?;
-    sum.draft_ms = t.elapsed().as_millis() as u64;
+    sum.draft_ms = started.elapsed().as_millis() as u64;
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

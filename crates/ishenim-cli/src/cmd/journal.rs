@@ -191,12 +191,12 @@ pub enum Command {
 }
 
 fn parse_box(s: &str) -> Result<[u32; 4], String> {
-    let v: Vec<u32> = s
+    let coords: Vec<u32> = s
         .split(',')
-        .map(|n| n.trim().parse::<u32>())
+        .map(|part| part.trim().parse::<u32>())
         .collect::<Result<_, _>>()
         .map_err(|_| format!("not x0,y0,x1,y1: {s}"))?;
-    <[u32; 4]>::try_from(v).map_err(|_| format!("not x0,y0,x1,y1: {s}"))
+    <[u32; 4]>::try_from(coords).map_err(|_| format!("not x0,y0,x1,y1: {s}"))
 }
 
 /// `journal redact`: saves one page's boxes (checked and audited by the store), or lists
@@ -380,39 +380,39 @@ fn show(
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let e = store.entry_current_view(serial)?;
+    let entry = store.entry_current_view(serial)?;
     let (amendments, events) = store.entry_history(serial)?;
     let act = store.act_of_receipt(serial)?;
     let head = store.chain_head()?;
     store.audit(user, "view_entry", &format!("entry {serial}"))?;
     if json {
-        let v = json!({"entry": e, "amendments": amendments, "events": events,
+        let shown = json!({"entry": entry, "amendments": amendments, "events": events,
             "act_of_receipt": act, "head": head});
-        serde_json::to_writer(&mut *out, &v)?;
+        serde_json::to_writer(&mut *out, &shown)?;
         writeln!(out)?;
     } else {
-        print_entry(out, &e)?;
-        for a in &amendments {
+        print_entry(out, &entry)?;
+        for amendment in &amendments {
             writeln!(
                 out,
                 "amendment {} {} by {}: {} «{}» → «{}» ({})",
-                a.id,
-                a.at.format("%d.%m.%Y %H:%M"),
-                a.user,
-                a.field.as_str(),
-                a.old_value.as_deref().unwrap_or(""),
-                a.new_value.as_deref().unwrap_or(""),
-                a.reason
+                amendment.id,
+                amendment.at.format("%d.%m.%Y %H:%M"),
+                amendment.user,
+                amendment.field.as_str(),
+                amendment.old_value.as_deref().unwrap_or(""),
+                amendment.new_value.as_deref().unwrap_or(""),
+                amendment.reason
             )?;
         }
-        for v in &events {
+        for event in &events {
             writeln!(
                 out,
                 "event {} {} by {}: {}",
-                v.id,
-                v.at.format("%d.%m.%Y %H:%M"),
-                v.user,
-                serde_json::to_string(&v.kind)?.trim_matches('"')
+                event.id,
+                event.at.format("%d.%m.%Y %H:%M"),
+                event.user,
+                serde_json::to_string(&event.kind)?.trim_matches('"')
             )?;
         }
         writeln!(out, "{}", head_line(&head))?;

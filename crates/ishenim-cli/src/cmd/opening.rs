@@ -53,15 +53,15 @@ pub struct NewArgs {
 
 /// Parses "YYYY-MM-DD HH:MM" (also with seconds or a `T`).
 fn parse_at(s: &str) -> Result<NaiveDateTime, String> {
-    let t = s.trim();
-    for f in [
+    let trimmed = s.trim();
+    for format in [
         "%Y-%m-%d %H:%M",
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M",
         "%Y-%m-%dT%H:%M:%S",
     ] {
-        if let Ok(d) = NaiveDateTime::parse_from_str(t, f) {
-            return Ok(d);
+        if let Ok(at) = NaiveDateTime::parse_from_str(trimmed, format) {
+            return Ok(at);
         }
     }
     Err(format!("expected \"YYYY-MM-DD HH:MM\", got {s:?}"))
@@ -75,8 +75,8 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         Command::New(a) => {
             let store = global.store()?;
             let at = a.at.unwrap_or_else(|| {
-                let n = chrono::Local::now().naive_local();
-                n.with_nanosecond(0).unwrap_or(n)
+                let now = chrono::Local::now().naive_local();
+                now.with_nanosecond(0).unwrap_or(now)
             });
             let id = store
                 .new_opening(NewOpening {
@@ -122,13 +122,13 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         }
         Command::Show { id, json } => {
             let store = global.existing_store()?;
-            let o = store.get_opening(id)?;
+            let opening = store.get_opening(id)?;
             store.audit(&global.user(), "view_opening", &format!("opening {id}"))?;
             if json {
-                serde_json::to_writer(&mut out, &o)?;
+                serde_json::to_writer(&mut out, &opening)?;
                 writeln!(out)?;
             } else {
-                print_act(&mut out, &o)?;
+                print_act(&mut out, &opening)?;
             }
         }
     }

@@ -59,12 +59,12 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                 let status = store
                     .retry_quarantined(id)
                     .with_context(|| format!("retrying file {id}"))?;
-                let f = store.get_file(id)?;
+                let file = store.get_file(id)?;
                 writeln!(
                     out,
                     "file {id} is {} again; run `ishenim ingest --opening {}`",
                     status.as_str(),
-                    f.opening_id
+                    file.opening_id
                 )?;
             }
         }

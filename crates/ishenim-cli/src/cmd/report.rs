@@ -72,9 +72,9 @@ pub fn run(a: Args, global: &Global) -> anyhow::Result<ExitCode> {
         Format::Csv => report.to_csv(a.lang).into_bytes(),
         Format::Xlsx => report.to_xlsx(a.lang)?,
         Format::Json => {
-            let mut v = serde_json::to_vec(&report)?;
-            v.push(b'\n');
-            v
+            let mut json = serde_json::to_vec(&report)?;
+            json.push(b'\n');
+            json
         }
     };
     store.audit(&global.user(), "report", &a.half.to_string())?;

@@ -80,11 +80,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     let _ = writeln!(out);
                 } else {
                     bar.set_message(rec.stem.clone());
-                    let mut r = *rec;
-                    let n = r.words.len();
-                    r.words = Vec::new();
-                    r.text = String::new();
-                    rows.push((r, n));
+                    let mut row = *rec;
+                    let words = row.words.len();
+                    row.words = Vec::new();
+                    row.text = String::new();
+                    rows.push((row, words));
                 }
             }
             BatchEvent::Error(e) => {

@@ -180,8 +180,8 @@ fn scan_cmd(
             "opening {opening}: {} pages scanned, {} read, {} quarantined, {} new drafts",
             outcome.pages, sum.pages_saved, sum.quarantined, sum.drafts_new
         );
-        if let Some(p) = &outcome.problem {
-            println!("{}", p.message());
+        if let Some(problem) = &outcome.problem {
+            println!("{}", problem.message());
         }
     }
     Ok(ExitCode::from(if outcome.problem.is_some() {

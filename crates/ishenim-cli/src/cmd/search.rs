@@ -55,27 +55,27 @@ pub struct Args {
     offset: usize,
 }
 
-fn parse(a: &Args) -> anyhow::Result<Query> {
-    let mut q = Query::parse_lenient(&a.query.join(" "))?;
+fn parse(args: &Args) -> anyhow::Result<Query> {
+    let mut query = Query::parse_lenient(&args.query.join(" "))?;
     let flags = [
-        ("from", &a.from),
-        ("to", &a.to),
-        ("status", &a.status),
-        ("category", &a.category),
-        ("flag", &a.flag),
-        ("anonymous", &a.anonymous),
-        ("official", &a.official),
-        ("village", &a.village),
+        ("from", &args.from),
+        ("to", &args.to),
+        ("status", &args.status),
+        ("category", &args.category),
+        ("flag", &args.flag),
+        ("anonymous", &args.anonymous),
+        ("official", &args.official),
+        ("village", &args.village),
     ];
     for (key, value) in flags {
-        if let Some(v) = value {
-            q.filters.set(key, v)?;
+        if let Some(given) = value {
+            query.filters.set(key, given)?;
         }
     }
-    if !q.has_terms() && q.filters.is_empty() {
+    if !query.has_terms() && query.filters.is_empty() {
         return Err(ishenim_search::QueryError::Empty.into());
     }
-    Ok(q)
+    Ok(query)
 }
 
 /// The snippet for a terminal: hits in bold, or between `*` when not a terminal.
@@ -90,9 +90,9 @@ fn marked(segs: &[Segment], tty: bool) -> String {
 }
 
 /// Runs `ishenim search`.
-pub fn run(a: Args, global: &Global) -> anyhow::Result<ExitCode> {
-    let q = match parse(&a) {
-        Ok(q) => q,
+pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
+    let query = match parse(&args) {
+        Ok(query) => query,
         Err(e) => {
             eprintln!("ishenim search: {e:#}");
             return Ok(ExitCode::from(2));
@@ -101,21 +101,23 @@ pub fn run(a: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let store = global.existing_store()?;
     let index = Index::open(&store).context("opening the search index")?;
     index.sync(&store).context("updating the search index")?;
-    let hits = index.search(&q, a.limit, a.offset).context("searching")?;
-    let query_text = a.query.join(" ");
+    let hits = index
+        .search(&query, args.limit, args.offset)
+        .context("searching")?;
+    let query_text = args.query.join(" ");
     store.audit(
         &global.user(),
         "search",
         &format!(
             "query {:?} filters {} ({} hits)",
             query_text,
-            serde_json::to_string(&q.filters).unwrap_or_default(),
+            serde_json::to_string(&query.filters).unwrap_or_default(),
             hits.len()
         ),
     )?;
     let out = std::io::stdout();
     let mut out = out.lock();
-    if a.json {
+    if args.json {
         for h in &hits {
             let line = json!({"serial": h.serial, "snippet": plain(&h.snippet), "score": h.score});
             writeln!(out, "{line}")?;

@@ -74,8 +74,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
         inbox_poll_ms: args.inbox_poll_ms,
         ..ishenim_web::Config::default()
     };
-    if let Some(j) = args.jobs {
-        config.scan_jobs = j.max(1);
+    if let Some(jobs) = args.jobs {
+        config.scan_jobs = jobs.max(1);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -38,8 +38,8 @@ pub enum Command {
 
 /// Refuses a `--user` that is a register account without the admin role.
 fn check_admin(store: &ishenim_store::Store, user: &str) -> anyhow::Result<()> {
-    if let Some(u) = store.get_user(user)? {
-        if u.role != Role::Admin || !u.active {
+    if let Some(account) = store.get_user(user)? {
+        if account.role != Role::Admin || !account.active {
             anyhow::bail!(
                 "{user} is not an admin: only an admin changes settings / \
                  жөндөөлөрдү администратор гана өзгөртөт / настройки меняет только администратор"
@@ -107,18 +107,18 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             let user = global.user();
             check_admin(&store, &user)?;
             let key = key.trim().replace('-', "_");
-            let v = store
+            let saved = store
                 .set_setting(&key, &value, &user)
                 .with_context(|| format!("setting {key}"))?;
             if json {
-                serde_json::to_writer(&mut out, &v)?;
+                serde_json::to_writer(&mut out, &saved)?;
                 writeln!(out)?;
             } else {
                 writeln!(
                     out,
                     "{} = {} (saved / сакталды / сохранено)",
-                    v.key,
-                    human_value(&v)
+                    saved.key,
+                    human_value(&saved)
                 )?;
             }
         }

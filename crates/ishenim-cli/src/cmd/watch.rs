@@ -40,10 +40,10 @@ pub struct Args {
 pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     let models = global.models()?;
     let store = global.store()?;
-    if let Some(o) = args.opening {
+    if let Some(opening) = args.opening {
         store
-            .get_opening(o)
-            .with_context(|| format!("opening {o}"))?;
+            .get_opening(opening)
+            .with_context(|| format!("opening {opening}"))?;
     }
     let mut inbox = Inbox::new(&args.dir, InboxOptions::default())
         .with_context(|| format!("scan folder {}", args.dir.display()))?;
@@ -61,16 +61,16 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     if args.once {
         // First look: remembers sizes; the second, one poll later, takes what held still.
         let mut sum = Summary::default();
-        let r = inbox.poll(&store, args.opening, &mut sum)?;
-        print_events(&r.events, &mut failed);
+        let first_look = inbox.poll(&store, args.opening, &mut sum)?;
+        print_events(&first_look.events, &mut failed);
         std::thread::sleep(poll);
     }
     loop {
         let mut sum = Summary::default();
         let round = inbox.poll(&store, args.opening, &mut sum)?;
         print_events(&round.events, &mut failed);
-        for &o in &round.openings {
-            ingest(&store, o, &args.scan, &models, &mut sum)?;
+        for &opening in &round.openings {
+            ingest(&store, opening, &args.scan, &models, &mut sum)?;
         }
         print_events(&inbox.settle(&store)?, &mut failed);
         if args.once {
@@ -90,10 +90,10 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
 /// Finishes what a stopped run left: files stored (and moved) but not yet scanned or
 /// drafted.
 fn resume(store: &Store, scan: &ScanFlags, models: &ishenim_draft::Models) -> anyhow::Result<()> {
-    for o in store.list_openings()? {
-        if !store.files_pending(o.id)?.is_empty() {
+    for opening in store.list_openings()? {
+        if !store.files_pending(opening.id)?.is_empty() {
             let mut sum = Summary::default();
-            ingest(store, o.id, scan, models, &mut sum)?;
+            ingest(store, opening.id, scan, models, &mut sum)?;
         }
     }
     Ok(())
@@ -117,6 +117,10 @@ fn ingest(
     Ok(())
 }
 
+/// The folder's events as the command's output lines (`TAKEN`, `FAILED`, `WAITING`, which
+/// scripts read), counting the failures for the exit code. The web's `inbox::log` matches
+/// the same events but writes log lines in its own words and counts nothing, so the two
+/// share the shape of the `match` only.
 pub(crate) fn print_events(events: &[Event], failed: &mut usize) {
     for e in events {
         match e {
