@@ -10,7 +10,9 @@
 //! alone and of both (flag when either flags). With `--out` it trains on every letter and
 //! writes the weights.
 
-use ishenim_draft::training::{letter_features, summary_candidates, train, Trained};
+use ishenim_draft::training::{
+    category_features, letter_features, summary_candidates, train, Trained,
+};
 use ishenim_draft::{draft_letters, eval, Models};
 use std::collections::HashSet;
 
@@ -19,6 +21,8 @@ struct Row {
     /// Index of the batch file: `--by-file` holds out one writer's whole batch at a time.
     file: usize,
     feats: Vec<String>,
+    /// The category model's features (body with subject line, and the lexicon's hits).
+    cat_feats: Vec<String>,
     truth: bool,
     lexicon: bool,
     /// The truth's category, the lexicon's, and the lexicon's confidence.
@@ -54,6 +58,7 @@ fn load(files: &[String], blind: &HashSet<String>, models: &Models) -> Vec<Row> 
             }
             let page = eval::page_from_text(&id, v["text"].as_str().unwrap_or_default());
             let feats = letter_features(&[&page], models);
+            let cat_feats = category_features(&[&page], models);
             let drafts = draft_letters(std::slice::from_ref(&page), models);
             let lexicon = drafts.iter().any(|d| d.corruption.flag);
             let truth = v["truth"]["corruption"].as_bool().unwrap_or(false);
@@ -72,6 +77,7 @@ fn load(files: &[String], blind: &HashSet<String>, models: &Models) -> Vec<Row> 
                 id,
                 file: fi,
                 feats,
+                cat_feats,
                 truth,
                 lexicon,
                 category,
@@ -153,6 +159,7 @@ fn per_file(rows: &[Row], p: &[f32], l2: f32) {
                 id: rows[i].id.clone(),
                 file: f,
                 feats: vec![],
+                cat_feats: vec![],
                 truth: rows[i].truth,
                 lexicon: rows[i].lexicon,
                 category: rows[i].category.clone(),
@@ -390,7 +397,7 @@ fn category_cv(rows: &[Row], min_df: usize) {
                 .map(|c| {
                     let d: Vec<(Vec<String>, bool)> = tr
                         .iter()
-                        .map(|r| (r.feats.clone(), &r.category.0 == c))
+                        .map(|r| (r.cat_feats.clone(), &r.category.0 == c))
                         .collect();
                     train(&d, l2, min_df, 300)
                 })
@@ -399,7 +406,7 @@ fn category_cv(rows: &[Row], min_df: usize) {
                 let best = models
                     .iter()
                     .enumerate()
-                    .max_by(|a, b| a.1.prob(&r.feats).total_cmp(&b.1.prob(&r.feats)))
+                    .max_by(|a, b| a.1.prob(&r.cat_feats).total_cmp(&b.1.prob(&r.cat_feats)))
                     .map_or(0, |b| b.0);
                 pred[i] = cats[best].clone();
             }
@@ -459,15 +466,16 @@ fn write_categories(path: &str, rows: &[Row], l2: f32, min_df: usize, below: f32
     let mut out = String::from(
         "# Learned category weights: one logistic regression per category (one-vs-rest) over a\n\
          # letter body's word stems (s:), the corruption lexicon's concepts (c:) and concept pairs\n\
-         # (cc:). The learned category is taken when the lexicon's confidence is below `below` or\n\
-         # the lexicon says `other`. Written by `cargo run --release -p ishenim-draft --example\n\
+         # (cc:), and what the category lexicon heard (lh:, lh2:) and chose (lx:). The learned\n\
+         # category is taken when the lexicon's confidence is below `below` or the lexicon says\n\
+         # `other`. Written by `cargo run --release -p ishenim-draft --example\n\
          # train_corruption -- --category ... --out`; retrain instead of editing.\n",
     );
     out.push_str(&format!("# trained on: {about}\nbelow\t{below}\n"));
     for c in cats {
         let d: Vec<(Vec<String>, bool)> = rows
             .iter()
-            .map(|r| (r.feats.clone(), r.category.0 == c))
+            .map(|r| (r.cat_feats.clone(), r.category.0 == c))
             .collect();
         let m = train(&d, l2, min_df, 300);
         out.push_str(&format!("{c}|bias\t{:.4}\n", m.bias));

@@ -549,13 +549,13 @@ pub(crate) fn category(
     if !cl.is_on() || (lexicon.confidence >= cl.below && lexicon.key != "other") {
         return lexicon;
     }
-    let feats = crate::learned::features(doc, body, models);
+    let feats = category_features(doc, body, models);
     let Some((key, p, parts)) = cl.best(&feats) else {
         return lexicon;
     };
-    // Only a clear learned verdict overrides the lexicon: a letter about a road by the
-    // school ("мектепке бара албай") is still roads.
-    if key == lexicon.key || p < LEARNED_CATEGORY_MIN {
+    // The model reads what the lexicon heard too (`lexicon_features`), so its verdict
+    // already weighs the word lists; an agreeing verdict keeps the lexicon's reasons.
+    if key == lexicon.key {
         return lexicon;
     }
     let mut out = models
@@ -581,22 +581,30 @@ pub(crate) fn category(
     out
 }
 
-/// The learned category's least probability to override an unsure lexicon.
-const LEARNED_CATEGORY_MIN: f32 = 0.6;
-
-/// The lexicon's category over the token range `body`.
-fn lexicon_category(
+/// The learned category model's features over `body`: the words and concepts the
+/// corruption model reads, and what the lexicon heard (at the body's first token).
+pub(crate) fn category_features(
     doc: &Doc,
     body: std::ops::Range<usize>,
-    lang: &str,
     models: &Models,
-) -> CategoryResult {
-    let cm = &models.categories;
+) -> Vec<crate::learned::Feature> {
+    let mut feats = crate::learned::features(doc, body.clone(), models);
+    feats.extend(lexicon_features(doc, body, models));
+    feats
+}
+
+/// Each category's lexicon score over the token range `body` (in the order of
+/// `categories.toml`), with the phrases that made it. A phrase's words count once, for its
+/// heaviest match; words inside names never count.
+fn category_scores(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    models: &Models,
+) -> Vec<(f32, Vec<Reason>)> {
     let keys = &doc.toks[body.clone()];
     let proper: Vec<bool> = (body.clone()).map(|i| proper_noun(doc, i)).collect();
-    let mut best: Option<(usize, f32, Vec<Reason>)> = None;
-    let mut second = 0.0f32;
-    for (ci, c) in cm.categories.iter().enumerate() {
+    let mut out = Vec::new();
+    for c in &models.categories.categories {
         let mut used = vec![false; keys.len()];
         let mut score = 0.0;
         let mut reasons = Vec::new();
@@ -620,32 +628,83 @@ fn lexicon_category(
             let abs: Vec<usize> = at.iter().map(|&i| i + body.start).collect();
             reasons.push(reason(doc, &abs, name, w, None));
         }
-        match &best {
-            Some((_, bs, _)) if score <= *bs => second = second.max(score),
-            _ => {
-                if let Some((_, bs, _)) = &best {
-                    second = second.max(*bs);
-                }
-                best = Some((ci, score, reasons));
-            }
+        out.push((score, reasons));
+    }
+    out
+}
+
+/// The lexicon's category over the token range `body`: the highest score (the first listed
+/// on a tie), "other" below `min_score`; confidence is the margin over the runner-up.
+fn lexicon_category(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    lang: &str,
+    models: &Models,
+) -> CategoryResult {
+    let cm = &models.categories;
+    let mut scores = category_scores(doc, body, models);
+    let Some(best) = (0..scores.len()).reduce(|b, i| if scores[i].0 > scores[b].0 { i } else { b })
+    else {
+        return other_category(lang);
+    };
+    let s = scores[best].0;
+    let second = (0..scores.len())
+        .filter(|&i| i != best)
+        .map(|i| scores[i].0)
+        .fold(0.0f32, f32::max);
+    if s < cm.min_score {
+        return other_category(lang);
+    }
+    let c = &cm.categories[best];
+    CategoryResult {
+        key: c.key.clone(),
+        label: if lang == "ru" {
+            c.label_ru.clone()
+        } else {
+            c.label_ky.clone()
+        },
+        confidence: (((s - second) / (s + 1.0)).clamp(0.0, 1.0) * 100.0).round() / 100.0,
+        reasons: std::mem::take(&mut scores[best].1),
+    }
+}
+
+/// What the lexicon says, as features of the learned category model: each category the
+/// lexicon heard (`lh:`, with `lh2:` for a score of two or more) and its winner (`lx:`),
+/// so that the model learns when the word lists are right instead of overruling them
+/// blind. Each feature stands at its category's first matched word (the body's start for
+/// "other"), where the review screen shows it.
+fn lexicon_features(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    models: &Models,
+) -> Vec<crate::learned::Feature> {
+    let scores = category_scores(doc, body.clone(), models);
+    let cats = &models.categories.categories;
+    let at = |i: usize| {
+        scores[i]
+            .1
+            .iter()
+            .filter_map(|r| r.tok)
+            .min()
+            .unwrap_or(body.start)
+    };
+    let feature = |name: String, tok: usize| crate::learned::Feature { name, tok };
+    let mut out = Vec::new();
+    for (i, c) in cats.iter().enumerate() {
+        if scores[i].0 > 0.0 {
+            out.push(feature(format!("lh:{}", c.key), at(i)));
+        }
+        if scores[i].0 >= 2.0 {
+            out.push(feature(format!("lh2:{}", c.key), at(i)));
         }
     }
-    match best {
-        Some((ci, s, reasons)) if s >= cm.min_score => {
-            let c = &cm.categories[ci];
-            CategoryResult {
-                key: c.key.clone(),
-                label: if lang == "ru" {
-                    c.label_ru.clone()
-                } else {
-                    c.label_ky.clone()
-                },
-                confidence: (((s - second) / (s + 1.0)).clamp(0.0, 1.0) * 100.0).round() / 100.0,
-                reasons,
-            }
-        }
-        _ => other_category(lang),
-    }
+    let lex = lexicon_category(doc, body.clone(), "ky", models);
+    let won = cats.iter().position(|c| c.key == lex.key);
+    out.push(feature(
+        format!("lx:{}", lex.key),
+        won.map_or(body.start, at),
+    ));
+    out
 }
 
 /// True for a name, not a word of the subject: a capitalised word inside a sentence
@@ -676,5 +735,47 @@ pub(crate) fn other_category(lang: &str) -> CategoryResult {
         .into(),
         confidence: 0.5,
         reasons: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::page_from_text;
+
+    fn lexicon_of(text: &str) -> Vec<(String, String)> {
+        let page = page_from_text("p1", text);
+        let doc = Doc::build(&[&page]);
+        let models = Models::embedded();
+        lexicon_features(&doc, 0..doc.toks.len(), &models)
+            .into_iter()
+            .map(|f| (f.name, doc.toks[f.tok].text.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn the_lexicon_tells_the_model_what_it_heard_and_where() {
+        let feats = lexicon_of(
+            "Биздин көчөдөгү жол бузулуп, көпүрө кулап калды. Балдар мектепке бара албай жатат.",
+        );
+        let names: Vec<&str> = feats.iter().map(|(n, _)| n.as_str()).collect();
+        // Roads heard in three words, the school in one: both heard, roads won.
+        assert!(
+            names.contains(&"lh:roads") && names.contains(&"lh2:roads"),
+            "{names:?}"
+        );
+        assert!(names.contains(&"lh:education"), "{names:?}");
+        assert!(!names.contains(&"lh:health"), "{names:?}");
+        assert_eq!(names.last(), Some(&"lx:roads"));
+        // Each feature stands at its category's first matched word.
+        let at = |n: &str| feats.iter().find(|(f, _)| f == n).map(|(_, k)| k.clone());
+        assert_eq!(at("lx:roads").as_deref(), Some("көчөдөгү"));
+        assert_eq!(at("lh:education").as_deref(), Some("мектепке"));
+    }
+
+    #[test]
+    fn a_letter_the_lexicon_cannot_place_is_other_at_its_first_word() {
+        let feats = lexicon_of("Салам. Кечээ кечинде болгон окуя жөнүндө жазайын.");
+        assert_eq!(feats, vec![("lx:other".to_string(), "Салам.".to_string())]);
     }
 }

@@ -46,6 +46,22 @@ pub mod training {
         cell.into_inner()
     }
 
+    /// The learned category model's feature names for the letter on these pages: the
+    /// words and concepts of its body widened to the subject line, and what the lexicon
+    /// heard there.
+    pub fn category_features(
+        pages: &[&ishenim_page::PageRecord],
+        models: &crate::Models,
+    ) -> Vec<String> {
+        let doc = crate::text::Doc::build(pages);
+        let lay = crate::layout::layout(&doc);
+        let body = crate::subject_from(&doc, &lay, &crate::body_range(&doc, &lay));
+        crate::analysis::category_features(&doc, body, models)
+            .into_iter()
+            .map(|f| f.name)
+            .collect()
+    }
+
     /// The learned model's feature names for the letter on these pages (its body as
     /// drafting finds it), in letter order.
     pub fn letter_features(
