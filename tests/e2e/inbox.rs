@@ -368,7 +368,7 @@ fn a_file_quarantined_after_a_kill_goes_on_to_failed_at_the_restart() {
 /// the retry are in the audit log.
 #[test]
 fn the_scan_folders_failed_files_are_previewed_and_retried_in_the_browser() {
-    use crate::browser::{add_user, find, log_in, switch_lang, Browser};
+    use crate::browser::{add_user, find, log_in, shot, switch_lang, Browser};
     const PASS: &str = "inbox-failed-pass";
     let tmp = tempfile::tempdir().expect("tempdir");
     let data = tmp.path().join("data");
@@ -452,6 +452,7 @@ fn the_scan_folders_failed_files_are_previewed_and_retried_in_the_browser() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert_eq!(shown, (240, 0), "a preview of the letter, none of the broken file");
+        shot(c, "inbox-failed-ky").await;
         switch_lang(c).await;
         let heading = find(c, "#inbox-failed h2").await.text().await.expect("h2");
         assert!(heading.contains("Папка сканирования"), "{heading}");
