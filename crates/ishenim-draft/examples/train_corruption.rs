@@ -127,7 +127,7 @@ fn cross_validate(rows: &[Row], min_df: usize, by_file: bool) {
         rows.len(),
         rows.iter().filter(|r| r.truth).count()
     );
-    for l2 in [0.3f32, 1.0, 3.0, 10.0] {
+    for l2 in [0.1f32, 0.3, 1.0, 3.0] {
         let mut p = vec![0.0f32; rows.len()];
         for k in 0..folds {
             let train_rows: Vec<&Row> = rows.iter().filter(|r| fold(r) != k).collect();
@@ -139,10 +139,10 @@ fn cross_validate(rows: &[Row], min_df: usize, by_file: bool) {
         if by_file {
             per_file(rows, &p, l2);
         }
-        for t in [0.3f32, 0.4, 0.5, 0.6, 0.7] {
+        for t in [0.15f32, 0.2, 0.3, 0.4, 0.5] {
             let (ap, ar) = pr(rows, |i| p[i] >= t);
             let (cp, cr) = pr(rows, |i| p[i] >= t || rows[i].lexicon);
-            println!("l2 {l2:>4} t {t:.1}: learned P {ap:.3} R {ar:.3} | with lexicon P {cp:.3} R {cr:.3}");
+            println!("l2 {l2:>4} t {t:.2}: learned P {ap:.3} R {ar:.3} | with lexicon P {cp:.3} R {cr:.3}");
         }
     }
 }
@@ -366,7 +366,9 @@ fn write(path: &str, m: &Trained, threshold: f32, about: &str) -> std::io::Resul
     w.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
     let mut out = String::from(
         "# Learned corruption weights: logistic regression over a letter body's word stems (s:),\n\
-         # the lexicon's concepts (c:) and pairs of concepts in one sentence (cc:).\n\
+         # the lexicon's concepts (c:) and pairs of concepts in one sentence (cc:), and the\n\
+         # lexicon's evidence: terms and rules that counted (lr:), discounts (ln:), its size\n\
+         # against the threshold (lraw:). Its verdict is the letter's when it is on.\n\
          # Written by `cargo run --release -p ishenim-draft --example train_corruption -- ... --out`;\n\
          # do not edit by hand (retrain instead). Delete every weight line to turn the model off.\n",
     );

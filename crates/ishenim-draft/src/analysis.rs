@@ -329,12 +329,23 @@ fn rule_matches(
     out
 }
 
+/// The lexicon's evidence of corruption before the learned model reads it.
+pub(crate) struct LexiconEvidence {
+    /// Each match: its reason, weight after discounts, sentence, and whether discounted.
+    reasons: Vec<(Reason, f32, usize, bool)>,
+    /// The summed evidence (`evidence`).
+    raw: f32,
+    /// The factor of the whole letter: thanks or a withdrawal (1 otherwise).
+    discount: f32,
+}
+
 /// Scores corruption over the token range `body`; `thanks_scope` is the token range searched for thanks words.
 ///
 /// Two kinds of evidence add up: lexicon terms that name corruption outright (`пара`,
 /// `взятка`, `откат`) and rules of the structure of an accusation (concepts such as an
 /// official, a demand and money in one sentence). Each term or rule counts fully once and
 /// a little for each repeat; a negated, rumoured, innocent or thankful mention counts less.
+/// The learned model then reads the letter's words together with that evidence.
 pub(crate) fn corruption(
     doc: &Doc,
     body: std::ops::Range<usize>,
@@ -342,6 +353,94 @@ pub(crate) fn corruption(
     lang: &str,
     models: &Models,
 ) -> Corruption {
+    let lex = lexicon_evidence(doc, body.clone(), thanks_scope, lang, models);
+    let lexicon = if lex.raw > 0.0 {
+        lex.raw / (lex.raw + models.corruption.threshold)
+    } else {
+        0.0
+    };
+    let learned = learned_verdict(doc, body, models, &lex);
+    let mut reasons = lex.reasons;
+    if let Some((_, Some(r))) = &learned {
+        reasons.push((r.clone(), r.weight, usize::MAX, false));
+    }
+    reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // The model reads the lexicon's evidence too, so its verdict is the letter's (it was
+    // measured alone against the lexicon and against either flagging); without the model
+    // the lexicon decides.
+    let score = learned.as_ref().map_or(lexicon, |l| l.0);
+    Corruption {
+        flag: score >= 0.5,
+        score: (score * 1000.0).round() / 1000.0,
+        reasons: reasons.into_iter().map(|r| r.0).collect(),
+    }
+}
+
+/// The learned corruption model's features over `body`: the words and concepts, and what
+/// the lexicon found (`lexicon_evidence`), as the model reads them in `corruption`.
+pub(crate) fn corruption_features(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    thanks_scope: std::ops::Range<usize>,
+    lang: &str,
+    models: &Models,
+) -> Vec<crate::learned::Feature> {
+    let lex = lexicon_evidence(doc, body.clone(), thanks_scope, lang, models);
+    let mut feats = crate::learned::features(doc, body.clone(), models);
+    feats.extend(evidence_features(
+        &lex,
+        body.start,
+        models.corruption.threshold,
+    ));
+    feats
+}
+
+/// The lexicon's evidence as features: each term or rule that counted in full (`lr:`),
+/// each kind of discount that met a match (`ln:negated`, `ln:innocent`, …), and the
+/// evidence's size against the threshold (`lraw:`). The model learns from letters when a
+/// rule's match is an accusation and when a discount was wrong, instead of overruling the
+/// lexicon blind. Each stands at its match's first word.
+fn evidence_features(
+    lex: &LexiconEvidence,
+    start: usize,
+    threshold: f32,
+) -> Vec<crate::learned::Feature> {
+    let feature = |name: String, tok: Option<usize>| crate::learned::Feature {
+        name,
+        tok: tok.unwrap_or(start),
+    };
+    let mut out: Vec<crate::learned::Feature> = Vec::new();
+    for (r, _, _, _) in &lex.reasons {
+        let name = match &r.note {
+            None => format!(
+                "lr:{}",
+                r.term.split_whitespace().collect::<Vec<_>>().join("_")
+            ),
+            Some(note) => format!("ln:{note}"),
+        };
+        if !out.iter().any(|f| f.name == name) {
+            out.push(feature(name, r.tok));
+        }
+    }
+    let size = match lex.raw / threshold {
+        x if x <= 0.0 => "none",
+        x if x < 0.5 => "low",
+        x if x < 1.0 => "near",
+        x if x < 2.0 => "flag",
+        _ => "strong",
+    };
+    out.push(feature(format!("lraw:{size}"), None));
+    out
+}
+
+/// The lexicon's matches of terms and rules over `body`, discounted.
+fn lexicon_evidence(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    thanks_scope: std::ops::Range<usize>,
+    lang: &str,
+    models: &Models,
+) -> LexiconEvidence {
     let m = &models.corruption;
     let disc = Discount {
         doc,
@@ -359,11 +458,35 @@ pub(crate) fn corruption(
             .is_some()
             && concept_sentences(&doc.toks[body.clone()], models, &["demand"]).is_empty(),
     };
+    let mut reasons = term_reasons(doc, body.clone(), lang, models, &disc);
+    reasons.extend(rule_reasons(doc, body, lang, models, &disc));
+    let discount = if disc.thanks {
+        m.thanks_factor
+    } else if disc.withdrawn {
+        m.withdrawal_factor
+    } else {
+        1.0
+    };
+    LexiconEvidence {
+        raw: evidence(&reasons),
+        reasons,
+        discount,
+    }
+}
+
+/// The matches of the terms that name corruption outright, discounted.
+fn term_reasons(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    lang: &str,
+    models: &Models,
+    disc: &Discount,
+) -> Vec<(Reason, f32, usize, bool)> {
+    let m = &models.corruption;
     let mut used = vec![false; doc.toks.len()];
-    // (reason, weight, sentence, discounted)
-    let mut reasons: Vec<(Reason, f32, usize, bool)> = Vec::new();
+    let mut reasons = Vec::new();
     let mut per_term: Vec<(f32, usize)> = vec![(0.0, 0); m.terms.len()];
-    for (ti, at) in term_matches(doc, body.clone(), lang, models) {
+    for (ti, at) in term_matches(doc, body, lang, models) {
         if at.iter().any(|&i| used[i]) {
             continue;
         }
@@ -379,7 +502,20 @@ pub(crate) fn corruption(
             note.is_some(),
         ));
     }
-    let hits = concept_hits(doc, body.clone(), models);
+    reasons
+}
+
+/// The matches of the rules (concepts of an accusation in one sentence), discounted.
+fn rule_reasons(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    lang: &str,
+    models: &Models,
+    disc: &Discount,
+) -> Vec<(Reason, f32, usize, bool)> {
+    let m = &models.corruption;
+    let hits = concept_hits(doc, body, models);
+    let mut reasons = Vec::new();
     let mut per_rule: Vec<(f32, usize)> = vec![(0.0, 0); m.rules.len()];
     for (ri, sent, at) in rule_matches(&hits, lang, models) {
         let rule = &m.rules[ri];
@@ -399,59 +535,40 @@ pub(crate) fn corruption(
             note.is_some(),
         ));
     }
-    let raw = evidence(&reasons);
-    let lexicon = if raw > 0.0 {
-        raw / (raw + m.threshold)
-    } else {
-        0.0
-    };
-    let discount = if disc.thanks {
-        m.thanks_factor
-    } else if disc.withdrawn {
-        m.withdrawal_factor
-    } else {
-        1.0
-    };
-    let learned = learned_verdict(doc, body, models, discount);
-    if let Some((_, r)) = &learned {
-        reasons.push((r.clone(), r.weight, usize::MAX, false));
-    }
-    reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let score = learned.as_ref().map_or(lexicon, |l| l.0.max(lexicon));
-    Corruption {
-        flag: score >= 0.5,
-        score: (score * 1000.0).round() / 1000.0,
-        reasons: reasons.into_iter().map(|r| r.0).collect(),
-    }
+    reasons
 }
 
 /// The learned model's score on the lexicon's scale (`p / (p + threshold)`: 0.5 exactly at
-/// the model's threshold) and its reason, when the model is on and the score is near or
+/// the model's threshold), when the model is on, and its reason when the score is near or
 /// above the flag (≥ 0.4): the words that raised the probability most, as written.
 ///
 /// In a letter of thanks or a withdrawal the probability counts as little as a lexicon
-/// match does there (`discount`: `thanks_factor`, `withdrawal_factor`): the model saw few
-/// such letters, and "уколы бесплатно" praised is no accusation.
+/// match does there (`lex.discount`: `thanks_factor`, `withdrawal_factor`): the model saw
+/// few such letters, and "уколы бесплатно" praised is no accusation.
 fn learned_verdict(
     doc: &Doc,
     body: std::ops::Range<usize>,
     models: &Models,
-    discount: f32,
-) -> Option<(f32, Reason)> {
+    lex: &LexiconEvidence,
+) -> Option<(f32, Option<Reason>)> {
     let l = &models.learned;
     if !l.is_on() {
         return None;
     }
-    let feats = crate::learned::features(doc, body, models);
+    let mut feats = crate::learned::features(doc, body.clone(), models);
+    feats.extend(evidence_features(
+        lex,
+        body.start,
+        models.corruption.threshold,
+    ));
     let (p, parts) = l.score(&feats);
-    let p = p * discount;
+    let p = p * lex.discount;
     let scaled = p / (p + l.threshold);
-    if scaled < 0.4 {
-        return None;
-    }
-    let mut r = learned_reason(doc, &parts, p)?;
-    r.tok = None;
-    Some((scaled, r))
+    let reason = (scaled >= 0.4)
+        .then(|| learned_reason(doc, &parts, p))
+        .flatten()
+        .map(|r| Reason { tok: None, ..r });
+    Some((scaled, reason))
 }
 
 /// The learned model's reason: the (at most five) words of the letter that raised its
@@ -777,5 +894,32 @@ mod tests {
     fn a_letter_the_lexicon_cannot_place_is_other_at_its_first_word() {
         let feats = lexicon_of("Салам. Кечээ кечинде болгон окуя жөнүндө жазайын.");
         assert_eq!(feats, vec![("lx:other".to_string(), "Салам.".to_string())]);
+    }
+
+    fn evidence_of(text: &str) -> Vec<String> {
+        let page = page_from_text("p1", text);
+        let doc = Doc::build(&[&page]);
+        let models = Models::embedded();
+        let all = 0..doc.toks.len();
+        let lex = lexicon_evidence(&doc, all.clone(), all, "ky", &models);
+        evidence_features(&lex, 0, models.corruption.threshold)
+            .into_iter()
+            .map(|f| f.name)
+            .collect()
+    }
+
+    #[test]
+    fn the_model_reads_what_the_lexicon_found_and_what_it_discounted() {
+        let bribe = evidence_of("Жер адиси маалымкат үчүн менден пара сурады, беш миң сом.");
+        assert!(bribe.iter().any(|f| f.starts_with("lr:")), "{bribe:?}");
+        assert!(
+            bribe.iter().any(|f| f == "lraw:flag" || f == "lraw:strong"),
+            "{bribe:?}"
+        );
+        let denied = evidence_of("Мен эч кимге пара берген жокмун.");
+        assert!(denied.contains(&"ln:negated".to_string()), "{denied:?}");
+        assert!(!denied.iter().any(|f| f.starts_with("lr:")), "{denied:?}");
+        let nothing = evidence_of("Көчөдөгү чырак күйбөй калды, оңдоп бериңиздер.");
+        assert_eq!(nothing, vec!["lraw:none".to_string()]);
     }
 }

@@ -62,8 +62,8 @@ pub mod training {
             .collect()
     }
 
-    /// The learned model's feature names for the letter on these pages (its body as
-    /// drafting finds it), in letter order.
+    /// The learned corruption model's feature names for the letter on these pages: the
+    /// words and concepts of its body as drafting finds it, and what the lexicon found.
     pub fn letter_features(
         pages: &[&ishenim_page::PageRecord],
         models: &crate::Models,
@@ -71,7 +71,9 @@ pub mod training {
         let doc = crate::text::Doc::build(pages);
         let lay = crate::layout::layout(&doc);
         let body = crate::body_range(&doc, &lay);
-        crate::learned::features(&doc, body, models)
+        let (lang, _) = crate::body_lang(&doc, &body);
+        let scope = crate::thanks_scope(&doc, &lay, &body);
+        crate::analysis::corruption_features(&doc, body, scope, lang.code(), models)
             .into_iter()
             .map(|f| f.name)
             .collect()
@@ -475,6 +477,34 @@ fn subject_from(
     }
 }
 
+/// Where thanks (and a withdrawal) are looked for: the title ("Ыраазычылык кат",
+/// "Благодарность") and the first paragraph-ish part of the body (its first third, at
+/// least 40 words).
+fn thanks_scope(
+    doc: &Doc,
+    lay: &layout::Layout,
+    body: &std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
+    let end = (body.start + (body.len() / 3).max(40)).min(body.end);
+    let start = lay
+        .title
+        .and_then(|t| doc.lines.get(t))
+        .map_or(body.start, |l| l.start.min(body.start));
+    start..end
+}
+
+/// The letter's language, from its body (the whole letter when the body is empty).
+fn body_lang(doc: &Doc, body: &std::ops::Range<usize>) -> (Lang, f32) {
+    decide_lang(
+        doc,
+        if body.is_empty() {
+            0..doc.toks.len()
+        } else {
+            body.clone()
+        },
+    )
+}
+
 /// True when the first sentence of the body (after a greeting) thanks: the summary then
 /// says "Ыраазычылык"/"Благодарность".
 fn opens_with_thanks(doc: &Doc, body: &std::ops::Range<usize>, models: &Models) -> bool {
@@ -564,30 +594,16 @@ fn draft_one(
         warnings.push("no_title".to_string());
     }
     let body = body_range(&doc, &lay);
-    let (lang, lang_conf) = decide_lang(
-        &doc,
-        if body.is_empty() {
-            0..doc.toks.len()
-        } else {
-            body.clone()
-        },
-    );
+    let (lang, lang_conf) = body_lang(&doc, &body);
     let c = read_contacts(&doc, &lay, models);
     warnings.extend(c.name.warning.clone());
     if c.date.date.is_none() {
         warnings.push("no_date".into());
     }
-    // Thanks are looked for in the first paragraph-ish part of the body (first third, at
-    // least 40 words) and in the title ("Ыраазычылык кат", "Благодарность").
-    let thanks_end = (body.start + (body.len() / 3).max(40)).min(body.end);
-    let thanks_start = lay
-        .title
-        .and_then(|t| doc.lines.get(t))
-        .map_or(body.start, |l| l.start.min(body.start));
     let corruption = analysis::corruption(
         &doc,
         body.clone(),
-        thanks_start..thanks_end,
+        thanks_scope(&doc, &lay, &body),
         lang.code(),
         models,
     );
