@@ -249,17 +249,16 @@ pub fn handwritten_page(segs: &[InkSegment], words: &[RawWord], ch: f32) -> bool
         .iter()
         .filter(|s| (s.bbox[2] - s.bbox[0]) as f32 >= ch)
         .collect();
+    let cursive = |s: &&&InkSegment| s.marks >= 3 && s.joined_share() >= HAND_JOINED;
+    let unsure = |s: &&&InkSegment| mean_conf_of(&words_over(s, words)).is_none_or(|c| c < 50.0);
     if lines.len() < 3 {
-        return false;
+        // A short page (a letter's last page: the date and the signature) is handwritten
+        // when every line on it is cursive and read as noise: with so few lines a share
+        // says nothing, and such a page was otherwise passed on with no region at all.
+        return !lines.is_empty() && lines.iter().all(|s| cursive(&s) && unsure(&s));
     }
-    let joined = lines
-        .iter()
-        .filter(|s| s.marks >= 3 && s.joined_share() >= HAND_JOINED)
-        .count();
-    let unsure = lines
-        .iter()
-        .filter(|s| mean_conf_of(&words_over(s, words)).is_none_or(|c| c < 50.0))
-        .count();
+    let joined = lines.iter().filter(cursive).count();
+    let unsure = lines.iter().filter(unsure).count();
     10 * joined >= 3 * lines.len() || 10 * unsure >= 6 * lines.len()
 }
 
@@ -674,6 +673,35 @@ mod tests {
             word("үч", [58, 248, 800, 282], 2, 90.0),
         ];
         assert!(!handwritten_page(&segs, &printed, 30.0));
+    }
+
+    fn blank_rows(img: &mut GrayImage, rows: std::ops::Range<u32>) {
+        for y in rows {
+            for x in 0..img.width() {
+                img.put_pixel(x, y, Luma([255]));
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_page_is_handwritten_only_when_every_line_is_cursive_noise() {
+        // The last page of a handwritten letter: one cursive line, read as noise.
+        let mut img = page_with_cursive_line();
+        blank_rows(&mut img, 40..200);
+        let segs = ink_segments(&img, 30.0);
+        assert_eq!(segs.len(), 1, "{segs:?}");
+        let noise = vec![word("xq", [58, 248, 800, 282], 0, 15.0)];
+        assert!(handwritten_page(&segs, &noise, 30.0));
+        // Read as surely as print: not handwritten.
+        let read = vec![word("xq", [58, 248, 800, 282], 0, 90.0)];
+        assert!(!handwritten_page(&segs, &read, 30.0));
+        // One printed line read as noise (a bad scan of a printed last page): not a hand.
+        let mut img = page();
+        blank_rows(&mut img, 140..300);
+        let segs = ink_segments(&img, 30.0);
+        assert_eq!(segs.len(), 1, "{segs:?}");
+        let noise = vec![word("xq", [58, 48, 540, 82], 0, 15.0)];
+        assert!(!handwritten_page(&segs, &noise, 30.0));
     }
 
     #[test]
