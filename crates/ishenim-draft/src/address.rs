@@ -569,7 +569,7 @@ fn beside_name(doc: &Doc, name: &[usize]) -> Option<AddressChoice> {
 fn address_line(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
     let found: Vec<AddressChoice> = block_lines(doc, lay)
         .into_iter()
-        .filter(|&li| address_like(doc, li))
+        .filter(|&li| address_like(doc, li) && !addressee_place(doc, lay, li))
         .filter_map(|li| {
             choice(
                 doc,
@@ -593,6 +593,52 @@ fn address_line(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
     };
     let pos = found.iter().position(|c| !region_only(c)).unwrap_or(0);
     found.into_iter().nth(pos)
+}
+
+/// True for a place line that goes on from the addressee ("Главе айыл окмоту / с.
+/// Шаркыратма Тюпского района"): where the council is, not where the writer lives. Only
+/// lines without a house number directly under the addressee (a sender's full address
+/// there has one).
+fn addressee_place(doc: &Doc, lay: &Layout, li: usize) -> bool {
+    let under_addressee = |li: usize| {
+        (0..li)
+            .rev()
+            .take_while(|&p| {
+                !doc.line_toks(p)
+                    .iter()
+                    .any(|t| t.text.contains(|c: char| c.is_ascii_digit()))
+            })
+            .take(2)
+            .any(|p| crate::layout::is_addressee(&doc.line_key(p)))
+    };
+    // "Кимден: …, Ак-Таш-Сай айылы", "… айылынын тургундарынан": the sender's line.
+    let sender = |k: &str| {
+        [
+            "кимден",
+            "от",
+            "тургун",
+            "жител",
+            "жашоочу",
+            "арыз",
+            "заявит",
+            "проживающ",
+        ]
+        .iter()
+        .any(|c| k.starts_with(c))
+            || [
+                "дан", "ден", "тан", "тен", "нан", "нен", "дон", "тон", "нон",
+            ]
+            .iter()
+            .any(|e| k.ends_with(e))
+    };
+    li > 0
+        && li < lay.header_end
+        && !doc
+            .line_toks(li)
+            .iter()
+            .any(|t| t.text.contains(|c: char| c.is_ascii_digit()) || sender(&t.key))
+        && under_addressee(li)
+        && (1..li).all(|p| !crate::layout::name_like_line(doc, p))
 }
 
 /// End (token index) of where a writer introduces themself: the header and the first

@@ -161,6 +161,29 @@ fn addresses_as_written() {
 }
 
 #[test]
+fn the_councils_place_under_the_addressee_is_not_the_writers_address() {
+    let letter = |sender: &str, footer: &str| {
+        format!(
+            "Главе айыл окмоту\nс. Кара-Булун Тюпского района\n{sender}\nОБРАЩЕНИЕ\n\
+             Летом в бригаде работало двенадцать человек, а в табеле записано двадцать.\n\
+             Прошу проверить табели.\n\nПодпись: Осмонов Бакыт Жолчуевич\n{footer}"
+        )
+    };
+    // The writer's own address under the signature, not the council's village.
+    check_address(
+        &letter("", "с. Кара-Булун, ул. Токтогула, 66"),
+        Some("с. Кара-Булун, ул. Токтогула, 66"),
+    );
+    // None given: none registered.
+    check_address(&letter("", "15 ноябрь 2026"), None);
+    // A sender's line under the addressee is the writer's.
+    check_address(
+        "Айыл өкмөтүнүн башчысына\nКимден: Сейталиев Мирлан, Ак-Таш-Сай айылы\n\nЖолду оңдоп бериңиздер.",
+        Some("Ак-Таш-Сай айылы"),
+    );
+}
+
+#[test]
 fn addresses_in_sentences_after_labels_and_below_a_region() {
     check_address(
         "Я, Ахмедов Рустам Каримович, проживаю в с. Достук-Арык, ул. Фрунзе, дом 37.\nСосед переставил забор.",
