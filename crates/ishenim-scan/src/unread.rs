@@ -241,7 +241,7 @@ fn uncovered(s: &InkSegment, over: &[&RawWord], low: f32) -> Option<&'static str
 /// True when the page as a whole is handwritten: it reads far below print (< 50) and most of
 /// its lines are cursive or have no confident words at all. Printed pages of every tuning
 /// kind read at 87 or more once prepared.
-pub fn handwritten_page(segs: &[InkSegment], words: &[RawWord], ch: f32) -> bool {
+pub fn handwritten_page(img: &GrayImage, segs: &[InkSegment], words: &[RawWord], ch: f32) -> bool {
     if mean_conf(words) >= 50.0 {
         return false;
     }
@@ -253,9 +253,18 @@ pub fn handwritten_page(segs: &[InkSegment], words: &[RawWord], ch: f32) -> bool
     let unsure = |s: &&&InkSegment| mean_conf_of(&words_over(s, words)).is_none_or(|c| c < 50.0);
     if lines.len() < 3 {
         // A short page (a letter's last page: the date and the signature) is handwritten
-        // when every line on it is cursive and read as noise: with so few lines a share
-        // says nothing, and such a page was otherwise passed on with no region at all.
-        return !lines.is_empty() && lines.iter().all(|s| cursive(&s) && unsure(&s));
+        // when every line on it is cursive, leans as a hand does and is read as noise: with
+        // so few lines a share says nothing, and such a page was otherwise passed on with no
+        // region at all. Joined marks alone are not enough: print sitting on a notebook rule
+        // is joined by it (seed 11 H057p2's printed signature line).
+        // (Slant and gain alone: `handwritten()` also wants four separate letters, and a
+        // cursive line's letters are joined.)
+        let leans = |s: &&&InkSegment| {
+            let t = crate::handline::measure(img, s.bbox, ch);
+            t.slant.abs() >= crate::handline::SLANT_HAND
+                && t.slant_gain >= crate::handline::SLANT_GAIN
+        };
+        return !lines.is_empty() && lines.iter().all(|s| cursive(&s) && unsure(&s) && leans(&s));
     }
     let joined = lines.iter().filter(cursive).count();
     let unsure = lines.iter().filter(unsure).count();
@@ -485,7 +494,7 @@ pub fn check(
     };
     // A handwritten letter: Tesseract cannot read it, so nothing is read again; every line
     // of it is listed for a person to type.
-    if handwritten_page(&segs, words, ch) {
+    if handwritten_page(img, &segs, words, ch) {
         out.handwritten = true;
         let lines: Vec<([i32; 4], &'static str)> = segs
             .iter()
@@ -650,7 +659,7 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].1, "handwriting");
         assert!(
-            !handwritten_page(&segs, &words, 30.0),
+            !handwritten_page(&img, &segs, &words, 30.0),
             "one line is not a handwritten page"
         );
         // Print read with confidence is never called handwriting.
@@ -666,13 +675,13 @@ mod tests {
             word("ыж", [58, 48, 540, 82], 0, 20.0),
             word("xq", [58, 248, 800, 282], 2, 15.0),
         ];
-        assert!(handwritten_page(&segs, &words, 30.0));
+        assert!(handwritten_page(&img, &segs, &words, 30.0));
         let printed = vec![
             word("бир", [58, 48, 540, 82], 0, 95.0),
             word("эки", [58, 148, 540, 182], 1, 94.0),
             word("үч", [58, 248, 800, 282], 2, 90.0),
         ];
-        assert!(!handwritten_page(&segs, &printed, 30.0));
+        assert!(!handwritten_page(&img, &segs, &printed, 30.0));
     }
 
     fn blank_rows(img: &mut GrayImage, rows: std::ops::Range<u32>) {
@@ -691,17 +700,29 @@ mod tests {
         let segs = ink_segments(&img, 30.0);
         assert_eq!(segs.len(), 1, "{segs:?}");
         let noise = vec![word("xq", [58, 248, 800, 282], 0, 15.0)];
-        assert!(handwritten_page(&segs, &noise, 30.0));
+        assert!(handwritten_page(&img, &segs, &noise, 30.0));
         // Read as surely as print: not handwritten.
         let read = vec![word("xq", [58, 248, 800, 282], 0, 90.0)];
-        assert!(!handwritten_page(&segs, &read, 30.0));
+        assert!(!handwritten_page(&img, &segs, &read, 30.0));
         // One printed line read as noise (a bad scan of a printed last page): not a hand.
         let mut img = page();
         blank_rows(&mut img, 140..300);
         let segs = ink_segments(&img, 30.0);
         assert_eq!(segs.len(), 1, "{segs:?}");
         let noise = vec![word("xq", [58, 48, 540, 82], 0, 15.0)];
-        assert!(!handwritten_page(&segs, &noise, 30.0));
+        assert!(!handwritten_page(&img, &segs, &noise, 30.0));
+        // The same line with its letters joined in threes at the foot, as print sitting on a
+        // notebook rule is: joined marks, but upright.
+        for k in 0..4u32 {
+            for x in 60 + 120 * k..60 + 120 * k + 98 {
+                for y in 76..80 {
+                    img.put_pixel(x, y, Luma([0]));
+                }
+            }
+        }
+        let segs = ink_segments(&img, 30.0);
+        assert!(segs[0].joined_share() >= HAND_JOINED, "{segs:?}");
+        assert!(!handwritten_page(&img, &segs, &noise, 30.0));
     }
 
     #[test]
