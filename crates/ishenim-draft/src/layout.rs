@@ -787,6 +787,17 @@ fn signers_office(doc: &Doc, i: usize) -> bool {
     toks.len() <= 6 && toks.iter().any(|t| crate::candidates::is_role(&t.key))
 }
 
+/// "жана дагы 23 үйдүн колдору тиркелди", "подписи жителей прилагаются": the writer says
+/// the signatures follow on a list of their own, after the letter's last word.
+fn signatures_attached(line_key: &str) -> bool {
+    let has = |stems: &[&str]| {
+        line_key
+            .split_whitespace()
+            .any(|w| stems.iter().any(|s| w.starts_with(s)))
+    };
+    has(&["колдор", "колу", "подпис"]) && has(&["тиркел", "прилага", "прилож", "кошо"])
+}
+
 /// First line of the footer: the last closing line in the last part of the letter, else the
 /// run of date, signature, name, address and phone lines at its end.
 fn footer_start(doc: &Doc, keys: &[String], body_start: usize, end: usize) -> usize {
@@ -824,6 +835,7 @@ fn footer_start(doc: &Doc, keys: &[String], body_start: usize, end: usize) -> us
             || labelled_phone_line(doc, j)
             || signer_and_capacity(doc, j)
             || j > 0 && signer_and_capacity(doc, j - 1) && signers_office(doc, j)
+            || signatures_attached(k) && doc.line_toks(j).len() <= 8
             // "Жители" under the text signs it; "Жители домов … просят …" opens a sentence.
             || (k.starts_with("тургундар") || k.starts_with("жители"))
                 && doc.line_toks(j).len() <= 6;

@@ -164,9 +164,17 @@ fn score(doc: &Doc, lay: &Layout, li: usize, name: &[usize]) -> i32 {
         let prev = doc.line_toks(li - 1);
         before.extend(prev.iter().rev().take(3));
     }
-    let role_before = before
-        .iter()
-        .any(|t| OTHERS.iter().any(|o| t.key.starts_with(o)) || crate::candidates::is_role(&t.key));
+    // "Ата-энелер комитетинин төрайымы Абдиева Нуржан / 0 700 …": a role on the applicant's
+    // own line is the writer's capacity, not someone else's number.
+    let signer = |line: usize| name.iter().any(|&t| doc.toks[t].line == line);
+    let own_capacity = signer(li)
+        || before
+            .first()
+            .is_some_and(|t| t.line != li && signer(t.line));
+    let role_before = !own_capacity
+        && before.iter().any(|t| {
+            OTHERS.iter().any(|o| t.key.starts_with(o)) || crate::candidates::is_role(&t.key)
+        });
     let paren_after_name =
         doc.lines[li].text.contains("(тел") && !name.iter().any(|&t| doc.toks[t].line == li);
     if role_before || paren_after_name {
@@ -284,5 +292,22 @@ mod tests {
         assert_eq!(phone_of(text).as_deref(), Some("+996705218733"));
         let text = "Айыл өкмөтүнүн башчысына\nАРЫЗ\nАрык жабылды. Коңшумдун номери 0555 67 12 09, менин номерим 0705 21 87 33.\n2025-ж. 19-май\nКенжебаев Улан";
         assert_eq!(phone_of(text).as_deref(), Some("+996705218733"));
+    }
+
+    #[test]
+    fn a_signers_own_capacity_does_not_make_the_number_an_officials() {
+        let text = "АРЫЗ\n\nМектепте жылуулук жок. Казанды оңдотуп берүүнү суранабыз.\n\nАта-энелер комитетинин төрайымы Абдиева Нуржан\n0 700 55 66 01\n23-ноябрь 2026-ж.";
+        assert_eq!(phone_of(text).as_deref(), Some("+996700556601"));
+        // Someone else's office on the line above: still not the writer's.
+        let text = "АРЫЗ\n\nМираб суу бербей жатат, ал акча сурайт. Анын номери\nмираб Токтосунов\n0 700 55 66 01\nсуранабыз.\n\nАсанов Бакыт";
+        assert_eq!(phone_of(text), None);
+    }
+
+    #[test]
+    fn a_signer_above_the_note_on_attached_signatures_gives_name_and_phone() {
+        let text = "Чоң-Таш айыл өкмөтүнүн башчысына\nЧоң-Таш айылынын тургундарынан\n\nКөпүрөнү оңдоого цемент менен жардам беришиңиздерди суранабыз.\n\nКөчө башчысы Эркебаев Самат, тел. 0 550 12 33 09\nжана дагы 23 үйдүн колдору тиркелди";
+        let d = draft_letters(&[page_from_text("p1", text)], &Models::embedded());
+        assert_eq!(d[0].phone.as_deref(), Some("+996550123309"));
+        assert_eq!(d[0].applicant.name.as_deref(), Some("Эркебаев Самат"));
     }
 }
