@@ -32,6 +32,17 @@ const NOT_NAME: &[&str] = &[
     "жашоочулар",
     "коллектив",
     "ата-энелер",
+    // Organisations that sign beside a person ("Член ревизионной комиссии АВП …"): water
+    // users' associations, firms, clinics, service centres.
+    "авп",
+    "спов",
+    "осоо",
+    "жчк",
+    "ип",
+    "фап",
+    "цсм",
+    "гсв",
+    "цон",
     "анонимдуу",
     "аноним",
     "анонимно",
@@ -88,6 +99,10 @@ pub(crate) fn father_link(key: &str) -> bool {
 
 /// True for a word that can be part of a person's name as written ("Асанов", "Жумабекович", "уулу", "Б.").
 pub(crate) fn name_token(w: &str) -> bool {
+    // «Жаңы-Арык», "Нур-Суу": a quoted word names a firm or an association, not a person.
+    if w.contains(['«', '»', '"', '“', '”']) {
+        return false;
+    }
     let t = trim_punct(w);
     let k = key_word(t);
     if father_link(&k) || compact_initials(t) || initials_with_case(t).is_some() {

@@ -98,6 +98,15 @@ fn check_name(text: &str, name: Option<&str>, anonymous: bool) {
 }
 
 #[test]
+fn an_association_named_before_the_signer_is_not_part_of_the_name() {
+    check_name(
+        "Главе айыл окмоту\n\nСообщаю, что канал очищен на 2 км вместо 6. Прошу провести замер.\n\nЧлен ревизионной комиссии АВП «Жаңы-Арык» Дуйшеев Т.М.\n+996 557 111 904\n30.06.2026",
+        Some("Дуйшеев Т.М."),
+        false,
+    );
+}
+
+#[test]
 fn names_in_other_phrasings() {
     check_name(
         "Главе Омуралиевского айыл окмоту\nот жителя с. Кара-Суу Иванов Иван Петрович\nЗАЯВЛЕНИЕ\nПрошу отремонтировать дорогу.\n02.10.2024",
