@@ -528,16 +528,36 @@ fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             && (doc.toks[i - 1].sentence != doc.toks[i].sentence
                 || doc.toks[i - 1].text.ends_with(','))
     };
-    let Some(p) = (0..scope.end).find(|&i| {
+    let opens = |i: &usize| {
+        let i = *i;
         let k = doc.toks[i].key.as_str();
         matches!(k, "мен" | "я")
             && (doc.toks[i].text.ends_with(',') || line_start(i) || sentence_start(i))
             // "Пишет Ахмедова Зарина, …", "Обращается к вам …".
             || matches!(k, "пишет" | "пишу" | "обращается" | "обращаюсь")
                 && (line_start(i) || sentence_start(i))
-    }) else {
-        return;
     };
+    // "Бул катты небереме жазып жатат, мен айтып турам. Мен Сейитбеков Кубанычбек, …": a
+    // later sentence that opens with "мен" and a name, when the first "мен" named no one
+    // (never "…, я увидела фамилии … Осмоналиев Данияр", where others are named).
+    let names_at_once = |i: &usize| {
+        let i = *i;
+        i == 0
+            || doc.toks[i - 1].sentence != doc.toks[i].sentence
+                && doc.toks.get(i + 1).is_some_and(|t| name_token(&t.text))
+    };
+    let mut tries = (0..scope.end).filter(opens);
+    let first = tries.next();
+    for p in first.into_iter().chain(tries.filter(names_at_once)) {
+        if let Some(c) = intro_at(doc, lay, p) {
+            out.push(c);
+            return;
+        }
+    }
+}
+
+/// The writer's name in the sentence that opens with "мен"/"я"/"пишет" at token `p`.
+fn intro_at(doc: &Doc, lay: &Layout, p: usize) -> Option<NameCand> {
     let sent = doc.toks[p].sentence;
     let verb = !matches!(doc.toks[p].key.as_str(), "мен" | "я");
     let mut i = p + 1;
@@ -550,7 +570,7 @@ fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
                 "поводу" | "насчет" | "насчёт" | "о" | "об" | "против" | "жалобой"
             )
         {
-            return;
+            return None;
         }
         if !name_token(&doc.toks[i].text)
             || doc
@@ -574,12 +594,12 @@ fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             // "Мен, Үч-Эмчек орто мектебинин мугалими Кенжебаева Асель": a lone place word
             // before the writer's office is no name; look on.
             if let Some(c) = cand(doc, got, Source::Intro) {
-                out.push(c);
-                return;
+                return Some(c);
             }
         }
         i = after + 1;
     }
+    None
 }
 
 /// The signature block: a name after a closing or a "Колу:"/"Подпись:" label, after the
@@ -593,6 +613,7 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         if toks
             .iter()
             .any(|t| REPRESENTATIVE.contains(&t.key.as_str()))
+            || scribe_line(&key)
         {
             continue;
         }
@@ -637,6 +658,38 @@ fn from_signature(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             out.push(c);
         }
     }
+}
+
+/// "Небереси Айбек жазды", "Записала внучка Айгуль", "со слов матери": the person who
+/// wrote a dictated letter down signs as its scribe, not as the applicant.
+fn scribe_line(line_key: &str) -> bool {
+    const SCRIBE: &[&str] = &[
+        "жазды",
+        "жазып берди",
+        "жазып бердим",
+        "жазган",
+        "жаздым",
+        "записал",
+        "записала",
+        "написал",
+        "написала",
+        "под диктовку",
+        "со слов",
+        "айтуусу боюнча",
+        "айтуусу менен",
+    ];
+    // The words before the scribe's phone, if any.
+    let words: Vec<&str> = line_key
+        .split_whitespace()
+        .take_while(|w| !w.contains(|c: char| c.is_ascii_digit()))
+        .collect();
+    words.len() <= 8 && SCRIBE.iter().any(|s| starts_with_phrase_at(&words, s))
+}
+
+/// True when the words `phrase` occur in `words` in a row.
+fn starts_with_phrase_at(words: &[&str], phrase: &str) -> bool {
+    let p: Vec<&str> = phrase.split_whitespace().collect();
+    words.windows(p.len()).any(|w| w == p.as_slice())
 }
 
 /// Where the name starts on a signature line: after a number ("1."), a date ("30/07/2025",
