@@ -275,7 +275,12 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
                     .get(i + 1)
                     .is_some_and(|n| name_token(&n.text) && patronymic(&n.key)));
         let is_name = name_token(&t.text) || inside && name_token(&capitalise_lookalike(&t.text));
-        if !is_name || !out.is_empty() && demonym(&t.key) {
+        // "Асанбаев Мелис Ак-Кыр айылы тел …": a word before a place word is the place.
+        let place = doc
+            .toks
+            .get(i + 1)
+            .is_some_and(|n| crate::candidates::PLACE_AFTER.contains(&trim_punct(&n.key)));
+        if !is_name || !out.is_empty() && (demonym(&t.key) || out.len() >= 2 && place) {
             break;
         }
         out.push(i);

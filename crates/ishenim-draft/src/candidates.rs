@@ -126,7 +126,7 @@ const HONORIFICS: &[&str] = &[
     "байке",
 ];
 /// Words after "Мен,"/"Я," that belong to a place, not a person.
-const PLACE_AFTER: &[&str] = &[
+pub(crate) const PLACE_AFTER: &[&str] = &[
     "айылынын",
     "айылы",
     "айылында",
