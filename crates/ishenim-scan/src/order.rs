@@ -122,6 +122,12 @@ pub fn fix_reading_order(words: &mut Vec<RawWord>) -> usize {
         after.sort_by_key(|&j| lines[j].cy());
         order.extend(after);
     }
+    put_in_order(words, &lines, &order);
+    moved
+}
+
+/// Rebuilds `words` with the lines in `order`, numbered again.
+fn put_in_order(words: &mut Vec<RawWord>, lines: &[Line], order: &[usize]) {
     let mut old: Vec<Option<RawWord>> = std::mem::take(words).into_iter().map(Some).collect();
     for (n, &l) in order.iter().enumerate() {
         for k in lines[l].words.clone() {
@@ -131,7 +137,44 @@ pub fn fix_reading_order(words: &mut Vec<RawWord>) -> usize {
             }
         }
     }
-    moved
+}
+
+/// A block of lines read right after a block it lies wholly above (its last line ends
+/// before the other's first begins) goes before it: a date standing alone above the
+/// signature was read after it (seed 11 H011p2). Columns side by side and a date on the
+/// signature's row overlap in height and keep their order. Returns how many swaps.
+pub fn raise_blocks_above(words: &mut Vec<RawWord>) -> usize {
+    let lines = lines_of(words);
+    // Runs of consecutive lines of one block: (top, bottom, lines).
+    let mut runs: Vec<(i32, i32, Vec<usize>)> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        match runs.last_mut() {
+            Some(r) if lines[r.2[0]].block == l.block => {
+                r.0 = r.0.min(l.bbox[1]);
+                r.1 = r.1.max(l.bbox[3]);
+                r.2.push(i);
+            }
+            _ => runs.push((l.bbox[1], l.bbox[3], vec![i])),
+        }
+    }
+    let mut swaps = 0;
+    for _ in 0..runs.len() {
+        let before = swaps;
+        for k in 1..runs.len() {
+            if runs[k].1 < runs[k - 1].0 {
+                runs.swap(k - 1, k);
+                swaps += 1;
+            }
+        }
+        if swaps == before {
+            break;
+        }
+    }
+    if swaps > 0 {
+        let order: Vec<usize> = runs.iter().flat_map(|r| r.2.iter().copied()).collect();
+        put_in_order(words, &lines, &order);
+    }
+    swaps
 }
 
 #[cfg(test)]
@@ -166,6 +209,27 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_block_read_after_a_block_below_it_goes_first() {
+        let mut w = Vec::new();
+        line(&mut w, "sig", 1, 1000, 1900, 311);
+        line(&mut w, "date", 2, 400, 800, 190);
+        assert_eq!(raise_blocks_above(&mut w), 1);
+        assert_eq!(heads(&w), vec!["date", "sig"]);
+        assert_eq!(w[0].line, 0);
+        // Two columns side by side, the right one read second, and a date read after the
+        // signature on its row: overlapping in height, kept.
+        let mut w = Vec::new();
+        line(&mut w, "left", 0, 100, 900, 100);
+        line(&mut w, "left", 0, 100, 900, 160);
+        line(&mut w, "right", 1, 1000, 1900, 100);
+        line(&mut w, "sig", 2, 100, 900, 400);
+        line(&mut w, "date", 3, 1000, 1900, 405);
+        let before = w.clone();
+        assert_eq!(raise_blocks_above(&mut w), 0);
+        assert_eq!(w, before);
     }
 
     #[test]

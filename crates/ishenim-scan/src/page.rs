@@ -382,6 +382,7 @@ fn read(
         Ok(mut words) => {
             // Before the unread check, which puts recovered lines among these by position.
             crate::order::fix_reading_order(&mut words);
+            crate::order::raise_blocks_above(&mut words);
             words
         }
         Err(_) => {
