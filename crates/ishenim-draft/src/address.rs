@@ -823,6 +823,15 @@ fn writer_sentence(doc: &Doc, sent: usize) -> bool {
     })
 }
 
+/// True when a word of the letter names a settlement or a street ("… айылынан", "көчөсүндө",
+/// "с. Ленинское").
+fn mentions_place(doc: &Doc) -> bool {
+    doc.toks.iter().any(|t| {
+        let k = trim_punct(&t.key);
+        crate::candidates::PLACE_AFTER.contains(&k) || matches!(t.text.as_str(), "с." | "ул.")
+    })
+}
+
 /// Extracts the applicant's address as written (`name` = the applicant's name tokens).
 pub(crate) fn choose_address(doc: &Doc, lay: &Layout, name: &[usize]) -> AddressChoice {
     labelled(doc, lay)
@@ -834,7 +843,13 @@ pub(crate) fn choose_address(doc: &Doc, lay: &Layout, name: &[usize]) -> Address
         .unwrap_or(AddressChoice {
             address: None,
             toks: vec![],
-            // A signed letter without an address is rare: the reviewer looks.
-            confidence: if name.is_empty() { 0.7 } else { 0.55 },
+            // A signed letter without an address is rare, and a letter that names a
+            // village or a street may say where the writer lives in a way not read here:
+            // the reviewer looks.
+            confidence: if name.is_empty() && !mentions_place(doc) {
+                0.7
+            } else {
+                0.55
+            },
         })
 }

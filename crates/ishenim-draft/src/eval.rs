@@ -238,6 +238,9 @@ pub struct EvalReport {
     /// Calibration: letters where no field the review screen shows as sure (confidence ≥
     /// [`crate::UNSURE_BELOW`]) is wrong — `1 - rate` is the share of letters with a confidently wrong field.
     pub calibrated: Ratio,
+    /// The price of calibration: letters whose applicant, address, phone and date are all
+    /// shown as sure (nothing the reviewer is asked to check among them).
+    pub all_sure: Ratio,
     /// One line per mismatch: `letter field: expected … got …` (synthetic corpus only).
     pub mismatches: Vec<String>,
     /// The same scores for the letters of each degradation level (`clean`, `mild`,
@@ -455,6 +458,11 @@ fn score_contacts(rep: &mut EvalReport, lid: &str, t: &TruthRow, d: Option<&Lett
         || !date_ok && sure("date")
         || !addr_ok && sure("address");
     rep.calibrated.add(!confident_miss);
+    rep.all_sure.add(
+        ["applicant", "address", "phone", "date"]
+            .iter()
+            .all(|k| sure(k)),
+    );
     if confident_miss {
         rep.mismatches.push(format!(
             "{lid} calibration: a wrong field was not marked unsure"
@@ -530,6 +538,7 @@ impl fmt::Display for EvalReport {
             row(f, "summary names subject", &self.summary)?;
         }
         row(f, "sure fields right", &self.calibrated)?;
+        row(f, "contacts all sure", &self.all_sure)?;
         let c = &self.corruption;
         writeln!(
             f,
