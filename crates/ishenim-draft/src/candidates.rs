@@ -127,6 +127,10 @@ const HONORIFICS: &[&str] = &[
 ];
 /// Words after "Мен,"/"Я," that belong to a place, not a person.
 pub(crate) const PLACE_AFTER: &[&str] = &[
+    // "Ак-Сай-Булак айлында": the spoken short form, as many write it.
+    "айлынын",
+    "айлында",
+    "айлынан",
     "айылынын",
     "айылы",
     "айылында",

@@ -278,9 +278,10 @@ pub(crate) fn is_addressee(line_key: &str) -> bool {
 fn names_council(line_key: &str) -> bool {
     let words: Vec<&str> = line_key.split_whitespace().collect();
     words.len() <= 7
-        && words
-            .windows(2)
-            .any(|w| w[0] == "айыл" && matches!(w[1], "окмоту" | "окмотуно" | "окмотуна"))
+        && words.windows(2).any(|w| {
+            // "айыл өкмөткө": the short dative villagers write too.
+            w[0] == "айыл" && matches!(w[1], "окмоту" | "окмотуно" | "окмотуна" | "окмотко")
+        })
 }
 
 /// A surname (key) in the Kyrgyz dative ("насирдиновго", "асановага", "бекова ге").
@@ -540,6 +541,8 @@ fn ended(text: &str) -> bool {
                         "малчы",
                     ]
                     .iter()
+                    // "Сатыбалдиева Калыйча апаңар": a grandmother signs as "your mother".
+                    .chain(SIGNER_KIN)
                     .any(|g| k.contains(g))
         })
 }
@@ -587,14 +590,25 @@ pub(crate) struct Layout {
     pub postscript: Option<usize>,
 }
 
+/// Words an elder signs with after the name ("апаңар", "атаңар": your mother, your father).
+const SIGNER_KIN: &[&str] = &["апанар", "атанар", "эненер", "апаныз", "атаныз"];
+
 /// True when every token of the line looks like part of a person's name (signature
 /// strokes "______" aside).
 pub(crate) fn name_like_line(doc: &Doc, i: usize) -> bool {
-    let toks: Vec<&crate::text::Tok> = doc
+    let mut toks: Vec<&crate::text::Tok> = doc
         .line_toks(i)
         .iter()
         .filter(|t| !t.text.chars().all(|c| c == '_' || c == '/'))
         .collect();
+    // "Сатыбалдиева Калыйча апаңар": an elder signs with "your mother" after the name.
+    if toks.len() > 2
+        && toks
+            .last()
+            .is_some_and(|t| SIGNER_KIN.contains(&t.key.as_str()))
+    {
+        toks.pop();
+    }
     (2..=4).contains(&toks.len()) && toks.iter().all(|t| crate::applicant::name_token(&t.text))
 }
 
@@ -853,6 +867,15 @@ mod tests {
 
     fn check_open(text: &str, expected: bool) {
         assert_eq!(opening_score(text) >= 2, expected, "{text}");
+    }
+
+    #[test]
+    fn a_grandmother_signing_as_your_mother_has_ended_and_a_short_dative_opens() {
+        let prev = "Күзөтчүнү чакырып, улууларды сыйлоону үйрөтүп койгулачы.\n\nСатыбалдиева Калыйча апаңар\nТемир айылы, Ысык-Көл району";
+        assert!(ended(prev));
+        let page = "айыл окмотко арыз\nмен Эргешов Бакыт Ак-Сай-Булак айлында жашаим справка керек";
+        assert!(!continues(prev, page, opening_score(page)));
+        assert!(names_council(&key_line("айыл окмотко арыз")));
     }
 
     #[test]
