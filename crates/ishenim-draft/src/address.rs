@@ -429,7 +429,14 @@ fn choice(doc: &Doc, toks: Vec<usize>, nominal: bool, base: f32) -> Option<Addre
         || toks
             .iter()
             .any(|&t| doc.toks[t].text.chars().any(|c| c.is_ascii_digit()));
-    (named && keyword && worded && !text.is_empty()).then(|| AddressChoice {
+    // "Токторова Айбийке, 10-класс", "Данияр Эсенов, 9 «А» класс": a pupil's class.
+    let after = toks.last().map(|&l| l + 1);
+    let school = toks
+        .iter()
+        .copied()
+        .chain(after.filter(|&a| a < doc.toks.len()))
+        .any(|t| doc.toks[t].key.contains("класс"));
+    (named && keyword && worded && !school && !text.is_empty()).then(|| AddressChoice {
         address: Some(text),
         confidence: (base * (0.5 + 0.5 * crate::text::conf_of(doc, &toks))).min(1.0),
         toks,

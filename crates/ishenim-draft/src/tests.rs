@@ -232,6 +232,18 @@ fn the_councils_place_under_the_addressee_is_not_the_writers_address() {
 }
 
 #[test]
+fn a_pupils_class_is_no_address() {
+    check_address(
+        "Айыл өкмөтүнүн башчысына\n\nМектепке чейин жети километр, кар жааганда автобус келбейт.\nРахмат.\n\nТокторова Айбийке, 10-класс\n26.11.2026",
+        None,
+    );
+    check_address(
+        "Здравствуйте!\nДорога вся в ямах, мы ходим в школу по обочине.\nДанияр Эсенов, 9 «А» класс",
+        None,
+    );
+}
+
+#[test]
 fn addresses_in_sentences_after_labels_and_below_a_region() {
     check_address(
         "Я, Ахмедов Рустам Каримович, проживаю в с. Достук-Арык, ул. Фрунзе, дом 37.\nСосед переставил забор.",
