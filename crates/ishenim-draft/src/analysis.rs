@@ -760,8 +760,7 @@ fn lexicon_category(
 ) -> CategoryResult {
     let cm = &models.categories;
     let mut scores = category_scores(doc, body, models);
-    let Some(best) = (0..scores.len()).reduce(|b, i| if scores[i].0 > scores[b].0 { i } else { b })
-    else {
+    let Some(best) = lexicon_winner(&scores, cm.min_score) else {
         return other_category(lang);
     };
     let s = scores[best].0;
@@ -769,9 +768,6 @@ fn lexicon_category(
         .filter(|&i| i != best)
         .map(|i| scores[i].0)
         .fold(0.0f32, f32::max);
-    if s < cm.min_score {
-        return other_category(lang);
-    }
     let c = &cm.categories[best];
     CategoryResult {
         key: c.key.clone(),
@@ -783,6 +779,14 @@ fn lexicon_category(
         confidence: (((s - second) / (s + 1.0)).clamp(0.0, 1.0) * 100.0).round() / 100.0,
         reasons: std::mem::take(&mut scores[best].1),
     }
+}
+
+/// The index of the category with the highest score (the first listed on a tie), none
+/// below `min_score` ("other").
+fn lexicon_winner(scores: &[(f32, Vec<Reason>)], min_score: f32) -> Option<usize> {
+    (0..scores.len())
+        .reduce(|b, i| if scores[i].0 > scores[b].0 { i } else { b })
+        .filter(|&b| scores[b].0 >= min_score)
 }
 
 /// What the lexicon says, as features of the learned category model: each category the
@@ -815,12 +819,9 @@ fn lexicon_features(
             out.push(feature(format!("lh2:{}", c.key), at(i)));
         }
     }
-    let lex = lexicon_category(doc, body.clone(), "ky", models);
-    let won = cats.iter().position(|c| c.key == lex.key);
-    out.push(feature(
-        format!("lx:{}", lex.key),
-        won.map_or(body.start, at),
-    ));
+    let won = lexicon_winner(&scores, models.categories.min_score);
+    let key = won.map_or("other", |w| cats[w].key.as_str());
+    out.push(feature(format!("lx:{key}"), won.map_or(body.start, at)));
     out
 }
 
