@@ -188,22 +188,11 @@ pub fn drop_margin_marks(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::unread::tests::word;
     use image::{GrayImage, Luma};
     use ishenim_imaging::components::ink_marks;
 
     const CH: f32 = 24.0;
-
-    fn word(text: &str, bbox: [i32; 4], line: u32, conf: f32) -> RawWord {
-        RawWord {
-            text: text.into(),
-            conf,
-            bbox,
-            line,
-            para_start: false,
-            block: 0,
-            char_boxes: Vec::new(),
-        }
-    }
 
     fn fill(img: &mut GrayImage, x0: u32, y0: u32, x1: u32, y1: u32) {
         for y in y0..y1 {

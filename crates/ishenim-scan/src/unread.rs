@@ -548,11 +548,13 @@ pub fn check(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use image::Luma;
 
-    fn word(text: &str, bbox: [i32; 4], line: u32, conf: f32) -> RawWord {
+    /// A word as Tesseract gives it: text, box, line and confidence (also used by the
+    /// margin tests).
+    pub(crate) fn word(text: &str, bbox: [i32; 4], line: u32, conf: f32) -> RawWord {
         RawWord {
             text: text.into(),
             conf,
