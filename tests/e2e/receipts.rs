@@ -166,6 +166,13 @@ fn post_status(
 /// Symbols with a look-alike that OCR confuses and `Code::repair` tries (its `TWINS`).
 const AMBIGUOUS: &str = "B8S5Z2G6D0Q9";
 
+/// `code` with its seventh symbol (a digit) replaced by a W, a shape no digit is read as.
+fn unlike_wrong(code: &str) -> String {
+    let mut b: Vec<char> = code.chars().collect();
+    b[6] = 'W';
+    b.into_iter().collect()
+}
+
 fn one_wrong(code: &str) -> String {
     let mut b: Vec<char> = code.chars().collect();
     b[6] = if b[6] == 'K' { 'M' } else { 'K' };
@@ -508,8 +515,16 @@ fn printed_code_without_qr() {
     // One symbol wrong, and no symbol that OCR or a repair could read as its twin: a wrong
     // code whose twin readings are ambiguous is refused by `repair`, yet one misread of its
     // dotted zero as Q can land on the valid code (CI run of stop 21).
+    // The wrong symbol must also look nothing like the right one: a K printed where the
+    // valid code has Y was read back as Y, which is the valid code (CI run of stop 24).
     let wrong = std::iter::repeat_with(|| ishenim_receipt::Code::generate().expect("code"))
-        .map(|c| one_wrong(&c.to_string()))
+        .filter(|c| {
+            c.to_string()
+                .chars()
+                .nth(6)
+                .is_some_and(|s| "1347".contains(s))
+        })
+        .map(|c| unlike_wrong(&c.to_string()))
         .find(|w| {
             ishenim_receipt::Code::repair(w).is_err() && !w.chars().any(|c| AMBIGUOUS.contains(c))
         })
