@@ -96,6 +96,16 @@ const NOMINATIVE: &[(&str, &str)] = &[
     ("айлында", "айылы"),
     ("айлынан", "айылы"),
 ];
+/// The nominative of a declined place word ("айылында" → "айылы"), for comparing
+/// addresses whatever case the letter wrote them in.
+pub(crate) fn nominative_of(word: &str) -> Option<&'static str> {
+    let k = key_word(word);
+    NOMINATIVE
+        .iter()
+        .find(|(g, _)| key_word(g) == k)
+        .map(|&(_, n)| n)
+}
+
 /// Words that introduce an address in running text ("по адресу:", "дарегим:").
 const INLINE: &[&str] = &[
     "адресу",

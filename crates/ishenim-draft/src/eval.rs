@@ -279,12 +279,25 @@ fn loose(s: &Option<String>) -> Option<String> {
 
 /// An address compared as a clerk would: case, commas and full stops aside ("Ленин көчөсү 14"
 /// and "ленин көчөсү, 14." are the same address).
+/// The address as compared: lower case, no commas, and declined place words and houses in
+/// the nominative ("Ак-Жар айылында 5-үйдө" = "Ак-Жар айылы 5-үй"), the other spellings a
+/// clerk equally accepts by the corpus format (tests/letters/README.md, `address_alts`).
 fn address_key(s: &Option<String>) -> Option<String> {
     norm(s).map(|v| {
         v.to_lowercase()
             .replace([',', ';'], " ")
             .replace(". ", " ")
             .split_whitespace()
+            .map(|w| {
+                let house = ["-үйүндө", "-үйдө", "-үйүнөн"]
+                    .iter()
+                    .find_map(|s| w.strip_suffix(s));
+                match (crate::address::nominative_of(w), house) {
+                    (Some(n), _) => n.to_string(),
+                    (None, Some(h)) => format!("{h}-үй"),
+                    (None, None) => w.to_string(),
+                }
+            })
             .collect::<Vec<_>>()
             .join(" ")
     })
