@@ -676,7 +676,7 @@ fn intro_end(doc: &Doc, lay: &Layout) -> usize {
 
 /// "Мен, Тогуз-Тоо айылынын тургуну …", "житель села Садовое", "… айылынын Токтогул
 /// көчөсүнүн тургундары": the place in the writer's introduction, in the nominative.
-fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
+fn introduced(doc: &Doc, lay: &Layout, name: &[usize]) -> Option<AddressChoice> {
     let end = intro_end(doc, lay);
     let signed = signed_by_group(doc);
     for i in (0..end).chain(signed.clone()) {
@@ -692,7 +692,10 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         {
             continue;
         }
-        if crate::layout::is_addressee(&doc.line_key(doc.toks[i].line)) {
+        // "Ала-Бука районундагы Кызыл-Эшме айыл өкмөтүнүн / башчысына": the council's place.
+        let line_key = doc.line_key(doc.toks[i].line);
+        let header = doc.toks[i].line < lay.body_start;
+        if header && (crate::layout::is_addressee(&line_key) || line_key.contains("окмот")) {
             continue;
         }
         // In the body a place is the writer's only when the sentence ties it to them
@@ -705,8 +708,15 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         }
         // The place name before it, one word or two ("Тогуз-Тоо", "Кара Суу").
         let mut from = i - 1;
+        // "Мен Жолдошбаева Бурулай Тоң районунун …": the writer's name (here or where it was
+        // taken from, the signature) is not the place.
+        let name_word = |t: usize| name.iter().any(|&n| doc.toks[n].key == doc.toks[t].key);
+        if name_word(from) {
+            continue;
+        }
         if let Some(p) = from.checked_sub(1).map(|f| &doc.toks[f]) {
-            if p.text.chars().next().is_some_and(char::is_uppercase)
+            if !name_word(from - 1)
+                && p.text.chars().next().is_some_and(char::is_uppercase)
                 && !p.text.ends_with([',', '.', '!', '?'])
                 && !matches!(p.key.as_str(), "мен" | "биз" | "я")
                 && p.line == doc.toks[i].line
@@ -715,25 +725,15 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
                 from -= 1;
             }
         }
-        let mut to = i + 1;
-        while to + 1 < doc.toks.len()
-            && doc.toks[to]
-                .text
-                .chars()
-                .next()
-                .is_some_and(char::is_uppercase)
-            && (NOMINATIVE
-                .iter()
-                .any(|(g, _)| key_word(g) == doc.toks[to + 1].key)
-                || is_keyword(&doc.toks[to + 1].text))
-        {
-            to += 2;
-        }
+        let mut to = place_run_end(doc, i + 1);
         // "… көчөсүндө 31-үйдө": the house number after the street.
         if doc.toks.get(to).is_some_and(|t| {
             t.text.chars().next().is_some_and(|c| c.is_ascii_digit()) && t.key.contains("-уй")
         }) {
             to += 1;
+        }
+        if workplace(doc, i, to) {
+            continue;
         }
         let toks: Vec<usize> = (from..to).collect();
         return choice(doc, toks, true, 0.6);
@@ -762,6 +762,63 @@ fn introduced(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         }
     }
     None
+}
+
+/// Institutions a writer works at or a child studies at (key prefixes).
+const INSTITUTIONS: &[&str] = &[
+    "мектеб",
+    "мектеп",
+    "оорукана",
+    "бакча",
+    "фап",
+    "цсм",
+    "гсв",
+    "лицей",
+    "гимназия",
+    "колледж",
+    "дукон",
+    "базар",
+    "мечит",
+    "клиника",
+    "контора",
+    "китепкана",
+];
+
+/// "Нооруз айылындагы №5 орто мектебинин мугалими": a place word in the attributive
+/// (place word `i`, run ending at `to`) that names an institution, not a home.
+fn workplace(doc: &Doc, i: usize, to: usize) -> bool {
+    let attributive = ["дагы", "даги", "догу", "тагы", "тогу"]
+        .iter()
+        .any(|e| doc.toks[i].key.ends_with(e));
+    attributive
+        && doc.toks[to..(to + 4).min(doc.toks.len())]
+            .iter()
+            .take_while(|t| t.sentence == doc.toks[i].sentence)
+            .any(|t| INSTITUTIONS.iter().any(|w| t.key.starts_with(w)))
+}
+
+/// Where a run of places named one after another ends, from token `to`: "Кок-Сай айылынан",
+/// "Жибек Жолу көчөсүндө" (a name of one or two capitalised words, then its place word).
+fn place_run_end(doc: &Doc, mut to: usize) -> usize {
+    let capital = |t: usize| {
+        doc.toks.get(t).is_some_and(|t| {
+            t.text.chars().next().is_some_and(char::is_uppercase) && !t.text.ends_with([',', '.'])
+        })
+    };
+    let place = |t: usize| {
+        doc.toks
+            .get(t)
+            .is_some_and(|t| nominative_of(&t.key).is_some() || is_keyword(&t.text))
+    };
+    loop {
+        if capital(to) && place(to + 1) {
+            to += 2;
+        } else if capital(to) && capital(to + 1) && place(to + 2) {
+            to += 3;
+        } else {
+            return to;
+        }
+    }
 }
 
 /// The tokens of a short last line that signs the letter as a group of a place ("Тегирмен-Сай
@@ -851,7 +908,7 @@ fn writer_sentence(doc: &Doc, sent: usize) -> bool {
 fn mentions_place(doc: &Doc) -> bool {
     doc.toks.iter().any(|t| {
         let k = trim_punct(&t.key);
-        crate::candidates::PLACE_AFTER.contains(&k) || matches!(t.text.as_str(), "с." | "ул.")
+        crate::candidates::place_after(k) || matches!(t.text.as_str(), "с." | "ул.")
     })
 }
 
@@ -862,7 +919,7 @@ pub(crate) fn choose_address(doc: &Doc, lay: &Layout, name: &[usize]) -> Address
         .or_else(|| beside_name(doc, name))
         .or_else(|| address_line(doc, lay))
         .or_else(|| lived_in(doc, lay))
-        .or_else(|| introduced(doc, lay))
+        .or_else(|| introduced(doc, lay, name))
         .unwrap_or(AddressChoice {
             address: None,
             toks: vec![],

@@ -120,7 +120,14 @@ pub(crate) fn name_token(w: &str) -> bool {
         && t.chars()
             .filter(|c| c.is_alphabetic())
             .all(|c| cyr(c) || "aeopcxyABEKMHOPCTXY".contains(c));
-    first_ok && rest_ok && !NOT_NAME.contains(&k.as_str())
+    first_ok && rest_ok && !NOT_NAME.contains(&k.as_str()) && !declined_acronym(t)
+}
+
+/// "ФАПа", "АВПнын", "ЦСМге": an acronym with a case ending (capitals, then lower case) names
+/// an institution; a name in capitals ("АСАНОВ") has no lower case.
+fn declined_acronym(t: &str) -> bool {
+    let caps = t.chars().take_while(|c| c.is_uppercase()).count();
+    caps >= 2 && t.chars().skip(caps).any(char::is_lowercase)
 }
 
 /// Initials written together ("Р.Х", "Н.Т." — the last dot may be trimmed).
@@ -279,7 +286,7 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
         let place = doc
             .toks
             .get(i + 1)
-            .is_some_and(|n| crate::candidates::PLACE_AFTER.contains(&trim_punct(&n.key)));
+            .is_some_and(|n| crate::candidates::place_after(trim_punct(&n.key)));
         if !is_name || !out.is_empty() && (demonym(&t.key) || out.len() >= 2 && place) {
             break;
         }
@@ -648,6 +655,9 @@ mod tests {
             "Ңурманов",
         ] {
             assert!(name_token(w), "{w}");
+        }
+        for w in ["ФАПа", "АВПнын", "ЦСМге"] {
+            assert!(!name_token(w), "{w}");
         }
         for w in [
             "асанов",

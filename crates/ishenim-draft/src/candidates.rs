@@ -126,7 +126,7 @@ const HONORIFICS: &[&str] = &[
     "байке",
 ];
 /// Words after "Мен,"/"Я," that belong to a place, not a person.
-pub(crate) const PLACE_AFTER: &[&str] = &[
+const PLACE_AFTER: &[&str] = &[
     // "Ак-Сай-Булак айлында": the spoken short form, as many write it.
     "айлынын",
     "айлында",
@@ -146,6 +146,12 @@ pub(crate) const PLACE_AFTER: &[&str] = &[
     "конушунун",
     "кыштагынын",
 ];
+/// True for a word (key) that makes the word before it a place: a word of [`PLACE_AFTER`] or
+/// any declined place word ("Кызыл-Эшме айылындагы", "Жибек Жолу көчөсүндөгү").
+pub(crate) fn place_after(key: &str) -> bool {
+    PLACE_AFTER.contains(&key) || crate::address::nominative_of(key).is_some()
+}
+
 /// Words before a Russian place name ("с. Петровка", "ул. Мира").
 const PLACE_BEFORE: &[&str] = &[
     "с",
@@ -587,13 +593,16 @@ fn intro_at(doc: &Doc, lay: &Layout, p: usize) -> Option<NameCand> {
         }
         let got = take_name(doc, i, doc.toks[i].line + 2, lay);
         let after = got.last().map_or(i + 1, |&l| l + 1);
-        let place = doc
-            .toks
-            .get(after)
-            .is_some_and(|t| PLACE_AFTER.contains(&t.key.as_str()))
-            || got
-                .iter()
-                .any(|&t| PLACE_AFTER.contains(&doc.toks[t].key.as_str()));
+        // "Пишу, чтобы сказать спасибо нашему фельдшеру ФАПа Айзаде Мурзакматовой": after the
+        // verb a name behind an office in the dative is the one thanked or written about.
+        let dative_role =
+            |t: &crate::text::Tok| is_role(&t.key) && t.key.ends_with(['у', 'ю', 'е']);
+        if verb && doc.toks[i.saturating_sub(2)..i].iter().any(dative_role) {
+            i = after + 1;
+            continue;
+        }
+        let place = doc.toks.get(after).is_some_and(|t| place_after(&t.key))
+            || got.iter().any(|&t| place_after(&doc.toks[t].key));
         if !place {
             // "Мен, Үч-Эмчек орто мектебинин мугалими Кенжебаева Асель": a lone place word
             // before the writer's office is no name; look on.

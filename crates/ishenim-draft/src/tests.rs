@@ -244,6 +244,31 @@ fn a_hamlet_or_the_spoken_village_form_in_the_writers_sentence() {
 }
 
 #[test]
+fn a_place_straight_after_the_writers_name() {
+    let name_then = |place: &str| {
+        format!(
+            "Ала-Бука районундагы Кызыл-Эшме айыл өкмөтүнүн\nбашчысы Т.Ж. Мамытовго\nАРЫЗ\n\
+             Мен, Токтосунов Бакыт Эсенгелдиевич {place} жашайм. Кезекте турам.\nКолу: Б. Токтосунов"
+        )
+    };
+    // The council's place in a two-line addressee is not the writer's; the name ends before
+    // the village, and a two-word street and its house go with it.
+    let letter = name_then("Кызыл-Эшме айылындагы Жибек Жолу көчөсүндө 23-үйдө");
+    check_name(&letter, Some("Токтосунов Бакыт Эсенгелдиевич"), false);
+    check_address(&letter, Some("Кызыл-Эшме айылы, Жибек Жолу көчөсү, 23-үй"));
+    // The given name before a district is not part of the place.
+    check_address(
+        "айыл окмотуно\nмен Жолдошбаева Бурулай Тоң районунун Кок-Сай айылынан жазып жатам суу жок\nтел 0778 11 62 09",
+        Some("Тоң району, Кок-Сай айылы"),
+    );
+    // The village of the school where the writer works is no home address.
+    check_address(
+        "Айыл өкмөтүнө\nМен, Абдылдаева Гүлнур Кара-Суу айылындагы Ж. Баласагын атындагы мектепте иштейм. Жайыт талашы бар.\nУрматтоо менен, Г. Абдылдаева",
+        None,
+    );
+}
+
+#[test]
 fn a_pupils_class_is_no_address() {
     check_address(
         "Айыл өкмөтүнүн башчысына\n\nМектепке чейин жети километр, кар жааганда автобус келбейт.\nРахмат.\n\nТокторова Айбийке, 10-класс\n26.11.2026",
