@@ -161,12 +161,19 @@ fn read_upright(
     rec: &mut PageRecord,
 ) -> Vec<RawWord> {
     let t = Instant::now();
+    let mut strip = Strip::default();
+    if !prep.rotation().is_multiple_of(180) && strip.sense_first(engine, prep, ocr_dpi) {
+        prep.turn_180();
+        strip.turn();
+    }
+    rec.timings_ms.insert("orient".into(), ms(t));
+    let t = Instant::now();
     let mut raw = read(engine, prep, ocr_dpi, &mut rec.warnings);
     rec.timings_ms.insert("ocr".into(), ms(t));
     if mean_conf(&raw) < cfg.upright_conf {
         let t = Instant::now();
-        let turned = upside_down(engine, prep, ocr_dpi);
-        rec.timings_ms.insert("orient".into(), ms(t));
+        let turned = strip.upside_down(engine, prep, ocr_dpi);
+        *rec.timings_ms.entry("orient".into()).or_insert(0) += ms(t);
         if turned {
             prep.turn_180();
             let t = Instant::now();
@@ -175,6 +182,88 @@ fn read_upright(
         }
     }
     raw
+}
+
+/// Strip confidence a reading the right way up reaches on a printed page (a strip read
+/// upside down stays below 30, the right way up above 55, on the turned pages of c1 and h1).
+const SENSE_SURE: f32 = 50.0;
+/// Lead of the better way over the other for the sense to count as clear.
+const SENSE_LEAD: f32 = 25.0;
+
+/// A band of a few text lines of the prepared page and its mean confidence read as the
+/// page is now (`up`) and turned by 180° (`down`), each read at most once; cropped only
+/// when first needed (most pages never need it).
+#[derive(Default)]
+struct Strip {
+    image: Option<Option<GrayImage>>,
+    up: Option<f32>,
+    down: Option<f32>,
+}
+
+impl Strip {
+    fn image(&mut self, prep: &Prepared) -> Option<&GrayImage> {
+        self.image
+            .get_or_insert_with(|| text_strip(&prep.image, prep.char_px * prep.scale))
+            .as_ref()
+    }
+
+    fn conf(&mut self, engine: &mut Engine, prep: &Prepared, dpi: u32, turned: bool) -> f32 {
+        let cached = if turned { self.down } else { self.up };
+        if let Some(c) = cached {
+            return c;
+        }
+        let Some(img) = self.image(prep) else {
+            return 0.0;
+        };
+        let img = if turned {
+            image::imageops::rotate180(img)
+        } else {
+            img.clone()
+        };
+        let c = engine
+            .recognize(&img, dpi, Segmentation::SingleBlock)
+            .map(|w| mean_conf(&w))
+            .unwrap_or(0.0);
+        if turned {
+            self.down = Some(c);
+        } else {
+            self.up = Some(c);
+        }
+        c
+    }
+
+    /// The page was turned by 180° with it.
+    fn turn(&mut self) {
+        std::mem::swap(&mut self.up, &mut self.down);
+        if let Some(Some(img)) = self.image.as_mut() {
+            *img = image::imageops::rotate180(img);
+        }
+    }
+
+    /// A page found turned by a quarter was made upright one way or the other with even
+    /// odds (the text lines give the axis, not the sense), and one read the wrong way was
+    /// read twice in full. Its sense is taken from the strip first: true when the strip
+    /// reads clearly better turned. A strip that reads well as it is settles it with one
+    /// reading; an unclear strip leaves the page as it is (the check after the full
+    /// reading still applies).
+    fn sense_first(&mut self, engine: &mut Engine, prep: &Prepared, dpi: u32) -> bool {
+        let up = self.conf(engine, prep, dpi, false);
+        if up >= SENSE_SURE {
+            return false;
+        }
+        let down = self.conf(engine, prep, dpi, true);
+        down >= SENSE_SURE && down - up >= SENSE_LEAD
+    }
+
+    /// True when the strip reads clearly better turned by 180°.
+    fn upside_down(&mut self, engine: &mut Engine, prep: &Prepared, dpi: u32) -> bool {
+        if self.image(prep).is_none() {
+            return false;
+        }
+        let up = self.conf(engine, prep, dpi, false);
+        let down = self.conf(engine, prep, dpi, true);
+        down > up + 5.0
+    }
 }
 
 /// Ink that produced no words is read again; what still fails is listed as an unread region
@@ -390,22 +479,6 @@ fn read(
             Vec::new()
         }
     }
-}
-
-/// True when a strip of a few lines reads clearly better turned by 180°.
-fn upside_down(engine: &mut Engine, prep: &Prepared, dpi: u32) -> bool {
-    let Some(strip) = text_strip(&prep.image, prep.char_px * prep.scale) else {
-        return false;
-    };
-    let mut conf = |img: &GrayImage| {
-        engine
-            .recognize(img, dpi, Segmentation::SingleBlock)
-            .map(|w| mean_conf(&w))
-            .unwrap_or(0.0)
-    };
-    let up = conf(&strip);
-    let down = conf(&image::imageops::rotate180(&strip));
-    down > up + 5.0
 }
 
 /// Crops the band of about three text lines with the most ink, and the middle part of its
