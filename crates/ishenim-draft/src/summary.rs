@@ -131,7 +131,7 @@ pub(crate) fn clip(text: &str, max: usize) -> Option<String> {
     ]
     .iter()
     .flat_map(|sep| prefix.match_indices(sep).map(|(p, _)| p))
-    .filter(|&p| (min..=max).contains(&prefix[..p].chars().count()))
+    .filter(|&p| (min..max).contains(&prefix[..p].chars().count()))
     .collect();
     cuts.sort_unstable_by(|a, b| b.cmp(a));
     cuts.into_iter()
@@ -142,6 +142,21 @@ pub(crate) fn clip(text: &str, max: usize) -> Option<String> {
         })
         // A clause that ends in a conjunction, a preposition or a Kyrgyz converb ("текшерип") is not a phrase.
         .find(|c| !dangling(c.split_whitespace().last().unwrap_or("")))
+        .map(close_quotes)
+}
+
+/// A clause cut inside a quotation gets its closing mark (`clip` leaves room for one).
+fn close_quotes(mut text: String) -> String {
+    let count = |t: &str, q: char| t.chars().filter(|&c| c == q).count();
+    if count(&text, '"') % 2 == 1 {
+        text.push('"');
+    }
+    for (open, close) in [('«', '»'), ('“', '”')] {
+        if count(&text, open) > count(&text, close) {
+            text.push(close);
+        }
+    }
+    text
 }
 
 /// The words of `text` that fit in `max - 1` characters, then "…"; never a dangling last
@@ -297,6 +312,9 @@ fn strip_leads(s: &str, lang: &str) -> String {
 }
 
 fn lower_first(s: &str) -> String {
+    if proper_start(s) {
+        return s.to_string();
+    }
     let mut c = s.chars();
     match (c.next(), c.clone().next()) {
         // Keep "ЖКХ", proper names cannot be told apart, so only lowercase ordinary capitalised words.
@@ -306,6 +324,23 @@ fn lower_first(s: &str) -> String {
         (Some(f), _) => f.to_string() + c.as_str(),
         _ => String::new(),
     }
+}
+
+/// True when the text starts with a proper name: "Таш-Булак айылындагы …", "Токтогулов
+/// Марат …", "Кайнар айылында …" (a capital inside the word, a capitalised next word or a
+/// place word after it). A surname alone cannot be told from a genitive ("Мектептин").
+fn proper_start(s: &str) -> bool {
+    let mut words = s.split_whitespace();
+    let (Some(first), next) = (words.next(), words.next()) else {
+        return false;
+    };
+    let inner_capital = first.chars().skip(1).any(char::is_uppercase)
+        && first.chars().skip(1).any(char::is_lowercase);
+    inner_capital
+        || next.is_some_and(|n| {
+            n.starts_with(char::is_uppercase)
+                || crate::candidates::place_after(&crate::text::key_word(n))
+        })
 }
 
 /// Inputs the summary needs besides the body text.
@@ -482,7 +517,8 @@ fn bucket(v: usize, bounds: &[usize]) -> usize {
 /// The report sentence: the learned selector's best candidate when its weights exist, else
 /// the one with the most topic words (and, in a corrupt letter, corruption reasons, which
 /// count twice), meta sentences and self-introductions last, the earliest on ties.
-fn pick_report(cands: &[SentenceCandidate], selector: &crate::learned::Learned) -> Option<String> {
+/// The candidates' texts, best first (ties keep the letter's order).
+fn ranked_reports(cands: &[SentenceCandidate], selector: &crate::learned::Learned) -> Vec<String> {
     let score = |c: &SentenceCandidate| -> f32 {
         if selector.is_on() {
             let names: Vec<crate::learned::Feature> = c
@@ -506,14 +542,9 @@ fn pick_report(cands: &[SentenceCandidate], selector: &crate::learned::Learned) 
             - if has("meta") { 10.0 } else { 0.0 }
             - if has("intro") { 3.0 } else { 0.0 }
     };
-    let mut best: Option<(f32, &SentenceCandidate)> = None;
-    for c in cands {
-        let s = score(c);
-        if best.is_none_or(|(b, _)| s > b) {
-            best = Some((s, c));
-        }
-    }
-    best.map(|(_, c)| c.text.clone())
+    let mut scored: Vec<(f32, &SentenceCandidate)> = cands.iter().map(|c| (score(c), c)).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().map(|(_, c)| c.text.clone()).collect()
 }
 
 /// The weight of the distinct words at byte offsets in `range`, over the square root of the
@@ -631,7 +662,8 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     if let Some(t) = inp.trace {
         t.borrow_mut().extend(cands.iter().cloned());
     }
-    let report = pick_report(&cands, inp.selector).or_else(|| sents.first().cloned());
+    let ranked = ranked_reports(&cands, inp.selector);
+    let report = ranked.first().cloned().or_else(|| sents.first().cloned());
     let kind = match (ru, inp.thanks, inp.corruption, request.is_some()) {
         (false, true, false, _) => "Ыраазычылык",
         (true, true, false, _) => "Благодарность",
@@ -688,6 +720,7 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
     };
     let mut text = format!("{kind}: {}", lower_first(&main_clip));
     // Add what is asked when the report came first and there is room.
+    let mut asked = String::new();
     if let Some(rc) = req_clause.filter(|_| !inp.thanks) {
         if !rc.is_empty() && report.as_deref() != request.as_deref() {
             let label = if ru { "просьба" } else { "өтүнүч" };
@@ -695,10 +728,38 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
                 text.chars().count() + place.chars().count() + label.chars().count() + 4,
             );
             if let Some(r) = clip(&rc, room).filter(|_| room >= 30) {
-                text = format!("{text}; {label}: {}", lower_first(&r));
+                asked = format!("; {label}: {}", lower_first(&r));
             }
         }
     }
+    // Room left: the next best report sentence too (one sentence seldom names both what
+    // happened and to what: "the firm's director is the head's nephew" and "the road").
+    let room = MAX_SUMMARY
+        .saturating_sub(text.chars().count() + asked.chars().count() + place.chars().count() + 2);
+    let second = ranked
+        .iter()
+        .skip(1)
+        .map(|r| strip_leads(r, inp.lang))
+        .find(|r| !main_clip.contains(r.as_str()) && Some(r) != request.as_ref())
+        .filter(|_| room >= 40)
+        .and_then(|r| clip(&r, room));
+    if let Some(second) = second {
+        // In the letter's order, as the writer told it.
+        let at = |t: &str| {
+            body.find(t.trim_end_matches(['.', '!', '?']))
+                .unwrap_or(usize::MAX)
+        };
+        text = if at(&second) < at(&main_clip) {
+            format!(
+                "{kind}: {}; {}",
+                lower_first(&second),
+                lower_first(&main_clip)
+            )
+        } else {
+            format!("{text}; {}", lower_first(&second))
+        };
+    }
+    text.push_str(&asked);
     let out = crate::applicant::fold_foreign(&format!("{text}{place}"));
     if out.chars().count() <= MAX_SUMMARY {
         return out;
@@ -727,9 +788,32 @@ mod tests {
             cand("second", &["pos:second", "top:1", "w:жер"]),
         ];
         let off = crate::learned::Learned::default();
-        assert_eq!(pick_report(&cands, &off).as_deref(), Some("first"));
+        assert_eq!(ranked_reports(&cands, &off)[0], "first");
         let on = crate::learned::Learned::parse("bias\t0\npos:first\t-1\nw:жер\t1\n", "t").unwrap();
-        assert_eq!(pick_report(&cands, &on).as_deref(), Some("second"));
+        assert_eq!(ranked_reports(&cands, &on), ["second", "first"]);
+    }
+
+    #[test]
+    fn proper_names_keep_their_capital_and_cut_quotations_are_closed() {
+        assert_eq!(
+            lower_first("Таш-Булак айылындагы канал бүттү"),
+            "Таш-Булак айылындагы канал бүттү"
+        );
+        assert_eq!(
+            lower_first("Токтогулов Марат сказал"),
+            "Токтогулов Марат сказал"
+        );
+        assert_eq!(
+            lower_first("Мектептин жанында жол жок"),
+            "мектептин жанында жол жок"
+        );
+        let cut = clip(
+            "Прораб жумушчуларга \"айлыкты кечиктирип жатабыз, кечиргиле\" деди да кетип калды, эч ким келген жок",
+            60,
+        )
+        .unwrap();
+        assert!(cut.ends_with('"') && cut.matches('"').count() == 2, "{cut}");
+        assert!(cut.chars().count() <= 60, "{cut}");
     }
 
     #[test]

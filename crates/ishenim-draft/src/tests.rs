@@ -244,6 +244,20 @@ fn a_hamlet_or_the_spoken_village_form_in_the_writers_sentence() {
 }
 
 #[test]
+fn a_summary_with_room_names_a_second_report_sentence_in_the_letters_order() {
+    let d = draft(
+        "Айыл өкмөтүнүн башчысына\nАРЫЗ\nБыйыл биздин көчөгө асфальт төшөлдү. Асфальттын калыңдыгы 3 сантиметр да жок, \
+         эки айда жарака кетти. Бул фирманын директору башчынын кайнисинин баласы экенин бүт айыл билет, конкурс жөн эле көз боёмо.\n\
+         Колу: Асанов Бакыт",
+    );
+    let s = d.summary;
+    assert!(s.chars().count() <= 200, "{s}");
+    let (asphalt, firm) = (s.find("асфальт"), s.find("фирма"));
+    assert!(asphalt.is_some() && firm.is_some(), "both sentences: {s}");
+    assert!(asphalt < firm, "in the letter's order: {s}");
+}
+
+#[test]
 fn a_place_straight_after_the_writers_name() {
     let name_then = |place: &str| {
         format!(
