@@ -48,6 +48,8 @@ pub(crate) const ADDRESS_WORDS: &[&str] = &[
     "областы",
     "шаары",
     "г",
+    // "Кочкор-Ата ш.": шаары.
+    "ш",
     "пер",
     "переулок",
     "проспект",
@@ -134,6 +136,7 @@ fn is_keyword(text: &str) -> bool {
         "к",
         "п",
         "г",
+        "ш",
     ];
     (ADDRESS_WORDS.contains(&k.as_str()) && !needs_number.contains(&k.as_str()))
         || k.ends_with("кочосу")
@@ -149,12 +152,12 @@ fn is_keyword(text: &str) -> bool {
 fn address_start(doc: &Doc, li: usize) -> Option<usize> {
     let line = &doc.lines[li];
     // "Айылы: Жети-Өгүз …": a word with a colon labels what follows.
-    // "Жаңы-Талап а., Саякбай к., №15": "а."/"к." after a capitalised word abbreviate
-    // "айылы"/"көчөсү" even without a number beside them.
+    // "Жаңы-Талап а., Саякбай к., №15", "Кочкор-Ата ш.": "а."/"к."/"ш." after a capitalised
+    // word abbreviate "айылы"/"көчөсү"/"шаары" even without a number beside them.
     let abbreviated = |i: usize| {
         let t = &doc.toks[i];
         i > line.start
-            && matches!(t.text.as_str(), "а.," | "а." | "к.," | "к.")
+            && matches!(t.text.as_str(), "а.," | "а." | "к.," | "к." | "ш.," | "ш.")
             && doc.toks[i - 1].text.starts_with(char::is_uppercase)
     };
     let k = (line.start..line.end).find(|&i| {
@@ -175,7 +178,7 @@ fn address_start(doc: &Doc, li: usize) -> Option<usize> {
     let capital_before = prev.filter(|&p| {
         let t = &doc.toks[p];
         trim_punct(&t.text).starts_with(char::is_uppercase)
-            && !t.text.ends_with([',', '.'])
+            && !t.text.ends_with([',', '.', ':'])
             && !matches!(
                 t.key.as_str(),
                 "мен" | "биз" | "я" | "салам" | "урматтуу" | "уважаемый" | "мы"
@@ -490,7 +493,12 @@ fn contact_line(doc: &Doc, li: usize) -> bool {
 
 /// After an address label at the start of a line ("Дарегим:", "Проживающая по адресу:").
 fn labelled(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
-    for li in block_lines(doc, lay) {
+    // The top block and the last lines first; then a short labelled line anywhere (a
+    // collective letter's representative, address and phone above a long list of signers).
+    let blocks = block_lines(doc, lay);
+    let others =
+        (0..doc.lines.len()).filter(|li| !blocks.contains(li) && doc.line_toks(*li).len() <= 14);
+    for li in blocks.iter().copied().chain(others) {
         if !starts_with_label(&doc.line_key(li), ADDRESS_LABELS) {
             continue;
         }
@@ -857,9 +865,17 @@ fn lived_in(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
         let village = (i + 1..(i + 6).min(doc.toks.len()))
             .take_while(|&j| doc.toks[j].sentence == sent)
             .find(|&j| {
+                // "Живу на ул. Ынтымак 33, с. Бөрү-Баш": from the street when it comes first.
                 matches!(
                     doc.toks[j].key.as_str(),
-                    "с" | "село" | "селе" | "пос" | "поселке"
+                    "с" | "село"
+                        | "селе"
+                        | "пос"
+                        | "поселке"
+                        | "ул"
+                        | "улице"
+                        | "мкр"
+                        | "пер"
                 ) && doc
                     .toks
                     .get(j + 1)
