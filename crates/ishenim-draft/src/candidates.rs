@@ -335,6 +335,10 @@ pub(crate) fn initial(w: &str) -> bool {
 fn name_start(doc: &Doc, li: usize, skip: usize) -> Option<usize> {
     let line = &doc.lines[li];
     let mut s = line.start + skip;
+    // "Урматтоо менен, Баетов айылынан Жапаров Тилек": the signer's village before the name.
+    while s + 2 < line.end && place_after(&doc.toks[s + 1].key) {
+        s += 2;
+    }
     while s < line.end && !name_token(&doc.toks[s].text) {
         let t = trim_punct(&doc.toks[s].text);
         let k = key_word(t);

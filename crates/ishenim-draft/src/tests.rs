@@ -276,6 +276,20 @@ fn a_labelled_address_above_a_list_of_signers_a_town_and_a_street_first() {
 }
 
 #[test]
+fn signatures_after_more_closings_and_a_village_before_the_name() {
+    check_name(
+        "Суу пайдалануучулар ассоциациясынын төрагасына\n\nГрафикти илип коюуну суранам.\n\nУрматтоо менен, Баетов айылынан Жапаров Тилек\nтел.: 0 777 21 56 09",
+        Some("Жапаров Тилек"),
+        false,
+    );
+    check_name(
+        "Главе айыл окмоту\nХочу поблагодарить фельдшера Петренко Надежду Васильевну.\n\nС благодарностью, Шевченко Галина Петровна,\nс. Луговое, ул. Степная, 3",
+        Some("Шевченко Галина Петровна"),
+        false,
+    );
+}
+
+#[test]
 fn a_place_straight_after_the_writers_name() {
     let name_then = |place: &str| {
         format!(
