@@ -177,6 +177,56 @@ pub fn raise_blocks_above(words: &mut Vec<RawWord>) -> usize {
     swaps
 }
 
+/// The words at the end of a line that belong to the end of the line before: Tesseract
+/// sometimes follows a bent or tilted line into the next one (seed 1 H046, a curled photo:
+/// the line's last words were read after the first word of the line below, and the line
+/// below counted as lost). A tail of words starting a word gap right of the previous line's
+/// last word, each centred above the line's first word and within the height of the word
+/// before it, goes back to the end of the previous line. Returns how many words moved.
+pub fn lift_line_tails(words: &mut [RawWord]) -> usize {
+    let mut moved = 0;
+    let mut i = 1;
+    while i < words.len() {
+        // `i` starts a line and `i - 1` ends the previous one.
+        if words[i].line == words[i - 1].line {
+            i += 1;
+            continue;
+        }
+        let (prev, head) = (words[i - 1].bbox, words[i].bbox);
+        let end = (i..words.len())
+            .find(|&k| words[k].line != words[i].line)
+            .unwrap_or(words.len());
+        let start = (i + 1..end)
+            .find(|&k| {
+                // Right after the previous line's last word, a word gap away (a curled
+                // line's own tail rises too, but far from where the line above ends).
+                let gap = words[k].bbox[0] - prev[2];
+                gap >= -(prev[3] - prev[1]) / 2
+                    && gap <= 2 * (head[3] - head[1])
+                    && (k..end).all(|j| {
+                        // Each on the height of the word before it (the chain follows a
+                        // bent line), above the line's first word (descenders may reach it).
+                        let before = if j == k { prev } else { words[j - 1].bbox };
+                        let cy = (words[j].bbox[1] + words[j].bbox[3]) / 2;
+                        cy < head[1] && cy >= before[1] && cy <= before[3]
+                    })
+            })
+            .unwrap_or(end);
+        if start < end {
+            let line = words[i - 1].line;
+            for w in &mut words[start..end] {
+                w.line = line;
+                w.para_start = false;
+            }
+            // The tail goes right after the previous line's last word.
+            words[i..end].rotate_right(end - start);
+            moved += end - start;
+        }
+        i = end;
+    }
+    moved
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +259,64 @@ mod tests {
             }
         }
         out
+    }
+
+    /// A word at `x0..x1`, rows `y..y + 40`, on `line`.
+    fn wd(text: &str, line: u32, x0: i32, x1: i32, y: i32) -> RawWord {
+        RawWord {
+            text: text.into(),
+            conf: 90.0,
+            bbox: [x0, y, x1, y + 40],
+            line,
+            para_start: false,
+            block: 1,
+            char_boxes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn words_of_a_line_read_after_the_next_line_s_start_go_back() {
+        // A page as Tesseract read seed 1 H046: "... Калы" | "Эрлан бек уулу", where "бек
+        // уулу" sits on the first line's height, right after "Калы".
+        let mut w = vec![
+            wd("a", 0, 100, 300, 100),
+            wd("b", 0, 320, 500, 102),
+            wd("c", 1, 100, 250, 160),
+            wd("d", 1, 510, 600, 104),
+            wd("e", 1, 610, 700, 108),
+            wd("f", 2, 100, 400, 220),
+        ];
+        assert_eq!(lift_line_tails(&mut w), 2);
+        let got: Vec<(&str, u32)> = w.iter().map(|w| (w.text.as_str(), w.line)).collect();
+        assert_eq!(
+            got,
+            vec![("a", 0), ("b", 0), ("d", 0), ("e", 0), ("c", 1), ("f", 2)]
+        );
+        // A second column on the next line's height, a word raised a little (a superscript,
+        // a curl), a tail left of the previous line's end: all kept.
+        let keep = vec![
+            wd("a", 0, 100, 300, 100),
+            wd("b", 1, 100, 250, 160),
+            wd("c", 1, 600, 700, 160),
+            wd("d", 2, 100, 250, 220),
+            wd("e", 2, 300, 400, 205),
+            wd("f", 3, 100, 250, 280),
+            wd("g", 4, 100, 250, 340),
+            wd("h", 4, 120, 200, 282),
+        ];
+        let mut w = keep.clone();
+        assert_eq!(lift_line_tails(&mut w), 0);
+        assert_eq!(w, keep);
+        // Raised words far right of where the line above ends (seed 11 H028, a curled photo:
+        // the line's own tail rising with the curl): kept.
+        let curl = vec![
+            wd("a", 0, 100, 300, 100),
+            wd("b", 1, 100, 250, 160),
+            wd("c", 1, 700, 800, 104),
+        ];
+        let mut w = curl.clone();
+        assert_eq!(lift_line_tails(&mut w), 0);
+        assert_eq!(w, curl);
     }
 
     #[test]

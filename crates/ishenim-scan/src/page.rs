@@ -142,6 +142,7 @@ pub fn scan_page(
     }
     rec.timings_ms.insert("digits".into(), ms(t));
     let t = Instant::now();
+    lower_small_capitals(&mut raw);
     finish(&mut rec, &prep, raw, lex);
     mark_pen_lines(&mut rec, &pen);
     rec.timings_ms.insert("post".into(), ms(t));
@@ -380,6 +381,41 @@ fn finish(rec: &mut PageRecord, prep: &Prepared, raw: Vec<RawWord>, lex: &Lexico
     rec.text = words_to_text(&parts);
 }
 
+/// Lowercase Cyrillic letters that keep to the x-height (no ascender, descender or mark).
+const X_HEIGHT_LETTERS: &str = "авгежзиклмнопстхчшъыьэюяө";
+
+/// Words read in capitals whose ink is no taller than the page's lowercase: in many fonts
+/// Cyrillic lowercase is the capitals' shape made small (к о м и с ю п н т), and Tesseract
+/// reads a short line of it in capitals (seed 11 H040: "В комиссию по" read "В КОМИССИЮ
+/// ПО", a header line counted lost). The x-height is the median height of the page's sure
+/// words made only of x-height letters; a word within 15 % of it has no capital.
+fn lower_small_capitals(words: &mut [RawWord]) {
+    let is_x = |w: &RawWord| w.conf >= 80.0 && w.text.chars().all(|c| X_HEIGHT_LETTERS.contains(c));
+    let mut xs: Vec<i32> = words
+        .iter()
+        .filter(|w| w.text.chars().count() >= 3 && is_x(w))
+        .map(|w| w.bbox[3] - w.bbox[1])
+        .collect();
+    if xs.len() < 3 {
+        return;
+    }
+    xs.sort_unstable();
+    let x_height = xs[xs.len() / 2] as f32;
+    for w in words.iter_mut() {
+        let lower = w.text.to_lowercase();
+        let small = (w.bbox[3] - w.bbox[1]) as f32 <= 1.15 * x_height;
+        // Only words read wholly in capitals: a capital starting a word is a real one.
+        let letters = w.text.chars().count() >= 2 && w.text.chars().all(|c| !c.is_lowercase());
+        if small
+            && letters
+            && lower != w.text
+            && lower.chars().all(|c| X_HEIGHT_LETTERS.contains(c))
+        {
+            w.text = lower;
+        }
+    }
+}
+
 /// For a number followed by letters ("2023-жылдын", "5-үй"), the width of the number part,
 /// estimated from character counts with one character to spare; the whole width otherwise.
 /// The digits engine is forced to read letters as digits, so they are better left out.
@@ -470,6 +506,7 @@ fn read(
     match engine.recognize(&prep.image, dpi, Segmentation::Auto) {
         Ok(mut words) => {
             // Before the unread check, which puts recovered lines among these by position.
+            crate::order::lift_line_tails(&mut words);
             crate::order::fix_reading_order(&mut words);
             crate::order::raise_blocks_above(&mut words);
             words
@@ -525,7 +562,61 @@ fn text_strip(img: &GrayImage, char_px: f32) -> Option<GrayImage> {
 
 #[cfg(test)]
 mod tests {
-    use super::numeric_prefix_width;
+    use super::{lower_small_capitals, numeric_prefix_width, RawWord};
+
+    fn wd(text: &str, y0: i32, y1: i32) -> RawWord {
+        RawWord {
+            text: text.into(),
+            conf: 92.0,
+            bbox: [0, y0, 100, y1],
+            line: 0,
+            para_start: false,
+            block: 0,
+            char_boxes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn capitals_of_lowercase_height_are_lowercase() {
+        let mut w = vec![
+            wd("В", 0, 42),
+            wd("КОМИССИЮ", 8, 42),
+            wd("ПО", 8, 42),
+            wd("АРЫЗ", 100, 142),
+            wd("комиссиясына", 208, 242),
+            wd("алуу", 308, 350),
+            wd("сизге", 408, 443),
+            wd("жана", 508, 541),
+            wd("КОМИССИЯ", 600, 634),
+            wd("ДОМ", 700, 734),
+            wd("Мектептин", 800, 838),
+        ];
+        lower_small_capitals(&mut w);
+        let got: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
+        // A capital letter alone, a word in real capitals (taller), words with letters
+        // outside the x-height ("Д" reaches below) and a word with a capital only at its
+        // start (a curled photo's boxes vary in height) are kept.
+        assert_eq!(
+            got,
+            vec![
+                "В",
+                "комиссию",
+                "по",
+                "АРЫЗ",
+                "комиссиясына",
+                "алуу",
+                "сизге",
+                "жана",
+                "комиссия",
+                "ДОМ",
+                "Мектептин"
+            ]
+        );
+        // Too few words to know the page's x-height: nothing changes.
+        let mut few = vec![wd("КОМИССИЮ", 8, 42), wd("жана", 508, 541)];
+        lower_small_capitals(&mut few);
+        assert_eq!(few[0].text, "КОМИССИЮ");
+    }
 
     #[test]
     fn number_part_of_mixed_tokens() {

@@ -190,9 +190,39 @@ pub fn unread_candidates(
             out.push((s.bbox, if hand { "handwriting" } else { r }));
         } else if hand && conf.is_some_and(|c| c < low + 15.0) {
             out.push((s.bbox, "handwriting"));
+        } else {
+            out.extend(lone_low_words(&over, low, page_conf, ch).map(|b| (b, LOW_WORD)));
         }
     }
     out
+}
+
+/// Internal reason of a [`lone_low_words`] candidate: reported as `low_confidence`
+/// without a second reading.
+pub const LOW_WORD: &str = "low_word";
+
+/// Share of a line's other words' confidence, below the page's, that still makes it sure.
+const SURE_LINE_GAP: f32 = 10.0;
+
+/// Long words read far below the page (below `low`) on a line whose other words read as
+/// surely as the page: the line counts as read, but such a word was not (seed 11 H040, a
+/// header word on a ruled page read as garbage at 31 between two short words at 88–92:
+/// the line was lost without a word of warning). Short words are left alone: a lone
+/// letter, a number or punctuation often reads low and is no loss.
+fn lone_low_words<'a>(
+    over: &'a [&RawWord],
+    low: f32,
+    page_conf: f32,
+    ch: f32,
+) -> impl Iterator<Item = [i32; 4]> + 'a {
+    let long = move |w: &RawWord| {
+        (w.bbox[2] - w.bbox[0]) as f32 >= 3.0 * ch && w.text.chars().count() >= 4
+    };
+    let lone = move |w: &RawWord| w.conf < low && long(w);
+    let others: Vec<f32> = over.iter().filter(|w| !lone(w)).map(|w| w.conf).collect();
+    let sure = !others.is_empty()
+        && others.iter().sum::<f32>() / others.len() as f32 >= page_conf - SURE_LINE_GAP;
+    over.iter().filter(move |w| sure && lone(w)).map(|w| w.bbox)
 }
 
 /// Share of a segment's marks' width in joined marks above which it is taken for cursive.
@@ -285,7 +315,8 @@ fn merge_boxes(mut boxes: Vec<([i32; 4], &'static str)>, ch: f32) -> Vec<([i32; 
                 m[2].max(b[2]),
                 m[3].max(b[3]),
             ];
-            if r == "handwriting" || (r == "no_words" && *mr != "handwriting") {
+            // A garbled word joined to a region to read again is read with it.
+            if r == "handwriting" || (r == "no_words" && *mr != "handwriting") || *mr == LOW_WORD {
                 *mr = r;
             }
         } else {
@@ -511,7 +542,8 @@ pub fn check(
     // Ink everywhere without words (sensor noise of a dark photo, handwriting): reading
     // hundreds of stretches one by one costs minutes and inserts garbage. Say once that the
     // whole area was not read instead.
-    if cands.iter().filter(|(_, r)| *r != "handwriting").count() > MAX_REREADS {
+    let to_read = |r: &&str| *r != "handwriting" && *r != LOW_WORD;
+    if cands.iter().filter(|(_, r)| to_read(r)).count() > MAX_REREADS {
         let b = cands
             .iter()
             .fold([i32::MAX, i32::MAX, i32::MIN, i32::MIN], |a, (b, _)| {
@@ -526,6 +558,13 @@ pub fn check(
         return out;
     }
     for (bx, reason) in cands {
+        // A garbled word on a line that reads well is not read again: a second reading
+        // of a word changes sure-enough words too ("Ленин" → "Денин" on c3), so the word
+        // stays as read and is shown to the reviewer.
+        if reason == LOW_WORD {
+            out.unread.push((bx, "low_confidence"));
+            continue;
+        }
         match reread(engine, img, bx, ch, dpi, accept) {
             Some(new) => {
                 // Low-confidence words the new reading replaces go.
@@ -613,6 +652,36 @@ pub(crate) mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].1, "low_confidence");
         words[1].conf = 80.0;
+        assert!(unread_candidates(&img, &segs, &words, 30.0).is_empty());
+    }
+
+    #[test]
+    fn a_long_garbled_word_on_a_sure_line_is_a_candidate() {
+        let img = page();
+        let segs = ink_segments(&img, 30.0);
+        // Seed 11 H040's header: "В <garbage at 31> по" between sure words.
+        let mut words = vec![
+            word("бир", [58, 48, 180, 82], 0, 92.0),
+            word("КОМИССсИЮ", [180, 48, 420, 82], 0, 31.0),
+            word("по", [420, 48, 540, 82], 0, 90.0),
+            // The rest of the page reads well (the page's confidence counts letters).
+            word("экинчисаптагысөздөр", [58, 148, 540, 182], 1, 92.0),
+            word("үчүнчүсаптагы", [58, 248, 300, 282], 2, 91.0),
+        ];
+        let c = unread_candidates(&img, &segs, &words, 30.0);
+        assert_eq!(c, vec![([180, 48, 420, 82], LOW_WORD)]);
+        // Read as surely as the rest of the line: nothing.
+        words[1].conf = 85.0;
+        assert!(unread_candidates(&img, &segs, &words, 30.0).is_empty());
+        // A short word (a letter, a number) read low: no loss.
+        words[1].conf = 31.0;
+        words[1].text = "сИ".into();
+        assert!(unread_candidates(&img, &segs, &words, 30.0).is_empty());
+        // The whole line unsure (a poor page's line): the line's own business, not a word's.
+        words[1].text = "КОМИССсИЮ".into();
+        words[1].conf = 15.0;
+        words[0].conf = 55.0;
+        words[2].conf = 50.0;
         assert!(unread_candidates(&img, &segs, &words, 30.0).is_empty());
     }
 

@@ -49,6 +49,30 @@ fn a_clean_page_has_nothing_unread() {
 }
 
 #[test]
+fn a_garbled_word_on_a_sure_line_is_reported_as_read() {
+    let (prep, mut engine, mut words, dpi) = sample();
+    // A long word in the middle of a line, its neighbours sure, read "as garbage".
+    let k = (1..words.len() - 1)
+        .find(|&k| {
+            let same = |j: usize| words[j].line == words[k].line && words[j].conf > 85.0;
+            words[k].text.chars().count() >= 6 && same(k - 1) && same(k + 1)
+        })
+        .expect("a long word inside a line");
+    words[k].conf = 20.0;
+    let before = words.clone();
+    let out = check(&mut engine, &prep.image, None, &mut words, ch(&prep), dpi);
+    // Reported, and the reading is left as it is (no second reading of one word).
+    let hit: Vec<_> = out
+        .unread
+        .iter()
+        .filter(|(b, _)| b[0] <= before[k].bbox[0] && b[2] >= before[k].bbox[2])
+        .collect();
+    assert_eq!(hit.len(), 1, "{:?}", out.unread);
+    assert_eq!(hit[0].1, "low_confidence");
+    assert_eq!(words, before);
+}
+
+#[test]
 fn a_dropped_line_is_read_again_and_put_back_in_place() {
     let (prep, mut engine, mut words, dpi) = sample();
     // The longest line in the middle of the page, as if the layout analysis had lost it.
