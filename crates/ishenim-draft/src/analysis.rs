@@ -386,9 +386,20 @@ pub(crate) fn corruption_features(
     models: &Models,
 ) -> Vec<crate::learned::Feature> {
     let lex = lexicon_evidence(doc, body.clone(), thanks_scope, lang, models);
+    model_features(doc, body, &lex, models)
+}
+
+/// What the learned corruption model reads: the letter's words and concepts over `body`
+/// and the lexicon's evidence `lex` (one function, so training and drafting read alike).
+fn model_features(
+    doc: &Doc,
+    body: std::ops::Range<usize>,
+    lex: &LexiconEvidence,
+    models: &Models,
+) -> Vec<crate::learned::Feature> {
     let mut feats = crate::learned::features(doc, body.clone(), models);
     feats.extend(evidence_features(
-        &lex,
+        lex,
         body.start,
         models.corruption.threshold,
     ));
@@ -555,12 +566,7 @@ fn learned_verdict(
     if !l.is_on() {
         return None;
     }
-    let mut feats = crate::learned::features(doc, body.clone(), models);
-    feats.extend(evidence_features(
-        lex,
-        body.start,
-        models.corruption.threshold,
-    ));
+    let feats = model_features(doc, body, lex, models);
     let (p, parts) = l.score(&feats);
     let p = p * lex.discount;
     let scaled = p / (p + l.threshold);
