@@ -742,7 +742,7 @@ pub(crate) fn summarize(doc: &Doc, start: usize, end: usize, inp: &SummaryInput)
         .map(|r| strip_leads(r, inp.lang))
         .find(|r| !main_clip.contains(r.as_str()) && Some(r) != request.as_ref())
         .filter(|_| room >= 40)
-        .and_then(|r| clip(&r, room));
+        .and_then(|r| clip(&r, room).or_else(|| word_clip(&r, room)));
     if let Some(second) = second {
         // In the letter's order, as the writer told it.
         let at = |t: &str| {
