@@ -264,6 +264,41 @@ static STRAY_YEAR_DIGIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b((?:19|20)\d{2})\d(\s?(?:г\.|г\b|-?\s?ж\b|-?\s?ж\.|-?\s?жыл))")
         .expect("static regex")
 });
+/// "21.XI.2026", "10.XI.26": the month in Roman numerals.
+static ROMAN_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(\d{1,2})\s?([./-])\s?(XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)\s?[./-]\s?(\d{2,4})\b",
+    )
+    .expect("static regex")
+});
+/// "21-го ноября": the Russian ordinal ending after the day.
+static DAY_ENDING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,2})-(?:го|ого|е|ое)\b").expect("static regex"));
+/// "ноябрдын 21и", "ноябрдын 28-и": the Kyrgyz month in the genitive before its day.
+static MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b([^\s\d.,]+)\s+(\d{1,2})-?(?:и|сы|си|ы|у|ү|су|сү)\b").expect("static regex")
+});
+
+/// The written date forms the parsers do not read, put in forms they do: a Roman month
+/// ("21.XI.2026" → "21.11.2026"), a Russian ordinal day ("21-го ноября" → "21 ноября") and a
+/// Kyrgyz month before its day ("ноябрдын 21и" → "21-ноябрдын").
+fn usual_date_forms(line: &str) -> String {
+    const ROMAN: [&str; 12] = [
+        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
+    ];
+    let s = ROMAN_MONTH.replace_all(line, |c: &regex::Captures| {
+        let m = ROMAN.iter().position(|r| *r == &c[3]).map_or(0, |i| i + 1);
+        format!("{}{}{m:02}{}{}", &c[1], &c[2], &c[2], &c[4])
+    });
+    let s = DAY_ENDING.replace_all(&s, "$1");
+    MONTH_FIRST
+        .replace_all(&s, |c: &regex::Captures| match month_of(&c[1]) {
+            Some(_) => format!("{}-{}", &c[2], &c[1]),
+            None => c[0].to_string(),
+        })
+        .into_owned()
+}
+
 /// A single letter, a hyphen and a word: a day misread as a letter, when the word is a month.
 static LOOKALIKE_DAY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|\s)(\w)-(\w+)").expect("static regex"));
@@ -271,10 +306,10 @@ static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(\d{1,2})\s?[./,;]\s?(\d{1,2})\s?[./,;]\s?(\d{4})(?:\D|$)")
         .expect("static regex")
 });
-/// A date with a two-digit year and full stops only ("17.04.23"); dashes and spaces would
-/// take pieces of a phone number for a date.
+/// A date with a two-digit year and full stops or slashes only ("17.04.23", "21/11/26");
+/// dashes and spaces would take pieces of a phone number for a date.
 static SHORT_YEAR_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|\.?$|\.\s)")
+    Regex::new(r"(?:^|[^\d./])(\d{1,2})[./](\d{1,2})[./](\d{2})(?:[^\d./]|\.?$|\.\s)")
         .expect("static regex")
 });
 /// "3 апреля 26г.", "5-май 25-ж.": a day, a month name and a two-digit year with its suffix.
@@ -333,7 +368,7 @@ pub(crate) struct FoundDate {
 /// The line with digits read as look-alike letters put back: the day before a Kyrgyz month
 /// ("В-май" for "8-май") and a stray digit inside a year.
 fn date_text(line: &str) -> String {
-    let s = digitise(line);
+    let s = digitise(&usual_date_forms(line));
     let s = LOOKALIKE_DAY
         .replace_all(&s, |c: &regex::Captures| {
             match (
@@ -605,6 +640,15 @@ mod tests {
         check_date("О2.1О.2О24", Some("2024-10-02"));
         check_date("2024-10-02", Some("2024-10-02"));
         check_date("5 мая 2023 г.", Some("2023-05-05"));
+        // A Roman month, slashes with a short year, a Russian ordinal day, a Kyrgyz month
+        // before its day.
+        check_date("21.XI.2026", Some("2026-11-21"));
+        check_date("10.XI.26", Some("2026-11-10"));
+        check_date("21/11/26", Some("2026-11-21"));
+        check_date("21-го ноября 2026 г.", Some("2026-11-21"));
+        check_date("ноябрдын 21и, 2026", Some("2026-11-21"));
+        check_date("2026-ж., ноябрдын 28и", Some("2026-11-28"));
+        check_date("Класста 21 окуучу бар", None);
         check_date("17 апреля 2023г.", Some("2023-04-17"));
         check_date("17.11;2024", Some("2024-11-17"));
         check_date("17.04.2023г.", Some("2023-04-17"));
