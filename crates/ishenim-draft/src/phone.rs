@@ -53,6 +53,41 @@ const OTHERS: &[&str] = &[
     "фирмы",
 ];
 
+/// Words of a relative's number the writer can be reached through ("0772 … (аялымдыкы)",
+/// "Телефон дочери"): the writer's contact when it is the only one, second to the writer's
+/// own beside it.
+const RELATIVES: &[&str] = &[
+    "аялым",
+    "жубайым",
+    "куйоом",
+    "уулум",
+    "кызым",
+    "неберем",
+    "апам",
+    "атам",
+    "агам",
+    "иним",
+    "эжем",
+    "карындашым",
+    "жены",
+    "мужа",
+    "сына",
+    "дочер",
+    "брата",
+    "сестры",
+    "внук",
+];
+
+/// True for a word that says whose the number is: an official's or a relative's ("мирабдын
+/// номери", "катчынын").
+fn others(key: &str) -> bool {
+    const GENITIVE: &[&str] = &[
+        "нын", "нин", "дын", "дин", "тын", "тин", "нун", "дун", "тун",
+    ];
+    OTHERS.iter().any(|w| key.starts_with(w))
+        || crate::candidates::is_role(key) && GENITIVE.iter().any(|g| key.ends_with(g))
+}
+
 /// One phone found in the letter.
 struct Found {
     phone: Phone,
@@ -96,12 +131,13 @@ fn phones_on_line(doc: &Doc, li: usize) -> Vec<Phone> {
 }
 
 /// With several numbers on one line ("Менин номерим 0705 …, коңшумдун номери 0555 …"),
-/// the clause around each number says whose it is: +2 mine, -3 someone else's, 0 neither.
+/// the clause around each number says whose it is: +2 mine, -3 someone else's, -1 a
+/// relative's, 0 neither.
 fn clause_score(doc: &Doc, li: usize, phone: &Phone) -> i32 {
     let toks = doc.line_toks(li);
     let mut start = 0;
     for (i, t) in toks.iter().enumerate() {
-        let end = i + 1 == toks.len() || t.text.ends_with([',', ';']);
+        let end = i + 1 == toks.len() || t.text.ends_with([',', ';', '.', '!', '?']);
         if !end {
             continue;
         }
@@ -119,8 +155,13 @@ fn clause_score(doc: &Doc, li: usize, phone: &Phone) -> i32 {
                 .iter()
                 .any(|t| list.iter().any(|w| t.key.starts_with(w)))
         };
-        return if has(OTHERS) {
+        return if clause.iter().any(|t| others(&t.key)) {
             -3
+        } else if clause
+            .iter()
+            .any(|t| RELATIVES.iter().any(|w| t.key.starts_with(w)))
+        {
+            -1
         } else if has(MINE) {
             2
         } else {
@@ -219,6 +260,9 @@ pub(crate) fn choose_phone(doc: &Doc, lay: &Layout, name: &[usize]) -> PhoneChoi
                 let own = clause_score(doc, li, &phone);
                 let own = if several || long_line(doc, li) {
                     own
+                } else if own == -1 {
+                    // A relative's number alone is how to reach the writer.
+                    0
                 } else {
                     own.min(0)
                 };
@@ -230,8 +274,10 @@ pub(crate) fn choose_phone(doc: &Doc, lay: &Layout, name: &[usize]) -> PhoneChoi
             }
         }
     }
+    // Of equal numbers the first written ("0772 …, 0772 … (аялымдыкы)").
     let best = found
         .iter()
+        .rev()
         .filter(|f| f.score >= 0)
         .max_by_key(|f| (f.score, usize::MAX - f.line));
     let Some(best) = best else {
@@ -292,6 +338,22 @@ mod tests {
         assert_eq!(phone_of(text).as_deref(), Some("+996705218733"));
         let text = "Айыл өкмөтүнүн башчысына\nАРЫЗ\nАрык жабылды. Коңшумдун номери 0555 67 12 09, менин номерим 0705 21 87 33.\n2025-ж. 19-май\nКенжебаев Улан";
         assert_eq!(phone_of(text).as_deref(), Some("+996705218733"));
+    }
+
+    #[test]
+    fn an_officials_or_a_relatives_number_beside_the_writers_and_a_relatives_alone() {
+        let letter = |contact: &str| {
+            format!("Айыл өкмөтүнө\nАРЫЗ\nЖол бузулду, оңдоп бериңиздер.\n\nКолу: Алыкулов Дастан\n{contact}")
+        };
+        let wife = letter("0772 14 50 07, 0772 14 50 08 (аялымдыкы)");
+        assert_eq!(phone_of(&wife).as_deref(), Some("+996772145007"));
+        let mirab = letter("Тел.: 0555 60 20 48, мирабдын номери 0555 31 77 02");
+        assert_eq!(phone_of(&mirab).as_deref(), Some("+996555602048"));
+        let daughter = letter("Телефон дочери: 0 701 33 05 18");
+        assert_eq!(phone_of(&daughter).as_deref(), Some("+996701330518"));
+        // An official's genitive in the sentence before does not make the number theirs.
+        let before = letter("Жер адисинин ишин текшериңиз. Менин номерим 0551 82 06 39, чалыңыз.");
+        assert_eq!(phone_of(&before).as_deref(), Some("+996551820639"));
     }
 
     #[test]
