@@ -32,6 +32,14 @@ const NOT_NAME: &[&str] = &[
     "жашоочулар",
     "коллектив",
     "ата-энелер",
+    // a capacity or a time word at the start of a signature line ("Ата-эне Абылкасымова
+    // Сабина", "Жолчуев Асан / Бүгүн 3-декабрь")
+    "ата-эне",
+    "ата-энеси",
+    "бугун",
+    "кечээ",
+    "сегодня",
+    "вчера",
     // Organisations that sign beside a person ("Член ревизионной комиссии АВП …"): water
     // users' associations, firms, clinics, service centres.
     "авп",
@@ -281,7 +289,10 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
                     .toks
                     .get(i + 1)
                     .is_some_and(|n| name_token(&n.text) && patronymic(&n.key)));
-        let is_name = name_token(&t.text) || inside && name_token(&capitalise_lookalike(&t.text));
+        // "… Эргешов Алтынбек\nКимге: …": a word with a colon labels the next field.
+        let label = !out.is_empty() && t.text.ends_with(':');
+        let is_name =
+            !label && (name_token(&t.text) || inside && name_token(&capitalise_lookalike(&t.text)));
         // "Асанбаев Мелис Ак-Кыр айылы тел …": a word before a place word is the place.
         let place = doc
             .toks

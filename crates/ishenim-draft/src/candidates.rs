@@ -828,8 +828,9 @@ fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         let Some(mut r) = rep.or(role_label) else {
             continue;
         };
-        // "От имени родителей — Дмитриева Анна Игоревна": the group in the genitive first.
-        if toks[r].key == "имени" && toks.get(r + 1).is_some_and(|t| !name_token(&t.text)) {
+        // "От имени родителей — Дмитриева Анна Игоревна", "По поручению соседей — …": the
+        // group in the genitive first.
+        if rep.is_some() && toks.get(r + 1).is_some_and(|t| !name_token(&t.text)) {
             r += 1;
         }
         if let Some(s) = name_start(doc, li, r + 1) {
@@ -914,7 +915,9 @@ fn from_header_lines(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
         {
             continue;
         }
-        let got = take_name(doc, doc.lines[li].start, li + 1, lay);
+        let first = doc.lines[li].start;
+        let capacity = crate::layout::SIGNER_CAPACITY.contains(&doc.toks[first].key.as_str());
+        let got = take_name(doc, first + usize::from(capacity), li + 1, lay);
         out.extend(cand(doc, got, Source::HeaderLine));
     }
 }

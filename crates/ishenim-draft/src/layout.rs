@@ -600,6 +600,8 @@ pub(crate) struct Layout {
 
 /// Words an elder signs with after the name ("апаңар", "атаңар": your mother, your father).
 const SIGNER_KIN: &[&str] = &["апанар", "атанар", "эненер", "апаныз", "атаныз"];
+/// A signer's capacity written before the name (keys).
+pub(crate) const SIGNER_CAPACITY: &[&str] = &["ата-эне", "ата-энеси", "родитель", "родительница"];
 
 /// True when every token of the line looks like part of a person's name (signature
 /// strokes "______" aside).
@@ -616,6 +618,10 @@ pub(crate) fn name_like_line(doc: &Doc, i: usize) -> bool {
             .is_some_and(|t| SIGNER_KIN.contains(&t.key.as_str()))
     {
         toks.pop();
+    }
+    // "Ата-эне Абылкасымова Сабина": a parent signs with the capacity before the name.
+    if toks.len() > 2 && SIGNER_CAPACITY.contains(&toks[0].key.as_str()) {
+        toks.remove(0);
     }
     (2..=4).contains(&toks.len()) && toks.iter().all(|t| crate::applicant::name_token(&t.text))
 }
