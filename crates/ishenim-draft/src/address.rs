@@ -725,8 +725,19 @@ fn introduced(doc: &Doc, lay: &Layout, name: &[usize]) -> Option<AddressChoice> 
         if let Some(p) = from.checked_sub(1).map(|f| &doc.toks[f]) {
             if !name_word(from - 1)
                 && p.text.chars().next().is_some_and(char::is_uppercase)
-                && !p.text.ends_with([',', '.', '!', '?'])
-                && !matches!(p.key.as_str(), "мен" | "биз" | "я")
+                && !p.text.ends_with([',', '.', '!', '?', ':'])
+                && !matches!(
+                    p.key.as_str(),
+                    "мен"
+                        | "биз"
+                        | "я"
+                        | "биздин"
+                        | "менин"
+                        | "наш"
+                        | "наше"
+                        | "нашем"
+                        | "нашего"
+                )
                 && p.line == doc.toks[i].line
                 && !NOMINATIVE.iter().any(|(g, _)| key_word(g) == p.key)
             {
