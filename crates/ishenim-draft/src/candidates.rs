@@ -859,10 +859,30 @@ fn from_representative(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
 /// "Кошо кол койгондор: Абдуллаева Зарина, Маматкулов Бекжан, …": signers listed after a
 /// signers' heading, one after another on the line.
 fn from_signer_lists(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
+    /// Headings of a list of signers or participants ("Также подписали:", "Ашарга
+    /// катышкандар:", "Мүчөлөр:").
+    const HEADINGS: &[&str] = &[
+        "кол кой",
+        "кол коюш",
+        "подпис",
+        "катышкандар",
+        "участники",
+        "мучолор",
+    ];
     let n = doc.lines.len();
     for li in n.saturating_sub(16).max(lay.body_start)..n {
         let key = doc.line_key(li);
-        if !(key.contains("кол кой") || key.contains("кол коюш") || key.starts_with("подпис"))
+        // The heading opens the line, or ends with a colon in its first words ("Также
+        // подписали:"); a sentence that mentions signing ("Пишу без подписи") is no list.
+        let opening: String = key.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        let colon = doc
+            .line_toks(li)
+            .iter()
+            .take(3)
+            .any(|t| t.text.ends_with(':'));
+        if !HEADINGS
+            .iter()
+            .any(|h| key.starts_with(h) || colon && opening.contains(h))
         {
             continue;
         }

@@ -62,6 +62,9 @@ pub struct TruthRow {
     /// Letter date, ISO.
     #[serde(default)]
     pub date: Option<String>,
+    /// The other signers of a collective letter (whole-letter corpora only).
+    #[serde(default)]
+    pub co_signers: Vec<String>,
     /// Other spellings of the address a clerk would equally accept.
     #[serde(default)]
     pub address_alts: Vec<String>,
@@ -235,6 +238,9 @@ pub struct EvalReport {
     pub category: Ratio,
     /// The summary names the subject: at least two of the truth's stems (all when fewer) start a word of it.
     pub summary: Ratio,
+    /// Collective letters (truth with co-signers) whose draft keeps every co-signer (by the
+    /// first word of the name, case aside) for the journal's note.
+    pub co_signers: Ratio,
     /// Calibration: letters where no field the review screen shows as sure (confidence ≥
     /// [`crate::UNSURE_BELOW`]) is wrong — `1 - rate` is the share of letters with a confidently wrong field.
     pub calibrated: Ratio,
@@ -277,8 +283,6 @@ fn loose(s: &Option<String>) -> Option<String> {
     norm(s).map(|v| v.to_lowercase())
 }
 
-/// An address compared as a clerk would: case, commas and full stops aside ("Ленин көчөсү 14"
-/// and "ленин көчөсү, 14." are the same address).
 /// The address as compared: lower case, no commas, and declined place words and houses in
 /// the nominative ("Ак-Жар айылында 5-үйдө" = "Ак-Жар айылы 5-үй"), the other spellings a
 /// clerk equally accepts by the corpus format (tests/letters/README.md, `address_alts`).
@@ -444,6 +448,27 @@ fn score_contacts(rep: &mut EvalReport, lid: &str, t: &TruthRow, d: Option<&Lett
         got(&|d| Some(d.applicant.anonymous.to_string())),
     );
     let anon_ok = t.anonymous.is_none() || t.anonymous == d.map(|d| d.applicant.anonymous);
+    if !t.co_signers.is_empty() {
+        let kept = |c: &String| {
+            let first = c.split_whitespace().next().unwrap_or("").to_lowercase();
+            d.is_some_and(|d| {
+                d.applicant
+                    .co_signers
+                    .iter()
+                    .chain(d.applicant.name.iter())
+                    .any(|g| g.to_lowercase().contains(&first))
+            })
+        };
+        let ok = t.co_signers.iter().all(kept);
+        rep.co_signers.add(ok);
+        if !ok {
+            m.push(format!(
+                "{lid} co_signers: expected {:?} got {:?}",
+                t.co_signers,
+                d.map(|d| &d.applicant.co_signers)
+            ));
+        }
+    }
     let date_ok = field(
         &mut rep.date,
         m,
@@ -549,6 +574,9 @@ impl fmt::Display for EvalReport {
         }
         if self.summary.total > 0 {
             row(f, "summary names subject", &self.summary)?;
+        }
+        if self.co_signers.total > 0 {
+            row(f, "co-signers kept", &self.co_signers)?;
         }
         row(f, "sure fields right", &self.calibrated)?;
         row(f, "contacts all sure", &self.all_sure)?;

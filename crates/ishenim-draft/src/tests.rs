@@ -300,6 +300,27 @@ fn a_name_ends_before_a_label_a_time_word_and_after_a_capacity_or_a_group() {
 }
 
 #[test]
+fn signers_listed_after_any_heading_are_co_signers_but_not_a_sentence_about_signing() {
+    let d = draft(
+        "Главе айыл окмоту\nДорогу не доделали. Просим проверить.\n\nОт имени жителей:\n\
+         Пономаренко Виктор Иванович, тел. 0543 21 90 66\nТакже подписали: Сыдыкова А., Гречко Н.Н., Абылкасымов Т.\n\nДата: 02.10.2025",
+    );
+    assert_eq!(
+        d.applicant.name.as_deref(),
+        Some("Пономаренко Виктор Иванович")
+    );
+    assert_eq!(
+        d.applicant.co_signers,
+        ["Сыдыкова А.", "Гречко Н.Н.", "Абылкасымов Т."]
+    );
+    check_name(
+        "Айыл окмотуна\nПишу без подписи, потому что все друг друга знают.\nСоцработник Жээнбекова Чолпон составила списки.\nПрошу проверить.\nСоседка",
+        None,
+        true,
+    );
+}
+
+#[test]
 fn signatures_after_more_closings_and_a_village_before_the_name() {
     check_name(
         "Суу пайдалануучулар ассоциациясынын төрагасына\n\nГрафикти илип коюуну суранам.\n\nУрматтоо менен, Баетов айылынан Жапаров Тилек\nтел.: 0 777 21 56 09",
