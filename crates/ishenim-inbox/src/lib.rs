@@ -696,6 +696,22 @@ mod tests {
     }
 
     #[test]
+    fn a_scan_stalls_only_when_nothing_moves() {
+        let limit = std::time::Duration::from_millis(80);
+        let mut watch = Progress::new(limit);
+        assert!(!watch.stalled((1, 10), 0), "a new file is progress");
+        std::thread::sleep(limit * 2);
+        assert!(!watch.stalled((1, 20), 0), "a growing page is progress");
+        std::thread::sleep(limit * 2);
+        assert!(!watch.stalled((0, 0), 1), "a page taken is progress");
+        std::thread::sleep(limit * 2);
+        assert!(
+            watch.stalled((0, 0), 1),
+            "nothing moved for twice the limit"
+        );
+    }
+
+    #[test]
     fn free_names_do_not_overwrite() {
         let t = tempfile::tempdir().expect("tempdir");
         std::fs::write(t.path().join("a.png"), b"1").expect("write");
@@ -729,6 +745,7 @@ pub fn scan_settings(
         source,
         mode: get("scanner_mode")?,
         resolution,
+        stall_after: sane::stall_after(),
     })
 }
 
@@ -760,7 +777,9 @@ pub enum ScanError {
 /// caller scans them, or queues the ingest worker). Returns how the
 /// batch ended: the pages stored before a jam stay stored. When `cancel` becomes true the
 /// scanner is stopped ([`sane::Batch::cancel`]), the whole pages it wrote are still stored,
-/// and the outcome says [`sane::Problem::Cancelled`].
+/// and the outcome says [`sane::Problem::Cancelled`]. A scanner that writes nothing and
+/// takes no page for [`sane::ScanSettings::stall_after`] is stopped the same way and the
+/// outcome says [`sane::Problem::Stalled`]: a hung driver must not hang the opening.
 pub fn scan_into(
     store: &Store,
     opening: OpeningId,
@@ -794,11 +813,18 @@ pub fn scan_into(
         on_round(&r);
     }
     let mut batch = sane::Batch::start(settings, &dir, &prefix).map_err(ScanError::Scanner)?;
-    let mut cancelled = false;
+    let mut stopped = None;
+    let mut watch = Progress::new(settings.stall_after);
     loop {
-        if !cancelled && cancel.load(std::sync::atomic::Ordering::SeqCst) {
-            batch.cancel(std::time::Duration::from_secs(3));
-            cancelled = true;
+        if stopped.is_none() {
+            if cancel.load(std::sync::atomic::Ordering::SeqCst) {
+                stopped = Some(sane::Problem::Cancelled);
+            } else if watch.stalled(batch.written(), taken) {
+                stopped = Some(sane::Problem::Stalled);
+            }
+            if stopped.is_some() {
+                batch.cancel(std::time::Duration::from_secs(3));
+            }
         }
         let ended = batch.finished();
         let r = inbox.poll(store, Some(opening), sum)?;
@@ -812,10 +838,36 @@ pub fn scan_into(
         std::thread::sleep(poll);
     }
     let mut outcome = batch.wait(taken);
-    if cancelled {
-        outcome.problem = Some(sane::Problem::Cancelled);
+    if stopped.is_some() {
+        outcome.problem = stopped;
     }
     Ok(outcome)
+}
+
+/// When a scan last moved: a file of the batch appeared or grew, or a page was taken.
+struct Progress {
+    last: ((usize, u64), usize),
+    since: std::time::Instant,
+    limit: std::time::Duration,
+}
+
+impl Progress {
+    fn new(limit: std::time::Duration) -> Progress {
+        Progress {
+            last: ((0, 0), 0),
+            since: std::time::Instant::now(),
+            limit,
+        }
+    }
+
+    /// True when nothing moved for longer than the limit.
+    fn stalled(&mut self, written: (usize, u64), taken: usize) -> bool {
+        if (written, taken) != self.last {
+            self.last = (written, taken);
+            self.since = std::time::Instant::now();
+        }
+        self.since.elapsed() > self.limit
+    }
 }
 
 fn count_taken(r: &Round) -> usize {

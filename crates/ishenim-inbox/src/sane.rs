@@ -44,6 +44,9 @@ pub enum Problem {
     Io,
     /// The clerk cancelled the scan (pages stored before stay).
     Cancelled,
+    /// `scanimage` wrote nothing for [`ScanSettings::stall_after`] and was stopped (pages
+    /// stored before stay). Scanners and their drivers do hang; a scan must not.
+    Stalled,
     /// Anything else, with `scanimage`'s last line.
     Other(String),
 }
@@ -59,6 +62,7 @@ impl Problem {
             Problem::Busy => "scan_busy",
             Problem::Io => "scan_io",
             Problem::Cancelled => "scan_cancelled",
+            Problem::Stalled => "scan_stalled",
             Problem::Other(_) => "scan_failed",
         }
     }
@@ -81,6 +85,10 @@ impl Problem {
                 (отсканированное сохранено).".into(),
             Problem::Cancelled => "Сканерлөө токтотулду; ага чейин сканерленген барактар сакталды. / \
                 Сканирование отменено; уже отсканированные страницы сохранены.".into(),
+            Problem::Stalled => "Сканер жооп бербей калды, сканерлөө токтотулду; ага чейин сканерленген барактар \
+                сакталды. Сканерди өчүрүп-күйгүзүп, калган барактарды кайра салыңыз. / Сканер перестал отвечать, \
+                сканирование остановлено; отсканированные страницы сохранены. Перезапустите сканер и вложите \
+                оставшиеся страницы.".into(),
             Problem::Other(d) => format!("Сканерлөө ишке ашкан жок / Сканирование не удалось: {d}"),
         }
     }
@@ -195,6 +203,20 @@ pub struct ScanSettings {
     pub mode: Option<String>,
     /// Dots per inch.
     pub resolution: u32,
+    /// How long `scanimage` may write nothing before the scan is taken for hung and stopped.
+    pub stall_after: Duration,
+}
+
+/// [`ScanSettings::stall_after`] unless `ISHENIM_SCAN_STALL_SECS` says otherwise: a slow
+/// flatbed page at 600 dpi in colour takes about a minute, and a lamp warms up in half of
+/// one; three minutes of nothing is a hung scanner or driver.
+pub fn stall_after() -> Duration {
+    let secs = std::env::var("ISHENIM_SCAN_STALL_SECS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .unwrap_or(180);
+    Duration::from_secs(secs)
 }
 
 /// A running `scanimage --batch`.
@@ -253,6 +275,19 @@ impl Batch {
             dir: dir.to_path_buf(),
             prefix: prefix.to_string(),
         })
+    }
+
+    /// What this batch has written so far: the number of its files and their bytes. A
+    /// page being scanned grows its `.part` file, so any change is progress.
+    pub fn written(&self) -> (usize, u64) {
+        let Ok(d) = std::fs::read_dir(&self.dir) else {
+            return (0, 0);
+        };
+        d.flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&self.prefix))
+            .fold((0, 0), |(n, bytes), e| {
+                (n + 1, bytes + e.metadata().map(|m| m.len()).unwrap_or(0))
+            })
     }
 
     /// True once `scanimage` has ended.
