@@ -1,7 +1,7 @@
 //! Where things are in a letter: addressee/title block, body, footer; and whether a page opens a letter.
 
 use crate::contacts::find_dates;
-use crate::text::{fuzzy_eq, key_line, Doc};
+use crate::text::{fuzzy_eq, key_line, key_word, Doc};
 
 /// Title words (keys: ө→о, ү→у, ң→н).
 const TITLES: &[&str] = &[
@@ -289,7 +289,16 @@ fn names_council(line_key: &str) -> bool {
         && words.windows(2).any(|w| {
             // "айыл өкмөткө": the short dative villagers write too.
             w[0] == "айыл" && matches!(w[1], "окмоту" | "окмотуно" | "окмотуна" | "окмотко")
+                // "Айыл өкмөтүнүн архивине": one of the council's offices in the dative.
+                || w[0] == "айыл" && w[1] == "окмотунун" && words.last().is_some_and(|l| dative_end(l))
         })
+}
+
+/// True when a word ends like a Kyrgyz dative ("архивине", "башчысына", "бөлүмүнө").
+fn dative_end(word: &str) -> bool {
+    ["на", "не", "но", "га", "ге", "го", "ка", "ке", "ко"]
+        .iter()
+        .any(|e| word.strip_suffix(e).is_some_and(|s| s.chars().count() >= 3))
 }
 
 /// A surname (key) in the Kyrgyz dative ("насирдиновго", "асановага", "бекова ге").
@@ -402,13 +411,17 @@ pub(crate) fn opening_score(text: &str) -> u32 {
     }
     // Header lines are short; a body line that merely mentions residents ("... остальным
     // жителям") is no applicant line.
+    // A sender label ("Жиберген:", "От:") counts only near the top: "От этого …" also opens
+    // body sentences.
     let labels = lines
         .iter()
         .take(10)
-        .filter(|l| {
+        .enumerate()
+        .filter(|(i, l)| {
             (has_name_marker(l) && l.split_whitespace().count() <= 6)
                 || starts_with_label(l, ADDRESS_LABELS)
                 || starts_with_label(l, PHONE_LABELS)
+                || *i < 3 && starts_with_label(l, NAME_LABELS)
         })
         .count();
     score += labels.min(2) as u32;
@@ -440,6 +453,9 @@ const LETTER_OPENINGS: &[&str] = &[
     "добрый",
 ];
 
+/// Greetings that open a letter and never go on with a sentence (keys).
+const GREETINGS: &[&str] = &["саламатсыз", "салам ", "ассалом", "ассалам", "здравствуй"];
+
 /// True when a page continues the letter of the page before rather than starting one.
 pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
     let first = page
@@ -457,7 +473,10 @@ pub(crate) fn continues(prev: &str, page: &str, opening: u32) -> bool {
     // A lower-case first line goes on with the page before only when that page stopped
     // mid-letter: after a signature, a phone or a finished sentence it is a new letter by
     // a writer who does not capitalise ("бир эне катары жазып жатам").
-    let mid_sentence = starts_mid_sentence(first) && !ended(prev) && !ends_sentence(prev);
+    // A greeting in lower case ("саламатсызбы)) мен …") opens a letter all the same.
+    let greeting = GREETINGS.iter().any(|g| first_key.starts_with(g));
+    let mid_sentence =
+        starts_mid_sentence(first) && !greeting && !ended(prev) && !ends_sentence(prev);
     if page_number || mid_sentence && opening < 2 {
         return true;
     }
@@ -523,11 +542,18 @@ fn ended(text: &str) -> bool {
                 || crate::contacts::month_year_line(l)
                 || (is_anonymous_marker(&k) && words <= 3)
         })
-        || lines.last().is_some_and(|l| signer_after_role(l))
+        || lines
+            .last()
+            .is_some_and(|l| signer_after_role(l) || signed_wrote(l))
         || lines.iter().rev().take(2).any(|l| {
             let w: Vec<&str> = l.split_whitespace().collect();
             let k = key_line(l);
             (2..=4).contains(&w.len()) && w.iter().all(name_word)
+                // "Жители домов №4 и №6": a group signs.
+                || w.len() <= 6
+                    && ["жител", "тургун", "жашоочу", "родител", "ата-эне"]
+                        .iter()
+                        .any(|g| k.starts_with(g))
                 || w.len() <= 4
                     && [
                         "тургун",
@@ -564,6 +590,32 @@ fn ends_with_phone(line: &str) -> bool {
         tail.chars().filter(char::is_ascii_digit).count() >= 9
             && crate::contacts::find_loose_phone(&tail).is_some()
     })
+}
+
+/// A last line that says who wrote ("Мал багып жүргөн Кулов Эсен жазды.", "Написала
+/// Орлова А."): a name before or after "wrote".
+fn signed_wrote(line: &str) -> bool {
+    let w: Vec<&str> = line
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let wrote = |t: &str| {
+        let k = key_word(t);
+        ["жазды", "жаздым", "жазган", "написал", "написала"].contains(&k.as_str())
+    };
+    let name_word = |t: &&str| {
+        t.starts_with(char::is_uppercase)
+            && (crate::applicant::name_token(t) || crate::candidates::initial(t))
+    };
+    let named = |ws: &[&str]| (2..=3).contains(&ws.iter().filter(|t| name_word(t)).count());
+    match (w.first(), w.last()) {
+        (_, Some(l)) if wrote(l) && w.len() <= 8 => {
+            named(&w[w.len().saturating_sub(4)..w.len() - 1])
+        }
+        (Some(f), _) if wrote(f) && w.len() <= 4 => named(&w[1..]),
+        _ => false,
+    }
 }
 
 /// A short signature line: a role or two in lower case, then a capitalised name
@@ -897,6 +949,31 @@ mod tests {
         assert!(ended("Прошу разобраться.\nМать ученика"));
         assert!(ended("Текшериңиздер.\nОкуучунун апасы"));
         assert!(!ended("Прошу разобраться, потому что мать ученика"));
+        assert!(ended("Просим наладить вывоз.\n\nЖители домов №4 и №6"));
+        assert!(!ended(
+            "Просим наладить вывоз, потому что жители домов страдают"
+        ));
+    }
+
+    #[test]
+    fn a_name_that_says_it_wrote_ends_a_letter() {
+        assert!(ended(
+            "Жайытты кайтарып берүүнү суранабыз.\nМал багып жүргөн Кулов Эсен жазды."
+        ));
+        assert!(ended("Прошу разобраться.\nНаписала Орлова А. С."));
+        assert!(!ended(
+            "Прошу разобраться.\nОб этом уже писали в газете и никто не ответил"
+        ));
+    }
+
+    #[test]
+    fn a_greeting_in_lower_case_and_a_council_office_open_a_letter() {
+        let prev = "Контейнеры переполнены.\n\nЖители домов на углу улицы Советской и переулка";
+        let page =
+            "саламатсызбы)) мен Эсенбек кызы Мээрим, Чаек айылынан.\nпаспортумду жоготуп алдым";
+        assert!(!continues(prev, page, opening_score(page)));
+        let page = "Айыл өкмөтүнүн архивине\nЖиберген: Кудайбергенов Токтосун, Кара-Жар айылы\n\nМен пенсияга чыгыш үчүн";
+        check_open(page, true);
     }
 
     #[test]
