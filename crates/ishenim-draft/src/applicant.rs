@@ -40,6 +40,11 @@ const NOT_NAME: &[&str] = &[
     "кечээ",
     "сегодня",
     "вчера",
+    // "Написала Орлова А. С.", "Жазган: …": who wrote, before the name.
+    "написала",
+    "написал",
+    "жазган",
+    "жазды",
     // Organisations that sign beside a person ("Член ревизионной комиссии АВП …"): water
     // users' associations, firms, clinics, service centres.
     "авп",

@@ -12,7 +12,7 @@
 use crate::applicant::{father_link, name_token, take_name, NameCand};
 use crate::layout::{
     address_like, has_name_marker, is_addressee, is_closing, name_label_len, starts_with_label,
-    starts_with_phrase, Layout, CLOSINGS, NAME_MARKERS, SIGN_LABELS,
+    starts_with_phrase, Layout, CLOSINGS, NAME_MARKERS, SIGNER_KIN, SIGN_LABELS,
 };
 use crate::text::{fuzzy_eq, key_word, trim_punct, Doc};
 
@@ -536,11 +536,12 @@ fn from_intro(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     // A greeting and an addressee read as the body may come first ("Саламатсызбы. Мен …").
     let scope = first_body_sentences(doc, lay, 3);
     let line_start = |i: usize| doc.lines[doc.toks[i].line].start == i;
-    // "Урматтуу башчы, мен Эсеналиев Тилек, …": after a greeting's comma too.
+    // "Урматтуу башчы, мен Эсеналиев Тилек, …": after a greeting's comma too, or a greeting
+    // closed by a smile ("саламатсызбы)) мен …").
     let sentence_start = |i: usize| {
         i > 0
             && (doc.toks[i - 1].sentence != doc.toks[i].sentence
-                || doc.toks[i - 1].text.ends_with(','))
+                || doc.toks[i - 1].text.ends_with([',', ')']))
     };
     let opens = |i: &usize| {
         let i = *i;
@@ -1045,6 +1046,47 @@ fn from_tail(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
             }
         }
         out.extend(name_after_address(doc, lay, li));
+        out.extend(signed_with_word(doc, lay, li));
+    }
+}
+
+/// Words that say "wrote" around a signer's name (keys).
+const WROTE: &[&str] = &["жазды", "жаздым", "жазган", "написал", "написала"];
+
+/// A short last line where the name comes with a word of its own: "Мал багып жүргөн Кулов
+/// Эсен жазды.", "Беш-Күңгөй айылынан Асанова Бурма апаңар", "Написала Орлова А. С.".
+fn signed_with_word(doc: &Doc, lay: &Layout, li: usize) -> Option<NameCand> {
+    let line = &doc.lines[li];
+    if line.end - line.start > 9 || line.end == line.start {
+        return None;
+    }
+    let first = &doc.toks[line.start].key;
+    let last = &doc.toks[line.end - 1].key;
+    let s = if WROTE.contains(&first.as_str()) {
+        line.start + 1
+    } else if WROTE.contains(&last.as_str()) || SIGNER_KIN.contains(&last.as_str()) {
+        // The name runs back from the word before "wrote"; what comes before it (the
+        // signer's work or village) has no sentence end.
+        let end = line.end - 1;
+        let s = (line.start..end)
+            .rev()
+            .take_while(|&i| name_token(&doc.toks[i].text) && !is_place_word(&doc.toks[i].key))
+            .last()?;
+        if (line.start..s).any(|i| doc.toks[i].text.ends_with(['.', '!', '?', ','])) {
+            return None;
+        }
+        s
+    } else {
+        return None;
+    };
+    let got = take_name(doc, s, li + 1, lay);
+    let whole = got.last().is_some_and(|&l| {
+        l + 1 == line.end || l + 2 == line.end && !WROTE.contains(&first.as_str())
+    });
+    if whole && (2..=4).contains(&got.len()) {
+        cand(doc, got, Source::Tail)
+    } else {
+        None
     }
 }
 

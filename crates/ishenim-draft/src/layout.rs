@@ -651,7 +651,7 @@ pub(crate) struct Layout {
 }
 
 /// Words an elder signs with after the name ("апаңар", "атаңар": your mother, your father).
-const SIGNER_KIN: &[&str] = &["апанар", "атанар", "эненер", "апаныз", "атаныз"];
+pub(crate) const SIGNER_KIN: &[&str] = &["апанар", "атанар", "эненер", "апаныз", "атаныз"];
 /// A signer's capacity written before the name (keys).
 pub(crate) const SIGNER_CAPACITY: &[&str] = &["ата-эне", "ата-энеси", "родитель", "родительница"];
 
