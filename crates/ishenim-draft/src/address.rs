@@ -687,7 +687,12 @@ fn intro_end(doc: &Doc, lay: &Layout) -> usize {
 fn introduced(doc: &Doc, lay: &Layout, name: &[usize]) -> Option<AddressChoice> {
     let end = intro_end(doc, lay);
     let signed = signed_by_group(doc);
-    for i in (0..end).chain(signed.clone()) {
+    // "Беш-Күңгөй айылынан Асанова Бурма апаңар", "Чоң-Жаргылчак айылынын тургуну
+    // Бектурганов Азамат": the place before the name on the writer's own line.
+    let own = name
+        .first()
+        .map_or(0..0, |&f| doc.lines[doc.toks[f].line].start..f);
+    for i in (0..end).chain(signed.clone()).chain(own.clone()) {
         let k = &doc.toks[i].key;
         let place_word = NOMINATIVE.iter().any(|(g, _)| key_word(g) == *k);
         if !place_word
@@ -703,12 +708,16 @@ fn introduced(doc: &Doc, lay: &Layout, name: &[usize]) -> Option<AddressChoice> 
         // "Ала-Бука районундагы Кызыл-Эшме айыл өкмөтүнүн / башчысына": the council's place.
         let line_key = doc.line_key(doc.toks[i].line);
         let header = doc.toks[i].line < lay.body_start;
-        if header && (crate::layout::is_addressee(&line_key) || line_key.contains("окмот")) {
+        // ("Айыл өкмөтүнө, Ак-Өтөк айылынан Абдыкалыков Мамасадык аксакалдан": the writer's
+        // own line after the addressee is not.)
+        let addressee = crate::layout::is_addressee(&line_key) || line_key.contains("окмот");
+        if header && addressee && !own.contains(&i) {
             continue;
         }
         // In the body a place is the writer's only when the sentence ties it to them
         // ("… айылында жашайм"); "Кара-Жыгач айылынын борборундагы кафе" is where it happens.
         if !signed.contains(&i)
+            && !own.contains(&i)
             && doc.toks[i].line >= lay.body_start
             && !writer_sentence(doc, doc.toks[i].sentence)
         {

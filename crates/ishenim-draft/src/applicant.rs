@@ -346,7 +346,25 @@ fn demonym(key: &str) -> bool {
     ]
     .iter()
     .any(|e| key.ends_with(e));
-    suffix && (key.contains('-') || key.chars().count() >= 8)
+    suffix && (key.contains('-') || key.chars().count() >= 8) && !ends_in_given_name(key)
+}
+
+/// "мамасадык", "токтосадык": a given name made of two, the last a listed name ("Садык"),
+/// whatever its ending suggests.
+fn ends_in_given_name(key: &str) -> bool {
+    key.char_indices()
+        .map(|(i, _)| &key[i..])
+        .filter(|rest| rest.chars().count() >= 5)
+        .any(|rest| {
+            let mut c = rest.chars();
+            let cap: String = c
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .chain(c)
+                .collect();
+            crate::names::is_given_name(&cap)
+        })
 }
 
 /// The chosen name: text, token indices, confidence, and a warning when sources disagree.

@@ -982,6 +982,28 @@ fn from_last_sentence(doc: &Doc, lay: &Layout, out: &mut Vec<NameCand>) {
     }
 }
 
+/// Titles of respect written after a name ("аксакал", "апа", "эже"; keys, nominative).
+const ELDER_TITLES: &[&str] = &[
+    "аксакал",
+    "апа",
+    "эже",
+    "байке",
+    "агай",
+    "карыя",
+    "ата",
+    "эне",
+];
+
+/// "аксакалдан", "эжеден": a title of respect in the ablative.
+fn elder_title_from(key: &str) -> bool {
+    ["дан", "ден", "тан", "тен", "дон", "тон", "нан", "нен"]
+        .iter()
+        .any(|e| {
+            key.strip_suffix(e)
+                .is_some_and(|k| ELDER_TITLES.contains(&k))
+        })
+}
+
 /// "Мираб Жолдошбеков Кадырбек Абдиевичтен": a header line that ends in a name in the
 /// Kyrgyz ablative ("from …") is the sender, after the writer's own role if any.
 /// The ablative word may end the line or be followed by a comma and the writer's address
@@ -993,16 +1015,22 @@ fn ablative_sender(doc: &Doc, lay: &Layout, li: usize) -> Option<NameCand> {
         let prev = (i > line.start).then(|| trim_punct(&doc.toks[i - 1].text));
         last_word_nominative(prev, w, false) != w
     };
-    let early = (line.start..line.end)
-        .take(6)
-        .find(|&i| (i + 1 == line.end || doc.toks[i].text.ends_with(',')) && ablative(i));
+    let early = (line.start..line.end).take(6).find(|&i| {
+        (i + 1 == line.end || doc.toks[i].text.ends_with(','))
+            && doc.toks[i].text.starts_with(char::is_uppercase)
+            && ablative(i)
+    });
     // "Үч-Кайың айылы, …, 3-үйдө жашаган Керимбаев Маратбек Жусуповичтен": the writer's
     // address first, the name in the ablative ends the line.
     let Some(end) = early else {
-        let end = line
-            .end
-            .checked_sub(1)
-            .filter(|&e| e > line.start && ablative(e))?;
+        let last = line.end.checked_sub(1).filter(|&e| e > line.start)?;
+        // "… Абдыкалыков Мамасадык аксакалдан": an elder's title in the ablative after the
+        // name in the nominative.
+        let end = if elder_title_from(&doc.toks[last].key) {
+            last - 1
+        } else {
+            Some(last).filter(|&e| ablative(e))?
+        };
         let s = (line.start..end)
             .rev()
             .take_while(|&i| name_token(&doc.toks[i].text) && !doc.toks[i].text.ends_with(','))

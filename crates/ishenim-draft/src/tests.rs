@@ -213,6 +213,17 @@ fn check_address(text: &str, expected: Option<&str>) {
 }
 
 #[test]
+fn the_village_on_the_writers_own_line_is_the_address_even_when_it_is_the_councils() {
+    let text = "Чоң-Жаргылчак айыл өкмөтүнүн башчысына\n\nАРЫЗ\n\nКөчөгө чырак коюлду, баасы кымбат.\n\nЧоң-Жаргылчак айылынын тургуну Бектурганов Азамат Асылбекович\nтел. +996 500 62 18 40\n";
+    check_address(text, Some("Чоң-Жаргылчак айылы"));
+    let text = "Айыл өкмөтүнө, Ак-Өтөк айылынан Абдыкалыков Мамасадык аксакалдан\n\nМен 81 жаштамын. ФАПка дары жеткирип бериңиздер.\n";
+    check_address(text, Some("Ак-Өтөк айылы"));
+    check_name(text, Some("Абдыкалыков Мамасадык"), false);
+    let text = "Ыраазычылык кат\n\nКөмүр алып келип беришти.\n\nБеш-Күңгөй айылынан Асанова Бурма апаңар\n";
+    check_address(text, Some("Беш-Күңгөй айылы"));
+}
+
+#[test]
 fn addresses_as_written() {
     check_address(
         "Главе айыл окмоту\nот жителя с. Манас Иванов Иван\nАдрес: с. Манас, ул. Ленина, д. 5, кв. 3\nЗАЯВЛЕНИЕ\nПрошу помочь.",
