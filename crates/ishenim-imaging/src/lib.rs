@@ -20,6 +20,7 @@ pub mod dewarp;
 pub mod flatten;
 pub mod geometry;
 pub mod gray;
+pub mod orient;
 pub mod prepare;
 pub mod rules;
 pub mod sheet;

@@ -1,6 +1,7 @@
 //! One page through preprocessing, orientation and recognition.
 
 use image::{DynamicImage, GrayImage};
+use ishenim_imaging::orient::{sense, Verdict};
 use ishenim_imaging::{prepare, PrepareOptions, Prepared};
 use ishenim_ocr::digits::{has_digits, number_runs, settle, DigitReader};
 use ishenim_ocr::normalize::normalize_word;
@@ -163,7 +164,21 @@ fn read_upright(
 ) -> Vec<RawWord> {
     let t = Instant::now();
     let mut strip = Strip::default();
-    if !prep.rotation().is_multiple_of(180) && strip.sense_first(engine, prep, ocr_dpi) {
+    let letters = letter_sense(prep);
+    let turn = if !prep.rotation().is_multiple_of(180) {
+        // Made upright one way or the other with even odds: the letters decide when they
+        // are clear, else the strip does.
+        match letters {
+            Verdict::Upright => false,
+            Verdict::Inverted => true,
+            Verdict::Unclear => strip.sense_first(engine, prep, ocr_dpi),
+        }
+    } else {
+        // Letters that look upside down are checked on the strip before the full reading,
+        // which would otherwise be read, found unsure, and read again turned.
+        letters == Verdict::Inverted && strip.clearly_turned(engine, prep, ocr_dpi)
+    };
+    if turn {
         prep.turn_180();
         strip.turn();
     }
@@ -183,6 +198,16 @@ fn read_upright(
         }
     }
     raw
+}
+
+/// What the shapes of the page's letters say about its sense (`orient`), from the ink
+/// components it has; made here when it has none, and kept for the unread check.
+fn letter_sense(prep: &mut Prepared) -> Verdict {
+    let ch = prep.char_px * prep.scale;
+    let marks = prep
+        .marks
+        .get_or_insert_with(|| ishenim_imaging::components::ink_marks(&prep.image, ch));
+    sense(marks, ch).verdict()
 }
 
 /// Strip confidence a reading the right way up reaches on a printed page (a strip read
@@ -252,6 +277,18 @@ impl Strip {
         if up >= SENSE_SURE {
             return false;
         }
+        let down = self.conf(engine, prep, dpi, true);
+        down >= SENSE_SURE && down - up >= SENSE_LEAD
+    }
+
+    /// True when the strip read both ways reads clearly better turned (the bar of
+    /// [`Strip::sense_first`]); an unclear strip leaves the page to the check after the
+    /// full reading, which reuses both readings.
+    fn clearly_turned(&mut self, engine: &mut Engine, prep: &Prepared, dpi: u32) -> bool {
+        if self.image(prep).is_none() {
+            return false;
+        }
+        let up = self.conf(engine, prep, dpi, false);
         let down = self.conf(engine, prep, dpi, true);
         down >= SENSE_SURE && down - up >= SENSE_LEAD
     }

@@ -1,6 +1,6 @@
-//! Pages turned by a quarter with the real Tesseract: the sample page turned either way comes
-//! out upright and is read once (the strip decides the sense before the full reading), as the
-//! page read as it is.
+//! Turned pages with the real Tesseract: the sample page turned by a quarter either way, or
+//! by a half, comes out upright and is read once (the letters' shapes or the strip decide
+//! the sense before the full reading), as the page read as it is.
 
 use image::DynamicImage;
 use ishenim_ocr::{Engine, Lexicon};
@@ -46,4 +46,21 @@ fn a_quarter_turned_page_is_read_once_the_right_way_up() {
         assert!(rec.mean_conf > 85.0, "{}", rec.mean_conf);
         assert_eq!(rec.words.len(), upright.words.len());
     }
+}
+
+#[test]
+fn an_upside_down_page_is_read_once_the_right_way_up() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/L003p1.png");
+    let img = image::open(&p).expect("sample page");
+    let upright = scan(img.clone());
+    // Its letters look upside down: the strip confirms it before the full reading.
+    let rec = scan(img.rotate180());
+    assert_eq!(rec.rotation, 180);
+    assert!(
+        !rec.timings_ms.contains_key("ocr_turned"),
+        "read twice: {:?}",
+        rec.timings_ms
+    );
+    assert!(rec.mean_conf > 85.0, "{}", rec.mean_conf);
+    assert_eq!(rec.words.len(), upright.words.len());
 }
