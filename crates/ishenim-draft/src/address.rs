@@ -161,7 +161,9 @@ fn address_start(doc: &Doc, li: usize) -> Option<usize> {
             && doc.toks[i - 1].text.starts_with(char::is_uppercase)
     };
     let k = (line.start..line.end).find(|&i| {
-        (is_keyword(&doc.toks[i].text) || abbreviated(i)) && !doc.toks[i].text.ends_with(':')
+        (is_keyword(&doc.toks[i].text) || abbreviated(i))
+            && !doc.toks[i].text.ends_with(':')
+            && !crate::text::initial_beside_name(doc.line_toks(li), i - line.start)
     })?;
     // "Айыл: Сары-Камыш, Эгемендүүлүк көчөсү, 29": the village after a place label.
     let first = &doc.toks[line.start];
@@ -269,6 +271,7 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
                 .unwrap_or("");
             let open = prev.ends_with(',')
                 || prev.ends_with('-')
+                || matches!(prev, "по" | "на")
                 || [
                     "ул.", "с.", "д.", "кв.", "көч.", "пер.", "мкр.", "а.", "к.", "пр.",
                 ]
@@ -315,7 +318,9 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
                 .get(i + 1)
                 .is_some_and(|n| n.line == t.line && is_keyword(&n.text))
             && t.text.chars().all(char::is_alphabetic);
-        if stops_address(doc, i) && !street_part || date || bare_preposition {
+        // "с. Туз-Бель по пер. Чкалова, 3": the preposition before the street.
+        let to_street = !out.is_empty() && street_preposition(doc, i);
+        if stops_address(doc, i) && !street_part && !to_street || date || bare_preposition {
             break;
         }
         out.push(i);
@@ -363,6 +368,17 @@ fn take_address(doc: &Doc, from: usize, lines: usize) -> Vec<usize> {
         out.pop();
     }
     out
+}
+
+/// "по ул. …", "на пер. …": a Russian preposition that leads from the village to its street.
+fn street_preposition(doc: &Doc, i: usize) -> bool {
+    matches!(doc.toks[i].key.as_str(), "по" | "на")
+        && doc.toks.get(i + 1).is_some_and(|n| {
+            matches!(
+                n.key.as_str(),
+                "ул" | "улице" | "пер" | "переулку" | "переулке" | "мкр" | "микрорайону"
+            )
+        })
 }
 
 /// "9-үйдө", "22", "4.", "№14": a house number.
@@ -689,9 +705,7 @@ fn introduced(doc: &Doc, lay: &Layout, name: &[usize]) -> Option<AddressChoice> 
     let signed = signed_by_group(doc);
     // "Беш-Күңгөй айылынан Асанова Бурма апаңар", "Чоң-Жаргылчак айылынын тургуну
     // Бектурганов Азамат": the place before the name on the writer's own line.
-    let own = name
-        .first()
-        .map_or(0..0, |&f| doc.lines[doc.toks[f].line].start..f);
+    let own = name.first().map_or(0..0, |&f| own_line_before(doc, f));
     for i in (0..end).chain(signed.clone()).chain(own.clone()) {
         let k = &doc.toks[i].key;
         let place_word = NOMINATIVE.iter().any(|(g, _)| key_word(g) == *k);
@@ -792,6 +806,29 @@ fn introduced(doc: &Doc, lay: &Layout, name: &[usize]) -> Option<AddressChoice> 
     None
 }
 
+/// The tokens before the name `first` on its line, or the whole line above when the name
+/// opens its line and that line is a short phrase going on to it ("Ак-Жар айылындагы
+/// Токтогул көчөсүндө 15-үйдө жашаган / Осмонова Бактыгүл").
+fn own_line_before(doc: &Doc, first: usize) -> std::ops::Range<usize> {
+    let li = doc.toks[first].line;
+    let start = doc.lines[li].start;
+    if start < first || li == 0 {
+        return start..first;
+    }
+    let above = &doc.lines[li - 1];
+    let short = above.end - above.start <= 9;
+    let goes_on = above.end > above.start
+        && !doc.toks[above.end - 1]
+            .text
+            .ends_with(['.', '!', '?', ':', ','])
+        && doc.toks[above.end - 1].text.starts_with(char::is_lowercase);
+    if short && goes_on {
+        above.start..above.end
+    } else {
+        start..first
+    }
+}
+
 /// Institutions a writer works at or a child studies at (key prefixes).
 const INSTITUTIONS: &[&str] = &[
     "мектеб",
@@ -839,9 +876,15 @@ fn place_run_end(doc: &Doc, mut to: usize) -> usize {
             .is_some_and(|t| nominative_of(&t.key).is_some() || is_keyword(&t.text))
     };
     loop {
+        // "Ж. Баласагын көчөсүндө": a street named after a person, with the initial.
+        let initial = |t: usize| {
+            doc.toks
+                .get(t)
+                .is_some_and(|t| crate::candidates::initial(&t.text))
+        };
         if capital(to) && place(to + 1) {
             to += 2;
-        } else if capital(to) && capital(to + 1) && place(to + 2) {
+        } else if (capital(to) || initial(to)) && capital(to + 1) && place(to + 2) {
             to += 3;
         } else {
             return to;
@@ -877,8 +920,10 @@ fn signed_by_group(doc: &Doc) -> std::ops::Range<usize> {
 /// "Я, Ахмедов Р. К., проживаю в с. Достук-Арык, ул. Фрунзе, дом 37", "… живу одна в с.
 /// Кең-Жылга по ул. Зелёной, 15": a Russian sentence saying where the writer lives, the
 /// address as written after the village word.
-fn lived_in(doc: &Doc, lay: &Layout) -> Option<AddressChoice> {
-    let end = intro_end(doc, lay);
+fn lived_in(doc: &Doc) -> Option<AddressChoice> {
+    // Anywhere in the letter: "Живу в с. Жалгыз-Тал, ул. Октябрьская, 51." often comes last,
+    // beside the phone; a story's "живу" has no village word after it.
+    let end = doc.toks.len();
     let lives = |k: &str| ["живу", "живем", "живём", "проживаю", "проживаем"].contains(&k);
     (0..end).filter(|&i| lives(&doc.toks[i].key)).find_map(|i| {
         let sent = doc.toks[i].sentence;
@@ -954,7 +999,7 @@ pub(crate) fn choose_address(doc: &Doc, lay: &Layout, name: &[usize]) -> Address
         .or_else(|| inline(doc, lay))
         .or_else(|| beside_name(doc, name))
         .or_else(|| address_line(doc, lay))
-        .or_else(|| lived_in(doc, lay))
+        .or_else(|| lived_in(doc))
         .or_else(|| introduced(doc, lay, name))
         .unwrap_or(AddressChoice {
             address: None,

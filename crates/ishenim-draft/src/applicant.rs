@@ -296,8 +296,12 @@ pub(crate) fn take_name(doc: &Doc, from: usize, limit_line: usize, layout: &Layo
                     .is_some_and(|n| name_token(&n.text) && patronymic(&n.key)));
         // "… Эргешов Алтынбек\nКимге: …": a word with a colon labels the next field.
         let label = !out.is_empty() && t.text.ends_with(':');
-        let is_name =
-            !label && (name_token(&t.text) || inside && name_token(&capitalise_lookalike(&t.text)));
+        let line_start = doc.lines[t.line].start;
+        let initial = crate::text::initial_beside_name(doc.line_toks(t.line), i - line_start);
+        let is_name = !label
+            && (name_token(&t.text)
+                || initial
+                || inside && name_token(&capitalise_lookalike(&t.text)));
         // "Асанбаев Мелис Ак-Кыр айылы тел …": a word before a place word is the place.
         let place = doc
             .toks

@@ -687,7 +687,11 @@ pub(crate) fn address_like(doc: &Doc, i: usize) -> bool {
     if toks.is_empty() || toks.len() > 14 || is_addressee(&key) || key.contains("окмот") {
         return false;
     }
-    let has_word = toks.iter().any(|t| {
+    let has_word = toks.iter().enumerate().any(|(j, t)| {
+        // "Гаврилюк С. И.": initials, not "с." for a village.
+        if crate::text::initial_beside_name(toks, j) {
+            return false;
+        }
         // "Кара-Жыгач-Сай а.,": "а." abbreviates "айылы" (bare "а" is a conjunction).
         matches!(t.text.as_str(), "а." | "а.,")
             // The address words of a sender's line, except those that need the line around

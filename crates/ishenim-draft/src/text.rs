@@ -326,6 +326,24 @@ pub(crate) fn conf_of(doc: &Doc, toks: &[usize]) -> f32 {
     (s / toks.len() as f32 / 100.0).clamp(0.0, 1.0)
 }
 
+/// True when the one-letter token `j` of a line is an initial beside a name ("Гаврилюк С.
+/// И.", "С. И. Гаврилюк"), not the village abbreviation "с." it looks like.
+pub(crate) fn initial_beside_name(toks: &[Tok], j: usize) -> bool {
+    let one = |s: &str| {
+        let s = s.trim_end_matches(',');
+        s.chars().count() == 2 && s.ends_with('.') && s.starts_with(char::is_uppercase)
+    };
+    if !one(&toks[j].text) {
+        return false;
+    }
+    let next = toks.get(j + 1).map(|t| t.text.as_str());
+    let prev = j.checked_sub(1).map(|p| toks[p].text.as_str());
+    let after_surname = prev
+        .is_some_and(|p| !p.ends_with([',', '.', ':']) && crate::applicant::name_token(p))
+        && next.is_none_or(one);
+    next.is_some_and(one) || prev.is_some_and(one) || after_surname
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
